@@ -1,0 +1,285 @@
+//! The command line. `spotsync` with no subcommand opens the TUI; every subcommand is headless.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Mirror your Spotify library into a local SQLite database you own, and keep it current.
+#[derive(Debug, Parser)]
+#[command(name = "spotsync", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every subcommand understands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The SQLite database to mirror into [default: in the XDG data dir].
+    #[arg(long, global = true, env = "SPOTSYNC_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Base URL of the Web API.
+    #[arg(
+        long,
+        global = true,
+        env = "SPOTSYNC_API_URL",
+        default_value = "https://api.spotify.com/v1/",
+        value_name = "URL"
+    )]
+    pub api_url: String,
+    /// Base URL of the accounts service (authorize and token endpoints).
+    #[arg(
+        long,
+        global = true,
+        env = "SPOTSYNC_ACCOUNTS_URL",
+        default_value = "https://accounts.spotify.com/",
+        value_name = "URL"
+    )]
+    pub accounts_url: String,
+    /// Config file [default: $XDG_CONFIG_HOME/spotsync/config.toml].
+    #[arg(long, global = true, env = "SPOTSYNC_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sync now, headless: resumes an unfinished run, else starts a new one, and runs until done.
+    Sync(SyncArgs),
+    /// Show the current or last run, per phase.
+    Status(StatusArgs),
+    /// Show past runs.
+    History(HistoryArgs),
+    /// Show what changed in the library, as journaled by syncs.
+    Changes(ChangesArgs),
+    /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
+    Daemon(DaemonArgs),
+    /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
+    Auth(AuthArgs),
+    /// Forget the stored Spotify token.
+    Logout,
+    /// Run the built-in Spotify Web API simulator as an HTTP server.
+    Simulate(SimulateArgs),
+    /// Show the whole program on a simulated Spotify account: no account needed.
+    Demo(DemoArgs),
+}
+
+/// Sync phases, in their default order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
+pub enum PhaseArg {
+    Tracks,
+    Playlists,
+    Albums,
+    Artists,
+    Plays,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Start a fresh full run (re-reads everything) instead of resuming / incremental.
+    #[arg(long, conflicts_with = "incremental")]
+    pub full: bool,
+    /// Only fetch what changed since the last complete mirror.
+    #[arg(long)]
+    pub incremental: bool,
+    /// Run only these phases (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "PHASES")]
+    pub only: Vec<PhaseArg>,
+    /// Longest rate-limit or quota block to wait out before exiting with 75 (resumable).
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub max_wait: Duration,
+    /// One JSON object per event on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// How many runs to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChangesArgs {
+    /// Only changes at or after this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, default_value_t = 200)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DaemonArgs {
+    /// Interval between incremental syncs.
+    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
+    pub every: Duration,
+    /// Interval between listening-history polls.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub plays_every: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    pub command: Option<AuthCommand>,
+    /// Do not listen on the redirect URI's loopback port; only accept a pasted URL.
+    #[arg(long)]
+    pub no_listen: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuthCommand {
+    /// Show the connected user, scopes and token lifetimes.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Simulator behaviour (Development Mode or Extended Quota app).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SimMode {
+    #[default]
+    Dev,
+    Extended,
+}
+
+/// Options of the simulator, shared by `simulate` and `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct SimOptions {
+    /// Seed of the generated library (same seed, same library).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of saved tracks.
+    #[arg(long, default_value_t = 2000)]
+    pub tracks: usize,
+    /// Number of playlists in the user's list.
+    #[arg(long, default_value_t = 20)]
+    pub playlists: usize,
+    /// Development Mode (2026 restrictions) or Extended Quota behaviour.
+    #[arg(long, value_enum, default_value_t = SimMode::Dev)]
+    pub mode: SimMode,
+    /// Requests allowed per rolling 30-second window (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub window: u32,
+    /// Requests allowed per rolling 24 hours before QUOTA_EXCEEDED (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub quota: u32,
+    /// Retry-After (seconds) sent with QUOTA_EXCEEDED.
+    #[arg(long, default_value_t = 79_892)]
+    pub quota_retry_after: u64,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_ttl: u64,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction of requests answered 500/502/503 (0.0–1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 8899)]
+    pub port: u16,
+    #[command(flatten)]
+    pub sim: SimOptions,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub sim: SimOptions,
+    /// Seconds after the start at which the simulator imposes a short quota block (0 = never).
+    #[arg(long, default_value_t = 180)]
+    pub quota_block_after: u64,
+}
+
+/// Parse `90`, `90s`, `10m`, `2h`, `1d`, `500ms` and combinations like `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty duration".into());
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(&n) = chars.peek() {
+            if n.is_ascii_alphabetic() {
+                unit.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 10m, 2h"))?;
+        num.clear();
+        total += match unit.as_str() {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n * 60),
+            "h" => Duration::from_secs(n * 3600),
+            "d" => Duration::from_secs(n * 86_400),
+            _ => {
+                return Err(format!(
+                    "invalid duration unit {unit:?} in {s:?}: use ms, s, m, h or d"
+                ));
+            }
+        };
+    }
+    if !num.is_empty() {
+        return Err(format!(
+            "invalid duration {s:?}: a number needs a unit (s, m, h, d)"
+        ));
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("10x").is_err());
+        assert!(parse_duration("1h30").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

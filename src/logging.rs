@@ -1,0 +1,43 @@
+//! Logging: always to a daily file under the log dir (tracing-appender), never to the TUI's
+//! screen; headless commands also log to stderr. `RUST_LOG` filters (default `info`).
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// Install the global subscriber. Keep the guard alive until exit so the file is flushed.
+/// Falls back to stderr only when the log directory cannot be created.
+pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let file = std::fs::create_dir_all(log_dir)
+        .ok()
+        .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
+    let (file_layer, guard) = match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .with_writer(writer)
+                        .with_ansi(false),
+                ),
+                Some(guard),
+            )
+        }
+        None => (None, None),
+    };
+    let stderr_layer = (stderr || guard.is_none()).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
+    guard
+}
