@@ -138,6 +138,9 @@ pub struct AuthArgs {
     /// Do not listen on the redirect URI's loopback port; only accept a pasted URL.
     #[arg(long)]
     pub no_listen: bool,
+    /// Save this client id (from the Spotify developer dashboard) in the config file, then log in.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -147,6 +150,8 @@ pub enum AuthCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Refresh the access token now (checks that the stored authorization still works).
+    Refresh,
 }
 
 /// Simulator behaviour (Development Mode or Extended Quota app).

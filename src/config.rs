@@ -1,8 +1,8 @@
 //! The TOML config file and the XDG paths spotsync uses.
 //!
-//! Owned by the accounts work (issue 5), which documents every key and turns a missing or wrong
-//! config into a message that says exactly what to do. The engine reads [`Config`]; front ends
-//! resolve [`Paths`] from the global flags.
+//! Every key is optional and documented (with its default) in [`CONFIG_TEMPLATE`] and the README.
+//! A missing or wrong config gives a message that says exactly what to do ([`setup_guide`]).
+//! The engine reads [`Config`]; front ends resolve [`Paths`] from the global flags.
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +59,25 @@ impl Default for SyncConfig {
     }
 }
 
+impl DaemonConfig {
+    /// `every` as a duration.
+    pub fn every(&self) -> Result<std::time::Duration, String> {
+        positive_duration(&self.every)
+    }
+    /// `plays_every` as a duration.
+    pub fn plays_every(&self) -> Result<std::time::Duration, String> {
+        positive_duration(&self.plays_every)
+    }
+}
+
+fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = crate::cli::parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("{s:?} is zero; use e.g. \"30m\""));
+    }
+    Ok(d)
+}
+
 /// `[daemon]`: the schedule of `spotsync daemon`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -89,6 +108,17 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("cannot find a home directory to keep spotsync's data in; pass --db and --config")]
     NoHome,
+    #[error("config file {path}: `{key}` is not valid: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        message: String,
+    },
+    #[error("cannot write config file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Config {
@@ -104,10 +134,49 @@ impl Config {
                 });
             }
         };
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
-            message: e.to_string(),
-        })
+            message: format!(
+                "{}\nFix or delete it: every key is optional, and `spotsync auth --client-id ID` \
+                 writes a documented one.",
+                e.to_string().trim_end()
+            ),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// Check the values serde cannot: the redirect URI, the client id, the daemon intervals.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            message,
+        };
+        if let Some(id) = &self.client_id {
+            check_client_id(id).map_err(|m| invalid("client_id", m))?;
+        }
+        check_redirect_uri(&self.redirect_uri).map_err(|m| invalid("redirect_uri", m))?;
+        if self.sync.requests_per_window == 0 {
+            return Err(invalid(
+                "sync.requests_per_window",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.sync.phases.is_empty() {
+            return Err(invalid(
+                "sync.phases",
+                "name at least one of \"tracks\", \"playlists\", \"albums\", \"artists\", \"plays\""
+                    .into(),
+            ));
+        }
+        self.daemon
+            .every()
+            .map_err(|m| invalid("daemon.every", m))?;
+        self.daemon
+            .plays_every()
+            .map_err(|m| invalid("daemon.plays_every", m))?;
+        Ok(())
     }
 
     /// The client id, `SPOTIFY_CLIENT_ID` first.
@@ -162,5 +231,262 @@ impl Paths {
             token_file: data_dir.join("token.json"),
             log_dir: state_dir.join("logs"),
         })
+    }
+}
+
+/// A Spotify client id: the 32 hexadecimal characters shown on the app's dashboard page.
+pub fn check_client_id(id: &str) -> Result<(), String> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("is empty; copy the Client ID from your app's page on \
+                    https://developer.spotify.com/dashboard"
+            .into());
+    }
+    if !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "{id:?} is not a client id (letters and digits only); copy the Client ID from your \
+             app's page on https://developer.spotify.com/dashboard"
+        ));
+    }
+    Ok(())
+}
+
+/// Spotify accepts HTTPS redirect URIs and `http://` ones on a loopback IP literal only.
+pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let url = url::Url::parse(uri).map_err(|e| {
+        format!("{uri:?} is not a URL ({e}); the usual value is \"{DEFAULT_REDIRECT_URI}\"")
+    })?;
+    match (url.scheme(), url.host()) {
+        (_, Some(url::Host::Domain(d))) if d.eq_ignore_ascii_case("localhost") => Err(format!(
+            "{uri:?}: Spotify rejects `localhost` redirect URIs; use the loopback IP literal, \
+             e.g. \"{DEFAULT_REDIRECT_URI}\", in the config and on the dashboard"
+        )),
+        ("https", Some(_)) => Ok(()),
+        ("http", Some(url::Host::Ipv4(ip))) if ip.is_loopback() => Ok(()),
+        ("http", Some(url::Host::Ipv6(ip))) if ip.is_loopback() => Ok(()),
+        _ => Err(format!(
+            "{uri:?}: Spotify only accepts https:// redirect URIs or http:// on a loopback IP \
+             address; the usual value is \"{DEFAULT_REDIRECT_URI}\""
+        )),
+    }
+}
+
+/// What to do when no client id is configured: create the app, register the redirect URI,
+/// allow-list yourself, save the id.
+pub fn setup_guide(config_file: &Path, redirect_uri: &str) -> String {
+    format!(
+        "spotsync needs the Client ID of your own Spotify app (a one-time setup, about 2 minutes):
+
+  1. Open https://developer.spotify.com/dashboard and log in. The account that owns the app
+     needs Spotify Premium.
+  2. Click \"Create app\". Any name and description will do. Under \"Redirect URIs\" add exactly
+       {redirect_uri}
+     (a loopback IP address, not `localhost`: Spotify rejects `localhost`). Tick \"Web API\", save.
+  3. If you will sync a Spotify account other than the app owner's, open the app's Settings >
+     User Management and add that account's name and email (at most 5 users).
+  4. Copy the Client ID from the app's Settings and run
+       spotsync auth --client-id <CLIENT_ID>
+     This saves it in {config} (or set SPOTIFY_CLIENT_ID instead).",
+        config = config_file.display()
+    )
+}
+
+/// The documented config file `spotsync auth --client-id` writes when there is none.
+pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is optional: a commented-out line shows the default.
+
+# Client ID of your app on https://developer.spotify.com/dashboard.
+# The environment variable SPOTIFY_CLIENT_ID overrides it.
+# client_id = ""
+
+# Redirect URI registered for that app: http:// on a loopback IP literal (not `localhost`),
+# or https://. spotsync listens on its port during `spotsync auth`.
+# redirect_uri = "http://127.0.0.1:8888/callback"
+
+[sync]
+# Requests per rolling 30 seconds the sync allows itself before a 429 teaches it less.
+# requests_per_window = 60
+# Our own cap on requests per rolling 24 hours (0 = no cap; Spotify's daily quota still applies).
+# max_calls_per_day = 0
+# Phases a plain `spotsync sync` runs, in order.
+# phases = ["tracks", "playlists", "albums", "artists", "plays"]
+
+[daemon]
+# Interval between incremental syncs of `spotsync daemon` (units: s, m, h, d).
+# every = "30m"
+# Interval between listening-history polls of `spotsync daemon`.
+# plays_every = "10m"
+"#;
+
+/// Save `client_id` in the config file at `path`: writes [`CONFIG_TEMPLATE`] when there is no
+/// file, else sets the top-level `client_id` line and keeps everything else (comments included).
+/// The result is checked to load before it replaces the old file.
+pub fn save_client_id(path: &Path, client_id: &str) -> Result<Config, ConfigError> {
+    check_client_id(client_id).map_err(|message| ConfigError::Invalid {
+        path: path.to_owned(),
+        key: "client_id",
+        message,
+    })?;
+    let line = format!("client_id = \"{}\"", client_id.trim());
+    let old = match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let text = match old {
+        None => CONFIG_TEMPLATE.replacen("# client_id = \"\"", &line, 1),
+        Some(old) => set_top_level_key(&old, "client_id", &line),
+    };
+    let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "{}\nFix or delete it, then run the command again.",
+            e.to_string().trim_end()
+        ),
+    })?;
+    config.validate(path)?;
+    let write_err = |source| ConfigError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).map_err(write_err)?;
+    std::fs::rename(&tmp, path).map_err(write_err)?;
+    Ok(config)
+}
+
+/// Replace the top-level `key = ...` line (before the first table) with `line`, or add `line`
+/// at the top when there is none.
+fn set_top_level_key(text: &str, key: &str, line: &str) -> String {
+    let mut out = Vec::new();
+    let mut replaced = false;
+    let mut in_table = false;
+    for l in text.lines() {
+        let t = l.trim_start();
+        if t.starts_with('[') {
+            in_table = true;
+        }
+        let is_key = !in_table
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if is_key && !replaced {
+            out.push(line.to_string());
+            replaced = true;
+        } else if !is_key {
+            out.push(l.to_string());
+        }
+    }
+    if !replaced {
+        out.insert(0, line.to_string());
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_the_default_config() {
+        let c: Config = toml::from_str(CONFIG_TEMPLATE).unwrap();
+        assert_eq!(c, Config::default());
+        // Every key of the default config appears, commented, with its default value.
+        let uncommented: String = CONFIG_TEMPLATE
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(kv)
+                    if kv.split_once(" = ").is_some_and(|(k, _)| {
+                        k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) =>
+                {
+                    kv
+                }
+                _ => l,
+            })
+            .filter(|l| !l.contains("client_id = \"\""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c: Config = toml::from_str(&uncommented).unwrap();
+        assert_eq!(c, Config::default());
+        // ...and no key of the config is left undocumented.
+        let defaults = toml::to_string(&Config::default()).unwrap();
+        for line in defaults.lines().filter(|l| l.contains(" = ")) {
+            assert!(CONFIG_TEMPLATE.contains(&format!("# {line}")), "{line}");
+        }
+        assert!(CONFIG_TEMPLATE.contains("# client_id = "));
+    }
+
+    #[test]
+    fn redirect_uris() {
+        assert!(check_redirect_uri(DEFAULT_REDIRECT_URI).is_ok());
+        assert!(check_redirect_uri("http://[::1]:9000/cb").is_ok());
+        assert!(check_redirect_uri("https://example.org/cb").is_ok());
+        let e = check_redirect_uri("http://localhost:8888/callback").unwrap_err();
+        assert!(
+            e.contains("localhost") && e.contains(DEFAULT_REDIRECT_URI),
+            "{e}"
+        );
+        assert!(check_redirect_uri("http://example.org/cb").is_err());
+        assert!(check_redirect_uri("not a url").is_err());
+    }
+
+    #[test]
+    fn invalid_values_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[daemon]\nevery = \"soon\"\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("daemon.every"), "{e}");
+        std::fs::write(&path, "redirect_uri = \"http://localhost:8888/callback\"\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("redirect_uri") && e.contains("127.0.0.1"), "{e}");
+        std::fs::write(&path, "clientid = \"x\"\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("clientid"), "{e}");
+        assert!(Config::load(&dir.path().join("absent.toml")).is_ok());
+    }
+
+    #[test]
+    fn save_client_id_writes_template_then_edits_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let c = save_client_id(&path, "abc123").unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("abc123"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# requests_per_window = 60"));
+
+        std::fs::write(
+            &path,
+            "# mine\nclient_id = \"old\"\n[sync]\nrequests_per_window = 10\n",
+        )
+        .unwrap();
+        let c = save_client_id(&path, "new1").unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("new1"));
+        assert_eq!(c.sync.requests_per_window, 10);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# mine\n") && !text.contains("old"),
+            "{text}"
+        );
+
+        std::fs::write(&path, "[sync]\nrequests_per_window = 10\n").unwrap();
+        let c = save_client_id(&path, "third").unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("third"));
+        assert_eq!(c.sync.requests_per_window, 10);
+
+        assert!(save_client_id(&path, "not an id").is_err());
+        assert_eq!(
+            Config::load(&path).unwrap().client_id.as_deref(),
+            Some("third")
+        );
     }
 }
