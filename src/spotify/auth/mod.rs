@@ -3,11 +3,13 @@
 //!
 //! - [`flow`]: one login (authorize URL, redirect caught on the loopback port or pasted, code
 //!   exchange, `GET /me`), usable by any front end.
+//! - [`session`]: a login as a front end drives it (CLI here, the TUI's connect screen).
 //! - [`store`]: the token file (mode 0600, atomic replace, authorization date kept).
 //! - [`load_credentials`]: what the sync uses; its `on_refresh` persists every rotated token.
 //! - [`refresh_expiry_warning`]: the 30- and 7-day warnings before the refresh token's end.
 
 pub mod flow;
+pub mod session;
 pub mod store;
 
 use std::io::BufRead;
@@ -24,6 +26,7 @@ use crate::cli::{AuthArgs, AuthCommand, GlobalArgs};
 use crate::config::{self, Config, Paths};
 use crate::exit;
 pub use flow::{FlowError, PkceLogin, SCOPES};
+pub use session::LoginSession;
 pub use store::StoredToken;
 
 /// Errors that mean "no usable authorization": exit code 3 and "run `spotsync auth`".
@@ -267,15 +270,6 @@ pub async fn run_auth(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
     .await
 }
 
-fn hostname() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "this-machine".into())
-}
-
 /// Lines typed or pasted on stdin, read on a plain thread so that exiting never waits for it.
 fn stdin_lines() -> tokio::sync::mpsc::Receiver<String> {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -298,41 +292,36 @@ async fn login(
     redirect_uri: &str,
     listen: bool,
 ) -> Result<i32> {
-    let login = match PkceLogin::new(client_id, redirect_uri, &global.accounts_url) {
-        Ok(l) => Arc::new(l),
+    let mut session = match LoginSession::start(
+        client_id,
+        redirect_uri,
+        &global.accounts_url,
+        &global.api_url,
+        paths,
+        listen,
+    )
+    .await
+    {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("spotsync: {e}");
             return Ok(exit::ERROR);
         }
     };
-    let mut listener = None;
-    let mut bind_problem = None;
-    if listen && let Some((addr, path)) = flow::loopback_target(redirect_uri) {
-        let l = login.clone();
-        match flow::RedirectListener::bind(addr, path, move |q| l.code_from_query(q)).await {
-            Ok(r) => listener = Some(r),
-            Err(e) => bind_problem = Some(format!("cannot listen on {addr} ({e})")),
-        }
-    }
 
     println!("Connecting spotsync to Spotify (app client id {client_id}).");
     println!();
     println!("1. Open this link in a browser, log in to Spotify and approve:");
     println!();
-    println!("{}", login.authorize_url());
+    println!("{}", session.authorize_url());
     println!();
-    match &listener {
-        Some(r) => {
-            let port = r.addr.port();
+    match session.ssh_hint() {
+        Some(ssh) => {
             println!(
                 "2. Spotify then sends the browser to {redirect_uri}, where spotsync is listening."
             );
             println!("   If the browser runs on another machine (spotsync over ssh), either:");
-            println!(
-                "   - forward the port first, from that machine: ssh -L {port}:127.0.0.1:{port} {}@{}",
-                std::env::var("USER").unwrap_or_else(|_| "you".into()),
-                hostname()
-            );
+            println!("   - forward the port first, from that machine: {ssh}");
             println!("     then open the link; or");
             println!(
                 "   - open the link, let the page fail to load, copy the whole address from the"
@@ -340,7 +329,7 @@ async fn login(
             println!("     browser's address bar and paste it here.");
         }
         None => {
-            if let Some(p) = &bind_problem {
+            if let Some(p) = &session.listen_problem {
                 println!("   (spotsync {p}, so it cannot catch the redirect itself.)");
             }
             println!(
@@ -357,25 +346,16 @@ async fn login(
     let deadline = tokio::time::sleep(LOGIN_TIMEOUT);
     tokio::pin!(deadline);
     let result = loop {
-        let from_listener = async {
-            match listener.as_mut() {
-                Some(l) => l.results.recv().await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
-            r = from_listener => match r {
-                Some(r) => {
-                    if r.is_ok() {
-                        println!("Received Spotify's redirect on {redirect_uri}.");
-                    }
-                    break r;
+            r = session.next_redirect() => {
+                if r.is_ok() {
+                    println!("Received Spotify's redirect on {redirect_uri}.");
                 }
-                None => listener = None,
-            },
+                break r;
+            }
             line = lines.recv(), if stdin_open => match line {
                 Some(line) if line.trim().is_empty() => {}
-                Some(line) => match login.code_from_pasted(&line) {
+                Some(line) => match session.code_from_pasted(&line) {
                     Err(e @ FlowError::NotARedirect(_)) => {
                         println!("{e}");
                         println!("Paste the redirected URL here and press Enter:");
@@ -384,7 +364,7 @@ async fn login(
                 },
                 None => {
                     stdin_open = false;
-                    if listener.is_none() {
+                    if !session.is_listening() {
                         eprintln!(
                             "spotsync: the input closed before a redirected URL was pasted; \
                              nothing was saved"
@@ -407,21 +387,11 @@ async fn login(
             }
         }
     };
-    if let Some(l) = &listener {
-        l.stop();
-    }
-    let code = match result {
-        Ok(code) => code,
-        Err(e) => {
-            tracing::warn!("login refused: {e}");
-            eprintln!("spotsync: {e}");
-            return Ok(exit::ERROR);
-        }
+    let stored = match result {
+        Ok(code) => session.complete(&code).await,
+        Err(e) => Err(e),
     };
-    let stored = match login
-        .finish(&code, &global.accounts_url, &global.api_url)
-        .await
-    {
+    let stored = match stored {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("login failed: {e}");
@@ -429,11 +399,6 @@ async fn login(
             return Ok(exit::ERROR);
         }
     };
-    if let Err(e) = store::write(&paths.token_file, &stored) {
-        eprintln!("spotsync: {e}");
-        return Ok(exit::ERROR);
-    }
-    tracing::info!(user = %stored.user_id, "connected to Spotify");
     let who = match &stored.user_name {
         Some(n) => format!("{n} (user id {})", stored.user_id),
         None => format!("user id {}", stored.user_id),
