@@ -109,6 +109,7 @@ pub fn read(path: &Path) -> Result<Option<StoredToken>, StoreError> {
             });
         }
     };
+    tighten_permissions(path);
     // serde_json's messages name positions and expected types, never the values.
     let stored: StoredToken = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
         path: path.to_owned(),
@@ -161,6 +162,38 @@ pub fn write(path: &Path, stored: &StoredToken) -> Result<(), StoreError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// A token file readable by others (copied by hand, restored from a backup) is made 0600 again.
+#[cfg(unix)]
+fn tighten_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            Ok(()) => tracing::warn!(
+                "the token file {} was readable by others; it is now private (0600)",
+                path.display()
+            ),
+            Err(e) => tracing::warn!(
+                "the token file {} is readable by others and cannot be made private: {e}",
+                path.display()
+            ),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn tighten_permissions(_path: &Path) {}
+
+/// The stored token when its refresh token differs from `current`'s: another spotsync process
+/// refreshed (and rotated) it meanwhile. A client that gets `invalid_grant` should retry once
+/// with this token before asking the person to log in again.
+pub fn newer_than(path: &Path, current: &rspotify::Token) -> Option<rspotify::Token> {
+    let stored = read(path).ok()??;
+    (stored.token.refresh_token.is_some() && stored.token.refresh_token != current.refresh_token)
+        .then_some(stored.token)
 }
 
 /// Remove the token file; `Ok(false)` when there was none.
@@ -259,6 +292,38 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("token.json")]);
         assert!(remove(&path).unwrap());
         assert!(!remove(&path).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn readable_token_file_is_made_private_on_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        write(&path, &sample()).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(read(&path).unwrap().is_some());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn newer_token_from_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        let s = sample();
+        write(&path, &s).unwrap();
+        assert!(newer_than(&path, &s.token).is_none());
+        let mut other = s.clone();
+        other.token.refresh_token = Some("ROTATED".into());
+        write(&path, &other).unwrap();
+        assert_eq!(
+            newer_than(&path, &s.token)
+                .unwrap()
+                .refresh_token
+                .as_deref(),
+            Some("ROTATED")
+        );
     }
 
     #[test]
