@@ -152,3 +152,56 @@ async fn logout_removes_the_token() {
     env.assert_no_token_leaked();
     sim.shutdown().await;
 }
+
+/// Spotify's answer to `GET /me` for an account that is not on a Development Mode app's
+/// allow-list (or when the app's owner has no Premium). The simulator approves every account, so
+/// this test puts a one-route stand-in for the Web API beside the simulator's accounts service.
+async fn web_api_refusing_me() -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::StatusCode;
+    let app = axum::Router::new().route(
+        "/v1/me",
+        axum::routing::get(|| async {
+            (
+                StatusCode::FORBIDDEN,
+                [("content-type", "application/json")],
+                r#"{"error":{"status":403,"message":"Check settings on developer.spotify.com/dashboard, the user may not be registered."}}"#,
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forbidden_me_explains_the_allow_list_and_premium() {
+    let sim = start_sim(&["--tracks", "10"]).await;
+    let (api_url, api) = web_api_refusing_me().await;
+    let env = Env::bare(&api_url, &sim.accounts_url());
+    env.write_config(&format!(
+        "client_id = \"{CLIENT_ID}\"\nredirect_uri = \"{}\"\n",
+        env.redirect_uri()
+    ));
+    let mut p = AuthProcess::spawn(&env, &[]);
+    let url = p.authorize_url().await;
+    let location = approve_in_browser(&url).await;
+    p.paste(&location).await;
+    let run = p.finish(&env).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    for needle in [
+        "403",
+        "User Management",
+        "Premium",
+        "spotsync auth",
+        "may not be registered",
+    ] {
+        assert!(run.stderr.contains(needle), "missing {needle:?}: {run:?}");
+    }
+    assert!(!run.stderr.contains("Error:"), "{run:?}");
+    assert!(!env.token_file().exists());
+    api.abort();
+    sim.shutdown().await;
+}
