@@ -310,6 +310,13 @@ async fn login(
     };
 
     println!("Connecting spotsync to Spotify (app client id {client_id}).");
+    if let Ok(Some(old)) = store::read(&paths.token_file) {
+        println!(
+            "(Already connected as user id {}: logging in again replaces that authorization and \
+             starts 6 new months.)",
+            old.user_id
+        );
+    }
     println!();
     println!("1. Open this link in a browser, log in to Spotify and approve:");
     println!();
