@@ -530,6 +530,8 @@ pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
         "images": Images(id),
         "is_externally_hosted": false,
         "is_playable": true,
+        // Deprecated, still sent (and required by rspotify's episode model).
+        "language": "en",
         "languages": ["en"],
         "name": &*e.name,
         "release_date": &*e.release_date,
