@@ -63,6 +63,8 @@ async fn raw_pages(
     (items, total)
 }
 
+// `genres` and `label` are deprecated in rspotify; reading them is the point here.
+#[allow(deprecated)]
 #[tokio::test]
 async fn dev_mode_library_through_rspotify_and_raw_json() {
     let sim = sim_with(|o| {
@@ -240,6 +242,7 @@ async fn dev_mode_library_through_rspotify_and_raw_json() {
     sim.shutdown().await;
 }
 
+#[allow(deprecated)]
 #[tokio::test]
 async fn extended_mode_serves_batches_and_full_fields() {
     let sim = sim_with(|o| {
@@ -257,7 +260,6 @@ async fn extended_mode_serves_batches_and_full_fields() {
         .take(50)
         .map(|a| ArtistId::from_id(a.id.as_str()).unwrap())
         .collect();
-    #[allow(deprecated)]
     let artists = spotify.artists(ids).await.expect("50 artists");
     assert_eq!(artists.len(), 50);
     assert_eq!(artists[3].name, truth.artists[3].name);
@@ -267,7 +269,6 @@ async fn extended_mode_serves_batches_and_full_fields() {
         .take(20)
         .map(|a| AlbumId::from_id(a.id.as_str()).unwrap())
         .collect();
-    #[allow(deprecated)]
     let albums = spotify.albums(album_ids, None).await.expect("20 albums");
     assert_eq!(albums.len(), 20);
     assert_eq!(
