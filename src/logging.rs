@@ -8,21 +8,10 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Directives appended to every filter (they replace any for the same target): rspotify's debug
-/// logs contain the `Authorization` header.
-pub const NO_TOKEN_LOGS: [&str; 2] = ["rspotify=info", "rspotify::clients::base=info"];
-
 /// Install the global subscriber. Keep the guard alive until exit so the file is flushed.
 /// Falls back to stderr only when the log directory cannot be created.
 pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
-    // rspotify logs every request's headers (the bearer token included) at debug level: cap it at
-    // info whatever RUST_LOG says, so that no token reaches a log.
-    let filter = || {
-        NO_TOKEN_LOGS.iter().fold(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-            |f, d| f.add_directive(d.parse().expect("valid directive")),
-        )
-    };
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let file = std::fs::create_dir_all(log_dir)
         .ok()
         .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));

@@ -211,7 +211,12 @@ impl Env {
         );
         for (name, text) in &haystacks {
             for s in &secrets {
-                assert!(!text.contains(s.as_str()), "a token appears in {name}");
+                if let Some(line) = text.lines().find(|l| l.contains(s.as_str())) {
+                    panic!(
+                        "a token appears in {name}: {}",
+                        line.replace(s.as_str(), "<TOKEN>")
+                    );
+                }
             }
         }
     }
