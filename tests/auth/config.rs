@@ -66,6 +66,16 @@ async fn environment_client_id_overrides_the_config() {
     let run = env.run_with(cmd).await;
     assert!(run.stdout.contains("client_id=fromenv&"), "{run:?}");
     assert!(!run.stdout.contains("fromconfig"), "{run:?}");
+
+    // An id given on the command line is saved and used for this login, with a note that the
+    // environment still overrides the file later.
+    let mut cmd = env.command(&["auth", "--no-listen", "--client-id", "fromflag"]);
+    cmd.env("SPOTIFY_CLIENT_ID", "fromenv");
+    let run = env.run_with(cmd).await;
+    assert!(run.stdout.contains("client_id=fromflag&"), "{run:?}");
+    assert!(run.stdout.contains("SPOTIFY_CLIENT_ID is set"), "{run:?}");
+    let text = std::fs::read_to_string(env.config_file()).unwrap();
+    assert!(text.contains("client_id = \"fromflag\""), "{text}");
 }
 
 #[tokio::test]

@@ -249,7 +249,17 @@ pub async fn run_auth(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
             }
         }
     }
-    let Some(client_id) = config.client_id() else {
+    // The id given on the command line wins for this login, even over SPOTIFY_CLIENT_ID.
+    let from_flag = args.client_id.as_ref().map(|s| s.trim().to_string());
+    if let (Some(flag), Some(env)) = (&from_flag, config.client_id())
+        && *flag != env
+    {
+        println!(
+            "Note: SPOTIFY_CLIENT_ID is set to another id; it overrides the config file in later \
+             commands."
+        );
+    }
+    let Some(client_id) = from_flag.or_else(|| config.client_id()) else {
         eprintln!(
             "{}",
             config::setup_guide(&paths.config_file, &config.redirect_uri)
