@@ -317,6 +317,32 @@ pub fn upsert_saved(
     Ok(!matches!(before, Some(None)))
 }
 
+/// True when this save was already stored (same `added_at`, not removed) before this run.
+pub fn is_known_saved(
+    c: &Connection,
+    track_id: &str,
+    added_at: Option<&str>,
+    run_id: i64,
+) -> rusqlite::Result<bool> {
+    c.prepare_cached(
+        "SELECT 1 FROM saved_tracks WHERE track_id = ?1 AND added_at IS ?2
+           AND removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?3)",
+    )?
+    .query_row(params![track_id, added_at, run_id], |_| Ok(()))
+    .optional()
+    .map(|o| o.is_some())
+}
+
+/// Saved tracks currently saved.
+pub fn count_saved(c: &Connection) -> rusqlite::Result<u64> {
+    c.query_row(
+        "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
 /// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
 pub fn mark_unsaved(c: &Connection, run_id: i64, now: &str) -> rusqlite::Result<u64> {
     let n = c.execute(

@@ -19,6 +19,8 @@ use crate::store::state::{self, Checkpoint};
 use crate::store::{Store, ts};
 
 const PAGE: u32 = 50;
+const CURSOR_INCREMENTAL: &str = "incremental";
+const CURSOR_RECONCILE: &str = "reconcile";
 const ALBUM_BATCH: usize = 20;
 const ARTIST_BATCH: usize = 50;
 
@@ -75,7 +77,6 @@ impl From<rusqlite::Error> for ReqError {
 
 struct RunCtx {
     id: i64,
-    #[allow(dead_code)]
     kind: RunKind,
     extended: Option<bool>,
     me: Option<String>,
@@ -748,10 +749,17 @@ impl Engine {
     async fn phase_tracks(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
         let phase = Phase::Tracks;
         let run_id = self.run_id().unwrap_or_default();
+        let kind = self.run.as_ref().map(|r| r.kind).unwrap_or(RunKind::Full);
+        // An incremental run reads from the newest until it meets a known save; when the count
+        // then disagrees, something was un-saved and it reconciles with one full walk.
+        if kind != RunKind::Full && cp.cursor.is_none() {
+            cp.cursor = Some(CURSOR_INCREMENTAL.into());
+        }
         loop {
             if cp.total_items.is_some_and(|t| cp.current_offset >= t) {
                 break;
             }
+            let incremental = cp.cursor.as_deref() == Some(CURSOR_INCREMENTAL);
             self.boundary(phase).await?;
             let page: Page = self
                 .request(
@@ -775,8 +783,15 @@ impl Engine {
             let now = Utc::now();
             let mut counts = Counts::default();
             let last = with_tx(&mut self.store.conn, |tx| {
+                let mut met_known = false;
                 for s in items.iter().flatten() {
                     let Some(t) = &s.track else { continue };
+                    if incremental
+                        && let Some(id) = t.id.as_deref()
+                        && library::is_known_saved(tx, id, s.added_at.as_deref(), run_id)?
+                    {
+                        met_known = true;
+                    }
                     if let Some(id) = library::upsert_track(tx, t)? {
                         if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id)? {
                             counts.added += 1;
@@ -789,10 +804,22 @@ impl Engine {
                 cp.current_offset += n;
                 cp.items_processed += n;
                 cp.total_items = page.total.or(cp.total_items);
-                let last = n == 0
+                let mut last = n == 0
                     || cp.total_items.is_some_and(|t| cp.current_offset >= t)
                     || (page.total.is_none() && page.next.is_none());
-                if last {
+                if incremental && (met_known || last) {
+                    let stored = library::count_saved(tx)?;
+                    if page.total.is_none_or(|t| t == stored) {
+                        last = true;
+                        cp.total_items = Some(cp.current_offset);
+                    } else {
+                        // Something was un-saved: walk everything once to find what.
+                        last = false;
+                        cp.cursor = Some(CURSOR_RECONCILE.into());
+                        cp.current_offset = 0;
+                        cp.total_items = page.total;
+                    }
+                } else if last {
                     counts.removed = library::mark_unsaved(tx, run_id, &ts(now))?;
                     cp.total_items = Some(cp.current_offset);
                 }
