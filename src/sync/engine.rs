@@ -248,8 +248,10 @@ impl Engine {
         let mut stop: Option<Stop> = None;
 
         // Who is the user? Needed to know which playlists are owned; also checks the token early.
-        let needs_me = phases.contains(&Phase::Playlists)
-            && (!resumed || self.run.as_ref().is_some_and(|r| r.me.is_none()));
+        // A full run asks once (the account may have changed); others reuse the stored id.
+        let known = self.run.as_ref().is_some_and(|r| r.me.is_some());
+        let needs_me =
+            phases.contains(&Phase::Playlists) && (!known || (kind == RunKind::Full && !resumed));
         if needs_me && let Err(s) = self.fetch_me().await {
             match s {
                 Stop::PhaseFailed(e) => {
