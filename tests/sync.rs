@@ -2,6 +2,8 @@
 
 #[path = "sync/common.rs"]
 mod common;
+#[path = "sync/engine.rs"]
+mod engine;
 #[path = "sync/full.rs"]
 mod full;
 #[path = "sync/limits.rs"]
