@@ -63,19 +63,27 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
 }
 
 pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/v1/me", get(me))
-        .route("/v1/me/tracks", get(saved_tracks))
-        .route("/v1/me/playlists", get(my_playlists))
-        .route("/v1/me/player/recently-played", get(recently_played))
-        .route("/v1/playlists/{id}", get(playlist))
-        .route("/v1/playlists/{id}/items", get(playlist_items))
-        .route("/v1/playlists/{id}/tracks", get(playlist_tracks))
-        .route("/v1/artists", get(several_artists))
-        .route("/v1/artists/{id}", get(artist))
-        .route("/v1/albums", get(several_albums))
-        .route("/v1/albums/{id}", get(album))
-        .route_layer(middleware::from_fn_with_state(state, gate))
+    let endpoints: [(&str, axum::routing::MethodRouter<AppState>); 11] = [
+        ("/v1/me", get(me)),
+        ("/v1/me/tracks", get(saved_tracks)),
+        ("/v1/me/playlists", get(my_playlists)),
+        ("/v1/me/player/recently-played", get(recently_played)),
+        ("/v1/playlists/{id}", get(playlist)),
+        ("/v1/playlists/{id}/items", get(playlist_items)),
+        ("/v1/playlists/{id}/tracks", get(playlist_tracks)),
+        ("/v1/artists", get(several_artists)),
+        ("/v1/artists/{id}", get(artist)),
+        ("/v1/albums", get(several_albums)),
+        ("/v1/albums/{id}", get(album)),
+    ];
+    let mut r = Router::new();
+    for (path, handler) in endpoints {
+        // Spotify accepts a trailing slash (rspotify requests `me/`).
+        r = r
+            .route(path, handler.clone())
+            .route(&format!("{path}/"), handler);
+    }
+    r.route_layer(middleware::from_fn_with_state(state, gate))
 }
 
 /// Everything every `/v1` request goes through, in this order: latency, rate window and
@@ -86,7 +94,7 @@ async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Respon
         req.method(),
         req.extensions()
             .get::<MatchedPath>()
-            .map(|m| m.as_str())
+            .map(|m| m.as_str().trim_end_matches('/'))
             .unwrap_or("(unmatched)")
     );
     let settings = s.settings();

@@ -496,8 +496,7 @@ fn gen_playlist(lib: &mut Library, rng: &mut ChaCha8Rng, i: usize) -> Playlist {
         _ => gen_name(rng),
     };
     let description = match rng.random_range(0..4) {
-        0 => None,
-        1 => Some(String::new()),
+        0 | 1 => Some(String::new()),
         _ => Some(format!(
             "Songs for {} {} — <a href=\"spotify:genre:{}\">more</a> & friends",
             pick(rng, ADJ).to_lowercase(),

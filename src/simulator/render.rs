@@ -530,6 +530,8 @@ pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
         "images": Images(id),
         "is_externally_hosted": false,
         "is_playable": true,
+        // Deprecated, still sent (and required by rspotify's episode model).
+        "language": "en",
         "languages": ["en"],
         "name": &*e.name,
         "release_date": &*e.release_date,
@@ -565,6 +567,7 @@ fn local_json(artist: &str, album: &str, title: &str, seconds: u32) -> Value {
     json!({
         "album": {
             "album_type": null,
+            "total_tracks": 0,
             "artists": [],
             "available_markets": [],
             "external_urls": {},
@@ -720,6 +723,11 @@ pub fn items_visible(c: &Ctx<'_>, p: &Playlist) -> bool {
 /// SimplifiedPlaylistObject (in `/me/playlists`).
 pub fn playlist_simple(c: &Ctx<'_>, p: &Playlist) -> Value {
     let mut m = playlist_common(c, p);
+    // Lists carry an empty string where the full object has null.
+    m.insert(
+        "description".into(),
+        json!(p.description.as_deref().unwrap_or("")),
+    );
     if items_visible(c, p) {
         let id = id_str(&p.id);
         let r = |path: &str| {
