@@ -96,6 +96,8 @@ pub(crate) struct Engine {
     shutdown: bool,
     /// The hold we last announced (so `RateLimited` is sent once per hold).
     announced: Option<DateTime<Utc>>,
+    /// Batches committed by this engine (usage is reported every few).
+    batches: u64,
 }
 
 impl Engine {
@@ -124,6 +126,7 @@ impl Engine {
             pause_requested: false,
             shutdown: false,
             announced: None,
+            batches: 0,
         }
     }
 
@@ -533,7 +536,8 @@ impl Engine {
             if let Some((until, reason)) = hold {
                 let wait = (until - now).to_std().unwrap_or(Duration::ZERO);
                 if self.max_wait.is_some_and(|m| wait > m) {
-                    if let Some(p) = phase {
+                    // The budget is derived from `api_usage`; only Spotify's holds are saved.
+                    if let Some(p) = phase.filter(|_| reason != LimitReason::Budget) {
                         state::save_block(
                             &self.store.conn,
                             until,
@@ -689,6 +693,10 @@ impl Engine {
     }
 
     async fn batch_committed(&mut self, phase: Phase, cp: &Checkpoint, c: Counts) {
+        self.batches += 1;
+        if self.batches % 20 == 0 {
+            self.emit_usage().await;
+        }
         let api_calls = self
             .run_id()
             .and_then(|id| state::run(&self.store.conn, id).ok().flatten())
