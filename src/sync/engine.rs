@@ -694,7 +694,7 @@ impl Engine {
 
     async fn batch_committed(&mut self, phase: Phase, cp: &Checkpoint, c: Counts) {
         self.batches += 1;
-        if self.batches % 20 == 0 {
+        if self.batches.is_multiple_of(20) {
             self.emit_usage().await;
         }
         let api_calls = self
