@@ -6,6 +6,8 @@ mod common;
 mod engine;
 #[path = "sync/full.rs"]
 mod full;
+#[path = "sync/incremental.rs"]
+mod incremental;
 #[path = "sync/limits.rs"]
 mod limits;
 #[path = "sync/resume.rs"]

@@ -6,6 +6,36 @@ use crate::spotify::model::{
     Album, Artist, Playable, Playlist, PlaylistEntry, genres_json, images_json,
 };
 
+/// Where to journal changes: the run id, or `None` while building the first mirror.
+pub type Journal = Option<i64>;
+
+/// Record one change in `library_changes` (when journaling).
+pub fn journal(
+    c: &Connection,
+    j: Journal,
+    entity_type: &str,
+    entity_id: &str,
+    change: &str,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+) -> rusqlite::Result<()> {
+    let Some(run_id) = j else { return Ok(()) };
+    c.prepare_cached(
+        "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id, change,
+                                      old_value, new_value)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        run_id,
+        entity_type,
+        entity_id,
+        change,
+        old_value,
+        new_value
+    ])?;
+    Ok(())
+}
+
 /// Counts of what a batch changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -300,6 +330,7 @@ pub fn upsert_saved(
     track_id: &str,
     added_at: Option<&str>,
     run_id: i64,
+    j: Journal,
 ) -> rusqlite::Result<bool> {
     let before: Option<Option<String>> = c
         .prepare_cached("SELECT removed_at FROM saved_tracks WHERE track_id = ?1")?
@@ -314,7 +345,11 @@ pub fn upsert_saved(
            last_seen_run_id = excluded.last_seen_run_id",
     )?
     .execute(params![track_id, added_at, run_id])?;
-    Ok(!matches!(before, Some(None)))
+    let new = !matches!(before, Some(None));
+    if new {
+        journal(c, j, "saved_track", track_id, "added", None, added_at)?;
+    }
+    Ok(new)
 }
 
 /// True when this save was already stored (same `added_at`, not removed) before this run.
@@ -344,7 +379,16 @@ pub fn count_saved(c: &Connection) -> rusqlite::Result<u64> {
 }
 
 /// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
-pub fn mark_unsaved(c: &Connection, run_id: i64, now: &str) -> rusqlite::Result<u64> {
+pub fn mark_unsaved(c: &Connection, run_id: i64, now: &str, j: Journal) -> rusqlite::Result<u64> {
+    if let Some(jr) = j {
+        c.execute(
+            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                          change, old_value, new_value)
+             SELECT ?2, ?3, 'saved_track', track_id, 'removed', added_at, NULL FROM saved_tracks
+             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+            params![run_id, now, jr],
+        )?;
+    }
     let n = c.execute(
         "UPDATE saved_tracks SET removed_at = ?2
          WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
@@ -402,15 +446,36 @@ pub fn upsert_playlist(
     list_position: u64,
     access: ItemsAccess,
     run_id: i64,
+    j: Journal,
 ) -> rusqlite::Result<bool> {
     let Some(id) = valid_id(&p.id) else {
         return Ok(false);
     };
-    let before: Option<Option<String>> = c
-        .prepare_cached("SELECT snapshot_id FROM playlists WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+    type Before = (Option<String>, Option<String>, Option<String>);
+    let before: Option<Before> = c
+        .prepare_cached("SELECT snapshot_id, name, removed_at FROM playlists WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some(old_snapshot) = &before
+    match &before {
+        None => journal(c, j, "playlist", id, "added", None, p.name.as_deref())?,
+        Some((_, _, Some(_))) => journal(c, j, "playlist", id, "added", None, p.name.as_deref())?,
+        Some((_, old_name, None)) => {
+            if let Some(new_name) = p.name.as_deref()
+                && old_name.as_deref() != Some(new_name)
+            {
+                journal(
+                    c,
+                    j,
+                    "playlist",
+                    id,
+                    "renamed",
+                    old_name.as_deref(),
+                    Some(new_name),
+                )?;
+            }
+        }
+    }
+    if let Some((old_snapshot, _, _)) = &before
         && old_snapshot.as_deref() != p.snapshot_id.as_deref()
     {
         c.prepare_cached("DELETE FROM playlist_items_staging WHERE playlist_id = ?1")?
@@ -460,7 +525,21 @@ pub fn upsert_playlist(
 }
 
 /// After a complete walk of the playlist list: the ones not seen are gone from the library.
-pub fn mark_playlists_gone(c: &Connection, run_id: i64, now: &str) -> rusqlite::Result<u64> {
+pub fn mark_playlists_gone(
+    c: &Connection,
+    run_id: i64,
+    now: &str,
+    j: Journal,
+) -> rusqlite::Result<u64> {
+    if let Some(jr) = j {
+        c.execute(
+            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                          change, old_value, new_value)
+             SELECT ?2, ?3, 'playlist', id, 'removed', name, NULL FROM playlists
+             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+            params![run_id, now, jr],
+        )?;
+    }
     let n = c.execute(
         "UPDATE playlists SET removed_at = ?2
          WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
@@ -560,7 +639,24 @@ pub fn finish_playlist_items(
     c: &Connection,
     playlist_id: &str,
     now: &str,
+    j: Journal,
 ) -> rusqlite::Result<(u64, u64)> {
+    let (old_snap, new_snap): (Option<String>, Option<String>) = c.query_row(
+        "SELECT items_snapshot_id, snapshot_id FROM playlists WHERE id = ?1",
+        [playlist_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if old_snap.is_some() && old_snap != new_snap {
+        journal(
+            c,
+            j,
+            "playlist",
+            playlist_id,
+            "playlist_items_changed",
+            old_snap.as_deref(),
+            new_snap.as_deref(),
+        )?;
+    }
     let before: i64 = c.query_row(
         "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = ?1",
         [playlist_id],

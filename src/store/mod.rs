@@ -219,6 +219,19 @@ pub fn open_read_only(path: &Path) -> Result<Option<Connection>, StoreError> {
     Ok(Some(conn))
 }
 
+/// A second connection to a database this process already holds (the engine's lock is not
+/// taken again): for small side writes such as the daemon's health.
+pub fn open_side_writer(path: &Path) -> Result<Connection, StoreError> {
+    check_header(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_a_db(path, e))?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    Ok(conn)
+}
+
 /// Timestamps are ISO-8601 UTC text, to the second.
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -199,7 +199,30 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
-const MIGRATIONS: &[M<'static>] = &[M::up(M1_LIBRARY)];
+const M2_CHANGES: &str = r#"
+-- What changed in the library, as seen by syncs after the first complete mirror.
+CREATE TABLE library_changes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    changed_at      TEXT NOT NULL,
+    sync_history_id INTEGER REFERENCES sync_history(id),
+    entity_type     TEXT NOT NULL,
+    entity_id       TEXT NOT NULL,
+    change          TEXT NOT NULL,
+    old_value       TEXT,
+    new_value       TEXT
+);
+CREATE INDEX library_changes_at ON library_changes(changed_at);
+CREATE INDEX library_changes_run ON library_changes(sync_history_id);
+
+-- Health of `spotsync daemon`: last success, next run, blocked until, last error.
+CREATE TABLE daemon_health (
+    key        TEXT PRIMARY KEY,
+    value      TEXT,
+    updated_at TEXT NOT NULL
+);
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(M1_LIBRARY), M::up(M2_CHANGES)];
 
 /// How many migrations this build knows (the schema version it writes).
 pub fn migration_count() -> usize {

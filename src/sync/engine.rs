@@ -78,6 +78,7 @@ impl From<rusqlite::Error> for ReqError {
 struct RunCtx {
     id: i64,
     kind: RunKind,
+    journal: bool,
     extended: Option<bool>,
     me: Option<String>,
 }
@@ -210,6 +211,11 @@ impl Engine {
             }
         };
         let phases = self.ordered_phases(only);
+        let kind = if phases == [Phase::Plays] && mode != StartMode::Full {
+            RunKind::Plays
+        } else {
+            kind
+        };
         let id = state::create_run(&mut self.store.conn, kind, &phases, now)?;
         Ok((id, kind, phases, false))
     }
@@ -232,9 +238,14 @@ impl Engine {
             .flatten()
             .map(|v| v == "true");
         let me = state::account(&self.store.conn, "user_id").ok().flatten();
+        let journal = state::last_success(&self.store.conn, RunKind::Full)
+            .ok()
+            .flatten()
+            .is_some_and(|r| r.id != run_id);
         self.run = Some(RunCtx {
             id: run_id,
             kind,
+            journal,
             extended,
             me,
         });
@@ -403,6 +414,11 @@ impl Engine {
         }
         let _ = state::prune_usage(&self.store.conn, Utc::now());
         self.run = None;
+    }
+
+    /// Journal changes only once a complete mirror exists (the first one adds everything).
+    fn journal(&self) -> library::Journal {
+        self.run.as_ref().filter(|r| r.journal).map(|r| r.id)
     }
 
     fn me(&self) -> Option<String> {
@@ -760,6 +776,7 @@ impl Engine {
         let phase = Phase::Tracks;
         let run_id = self.run_id().unwrap_or_default();
         let kind = self.run.as_ref().map(|r| r.kind).unwrap_or(RunKind::Full);
+        let journal = self.journal();
         // An incremental run reads from the newest until it meets a known save; when the count
         // then disagrees, something was un-saved and it reconciles with one full walk.
         if kind != RunKind::Full && cp.cursor.is_none() {
@@ -803,7 +820,7 @@ impl Engine {
                         met_known = true;
                     }
                     if let Some(id) = library::upsert_track(tx, t)? {
-                        if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id)? {
+                        if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)? {
                             counts.added += 1;
                         } else {
                             counts.updated += 1;
@@ -823,14 +840,17 @@ impl Engine {
                         last = true;
                         cp.total_items = Some(cp.current_offset);
                     } else {
-                        // Something was un-saved: walk everything once to find what.
-                        last = false;
+                        // Something was un-saved: walk the rest once to find what (the pages
+                        // read so far were seen by this run already).
+                        last = cp.total_items.is_some_and(|t| cp.current_offset >= t);
                         cp.cursor = Some(CURSOR_RECONCILE.into());
-                        cp.current_offset = 0;
                         cp.total_items = page.total;
+                        if last {
+                            counts.removed = library::mark_unsaved(tx, run_id, &ts(now), journal)?;
+                        }
                     }
                 } else if last {
-                    counts.removed = library::mark_unsaved(tx, run_id, &ts(now))?;
+                    counts.removed = library::mark_unsaved(tx, run_id, &ts(now), journal)?;
                     cp.total_items = Some(cp.current_offset);
                 }
                 state::save_checkpoint(
@@ -859,6 +879,7 @@ impl Engine {
     async fn phase_playlists(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
         let phase = Phase::Playlists;
         let run_id = self.run_id().unwrap_or_default();
+        let journal = self.journal();
         // Step 1: the list.
         while cp.cursor.as_deref() != Some("items") {
             self.boundary(phase).await?;
@@ -882,7 +903,7 @@ impl Engine {
                     let Some(p) = p else { continue };
                     let access = library::items_access(p, me.as_deref(), extended);
                     let pos = cp.current_offset + i as u64;
-                    if library::upsert_playlist(tx, p, pos, access, run_id)? {
+                    if library::upsert_playlist(tx, p, pos, access, run_id, journal)? {
                         counts.added += 1;
                     } else {
                         counts.updated += 1;
@@ -895,7 +916,7 @@ impl Engine {
                     || page.total.is_some_and(|t| cp.current_offset >= t)
                     || (page.total.is_none() && page.next.is_none());
                 if list_done {
-                    counts.removed = library::mark_playlists_gone(tx, run_id, &ts(now))?;
+                    counts.removed = library::mark_playlists_gone(tx, run_id, &ts(now), journal)?;
                     cp.cursor = Some("items".into());
                 }
                 cp.total_items = Some(cp.items_processed + library::pending_items_total(tx)?);
@@ -915,7 +936,8 @@ impl Engine {
             let now = Utc::now();
             if total == Some(0) || total.is_some_and(|t| staged >= t && staged > 0) {
                 let counts = with_tx(&mut self.store.conn, |tx| {
-                    let (before, after) = library::finish_playlist_items(tx, &pid, &ts(now))?;
+                    let (before, after) =
+                        library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
                     let counts = Counts {
                         added: after.saturating_sub(before),
                         updated: after.min(before),
@@ -974,7 +996,8 @@ impl Engine {
                     || (page.total.is_none() && page.next.is_none());
                 let mut counts = Counts::default();
                 if done {
-                    let (before, after) = library::finish_playlist_items(tx, &pid, &ts(now))?;
+                    let (before, after) =
+                        library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
                     counts = Counts {
                         added: after.saturating_sub(before),
                         updated: after.min(before),
