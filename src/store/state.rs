@@ -68,14 +68,24 @@ pub fn unfinished_run(c: &Connection) -> rusqlite::Result<Option<(RunRecord, Vec
             &format!(
                 "SELECT {RUN_COLS}, phases FROM sync_history
                  WHERE status IN ('running', 'paused', 'rate_limited', 'failed')
+                   AND kind != 'plays'
                  ORDER BY id DESC LIMIT 1"
             ),
             [],
             |r| Ok((run_from_row(r)?, r.get::<_, Option<String>>("phases")?)),
         )
         .optional()?;
-    // Only the most recent run can be resumed: an older unfinished one was superseded.
-    let last = last_run(c)?;
+    // Only the most recent library run can be resumed: an older unfinished one was superseded.
+    // Listening-history polls (kind `plays`) run in between without superseding anything.
+    let last = c
+        .query_row(
+            &format!(
+                "SELECT {RUN_COLS} FROM sync_history WHERE kind != 'plays' ORDER BY id DESC LIMIT 1"
+            ),
+            [],
+            run_from_row,
+        )
+        .optional()?;
     Ok(match (row, last) {
         (Some((run, phases)), Some(last)) if last.id == run.id => {
             let phases: Vec<Phase> = phases

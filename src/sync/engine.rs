@@ -180,7 +180,13 @@ impl Engine {
         only: &[Phase],
     ) -> Result<(i64, RunKind, Vec<Phase>, bool), Stop> {
         let now = Utc::now();
-        let unfinished = state::unfinished_run(&self.store.conn)?;
+        // A listening-history poll runs on its own, leaving an unfinished sync resumable.
+        let plays_only = self.ordered_phases(only) == [Phase::Plays] && mode != StartMode::Full;
+        let unfinished = if plays_only {
+            None
+        } else {
+            state::unfinished_run(&self.store.conn)?
+        };
         match (mode, unfinished) {
             (StartMode::Auto | StartMode::Incremental, Some((run, phases)))
                 if !phases.is_empty() =>

@@ -105,3 +105,43 @@ async fn sigint_stops_now_exits_130_and_the_run_resumes() {
     let used = sim.stats().total;
     assert!(used <= minimum_requests(&t, false) + 1, "{used} requests");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plays_poll_in_between_keeps_the_interrupted_sync_resumable() {
+    let mut opts = sim_options(400, SimMode::Dev);
+    opts.latency_ms = 20;
+    let sim = start_sim(opts).await;
+    let env = Env::new(100_000);
+    let token = sim.issue_token();
+    let child = env
+        .command(&sim, &token, &["sync", "--only", LIBRARY_PHASES])
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    signal(pid, "TERM");
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(130));
+
+    let out = env.run(&sim, &["sync", "--only", "plays"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("Starting plays sync"), "{}", out.stderr);
+
+    let out = env.run(&sim, &["sync"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Resuming full sync #1"),
+        "{}",
+        out.stderr
+    );
+    let t = truth(&sim).await;
+    let saved: i64 = env
+        .open()
+        .query_row(
+            "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved as usize, t.saved_tracks.len());
+}
