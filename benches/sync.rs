@@ -50,8 +50,13 @@ impl Sim {
     }
 
     async fn post(&self, path: &str) -> serde_json::Value {
+        self.post_json(path, serde_json::json!({})).await
+    }
+
+    async fn post_json(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
         reqwest::Client::new()
             .post(format!("{}{path}", self.base))
+            .json(&body)
             .send()
             .await
             .expect("POST")
@@ -101,6 +106,16 @@ struct Timeline {
 }
 
 async fn sync_once(sim: &Sim, db: &std::path::Path, only: Vec<Phase>, pace: u32) -> Timeline {
+    sync_mode(sim, db, StartMode::Full, only, pace).await
+}
+
+async fn sync_mode(
+    sim: &Sim,
+    db: &std::path::Path,
+    mode: StartMode,
+    only: Vec<Phase>,
+    pace: u32,
+) -> Timeline {
     let mut handle = sync::spawn(EngineOptions {
         db: db.to_owned(),
         api_url: format!("{}v1/", sim.base),
@@ -114,10 +129,7 @@ async fn sync_once(sim: &Sim, db: &std::path::Path, only: Vec<Phase>, pace: u32)
     .expect("engine");
     handle
         .commands
-        .send(SyncCommand::Start {
-            mode: StartMode::Full,
-            only,
-        })
+        .send(SyncCommand::Start { mode, only })
         .await
         .expect("start");
     let t0 = Instant::now();
@@ -226,6 +238,58 @@ fn main() {
                 truth.saved_tracks.len() as f64 / d.as_secs_f64(),
                 truth.saved_tracks.len(),
                 d.as_secs_f64()
+            );
+        }
+
+        // Incremental syncs of the same 10,000-track library with 0, 10 and 1,000 changes.
+        for changes in [0usize, 10, 1000] {
+            let t = sim.truth().await;
+            match changes {
+                0 => {}
+                10 => {
+                    let unsave: Vec<&str> =
+                        t.saved_tracks[200..203].iter().map(|s| s.track_id.as_str()).collect();
+                    sim.post_json("__sim/tracks/save", serde_json::json!({"count": 4})).await;
+                    sim.post_json("__sim/tracks/unsave", serde_json::json!({"ids": unsave}))
+                        .await;
+                    let owned: Vec<&str> = t
+                        .playlists
+                        .iter()
+                        .filter(|p| p.followed && p.owned)
+                        .map(|p| p.id.as_str())
+                        .take(3)
+                        .collect();
+                    for id in &owned[..2] {
+                        sim.post_json(
+                            &format!("__sim/playlists/{id}"),
+                            serde_json::json!({"add_tracks": 1}),
+                        )
+                        .await;
+                    }
+                    sim.post_json(
+                        &format!("__sim/playlists/{}", owned[2]),
+                        serde_json::json!({"name": "renamed"}),
+                    )
+                    .await;
+                }
+                _ => {
+                    let unsave: Vec<&str> = t.saved_tracks[1000..1300]
+                        .iter()
+                        .map(|s| s.track_id.as_str())
+                        .collect();
+                    sim.post_json("__sim/tracks/save", serde_json::json!({"count": 700}))
+                        .await;
+                    sim.post_json("__sim/tracks/unsave", serde_json::json!({"ids": unsave}))
+                        .await;
+                }
+            }
+            sim.post("__sim/stats/reset").await;
+            let tl = sync_mode(&sim, &db, StartMode::Incremental, library.clone(), 1_000_000).await;
+            let stats = sim.stats().await;
+            println!(
+                "incremental sync, {TRACKS}-track library, {changes} changes: {} requests, {:.2} s",
+                stats.total,
+                tl.elapsed.as_secs_f64()
             );
         }
         drop(sim);
