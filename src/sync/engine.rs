@@ -228,6 +228,16 @@ impl Engine {
 
     async fn run(&mut self, mode: StartMode, only: Vec<Phase>) {
         self.pause_requested = false;
+        // A hold whose time has passed (or was lifted) is forgotten; a live one is kept.
+        let now = Utc::now();
+        match state::load_block(&self.store.conn, now) {
+            Ok(Some((until, reason))) => self.gate.set_hold(until, reason),
+            Ok(None) => {
+                self.gate.clear_hold();
+                let _ = state::clear_block(&self.store.conn, now);
+            }
+            Err(_) => {}
+        }
         let (run_id, kind, phases, resumed) = match self.plan(mode, &only) {
             Ok(p) => p,
             Err(e) => {
