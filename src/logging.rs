@@ -43,6 +43,7 @@ pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
     });
     let _ = tracing_subscriber::registry()
         .with(filter())
+        .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(stderr_layer)
         .try_init();
@@ -53,4 +54,10 @@ fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
     format!("{target}=warn")
         .parse()
         .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::WARN.into())
+}
+
+/// rspotify's records below warn level carry request headers (the bearer token). Dropped by a
+/// filter of their own, so that no `RUST_LOG` directive, however specific, lets them through.
+fn leaks_tokens(meta: &tracing::Metadata<'_>) -> bool {
+    meta.target().starts_with("rspotify") && *meta.level() > tracing::Level::WARN
 }
