@@ -12,3 +12,5 @@ mod config;
 mod lifecycle;
 #[path = "auth/login.rs"]
 mod login;
+#[path = "auth/sync.rs"]
+mod sync;
