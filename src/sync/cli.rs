@@ -165,6 +165,7 @@ pub async fn run_sync(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
             return Ok(exit::AUTH_NEEDED);
         }
     };
+    crate::spotify::auth::warn_if_authorization_ends_soon(&paths);
     let options = EngineOptions {
         db: paths.db.clone(),
         api_url: global.api_url.clone(),
@@ -329,6 +330,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
 /// `spotsync status`.
 pub async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
+    crate::spotify::auth::warn_if_authorization_ends_soon(&paths);
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = super::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
     let daemon = daemon_health(&paths.db);

@@ -48,7 +48,7 @@ async fn expired_refresh_token_exits_3_with_the_way_out() {
 }
 
 /// Move the authorization date back so that the 6-month end is `days_left` days away.
-fn age_authorization(env: &Env, days_left: i64) {
+pub fn age_authorization(env: &Env, days_left: i64) {
     let mut v = env.token_json();
     let end = chrono::Utc::now() + chrono::TimeDelta::days(days_left) + chrono::TimeDelta::hours(1);
     let authorized = end.checked_sub_months(chrono::Months::new(6)).unwrap();

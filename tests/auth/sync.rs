@@ -101,3 +101,31 @@ async fn sync_without_a_token_exits_3() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_and_status_warn_before_the_authorization_ends() {
+    let sim = start_sim(&["--tracks", "20"]).await;
+    let env = Env::new(&sim);
+    login_by_paste(&env).await;
+    let run = env.run(&["--db", &db(&env), "sync"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("authorization ends"), "{run:?}");
+
+    crate::lifecycle::age_authorization(&env, 6);
+    let run = env.run(&["--db", &db(&env), "sync"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("authorization ends in 6 days"),
+        "{run:?}"
+    );
+    let run = env.run(&["--db", &db(&env), "status", "--json"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("authorization ends in 6 days"),
+        "{run:?}"
+    );
+    // The JSON on stdout stays JSON.
+    serde_json::from_str::<serde_json::Value>(run.stdout.trim()).unwrap();
+    env.assert_no_token_leaked();
+    sim.shutdown().await;
+}

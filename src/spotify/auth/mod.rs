@@ -192,6 +192,14 @@ pub fn refresh_expiry_warning(paths: &Paths) -> Option<String> {
     expiry_warning(stored.refresh_token_expires_at(), Utc::now())
 }
 
+/// Print [`refresh_expiry_warning`] to stderr (and the log), if any: for headless commands.
+pub fn warn_if_authorization_ends_soon(paths: &Paths) {
+    if let Some(w) = refresh_expiry_warning(paths) {
+        tracing::warn!("{w}");
+        eprintln!("spotsync: warning: {w}");
+    }
+}
+
 /// [`refresh_expiry_warning`] for a given end of life and time.
 pub fn expiry_warning(end: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
     let left = end - now;
