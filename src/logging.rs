@@ -8,6 +8,14 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// True for records that may carry a token: rspotify's below warn level log request headers
+/// (the bearer token). Every subscriber drops them with a filter of its own
+/// (`filter_fn(|m| !leaks_tokens(m))`), so that no `RUST_LOG` directive, however specific
+/// (`rspotify::clients::base=debug`), lets them through.
+pub fn leaks_tokens(meta: &tracing::Metadata<'_>) -> bool {
+    meta.target().starts_with("rspotify") && *meta.level() > tracing::Level::WARN
+}
+
 /// Install the global subscriber. Keep the guard alive until exit so the file is flushed.
 /// Falls back to stderr only when the log directory cannot be created.
 pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
@@ -54,10 +62,4 @@ fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
     format!("{target}=warn")
         .parse()
         .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::WARN.into())
-}
-
-/// rspotify's records below warn level carry request headers (the bearer token). Dropped by a
-/// filter of their own, so that no `RUST_LOG` directive, however specific, lets them through.
-fn leaks_tokens(meta: &tracing::Metadata<'_>) -> bool {
-    meta.target().starts_with("rspotify") && *meta.level() > tracing::Level::WARN
 }
