@@ -92,6 +92,24 @@ fn credentials_from(token_file: std::path::PathBuf, stored: StoredToken) -> Cred
     let on_refresh = Arc::new(move |new: &rspotify::Token| {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.apply_refresh(new);
+        // Respect what happened to the file meanwhile: a `spotsync logout` (file gone) or a new
+        // `spotsync auth` (another authorization date) must not be undone by this process.
+        match store::read(&path) {
+            Ok(Some(on_disk)) if on_disk.authorized_at != s.authorized_at => {
+                tracing::info!(
+                    "the token file holds a newer authorization; the refreshed token of the \
+                     older one is not saved"
+                );
+                return;
+            }
+            Ok(None) => {
+                tracing::info!(
+                    "the token file was removed (logout); the refreshed token is not saved"
+                );
+                return;
+            }
+            _ => {}
+        }
         match store::write(&path, &s) {
             Ok(()) => tracing::info!(
                 expires_at = ?s.token.expires_at,
@@ -693,5 +711,27 @@ mod tests {
             back.authorized_at,
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
         );
+
+        // A new login elsewhere (another authorization date) is not overwritten...
+        let mut newer = back.clone();
+        newer.authorized_at = Utc::now();
+        newer.token.refresh_token = Some("RT-NEW-LOGIN".into());
+        store::write(&path, &newer).unwrap();
+        on_refresh(&rspotify::Token {
+            access_token: "AT-THREE".into(),
+            refresh_token: Some("RT-THREE".into()),
+            ..Default::default()
+        });
+        let back = store::read(&path).unwrap().unwrap();
+        assert_eq!(back.token.refresh_token.as_deref(), Some("RT-NEW-LOGIN"));
+
+        // ...and a logout is not undone.
+        store::remove(&path).unwrap();
+        on_refresh(&rspotify::Token {
+            access_token: "AT-FOUR".into(),
+            refresh_token: Some("RT-FOUR".into()),
+            ..Default::default()
+        });
+        assert!(!path.exists());
     }
 }
