@@ -627,6 +627,7 @@ pub async fn run_daemon(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
             .commands
             .send(SyncCommand::Start { mode, only })
             .await;
+        let mut run_started = false;
         loop {
             let ev = tokio::select! {
                 ev = handle.events.recv() => ev,
@@ -654,6 +655,12 @@ pub async fn run_daemon(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
                 tracing::info!("{line}");
             }
             match &ev {
+                SyncEvent::RunStarted { .. } => run_started = true,
+                SyncEvent::Error { message, .. } if !run_started => {
+                    // The run could not start; try again at the next tick.
+                    set_health(&health, "last_error", Some(message));
+                    break;
+                }
                 SyncEvent::RateLimited { until, .. } => {
                     set_health(&health, "blocked_until", Some(&crate::store::ts(*until)));
                 }
