@@ -564,6 +564,7 @@ pub async fn run_daemon(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
             return Ok(exit::AUTH_NEEDED);
         }
     };
+    crate::spotify::auth::warn_if_authorization_ends_soon(&paths);
     let mut handle = match super::spawn(EngineOptions {
         db: paths.db.clone(),
         api_url: global.api_url.clone(),
