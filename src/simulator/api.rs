@@ -281,7 +281,7 @@ async fn saved_tracks(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) 
     };
     let ext = s.settings().extended();
     let lib = s.read();
-    ok(render::saved_page(&ctx(&s, &lib, ext), offset, limit))
+    ok(super::fast::saved_page(&ctx(&s, &lib, ext), offset, limit))
 }
 
 async fn my_playlists(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) -> Response {
