@@ -131,8 +131,7 @@ async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Respon
                 if let Some(ConnectInfo(c)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
                     c.kill.store(true, Ordering::SeqCst);
                 }
-                lock(&s.stats).dropped += 1;
-                s.record(&route, 599, true);
+                s.record_dropped(&route);
                 // Never delivered: the connection is closed instead.
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
