@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use crossterm::event::{Event, EventStream};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
@@ -306,12 +306,9 @@ async fn event_loop(
             }
         }
 
-        // Drain whatever else is already waiting before the next frame.
-        if !terminal_gone {
-            while let Some(Some(Ok(ev))) = input.next().now_or_never() {
-                msgs.extend(input_msg(ev));
-            }
-        }
+        // Drain whatever else is already waiting before the next frame. (Terminal input is not
+        // drained here: the biased select takes it first, and frames are at most every
+        // MIN_FRAME, so a burst of keys still costs one frame.)
         if let Some(rx) = &mut events {
             loop {
                 match rx.try_recv() {
