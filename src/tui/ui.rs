@@ -146,10 +146,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn draw_compact(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let phases_h = app.phases.len() as u16 + 3;
+    let rest = area.height.saturating_sub(phases_h + 4);
+    // History grows with its rows up to half of what is left; the log takes the rest.
+    let history_h = (app.history.len() as u16 + 3).clamp(5, (rest / 2).max(5));
     let [phases, limits, history, log] = Layout::vertical([
         Constraint::Length(phases_h),
         Constraint::Length(4),
-        Constraint::Length(5),
+        Constraint::Length(history_h),
         Constraint::Min(3),
     ])
     .areas(area);
@@ -162,7 +165,7 @@ fn draw_compact(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 fn draw_roomy(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mid_h = (area.height / 3).clamp(9, 16);
     let [phases, mid, log] = Layout::vertical([
-        Constraint::Length(8),
+        Constraint::Length(7),
         Constraint::Length(mid_h),
         Constraint::Min(4),
     ])
@@ -234,10 +237,10 @@ fn status_word(p: &PhaseView) -> &'static str {
         return "—";
     }
     match p.status {
-        PhaseStatus::Pending => "waiting",
+        PhaseStatus::Pending => "queued",
         PhaseStatus::InProgress => "syncing",
         PhaseStatus::Paused => "paused",
-        PhaseStatus::RateLimited => "held",
+        PhaseStatus::RateLimited => "waiting",
         PhaseStatus::Success => "done",
         PhaseStatus::Failed => "FAILED",
         PhaseStatus::Cancelled => "cancelled",
@@ -271,6 +274,7 @@ fn eta_text(p: &PhaseView) -> String {
 fn total_text(p: &PhaseView) -> String {
     match p.total {
         Some(t) => format!("{} / {}", fmt_count(p.done), fmt_count(t)),
+        None if p.status == PhaseStatus::Success => fmt_count(p.done),
         None if p.done > 0 => format!("{} / ?", fmt_count(p.done)),
         None => String::new(),
     }
@@ -285,9 +289,9 @@ fn draw_phase_rows(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         return;
     }
     let w = inner.width as usize;
-    // name | bar | done/total | +new ~upd | rate | eta | status
-    let fixed = 10 + 16 + 13 + 8 + 7 + 9;
-    let bar_w = w.saturating_sub(fixed + 6).max(4);
+    // name | bar | done/total | +new ~upd | rate | eta | status, one space apart
+    let fixed = 10 + 15 + 11 + 7 + 10 + 9 + 6;
+    let bar_w = w.saturating_sub(fixed).max(3);
     let mut lines: Vec<Line> = Vec::new();
     for (i, p) in app.phases.iter().enumerate() {
         let selected = app.focus == Pane::Phases && i == app.phase_selected;
@@ -305,19 +309,18 @@ fn draw_phase_rows(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         } else {
             String::new()
         };
-        let eta = eta_text(p);
-        let eta = if eta.is_empty() {
-            eta
-        } else {
-            format!("eta {eta}")
-        };
         lines.push(Line::from(vec![
             Span::styled(format!("{:<10}", p.phase.as_str()), name_style),
             Span::styled(bar(p.ratio(), bar_w), theme.bar()),
             Span::raw(format!(" {:>15}", total_text(p))),
-            Span::styled(format!(" {counts:>13}"), theme.dim()),
-            Span::raw(format!(" {:>8}", rate_text(p))),
-            Span::raw(format!(" {eta:>9}")),
+            Span::styled(format!(" {counts:>11}"), theme.dim()),
+            Span::raw(format!(" {:>7}", rate_text(p))),
+            Span::raw(format!(
+                " {:>10}",
+                p.eta()
+                    .map(|d| format!("eta {}", fmt_duration(d).replace(' ', "")))
+                    .unwrap_or_default()
+            )),
             Span::raw(" "),
             Span::styled(status_word(p), theme.status(p.status)),
         ]));
@@ -549,7 +552,8 @@ fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: b
     let title = if app.history.is_empty() {
         "History".to_string()
     } else {
-        format!("History ({} runs)", app.history.len())
+        let n = app.history.len();
+        format!("History ({n} run{})", if n == 1 { "" } else { "s" })
     };
     let block = pane_block(app, theme, Pane::History, title);
     let inner = block.inner(area);
@@ -706,10 +710,11 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     } else {
         "pause"
     };
+    let narrow = area.width < 90;
     let items: [(&str, &str); 8] = [
         ("s", "start"),
         ("f", "full"),
-        ("i", "incremental"),
+        ("i", if narrow { "incr" } else { "incremental" }),
         ("p", pause),
         ("c", "cancel"),
         ("tab", "pane"),
