@@ -1,1 +1,293 @@
-// placeholder
+//! End to end: the real `spotsync demo` binary in a tmux pane, driven with keys, read back with
+//! `capture-pane`, and checked against the simulator's own request counter.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
+
+/// A private tmux server (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
+    fn keys(&self, keys: &str) {
+        let out = self.run(&["send-keys", "-t", "main", keys]);
+        assert!(out.status.success(), "send-keys {keys}: {out:?}");
+    }
+
+    fn format(&self, f: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "main", f]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Wait until the screen satisfies `pred`; fail with the screen when it does not in time.
+    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `done` of a phase row (`tracks    ████░░  1,250 / 3,000 …`), from the compact layout.
+fn phase_done(screen: &str, phase: &str) -> Option<u64> {
+    let line = screen
+        .lines()
+        .find(|l| l.trim_start_matches(['┃', '│', ' ']).starts_with(phase))?;
+    let slash = line.find(" / ")?;
+    let before = &line[..slash];
+    let digits: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .filter(|c| *c != ',')
+        .collect();
+    digits.parse().ok()
+}
+
+fn sim_url(screen: &str) -> Option<String> {
+    let start = screen.find("http://127.0.0.1:")?;
+    let rest = &screen[start..];
+    let end = rest.find('/').and_then(|_| {
+        // http://127.0.0.1:PORT/ : the third slash ends it.
+        rest.match_indices('/').nth(2).map(|(i, _)| i + 1)
+    })?;
+    Some(rest[..end].to_string())
+}
+
+/// `GET /__sim/stats` over a plain socket (HTTP/1.0: the body ends when the connection closes).
+fn sim_stats(base: &str) -> serde_json::Value {
+    let hostport = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = TcpStream::connect(&hostport).expect("connect to the demo's simulator");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /__sim/stats HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read /__sim/stats");
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("/__sim/stats is not JSON ({e}): {resp}"))
+}
+
+/// The number of API requests the simulator has answered, whatever the exact shape of the stats.
+fn total_requests(stats: &serde_json::Value) -> u64 {
+    for path in [
+        &["total"][..],
+        &["totals", "requests"][..],
+        &["totals", "total"][..],
+        &["requests"][..],
+    ] {
+        let mut v = stats;
+        for k in path {
+            v = &v[*k];
+        }
+        if let Some(n) = v.as_u64() {
+            return n;
+        }
+    }
+    panic!("cannot find the request total in /__sim/stats: {stats}");
+}
+
+#[test]
+fn demo_in_tmux_start_pause_resume_cancel_quit() {
+    if !tmux_available() {
+        eprintln!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+             !!! SKIPPED: tmux is not installed; the terminal app's end-to-end test did\n\
+             !!! not run. Install tmux (`.ci/run` does) to run it.\n\
+             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("spotsync-e2e-{}", std::process::id()),
+    };
+    // After the app exits, the shell prints its exit code and whether the tty is back in
+    // canonical (cooked) mode, then stays so the pane can be read.
+    let script = format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+         XDG_CONFIG_HOME={home}/config NO_COLOR=1 RUST_LOG=info {BIN} demo --tracks 1500 \
+         --playlists 10 --latency-ms 40 --window 300 --quota-block-after 0; \
+         echo SPOTSYNC_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60",
+        home = home.path().display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &script,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+
+    // The demo screen, with the simulator's address in the banner.
+    let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
+        s.contains("DEMO") && s.contains("press s") || s.contains("SPOTSYNC_EXIT")
+    });
+    assert!(
+        !screen.contains("SPOTSYNC_EXIT"),
+        "the demo ended at once:\n{screen}"
+    );
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "the app uses the alternate screen"
+    );
+    let url = sim_url(&screen).unwrap_or_else(|| panic!("no simulator URL on screen:\n{screen}"));
+    let before_start = total_requests(&sim_stats(&url));
+    assert_eq!(before_start, 0, "nothing is sent before s");
+
+    // s: the sync starts and the tracks gauge advances.
+    tmux.keys("s");
+    let screen = tmux.wait_for("tracks progress", Duration::from_secs(30), |s| {
+        phase_done(s, "tracks").is_some_and(|d| d > 0)
+    });
+    let first = phase_done(&screen, "tracks").unwrap();
+    let screen = tmux.wait_for("the gauge to advance", Duration::from_secs(30), |s| {
+        let t = phase_done(s, "tracks").unwrap_or(0);
+        let p = phase_done(s, "playlists").unwrap_or(0);
+        t > first || p > 0
+    });
+    assert!(screen.contains("syncing"), "{screen}");
+
+    // p: paused at a batch boundary, and no request while paused.
+    tmux.keys("p");
+    let paused_screen = tmux.wait_for("paused", Duration::from_secs(30), |s| {
+        s.contains("● paused")
+    });
+    let at_pause = total_requests(&sim_stats(&url));
+    let done_at_pause: Vec<Option<u64>> = ["tracks", "playlists", "albums", "artists"]
+        .iter()
+        .map(|p| phase_done(&paused_screen, p))
+        .collect();
+    std::thread::sleep(Duration::from_secs(3));
+    let after_wait = total_requests(&sim_stats(&url));
+    assert_eq!(at_pause, after_wait, "requests were sent while paused");
+    let screen = tmux.capture();
+    let done_now: Vec<Option<u64>> = ["tracks", "playlists", "albums", "artists"]
+        .iter()
+        .map(|p| phase_done(&screen, p))
+        .collect();
+    assert_eq!(done_at_pause, done_now, "progress moved while paused");
+    assert!(
+        screen.contains("p resume"),
+        "the key hints offer resume:\n{screen}"
+    );
+
+    // p again: resumes, requests flow again.
+    tmux.keys("p");
+    tmux.wait_for("syncing again", Duration::from_secs(30), |s| {
+        s.contains("● syncing") || s.contains("● waiting")
+    });
+    let start = Instant::now();
+    while total_requests(&sim_stats(&url)) <= after_wait {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no request after resuming:\n{}",
+            tmux.capture()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // c: asks first; y cancels.
+    tmux.keys("c");
+    tmux.wait_for("the cancel question", Duration::from_secs(10), |s| {
+        s.contains("Cancel the running sync?")
+    });
+    tmux.keys("y");
+    let screen = tmux.wait_for(
+        "the run to end as cancelled",
+        Duration::from_secs(30),
+        |s| s.contains("● idle") && s.contains("cancelled"),
+    );
+    assert!(screen.contains("History (1 run)"), "{screen}");
+    let after_cancel = total_requests(&sim_stats(&url));
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        after_cancel,
+        total_requests(&sim_stats(&url)),
+        "requests after cancelling"
+    );
+
+    // q: quits; the terminal is back to normal.
+    tmux.keys("q");
+    let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
+        s.contains("SPOTSYNC_EXIT=")
+    });
+    assert!(screen.contains("SPOTSYNC_EXIT=0"), "exit code:\n{screen}");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "still in the alternate screen"
+    );
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "the cursor is hidden");
+    let stty: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("SPOTSYNC_EXIT="))
+        .skip(1)
+        .filter(|l| l.ends_with("icanon"))
+        .collect();
+    assert_eq!(
+        stty,
+        ["icanon"],
+        "the tty is not back in cooked mode:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Sync") && !screen.contains("DEMO"),
+        "the app's screen was left behind:\n{screen}"
+    );
+}
