@@ -134,7 +134,17 @@ pub fn init_tui(
     log_dir: &Path,
     tx: tokio::sync::mpsc::Sender<LogLine>,
 ) -> (Option<WorkerGuard>, Option<std::path::PathBuf>) {
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // rspotify logs requests with their headers (the bearer token): keep it out whatever
+    // RUST_LOG says.
+    let filter = || {
+        let mut f = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+        for target in ["rspotify", "rspotify_http"] {
+            if let Ok(d) = format!("{target}=warn").parse() {
+                f = f.add_directive(d);
+            }
+        }
+        f
+    };
     let file = std::fs::create_dir_all(log_dir)
         .ok()
         .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
