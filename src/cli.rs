@@ -190,6 +190,32 @@ pub struct SimOptions {
     /// Fraction of requests answered 500/502/503 (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
+    /// Fraction of requests whose connection is closed without a response (0.0–1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Send rate-limit 429s without a `Retry-After` header.
+    #[arg(long)]
+    pub no_retry_after: bool,
+}
+
+impl Default for SimOptions {
+    /// The same values as the command line's defaults.
+    fn default() -> Self {
+        SimOptions {
+            seed: 42,
+            tracks: 2000,
+            playlists: 20,
+            mode: SimMode::Dev,
+            window: 0,
+            quota: 0,
+            quota_retry_after: 79_892,
+            token_ttl: 3600,
+            latency_ms: 0,
+            fail_rate: 0.0,
+            drop_rate: 0.0,
+            no_retry_after: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

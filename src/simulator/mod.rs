@@ -1,24 +1,72 @@
-//! A local HTTP server that speaks Spotify's Web API (issue 2): deterministic library from a
-//! seed, Development Mode / Extended Quota behaviour, PKCE auth, rate window and daily quota,
-//! faults on demand, and a control API under `/__sim/`.
+//! A local HTTP server that speaks Spotify's Web API: a deterministic library from a seed,
+//! Development Mode / Extended Quota behaviour, Authorization Code with PKCE, the rolling rate
+//! window and the daily quota, faults on demand, and a control API under `/__sim/`.
+//!
+//! One port serves the Web API (`/v1/...`), the accounts service (`/authorize`,
+//! `/api/token`) and the control API (`/__sim/...`).
 //!
 //! Public contract used by tests, the demo and `spotsync simulate`:
 //! - [`SimConfig`] (from [`crate::cli::SimOptions`]),
-//! - [`start`] → [`RunningSim`] with `api_url()`, `accounts_url()`, `base_url()`, `shutdown()`.
+//! - [`start`] → [`RunningSim`] with `api_url()`, `accounts_url()`, `base_url()`,
+//!   `issue_token()`, `shutdown()`,
+//! - [`Stats`] (`GET /__sim/stats`) and [`model::LibraryTruth`] (`GET /__sim/library`).
 
-use color_eyre::eyre::{Result, eyre};
+// Handlers return a ready `Response` as their error: boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod accounts;
+pub mod api;
+pub mod control;
+pub mod generate;
+pub mod model;
+pub mod render;
+pub mod state;
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::cli::{SimOptions, SimulateArgs};
 
+pub use model::LibraryTruth;
+pub use state::{FaultKind, Settings, SettingsPatch, Stats, TokenResponse};
+
 /// Everything the simulator can be told at start.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SimConfig {
     pub options: SimOptions,
 }
 
+impl SimConfig {
+    pub fn new(options: SimOptions) -> Self {
+        SimConfig { options }
+    }
+}
+
+impl From<SimOptions> for SimConfig {
+    fn from(options: SimOptions) -> Self {
+        SimConfig { options }
+    }
+}
+
 /// A simulator serving on 127.0.0.1.
 pub struct RunningSim {
-    pub addr: std::net::SocketAddr,
+    pub addr: SocketAddr,
+    shared: Arc<state::Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl RunningSim {
@@ -36,18 +84,307 @@ impl RunningSim {
     }
     /// A valid access token for the simulated user (as `POST /__sim/token` gives).
     pub fn issue_token(&self) -> String {
-        String::new()
+        self.issue_token_full().access_token
+    }
+    /// Access token, refresh token (usable with any client id), lifetime and scope.
+    pub fn issue_token_full(&self) -> TokenResponse {
+        self.shared.issue(Some(""), state::ALL_SCOPES, true)
+    }
+    /// Request statistics so far.
+    pub fn stats(&self) -> Stats {
+        state::lock(&self.shared.stats).clone()
+    }
+    pub fn reset_stats(&self) {
+        *state::lock(&self.shared.stats) = Stats::default();
+    }
+    /// The library as it is now (what `GET /__sim/library` serves).
+    pub fn truth(&self) -> LibraryTruth {
+        self.shared.read().truth()
+    }
+    pub fn settings(&self) -> Settings {
+        self.shared.settings()
+    }
+    /// Change behaviour while running (as `POST /__sim/settings`).
+    pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, String> {
+        let mut s = state::lock(&self.shared.settings);
+        s.apply(patch)?;
+        Ok(s.clone())
+    }
+    /// Start a quota block now (as `POST /__sim/quota/exhaust`).
+    pub fn exhaust_quota(&self, retry_after_secs: u64) {
+        self.shared.exhaust_quota(retry_after_secs);
+    }
+    /// End any block and clear window/quota usage (as `POST /__sim/quota/reset`).
+    pub fn reset_limits(&self) {
+        self.shared.reset_limits();
+    }
+    /// Fault the next `count` `/v1` requests (as `POST /__sim/faults/next`).
+    pub fn inject_faults(&self, kind: FaultKind, count: u32) {
+        let mut f = state::lock(&self.shared.faults);
+        for _ in 0..count {
+            f.push_back(kind);
+        }
     }
     /// Stop serving and wait for the server task to end.
-    pub async fn shutdown(self) {}
+    pub async fn shutdown(mut self) {
+        self.stop_and_wait().await;
+    }
+
+    async fn stop_and_wait(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Idle keep-alive connections are closed by the graceful shutdown; do not wait
+            // forever on a client that holds a request open.
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("simulator did not stop within 5 s");
+            }
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Build the settings a config starts with.
+fn initial_settings(o: &SimOptions) -> Settings {
+    Settings {
+        mode: state::mode_name(o.mode).to_string(),
+        window: o.window,
+        quota: o.quota,
+        quota_retry_after: o.quota_retry_after,
+        token_ttl: o.token_ttl,
+        latency_ms: o.latency_ms,
+        fail_rate: o.fail_rate.clamp(0.0, 1.0),
+        drop_rate: o.drop_rate.clamp(0.0, 1.0),
+        omit_retry_after: o.no_retry_after,
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(shared: Arc<state::Shared>) -> Router {
+    Router::new()
+        .merge(api::routes(shared.clone()))
+        .merge(accounts::routes(shared.clone()))
+        .merge(control::routes())
+        .fallback(api::not_found)
+        .with_state(shared)
 }
 
 /// Start serving on `127.0.0.1:port` (0 = any free port).
-pub async fn start(_config: SimConfig, _port: u16) -> Result<RunningSim> {
-    Err(eyre!("the simulator is not available yet"))
+pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim> {
+    let o = &config.options;
+    let params = generate::GenParams {
+        seed: o.seed,
+        tracks: o.tracks,
+        playlists: o.playlists,
+    };
+    let library = tokio::task::spawn_blocking(move || generate::generate(params))
+        .await
+        .wrap_err("generating the simulated library")?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .wrap_err_with(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(state::Shared::new(
+        library,
+        initial_settings(o),
+        o.seed,
+        format!("http://{addr}/"),
+    ));
+    let router = app(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(
+            SimListener { inner: listener },
+            router.into_make_service_with_connect_info::<ConnInfo>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("simulator stopped: {e}");
+        }
+    });
+    Ok(RunningSim {
+        addr,
+        shared,
+        stop: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// `spotsync simulate`.
-pub async fn run_simulate(_args: &SimulateArgs) -> Result<i32> {
-    Err(eyre!("`spotsync simulate` is not available yet"))
+pub async fn run_simulate(args: &SimulateArgs) -> Result<i32> {
+    let sim = start(SimConfig::new(args.sim.clone()), args.port).await?;
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "listening on http://{}", sim.addr)?;
+        out.flush()?;
+    }
+    let o = &args.sim;
+    eprintln!(
+        "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
+        o.tracks,
+        o.playlists,
+        o.seed,
+        state::mode_name(o.mode)
+    );
+    eprintln!(
+        "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
+        sim.api_url(),
+        sim.accounts_url(),
+        sim.base_url()
+    );
+    wait_for_signal().await;
+    eprintln!("spotsync simulator: stopping");
+    sim.shutdown().await;
+    Ok(crate::exit::OK)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+// --- a listener whose connections can be dropped on purpose ------------------------------------
+
+/// Connection info attached to every request: the peer and a switch that closes the
+/// connection without a response (the `drop` fault).
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub remote: SocketAddr,
+    kill: Arc<AtomicBool>,
+}
+
+struct SimListener {
+    inner: TcpListener,
+}
+
+impl Listener for SimListener {
+    type Io = KillableIo;
+    type Addr = ConnInfo;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, remote)) => {
+                    let _ = stream.set_nodelay(true);
+                    let kill = Arc::new(AtomicBool::new(false));
+                    return (
+                        KillableIo {
+                            inner: stream,
+                            kill: kill.clone(),
+                        },
+                        ConnInfo { remote, kill },
+                    );
+                }
+                // Out of file descriptors and the like: back off briefly and retry.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        Ok(ConnInfo {
+            remote: self.inner.local_addr()?,
+            kill: Arc::new(AtomicBool::new(false)),
+        })
+    }
+}
+
+impl Connected<IncomingStream<'_, SimListener>> for ConnInfo {
+    fn connect_info(stream: IncomingStream<'_, SimListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+struct KillableIo {
+    inner: TcpStream,
+    kill: Arc<AtomicBool>,
+}
+
+fn killed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped (fault)",
+    )
+}
+
+impl AsyncRead for KillableIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KillableIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

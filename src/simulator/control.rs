@@ -1,0 +1,464 @@
+//! The control API under `/__sim/` (not part of Spotify): tokens, statistics, ground truth,
+//! limits, faults, settings and library mutations.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::api::{AppState, json};
+use super::generate::{gen_album, gen_name, skewed_artist, snapshot};
+use super::model::*;
+use super::render::to_vec;
+use super::state::{ALL_SCOPES, FaultKind, SettingsPatch, Stats, lock};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__sim/token", post(token))
+        .route("/__sim/tokens/expire", post(expire_access))
+        .route("/__sim/refresh-tokens/expire", post(expire_refresh))
+        .route("/__sim/stats", get(stats))
+        .route("/__sim/stats/reset", post(stats_reset))
+        .route("/__sim/library", get(library))
+        .route("/__sim/settings", get(settings).post(update_settings))
+        .route("/__sim/quota/exhaust", post(quota_exhaust))
+        .route("/__sim/quota/reset", post(quota_reset))
+        .route("/__sim/faults/next", post(faults_next))
+        .route("/__sim/tracks/save", post(save_tracks))
+        .route("/__sim/tracks/unsave", post(unsave_tracks))
+        .route("/__sim/playlists", post(create_playlist))
+        .route(
+            "/__sim/playlists/{id}",
+            post(edit_playlist).delete(delete_playlist),
+        )
+        .route("/__sim/plays", post(add_plays))
+}
+
+fn ok_json(v: &impl serde::Serialize) -> Response {
+    json(StatusCode::OK, to_vec(v))
+}
+
+fn bad(msg: impl Into<String>) -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        to_vec(&json!({"error": {"status": 400, "message": msg.into()}})),
+    )
+}
+
+/// Parse an optional JSON body (empty body = defaults).
+fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
+    if b.iter().all(|c| c.is_ascii_whitespace()) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(b).map_err(|e| bad(format!("invalid JSON body: {e}")))
+}
+
+macro_rules! parse_body {
+    ($b:expr) => {
+        match body(&$b) {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenReq {
+    /// Lifetime override in seconds.
+    ttl: Option<u64>,
+}
+
+async fn token(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: TokenReq = parse_body!(b);
+    let mut t = s.issue(Some(""), ALL_SCOPES, true);
+    if let Some(ttl) = req.ttl {
+        if let Some(a) = lock(&s.auth).access.get_mut(&t.access_token) {
+            a.expires_at = std::time::Instant::now() + std::time::Duration::from_secs(ttl);
+        }
+        t.expires_in = ttl;
+    }
+    ok_json(&t)
+}
+
+async fn expire_access(State(s): State<AppState>) -> Response {
+    let now = std::time::Instant::now();
+    let mut auth = lock(&s.auth);
+    let n = auth.access.len();
+    for t in auth.access.values_mut() {
+        t.expires_at = now;
+    }
+    ok_json(&json!({"expired": n}))
+}
+
+async fn expire_refresh(State(s): State<AppState>) -> Response {
+    let mut auth = lock(&s.auth);
+    let n = auth.refresh.len();
+    for t in auth.refresh.values_mut() {
+        t.expired = true;
+    }
+    ok_json(&json!({"expired": n}))
+}
+
+async fn stats(State(s): State<AppState>) -> Response {
+    ok_json(&*lock(&s.stats))
+}
+
+async fn stats_reset(State(s): State<AppState>) -> Response {
+    *lock(&s.stats) = Stats::default();
+    ok_json(&json!({"reset": true}))
+}
+
+async fn library(State(s): State<AppState>) -> Response {
+    let truth = s.read().truth();
+    ok_json(&truth)
+}
+
+async fn settings(State(s): State<AppState>) -> Response {
+    ok_json(&s.settings())
+}
+
+async fn update_settings(State(s): State<AppState>, b: Bytes) -> Response {
+    let patch: SettingsPatch = parse_body!(b);
+    let mut st = lock(&s.settings);
+    match st.apply(patch) {
+        Ok(()) => ok_json(&*st),
+        Err(e) => bad(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExhaustReq {
+    retry_after: Option<u64>,
+}
+
+async fn quota_exhaust(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: ExhaustReq = parse_body!(b);
+    let secs = req
+        .retry_after
+        .unwrap_or_else(|| s.settings().quota_retry_after);
+    s.exhaust_quota(secs);
+    ok_json(&json!({"blocked_for": secs.max(1)}))
+}
+
+async fn quota_reset(State(s): State<AppState>) -> Response {
+    s.reset_limits();
+    ok_json(&json!({"reset": true}))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultReq {
+    kind: FaultKind,
+    #[serde(default = "one")]
+    count: u32,
+}
+fn one() -> u32 {
+    1
+}
+
+async fn faults_next(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: FaultReq = match serde_json::from_slice(&b) {
+        Ok(r) => r,
+        Err(e) => return bad(format!("invalid JSON body: {e}")),
+    };
+    let mut f = lock(&s.faults);
+    for _ in 0..req.count {
+        f.push_back(req.kind);
+    }
+    ok_json(&json!({"queued": f.len()}))
+}
+
+// --- mutations ---------------------------------------------------------------------------------
+
+fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SaveReq {
+    /// Save this many tracks that are not saved yet.
+    count: Option<usize>,
+    /// Save these track ids (in this order: the last one becomes the newest).
+    ids: Option<Vec<String>>,
+}
+
+/// Pick `n` tracks not saved yet, creating new albums when the catalogue runs out.
+fn unsaved_tracks(lib: &mut Library, rng: &mut rand_chacha::ChaCha8Rng, n: usize) -> Vec<u32> {
+    let saved: std::collections::HashSet<u32> = lib.saved.iter().map(|s| s.track).collect();
+    let mut out: Vec<u32> = (0..lib.tracks.len() as u32)
+        .filter(|t| !saved.contains(t))
+        .take(n)
+        .collect();
+    while out.len() < n {
+        let primary = skewed_artist(rng, lib.artists.len());
+        let a = gen_album(lib, rng, primary);
+        let tr = lib.albums[a as usize].tracks.clone();
+        for t in tr {
+            let id = lib.tracks[t as usize].id;
+            lib.track_index.insert(id, t);
+            if out.len() < n {
+                out.push(t);
+            }
+        }
+        let id = lib.albums[a as usize].id;
+        lib.album_index.insert(id, a);
+    }
+    out
+}
+
+/// Add `tracks` to the saved list, each newer than everything saved so far.
+fn save(lib: &mut Library, tracks: &[u32]) {
+    let newest = lib.saved.first().map(|s| s.added_at).unwrap_or(0);
+    let mut t = now_secs().max(newest + 1);
+    let mut new: Vec<Saved> = tracks
+        .iter()
+        .map(|&track| {
+            let s = Saved { track, added_at: t };
+            t += 1;
+            s
+        })
+        .collect();
+    new.reverse();
+    new.append(&mut lib.saved);
+    lib.saved = new;
+}
+
+async fn save_tracks(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: SaveReq = parse_body!(b);
+    let mut lib = s.write();
+    let mut tracks = Vec::new();
+    if let Some(ids) = &req.ids {
+        for id in ids {
+            match lib.track_by_id(id) {
+                Some(t) => tracks.push(t),
+                None => return bad(format!("unknown track id {id:?}")),
+            }
+        }
+        // Saving a track again moves it to the top.
+        let set: std::collections::HashSet<u32> = tracks.iter().copied().collect();
+        lib.saved.retain(|s| !set.contains(&s.track));
+    }
+    if let Some(n) = req.count {
+        let mut rng = lock(&s.mut_rng);
+        let more = unsaved_tracks(&mut lib, &mut rng, n);
+        tracks.extend(more);
+    }
+    save(&mut lib, &tracks);
+    let ids: Vec<String> = tracks
+        .iter()
+        .map(|&t| id_str(&lib.tracks[t as usize].id).to_string())
+        .collect();
+    ok_json(&json!({"saved": ids, "total": lib.saved.len()}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnsaveReq {
+    ids: Vec<String>,
+}
+
+async fn unsave_tracks(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: UnsaveReq = parse_body!(b);
+    let mut lib = s.write();
+    let mut set = std::collections::HashSet::new();
+    for id in &req.ids {
+        match lib.track_by_id(id) {
+            Some(t) => {
+                set.insert(t);
+            }
+            None => return bad(format!("unknown track id {id:?}")),
+        }
+    }
+    let before = lib.saved.len();
+    lib.saved.retain(|s| !set.contains(&s.track));
+    let removed = before - lib.saved.len();
+    ok_json(&json!({"removed": removed, "total": lib.saved.len()}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaylistReq {
+    name: Option<String>,
+    description: Option<String>,
+    public: Option<bool>,
+    collaborative: Option<bool>,
+    /// Append these track ids.
+    add_track_ids: Option<Vec<String>>,
+    /// Append this many random tracks.
+    add_tracks: Option<usize>,
+    /// Remove the items at these positions (positions before the edit).
+    remove_positions: Option<Vec<usize>>,
+    /// Remove every occurrence of these track ids.
+    remove_track_ids: Option<Vec<String>>,
+}
+
+fn apply_edit(
+    lib: &mut Library,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    pos: usize,
+    req: PlaylistReq,
+) -> Result<(), Response> {
+    let mut add = Vec::new();
+    for id in req.add_track_ids.unwrap_or_default() {
+        match lib.track_by_id(&id) {
+            Some(t) => add.push(t),
+            None => return Err(bad(format!("unknown track id {id:?}"))),
+        }
+    }
+    for _ in 0..req.add_tracks.unwrap_or(0) {
+        add.push(rng.random_range(0..lib.tracks.len()) as u32);
+    }
+    let mut remove_tracks = std::collections::HashSet::new();
+    for id in req.remove_track_ids.unwrap_or_default() {
+        match lib.track_by_id(&id) {
+            Some(t) => {
+                remove_tracks.insert(t);
+            }
+            None => return Err(bad(format!("unknown track id {id:?}"))),
+        }
+    }
+    let remove_pos: std::collections::HashSet<usize> = req
+        .remove_positions
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let p = &mut lib.playlists[pos];
+    if let Some(&bad_pos) = remove_pos.iter().find(|&&i| i >= p.items.len()) {
+        return Err(bad(format!("no item at position {bad_pos}")));
+    }
+    if let Some(n) = req.name {
+        p.name = n.into_boxed_str();
+    }
+    if let Some(d) = req.description {
+        p.description = Some(d.into_boxed_str());
+    }
+    if let Some(x) = req.public {
+        p.public = x;
+    }
+    if let Some(x) = req.collaborative {
+        p.collaborative = x;
+    }
+    let mut i = 0;
+    p.items.retain(|it| {
+        let keep = !remove_pos.contains(&i)
+            && !matches!(it.kind, ItemKind::Track(t) if remove_tracks.contains(&t));
+        i += 1;
+        keep
+    });
+    let now = now_secs();
+    for t in add {
+        p.items.push(PlaylistItem {
+            kind: ItemKind::Track(t),
+            added_at: Some(now),
+            added_by: Some(0),
+        });
+    }
+    p.snapshot_id = snapshot(rng);
+    Ok(())
+}
+
+async fn create_playlist(State(s): State<AppState>, b: Bytes) -> Response {
+    let mut req: PlaylistReq = parse_body!(b);
+    let mut lib = s.write();
+    let mut rng = lock(&s.mut_rng);
+    let name = req.name.take().unwrap_or_else(|| gen_name(&mut rng));
+    let p = Playlist {
+        id: random_id(&mut *rng),
+        name: name.into_boxed_str(),
+        description: Some(req.description.take().unwrap_or_default().into_boxed_str()),
+        owner: 0,
+        public: req.public.take().unwrap_or(false),
+        collaborative: req.collaborative.take().unwrap_or(false),
+        snapshot_id: String::new(),
+        followers: 0,
+        in_library: true,
+        items: Vec::new(),
+    };
+    lib.playlists.insert(0, p);
+    if let Err(r) = apply_edit(&mut lib, &mut rng, 0, req) {
+        lib.playlists.remove(0);
+        return r;
+    }
+    let t = lib.truth_playlist(&lib.playlists[0]);
+    json(StatusCode::CREATED, to_vec(&t))
+}
+
+async fn edit_playlist(State(s): State<AppState>, Path(id): Path<String>, b: Bytes) -> Response {
+    let req: PlaylistReq = parse_body!(b);
+    let mut lib = s.write();
+    let Some(pos) = lib.playlist_pos(&id) else {
+        return json(
+            StatusCode::NOT_FOUND,
+            to_vec(&json!({"error": {"status": 404, "message": "unknown playlist"}})),
+        );
+    };
+    let mut rng = lock(&s.mut_rng);
+    if let Err(r) = apply_edit(&mut lib, &mut rng, pos, req) {
+        return r;
+    }
+    let t = lib.truth_playlist(&lib.playlists[pos]);
+    ok_json(&t)
+}
+
+/// The user's own playlist is deleted; someone else's is unfollowed (it still exists).
+async fn delete_playlist(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    let mut lib = s.write();
+    let Some(pos) = lib.playlist_pos(&id) else {
+        return json(
+            StatusCode::NOT_FOUND,
+            to_vec(&json!({"error": {"status": 404, "message": "unknown playlist"}})),
+        );
+    };
+    if lib.playlists[pos].owned_by_user() {
+        lib.playlists.remove(pos);
+        ok_json(&json!({"deleted": true}))
+    } else {
+        lib.playlists[pos].in_library = false;
+        ok_json(&json!({"deleted": false, "unfollowed": true}))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaysReq {
+    count: Option<usize>,
+}
+
+async fn add_plays(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: PlaysReq = parse_body!(b);
+    let n = req.count.unwrap_or(1);
+    let mut lib = s.write();
+    let mut rng = lock(&s.mut_rng);
+    let newest = lib.plays.first().map(|p| p.played_at_ms).unwrap_or(0);
+    let now = chrono::Utc::now().timestamp_millis();
+    // Plays end now, three minutes apart, all newer than the existing history.
+    let mut at = (now - 180_000 * n as i64).max(newest + 1);
+    let mut new = Vec::with_capacity(n);
+    for _ in 0..n {
+        let track = if lib.saved.is_empty() {
+            rng.random_range(0..lib.tracks.len()) as u32
+        } else {
+            lib.saved[rng.random_range(0..lib.saved.len())].track
+        };
+        let album = lib.albums[lib.tracks[track as usize].album as usize].id;
+        new.push(Play {
+            played_at_ms: at,
+            track,
+            context: Some((ContextKind::Album, album)),
+        });
+        at += 180_000;
+    }
+    new.reverse();
+    let played: Vec<String> = new.iter().map(|p| fmt_millis(p.played_at_ms)).collect();
+    new.append(&mut lib.plays);
+    lib.plays = new;
+    ok_json(&json!({"added": n, "played_at": played}))
+}

@@ -1,0 +1,21 @@
+//! The Spotify Web API simulator, driven over real HTTP: rspotify where its models parse
+//! today's API, raw JSON where they cannot; schema validation against the OpenAPI description;
+//! limits, auth, faults, mutations and the `spotsync simulate` binary.
+
+#[path = "sim/common.rs"]
+mod common;
+
+#[path = "sim/auth.rs"]
+mod auth;
+#[path = "sim/binary.rs"]
+mod binary;
+#[path = "sim/endpoints.rs"]
+mod endpoints;
+#[path = "sim/faults.rs"]
+mod faults;
+#[path = "sim/limits.rs"]
+mod limits;
+#[path = "sim/mutations.rs"]
+mod mutations;
+#[path = "sim/schema.rs"]
+mod schema;

@@ -1,0 +1,105 @@
+//! Helpers shared by the simulator tests.
+
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use spotsync::cli::{SimMode, SimOptions};
+use spotsync::simulator::{self, RunningSim, SimConfig};
+
+/// A small library in the given mode; `f` adjusts the options.
+pub async fn sim_with(f: impl FnOnce(&mut SimOptions)) -> RunningSim {
+    let mut o = SimOptions {
+        tracks: 180,
+        playlists: 12,
+        ..SimOptions::default()
+    };
+    f(&mut o);
+    simulator::start(SimConfig::new(o), 0)
+        .await
+        .expect("simulator starts")
+}
+
+pub async fn sim() -> RunningSim {
+    sim_with(|_| {}).await
+}
+
+pub async fn sim_extended() -> RunningSim {
+    sim_with(|o| o.mode = SimMode::Extended).await
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+/// GET an absolute URL with an optional bearer token.
+pub async fn get_url(url: &str, token: Option<&str>) -> Resp {
+    let mut req = http().get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("request sent");
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.expect("body read");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// GET `path` relative to the API base (`me/tracks?limit=5`).
+pub async fn api(sim: &RunningSim, token: &str, path: &str) -> Resp {
+    get_url(&format!("{}{}", sim.api_url(), path), Some(token)).await
+}
+
+/// POST JSON to the control API (`__sim/...`) and return the JSON answer.
+pub async fn control(sim: &RunningSim, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = http()
+        .post(format!("{}{}", sim.base_url(), path))
+        .json(&body)
+        .send()
+        .await
+        .expect("control request");
+    let status = r.status();
+    let v = r.json().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+/// Follow `next` links from `first`, collecting every item (as JSON).
+pub async fn collect_pages(first_url: &str, token: &str) -> (Vec<Value>, u64) {
+    let mut url = Some(first_url.to_string());
+    let mut items = Vec::new();
+    let mut total = None;
+    while let Some(u) = url {
+        let r = get_url(&u, Some(token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.text);
+        let t = r.body["total"].as_u64().expect("total");
+        if let Some(prev) = total {
+            assert_eq!(prev, t, "total changed while paging");
+        }
+        total = Some(t);
+        items.extend(r.body["items"].as_array().expect("items").iter().cloned());
+        url = r.body["next"].as_str().map(str::to_string);
+    }
+    (items, total.unwrap_or(0))
+}
+
+/// The error message of a Spotify error body.
+pub fn message(r: &Resp) -> &str {
+    r.body["error"]["message"].as_str().unwrap_or("")
+}
