@@ -51,7 +51,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         config_file: None,
     };
     app.demo = Some(format!(
-        "simulated Spotify at {base_url} · throwaway database · your account is not touched"
+        "simulated Spotify at {base_url} · throwaway database"
     ));
     app.notice = Some(Notice {
         level: NoticeLevel::Info,
