@@ -90,6 +90,10 @@ impl tracing::field::Visit for LineVisitor {
 
 impl LineVisitor {
     fn push_field(&mut self, name: &str, value: &str) {
+        // Records bridged from the `log` crate carry their origin as `log.*` fields: noise here.
+        if name.starts_with("log.") {
+            return;
+        }
         if !self.fields.is_empty() {
             self.fields.push(' ');
         }
