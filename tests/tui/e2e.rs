@@ -158,7 +158,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
         "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
          XDG_CONFIG_HOME={home}/config NO_COLOR=1 RUST_LOG=info {BIN} demo --tracks 1500 \
          --playlists 10 --latency-ms 40 --window 300 --quota-block-after 0; \
-         echo SPOTSYNC_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60",
+         echo SPOTSYNC_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END_OF_CHECKS; sleep 60",
         home = home.path().display()
     );
     let out = tmux.run(&[
@@ -266,7 +266,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     // q: quits; the terminal is back to normal.
     tmux.keys("q");
     let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
-        s.contains("SPOTSYNC_EXIT=")
+        s.contains("END_OF_CHECKS")
     });
     assert!(screen.contains("SPOTSYNC_EXIT=0"), "exit code:\n{screen}");
     assert_eq!(
@@ -290,4 +290,77 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
         !screen.contains("Sync") && !screen.contains("DEMO"),
         "the app's screen was left behind:\n{screen}"
     );
+}
+
+/// `spotsync` without an account: it opens, says what to do, and a signal (`SIGTERM`, or
+/// `SIGHUP` as when an ssh connection drops) gives the terminal back in cooked mode.
+#[test]
+fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
+    if !tmux_available() {
+        eprintln!(
+            "\n!!! SKIPPED: tmux is not installed; the terminal app's signal test did not run.\n"
+        );
+        return;
+    }
+    for (signal, code) in [("TERM", 130), ("HUP", 130)] {
+        let home = tempfile::tempdir().unwrap();
+        let tmux = Tmux {
+            socket: format!("spotsync-e2e-sig-{signal}-{}", std::process::id()),
+        };
+        let script = format!(
+            "env -u SPOTSYNC_ACCESS_TOKEN HOME={home} XDG_DATA_HOME={home}/data \
+             XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {BIN} & \
+             echo $! > {home}/pid; wait $!; echo SPOTSYNC_EXIT=$?; \
+             stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END_OF_CHECKS; sleep 60",
+            home = home.path().display()
+        );
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &script,
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        let screen = tmux.wait_for("the app", Duration::from_secs(30), |s| {
+            s.contains("run `spotsync auth`") || s.contains("SPOTSYNC_EXIT")
+        });
+        assert!(screen.contains("not connected"), "{screen}");
+        // s without an account explains instead of failing.
+        tmux.keys("s");
+        tmux.wait_for("the message", Duration::from_secs(10), |s| {
+            s.contains("Not connected to Spotify")
+        });
+        let pid = std::fs::read_to_string(home.path().join("pid"))
+            .expect("the shell wrote the app's pid");
+        let pid = pid.trim();
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), pid])
+            .output()
+            .unwrap();
+        assert!(kill.status.success());
+        let screen = tmux.wait_for("the app to exit", Duration::from_secs(20), |s| {
+            s.contains("END_OF_CHECKS")
+        });
+        assert!(
+            screen.contains(&format!("SPOTSYNC_EXIT={code}")),
+            "SIG{signal}: exit code:\n{screen}"
+        );
+        assert_eq!(
+            tmux.format("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen"
+        );
+        let stty: Vec<&str> = screen
+            .lines()
+            .skip_while(|l| !l.contains("SPOTSYNC_EXIT="))
+            .skip(1)
+            .filter(|l| l.ends_with("icanon"))
+            .collect();
+        assert_eq!(stty, ["icanon"], "SIG{signal}: tty not restored:\n{screen}");
+    }
 }
