@@ -21,7 +21,7 @@ pub const LOG_CAPACITY: usize = 2000;
 /// Runs kept in the history pane.
 pub const HISTORY_CAPACITY: usize = 100;
 /// Window over which a phase's rate (items/s) is measured.
-pub const RATE_WINDOW: Duration = Duration::from_secs(30);
+pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 
 /// What arrives at [`App::update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -208,23 +208,24 @@ impl PhaseView {
         }
     }
 
-    /// Items per second over the recent batches.
-    pub fn rate(&self) -> Option<f64> {
+    /// Items per second over the last [`RATE_WINDOW`] up to `now` (quiet stretches between
+    /// bursts of batches count, so a paced or waiting phase shows its real speed).
+    pub fn rate(&self, now: DateTime<Utc>) -> Option<f64> {
         let (t0, d0) = *self.samples.front()?;
-        let (t1, d1) = *self.samples.back()?;
-        let secs = (t1 - t0).num_milliseconds() as f64 / 1000.0;
-        if secs < 1.0 || d1 < d0 {
+        let (_, d1) = *self.samples.back()?;
+        let secs = (now - t0).num_milliseconds() as f64 / 1000.0;
+        if secs < 2.0 || d1 < d0 {
             return None;
         }
         Some((d1 - d0) as f64 / secs)
     }
 
     /// Time left at the current rate.
-    pub fn eta(&self) -> Option<Duration> {
+    pub fn eta(&self, now: DateTime<Utc>) -> Option<Duration> {
         if self.status != PhaseStatus::InProgress {
             return None;
         }
-        let rate = self.rate()?;
+        let rate = self.rate(now)?;
         let total = self.total?;
         if rate <= 0.0 {
             return None;
@@ -238,15 +239,12 @@ impl PhaseView {
         self.prune(at);
     }
 
+    /// Keep the samples inside the window plus the last one before it (the anchor).
     fn prune(&mut self, now: DateTime<Utc>) {
         let window = chrono::Duration::from_std(RATE_WINDOW).unwrap_or(chrono::Duration::MAX);
-        while self.samples.len() > 2 {
-            match self.samples.front() {
-                Some((t, _)) if now - *t > window => {
-                    self.samples.pop_front();
-                }
-                _ => break,
-            }
+        let cutoff = now - window;
+        while self.samples.len() > 1 && self.samples.get(1).is_some_and(|(t, _)| *t <= cutoff) {
+            self.samples.pop_front();
         }
     }
 }

@@ -257,15 +257,15 @@ fn bar(ratio: Option<f64>, width: usize) -> String {
     s
 }
 
-fn rate_text(p: &PhaseView) -> String {
-    match p.rate() {
+fn rate_text(p: &PhaseView, now: DateTime<Utc>) -> String {
+    match p.rate(now) {
         Some(r) if p.status == PhaseStatus::InProgress => fmt_rate(r),
         _ => String::new(),
     }
 }
 
-fn eta_text(p: &PhaseView) -> String {
-    match p.eta() {
+fn eta_text(p: &PhaseView, now: DateTime<Utc>) -> String {
+    match p.eta(now) {
         Some(d) => fmt_duration(d),
         None => String::new(),
     }
@@ -314,10 +314,10 @@ fn draw_phase_rows(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             Span::styled(bar(p.ratio(), bar_w), theme.bar()),
             Span::raw(format!(" {:>15}", total_text(p))),
             Span::styled(format!(" {counts:>11}"), theme.dim()),
-            Span::raw(format!(" {:>7}", rate_text(p))),
+            Span::raw(format!(" {:>7}", rate_text(p, app.now))),
             Span::raw(format!(
                 " {:>10}",
-                p.eta()
+                p.eta(app.now)
                     .map(|d| format!("eta {}", fmt_duration(d).replace(' ', "")))
                     .unwrap_or_default()
             )),
@@ -404,8 +404,8 @@ fn draw_phase_panes(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             .ratio()
             .map(|r| format!("{:>3.0}%", r * 100.0))
             .unwrap_or_else(|| "   ?".into());
-        let rate = rate_text(p);
-        let eta = eta_text(p);
+        let rate = rate_text(p, app.now);
+        let eta = eta_text(p, app.now);
         let mut speed = String::new();
         if !rate.is_empty() {
             speed.push_str(&rate);

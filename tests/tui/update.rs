@@ -416,14 +416,22 @@ fn phase_started_and_batches_update_progress_rate_and_eta() {
         (p.done, p.total, p.added, p.updated),
         (200, Some(1000), 160, 40)
     );
-    assert!((p.rate().unwrap() - 25.0).abs() < 1e-9, "{:?}", p.rate());
-    assert_eq!(p.eta(), Some(Duration::from_secs(32)));
+    assert!(
+        (p.rate(app.now).unwrap() - 25.0).abs() < 1e-9,
+        "{:?}",
+        p.rate(app.now)
+    );
+    assert_eq!(p.eta(app.now), Some(Duration::from_secs(32)));
+    // Quiet time counts: ten seconds later with no batch, the rate has fallen.
+    app.update(Msg::Tick(at(18)));
+    let p = app.phase(Phase::Tracks).unwrap();
+    assert!((p.rate(app.now).unwrap() - 200.0 / 18.0).abs() < 1e-9);
     assert_eq!(p.ratio(), Some(0.2));
     assert_eq!(app.run.as_ref().unwrap().api_calls, 4);
 }
 
 #[test]
-fn the_rate_only_looks_at_the_last_half_minute() {
+fn the_rate_only_looks_at_the_last_minute() {
     let mut app = idle();
     started(&mut app, false);
     app.update(ev(
@@ -463,7 +471,7 @@ fn the_rate_only_looks_at_the_last_half_minute() {
             10 + i as i64,
         ));
     }
-    let rate = app.phase(Phase::Albums).unwrap().rate().unwrap();
+    let rate = app.phase(Phase::Albums).unwrap().rate(app.now).unwrap();
     assert!((rate - 1.0).abs() < 0.05, "rate {rate}");
 }
 
