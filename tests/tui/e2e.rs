@@ -182,6 +182,10 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
         !screen.contains("SPOTSYNC_EXIT"),
         "the demo ended at once:\n{screen}"
     );
+    assert!(
+        !screen.contains("engine unavailable"),
+        "the demo cannot sync: the sync engine did not start:\n{screen}"
+    );
     assert_eq!(
         tmux.format("#{alternate_on}"),
         "1",
