@@ -117,6 +117,8 @@ pub enum Overlay {
     None,
     Help,
     ConfirmCancel,
+    /// `f` while an unfinished run exists: a fresh full run closes it as cancelled.
+    ConfirmFull,
 }
 
 /// How a notice is shown.
@@ -568,6 +570,24 @@ impl App {
                     _ => None,
                 };
             }
+            Overlay::ConfirmFull => {
+                return match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.overlay = Overlay::None;
+                        self.start(StartMode::Full)
+                    }
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        self.overlay = Overlay::None;
+                        self.info("No new run: s resumes the unfinished one");
+                        None
+                    }
+                    KeyCode::Char('q') => {
+                        self.overlay = Overlay::None;
+                        self.quit()
+                    }
+                    _ => None,
+                };
+            }
             Overlay::Help => {
                 if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
                     self.overlay = Overlay::None;
@@ -597,6 +617,12 @@ impl App {
                 Activity::Paused => self.resume(),
                 _ => self.start(StartMode::Auto),
             },
+            KeyCode::Char('f') if self.activity == Activity::Idle && self.unfinished_run() => {
+                if self.can_drive() {
+                    self.overlay = Overlay::ConfirmFull;
+                }
+                None
+            }
             KeyCode::Char('f') => self.start(StartMode::Full),
             KeyCode::Char('i') => self.start(StartMode::Incremental),
             KeyCode::Char('p') => match self.activity {
@@ -690,6 +716,16 @@ impl App {
                 self.log_scroll = (self.log_scroll as i64 - delta).clamp(0, max) as usize;
             }
         }
+    }
+
+    /// The last run stopped before the end and can be resumed.
+    pub fn unfinished_run(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| {
+            matches!(
+                r.status,
+                RunStatus::Running | RunStatus::Paused | RunStatus::RateLimited | RunStatus::Failed
+            )
+        })
     }
 
     fn quit(&mut self) -> Option<Action> {

@@ -139,7 +139,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
     match app.overlay {
         Overlay::Help => draw_help(frame, app, theme, area),
-        Overlay::ConfirmCancel => draw_confirm(frame, theme, area),
+        Overlay::ConfirmCancel => draw_confirm(
+            frame,
+            theme,
+            area,
+            "Cancel the running sync?",
+            "Every committed batch is kept; the run is closed as cancelled.",
+            ("cancel it", "keep syncing"),
+        ),
+        Overlay::ConfirmFull => draw_confirm(
+            frame,
+            theme,
+            area,
+            "Start a fresh full sync?",
+            "The unfinished run is closed as cancelled (its batches are kept).",
+            ("start afresh", "keep it (s resumes)"),
+        ),
         Overlay::None => {}
     }
 }
@@ -812,19 +827,26 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     );
 }
 
-fn draw_confirm(frame: &mut Frame, theme: Theme, area: Rect) {
+fn draw_confirm(
+    frame: &mut Frame,
+    theme: Theme,
+    area: Rect,
+    question: &str,
+    detail: &str,
+    (yes, no): (&str, &str),
+) {
     let lines = vec![
-        Line::from(Span::styled("Cancel the running sync?", theme.title())),
-        Line::from("Every committed batch is kept; the run is closed as cancelled."),
+        Line::from(Span::styled(question.to_string(), theme.title())),
+        Line::from(detail.to_string()),
         Line::from(""),
         Line::from(vec![
             Span::styled("y", theme.key()),
-            Span::raw(" cancel it    "),
+            Span::raw(format!(" {yes}    ")),
             Span::styled("n", theme.key()),
-            Span::raw(" keep syncing"),
+            Span::raw(format!(" {no}")),
         ]),
     ];
-    let rect = popup(area, 66, 6);
+    let rect = popup(area, 72, 6);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).alignment(Alignment::Center).block(

@@ -771,3 +771,36 @@ fn an_unfinished_run_at_start_offers_to_resume() {
     let app = App::new(snapshot, t0());
     assert!(notice(&app).contains("press s to resume"));
 }
+
+#[test]
+fn f_asks_first_when_an_unfinished_run_would_be_closed() {
+    let unfinished = || {
+        let snapshot = spotsync::sync::StatusSnapshot {
+            current_run: Some(run(3, RunKind::Full, RunStatus::Paused, -60, 30)),
+            ..Default::default()
+        };
+        App::new(snapshot, t0())
+    };
+    let mut app = unfinished();
+    assert_eq!(app.update(key('f')), None);
+    assert_eq!(app.overlay, Overlay::ConfirmFull);
+    assert_eq!(app.update(key('s')), None, "other keys wait for an answer");
+    assert_eq!(app.update(key('y')), start(StartMode::Full));
+    assert_eq!(app.activity, Activity::Starting);
+
+    let mut app = unfinished();
+    app.update(key('f'));
+    assert_eq!(app.update(key('n')), None);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.activity, Activity::Idle);
+    // s still resumes it.
+    assert_eq!(app.update(key('s')), start(StartMode::Auto));
+
+    let mut app = unfinished();
+    app.update(key('f'));
+    assert_eq!(app.update(key('q')), Some(Action::Quit));
+
+    // A finished last run: no question.
+    let mut app = history_populated();
+    assert_eq!(app.update(key('f')), start(StartMode::Full));
+}
