@@ -96,26 +96,33 @@ fn sim_url(screen: &str) -> Option<String> {
     Some(rest[..end].to_string())
 }
 
-/// `GET /__sim/stats` over a plain socket (HTTP/1.0: the body ends when the connection closes).
-fn sim_stats(base: &str) -> serde_json::Value {
+/// A request to the simulator over a plain socket (HTTP/1.0: the body ends when the connection
+/// closes), answered with JSON.
+fn sim_json(base: &str, method: &str, path: &str, body: &str) -> serde_json::Value {
     let hostport = base
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let mut s = TcpStream::connect(&hostport).expect("connect to the demo's simulator");
+    let mut s = TcpStream::connect(&hostport).expect("connect to the simulator");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "GET /__sim/stats HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\r\n"
+        "{method} {path} HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut resp = String::new();
-    s.read_to_string(&mut resp).expect("read /__sim/stats");
-    let body = resp
+    s.read_to_string(&mut resp).expect("read the answer");
+    let json = resp
         .split_once("\r\n\r\n")
         .map(|(_, b)| b)
         .unwrap_or_default();
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("/__sim/stats is not JSON ({e}): {resp}"))
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {resp}"))
+}
+
+fn sim_stats(base: &str) -> serde_json::Value {
+    sim_json(base, "GET", "/__sim/stats", "")
 }
 
 /// The number of API requests the simulator has answered, whatever the exact shape of the stats.
@@ -367,4 +374,138 @@ fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
             .collect();
         assert_eq!(stty, ["icanon"], "SIG{signal}: tty not restored:\n{screen}");
     }
+}
+
+/// A simulator in its own process (`spotsync simulate`), killed when dropped.
+struct SimProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl SimProcess {
+    fn start(args: &[&str]) -> SimProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(BIN)
+            .args(["simulate", "--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start spotsync simulate");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the address");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .trim_end_matches('/')
+            .to_string()
+            + "/";
+        SimProcess { child, url }
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Quitting in the middle of a sync pauses it at a batch boundary; the next start of the app
+/// offers to resume it, and `s` picks it up from its checkpoints without starting over.
+#[test]
+fn quit_mid_sync_then_resume_on_the_next_start() {
+    if !tmux_available() {
+        eprintln!(
+            "\n!!! SKIPPED: tmux is not installed; the terminal app's resume test did not run.\n"
+        );
+        return;
+    }
+    let sim = SimProcess::start(&["--tracks", "3000", "--latency-ms", "40", "--window", "300"]);
+    let token = sim_json(&sim.url, "POST", "/__sim/token", "{}")["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string();
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("library.db");
+    let launch = |tag: &str| {
+        let tmux = Tmux {
+            socket: format!("spotsync-e2e-resume-{tag}-{}", std::process::id()),
+        };
+        let script = format!(
+            "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+             XDG_CONFIG_HOME={home}/config SPOTSYNC_ACCESS_TOKEN={token} {BIN} \
+             --db {db} --api-url {api}v1/ --accounts-url {api}; \
+             echo SPOTSYNC_EXIT=$?; echo END_OF_CHECKS; sleep 60",
+            home = home.path().display(),
+            db = db.display(),
+            api = sim.url,
+        );
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &script,
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        tmux
+    };
+
+    let tmux = launch("first");
+    tmux.wait_for("the app", Duration::from_secs(30), |s| s.contains("● idle"));
+    tmux.keys("s");
+    let screen = tmux.wait_for("tracks progress", Duration::from_secs(30), |s| {
+        phase_done(s, "tracks").is_some_and(|d| d >= 200)
+    });
+    assert!(screen.contains("full run #1"), "{screen}");
+    tmux.keys("q");
+    let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
+        s.contains("END_OF_CHECKS")
+    });
+    assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
+    drop(tmux);
+    let sent_before = total_requests(&sim_stats(&sim.url));
+
+    let tmux = launch("second");
+    let screen = tmux.wait_for("the unfinished run", Duration::from_secs(30), |s| {
+        s.contains("press s to resume")
+    });
+    let done_before = phase_done(&screen, "tracks")
+        .or_else(|| phase_done(&screen, "playlists").map(|_| 3000))
+        .unwrap_or_else(|| panic!("no tracks progress shown at start:\n{screen}"));
+    assert!(done_before > 0, "{screen}");
+    tmux.keys("s");
+    let screen = tmux.wait_for("the resumed run", Duration::from_secs(30), |s| {
+        s.contains("Resumed the unfinished full sync (run 1)")
+    });
+    assert!(screen.contains("full run #1"), "{screen}");
+    tmux.wait_for("more progress", Duration::from_secs(30), |s| {
+        phase_done(s, "tracks").is_some_and(|d| d > done_before)
+            || phase_done(s, "playlists").is_some_and(|d| d > 0)
+    });
+    let stats = sim_stats(&sim.url);
+    let saved_pages = stats["per_endpoint"]["GET /v1/me/tracks"]
+        .as_u64()
+        .unwrap_or(0);
+    // Picking up from the checkpoint: the saved-track pages already stored are not fetched
+    // again (at most the one in flight when quitting).
+    assert!(
+        saved_pages <= 3000 / 50 + 1,
+        "saved-track pages fetched twice: {saved_pages}; stats: {stats}"
+    );
+    assert!(total_requests(&stats) > sent_before);
+    tmux.keys("q");
+    let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
+        s.contains("END_OF_CHECKS")
+    });
+    assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
 }
