@@ -495,7 +495,7 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
     let stats = sim_stats(&sim.url);
     let saved_pages = stats["per_endpoint"]["GET /v1/me/tracks"]
         .as_u64()
-        .unwrap_or(0);
+        .unwrap_or_else(|| panic!("no count of saved-track pages in {stats}"));
     // Picking up from the checkpoint: the saved-track pages already stored are not fetched
     // again (at most the one in flight when quitting).
     assert!(
