@@ -62,10 +62,12 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     });
 
     let config = SyncConfig {
+        // Pace like the simulated window; an unlimited simulator gets an engine that does not
+        // hold itself back either.
         requests_per_window: if args.sim.window > 0 {
             args.sim.window
         } else {
-            SyncConfig::default().requests_per_window
+            10_000
         },
         ..SyncConfig::default()
     };
