@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::ui::fmt_count;
 use crate::logging::LogLine;
 use crate::sync::{
     ErrorKind, LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
@@ -1018,7 +1019,10 @@ impl App {
                 let text = match run.status {
                     RunStatus::Success => format!(
                         "Sync finished: +{} added, {} updated, {} removed, {} requests",
-                        run.items_added, run.items_updated, run.items_removed, run.api_calls
+                        fmt_count(run.items_added),
+                        fmt_count(run.items_updated),
+                        fmt_count(run.items_removed),
+                        fmt_count(run.api_calls)
                     ),
                     RunStatus::Cancelled => {
                         "Sync cancelled; every committed batch is kept".to_string()

@@ -652,7 +652,7 @@ fn run_finished_goes_idle_and_records_history() {
     app.update(ev(SyncEvent::RunFinished { run: r.clone() }, 60));
     assert_eq!(app.activity, Activity::Idle);
     assert_eq!(app.history.front(), Some(&r));
-    assert!(notice(&app).contains("+3420"));
+    assert!(notice(&app).contains("+3,420 added"));
     // The same run finishing again (resumed later) replaces its row.
     let mut again = r.clone();
     again.items_added = 3500;
