@@ -180,10 +180,11 @@ fn render_time() {
 }
 
 fn find_binary() -> Option<String> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    ["target/release/spotsync", "target/debug/spotsync"]
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    ["release/spotsync", "debug/spotsync"]
         .iter()
-        .map(|p| format!("{root}/{p}"))
+        .map(|p| format!("{target}/{p}"))
         .find(|p| std::path::Path::new(p).exists())
 }
 
