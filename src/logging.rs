@@ -11,7 +11,14 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Install the global subscriber. Keep the guard alive until exit so the file is flushed.
 /// Falls back to stderr only when the log directory cannot be created.
 pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // rspotify logs each request with its headers (the bearer token) at info/debug: keep its
+    // records out of the logs whatever RUST_LOG says.
+    let filter = || {
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info"))
+            .add_directive(quiet("rspotify"))
+            .add_directive(quiet("rspotify_http"))
+    };
     let file = std::fs::create_dir_all(log_dir)
         .ok()
         .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
@@ -141,13 +148,10 @@ pub fn init_tui(
     // rspotify logs requests with their headers (the bearer token): keep it out whatever
     // RUST_LOG says.
     let filter = || {
-        let mut f = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-        for target in ["rspotify", "rspotify_http"] {
-            if let Ok(d) = format!("{target}=warn").parse() {
-                f = f.add_directive(d);
-            }
-        }
-        f
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info"))
+            .add_directive(quiet("rspotify"))
+            .add_directive(quiet("rspotify_http"))
     };
     let file = std::fs::create_dir_all(log_dir)
         .ok()
@@ -178,4 +182,10 @@ pub fn init_tui(
         .with(ForwardLayer::new(tx))
         .try_init();
     (guard, path)
+}
+
+fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
+    format!("{target}=warn")
+        .parse()
+        .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::WARN.into())
 }

@@ -42,3 +42,10 @@ impl std::fmt::Debug for Credentials {
         }
     }
 }
+
+pub mod client;
+pub mod error;
+pub mod model;
+
+pub use client::{Endpoint, SpotifyClient};
+pub use error::ApiError;

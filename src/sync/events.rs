@@ -259,6 +259,9 @@ pub enum SyncCommand {
     Cancel,
     /// Pause at the next batch boundary and end the engine task (quit).
     Shutdown,
+    /// Longest rate-limit or quota hold to wait out in-process; a longer one ends the run as
+    /// `rate_limited` (resumable) without sending anything. `None` (the default) waits it out.
+    SetMaxWait(Option<Duration>),
 }
 
 /// Events from the engine. Sent in order; a front end can rebuild its whole view from them plus

@@ -2,7 +2,9 @@
 //! Owned by the sync-engine work (issue 3); `events` is the contract with front ends.
 
 pub mod cli;
+mod engine;
 pub mod events;
+pub mod gate;
 
 pub use events::*;
 
@@ -13,7 +15,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::SyncConfig;
-use crate::spotify::Credentials;
+use crate::spotify::{Credentials, SpotifyClient};
+use crate::store::{self, Store, StoreError};
 
 /// What the engine needs to run.
 #[derive(Debug, Clone)]
@@ -47,13 +50,69 @@ pub enum SpawnError {
 
 /// Open the database (taking the one-writer lock) and spawn the engine task on the current
 /// tokio runtime. The engine idles until it receives [`SyncCommand::Start`].
-pub fn spawn(_options: EngineOptions) -> Result<EngineHandle, SpawnError> {
-    Err(SpawnError::Other(
-        "the sync engine is not available yet".into(),
-    ))
+pub fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
+    let runtime = tokio::runtime::Handle::try_current()
+        .map_err(|_| SpawnError::Other("the sync engine needs a tokio runtime".into()))?;
+    let store = Store::open(&options.db).map_err(|e| match e {
+        StoreError::Locked(p) => SpawnError::Locked(p),
+        other => SpawnError::Other(other.to_string()),
+    })?;
+    let client = SpotifyClient::new(
+        &options.api_url,
+        &options.accounts_url,
+        &options.credentials,
+    );
+    let (cmd_tx, cmd_rx) = mpsc::channel(64);
+    let (ev_tx, ev_rx) = mpsc::channel(1024);
+    let cancel = CancellationToken::new();
+    let engine = engine::Engine::new(store, client, options.config, ev_tx, cmd_rx, cancel.clone());
+    let task = runtime.spawn(engine.main_loop());
+    Ok(EngineHandle {
+        commands: cmd_tx,
+        events: ev_rx,
+        cancel,
+        task,
+    })
 }
 
 /// Load what a front end shows at start, read-only: works while another process syncs.
-pub fn load_status(_db: &std::path::Path, _history_limit: u32) -> Result<StatusSnapshot, String> {
-    Ok(StatusSnapshot::default())
+pub fn load_status(db: &std::path::Path, history_limit: u32) -> Result<StatusSnapshot, String> {
+    load_status_with_budget(db, history_limit, None)
+}
+
+/// [`load_status`] with the configured daily budget filled in.
+pub fn load_status_with_budget(
+    db: &std::path::Path,
+    history_limit: u32,
+    daily_budget: Option<u64>,
+) -> Result<StatusSnapshot, String> {
+    let Some(conn) = store::open_read_only(db).map_err(|e| e.to_string())? else {
+        return Ok(StatusSnapshot {
+            daily_budget,
+            ..StatusSnapshot::default()
+        });
+    };
+    let now = chrono::Utc::now();
+    let read = || -> rusqlite::Result<StatusSnapshot> {
+        let current_run = match store::state::unfinished_run(&conn)? {
+            Some((run, _)) => Some(run),
+            None => store::state::last_run(&conn)?,
+        };
+        let phases = match &current_run {
+            Some(r) => store::state::phases_of_run(&conn, r.id)?
+                .iter()
+                .map(|p| p.progress())
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(StatusSnapshot {
+            current_run,
+            phases,
+            blocked_until: store::state::load_block(&conn, now)?,
+            calls_24h: store::state::calls_24h(&conn, now)?,
+            daily_budget,
+            history: store::state::history(&conn, history_limit)?,
+        })
+    };
+    read().map_err(|e| format!("cannot read {}: {e}", db.display()))
 }

@@ -56,7 +56,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     let (log_tx, log_rx) = mpsc::channel(4096);
     let (_log_guard, log_file) = logging::init_tui(&paths.log_dir, log_tx);
 
-    let mut app = new_app(&paths.db, load_snapshot(&paths.db));
+    let mut app = new_app(&paths.db, load_snapshot(&paths.db, &config));
     app.locations = Locations {
         db: paths.db.display().to_string(),
         log_file: log_file.map(|p| p.display().to_string()),
@@ -97,8 +97,9 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     run_app(app, engine, log_rx, None).await
 }
 
-fn load_snapshot(db: &std::path::Path) -> Result<sync::StatusSnapshot, String> {
-    sync::load_status(db, HISTORY_ROWS)
+fn load_snapshot(db: &std::path::Path, config: &Config) -> Result<sync::StatusSnapshot, String> {
+    let budget = Some(config.sync.max_calls_per_day).filter(|b| *b > 0);
+    sync::load_status_with_budget(db, HISTORY_ROWS, budget)
 }
 
 fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, String>) -> App {

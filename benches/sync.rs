@@ -1,0 +1,325 @@
+//! Sync engine figures for a 10,000-track library, against `spotsync simulate` over HTTP:
+//!
+//! 1. requests used ÷ the minimum, for a full Development Mode mirror (no window, no latency);
+//! 2. local ingest rate with zero latency (saved tracks stored per second in the tracks phase);
+//! 3. achieved request rate ÷ the simulator's window limit, with the engine's own pace set
+//!    above that limit so it has to learn it (and the number of 429s it took);
+//! 4. peak memory (VmHWM) of this process, which runs the engine (the simulator is a child).
+//!
+//! Run: `cargo bench --bench sync` (release). Prints one line per figure.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use spotsync::config::SyncConfig;
+use spotsync::simulator::{LibraryTruth, Stats};
+use spotsync::spotify::Credentials;
+use spotsync::sync::{self, EngineOptions, Phase, StartMode, SyncCommand, SyncEvent};
+
+const TRACKS: usize = 10_000;
+
+struct Sim {
+    child: Child,
+    base: String,
+}
+
+impl Sim {
+    fn start(extra: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spotsync"))
+            .args(["simulate", "--port", "0", "--tracks", &TRACKS.to_string()])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn spotsync simulate");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening on URL")
+            .to_string();
+        Sim {
+            child,
+            base: format!("{url}/"),
+        }
+    }
+
+    async fn post(&self, path: &str) -> serde_json::Value {
+        self.post_json(path, serde_json::json!({})).await
+    }
+
+    async fn post_json(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
+            .json()
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    async fn token(&self) -> String {
+        self.post("__sim/token").await["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    async fn stats(&self) -> Stats {
+        reqwest::get(format!("{}__sim/stats", self.base))
+            .await
+            .expect("GET stats")
+            .json()
+            .await
+            .expect("stats parse")
+    }
+
+    async fn truth(&self) -> LibraryTruth {
+        reqwest::get(format!("{}__sim/library", self.base))
+            .await
+            .expect("GET library")
+            .json()
+            .await
+            .expect("library parse")
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Timeline {
+    phase_time: Vec<(Phase, Duration)>,
+    elapsed: Duration,
+    first_window_requests: u64,
+    api_calls: u64,
+}
+
+async fn sync_once(sim: &Sim, db: &std::path::Path, only: Vec<Phase>, pace: u32) -> Timeline {
+    sync_mode(sim, db, StartMode::Full, only, pace).await
+}
+
+async fn sync_mode(
+    sim: &Sim,
+    db: &std::path::Path,
+    mode: StartMode,
+    only: Vec<Phase>,
+    pace: u32,
+) -> Timeline {
+    let mut handle = sync::spawn(EngineOptions {
+        db: db.to_owned(),
+        api_url: format!("{}v1/", sim.base),
+        accounts_url: sim.base.clone(),
+        credentials: Credentials::AccessToken(sim.token().await),
+        config: SyncConfig {
+            requests_per_window: pace,
+            ..SyncConfig::default()
+        },
+    })
+    .expect("engine");
+    handle
+        .commands
+        .send(SyncCommand::Start { mode, only })
+        .await
+        .expect("start");
+    let t0 = Instant::now();
+    let mut started: Option<(Phase, Instant)> = None;
+    let mut phase_time = Vec::new();
+    let mut first_window_requests = 0;
+    let mut api_calls = 0;
+    while let Some(ev) = handle.events.recv().await {
+        match ev {
+            SyncEvent::PhaseStarted { phase, .. } => started = Some((phase, Instant::now())),
+            SyncEvent::PhaseFinished { phase, .. } => {
+                if let Some((p, t)) = started.take()
+                    && p == phase
+                {
+                    phase_time.push((phase, t.elapsed()));
+                }
+            }
+            SyncEvent::BatchCommitted { api_calls: n, .. } => {
+                api_calls = n;
+                if t0.elapsed() < Duration::from_secs(30) {
+                    first_window_requests = n;
+                }
+            }
+            SyncEvent::RunFinished { run } => {
+                assert_eq!(run.status.as_str(), "success", "{run:?}");
+                api_calls = run.api_calls;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let elapsed = t0.elapsed();
+    let _ = handle.commands.send(SyncCommand::Shutdown).await;
+    let _ = handle.task.await;
+    Timeline {
+        phase_time,
+        elapsed,
+        first_window_requests,
+        api_calls,
+    }
+}
+
+fn minimum(t: &LibraryTruth) -> u64 {
+    use std::collections::{BTreeSet, HashMap};
+    let pages = |n: usize| n.div_ceil(50) as u64;
+    let followed: Vec<_> = t.playlists.iter().filter(|p| p.followed).collect();
+    let mut n = 1 + pages(t.saved_tracks.len()) + pages(followed.len());
+    let mut ids: BTreeSet<&str> = t.saved_tracks.iter().map(|s| s.track_id.as_str()).collect();
+    for p in followed.iter().filter(|p| p.items_readable_in_dev) {
+        n += pages(p.items.len());
+        ids.extend(
+            p.items
+                .iter()
+                .filter(|i| i.kind == spotsync::simulator::model::ItemType::Track)
+                .filter_map(|i| i.id.as_deref()),
+        );
+    }
+    let tracks: HashMap<&str, _> = t.tracks.iter().map(|x| (x.id.as_str(), x)).collect();
+    let albums_by: HashMap<&str, _> = t.albums.iter().map(|x| (x.id.as_str(), x)).collect();
+    let mut albums = BTreeSet::new();
+    let mut artists = BTreeSet::new();
+    for id in ids {
+        let tr = tracks[id];
+        albums.insert(tr.album_id.as_str());
+        artists.extend(tr.artist_ids.iter().map(String::as_str));
+    }
+    for a in &albums {
+        artists.extend(albums_by[a].artist_ids.iter().map(String::as_str));
+    }
+    n + albums.len() as u64 + artists.len() as u64
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let library = vec![Phase::Tracks, Phase::Playlists, Phase::Albums, Phase::Artists];
+
+        // 1 + 2: a full mirror with no window and no latency.
+        let sim = Sim::start(&[]);
+        let db = dir.path().join("full.db");
+        let tl = sync_once(&sim, &db, library.clone(), 1_000_000).await;
+        let stats = sim.stats().await;
+        let truth = sim.truth().await;
+        let min = minimum(&truth);
+        println!(
+            "full mirror, {TRACKS} saved tracks (Development Mode): {} requests, minimum {min}: \
+             requests used / minimum = {:.3}; {} × 403, {} × 429; {:.1} s",
+            stats.total,
+            stats.total as f64 / min as f64,
+            stats.count("403"),
+            stats.count("429"),
+            tl.elapsed.as_secs_f64()
+        );
+        if let Some((_, d)) = tl.phase_time.iter().find(|(p, _)| *p == Phase::Tracks) {
+            println!(
+                "local ingest, zero latency: {:.0} saved tracks/s ({} tracks in {:.2} s, over HTTP \
+                 with rows + checkpoint committed per 50-track page)",
+                truth.saved_tracks.len() as f64 / d.as_secs_f64(),
+                truth.saved_tracks.len(),
+                d.as_secs_f64()
+            );
+        }
+
+        // Incremental syncs of the same 10,000-track library with 0, 10 and 1,000 changes.
+        for changes in [0usize, 10, 1000] {
+            let t = sim.truth().await;
+            match changes {
+                0 => {}
+                10 => {
+                    let unsave: Vec<&str> =
+                        t.saved_tracks[200..203].iter().map(|s| s.track_id.as_str()).collect();
+                    sim.post_json("__sim/tracks/save", serde_json::json!({"count": 4})).await;
+                    sim.post_json("__sim/tracks/unsave", serde_json::json!({"ids": unsave}))
+                        .await;
+                    let owned: Vec<&str> = t
+                        .playlists
+                        .iter()
+                        .filter(|p| p.followed && p.owned)
+                        .map(|p| p.id.as_str())
+                        .take(3)
+                        .collect();
+                    for id in &owned[..2] {
+                        sim.post_json(
+                            &format!("__sim/playlists/{id}"),
+                            serde_json::json!({"add_tracks": 1}),
+                        )
+                        .await;
+                    }
+                    sim.post_json(
+                        &format!("__sim/playlists/{}", owned[2]),
+                        serde_json::json!({"name": "renamed"}),
+                    )
+                    .await;
+                }
+                _ => {
+                    let unsave: Vec<&str> = t.saved_tracks[1000..1300]
+                        .iter()
+                        .map(|s| s.track_id.as_str())
+                        .collect();
+                    sim.post_json("__sim/tracks/save", serde_json::json!({"count": 700}))
+                        .await;
+                    sim.post_json("__sim/tracks/unsave", serde_json::json!({"ids": unsave}))
+                        .await;
+                }
+            }
+            sim.post("__sim/stats/reset").await;
+            let tl = sync_mode(&sim, &db, StartMode::Incremental, library.clone(), 1_000_000).await;
+            let stats = sim.stats().await;
+            println!(
+                "incremental sync, {TRACKS}-track library, {changes} changes: {} requests, {:.2} s",
+                stats.total,
+                tl.elapsed.as_secs_f64()
+            );
+        }
+        drop(sim);
+
+        // 3: pace against a window the engine does not know.
+        let window: u32 = 300;
+        let sim = Sim::start(&["--window", &window.to_string()]);
+        let db = dir.path().join("paced.db");
+        let tl = sync_once(&sim, &db, vec![Phase::Tracks, Phase::Albums], window + 200).await;
+        let stats = sim.stats().await;
+        let limit_rate = window as f64 / 30.0;
+        let overall = stats.total as f64 / tl.elapsed.as_secs_f64();
+        let steady = (tl.api_calls - tl.first_window_requests) as f64
+            / (tl.elapsed.as_secs_f64() - 30.0).max(1.0);
+        println!(
+            "pacing, simulator window {window}/30 s, engine pace configured at {}/30 s: {} requests \
+             in {:.1} s, {} × 429 (window), {} sent while told to wait; achieved rate / window \
+             limit = {:.3} over the whole run, {:.3} after the first 30 s",
+            window + 200,
+            stats.total,
+            tl.elapsed.as_secs_f64(),
+            stats.rate_limited,
+            stats.while_blocked,
+            overall / limit_rate,
+            steady / limit_rate
+        );
+        drop(sim);
+
+        if let Some(mib) = peak_rss_mib() {
+            println!("peak memory (VmHWM) of the engine process: {mib:.1} MiB");
+        }
+    });
+}

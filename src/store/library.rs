@@ -1,0 +1,705 @@
+//! Library rows: idempotent upserts that never overwrite a stored value with NULL.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::spotify::model::{
+    Album, Artist, Playable, Playlist, PlaylistEntry, genres_json, images_json,
+};
+
+/// Where to journal changes: the run id, or `None` while building the first mirror.
+pub type Journal = Option<i64>;
+
+/// Record one change in `library_changes` (when journaling).
+pub fn journal(
+    c: &Connection,
+    j: Journal,
+    entity_type: &str,
+    entity_id: &str,
+    change: &str,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+) -> rusqlite::Result<()> {
+    let Some(run_id) = j else { return Ok(()) };
+    c.prepare_cached(
+        "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id, change,
+                                      old_value, new_value)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        run_id,
+        entity_type,
+        entity_id,
+        change,
+        old_value,
+        new_value
+    ])?;
+    Ok(())
+}
+
+/// Counts of what a batch changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.added += o.added;
+        self.updated += o.updated;
+        self.removed += o.removed;
+    }
+}
+
+fn valid_id(id: &Option<String>) -> Option<&str> {
+    id.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+/// An artist as embedded in tracks and albums (id, name, uri).
+pub fn upsert_artist_simple(c: &Connection, a: &Artist) -> rusqlite::Result<Option<String>> {
+    let Some(id) = valid_id(&a.id) else {
+        return Ok(None);
+    };
+    c.prepare_cached(
+        "INSERT INTO artists (id, name, uri) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, artists.name),
+           uri = COALESCE(excluded.uri, artists.uri)",
+    )?
+    .execute(params![id, a.name, a.uri])?;
+    Ok(Some(id.to_string()))
+}
+
+/// A full artist from `/artists/{id}` or `/artists?ids=`: marks it enriched.
+pub fn upsert_artist_full(c: &Connection, a: &Artist, now: &str) -> rusqlite::Result<bool> {
+    let Some(id) = valid_id(&a.id) else {
+        return Ok(false);
+    };
+    c.prepare_cached(
+        "INSERT INTO artists (id, name, uri, genres, images, popularity, followers, enriched_at,
+                              enrich_error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, artists.name),
+           uri = COALESCE(excluded.uri, artists.uri),
+           genres = COALESCE(excluded.genres, artists.genres),
+           images = COALESCE(excluded.images, artists.images),
+           popularity = COALESCE(excluded.popularity, artists.popularity),
+           followers = COALESCE(excluded.followers, artists.followers),
+           enriched_at = excluded.enriched_at,
+           enrich_error = NULL",
+    )?
+    .execute(params![
+        id,
+        a.name,
+        a.uri,
+        genres_json(&a.genres),
+        images_json(&a.images),
+        a.popularity,
+        a.followers.as_ref().and_then(|f| f.total),
+        now
+    ])?;
+    Ok(true)
+}
+
+fn upsert_album_artists(
+    c: &Connection,
+    album_id: &str,
+    artists: &[Artist],
+) -> rusqlite::Result<()> {
+    let ids: Vec<String> = artists
+        .iter()
+        .map(|a| upsert_artist_simple(c, a))
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for (pos, aid) in ids.iter().enumerate() {
+        c.prepare_cached(
+            "INSERT INTO album_artists (album_id, artist_id, position) VALUES (?1, ?2, ?3)
+             ON CONFLICT(album_id, position) DO UPDATE SET artist_id = excluded.artist_id",
+        )?
+        .execute(params![album_id, aid, pos as i64])?;
+    }
+    c.prepare_cached("DELETE FROM album_artists WHERE album_id = ?1 AND position >= ?2")?
+        .execute(params![album_id, ids.len() as i64])?;
+    Ok(())
+}
+
+/// An album as embedded in a track (simplified): never marks it enriched.
+pub fn upsert_album_simple(c: &Connection, a: &Album) -> rusqlite::Result<Option<String>> {
+    let Some(id) = valid_id(&a.id) else {
+        return Ok(None);
+    };
+    c.prepare_cached(
+        "INSERT INTO albums (id, name, album_type, release_date, release_date_precision,
+                             total_tracks, images, uri)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, albums.name),
+           album_type = COALESCE(excluded.album_type, albums.album_type),
+           release_date = COALESCE(excluded.release_date, albums.release_date),
+           release_date_precision = COALESCE(excluded.release_date_precision,
+                                             albums.release_date_precision),
+           total_tracks = COALESCE(excluded.total_tracks, albums.total_tracks),
+           images = COALESCE(excluded.images, albums.images),
+           uri = COALESCE(excluded.uri, albums.uri)",
+    )?
+    .execute(params![
+        id,
+        a.name,
+        a.album_type,
+        a.release_date,
+        a.release_date_precision,
+        a.total_tracks,
+        images_json(&a.images),
+        a.uri
+    ])?;
+    upsert_album_artists(c, id, &a.artists)?;
+    Ok(Some(id.to_string()))
+}
+
+/// A full album from `/albums/{id}` or `/albums?ids=`: marks it enriched.
+pub fn upsert_album_full(c: &Connection, a: &Album, now: &str) -> rusqlite::Result<bool> {
+    let Some(id) = valid_id(&a.id) else {
+        return Ok(false);
+    };
+    c.prepare_cached(
+        "INSERT INTO albums (id, name, album_type, release_date, release_date_precision,
+                             total_tracks, images, uri, label, upc, genres, popularity,
+                             enriched_at, enrich_error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, albums.name),
+           album_type = COALESCE(excluded.album_type, albums.album_type),
+           release_date = COALESCE(excluded.release_date, albums.release_date),
+           release_date_precision = COALESCE(excluded.release_date_precision,
+                                             albums.release_date_precision),
+           total_tracks = COALESCE(excluded.total_tracks, albums.total_tracks),
+           images = COALESCE(excluded.images, albums.images),
+           uri = COALESCE(excluded.uri, albums.uri),
+           label = COALESCE(excluded.label, albums.label),
+           upc = COALESCE(excluded.upc, albums.upc),
+           genres = COALESCE(excluded.genres, albums.genres),
+           popularity = COALESCE(excluded.popularity, albums.popularity),
+           enriched_at = excluded.enriched_at,
+           enrich_error = NULL",
+    )?
+    .execute(params![
+        id,
+        a.name,
+        a.album_type,
+        a.release_date,
+        a.release_date_precision,
+        a.total_tracks,
+        images_json(&a.images),
+        a.uri,
+        a.label,
+        a.external_ids.as_ref().and_then(|e| e.upc.clone()),
+        genres_json(&a.genres),
+        a.popularity,
+        now
+    ])?;
+    upsert_album_artists(c, id, &a.artists)?;
+    Ok(true)
+}
+
+/// Record that an album or artist cannot be enriched (gone, or not available to this app), so
+/// the next runs do not ask again.
+pub fn mark_unenrichable(
+    c: &Connection,
+    table: EnrichTable,
+    id: &str,
+    why: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    let sql = match table {
+        EnrichTable::Albums => {
+            "UPDATE albums SET enriched_at = ?2, enrich_error = ?3 WHERE id = ?1"
+        }
+        EnrichTable::Artists => {
+            "UPDATE artists SET enriched_at = ?2, enrich_error = ?3 WHERE id = ?1"
+        }
+    };
+    c.prepare_cached(sql)?.execute(params![id, now, why])?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrichTable {
+    Albums,
+    Artists,
+}
+
+/// Ids never enriched, in a stable order.
+pub fn unenriched(
+    c: &Connection,
+    table: EnrichTable,
+    limit: usize,
+) -> rusqlite::Result<Vec<String>> {
+    let sql = match table {
+        EnrichTable::Albums => {
+            "SELECT id FROM albums WHERE enriched_at IS NULL ORDER BY id LIMIT ?1"
+        }
+        EnrichTable::Artists => {
+            "SELECT id FROM artists WHERE enriched_at IS NULL ORDER BY id LIMIT ?1"
+        }
+    };
+    let mut st = c.prepare_cached(sql)?;
+    let rows = st.query_map([limit as i64], |r| r.get(0))?;
+    rows.collect()
+}
+
+pub fn count_unenriched(c: &Connection, table: EnrichTable) -> rusqlite::Result<u64> {
+    let sql = match table {
+        EnrichTable::Albums => "SELECT COUNT(*) FROM albums WHERE enriched_at IS NULL",
+        EnrichTable::Artists => "SELECT COUNT(*) FROM artists WHERE enriched_at IS NULL",
+    };
+    c.query_row(sql, [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
+/// A track with its album and artists. Returns the track id (`None` for local files / no id).
+pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<String>> {
+    let Some(id) = valid_id(&t.id) else {
+        return Ok(None);
+    };
+    if t.is_local_file() || t.is_episode() {
+        return Ok(None);
+    }
+    let album_id = match &t.album {
+        Some(a) => upsert_album_simple(c, a)?,
+        None => None,
+    };
+    c.prepare_cached(
+        "INSERT INTO tracks (id, name, album_id, duration_ms, explicit, disc_number, track_number,
+                             isrc, popularity, uri)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, tracks.name),
+           album_id = COALESCE(excluded.album_id, tracks.album_id),
+           duration_ms = COALESCE(excluded.duration_ms, tracks.duration_ms),
+           explicit = COALESCE(excluded.explicit, tracks.explicit),
+           disc_number = COALESCE(excluded.disc_number, tracks.disc_number),
+           track_number = COALESCE(excluded.track_number, tracks.track_number),
+           isrc = COALESCE(excluded.isrc, tracks.isrc),
+           popularity = COALESCE(excluded.popularity, tracks.popularity),
+           uri = COALESCE(excluded.uri, tracks.uri)",
+    )?
+    .execute(params![
+        id,
+        t.name,
+        album_id,
+        t.duration_ms,
+        t.explicit,
+        t.disc_number,
+        t.track_number,
+        t.external_ids.as_ref().and_then(|e| e.isrc.clone()),
+        t.popularity,
+        t.uri
+    ])?;
+    let artist_ids: Vec<String> = t
+        .artists
+        .iter()
+        .map(|a| upsert_artist_simple(c, a))
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if !artist_ids.is_empty() {
+        for (pos, aid) in artist_ids.iter().enumerate() {
+            c.prepare_cached(
+                "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(track_id, position) DO UPDATE SET artist_id = excluded.artist_id",
+            )?
+            .execute(params![id, aid, pos as i64])?;
+        }
+        c.prepare_cached("DELETE FROM track_artists WHERE track_id = ?1 AND position >= ?2")?
+            .execute(params![id, artist_ids.len() as i64])?;
+    }
+    Ok(Some(id.to_string()))
+}
+
+/// A saved track seen in this run. Returns true when it is new (or saved again).
+pub fn upsert_saved(
+    c: &Connection,
+    track_id: &str,
+    added_at: Option<&str>,
+    run_id: i64,
+    j: Journal,
+) -> rusqlite::Result<bool> {
+    let before: Option<Option<String>> = c
+        .prepare_cached("SELECT removed_at FROM saved_tracks WHERE track_id = ?1")?
+        .query_row([track_id], |r| r.get(0))
+        .optional()?;
+    c.prepare_cached(
+        "INSERT INTO saved_tracks (track_id, added_at, removed_at, last_seen_run_id)
+         VALUES (?1, ?2, NULL, ?3)
+         ON CONFLICT(track_id) DO UPDATE SET
+           added_at = COALESCE(excluded.added_at, saved_tracks.added_at),
+           removed_at = NULL,
+           last_seen_run_id = excluded.last_seen_run_id",
+    )?
+    .execute(params![track_id, added_at, run_id])?;
+    let new = !matches!(before, Some(None));
+    if new {
+        journal(c, j, "saved_track", track_id, "added", None, added_at)?;
+    }
+    Ok(new)
+}
+
+/// True when this save was already stored (same `added_at`, not removed) before this run.
+pub fn is_known_saved(
+    c: &Connection,
+    track_id: &str,
+    added_at: Option<&str>,
+    run_id: i64,
+) -> rusqlite::Result<bool> {
+    c.prepare_cached(
+        "SELECT 1 FROM saved_tracks WHERE track_id = ?1 AND added_at IS ?2
+           AND removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?3)",
+    )?
+    .query_row(params![track_id, added_at, run_id], |_| Ok(()))
+    .optional()
+    .map(|o| o.is_some())
+}
+
+/// Saved tracks currently saved.
+pub fn count_saved(c: &Connection) -> rusqlite::Result<u64> {
+    c.query_row(
+        "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+/// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
+pub fn mark_unsaved(c: &Connection, run_id: i64, now: &str, j: Journal) -> rusqlite::Result<u64> {
+    if let Some(jr) = j {
+        c.execute(
+            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                          change, old_value, new_value)
+             SELECT ?2, ?3, 'saved_track', track_id, 'removed', added_at, NULL FROM saved_tracks
+             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+            params![run_id, now, jr],
+        )?;
+    }
+    let n = c.execute(
+        "UPDATE saved_tracks SET removed_at = ?2
+         WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+        params![run_id, now],
+    )?;
+    Ok(n as u64)
+}
+
+/// What to do with a playlist's contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemsAccess {
+    /// Readable: fetch its items when its snapshot changed.
+    Fetch,
+    /// Followed, not owned (Development Mode): no contents for this app.
+    Forbidden,
+    /// Owned by Spotify (`37i9…`): no contents for this app.
+    NotFound,
+}
+
+impl ItemsAccess {
+    pub fn status(self) -> &'static str {
+        match self {
+            ItemsAccess::Fetch => "fetch",
+            ItemsAccess::Forbidden => "forbidden",
+            ItemsAccess::NotFound => "not_found",
+        }
+    }
+}
+
+/// Decide from the listing alone (no request) whether a playlist's items are readable.
+pub fn items_access(p: &Playlist, me: Option<&str>, extended: bool) -> ItemsAccess {
+    let id = p.id.as_deref().unwrap_or_default();
+    let owner = p.owner.as_ref().and_then(|o| o.id.as_deref());
+    if id.starts_with("37i9") || owner == Some("spotify") {
+        return if extended {
+            ItemsAccess::Fetch
+        } else {
+            ItemsAccess::NotFound
+        };
+    }
+    if extended || p.collaborative == Some(true) {
+        return ItemsAccess::Fetch;
+    }
+    match (owner, me) {
+        (Some(o), Some(m)) if o == m => ItemsAccess::Fetch,
+        (_, None) => ItemsAccess::Fetch,
+        _ => ItemsAccess::Forbidden,
+    }
+}
+
+/// A playlist from the listing. Returns true when it is new.
+pub fn upsert_playlist(
+    c: &Connection,
+    p: &Playlist,
+    list_position: u64,
+    access: ItemsAccess,
+    run_id: i64,
+    j: Journal,
+) -> rusqlite::Result<bool> {
+    let Some(id) = valid_id(&p.id) else {
+        return Ok(false);
+    };
+    type Before = (Option<String>, Option<String>, Option<String>);
+    let before: Option<Before> = c
+        .prepare_cached("SELECT snapshot_id, name, removed_at FROM playlists WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match &before {
+        None => journal(c, j, "playlist", id, "added", None, p.name.as_deref())?,
+        Some((_, _, Some(_))) => journal(c, j, "playlist", id, "added", None, p.name.as_deref())?,
+        Some((_, old_name, None)) => {
+            if let Some(new_name) = p.name.as_deref()
+                && old_name.as_deref() != Some(new_name)
+            {
+                journal(
+                    c,
+                    j,
+                    "playlist",
+                    id,
+                    "renamed",
+                    old_name.as_deref(),
+                    Some(new_name),
+                )?;
+            }
+        }
+    }
+    if let Some((old_snapshot, _, _)) = &before
+        && old_snapshot.as_deref() != p.snapshot_id.as_deref()
+    {
+        c.prepare_cached("DELETE FROM playlist_items_staging WHERE playlist_id = ?1")?
+            .execute([id])?;
+    }
+    c.prepare_cached(
+        "INSERT INTO playlists (id, name, description, owner_id, owner_name, public, collaborative,
+                                snapshot_id, total_items, items_status, uri, list_position,
+                                last_seen_run_id, removed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                 CASE WHEN ?10 = 'fetch' THEN 'pending' ELSE ?10 END, ?11, ?12, ?13, NULL)
+         ON CONFLICT(id) DO UPDATE SET
+           name = COALESCE(excluded.name, playlists.name),
+           description = COALESCE(excluded.description, playlists.description),
+           owner_id = COALESCE(excluded.owner_id, playlists.owner_id),
+           owner_name = COALESCE(excluded.owner_name, playlists.owner_name),
+           public = COALESCE(excluded.public, playlists.public),
+           collaborative = COALESCE(excluded.collaborative, playlists.collaborative),
+           snapshot_id = COALESCE(excluded.snapshot_id, playlists.snapshot_id),
+           total_items = COALESCE(excluded.total_items, playlists.total_items),
+           items_status = CASE
+             WHEN ?10 != 'fetch' THEN ?10
+             WHEN playlists.items_status = 'synced' AND excluded.snapshot_id IS NOT NULL
+                  AND playlists.items_snapshot_id IS excluded.snapshot_id THEN 'synced'
+             ELSE 'pending' END,
+           uri = COALESCE(excluded.uri, playlists.uri),
+           list_position = excluded.list_position,
+           last_seen_run_id = excluded.last_seen_run_id,
+           removed_at = NULL",
+    )?
+    .execute(params![
+        id,
+        p.name,
+        p.description,
+        p.owner.as_ref().and_then(|o| o.id.clone()),
+        p.owner.as_ref().and_then(|o| o.display_name.clone()),
+        p.public,
+        p.collaborative,
+        p.snapshot_id,
+        p.total_items().map(|n| n as i64),
+        access.status(),
+        p.uri,
+        list_position as i64,
+        run_id
+    ])?;
+    Ok(before.is_none())
+}
+
+/// After a complete walk of the playlist list: the ones not seen are gone from the library.
+pub fn mark_playlists_gone(
+    c: &Connection,
+    run_id: i64,
+    now: &str,
+    j: Journal,
+) -> rusqlite::Result<u64> {
+    if let Some(jr) = j {
+        c.execute(
+            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                          change, old_value, new_value)
+             SELECT ?2, ?3, 'playlist', id, 'removed', name, NULL FROM playlists
+             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+            params![run_id, now, jr],
+        )?;
+    }
+    let n = c.execute(
+        "UPDATE playlists SET removed_at = ?2
+         WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+        params![run_id, now],
+    )?;
+    Ok(n as u64)
+}
+
+/// The next playlist whose items must be fetched, with how many of its positions are staged.
+pub fn next_pending_playlist(
+    c: &Connection,
+) -> rusqlite::Result<Option<(String, u64, Option<u64>)>> {
+    c.query_row(
+        "SELECT p.id,
+                (SELECT COUNT(*) FROM playlist_items_staging s WHERE s.playlist_id = p.id),
+                p.total_items
+         FROM playlists p
+         WHERE p.items_status = 'pending' AND p.removed_at IS NULL
+         ORDER BY p.list_position, p.id LIMIT 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
+            ))
+        },
+    )
+    .optional()
+}
+
+/// Items still to fetch across pending playlists (for progress totals).
+pub fn pending_items_total(c: &Connection) -> rusqlite::Result<u64> {
+    c.query_row(
+        "SELECT COALESCE(SUM(COALESCE(total_items, 0)), 0) FROM playlists
+         WHERE items_status = 'pending' AND removed_at IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+/// Stage one page of a playlist's items at `offset` (positions are the playlist's own).
+pub fn stage_items(
+    c: &Connection,
+    playlist_id: &str,
+    offset: u64,
+    entries: &[Option<PlaylistEntry>],
+) -> rusqlite::Result<u64> {
+    for (i, e) in entries.iter().enumerate() {
+        let position = offset as i64 + i as i64;
+        let (added_at, added_by) = match e {
+            Some(e) => (
+                e.added_at.clone(),
+                e.added_by.as_ref().and_then(|u| u.id.clone()),
+            ),
+            None => (None, None),
+        };
+        let playable = e.as_ref().and_then(PlaylistEntry::playable);
+        let (item_type, track_id, episode_id, uri, name) = match &playable {
+            None => ("unavailable", None, None, None, None),
+            Some(p) if p.is_local_file() => ("local", None, None, p.uri.clone(), p.name.clone()),
+            Some(p) if p.is_episode() => {
+                ("episode", None, p.id.clone(), p.uri.clone(), p.name.clone())
+            }
+            Some(p) => match upsert_track(c, p)? {
+                Some(tid) => ("track", Some(tid), None, p.uri.clone(), p.name.clone()),
+                None => ("unavailable", None, None, p.uri.clone(), p.name.clone()),
+            },
+        };
+        c.prepare_cached(
+            "INSERT INTO playlist_items_staging (playlist_id, position, item_type, track_id,
+                                                episode_id, uri, name, added_at, added_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(playlist_id, position) DO UPDATE SET
+               item_type = excluded.item_type, track_id = excluded.track_id,
+               episode_id = excluded.episode_id, uri = excluded.uri, name = excluded.name,
+               added_at = excluded.added_at, added_by = excluded.added_by",
+        )?
+        .execute(params![
+            playlist_id,
+            position,
+            item_type,
+            track_id,
+            episode_id,
+            uri,
+            name,
+            added_at,
+            added_by
+        ])?;
+    }
+    Ok(entries.len() as u64)
+}
+
+/// Swap the staged items of a playlist in, in the caller's transaction. Returns (before, after).
+pub fn finish_playlist_items(
+    c: &Connection,
+    playlist_id: &str,
+    now: &str,
+    j: Journal,
+) -> rusqlite::Result<(u64, u64)> {
+    let (old_snap, new_snap): (Option<String>, Option<String>) = c.query_row(
+        "SELECT items_snapshot_id, snapshot_id FROM playlists WHERE id = ?1",
+        [playlist_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if old_snap.is_some() && old_snap != new_snap {
+        journal(
+            c,
+            j,
+            "playlist",
+            playlist_id,
+            "playlist_items_changed",
+            old_snap.as_deref(),
+            new_snap.as_deref(),
+        )?;
+    }
+    let before: i64 = c.query_row(
+        "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = ?1",
+        [playlist_id],
+        |r| r.get(0),
+    )?;
+    c.execute(
+        "DELETE FROM playlist_items WHERE playlist_id = ?1",
+        [playlist_id],
+    )?;
+    let after = c.execute(
+        "INSERT INTO playlist_items (playlist_id, position, item_type, track_id, episode_id, uri,
+                                     name, added_at, added_by)
+         SELECT playlist_id, position, item_type, track_id, episode_id, uri, name, added_at,
+                added_by
+         FROM playlist_items_staging WHERE playlist_id = ?1 ORDER BY position",
+        [playlist_id],
+    )?;
+    c.execute(
+        "DELETE FROM playlist_items_staging WHERE playlist_id = ?1",
+        [playlist_id],
+    )?;
+    c.execute(
+        "UPDATE playlists SET items_status = 'synced', items_snapshot_id = snapshot_id,
+                              items_synced_at = ?2
+         WHERE id = ?1",
+        params![playlist_id, now],
+    )?;
+    Ok((before as u64, after as u64))
+}
+
+/// A 403/404 on a playlist's items: record it, not fatal.
+pub fn mark_playlist_unreadable(
+    c: &Connection,
+    playlist_id: &str,
+    status: ItemsAccess,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM playlist_items_staging WHERE playlist_id = ?1",
+        [playlist_id],
+    )?;
+    c.execute(
+        "UPDATE playlists SET items_status = ?2 WHERE id = ?1",
+        params![playlist_id, status.status()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The schema, as append-only migrations. Never edit a migration that has shipped: add one.
+//! Every table and column is documented in the README ("The database").
+
+use rusqlite_migration::{M, Migrations};
+
+const M1_LIBRARY: &str = r#"
+CREATE TABLE albums (
+    id                     TEXT PRIMARY KEY,
+    name                   TEXT,
+    album_type             TEXT,
+    release_date           TEXT,
+    release_date_precision TEXT,
+    total_tracks           INTEGER,
+    label                  TEXT,
+    upc                    TEXT,
+    genres                 TEXT,
+    images                 TEXT,
+    popularity             INTEGER,
+    uri                    TEXT,
+    enriched_at            TEXT,
+    enrich_error           TEXT
+);
+
+CREATE TABLE artists (
+    id           TEXT PRIMARY KEY,
+    name         TEXT,
+    genres       TEXT,
+    images       TEXT,
+    popularity   INTEGER,
+    followers    INTEGER,
+    uri          TEXT,
+    enriched_at  TEXT,
+    enrich_error TEXT
+);
+
+CREATE TABLE tracks (
+    id           TEXT PRIMARY KEY,
+    name         TEXT,
+    album_id     TEXT REFERENCES albums(id),
+    duration_ms  INTEGER,
+    explicit     INTEGER,
+    disc_number  INTEGER,
+    track_number INTEGER,
+    isrc         TEXT,
+    popularity   INTEGER,
+    uri          TEXT
+);
+CREATE INDEX tracks_album ON tracks(album_id);
+
+CREATE TABLE track_artists (
+    track_id  TEXT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    artist_id TEXT NOT NULL REFERENCES artists(id),
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (track_id, position)
+);
+CREATE INDEX track_artists_artist ON track_artists(artist_id);
+
+CREATE TABLE album_artists (
+    album_id  TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    artist_id TEXT NOT NULL REFERENCES artists(id),
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (album_id, position)
+);
+CREATE INDEX album_artists_artist ON album_artists(artist_id);
+
+CREATE TABLE saved_tracks (
+    track_id         TEXT PRIMARY KEY REFERENCES tracks(id),
+    added_at         TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+CREATE TABLE playlists (
+    id                TEXT PRIMARY KEY,
+    name              TEXT,
+    description       TEXT,
+    owner_id          TEXT,
+    owner_name        TEXT,
+    public            INTEGER,
+    collaborative     INTEGER,
+    snapshot_id       TEXT,
+    total_items       INTEGER,
+    items_status      TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (items_status IN ('synced', 'pending', 'forbidden', 'not_found')),
+    items_snapshot_id TEXT,
+    uri               TEXT,
+    list_position     INTEGER,
+    last_seen_run_id  INTEGER,
+    removed_at        TEXT,
+    items_synced_at   TEXT
+);
+
+CREATE TABLE playlist_items (
+    playlist_id TEXT NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    item_type   TEXT NOT NULL CHECK (item_type IN ('track', 'episode', 'local', 'unavailable')),
+    track_id    TEXT REFERENCES tracks(id),
+    episode_id  TEXT,
+    uri         TEXT,
+    name        TEXT,
+    added_at    TEXT,
+    added_by    TEXT,
+    PRIMARY KEY (playlist_id, position)
+);
+CREATE INDEX playlist_items_track ON playlist_items(track_id);
+
+-- Pages of a playlist being fetched; swapped into playlist_items in one transaction when the
+-- last page lands, so readers never see half of an old and half of a new version.
+CREATE TABLE playlist_items_staging (
+    playlist_id TEXT NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    item_type   TEXT NOT NULL,
+    track_id    TEXT REFERENCES tracks(id),
+    episode_id  TEXT,
+    uri         TEXT,
+    name        TEXT,
+    added_at    TEXT,
+    added_by    TEXT,
+    PRIMARY KEY (playlist_id, position)
+);
+
+CREATE TABLE sync_history (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind               TEXT NOT NULL,
+    started_at         TEXT NOT NULL,
+    finished_at        TEXT,
+    status             TEXT NOT NULL,
+    api_calls          INTEGER NOT NULL DEFAULT 0,
+    rate_limited_count INTEGER NOT NULL DEFAULT 0,
+    waited_seconds     INTEGER NOT NULL DEFAULT 0,
+    items_added        INTEGER NOT NULL DEFAULT 0,
+    items_updated      INTEGER NOT NULL DEFAULT 0,
+    items_removed      INTEGER NOT NULL DEFAULT 0,
+    error              TEXT,
+    phases             TEXT
+);
+
+CREATE TABLE sync_state (
+    state_key           TEXT PRIMARY KEY,
+    sync_history_id     INTEGER REFERENCES sync_history(id),
+    entity_type         TEXT NOT NULL,
+    current_offset      INTEGER NOT NULL DEFAULT 0,
+    total_items         INTEGER,
+    items_processed     INTEGER NOT NULL DEFAULT 0,
+    status              TEXT NOT NULL
+                        CHECK (status IN ('pending', 'in_progress', 'paused', 'rate_limited',
+                                          'success', 'failed', 'cancelled')),
+    last_error          TEXT,
+    rate_limit_reset_at TEXT,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    completed_at        TEXT,
+    rate_limit_reason   TEXT,
+    cursor              TEXT,
+    run_order           INTEGER
+);
+
+-- Requests sent, per minute, for the rolling 24-hour count.
+CREATE TABLE api_usage (
+    minute TEXT PRIMARY KEY,
+    calls  INTEGER NOT NULL
+);
+
+-- What the app is allowed to do, learned from responses.
+CREATE TABLE capabilities (
+    name        TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+);
+
+-- Listening history (from /me/player/recently-played).
+CREATE TABLE plays (
+    played_at       TEXT PRIMARY KEY,
+    track_id        TEXT REFERENCES tracks(id),
+    context_type    TEXT,
+    context_uri     TEXT,
+    sync_history_id INTEGER REFERENCES sync_history(id)
+);
+CREATE INDEX plays_track ON plays(track_id);
+
+-- Polls that found only unknown plays: some plays in between may be lost.
+CREATE TABLE play_gaps (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    after       TEXT,
+    before      TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+);
+
+-- The connected account (from GET /me).
+CREATE TABLE account (
+    key        TEXT PRIMARY KEY,
+    value      TEXT,
+    updated_at TEXT NOT NULL
+);
+"#;
+
+/// The migrations, in order. Append only.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+const M2_CHANGES: &str = r#"
+-- What changed in the library, as seen by syncs after the first complete mirror.
+CREATE TABLE library_changes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    changed_at      TEXT NOT NULL,
+    sync_history_id INTEGER REFERENCES sync_history(id),
+    entity_type     TEXT NOT NULL,
+    entity_id       TEXT NOT NULL,
+    change          TEXT NOT NULL,
+    old_value       TEXT,
+    new_value       TEXT
+);
+CREATE INDEX library_changes_at ON library_changes(changed_at);
+CREATE INDEX library_changes_run ON library_changes(sync_history_id);
+
+-- Health of `spotsync daemon`: last success, next run, blocked until, last error.
+CREATE TABLE daemon_health (
+    key        TEXT PRIMARY KEY,
+    value      TEXT,
+    updated_at TEXT NOT NULL
+);
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(M1_LIBRARY), M::up(M2_CHANGES)];
+
+/// How many migrations this build knows (the schema version it writes).
+pub fn migration_count() -> usize {
+    MIGRATIONS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

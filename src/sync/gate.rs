@@ -1,0 +1,221 @@
+//! The one gate every request passes: a hold after a 429 (window or quota, persisted by the
+//! engine), proactive pacing over a rolling 30-second window that adapts after a 429, and the
+//! exponential backoff used for transient failures.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use super::events::LimitReason;
+
+/// Spotify's rolling rate window.
+pub const WINDOW: Duration = Duration::from_secs(30);
+/// Wait after a 429 without `Retry-After` (doubled for each consecutive one, capped).
+pub const MISSING_RETRY_AFTER: Duration = Duration::from_secs(30);
+const MISSING_RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
+/// Transient failures: attempts per request before the phase fails.
+pub const MAX_ATTEMPTS: u32 = 6;
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+const BACKOFF_CAP: Duration = Duration::from_secs(20);
+/// Margin added to pacing waits so our window and the server's do not disagree at the edge.
+const PACING_MARGIN: Duration = Duration::from_millis(60);
+
+/// Pacing state of one engine.
+#[derive(Debug)]
+pub struct Gate {
+    /// Requests we allow ourselves per window now.
+    limit: u32,
+    /// The highest we may creep back up to (config, or what a 429 taught us).
+    ceiling: u32,
+    sent: VecDeque<Instant>,
+    hold: Option<(DateTime<Utc>, LimitReason)>,
+    missing_streak: u32,
+    last_429: Option<Instant>,
+    last_raise: Instant,
+}
+
+impl Gate {
+    pub fn new(requests_per_window: u32) -> Gate {
+        let limit = requests_per_window.max(1);
+        Gate {
+            limit,
+            ceiling: limit,
+            sent: VecDeque::new(),
+            hold: None,
+            missing_streak: 0,
+            last_429: None,
+            last_raise: Instant::now(),
+        }
+    }
+
+    /// Requests allowed per window now.
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// The current hold (no request before it), if any.
+    pub fn hold(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, LimitReason)> {
+        self.hold.filter(|(until, _)| *until > now)
+    }
+
+    /// Set a hold (e.g. loaded from the database at start).
+    pub fn set_hold(&mut self, until: DateTime<Utc>, reason: LimitReason) {
+        if self.hold.is_none_or(|(u, _)| until > u) {
+            self.hold = Some((until, reason));
+        }
+    }
+
+    pub fn clear_hold(&mut self) {
+        self.hold = None;
+    }
+
+    fn prune(&mut self, now: Instant) {
+        while let Some(&t) = self.sent.front() {
+            if now.duration_since(t) >= WINDOW {
+                self.sent.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// How long to wait before the next request to stay within the pace (None: send now).
+    pub fn pacing_delay(&mut self, now: Instant) -> Option<Duration> {
+        self.prune(now);
+        // Creep back up after a quiet window.
+        if self.limit < self.ceiling
+            && now.duration_since(self.last_raise) >= WINDOW
+            && self
+                .last_429
+                .is_none_or(|t| now.duration_since(t) >= WINDOW)
+        {
+            self.limit += 1;
+            self.last_raise = now;
+        }
+        if (self.sent.len() as u32) < self.limit {
+            return None;
+        }
+        let oldest = *self.sent.front()?;
+        let free_at = oldest + WINDOW + PACING_MARGIN;
+        Some(free_at.saturating_duration_since(now))
+    }
+
+    /// A request is about to be sent.
+    pub fn record_send(&mut self, now: Instant) {
+        self.sent.push_back(now);
+    }
+
+    /// A request succeeded.
+    pub fn on_success(&mut self) {
+        self.missing_streak = 0;
+    }
+
+    /// A 429. Returns the hold to persist (until, reason).
+    pub fn on_rate_limited(
+        &mut self,
+        retry_after: Option<Duration>,
+        quota: bool,
+        now: DateTime<Utc>,
+        instant: Instant,
+    ) -> (DateTime<Utc>, LimitReason) {
+        let wait = match retry_after {
+            Some(d) => {
+                self.missing_streak = 0;
+                d
+            }
+            None => {
+                let d = MISSING_RETRY_AFTER
+                    .saturating_mul(2u32.saturating_pow(self.missing_streak))
+                    .min(MISSING_RETRY_AFTER_CAP);
+                self.missing_streak += 1;
+                d
+            }
+        };
+        let reason = if quota {
+            LimitReason::Quota
+        } else {
+            LimitReason::Window
+        };
+        if !quota {
+            // The window let through what we sent in the last 30 s, minus the refused one:
+            // that is the server's limit; stay at it (never above).
+            self.prune(instant);
+            let allowed = (self.sent.len() as u32).saturating_sub(1).max(1);
+            self.ceiling = self.ceiling.min(allowed).max(1);
+            self.limit = self.limit.min(self.ceiling);
+            self.last_429 = Some(instant);
+            self.last_raise = instant;
+        }
+        let until = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(24));
+        self.set_hold(until, reason);
+        (until, reason)
+    }
+}
+
+/// Delay before retry `attempt` (1-based): exponential with full jitter, bounded.
+pub fn backoff(attempt: u32) -> Duration {
+    let exp = BACKOFF_BASE
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+        .min(BACKOFF_CAP);
+    let ms = exp.as_millis() as u64;
+    let jitter = rand::rng().random_range(ms / 2..=ms.max(1));
+    Duration::from_millis(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paces_within_the_window() {
+        let mut g = Gate::new(3);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(g.pacing_delay(t0), None);
+            g.record_send(t0);
+        }
+        let d = g.pacing_delay(t0).expect("must wait");
+        assert!(d >= WINDOW && d <= WINDOW + Duration::from_millis(100));
+        assert_eq!(g.pacing_delay(t0 + WINDOW + Duration::from_millis(1)), None);
+    }
+
+    #[test]
+    fn a_429_teaches_the_limit_and_holds() {
+        let mut g = Gate::new(100);
+        let t0 = Instant::now();
+        for _ in 0..11 {
+            g.record_send(t0);
+        }
+        let now = Utc::now();
+        let (until, reason) = g.on_rate_limited(Some(Duration::from_secs(7)), false, now, t0);
+        assert_eq!(reason, LimitReason::Window);
+        assert_eq!((until - now).num_seconds(), 7);
+        assert_eq!(g.limit(), 10);
+        assert!(g.hold(now).is_some());
+        assert!(g.hold(until).is_none());
+    }
+
+    #[test]
+    fn missing_retry_after_backs_off() {
+        let mut g = Gate::new(10);
+        let now = Utc::now();
+        let t = Instant::now();
+        let (u1, _) = g.on_rate_limited(None, false, now, t);
+        let (u2, _) = g.on_rate_limited(None, false, now, t);
+        assert_eq!((u1 - now).num_seconds(), 30);
+        assert_eq!((u2 - now).num_seconds(), 60);
+        let (u3, r) = g.on_rate_limited(Some(Duration::from_secs(79_892)), true, now, t);
+        assert_eq!(r, LimitReason::Quota);
+        assert_eq!((u3 - now).num_seconds(), 79_892);
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        for a in 1..20 {
+            assert!(backoff(a) <= BACKOFF_CAP);
+        }
+        assert!(backoff(1) <= BACKOFF_BASE);
+    }
+}

@@ -1,0 +1,16 @@
+//! Sync engine against the simulator over real HTTP: the engine API and the real binary.
+
+#[path = "sync/common.rs"]
+mod common;
+#[path = "sync/engine.rs"]
+mod engine;
+#[path = "sync/full.rs"]
+mod full;
+#[path = "sync/incremental.rs"]
+mod incremental;
+#[path = "sync/limits.rs"]
+mod limits;
+#[path = "sync/resume.rs"]
+mod resume;
+#[path = "sync/safety.rs"]
+mod safety;

@@ -1,0 +1,226 @@
+//! The engine as front ends drive it: PKCE token refresh, pause / resume / cancel, events.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use spotsync::cli::SimMode;
+use spotsync::simulator::RunningSim;
+use spotsync::spotify::Credentials;
+use spotsync::sync::{
+    self, EngineHandle, EngineOptions, ErrorKind, Phase, RunStatus, StartMode, SyncCommand,
+    SyncEvent,
+};
+
+use crate::common::*;
+
+fn pkce_credentials(sim: &RunningSim, seen: Arc<Mutex<Vec<rspotify::Token>>>) -> Credentials {
+    let t = sim.issue_token_full();
+    let token = rspotify::Token {
+        access_token: t.access_token,
+        expires_in: chrono::Duration::seconds(t.expires_in as i64),
+        expires_at: Some(chrono::Utc::now() + chrono::Duration::seconds(t.expires_in as i64)),
+        refresh_token: t.refresh_token,
+        scopes: Default::default(),
+    };
+    Credentials::Pkce {
+        client_id: "test-client".into(),
+        token,
+        token_file: std::path::PathBuf::from("/nonexistent/token.json"),
+        on_refresh: Arc::new(move |t: &rspotify::Token| {
+            seen.lock().unwrap().push(t.clone());
+        }),
+    }
+}
+
+fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle {
+    sync::spawn(EngineOptions {
+        db: env.db.clone(),
+        api_url: sim.api_url(),
+        accounts_url: sim.accounts_url(),
+        credentials,
+        config: spotsync::config::SyncConfig {
+            requests_per_window: 100_000,
+            ..Default::default()
+        },
+    })
+    .expect("engine spawns")
+}
+
+async fn next_event(h: &mut EngineHandle) -> SyncEvent {
+    tokio::time::timeout(Duration::from_secs(120), h.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("engine alive")
+}
+
+async fn until_finished(h: &mut EngineHandle) -> (spotsync::sync::RunRecord, Vec<SyncEvent>) {
+    let mut seen = Vec::new();
+    loop {
+        let ev = next_event(h).await;
+        seen.push(ev.clone());
+        if let SyncEvent::RunFinished { run } = ev {
+            return (run, seen);
+        }
+    }
+}
+
+async fn post(sim: &RunningSim, path: &str) {
+    reqwest::Client::new()
+        .post(format!("{}{path}", sim.base_url()))
+        .send()
+        .await
+        .expect("control request");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pkce_token_is_refreshed_once_on_401_and_persisted() {
+    let sim = start_sim(sim_options(200, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let creds = pkce_credentials(&sim, seen.clone());
+    let old_refresh = match &creds {
+        Credentials::Pkce { token, .. } => token.refresh_token.clone(),
+        _ => None,
+    };
+    // The stored access token was revoked: the first request answers 401.
+    post(&sim, "__sim/tokens/expire").await;
+    let mut h = spawn(&env, &sim, creds);
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: library_phases(),
+        })
+        .await
+        .unwrap();
+    let (run, events) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Success, "{events:#?}");
+    let refreshed = seen.lock().unwrap().clone();
+    assert_eq!(refreshed.len(), 1, "one refresh, handed to on_refresh");
+    assert!(refreshed[0].refresh_token.is_some());
+    assert_ne!(
+        refreshed[0].refresh_token, old_refresh,
+        "rotated refresh token"
+    );
+    let stats = sim.stats();
+    assert_eq!(stats.count("401"), 1);
+    assert_mirror(&env.open(), &truth(&sim).await, false);
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_grant_stops_with_an_auth_error_and_no_retry() {
+    let sim = start_sim(sim_options(100, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let creds = pkce_credentials(&sim, seen.clone());
+    post(&sim, "__sim/tokens/expire").await;
+    post(&sim, "__sim/refresh-tokens/expire").await;
+    let mut h = spawn(&env, &sim, creds);
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: vec![],
+        })
+        .await
+        .unwrap();
+    let (run, events) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Failed);
+    let auth = events.iter().find_map(|e| match e {
+        SyncEvent::Error {
+            kind: ErrorKind::Auth,
+            message,
+        } => Some(message.clone()),
+        _ => None,
+    });
+    let message = auth.expect("an auth error event");
+    assert!(message.contains("spotsync auth"), "{message}");
+    assert!(seen.lock().unwrap().is_empty());
+    let stats = sim.stats();
+    assert_eq!(stats.total, 1, "no retry after invalid_grant: {stats:#?}");
+    assert_eq!(stats.accounts_requests, 1, "{stats:#?}");
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_resume_and_cancel_at_batch_boundaries() {
+    let mut opts = sim_options(600, SimMode::Dev);
+    opts.latency_ms = 10;
+    let sim = start_sim(opts).await;
+    let env = Env::new(100_000);
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: library_phases(),
+        })
+        .await
+        .unwrap();
+    // Pause after the first committed batch.
+    loop {
+        if let SyncEvent::BatchCommitted { .. } = next_event(&mut h).await {
+            break;
+        }
+    }
+    h.commands.send(SyncCommand::Pause).await.unwrap();
+    loop {
+        match next_event(&mut h).await {
+            SyncEvent::Paused => break,
+            SyncEvent::BatchCommitted { .. } | SyncEvent::ApiUsage { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let at_pause = sim.stats().total;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sim.stats().total, at_pause, "no request while paused");
+    let status = sync::load_status(&env.db, 5).unwrap();
+    assert_eq!(status.current_run.unwrap().status, RunStatus::Paused);
+
+    h.commands.send(SyncCommand::Resume).await.unwrap();
+    let mut resumed = false;
+    let mut batches_after = 0;
+    while batches_after < 3 {
+        match next_event(&mut h).await {
+            SyncEvent::Resumed => resumed = true,
+            SyncEvent::BatchCommitted { .. } => batches_after += 1,
+            _ => {}
+        }
+    }
+    assert!(resumed);
+
+    // Cancel: stops now, keeps what was committed, closes the run.
+    h.commands.send(SyncCommand::Cancel).await.unwrap();
+    let (run, _) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Cancelled);
+    let saved: i64 = env
+        .open()
+        .query_row("SELECT COUNT(*) FROM saved_tracks", [], |r| r.get(0))
+        .unwrap();
+    assert!(saved >= 100, "committed batches kept: {saved}");
+    let status = sync::load_status(&env.db, 5).unwrap();
+    assert!(
+        status
+            .phases
+            .iter()
+            .all(|p| p.status.as_str() == "success" || p.status.as_str() == "cancelled"),
+        "{status:#?}"
+    );
+    // The next start is a fresh run (a cancelled run is not resumed).
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Auto,
+            only: vec![Phase::Tracks],
+        })
+        .await
+        .unwrap();
+    let (run2, events) = until_finished(&mut h).await;
+    assert_eq!(run2.status, RunStatus::Success);
+    assert!(run2.id > run.id);
+    assert!(matches!(
+        events.first(),
+        Some(SyncEvent::RunStarted { resumed: false, .. })
+    ));
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}

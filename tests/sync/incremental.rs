@@ -1,0 +1,274 @@
+//! Incremental sync, the change journal, listening history and the daemon.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::json;
+use spotsync::cli::SimMode;
+use spotsync::simulator::RunningSim;
+
+use crate::common::*;
+
+async fn control(sim: &RunningSim, method: reqwest::Method, path: &str, body: serde_json::Value) {
+    let r = reqwest::Client::new()
+        .request(method, format!("{}{path}", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .expect("control request");
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+}
+
+fn count(c: &rusqlite::Connection, sql: &str) -> u64 {
+    c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_sync_applies_changes_and_journals_each_once() {
+    let sim = start_sim(sim_options(1000, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let out = env.run(&sim, &["sync", "--only", LIBRARY_PHASES]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let before = truth(&sim).await;
+    let (albums0, artists0) = {
+        let c = env.open();
+        (
+            count(&c, "SELECT COUNT(*) FROM albums"),
+            count(&c, "SELECT COUNT(*) FROM artists"),
+        )
+    };
+
+    // Save 3, un-save 2, edit 1 owned playlist, rename 1 followed one, unfollow another.
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/tracks/save",
+        json!({"count": 3}),
+    )
+    .await;
+    let unsave: Vec<String> = before.saved_tracks[100..102]
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/tracks/unsave",
+        json!({"ids": unsave}),
+    )
+    .await;
+    let followed: Vec<_> = before.playlists.iter().filter(|p| p.followed).collect();
+    let owned = followed
+        .iter()
+        .find(|p| p.owned && !p.items.is_empty())
+        .expect("an owned playlist");
+    let others: Vec<_> = followed
+        .iter()
+        .filter(|p| !p.owned && !p.collaborative && !p.id.starts_with("37i9"))
+        .collect();
+    assert!(others.len() >= 2, "two followed playlists");
+    control(
+        &sim,
+        reqwest::Method::POST,
+        &format!("__sim/playlists/{}", owned.id),
+        json!({"add_tracks": 2}),
+    )
+    .await;
+    control(
+        &sim,
+        reqwest::Method::POST,
+        &format!("__sim/playlists/{}", others[0].id),
+        json!({"name": "Renamed by its owner"}),
+    )
+    .await;
+    control(
+        &sim,
+        reqwest::Method::DELETE,
+        &format!("__sim/playlists/{}", others[1].id),
+        json!({}),
+    )
+    .await;
+
+    sim.reset_stats();
+    let out = env
+        .run(&sim, &["sync", "--incremental", "--only", LIBRARY_PHASES])
+        .await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let after = truth(&sim).await;
+    let c = env.open();
+    assert_mirror(&c, &after, false);
+
+    // Journal: each change exactly once, in this run.
+    let run: i64 = c
+        .query_row("SELECT MAX(id) FROM sync_history", [], |r| r.get(0))
+        .unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT entity_type || '/' || change, COUNT(*) FROM library_changes
+             WHERE sync_history_id = ?1 GROUP BY 1",
+        )
+        .unwrap();
+    let got: BTreeMap<String, i64> = st
+        .query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want: BTreeMap<String, i64> = [
+        ("saved_track/added", 3),
+        ("saved_track/removed", 2),
+        ("playlist/renamed", 1),
+        ("playlist/playlist_items_changed", 1),
+        ("playlist/removed", 1),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(got, want);
+    let total_journal = count(&c, "SELECT COUNT(*) FROM library_changes");
+    assert_eq!(total_journal, 8, "the first full mirror journals nothing");
+
+    // Cost: the newest page, the rest of the saved tracks once (something was un-saved), the
+    // playlist list, the edited playlist's items, and the new albums and artists.
+    let pages = |n: usize| n.div_ceil(50) as u64;
+    let new_albums = count(&c, "SELECT COUNT(*) FROM albums") - albums0;
+    let new_artists = count(&c, "SELECT COUNT(*) FROM artists") - artists0;
+    let edited = after.playlists.iter().find(|p| p.id == owned.id).unwrap();
+    let followed_after = after.playlists.iter().filter(|p| p.followed).count();
+    let expected = pages(after.saved_tracks.len())
+        + pages(followed_after)
+        + pages(edited.items.len())
+        + new_albums
+        + new_artists;
+    assert_eq!(sim.stats().total, expected, "{:#?}", sim.stats());
+
+    // `spotsync changes` shows them.
+    let ch = env.run(&sim, &["changes", "--json"]).await;
+    assert_eq!(ch.code, Some(0), "{}", ch.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ch.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 8);
+    let ch = env.run(&sim, &["changes"]).await;
+    assert!(ch.stdout.contains("Renamed by its owner"), "{}", ch.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plays_are_stored_once_and_gaps_recorded() {
+    let sim = start_sim(sim_options(200, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let out = env.run(&sim, &["sync", "--only", "plays"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let plays = |env: &Env| count(&env.open(), "SELECT COUNT(*) FROM plays");
+    let first = plays(&env);
+    assert!(first > 0 && first <= 50);
+
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/plays",
+        json!({"count": 30}),
+    )
+    .await;
+    sim.reset_stats();
+    let out = env.run(&sim, &["sync", "--only", "plays"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(plays(&env), first + 30);
+    assert_eq!(sim.stats().total, 1);
+    let t = truth(&sim).await;
+    let newest: String = env
+        .open()
+        .query_row("SELECT MAX(played_at) FROM plays", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(newest, t.plays[0].played_at);
+
+    // Polling again stores nothing twice.
+    let out = env.run(&sim, &["sync", "--only", "plays"]).await;
+    assert_eq!(out.code, Some(0));
+    assert_eq!(plays(&env), first + 30);
+    assert_eq!(count(&env.open(), "SELECT COUNT(*) FROM play_gaps"), 0);
+
+    // 120 new plays: only the newest 50 can be read; the gap is recorded and shown.
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/plays",
+        json!({"count": 120}),
+    )
+    .await;
+    let out = env.run(&sim, &["sync", "--only", "plays"]).await;
+    assert_eq!(out.code, Some(0));
+    assert_eq!(plays(&env), first + 30 + 50);
+    assert_eq!(count(&env.open(), "SELECT COUNT(*) FROM play_gaps"), 1);
+    let st = env.run(&sim, &["status"]).await;
+    assert!(st.stdout.contains("gap"), "{}", st.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_waits_out_a_quota_block_and_stops_cleanly_on_sigterm() {
+    let sim = start_sim(sim_options(100, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let token = sim.issue_token();
+    let child = env
+        .command(
+            &sim,
+            &token,
+            &["daemon", "--every", "3s", "--plays-every", "1s"],
+        )
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    // The first run is a full mirror.
+    let mut mirrored = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if env.db.exists() {
+            let c = env.open();
+            let ok: i64 = c
+                .query_row(
+                    "SELECT COUNT(*) FROM sync_history WHERE status = 'success' AND kind = 'full'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0);
+            if ok > 0 {
+                mirrored = true;
+                break;
+            }
+        }
+    }
+    assert!(mirrored, "the daemon mirrored the library");
+    // A quota block of 3 s: the next poll is refused once, then nothing until the reset.
+    sim.exhaust_quota(3);
+    sim.reset_stats();
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    let stats = sim.stats();
+    assert_eq!(stats.quota_exceeded, 1, "{stats:#?}");
+    assert_eq!(
+        stats.while_blocked, 0,
+        "no request while blocked: {stats:#?}"
+    );
+    assert!(
+        stats.count("2xx") >= 1,
+        "resumed after the block: {stats:#?}"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("stops promptly")
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st = env.run(&sim, &["status"]).await;
+    assert!(
+        st.stdout.contains("Daemon: stopped; last success"),
+        "{}",
+        st.stdout
+    );
+    assert_mirror(&env.open(), &truth(&sim).await, false);
+}
