@@ -514,7 +514,7 @@ fn draw_limits(frame: &mut Frame, app: &App, theme: Theme, area: Rect, compact: 
                 )));
             } else {
                 lines.push(Line::from(Span::styled(
-                    "✓ No limit in force: requests flow",
+                    "✓ No rate limit or quota hold",
                     theme.good(),
                 )));
             }
