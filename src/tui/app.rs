@@ -293,6 +293,8 @@ pub struct App {
     pub retry: Option<Retry>,
     pub calls_24h: u64,
     pub budget: Option<u64>,
+    /// The engine's own pace (`requests_per_window` from the config), when known.
+    pub pacing: Option<u32>,
     /// Most recent first.
     pub history: VecDeque<RunRecord>,
     pub log: VecDeque<LogLine>,
@@ -331,6 +333,7 @@ impl App {
             retry: None,
             calls_24h: snapshot.calls_24h,
             budget: snapshot.daily_budget,
+            pacing: None,
             history: snapshot.history.iter().cloned().collect(),
             log: VecDeque::new(),
             focus: Pane::Phases,

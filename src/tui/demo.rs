@@ -71,6 +71,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         },
         ..SyncConfig::default()
     };
+    app.pacing = Some(config.requests_per_window);
     let engine = start_engine(
         &mut app,
         EngineOptions {

@@ -63,6 +63,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         config_file: Some(paths.config_file.display().to_string()),
     };
 
+    app.pacing = Some(config.sync.requests_per_window);
     let engine = match auth::load_credentials(&paths, &config) {
         Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_))) => {
             let text = e.to_string();

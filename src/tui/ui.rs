@@ -547,6 +547,12 @@ fn draw_limits(frame: &mut Frame, app: &App, theme: Theme, area: Rect, compact: 
             },
         )));
     }
+    if !compact && let Some(n) = app.pacing {
+        lines.push(Line::from(Span::styled(
+            format!("Pacing: at most {n} requests per 30 s, slower after a 429"),
+            theme.dim(),
+        )));
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
