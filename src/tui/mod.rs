@@ -66,8 +66,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     app.pacing = Some(config.sync.requests_per_window);
     let engine = match auth::load_credentials(&paths, &config) {
         Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_))) => {
-            let text = e.to_string();
-            let text = format!("{}{}", text[..1].to_uppercase(), &text[1..]);
+            let text = capitalize(&e.to_string());
             app.notice = Some(Notice {
                 level: NoticeLevel::Error,
                 text: text.clone(),
@@ -96,6 +95,15 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     };
     tracing::info!(db = %paths.db.display(), "terminal app started");
     run_app(app, engine, log_rx, None).await
+}
+
+/// `not connected…` → `Not connected…`.
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn load_snapshot(db: &std::path::Path, config: &Config) -> Result<sync::StatusSnapshot, String> {
