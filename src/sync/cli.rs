@@ -209,6 +209,7 @@ pub async fn run_sync(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     };
     let mut interrupted = false;
     let mut auth_error = false;
+    let mut started = false;
     let mut code: Option<i32> = None;
     let mut last_line = Instant::now() - Duration::from_secs(10);
     let stdout = std::io::stdout();
@@ -252,6 +253,16 @@ pub async fn run_sync(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
             }
         }
         match &ev {
+            SyncEvent::RunStarted { .. } => started = true,
+            SyncEvent::Error { kind, .. } if !started => {
+                // The run could not even start: nothing more will come.
+                code = Some(if *kind == ErrorKind::Auth {
+                    exit::AUTH_NEEDED
+                } else {
+                    exit::ERROR
+                });
+                let _ = handle.commands.send(SyncCommand::Shutdown).await;
+            }
             SyncEvent::Error {
                 kind: ErrorKind::Auth,
                 ..
@@ -616,6 +627,7 @@ pub async fn run_daemon(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
             .commands
             .send(SyncCommand::Start { mode, only })
             .await;
+        let mut run_started = false;
         loop {
             let ev = tokio::select! {
                 ev = handle.events.recv() => ev,
@@ -643,6 +655,12 @@ pub async fn run_daemon(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
                 tracing::info!("{line}");
             }
             match &ev {
+                SyncEvent::RunStarted { .. } => run_started = true,
+                SyncEvent::Error { message, .. } if !run_started => {
+                    // The run could not start; try again at the next tick.
+                    set_health(&health, "last_error", Some(message));
+                    break;
+                }
                 SyncEvent::RateLimited { until, .. } => {
                     set_health(&health, "blocked_until", Some(&crate::store::ts(*until)));
                 }
