@@ -307,11 +307,14 @@ fn env_prefix(home: &std::path::Path) -> String {
 
 fn idle_cpu(bin: &str) {
     let home = tempfile::tempdir().unwrap();
-    for (label, args) in [
+    for (i, (label, args)) in [
         ("spotsync (no account)", ""),
         ("spotsync demo (before s)", "demo --quota-block-after 0"),
-    ] {
-        let tmux = Tmux::new("idle");
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let tmux = Tmux::new(&format!("idle{i}"));
         tmux.start(
             200,
             60,
