@@ -509,3 +509,68 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
     });
     assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
 }
+
+/// The demo's quota block shows as a live countdown, and nothing is sent while it lasts.
+#[test]
+fn demo_quota_block_shows_a_live_countdown() {
+    if !tmux_available() {
+        eprintln!("\n!!! SKIPPED: tmux is not installed; the demo countdown test did not run.\n");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("spotsync-e2e-quota-{}", std::process::id()),
+    };
+    let script = format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+         XDG_CONFIG_HOME={home}/config {BIN} demo --tracks 1500 --latency-ms 40 --window 300 \
+         --quota-block-after 1 --quota-block-secs 40; echo SPOTSYNC_EXIT=$?; \
+         echo END_OF_CHECKS; sleep 60",
+        home = home.path().display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &script,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
+        s.contains("DEMO") || s.contains("SPOTSYNC_EXIT")
+    });
+    let url = sim_url(&screen).unwrap_or_else(|| panic!("no simulator URL:\n{screen}"));
+    tmux.keys("s");
+    let first = tmux.wait_for("the countdown", Duration::from_secs(30), |s| {
+        s.contains("resuming in") && s.contains("(daily quota)")
+    });
+    assert!(first.contains("● waiting"), "{first}");
+    let seconds = |screen: &str| -> u64 {
+        let at = screen.find("resuming in ").expect("a countdown") + "resuming in ".len();
+        let text: String = screen[at..].chars().take_while(|c| *c != ' ').collect();
+        text.trim_end_matches('s')
+            .parse()
+            .unwrap_or_else(|_| panic!("countdown {text:?} is not in seconds:\n{screen}"))
+    };
+    let sent = total_requests(&sim_stats(&url));
+    std::thread::sleep(Duration::from_millis(2500));
+    let later = tmux.capture();
+    assert!(
+        seconds(&later) < seconds(&first),
+        "the countdown does not move:\n{first}\n{later}"
+    );
+    assert_eq!(
+        total_requests(&sim_stats(&url)),
+        sent,
+        "requests were sent during the quota block"
+    );
+    tmux.keys("q");
+    let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
+        s.contains("END_OF_CHECKS")
+    });
+    assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
+}
