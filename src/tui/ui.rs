@@ -821,7 +821,8 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         theme.dim(),
     )));
     let h = lines.len() as u16 + 2;
-    let rect = popup(area, 76, h);
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let rect = popup(area, widest.saturating_add(3).max(76), h);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
