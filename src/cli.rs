@@ -240,8 +240,8 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub sim: SimOptions,
     /// Seconds after the first sync starts at which the simulator imposes a short quota block
-    /// (0 = never).
-    #[arg(long, default_value_t = 180)]
+    /// (0 = never). The default falls in the album enrichment of the default demo library.
+    #[arg(long, default_value_t = 75)]
     pub quota_block_after: u64,
     /// Length of that quota block, in seconds.
     #[arg(long, default_value_t = 60)]
