@@ -232,13 +232,28 @@ pub struct SimulateArgs {
     pub sim: SimOptions,
 }
 
+/// `spotsync demo`: the simulator's options with defaults that make a watchable demo (a few
+/// thousand tracks, a realistic rate window, some latency per request).
 #[derive(Debug, Clone, Args)]
+#[command(
+    mut_arg("tracks", |a| a.default_value("3000")),
+    mut_arg("window", |a| a.default_value("120")),
+    mut_arg("latency_ms", |a| a.default_value("60")),
+    mut_arg("quota_retry_after", |a| a.default_value("60"))
+)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub sim: SimOptions,
-    /// Seconds after the start at which the simulator imposes a short quota block (0 = never).
-    #[arg(long, default_value_t = 180)]
+    /// Seconds after the first sync starts at which the simulator imposes a short quota block
+    /// (0 = never). The default falls in the album enrichment of the default demo library.
+    #[arg(long, default_value_t = 75)]
     pub quota_block_after: u64,
+    /// Length of that quota block, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub quota_block_secs: u64,
+    /// Port of the simulated Spotify on 127.0.0.1 (0 = any free port; the banner shows it).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
 }
 
 /// Parse `90`, `90s`, `10m`, `2h`, `1d`, `500ms` and combinations like `1h30m`.

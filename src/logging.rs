@@ -58,6 +58,141 @@ pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
     guard
 }
 
+/// One formatted log event, for a front end's log pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub level: tracing::Level,
+    pub target: String,
+    pub message: String,
+}
+
+/// A tracing layer that forwards every event it sees to a channel as a [`LogLine`]. Never blocks:
+/// when the receiver lags behind, lines are dropped from the pane (the log file keeps them).
+pub struct ForwardLayer {
+    tx: tokio::sync::mpsc::Sender<LogLine>,
+}
+
+impl ForwardLayer {
+    pub fn new(tx: tokio::sync::mpsc::Sender<LogLine>) -> Self {
+        ForwardLayer { tx }
+    }
+}
+
+#[derive(Default)]
+struct LineVisitor {
+    message: String,
+    fields: String,
+}
+
+impl tracing::field::Visit for LineVisitor {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            self.push_field(field.name(), value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message.push_str(&text);
+        } else {
+            self.push_field(field.name(), &text);
+        }
+    }
+}
+
+impl LineVisitor {
+    fn push_field(&mut self, name: &str, value: &str) {
+        // Records bridged from the `log` crate carry their origin as `log.*` fields: noise here.
+        if name.starts_with("log.") {
+            return;
+        }
+        if !self.fields.is_empty() {
+            self.fields.push(' ');
+        }
+        self.fields.push_str(name);
+        self.fields.push('=');
+        self.fields.push_str(value);
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ForwardLayer {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut visitor = LineVisitor::default();
+        event.record(&mut visitor);
+        let mut message = visitor.message;
+        if !visitor.fields.is_empty() {
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(&visitor.fields);
+        }
+        // Keep the pane to one line per event.
+        if message.contains('\n') {
+            message = message.replace('\n', " ");
+        }
+        let _ = self.tx.try_send(LogLine {
+            at: chrono::Utc::now(),
+            level: *event.metadata().level(),
+            target: event.metadata().target().to_string(),
+            message,
+        });
+    }
+}
+
+/// Install the global subscriber for the terminal app: the daily log file as in [`init`] (never
+/// stderr: the screen belongs to the app) plus a [`ForwardLayer`] feeding the log pane.
+/// Returns the file guard (keep it alive until exit) and the log file's path when there is one.
+pub fn init_tui(
+    log_dir: &Path,
+    tx: tokio::sync::mpsc::Sender<LogLine>,
+) -> (Option<WorkerGuard>, Option<std::path::PathBuf>) {
+    // rspotify logs requests with their headers (the bearer token): keep it out whatever
+    // RUST_LOG says.
+    let filter = || {
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info"))
+            .add_directive(quiet("rspotify"))
+            .add_directive(quiet("rspotify_http"))
+    };
+    let file = std::fs::create_dir_all(log_dir)
+        .ok()
+        .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
+    let (file_layer, guard) = match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .with_writer(writer)
+                        .with_ansi(false),
+                ),
+                Some(guard),
+            )
+        }
+        None => (None, None),
+    };
+    let path = guard.as_ref().map(|_| {
+        log_dir.join(format!(
+            "spotsync.log.{}",
+            chrono::Utc::now().format("%Y-%m-%d")
+        ))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(file_layer)
+        .with(ForwardLayer::new(tx))
+        .try_init();
+    (guard, path)
+}
+
 fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
     format!("{target}=warn")
         .parse()

@@ -1,0 +1,129 @@
+//! `spotsync demo`: the terminal app on a simulated Spotify account and a throwaway database.
+//!
+//! The simulator runs in this process on 127.0.0.1 with a generated library, a realistic rate
+//! window and some latency so progress is visible. A while after the first sync starts it imposes
+//! a short quota block, so the countdown shows too.
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::{mpsc, oneshot};
+
+use super::app::{Locations, Notice, NoticeLevel};
+use super::{new_app, run_app, start_engine};
+use crate::cli::{DemoArgs, GlobalArgs};
+use crate::config::{Paths, SyncConfig};
+use crate::logging;
+use crate::simulator::{self, SimConfig};
+use crate::spotify::Credentials;
+use crate::sync::EngineOptions;
+
+/// `spotsync demo`.
+pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
+    let dir = tempfile::Builder::new()
+        .prefix("spotsync-demo-")
+        .tempdir()
+        .wrap_err("cannot create a temporary directory for the demo database")?;
+    // Logs go where the real app's go (the help shows the path); without a home, beside the
+    // throwaway database.
+    let log_dir = Paths::resolve(global)
+        .map(|p| p.log_dir)
+        .unwrap_or_else(|_| dir.path().join("logs"));
+    let (log_tx, log_rx) = mpsc::channel(4096);
+    let (_log_guard, log_file) = logging::init_tui(&log_dir, log_tx);
+
+    let sim = simulator::start(
+        SimConfig {
+            options: args.sim.clone(),
+        },
+        args.port,
+    )
+    .await
+    .wrap_err("cannot start the simulated Spotify for the demo")?;
+    let base_url = sim.base_url();
+    tracing::info!(url = %base_url, tracks = args.sim.tracks, seed = args.sim.seed, "demo: simulated Spotify listening");
+
+    let db = dir.path().join("spotsync-demo.db");
+    let mut app = new_app(&db, Ok(Default::default()));
+    app.locations = Locations {
+        db: db.display().to_string(),
+        log_file: log_file.map(|p| p.display().to_string()),
+        config_file: None,
+    };
+    app.demo = Some(format!(
+        "simulated Spotify at {base_url} · throwaway database"
+    ));
+    app.notice = Some(Notice {
+        level: NoticeLevel::Info,
+        text: format!(
+            "A demo library of {} tracks is waiting: press s to sync it, ? for help",
+            args.sim.tracks
+        ),
+    });
+
+    let config = SyncConfig {
+        // Pace like the simulated window; an unlimited simulator gets an engine that does not
+        // hold itself back either.
+        requests_per_window: if args.sim.window > 0 {
+            args.sim.window
+        } else {
+            10_000
+        },
+        ..SyncConfig::default()
+    };
+    app.pacing = Some(config.requests_per_window);
+    let engine = start_engine(
+        &mut app,
+        EngineOptions {
+            db: db.clone(),
+            api_url: sim.api_url(),
+            accounts_url: sim.accounts_url(),
+            credentials: Credentials::AccessToken(sim.issue_token()),
+            config,
+        },
+    );
+
+    let (first_run_tx, first_run_rx) = oneshot::channel();
+    let block = (args.quota_block_after > 0).then(|| {
+        tokio::spawn(quota_block(
+            base_url.clone(),
+            first_run_rx,
+            Duration::from_secs(args.quota_block_after),
+            args.quota_block_secs,
+        ))
+    });
+
+    let result = run_app(app, engine, log_rx, Some(first_run_tx)).await;
+    if let Some(b) = block {
+        b.abort();
+    }
+    sim.shutdown().await;
+    drop(dir);
+    result
+}
+
+/// After the first run has gone on for `after`, make the simulator answer QUOTA_EXCEEDED for
+/// `secs` seconds.
+async fn quota_block(
+    base_url: String,
+    first_run: oneshot::Receiver<()>,
+    after: Duration,
+    secs: u64,
+) {
+    if first_run.await.is_err() {
+        return;
+    }
+    tokio::time::sleep(after).await;
+    let url = format!("{base_url}__sim/quota/exhaust");
+    let body = serde_json::json!({ "retry_after": secs });
+    match reqwest::Client::new().post(&url).json(&body).send().await {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(
+                seconds = secs,
+                "demo: the simulator now answers QUOTA_EXCEEDED"
+            );
+        }
+        Ok(r) => tracing::warn!(status = %r.status(), "demo: could not impose the quota block"),
+        Err(e) => tracing::warn!(error = %e, "demo: could not impose the quota block"),
+    }
+}

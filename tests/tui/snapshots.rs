@@ -1,0 +1,138 @@
+//! What the main screen looks like, drawn on ratatui's TestBackend from states built by feeding
+//! messages to `App::update` at fixed times.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use spotsync::tui::app::App;
+use spotsync::tui::ui;
+
+use crate::fixtures::*;
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    terminal
+        .draw(|f| ui::draw(f, app))
+        .expect("draw on the test backend");
+    terminal
+}
+
+fn snap(name: &str, app: &App) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let terminal = render(app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn idle_screen() {
+    snap("idle", &idle());
+}
+
+#[test]
+fn syncing_screen() {
+    snap("syncing", &syncing());
+}
+
+#[test]
+fn window_rate_limited_screen() {
+    snap("rate_limited_window", &window_limited());
+}
+
+#[test]
+fn quota_exhausted_screen() {
+    snap("quota_exhausted", &quota_exhausted());
+}
+
+#[test]
+fn failed_phase_screen() {
+    snap("failed_phase", &failed_phase());
+}
+
+#[test]
+fn history_screen() {
+    snap("history", &history_populated());
+}
+
+#[test]
+fn help_overlay_screen() {
+    snap("help", &help());
+}
+
+#[test]
+fn demo_banner_screen() {
+    let mut app = syncing();
+    app.demo = Some(
+        "simulated Spotify at http://127.0.0.1:40123/ · throwaway database · your account is not touched".into(),
+    );
+    snap("demo", &app);
+}
+
+fn text(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+#[test]
+fn countdown_follows_the_clock() {
+    let mut app = quota_exhausted();
+    assert!(text(&render(&app, 80, 24)).contains("resuming in 13h 42m 05s"));
+    app.update(spotsync::tui::app::Msg::Tick(at(41)));
+    assert!(text(&render(&app, 80, 24)).contains("resuming in 13h 42m 04s"));
+    app.update(spotsync::tui::app::Msg::Tick(at(40 + 13 * 3600 + 42 * 60)));
+    assert!(text(&render(&app, 80, 24)).contains("resuming in 5s"));
+}
+
+#[test]
+fn every_size_from_tiny_to_huge_draws_without_panicking() {
+    for app in [
+        idle(),
+        syncing(),
+        failed_phase(),
+        history_populated(),
+        help(),
+    ] {
+        for (w, h) in [
+            (1, 1),
+            (20, 5),
+            (40, 12),
+            (80, 24),
+            (119, 35),
+            (120, 36),
+            (300, 90),
+        ] {
+            render(&app, w, h);
+        }
+    }
+}
+
+#[test]
+fn no_color_means_no_colours_at_all() {
+    for app in [syncing(), window_limited(), failed_phase(), help()] {
+        assert!(!app.color);
+        let t = render(&app, 160, 48);
+        for cell in t.backend().buffer().content() {
+            assert_eq!(cell.fg, Color::Reset, "a foreground colour with NO_COLOR");
+            assert_eq!(cell.bg, Color::Reset, "a background colour with NO_COLOR");
+        }
+    }
+}
+
+#[test]
+fn colours_are_the_16_named_ones() {
+    for mut app in [syncing(), window_limited(), failed_phase(), help()] {
+        app.color = true;
+        app.demo = Some("demo".into());
+        let t = render(&app, 160, 48);
+        let mut coloured = 0;
+        for cell in t.backend().buffer().content() {
+            for c in [cell.fg, cell.bg] {
+                assert!(
+                    !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                    "not a named colour: {c:?}"
+                );
+                coloured += usize::from(c != Color::Reset);
+            }
+        }
+        assert!(coloured > 0, "colour was asked for but nothing is coloured");
+    }
+}
