@@ -187,6 +187,7 @@ pub fn init_tui(
     });
     let _ = tracing_subscriber::registry()
         .with(filter())
+        .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(ForwardLayer::new(tx))
         .try_init();

@@ -64,6 +64,12 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     };
 
     app.pacing = Some(config.sync.requests_per_window);
+    if let Some(w) = auth::refresh_expiry_warning(&paths) {
+        app.notice = Some(Notice {
+            level: NoticeLevel::Warn,
+            text: w,
+        });
+    }
     let engine = match auth::load_credentials(&paths, &config) {
         Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_))) => {
             let text = capitalize(&e.to_string());
