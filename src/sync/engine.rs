@@ -635,6 +635,7 @@ impl Engine {
             state::record_call(&mut self.store.conn, run_id, Utc::now())?;
             let client = self.client.clone();
             let res = self.interruptible(client.get::<T>(&endpoint)).await?;
+            self.gate.record_answered(Instant::now());
             match res {
                 Ok(v) => {
                     self.gate.on_success();
