@@ -19,6 +19,23 @@ fn status_mib(field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU time used by this process so far (user + system), from /proc/self/stat.
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     // 1. Generation (first, so that the process's peak memory is the generator's).
     let before = status_mib("VmRSS:").unwrap_or(0.0);
@@ -39,6 +56,29 @@ fn main() {
         lib.tracks.len(),
         lib.albums.len(),
         lib.artists.len()
+    );
+    // Rendering alone (no HTTP): the server's share of a page.
+    let ctx = spotsync::simulator::render::Ctx {
+        lib: &lib,
+        base: "http://127.0.0.1:8899/v1/",
+        extended: false,
+    };
+    let t = Instant::now();
+    let cpu0 = cpu_secs();
+    let mut n = 0u64;
+    let mut size = 0usize;
+    while t.elapsed() < Duration::from_secs(2) {
+        let offset = (n as usize * 50) % 99_950;
+        size += spotsync::simulator::fast::saved_page(&ctx, offset, 50).len();
+        n += 1;
+    }
+    let cpu = cpu_secs() - cpu0;
+    println!(
+        "render saved-track pages (limit=50, no HTTP, one thread): {:.0} pages/s wall, \
+         {:.0} pages per CPU-second ({:.1} KiB per page)",
+        n as f64 / t.elapsed().as_secs_f64(),
+        n as f64 / cpu,
+        size as f64 / n as f64 / 1024.0
     );
     drop(lib);
 
@@ -62,6 +102,7 @@ fn main() {
         let bytes = Arc::new(AtomicU64::new(0));
         let run = Duration::from_secs(4);
         let start_at = Instant::now();
+        let cpu0 = cpu_secs();
         let mut tasks = Vec::new();
         for worker in 0..2u64 {
             let client = reqwest::Client::builder()
@@ -93,12 +134,15 @@ fn main() {
             let _ = t.await;
         }
         let secs = start_at.elapsed().as_secs_f64();
+        let cpu = cpu_secs() - cpu0;
         let n = pages.load(Ordering::Relaxed);
         println!(
-            "saved-track pages (limit=50, 2 keep-alive connections): {:.0} pages/s \
-             ({n} pages in {secs:.2} s, {:.1} KiB per page)",
+            "saved-track pages over HTTP (limit=50, 2 keep-alive connections): {:.0} pages/s \
+             ({n} pages in {secs:.2} s, {:.1} KiB per page); client and server together used \
+             {cpu:.2} CPU-s: {:.0} pages per CPU-second",
             n as f64 / secs,
-            bytes.load(Ordering::Relaxed) as f64 / n.max(1) as f64 / 1024.0
+            bytes.load(Ordering::Relaxed) as f64 / n.max(1) as f64 / 1024.0,
+            n as f64 / cpu
         );
         sim.shutdown().await;
     });

@@ -131,8 +131,7 @@ async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Respon
                 if let Some(ConnectInfo(c)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
                     c.kill.store(true, Ordering::SeqCst);
                 }
-                lock(&s.stats).dropped += 1;
-                s.record(&route, 599, true);
+                s.record_dropped(&route);
                 // Never delivered: the connection is closed instead.
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
@@ -281,7 +280,7 @@ async fn saved_tracks(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) 
     };
     let ext = s.settings().extended();
     let lib = s.read();
-    ok(render::saved_page(&ctx(&s, &lib, ext), offset, limit))
+    ok(super::fast::saved_page(&ctx(&s, &lib, ext), offset, limit))
 }
 
 async fn my_playlists(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) -> Response {

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod api;
 pub mod control;
+pub mod fast;
 pub mod generate;
 pub mod model;
 pub mod render;

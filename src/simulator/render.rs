@@ -31,82 +31,116 @@ impl<T: Display> Serialize for Disp<T> {
     }
 }
 
+/// Serialize the concatenation of `parts` as one JSON string, without allocating for the
+/// short strings (links, URIs) that make up most of a page.
+fn concat_str<S: serde::Serializer>(s: S, parts: &[&str]) -> Result<S::Ok, S::Error> {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    if total <= 256 {
+        let mut buf = [0u8; 256];
+        let mut i = 0;
+        for p in parts {
+            buf[i..i + p.len()].copy_from_slice(p.as_bytes());
+            i += p.len();
+        }
+        s.serialize_str(std::str::from_utf8(&buf[..i]).unwrap_or(""))
+    } else {
+        s.serialize_str(&parts.concat())
+    }
+}
+
 /// `{base}{kind}s/{id}`
 pub struct Href<'a>(pub &'a str, pub &'static str, pub &'a str);
-impl Display for Href<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}s/{}", self.0, self.1, self.2)
+impl Serialize for Href<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        concat_str(s, &[self.0, self.1, "s/", self.2])
     }
 }
 
 /// `spotify:{kind}:{id}`
 pub struct SpUri<'a>(pub &'static str, pub &'a str);
-impl Display for SpUri<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "spotify:{}:{}", self.0, self.1)
+impl Serialize for SpUri<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        concat_str(s, &["spotify:", self.0, ":", self.1])
     }
 }
 
 /// `https://open.spotify.com/{kind}/{id}`
 pub struct OpenUrl<'a>(pub &'static str, pub &'a str);
-impl Display for OpenUrl<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "https://open.spotify.com/{}/{}", self.0, self.1)
+impl Serialize for OpenUrl<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        concat_str(s, &["https://open.spotify.com/", self.0, "/", self.1])
     }
 }
 
 /// Unix seconds as `2026-11-20T12:00:00Z`.
 pub struct Ts(pub i64);
+impl Ts {
+    fn write(&self, out: &mut [u8; 20]) {
+        let d = chrono::DateTime::from_timestamp(self.0, 0).unwrap_or_default();
+        let put = |out: &mut [u8; 20], at: usize, width: usize, mut v: u32| {
+            for k in (0..width).rev() {
+                out[at + k] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        *out = *b"0000-00-00T00:00:00Z";
+        put(out, 0, 4, d.year().clamp(0, 9999) as u32);
+        put(out, 5, 2, d.month());
+        put(out, 8, 2, d.day());
+        put(out, 11, 2, d.hour());
+        put(out, 14, 2, d.minute());
+        put(out, 17, 2, d.second());
+    }
+}
+impl Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 20];
+        self.write(&mut b);
+        s.serialize_str(std::str::from_utf8(&b).unwrap_or(""))
+    }
+}
 impl Display for Ts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = chrono::DateTime::from_timestamp(self.0, 0).unwrap_or_default();
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        )
+        let mut b = [0u8; 20];
+        self.write(&mut b);
+        f.write_str(std::str::from_utf8(&b).unwrap_or(""))
     }
 }
 
 #[derive(Serialize)]
 pub struct ExtUrls<'a> {
-    spotify: Disp<OpenUrl<'a>>,
+    spotify: OpenUrl<'a>,
 }
 fn ext<'a>(kind: &'static str, id: &'a str) -> ExtUrls<'a> {
     ExtUrls {
-        spotify: Disp(OpenUrl(kind, id)),
+        spotify: OpenUrl(kind, id),
     }
 }
 
-/// Three sizes of cover art derived from the id.
+/// Three sizes of cover art derived from the id (Spotify's size prefixes).
 pub struct Images<'a>(pub &'a str);
 impl Serialize for Images<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Image<'a> {
-            url: Disp<ImageUrl<'a>>,
+            url: ImageUrl<'a>,
             height: u32,
             width: u32,
         }
-        struct ImageUrl<'a>(&'a str, u32);
-        impl Display for ImageUrl<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(
-                    f,
-                    "https://i.scdn.co/image/ab67616d{:08x}{}",
-                    self.1, self.0
-                )
+        struct ImageUrl<'a>(&'static str, &'a str);
+        impl Serialize for ImageUrl<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                concat_str(s, &["https://i.scdn.co/image/", self.0, self.1])
             }
         }
         let mut seq = s.serialize_seq(Some(3))?;
-        for px in [640, 300, 64] {
+        for (px, prefix) in [
+            (640, "ab67616d0000b273"),
+            (300, "ab67616d00001e02"),
+            (64, "ab67616d00004851"),
+        ] {
             seq.serialize_element(&Image {
-                url: Disp(ImageUrl(self.0, px)),
+                url: ImageUrl(prefix, self.0),
                 height: px,
                 width: px,
             })?;
@@ -118,12 +152,12 @@ impl Serialize for Images<'_> {
 #[derive(Serialize)]
 pub struct ArtistSimple<'a> {
     external_urls: ExtUrls<'a>,
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     name: &'a str,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
 }
 
 fn artist_simple<'a>(c: &Ctx<'a>, a: u32) -> ArtistSimple<'a> {
@@ -131,11 +165,11 @@ fn artist_simple<'a>(c: &Ctx<'a>, a: u32) -> ArtistSimple<'a> {
     let id = id_str(&a.id);
     ArtistSimple {
         external_urls: ext("artist", id),
-        href: Disp(Href(c.base, "artist", id)),
+        href: Href(c.base, "artist", id),
         id,
         name: &a.name,
         ty: "artist",
-        uri: Disp(SpUri("artist", id)),
+        uri: SpUri("artist", id),
     }
 }
 
@@ -153,7 +187,7 @@ pub struct AlbumSimple<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     available_markets: Option<&'static [&'static str]>,
     external_urls: ExtUrls<'a>,
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     images: Images<'a>,
     name: &'a str,
@@ -161,7 +195,7 @@ pub struct AlbumSimple<'a> {
     release_date_precision: &'static str,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
     artists: Artists<'a>,
     is_playable: bool,
 }
@@ -174,14 +208,14 @@ fn album_simple<'a>(c: &Ctx<'a>, a: u32) -> AlbumSimple<'a> {
         total_tracks: a.tracks.len() as u32,
         available_markets: c.extended.then_some(MARKETS),
         external_urls: ext("album", id),
-        href: Disp(Href(c.base, "album", id)),
+        href: Href(c.base, "album", id),
         id,
         images: Images(id),
         name: &a.name,
         release_date: &a.release_date,
         release_date_precision: a.precision.as_str(),
         ty: "album",
-        uri: Disp(SpUri("album", id)),
+        uri: SpUri("album", id),
         artists: Artists(*c, &a.artists),
         is_playable: true,
     }
@@ -203,7 +237,7 @@ pub struct TrackFull<'a> {
     explicit: bool,
     external_ids: ExternalIds<'a>,
     external_urls: ExtUrls<'a>,
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     is_local: bool,
     is_playable: bool,
@@ -214,7 +248,7 @@ pub struct TrackFull<'a> {
     track_number: u16,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
 }
 
 pub fn track_full<'a>(c: &Ctx<'a>, t: u32) -> TrackFull<'a> {
@@ -231,7 +265,7 @@ pub fn track_full<'a>(c: &Ctx<'a>, t: u32) -> TrackFull<'a> {
             isrc: std::str::from_utf8(&t.isrc).unwrap_or(""),
         },
         external_urls: ext("track", id),
-        href: Disp(Href(c.base, "track", id)),
+        href: Href(c.base, "track", id),
         id,
         is_local: false,
         is_playable: true,
@@ -240,7 +274,7 @@ pub fn track_full<'a>(c: &Ctx<'a>, t: u32) -> TrackFull<'a> {
         preview_url: None,
         track_number: t.track_number,
         ty: "track",
-        uri: Disp(SpUri("track", id)),
+        uri: SpUri("track", id),
     }
 }
 
@@ -253,7 +287,7 @@ pub struct TrackSimple<'a> {
     duration_ms: u32,
     explicit: bool,
     external_urls: ExtUrls<'a>,
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     is_local: bool,
     is_playable: bool,
@@ -262,7 +296,7 @@ pub struct TrackSimple<'a> {
     track_number: u16,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
 }
 
 fn track_simple<'a>(c: &Ctx<'a>, t: u32) -> TrackSimple<'a> {
@@ -275,7 +309,7 @@ fn track_simple<'a>(c: &Ctx<'a>, t: u32) -> TrackSimple<'a> {
         duration_ms: t.duration_ms,
         explicit: t.explicit,
         external_urls: ext("track", id),
-        href: Disp(Href(c.base, "track", id)),
+        href: Href(c.base, "track", id),
         id,
         is_local: false,
         is_playable: true,
@@ -283,7 +317,7 @@ fn track_simple<'a>(c: &Ctx<'a>, t: u32) -> TrackSimple<'a> {
         preview_url: None,
         track_number: t.track_number,
         ty: "track",
-        uri: Disp(SpUri("track", id)),
+        uri: SpUri("track", id),
     }
 }
 
@@ -322,7 +356,7 @@ pub fn page<I: Serialize>(
 
 #[derive(Serialize)]
 pub struct SavedTrackJson<'a> {
-    added_at: Disp<Ts>,
+    added_at: Ts,
     track: TrackFull<'a>,
 }
 
@@ -336,7 +370,7 @@ pub fn saved_page(c: &Ctx<'_>, offset: usize, limit: usize) -> Vec<u8> {
         .unwrap_or(&[])
         .iter()
         .map(|s| SavedTrackJson {
-            added_at: Disp(Ts(s.added_at)),
+            added_at: Ts(s.added_at),
             track: track_full(c, s.track),
         })
         .collect();
@@ -345,7 +379,7 @@ pub fn saved_page(c: &Ctx<'_>, offset: usize, limit: usize) -> Vec<u8> {
 }
 
 pub fn to_vec<T: Serialize>(v: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 * 1024);
+    let mut out = Vec::with_capacity(128 * 1024);
     // Serializing these types cannot fail (no maps with non-string keys, no failing Display).
     let _ = serde_json::to_writer(&mut out, v);
     out
@@ -358,11 +392,11 @@ pub struct UserRefJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<Option<&'a str>>,
     external_urls: ExtUrls<'a>,
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
 }
 
 fn user_ref<'a>(c: &Ctx<'a>, u: u32, with_name: bool) -> UserRefJson<'a> {
@@ -370,10 +404,10 @@ fn user_ref<'a>(c: &Ctx<'a>, u: u32, with_name: bool) -> UserRefJson<'a> {
     UserRefJson {
         display_name: with_name.then_some(u.display_name.as_deref()),
         external_urls: ext("user", &u.id),
-        href: Disp(Href(c.base, "user", &u.id)),
+        href: Href(c.base, "user", &u.id),
         id: &u.id,
         ty: "user",
-        uri: Disp(SpUri("user", &u.id)),
+        uri: SpUri("user", &u.id),
     }
 }
 
@@ -416,7 +450,7 @@ pub struct ArtistFull<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     followers: Option<Followers>,
     genres: &'a [&'static str],
-    href: Disp<Href<'a>>,
+    href: Href<'a>,
     id: &'a str,
     images: Images<'a>,
     name: &'a str,
@@ -424,7 +458,7 @@ pub struct ArtistFull<'a> {
     popularity: Option<u8>,
     #[serde(rename = "type")]
     ty: &'static str,
-    uri: Disp<SpUri<'a>>,
+    uri: SpUri<'a>,
 }
 
 pub fn artist_full<'a>(c: &Ctx<'a>, a: u32) -> ArtistFull<'a> {
@@ -437,13 +471,13 @@ pub fn artist_full<'a>(c: &Ctx<'a>, a: u32) -> ArtistFull<'a> {
             total: a.followers,
         }),
         genres: &a.genres,
-        href: Disp(Href(c.base, "artist", id)),
+        href: Href(c.base, "artist", id),
         id,
         images: Images(id),
         name: &a.name,
         popularity: c.extended.then_some(a.popularity),
         ty: "artist",
-        uri: Disp(SpUri("artist", id)),
+        uri: SpUri("artist", id),
     }
 }
 
@@ -615,7 +649,7 @@ pub enum ItemJson<'a> {
 
 #[derive(Serialize)]
 pub struct PlaylistItemJson<'a> {
-    added_at: Option<Disp<Ts>>,
+    added_at: Option<Ts>,
     added_by: Option<UserRefJson<'a>>,
     is_local: bool,
     primary_color: Option<&'static str>,
@@ -656,7 +690,7 @@ pub fn playlist_items_json<'a>(
         .iter()
         .zip(values)
         .map(|(it, v)| PlaylistItemJson {
-            added_at: it.added_at.map(|t| Disp(Ts(t))),
+            added_at: it.added_at.map(Ts),
             added_by: it.added_by.map(|u| user_ref(c, u, false)),
             is_local: matches!(it.kind, ItemKind::Local { .. }),
             primary_color: None,

@@ -399,6 +399,15 @@ impl Shared {
         None
     }
 
+    /// A request whose connection was closed without an answer: counted in `total`,
+    /// `per_endpoint` and `dropped`, not in `by_status`.
+    pub fn record_dropped(&self, route: &str) {
+        let mut st = lock(&self.stats);
+        st.total += 1;
+        st.dropped += 1;
+        *st.per_endpoint.entry(route.to_string()).or_default() += 1;
+    }
+
     pub fn record(&self, route: &str, status: u16, v1: bool) {
         let mut st = lock(&self.stats);
         if v1 {

@@ -229,3 +229,39 @@ async fn wrong_verifier_reused_code_and_wrong_redirect_are_refused() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn client_credentials_reach_catalogue_but_not_the_user() {
+    let sim = sim().await;
+    let spotify = rspotify::ClientCredsSpotify::with_config(
+        Credentials::new("app-id", "app-secret"),
+        Config {
+            api_base_url: sim.api_url(),
+            auth_base_url: sim.accounts_url(),
+            ..Default::default()
+        },
+    );
+    spotify
+        .request_token()
+        .await
+        .expect("client credentials token");
+    let truth = sim.truth();
+    let a = &truth.artists[1];
+    let got = spotify
+        .artist(rspotify::model::ArtistId::from_id(a.id.as_str()).unwrap())
+        .await
+        .expect("artist with an app token");
+    assert_eq!(got.name, a.name);
+    let token = spotify
+        .get_token()
+        .lock()
+        .await
+        .unwrap()
+        .clone()
+        .unwrap()
+        .access_token;
+    let r = api(&sim, &token, "me/tracks").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(message(&r), "Valid user authentication required");
+    sim.shutdown().await;
+}

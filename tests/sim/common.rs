@@ -1,4 +1,4 @@
-//! Helpers shared by the simulator tests.
+//! Shared code for the simulator tests: starting a simulator, HTTP calls, paging.
 
 #![allow(dead_code)]
 
