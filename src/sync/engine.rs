@@ -998,9 +998,8 @@ impl Engine {
             return Ok(Some(r));
         }
         let page = i as u64 / u64::from(PAGE);
-        if !pages.contains_key(&page) {
-            let ids = self.read_saved_page(page * u64::from(PAGE), cp).await?;
-            pages.insert(page, ids);
+        if let std::collections::hash_map::Entry::Vacant(e) = pages.entry(page) {
+            e.insert(self.read_saved_page(page * u64::from(PAGE), cp).await?);
         }
         let k = (i as u64 % u64::from(PAGE)) as usize;
         let id = pages.get(&page).and_then(|p| p.get(k)).cloned().flatten();
