@@ -368,6 +368,48 @@ pub fn is_known_saved(
     .map(|o| o.is_some())
 }
 
+/// Currently saved track ids, newest first (Spotify's order).
+pub fn saved_in_order(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut st = c.prepare(
+        "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL
+         ORDER BY added_at DESC, track_id",
+    )?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Mark these saved tracks un-saved (found without a full walk). Returns how many.
+pub fn mark_removed(
+    c: &Connection,
+    ids: &[String],
+    now: &str,
+    j: Journal,
+) -> rusqlite::Result<u64> {
+    let mut n = 0;
+    for id in ids {
+        let added_at: Option<Option<String>> = c
+            .prepare_cached(
+                "SELECT added_at FROM saved_tracks WHERE track_id = ?1 AND removed_at IS NULL",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let Some(added_at) = added_at else { continue };
+        journal(
+            c,
+            j,
+            "saved_track",
+            id,
+            "removed",
+            added_at.as_deref(),
+            None,
+        )?;
+        c.prepare_cached("UPDATE saved_tracks SET removed_at = ?2 WHERE track_id = ?1")?
+            .execute(params![id, now])?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Saved tracks currently saved.
 pub fn count_saved(c: &Connection) -> rusqlite::Result<u64> {
     c.query_row(

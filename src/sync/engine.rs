@@ -2,6 +2,7 @@
 //! executes each phase page by page. Every batch commits its rows, its checkpoint and the run's
 //! counters in one transaction; every request passes the one gate.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -635,6 +636,7 @@ impl Engine {
             state::record_call(&mut self.store.conn, run_id, Utc::now())?;
             let client = self.client.clone();
             let res = self.interruptible(client.get::<T>(&endpoint)).await?;
+            self.gate.record_answered(Instant::now());
             match res {
                 Ok(v) => {
                     self.gate.on_success();
@@ -798,6 +800,8 @@ impl Engine {
         if kind != RunKind::Full && cp.cursor.is_none() {
             cp.cursor = Some(CURSOR_INCREMENTAL.into());
         }
+        // Pages read by this incremental walk (page index → track ids), for the search below.
+        let mut pages_seen: HashMap<u64, Vec<Option<String>>> = HashMap::new();
         loop {
             if cp.total_items.is_some_and(|t| cp.current_offset >= t) {
                 break;
@@ -822,6 +826,19 @@ impl Engine {
                 .collect();
             if !tracks.is_empty() {
                 self.detect_extended(tracks.iter().any(|t| t.popularity.is_some()))?;
+            }
+            if incremental && cp.current_offset.is_multiple_of(u64::from(PAGE)) {
+                pages_seen.insert(
+                    cp.current_offset / u64::from(PAGE),
+                    items
+                        .iter()
+                        .map(|s| {
+                            s.as_ref()
+                                .and_then(|s| s.track.as_ref())
+                                .and_then(|t| t.id.clone())
+                        })
+                        .collect(),
+                );
             }
             let now = Utc::now();
             let mut counts = Counts::default();
@@ -887,9 +904,155 @@ impl Engine {
             if last {
                 return Ok(());
             }
+            if incremental && cp.cursor.as_deref() == Some(CURSOR_RECONCILE) {
+                // Un-saves: find them by bisection instead of reading every page.
+                let total = cp.total_items.unwrap_or_default();
+                if let Some(removed) = self.find_unsaved(total, &mut pages_seen, &mut cp).await? {
+                    let now = Utc::now();
+                    let counts = with_tx(&mut self.store.conn, |tx| {
+                        let n = library::mark_removed(tx, &removed, &ts(now), journal)?;
+                        cp.total_items = Some(total);
+                        cp.current_offset = total;
+                        state::save_checkpoint(tx, phase, &cp, PhaseStatus::Success, now)?;
+                        state::add_run_counts(tx, run_id, 0, 0, n)?;
+                        Ok(Counts {
+                            removed: n,
+                            ..Counts::default()
+                        })
+                    })?;
+                    self.batch_committed(phase, &cp, counts).await;
+                    return Ok(());
+                }
+                tracing::info!("saved tracks: reconciling with a full walk");
+            }
         }
         // Resumed after the last page was committed.
         Ok(())
+    }
+
+    /// Which saved tracks were un-saved, by bisection over Spotify's list. Both lists are newest
+    /// first and Spotify's is ours minus the removed ones, so the drift `d(i)` (our position of
+    /// Spotify's item `i`, minus `i`) never decreases and grows by one per removal: only ranges
+    /// where it grows need reading. `None` when the lists do not line up (then walk them all).
+    async fn find_unsaved(
+        &mut self,
+        total: u64,
+        pages: &mut HashMap<u64, Vec<Option<String>>>,
+        cp: &mut Checkpoint,
+    ) -> Result<Option<Vec<String>>, Stop> {
+        let ours = library::saved_in_order(&self.store.conn)?;
+        let pos: HashMap<String, i64> = ours
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as i64))
+            .collect();
+        let total = total as i64;
+        let r = ours.len() as i64 - total;
+        if r <= 0 {
+            return Ok(None);
+        }
+        let mut removed = Vec::new();
+        let mut stack = vec![(-1i64, total)];
+        while let Some((lo, hi)) = stack.pop() {
+            let (Some(dlo), Some(dhi)) = (
+                self.drift(lo, total, r, &pos, pages, cp).await?,
+                self.drift(hi, total, r, &pos, pages, cp).await?,
+            ) else {
+                return Ok(None);
+            };
+            if dlo < 0 || dhi < dlo || dhi > r {
+                return Ok(None);
+            }
+            if dlo == dhi {
+                continue;
+            }
+            if hi - lo == 1 {
+                let (from, to) = ((lo + dlo + 1) as usize, (hi + dhi) as usize);
+                if from > to || to > ours.len() {
+                    return Ok(None);
+                }
+                removed.extend(ours[from..to].iter().cloned());
+                continue;
+            }
+            let mid = lo + (hi - lo) / 2;
+            stack.push((mid, hi));
+            stack.push((lo, mid));
+        }
+        Ok((removed.len() as i64 == r).then_some(removed))
+    }
+
+    /// `d(i)` for [`Self::find_unsaved`], reading (and storing) the page of `i` when needed.
+    async fn drift(
+        &mut self,
+        i: i64,
+        total: i64,
+        r: i64,
+        pos: &HashMap<String, i64>,
+        pages: &mut HashMap<u64, Vec<Option<String>>>,
+        cp: &mut Checkpoint,
+    ) -> Result<Option<i64>, Stop> {
+        if i < 0 {
+            return Ok(Some(0));
+        }
+        if i >= total {
+            return Ok(Some(r));
+        }
+        let page = i as u64 / u64::from(PAGE);
+        if let std::collections::hash_map::Entry::Vacant(e) = pages.entry(page) {
+            e.insert(self.read_saved_page(page * u64::from(PAGE), cp).await?);
+        }
+        let k = (i as u64 % u64::from(PAGE)) as usize;
+        let id = pages.get(&page).and_then(|p| p.get(k)).cloned().flatten();
+        Ok(id.and_then(|id| pos.get(&id).map(|p| p - i)))
+    }
+
+    /// Read one page of saved tracks at `offset` and store it (one transaction).
+    async fn read_saved_page(
+        &mut self,
+        offset: u64,
+        cp: &mut Checkpoint,
+    ) -> Result<Vec<Option<String>>, Stop> {
+        let phase = Phase::Tracks;
+        let run_id = self.run_id().unwrap_or_default();
+        let page: Page = self
+            .request(
+                Some(phase),
+                Endpoint::SavedTracks {
+                    offset,
+                    limit: PAGE,
+                },
+            )
+            .await
+            .map_err(Self::req_to_stop)?;
+        let items: Vec<Option<model::SavedTrack>> = page.parse_items();
+        let now = Utc::now();
+        let journal = self.journal();
+        let mut counts = Counts::default();
+        with_tx(&mut self.store.conn, |tx| {
+            for s in items.iter().flatten() {
+                let Some(t) = &s.track else { continue };
+                if let Some(id) = library::upsert_track(tx, t)? {
+                    if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)? {
+                        counts.added += 1;
+                    } else {
+                        counts.updated += 1;
+                    }
+                }
+            }
+            cp.items_processed += items.len() as u64;
+            state::save_checkpoint(tx, phase, cp, PhaseStatus::InProgress, now)?;
+            state::add_run_counts(tx, run_id, counts.added, counts.updated, 0)?;
+            Ok(())
+        })?;
+        self.batch_committed(phase, cp, counts).await;
+        Ok(items
+            .iter()
+            .map(|s| {
+                s.as_ref()
+                    .and_then(|s| s.track.as_ref())
+                    .and_then(|t| t.id.clone())
+            })
+            .collect())
     }
 
     async fn phase_playlists(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {

@@ -107,6 +107,14 @@ impl Gate {
         self.sent.push_back(now);
     }
 
+    /// A request was answered: its place in the window is when it was answered, which is never
+    /// earlier than when the server counted it (a loaded machine can delay a send).
+    pub fn record_answered(&mut self, now: Instant) {
+        if let Some(last) = self.sent.back_mut() {
+            *last = now;
+        }
+    }
+
     /// A request succeeded.
     pub fn on_success(&mut self) {
         self.missing_streak = 0;

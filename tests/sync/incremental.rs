@@ -127,19 +127,24 @@ async fn incremental_sync_applies_changes_and_journals_each_once() {
     let total_journal = count(&c, "SELECT COUNT(*) FROM library_changes");
     assert_eq!(total_journal, 8, "the first full mirror journals nothing");
 
-    // Cost: the newest page, the rest of the saved tracks once (something was un-saved), the
-    // playlist list, the edited playlist's items, and the new albums and artists.
+    // Cost: the newest page plus a bisection for the two un-saves (at most log2(pages) reads
+    // each, instead of reading every page), the playlist list, the edited playlist's items, and
+    // the new albums and artists.
     let pages = |n: usize| n.div_ceil(50) as u64;
+    let stats = sim.stats();
+    let saved_reads = stats.endpoint("GET /v1/me/tracks");
+    let log2_pages = (pages(after.saved_tracks.len()) as f64).log2().ceil() as u64;
+    assert!(
+        saved_reads <= 1 + 2 * log2_pages && saved_reads < pages(after.saved_tracks.len()),
+        "{saved_reads} pages of saved tracks read"
+    );
     let new_albums = count(&c, "SELECT COUNT(*) FROM albums") - albums0;
     let new_artists = count(&c, "SELECT COUNT(*) FROM artists") - artists0;
     let edited = after.playlists.iter().find(|p| p.id == owned.id).unwrap();
     let followed_after = after.playlists.iter().filter(|p| p.followed).count();
-    let expected = pages(after.saved_tracks.len())
-        + pages(followed_after)
-        + pages(edited.items.len())
-        + new_albums
-        + new_artists;
-    assert_eq!(sim.stats().total, expected, "{:#?}", sim.stats());
+    let expected =
+        saved_reads + pages(followed_after) + pages(edited.items.len()) + new_albums + new_artists;
+    assert_eq!(stats.total, expected, "{stats:#?}");
 
     // `spotsync changes` shows them.
     let ch = env.run(&sim, &["changes", "--json"]).await;
@@ -271,4 +276,67 @@ async fn daemon_waits_out_a_quota_block_and_stops_cleanly_on_sigterm() {
         st.stdout
     );
     assert_mirror(&env.open(), &truth(&sim).await, false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scattered_unsaves_are_all_found_without_reading_every_page() {
+    let sim = start_sim(sim_options(1000, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let out = env.run(&sim, &["sync", "--only", "tracks"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let before = truth(&sim).await;
+    let positions = [
+        0usize, 1, 49, 50, 51, 333, 334, 500, 501, 502, 503, 998, 999,
+    ];
+    let unsave: Vec<String> = positions
+        .iter()
+        .map(|&i| before.saved_tracks[i].track_id.clone())
+        .collect();
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/tracks/unsave",
+        json!({"ids": unsave}),
+    )
+    .await;
+    control(
+        &sim,
+        reqwest::Method::POST,
+        "__sim/tracks/save",
+        json!({"count": 60}),
+    )
+    .await;
+    sim.reset_stats();
+    let out = env.run(&sim, &["sync", "--only", "tracks"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let after = truth(&sim).await;
+    let c = env.open();
+    let saved: Vec<String> = c
+        .prepare(
+            "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL ORDER BY added_at DESC",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want: Vec<String> = after
+        .saved_tracks
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
+    assert_eq!(saved, want);
+    // The simulator may pick some of the un-saved tracks for the new saves: those are saved
+    // again (newer `added_at`), not gone.
+    let gone = unsave.iter().filter(|id| !want.contains(id)).count() as u64;
+    assert!(gone >= 8, "{gone}");
+    assert_eq!(
+        count(
+            &c,
+            "SELECT COUNT(*) FROM library_changes WHERE change = 'removed'"
+        ),
+        gone
+    );
+    let reads = sim.stats().endpoint("GET /v1/me/tracks");
+    assert!(reads < 20, "{reads} pages read of 20");
 }
