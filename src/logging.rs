@@ -19,38 +19,19 @@ pub fn leaks_tokens(meta: &tracing::Metadata<'_>) -> bool {
 /// Install the global subscriber. Keep the guard alive until exit so the file is flushed.
 /// Falls back to stderr only when the log directory cannot be created.
 pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
-    // rspotify logs each request with its headers (the bearer token) at info/debug: keep its
-    // records out of the logs whatever RUST_LOG says.
-    let filter = || {
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("info"))
-            .add_directive(quiet("rspotify"))
-            .add_directive(quiet("rspotify_http"))
-    };
-    let file = std::fs::create_dir_all(log_dir)
-        .ok()
-        .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
-    let (file_layer, guard) = match file {
-        Some(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
-            (
-                Some(
-                    tracing_subscriber::fmt::layer()
-                        .with_writer(writer)
-                        .with_ansi(false),
-                ),
-                Some(guard),
-            )
-        }
-        None => (None, None),
-    };
+    let (writer, guard) = file_writer(log_dir).unzip();
+    let file_layer = writer.map(|w| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(w)
+            .with_ansi(false)
+    });
     let stderr_layer = (stderr || guard.is_none()).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_target(false)
     });
     let _ = tracing_subscriber::registry()
-        .with(filter())
+        .with(env_filter())
         .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(stderr_layer)
@@ -154,31 +135,12 @@ pub fn init_tui(
     log_dir: &Path,
     tx: tokio::sync::mpsc::Sender<LogLine>,
 ) -> (Option<WorkerGuard>, Option<std::path::PathBuf>) {
-    // rspotify logs requests with their headers (the bearer token): keep it out whatever
-    // RUST_LOG says.
-    let filter = || {
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("info"))
-            .add_directive(quiet("rspotify"))
-            .add_directive(quiet("rspotify_http"))
-    };
-    let file = std::fs::create_dir_all(log_dir)
-        .ok()
-        .map(|_| tracing_appender::rolling::daily(log_dir, "spotsync.log"));
-    let (file_layer, guard) = match file {
-        Some(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
-            (
-                Some(
-                    tracing_subscriber::fmt::layer()
-                        .with_writer(writer)
-                        .with_ansi(false),
-                ),
-                Some(guard),
-            )
-        }
-        None => (None, None),
-    };
+    let (writer, guard) = file_writer(log_dir).unzip();
+    let file_layer = writer.map(|w| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(w)
+            .with_ansi(false)
+    });
     let path = guard.as_ref().map(|_| {
         log_dir.join(format!(
             "spotsync.log.{}",
@@ -186,12 +148,31 @@ pub fn init_tui(
         ))
     });
     let _ = tracing_subscriber::registry()
-        .with(filter())
+        .with(env_filter())
         .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(ForwardLayer::new(tx))
         .try_init();
     (guard, path)
+}
+
+/// `RUST_LOG` (default `info`), with rspotify held at warn: it logs each request with its
+/// headers (the bearer token) at info/debug.
+fn env_filter() -> EnvFilter {
+    EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive(quiet("rspotify"))
+        .add_directive(quiet("rspotify_http"))
+}
+
+/// The daily log file's writer, or `None` when the log directory cannot be created.
+fn file_writer(
+    log_dir: &Path,
+) -> Option<(tracing_appender::non_blocking::NonBlocking, WorkerGuard)> {
+    std::fs::create_dir_all(log_dir).ok()?;
+    Some(tracing_appender::non_blocking(
+        tracing_appender::rolling::daily(log_dir, "spotsync.log"),
+    ))
 }
 
 fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
