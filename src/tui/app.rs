@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::login::{LoginCommand, LoginEvent, LoginView};
 use super::ui::fmt_count;
 use crate::logging::LogLine;
 use crate::sync::{
@@ -39,6 +40,8 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The terminal's new size.
     Resize(u16, u16),
+    /// A report from the login started with `a`.
+    Login(LoginEvent),
 }
 
 /// What the event loop must do after an update.
@@ -50,6 +53,10 @@ pub enum Action {
     Quit,
     /// Repaint the whole screen (after garbage from outside, e.g. a `write` from another user).
     Repaint,
+    /// Start, feed or stop the login task.
+    Login(LoginCommand),
+    /// A login saved a token: start the sync engine with it.
+    StartEngine,
 }
 
 /// Whether the engine can be driven.
@@ -120,6 +127,8 @@ pub enum Overlay {
     ConfirmCancel,
     /// `f` while an unfinished run exists: a fresh full run closes it as cancelled.
     ConfirmFull,
+    /// Logging in to Spotify (`a` when not connected); the state is in [`App::login`].
+    Login,
 }
 
 /// How a notice is shown.
@@ -306,6 +315,8 @@ pub struct App {
     /// Lines scrolled up from the end of the log (0 follows new lines).
     pub log_scroll: usize,
     pub overlay: Overlay,
+    /// The login screen's state while [`Overlay::Login`] is open.
+    pub login: Option<LoginView>,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
     pub quitting: bool,
@@ -341,6 +352,7 @@ impl App {
             history_scroll: 0,
             log_scroll: 0,
             overlay: Overlay::None,
+            login: None,
             notice: None,
             quitting: false,
             size: (80, 24),
@@ -518,6 +530,10 @@ impl App {
                 self.dirty = true;
                 None
             }
+            Msg::Login(event) => {
+                self.dirty = true;
+                self.on_login(event)
+            }
         }
     }
 
@@ -550,6 +566,7 @@ impl App {
             return Some(Action::Repaint);
         }
         match self.overlay {
+            Overlay::Login => return self.login_key(key),
             Overlay::ConfirmCancel => {
                 return match key.code {
                     KeyCode::Char('y') | KeyCode::Char('Y') => {
@@ -629,6 +646,7 @@ impl App {
             }
             KeyCode::Char('f') => self.start(StartMode::Full),
             KeyCode::Char('i') => self.start(StartMode::Incremental),
+            KeyCode::Char('a') => self.open_login(),
             KeyCode::Char('p') => match self.activity {
                 Activity::Syncing => {
                     self.activity = Activity::Pausing;
