@@ -7,6 +7,8 @@ mod e2e;
 mod fixtures;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
+#[path = "tui/login.rs"]
+mod login;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/update.rs"]

@@ -261,7 +261,7 @@ pub fn draw_login(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             Line::from(vec![key("Esc"), Span::raw(" cancel")])
         }
         LoginStage::Setup(guide) => {
-            lines.extend(guide.lines().map(|l| Line::from(l.to_string())));
+            lines.extend(reflow(guide).into_iter().map(Line::from));
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Then press a here again (spotsync reads the config file anew).",
@@ -301,6 +301,28 @@ pub fn draw_login(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             .block(block),
         area,
     );
+}
+
+/// Join the guide's continuation lines (indented by 5) to the line before, so the text wraps at
+/// the screen's width instead of the width it was written for; commands (indented by 7) and the
+/// lines after them stay on their own.
+fn reflow(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let joins = indent == 5
+            && out
+                .last()
+                .is_some_and(|prev| prev.len() - prev.trim_start().len() < 5);
+        match out.last_mut() {
+            Some(prev) if joins => {
+                prev.push(' ');
+                prev.push_str(line.trim_start());
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
 }
 
 fn waiting_lines(lines: &mut Vec<Line<'static>>, app: &App, view: &LoginView, theme: Theme) {
