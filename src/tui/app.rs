@@ -1048,6 +1048,13 @@ impl App {
                     RunStatus::Cancelled => {
                         "Sync cancelled; every committed batch is kept".to_string()
                     }
+                    RunStatus::Failed if matches!(self.engine, EngineState::NoAuth(_)) => {
+                        format!(
+                            "Sync stopped: press a to log in again, then s resumes from the \
+                             checkpoints ({})",
+                            run.error.as_deref().unwrap_or("authorization refused")
+                        )
+                    }
                     RunStatus::Failed => format!(
                         "Sync stopped with a failure{}; press s to retry from the checkpoints",
                         run.error
@@ -1076,7 +1083,16 @@ impl App {
             }
             SyncEvent::Error { kind, message } => {
                 let text = match kind {
-                    ErrorKind::Auth => format!("{message} — run `spotsync auth`, then start again"),
+                    ErrorKind::Auth => {
+                        // The engine's token is dead: nothing syncs until a new login (`a`).
+                        let text = if message.contains("spotsync auth") {
+                            format!("{message}; or press a to log in here")
+                        } else {
+                            format!("{message} — press a to log in here (or run `spotsync auth`)")
+                        };
+                        self.engine = EngineState::NoAuth(text.clone());
+                        text
+                    }
                     ErrorKind::Locked => message,
                     ErrorKind::Other => format!("Error: {message}"),
                 };

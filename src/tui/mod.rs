@@ -239,6 +239,8 @@ async fn event_loop(
     let mut next_tick = next_second();
     let mut last_draw: Option<Instant> = None;
     let mut login: Option<LoginTask> = None;
+    // A login replaced the engine's refused token: start a new engine once the old one stopped.
+    let mut restart_engine = false;
 
     loop {
         if PANICKED.load(Ordering::SeqCst) && exit != Exit::Panicked {
@@ -300,7 +302,9 @@ async fn event_loop(
                 Some(ev) => msgs.push(Msg::Engine(ev, Utc::now())),
                 None => {
                     events = None;
-                    msgs.push(Msg::EngineStopped(None));
+                    if !restart_engine {
+                        msgs.push(Msg::EngineStopped(None));
+                    }
                 }
             },
             Some(line) = log_rx.recv() => msgs.push(Msg::Log(line)),
@@ -339,7 +343,9 @@ async fn event_loop(
                     Err(mpsc::error::TryRecvError::Empty) => break,
                     Err(mpsc::error::TryRecvError::Disconnected) => {
                         events = None;
-                        msgs.push(Msg::EngineStopped(None));
+                        if !restart_engine {
+                            msgs.push(Msg::EngineStopped(None));
+                        }
                         break;
                     }
                 }
@@ -347,6 +353,22 @@ async fn event_loop(
         }
         while let Ok(line) = log_rx.try_recv() {
             msgs.push(Msg::Log(line));
+        }
+        if restart_engine && events.is_none() {
+            restart_engine = false;
+            // Wait for the old engine to let go of the database before the new one opens it.
+            if let Some(t) = task.take() {
+                let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+            }
+            if !app.quitting
+                && let Some(ctx) = &login_ctx
+                && let Some(h) = engine_after_login(app, ctx)
+            {
+                commands = Some(h.commands);
+                events = Some(h.events);
+                cancel = Some(h.cancel);
+                task = Some(h.task);
+            }
         }
 
         for msg in msgs {
@@ -371,10 +393,17 @@ async fn event_loop(
                     }
                 }
                 Some(Action::Login(LoginCommand::Cancel)) => login = None,
+                Some(Action::StartEngine) if events.is_some() => {
+                    // The running engine holds the refused token: stop it, then start anew.
+                    login = None;
+                    if let Some(tx) = commands.take() {
+                        let _ = tx.try_send(SyncCommand::Shutdown);
+                    }
+                    restart_engine = true;
+                }
                 Some(Action::StartEngine) => {
                     login = None;
                     if let Some(ctx) = &login_ctx
-                        && events.is_none()
                         && let Some(h) = engine_after_login(app, ctx)
                     {
                         commands = Some(h.commands);

@@ -255,3 +255,39 @@ fn login_screen_shows_the_whole_link_the_ssh_line_and_the_input() {
     );
     insta::assert_snapshot!("login_waiting_80x24", s);
 }
+
+#[test]
+fn a_refused_token_during_a_run_offers_the_login() {
+    use spotsync::sync::{ErrorKind, RunKind, RunStatus, SyncEvent};
+    let mut app = idle();
+    app.update(key('s'));
+    app.update(ev(
+        SyncEvent::Error {
+            kind: ErrorKind::Auth,
+            message: "Spotify refused the stored authorization (invalid_grant)".into(),
+        },
+        1,
+    ));
+    assert!(matches!(app.engine, EngineState::NoAuth(_)));
+    let mut failed = run(3, RunKind::Incremental, RunStatus::Failed, 0, 1);
+    failed.error = Some("Spotify refused the stored authorization".into());
+    app.update(ev(SyncEvent::RunFinished { run: failed }, 2));
+    let n = app.notice.clone().unwrap();
+    assert!(
+        n.text.starts_with("Sync stopped: press a to log in again"),
+        "{}",
+        n.text
+    );
+    // s explains instead of sending a command the dead token cannot carry out.
+    assert_eq!(app.update(key('s')), None);
+    assert_eq!(
+        app.update(key('a')),
+        Some(Action::Login(LoginCommand::Start))
+    );
+    assert_eq!(app.overlay, Overlay::Login);
+    assert_eq!(
+        app.update(Msg::Login(LoginEvent::Connected { user: "me".into() })),
+        Some(Action::StartEngine)
+    );
+    assert_eq!(app.engine, EngineState::Ready);
+}
