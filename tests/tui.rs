@@ -7,6 +7,10 @@ mod e2e;
 mod fixtures;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
+#[path = "tui/login.rs"]
+mod login;
+#[path = "tui/login_e2e.rs"]
+mod login_e2e;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/update.rs"]
