@@ -20,6 +20,7 @@ use crate::sync::EngineOptions;
 
 /// `spotsync demo`.
 pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
+    super::require_terminal("`spotsync demo`")?;
     let dir = tempfile::Builder::new()
         .prefix("spotsync-demo-")
         .tempdir()
