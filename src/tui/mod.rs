@@ -49,11 +49,18 @@ pub fn colors_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The full-screen app needs a terminal on both ends: say so plainly (instead of an OS error
+/// The full-screen app needs a terminal for its keys and its screen: say so plainly (instead of an OS error
 /// such as "No such device or address") when run from a script, a pipe or cron.
 pub(crate) fn require_terminal(what: &str) -> Result<()> {
     use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+    // Keys are read from stdin when it is a terminal, else from the controlling terminal.
+    let keys = std::io::stdin().is_terminal()
+        || std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok();
+    if keys && std::io::stdout().is_terminal() {
         return Ok(());
     }
     Err(eyre!(
