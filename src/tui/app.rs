@@ -850,6 +850,11 @@ impl App {
                         .filter(|r| r.id == run_id)
                         .map_or(0, |r| r.api_calls),
                 });
+                // A resumed run is no longer the paused (or failed) one history shows.
+                if let Some(r) = self.history.iter_mut().find(|r| r.id == run_id) {
+                    r.status = RunStatus::Running;
+                    r.finished_at = None;
+                }
                 if self.activity != Activity::Cancelling && self.activity != Activity::Pausing {
                     self.activity = Activity::Syncing;
                 }

@@ -397,6 +397,23 @@ fn a_resumed_run_keeps_the_checkpoints_and_says_so() {
 }
 
 #[test]
+fn a_resumed_run_is_no_longer_shown_as_paused_in_history() {
+    let mut app = idle();
+    // Run 7 was paused by a quit; the app restarts and shows it in history.
+    app.history
+        .push_front(run(7, RunKind::Full, RunStatus::Paused, -600, 5));
+    app.history
+        .push_back(run(6, RunKind::Full, RunStatus::Success, -9000, 60));
+    app.update(key('s'));
+    started(&mut app, true);
+    let r = app.history.iter().find(|r| r.id == 7).unwrap();
+    assert_eq!(r.status, RunStatus::Running);
+    assert_eq!(r.finished_at, None, "its time is counted live again");
+    let other = app.history.iter().find(|r| r.id == 6).unwrap();
+    assert_eq!(other.status, RunStatus::Success, "other runs untouched");
+}
+
+#[test]
 fn a_run_with_plays_shows_the_plays_phase() {
     let mut app = idle();
     app.update(ev(
