@@ -780,16 +780,32 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         "pause"
     };
     let narrow = area.width < 90;
-    let items: [(&str, &str); 8] = [
-        ("s", "start"),
-        ("f", "full"),
-        ("i", if narrow { "incr" } else { "incremental" }),
-        ("p", pause),
-        ("c", "cancel"),
-        ("tab", "pane"),
-        ("?", "help"),
-        ("q", "quit"),
-    ];
+    // Only the keys that do something now: no "start" while a run goes, no sync keys without
+    // an account.
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    if app.engine == EngineState::Ready && !app.quitting {
+        match app.activity {
+            Activity::Idle => {
+                items.push((
+                    "s",
+                    if app.unfinished_run() {
+                        "resume"
+                    } else {
+                        "start"
+                    },
+                ));
+                items.push(("f", "full"));
+                items.push(("i", if narrow { "incr" } else { "incremental" }));
+            }
+            Activity::Starting | Activity::Syncing | Activity::Paused => {
+                items.push(("p", pause));
+                items.push(("c", "cancel"));
+            }
+            Activity::Pausing => items.push(("c", "cancel")),
+            Activity::Cancelling => {}
+        }
+    }
+    items.extend([("tab", "pane"), ("?", "help"), ("q", "quit")]);
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in items.iter().enumerate() {
         if i > 0 {

@@ -136,3 +136,33 @@ fn colours_are_the_16_named_ones() {
         assert!(coloured > 0, "colour was asked for but nothing is coloured");
     }
 }
+
+/// The key line offers only what works now: sync keys when idle, pause/cancel during a run,
+/// neither without an account.
+#[test]
+fn the_key_line_offers_only_keys_that_work_now() {
+    let key_line = |app: &App| {
+        let terminal = render(app, 80, 24);
+        let buf = terminal.backend().buffer();
+        (0..80)
+            .map(|x| buf[(x, 23)].symbol().to_string())
+            .collect::<String>()
+    };
+    let idle_line = key_line(&idle());
+    assert!(
+        idle_line.contains("s start") && !idle_line.contains("p pause"),
+        "{idle_line}"
+    );
+    let running = key_line(&syncing());
+    assert!(
+        running.contains("p pause") && !running.contains("s start"),
+        "{running}"
+    );
+    let mut no_auth = idle();
+    no_auth.engine = spotsync::tui::app::EngineState::NoAuth("Not connected".into());
+    let line = key_line(&no_auth);
+    assert!(
+        !line.contains("s start") && line.contains("? help") && line.contains("q quit"),
+        "{line}"
+    );
+}
