@@ -137,7 +137,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area,
             "Cancel the running sync?",
             "Every committed batch is kept; the run is closed as cancelled.",
-            ("cancel it", "keep syncing"),
+            (
+                "cancel it",
+                if app.activity == Activity::Paused {
+                    "keep it paused"
+                } else {
+                    "keep syncing"
+                },
+            ),
         ),
         Overlay::ConfirmFull => draw_confirm(
             frame,

@@ -166,3 +166,26 @@ fn the_key_line_offers_only_keys_that_work_now() {
         "{line}"
     );
 }
+
+/// The cancel question names what "no" means: a paused run stays paused.
+#[test]
+fn the_cancel_question_fits_the_run_state() {
+    let text = |app: &App| {
+        let terminal = render(app, 80, 24);
+        let buf = terminal.backend().buffer();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut app = syncing();
+    app.update(key('c'));
+    let screen = text(&app);
+    assert!(screen.contains("n keep syncing"), "{screen}");
+    let mut app = syncing();
+    app.update(key('p'));
+    app.update(ev(spotsync::sync::SyncEvent::Paused, 200));
+    app.update(key('c'));
+    let screen = text(&app);
+    assert!(screen.contains("n keep it paused"), "{screen}");
+}
