@@ -746,6 +746,8 @@ fn draw_log(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     }
     let end = app.log.len().saturating_sub(log_scroll.min(app.log.len()));
     let start = end.saturating_sub(h);
+    // "HH:MM:SS " and the level take 15 columns.
+    let message_w = (inner.width as usize).saturating_sub(15);
     let lines: Vec<Line> = app
         .log
         .range(start..end)
@@ -758,7 +760,8 @@ fn draw_log(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                     theme.dim(),
                 ),
                 Span::styled(format!("{:<5} ", l.level.as_str()), theme.level(l.level)),
-                Span::raw(l.message.clone()),
+                // A line cut by the pane's edge says so (the log file has all of it).
+                Span::raw(ellipsize_right(&l.message, message_w)),
             ])
         })
         .collect();
@@ -995,6 +998,26 @@ pub fn fmt_countdown(d: Duration) -> String {
     } else {
         format!("{sec}s")
     }
+}
+
+/// `s` cut to `max` columns, ending in `…` when cut.
+fn ellipsize_right(s: &str, max: usize) -> String {
+    let width = Line::from(s).width();
+    if width <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = Line::from(c.to_string()).width();
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 fn ellipsize_left(s: &str, max: usize) -> String {

@@ -189,3 +189,28 @@ fn the_cancel_question_fits_the_run_state() {
     let screen = text(&app);
     assert!(screen.contains("n keep it paused"), "{screen}");
 }
+
+/// A log line longer than the pane ends in `…` at the edge instead of stopping mid-word.
+#[test]
+fn long_log_lines_end_in_an_ellipsis() {
+    let mut app = idle();
+    app.update(log(
+        5,
+        tracing::Level::WARN,
+        "GET /albums/{id}: rate limited (quota) until 2026-11-25T13:40:03Z, and then some more \
+         words so the line is wider than any compact screen",
+    ));
+    app.update(log(6, tracing::Level::INFO, "short line"));
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect();
+    let long = rows
+        .iter()
+        .find(|r| r.contains("rate limited"))
+        .expect("the long line is shown");
+    assert!(long.trim_end().ends_with("…│"), "{long}");
+    let short = rows.iter().find(|r| r.contains("short line")).unwrap();
+    assert!(!short.contains('…'), "{short}");
+}
