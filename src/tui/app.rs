@@ -499,7 +499,9 @@ impl App {
                 }
                 if self.log_scroll > 0 {
                     // Keep the same lines in view while the user reads back.
-                    self.log_scroll = (self.log_scroll + 1).min(self.log.len().saturating_sub(1));
+                    let (_, rows) = super::ui::visible_rows(self);
+                    self.log_scroll =
+                        (self.log_scroll + 1).min(self.log.len().saturating_sub(rows));
                 }
                 self.dirty = true;
                 None
@@ -729,11 +731,14 @@ impl App {
             }
             Pane::Limits => {}
             Pane::History => {
-                let max = self.history.len().saturating_sub(1) as i64;
+                // Stop where the last page is full (nothing hidden above for nothing).
+                let (rows, _) = super::ui::visible_rows(self);
+                let max = self.history.len().saturating_sub(rows) as i64;
                 self.history_scroll = (self.history_scroll as i64 + delta).clamp(0, max) as usize;
             }
             Pane::Log => {
-                let max = self.log.len().saturating_sub(1) as i64;
+                let (_, rows) = super::ui::visible_rows(self);
+                let max = self.log.len().saturating_sub(rows) as i64;
                 // Down goes back towards the newest line (scroll 0).
                 self.log_scroll = (self.log_scroll as i64 - delta).clamp(0, max) as usize;
             }
@@ -863,6 +868,11 @@ impl App {
                         .filter(|r| r.id == run_id)
                         .map_or(0, |r| r.api_calls),
                 });
+                // A resumed run is no longer the paused (or failed) one history shows.
+                if let Some(r) = self.history.iter_mut().find(|r| r.id == run_id) {
+                    r.status = RunStatus::Running;
+                    r.finished_at = None;
+                }
                 if self.activity != Activity::Cancelling && self.activity != Activity::Pausing {
                     self.activity = Activity::Syncing;
                 }

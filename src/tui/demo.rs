@@ -20,6 +20,7 @@ use crate::sync::EngineOptions;
 
 /// `spotsync demo`.
 pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
+    super::require_terminal("`spotsync demo`")?;
     let dir = tempfile::Builder::new()
         .prefix("spotsync-demo-")
         .tempdir()
@@ -41,6 +42,13 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     .await
     .wrap_err("cannot start the simulated Spotify for the demo")?;
     let base_url = sim.base_url();
+    let ignored = ignored_global_flags(global);
+    if !ignored.is_empty() {
+        tracing::warn!(
+            "demo: {} ignored: the demo always syncs its own simulated Spotify into a throwaway database",
+            ignored.join(", ")
+        );
+    }
     tracing::info!(url = %base_url, tracks = args.sim.tracks, seed = args.sim.seed, "demo: simulated Spotify listening");
 
     let db = dir.path().join("spotsync-demo.db");
@@ -53,12 +61,22 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     app.demo = Some(format!(
         "simulated Spotify at {base_url} · throwaway database"
     ));
-    app.notice = Some(Notice {
-        level: NoticeLevel::Info,
-        text: format!(
-            "A demo library of {} tracks is waiting: press s to sync it, ? for help",
-            args.sim.tracks
-        ),
+    app.notice = Some(if ignored.is_empty() {
+        Notice {
+            level: NoticeLevel::Info,
+            text: format!(
+                "A demo library of {} tracks is waiting: press s to sync it, ? for help",
+                args.sim.tracks
+            ),
+        }
+    } else {
+        Notice {
+            level: NoticeLevel::Warn,
+            text: format!(
+                "Ignored in the demo: {} (it uses a throwaway database); s syncs",
+                ignored.join(", ")
+            ),
+        }
     });
 
     let config = SyncConfig {
@@ -102,6 +120,24 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     result
 }
 
+/// The global flags (or their environment variables) that make no sense in the demo and are set.
+fn ignored_global_flags(global: &GlobalArgs) -> Vec<&'static str> {
+    let mut ignored = Vec::new();
+    if global.db.is_some() {
+        ignored.push("--db (SPOTSYNC_DB)");
+    }
+    if global.api_url != "https://api.spotify.com/v1/" {
+        ignored.push("--api-url (SPOTSYNC_API_URL)");
+    }
+    if global.accounts_url != "https://accounts.spotify.com/" {
+        ignored.push("--accounts-url (SPOTSYNC_ACCOUNTS_URL)");
+    }
+    if global.config.is_some() {
+        ignored.push("--config (SPOTSYNC_CONFIG)");
+    }
+    ignored
+}
+
 /// After the first run has gone on for `after`, make the simulator answer QUOTA_EXCEEDED for
 /// `secs` seconds.
 async fn quota_block(
@@ -125,5 +161,30 @@ async fn quota_block(
         }
         Ok(r) => tracing::warn!(status = %r.status(), "demo: could not impose the quota block"),
         Err(e) => tracing::warn!(error = %e, "demo: could not impose the quota block"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn global(args: &[&str]) -> GlobalArgs {
+        let mut argv = vec!["spotsync"];
+        argv.extend_from_slice(args);
+        argv.push("demo");
+        crate::cli::Cli::try_parse_from(argv).expect("parse").global
+    }
+
+    #[test]
+    fn flags_the_demo_does_not_use_are_named() {
+        // (Environment variables may be set where the tests run: compare with and without.)
+        let base = ignored_global_flags(&global(&[]));
+        let with = ignored_global_flags(&global(&["--db", "/tmp/x.db", "--config", "/tmp/c.toml"]));
+        assert!(with.contains(&"--db (SPOTSYNC_DB)"), "{with:?}");
+        assert!(with.contains(&"--config (SPOTSYNC_CONFIG)"), "{with:?}");
+        assert!(with.len() >= base.len());
+        let url = ignored_global_flags(&global(&["--api-url", "http://127.0.0.1:1/v1/"]));
+        assert!(url.contains(&"--api-url (SPOTSYNC_API_URL)"), "{url:?}");
     }
 }

@@ -51,8 +51,30 @@ pub fn colors_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The full-screen app needs a terminal for its keys and its screen: say so plainly (instead of an OS error
+/// such as "No such device or address") when run from a script, a pipe or cron.
+pub(crate) fn require_terminal(what: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    // Keys are read from stdin when it is a terminal, else from the controlling terminal.
+    let keys = std::io::stdin().is_terminal()
+        || std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok();
+    if keys && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(eyre!(
+        "{what} is a full-screen terminal app, and its input or output is not a terminal. \
+         Run it in a terminal (over ssh: `ssh -t`), or use the headless commands: \
+         `spotsync sync`, `spotsync status`, `spotsync daemon` (see `spotsync --help`)"
+    ))
+}
+
 /// `spotsync` with no subcommand.
 pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
+    require_terminal("`spotsync` without a subcommand")?;
     let paths = Paths::resolve(global)?;
     let config = Config::load(&paths.config_file)?;
     let (log_tx, log_rx) = mpsc::channel(4096);

@@ -111,16 +111,8 @@ impl Theme {
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = Theme { color: app.color };
     let area = frame.area();
-    let roomy = area.width >= ROOMY.0 && area.height >= ROOMY.1;
-    let banner_h = u16::from(app.demo.is_some());
-    let [header, banner, body, notice, keys] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(banner_h),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let roomy = is_roomy(area);
+    let [header, banner, body, notice, keys] = screen_areas(app, area);
 
     draw_header(frame, app, theme, header);
     if let Some(text) = &app.demo {
@@ -145,7 +137,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area,
             "Cancel the running sync?",
             "Every committed batch is kept; the run is closed as cancelled.",
-            ("cancel it", "keep syncing"),
+            (
+                "cancel it",
+                if app.activity == Activity::Paused {
+                    "keep it paused"
+                } else {
+                    "keep syncing"
+                },
+            ),
         ),
         Overlay::ConfirmFull => draw_confirm(
             frame,
@@ -160,25 +159,23 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
-fn draw_compact(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+/// The body's panes: phases, limits, history, log.
+fn compact_areas(app: &App, area: Rect) -> [Rect; 4] {
     let phases_h = app.phases.len() as u16 + 3;
     let rest = area.height.saturating_sub(phases_h + 4);
     // History grows with its rows up to half of what is left; the log takes the rest.
     let history_h = (app.history.len() as u16 + 3).clamp(5, (rest / 2).max(5));
-    let [phases, limits, history, log] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(phases_h),
         Constraint::Length(4),
         Constraint::Length(history_h),
         Constraint::Min(3),
     ])
-    .areas(area);
-    draw_phase_rows(frame, app, theme, phases);
-    draw_limits(frame, app, theme, limits, true);
-    draw_history(frame, app, theme, history, false);
-    draw_log(frame, app, theme, log);
+    .areas(area)
 }
 
-fn draw_roomy(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+/// The body's panes: phases, limits, history, log.
+fn roomy_areas(area: Rect) -> [Rect; 4] {
     let mid_h = (area.height / 3).clamp(9, 16);
     let [phases, mid, log] = Layout::vertical([
         Constraint::Length(7),
@@ -186,9 +183,66 @@ fn draw_roomy(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Constraint::Min(4),
     ])
     .areas(area);
-    draw_phase_panes(frame, app, theme, phases);
     let [limits, history] =
         Layout::horizontal([Constraint::Percentage(36), Constraint::Percentage(64)]).areas(mid);
+    [phases, limits, history, log]
+}
+
+/// The screen split into header, banner, body, notice line and key line.
+fn screen_areas(app: &App, area: Rect) -> [Rect; 5] {
+    let banner_h = u16::from(app.demo.is_some());
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_h),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+fn is_roomy(area: Rect) -> bool {
+    area.width >= ROOMY.0 && area.height >= ROOMY.1
+}
+
+/// How many history runs and log lines fit on screen at the app's size: scrolling stops where
+/// the last page is full, so a scrolled pane never shows blank rows while lines are hidden.
+pub fn visible_rows(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let [_, _, body, _, _] = screen_areas(app, area);
+    let [_, _, history, log] = if is_roomy(area) {
+        roomy_areas(body)
+    } else {
+        compact_areas(app, body)
+    };
+    (
+        // borders and the header row
+        usize::from(history.height.saturating_sub(3)).max(1),
+        usize::from(log.height.saturating_sub(2)).max(1),
+    )
+}
+
+/// The first history row shown and the log lines hidden below, clamped to what fits.
+fn effective_scroll(app: &App) -> (usize, usize) {
+    let (history_rows, log_rows) = visible_rows(app);
+    (
+        app.history_scroll
+            .min(app.history.len().saturating_sub(history_rows)),
+        app.log_scroll.min(app.log.len().saturating_sub(log_rows)),
+    )
+}
+
+fn draw_compact(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let [phases, limits, history, log] = compact_areas(app, area);
+    draw_phase_rows(frame, app, theme, phases);
+    draw_limits(frame, app, theme, limits, true);
+    draw_history(frame, app, theme, history, false);
+    draw_log(frame, app, theme, log);
+}
+
+fn draw_roomy(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let [phases, limits, history, log] = roomy_areas(area);
+    draw_phase_panes(frame, app, theme, phases);
     draw_limits(frame, app, theme, limits, false);
     draw_history(frame, app, theme, history, true);
     draw_log(frame, app, theme, log);
@@ -571,11 +625,17 @@ fn run_took(r: &RunRecord, now: DateTime<Utc>) -> String {
 }
 
 fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: bool) {
+    let (scroll, _) = effective_scroll(app);
     let title = if app.history.is_empty() {
         "History".to_string()
     } else {
         let n = app.history.len();
-        format!("History ({n} run{})", if n == 1 { "" } else { "s" })
+        let mut t = format!("History ({n} run{}", if n == 1 { "" } else { "s" });
+        if scroll > 0 {
+            t.push_str(&format!(", {scroll} newer above"));
+        }
+        t.push(')');
+        t
     };
     let block = pane_block(app, theme, Pane::History, title);
     let inner = block.inner(area);
@@ -599,7 +659,7 @@ fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: b
     let rows: Vec<Row> = app
         .history
         .iter()
-        .skip(app.history_scroll)
+        .skip(scroll)
         .map(|r| {
             let waits = if r.rate_limited_count == 0 {
                 "—".to_string()
@@ -657,11 +717,9 @@ fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: b
 }
 
 fn draw_log(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let title = if app.log_scroll > 0 {
-        format!(
-            "Log (scrolled: {} newer lines below, End follows)",
-            app.log_scroll
-        )
+    let (_, log_scroll) = effective_scroll(app);
+    let title = if log_scroll > 0 {
+        format!("Log (scrolled: {log_scroll} newer lines below, End follows)")
     } else {
         "Log".to_string()
     };
@@ -687,11 +745,10 @@ fn draw_log(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         );
         return;
     }
-    let end = app
-        .log
-        .len()
-        .saturating_sub(app.log_scroll.min(app.log.len()));
+    let end = app.log.len().saturating_sub(log_scroll.min(app.log.len()));
     let start = end.saturating_sub(h);
+    // "HH:MM:SS " and the level take 15 columns.
+    let message_w = (inner.width as usize).saturating_sub(15);
     let lines: Vec<Line> = app
         .log
         .range(start..end)
@@ -704,7 +761,8 @@ fn draw_log(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                     theme.dim(),
                 ),
                 Span::styled(format!("{:<5} ", l.level.as_str()), theme.level(l.level)),
-                Span::raw(l.message.clone()),
+                // A line cut by the pane's edge says so (the log file has all of it).
+                Span::raw(ellipsize_right(&l.message, message_w)),
             ])
         })
         .collect();
@@ -733,27 +791,36 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         "pause"
     };
     let narrow = area.width < 90;
-    let items: Vec<(&str, &str)> = if matches!(app.engine, EngineState::NoAuth(_)) {
+    // Only the keys that do something now: no "start" while a run goes, no sync keys without
+    // an account.
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    if matches!(app.engine, EngineState::NoAuth(_)) {
         // Nothing syncs before a login: offer it first.
-        vec![
-            ("a", "log in to Spotify"),
-            ("s", "start"),
-            ("tab", "pane"),
-            ("?", "help"),
-            ("q", "quit"),
-        ]
-    } else {
-        vec![
-            ("s", "start"),
-            ("f", "full"),
-            ("i", if narrow { "incr" } else { "incremental" }),
-            ("p", pause),
-            ("c", "cancel"),
-            ("tab", "pane"),
-            ("?", "help"),
-            ("q", "quit"),
-        ]
-    };
+        items.push(("a", "log in to Spotify"));
+    }
+    if app.engine == EngineState::Ready && !app.quitting {
+        match app.activity {
+            Activity::Idle => {
+                items.push((
+                    "s",
+                    if app.unfinished_run() {
+                        "resume"
+                    } else {
+                        "start"
+                    },
+                ));
+                items.push(("f", "full"));
+                items.push(("i", if narrow { "incr" } else { "incremental" }));
+            }
+            Activity::Starting | Activity::Syncing | Activity::Paused => {
+                items.push(("p", pause));
+                items.push(("c", "cancel"));
+            }
+            Activity::Pausing => items.push(("c", "cancel")),
+            Activity::Cancelling => {}
+        }
+    }
+    items.extend([("tab", "pane"), ("?", "help"), ("q", "quit")]);
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in items.iter().enumerate() {
         if i > 0 {
@@ -936,6 +1003,26 @@ pub fn fmt_countdown(d: Duration) -> String {
     } else {
         format!("{sec}s")
     }
+}
+
+/// `s` cut to `max` columns, ending in `…` when cut.
+fn ellipsize_right(s: &str, max: usize) -> String {
+    let width = Line::from(s).width();
+    if width <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = Line::from(c.to_string()).width();
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 fn ellipsize_left(s: &str, max: usize) -> String {

@@ -574,3 +574,29 @@ fn demo_quota_block_shows_a_live_countdown() {
     });
     assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
 }
+
+/// Without a terminal (a pipe, cron, a script) the app says what to run instead of an OS error,
+/// and starts nothing.
+#[test]
+fn without_a_terminal_the_app_points_to_the_headless_commands() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for args in [&[][..], &["demo"][..]] {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("SPOTSYNC_ACCESS_TOKEN")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run spotsync");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(
+            stderr.contains("not a terminal") && stderr.contains("spotsync sync"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("os error"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing drawn: {out:?}");
+    }
+}

@@ -136,3 +136,81 @@ fn colours_are_the_16_named_ones() {
         assert!(coloured > 0, "colour was asked for but nothing is coloured");
     }
 }
+
+/// The key line offers only what works now: sync keys when idle, pause/cancel during a run,
+/// neither without an account.
+#[test]
+fn the_key_line_offers_only_keys_that_work_now() {
+    let key_line = |app: &App| {
+        let terminal = render(app, 80, 24);
+        let buf = terminal.backend().buffer();
+        (0..80)
+            .map(|x| buf[(x, 23)].symbol().to_string())
+            .collect::<String>()
+    };
+    let idle_line = key_line(&idle());
+    assert!(
+        idle_line.contains("s start") && !idle_line.contains("p pause"),
+        "{idle_line}"
+    );
+    let running = key_line(&syncing());
+    assert!(
+        running.contains("p pause") && !running.contains("s start"),
+        "{running}"
+    );
+    let mut no_auth = idle();
+    no_auth.engine = spotsync::tui::app::EngineState::NoAuth("Not connected".into());
+    let line = key_line(&no_auth);
+    assert!(
+        !line.contains("s start") && line.contains("? help") && line.contains("q quit"),
+        "{line}"
+    );
+}
+
+/// The cancel question names what "no" means: a paused run stays paused.
+#[test]
+fn the_cancel_question_fits_the_run_state() {
+    let text = |app: &App| {
+        let terminal = render(app, 80, 24);
+        let buf = terminal.backend().buffer();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut app = syncing();
+    app.update(key('c'));
+    let screen = text(&app);
+    assert!(screen.contains("n keep syncing"), "{screen}");
+    let mut app = syncing();
+    app.update(key('p'));
+    app.update(ev(spotsync::sync::SyncEvent::Paused, 200));
+    app.update(key('c'));
+    let screen = text(&app);
+    assert!(screen.contains("n keep it paused"), "{screen}");
+}
+
+/// A log line longer than the pane ends in `…` at the edge instead of stopping mid-word.
+#[test]
+fn long_log_lines_end_in_an_ellipsis() {
+    let mut app = idle();
+    app.update(log(
+        5,
+        tracing::Level::WARN,
+        "GET /albums/{id}: rate limited (quota) until 2026-11-25T13:40:03Z, and then some more \
+         words so the line is wider than any compact screen",
+    ));
+    app.update(log(6, tracing::Level::INFO, "short line"));
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect();
+    let long = rows
+        .iter()
+        .find(|r| r.contains("rate limited"))
+        .expect("the long line is shown");
+    assert!(long.trim_end().ends_with("…│"), "{long}");
+    let short = rows.iter().find(|r| r.contains("short line")).unwrap();
+    assert!(!short.contains('…'), "{short}");
+}

@@ -262,11 +262,18 @@ fn up_down_move_the_phase_selection() {
 #[test]
 fn arrows_and_pages_scroll_history() {
     let mut app = history_populated();
+    app.update(Msg::Resize(80, 24));
     app.focus = Pane::History;
+    let (rows, _) = spotsync::tui::ui::visible_rows(&app);
+    assert!(
+        app.history.len() > rows + 1,
+        "the fixture overflows the pane"
+    );
     app.update(code(KeyCode::Down));
     assert_eq!(app.history_scroll, 1);
     app.update(code(KeyCode::PageDown));
-    assert_eq!(app.history_scroll, app.history.len() - 1);
+    // The last page stays full: no blank rows while newer runs are hidden.
+    assert_eq!(app.history_scroll, app.history.len() - rows);
     app.update(code(KeyCode::PageUp));
     app.update(code(KeyCode::Up));
     assert_eq!(app.history_scroll, 0);
@@ -291,9 +298,33 @@ fn the_log_follows_new_lines_unless_scrolled_back() {
     app.update(code(KeyCode::End));
     assert_eq!(app.log_scroll, 0);
     app.update(code(KeyCode::Home));
-    assert_eq!(app.log_scroll, app.log.len() - 1);
+    let (_, rows) = spotsync::tui::ui::visible_rows(&app);
+    assert_eq!(app.log_scroll, app.log.len() - rows);
     app.update(code(KeyCode::PageDown));
-    assert!(app.log_scroll < app.log.len() - 1);
+    assert!(app.log_scroll < app.log.len() - rows);
+}
+
+#[test]
+fn panes_whose_lines_all_fit_do_not_scroll() {
+    let mut app = idle();
+    app.update(Msg::Resize(100, 30));
+    for i in 0..3 {
+        app.update(log(i, tracing::Level::INFO, &format!("line {i}")));
+    }
+    app.history
+        .push_front(run(1, RunKind::Full, RunStatus::Success, -600, 60));
+    app.history
+        .push_front(run(2, RunKind::Incremental, RunStatus::Success, -60, 5));
+    app.focus = Pane::Log;
+    for k in [KeyCode::Up, KeyCode::PageUp, KeyCode::Home] {
+        app.update(code(k));
+        assert_eq!(app.log_scroll, 0, "{k:?} scrolled a log that fits");
+    }
+    app.focus = Pane::History;
+    for k in [KeyCode::Down, KeyCode::PageDown, KeyCode::End] {
+        app.update(code(k));
+        assert_eq!(app.history_scroll, 0, "{k:?} scrolled a history that fits");
+    }
 }
 
 #[test]
@@ -363,6 +394,23 @@ fn a_resumed_run_keeps_the_checkpoints_and_says_so() {
         PhaseStatus::Success
     );
     assert!(notice(&app2).contains("Resumed"));
+}
+
+#[test]
+fn a_resumed_run_is_no_longer_shown_as_paused_in_history() {
+    let mut app = idle();
+    // Run 7 was paused by a quit; the app restarts and shows it in history.
+    app.history
+        .push_front(run(7, RunKind::Full, RunStatus::Paused, -600, 5));
+    app.history
+        .push_back(run(6, RunKind::Full, RunStatus::Success, -9000, 60));
+    app.update(key('s'));
+    started(&mut app, true);
+    let r = app.history.iter().find(|r| r.id == 7).unwrap();
+    assert_eq!(r.status, RunStatus::Running);
+    assert_eq!(r.finished_at, None, "its time is counted live again");
+    let other = app.history.iter().find(|r| r.id == 6).unwrap();
+    assert_eq!(other.status, RunStatus::Success, "other runs untouched");
 }
 
 #[test]
