@@ -5,6 +5,8 @@
 mod e2e;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
+#[path = "tui/journal.rs"]
+mod journal;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/snapshots.rs"]

@@ -10,8 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::changes::ChangesView;
 use super::ui::fmt_count;
 use crate::logging::LogLine;
+use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{
     ErrorKind, LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
     StartMode, StatusSnapshot, SyncCommand, SyncEvent,
@@ -39,6 +41,13 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The terminal's new size.
     Resize(u16, u16),
+    /// The journaled changes of a run, read off the UI thread after [`Action::LoadChanges`].
+    Changes {
+        run_id: i64,
+        rows: Result<Vec<ChangeRow>, String>,
+    },
+    /// The recorded listening-history gaps, newest first (re-read after a run).
+    PlayGaps(Vec<PlayGap>),
 }
 
 /// What the event loop must do after an update.
@@ -50,6 +59,10 @@ pub enum Action {
     Quit,
     /// Repaint the whole screen (after garbage from outside, e.g. a `write` from another user).
     Repaint,
+    /// Read this run's journaled changes (answered by [`Msg::Changes`]).
+    LoadChanges(i64),
+    /// Re-read the listening-history gaps (answered by [`Msg::PlayGaps`]).
+    LoadPlayGaps,
 }
 
 /// Whether the engine can be driven.
@@ -120,6 +133,8 @@ pub enum Overlay {
     ConfirmCancel,
     /// `f` while an unfinished run exists: a fresh full run closes it as cancelled.
     ConfirmFull,
+    /// Enter on a run in the history pane: what that run changed ([`App::changes`]).
+    Changes,
 }
 
 /// How a notice is shown.
@@ -301,8 +316,12 @@ pub struct App {
     pub focus: Pane,
     /// Selected phase row.
     pub phase_selected: usize,
-    /// First history row shown.
+    /// First history row shown; it is the selected run (Enter shows its changes).
     pub history_scroll: usize,
+    /// The run whose changes are shown (or being loaded).
+    pub changes: Option<ChangesView>,
+    /// Recorded listening-history gaps, newest first.
+    pub play_gaps: Vec<PlayGap>,
     /// Lines scrolled up from the end of the log (0 follows new lines).
     pub log_scroll: usize,
     pub overlay: Overlay,
@@ -339,6 +358,8 @@ impl App {
             focus: Pane::Phases,
             phase_selected: 0,
             history_scroll: 0,
+            changes: None,
+            play_gaps: snapshot.play_gaps.clone(),
             log_scroll: 0,
             overlay: Overlay::None,
             notice: None,
@@ -347,6 +368,8 @@ impl App {
             dirty: true,
         };
         app.history.truncate(HISTORY_CAPACITY);
+        // Recorded gaps mean listening history exists: show its phase (where the gap is shown).
+        app.show_plays |= !app.play_gaps.is_empty();
         app.reset_phases(&[]);
         for p in &snapshot.phases {
             app.phase_mut(p.phase)
@@ -458,7 +481,22 @@ impl App {
             Msg::Engine(event, at) => {
                 self.dirty = true;
                 self.set_now(at);
+                let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
+                // A plays poll may have recorded a gap.
+                (finished && self.show_plays).then_some(Action::LoadPlayGaps)
+            }
+            Msg::Changes { run_id, rows } => {
+                if let Some(view) = self.changes.as_mut().filter(|v| v.run_id == run_id) {
+                    view.rows = Some(rows);
+                    view.scroll = 0;
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::PlayGaps(gaps) => {
+                self.dirty |= gaps != self.play_gaps;
+                self.play_gaps = gaps;
                 None
             }
             Msg::EngineStopped(error) => {
@@ -602,6 +640,7 @@ impl App {
                     self.overlay = Overlay::None;
                 }
             }
+            Overlay::Changes => return self.on_changes_key(key),
             Overlay::None => {}
         }
         if self.quitting {
@@ -617,6 +656,7 @@ impl App {
                 self.notice = None;
                 None
             }
+            KeyCode::Enter if self.focus == Pane::History => self.open_changes(),
             KeyCode::Char('s') => match self.activity {
                 Activity::Paused => self.resume(),
                 _ => self.start(StartMode::Auto),
@@ -732,7 +772,7 @@ impl App {
         })
     }
 
-    fn quit(&mut self) -> Option<Action> {
+    pub(super) fn quit(&mut self) -> Option<Action> {
         self.overlay = Overlay::None;
         if self.quitting {
             return None;

@@ -8,6 +8,7 @@
 //!   [`MIN_FRAME`]; the terminal is restored on every way out (quit, error, panic, SIGTERM, SIGHUP).
 
 pub mod app;
+pub mod changes;
 mod demo;
 pub mod ui;
 
@@ -28,7 +29,7 @@ use crate::config::{Config, Paths};
 use crate::logging::LogLine;
 use crate::spotify::auth::{self, AuthError};
 use crate::sync::{self, EngineHandle, EngineOptions, SyncCommand, SyncEvent};
-use crate::{exit, logging};
+use crate::{exit, logging, store};
 
 use app::{Action, App, EngineState, Locations, Msg, Notice, NoticeLevel};
 
@@ -236,6 +237,8 @@ async fn event_loop(
     let mut cancelled = false;
     let mut next_tick = next_second();
     let mut last_draw: Option<Instant> = None;
+    // Answers of reads done off the UI thread (a run's changes, the play gaps).
+    let (loaded_tx, mut loaded_rx) = mpsc::unbounded_channel::<Msg>();
 
     loop {
         if PANICKED.load(Ordering::SeqCst) && exit != Exit::Panicked {
@@ -301,6 +304,7 @@ async fn event_loop(
                 }
             },
             Some(line) = log_rx.recv() => msgs.push(Msg::Log(line)),
+            Some(msg) = loaded_rx.recv() => msgs.push(msg),
             _ = tokio::time::sleep_until(next_tick), if ticking => {
                 next_tick = next_second();
                 msgs.push(Msg::Tick(Utc::now()));
@@ -355,11 +359,37 @@ async fn event_loop(
                     let _ = terminal.clear();
                     app.dirty = true;
                 }
+                Some(Action::LoadChanges(run_id)) => {
+                    load(app, &loaded_tx, move |db| Msg::Changes {
+                        run_id,
+                        rows: store::journal::run_changes(db, run_id, changes::CHANGES_SHOWN),
+                    })
+                }
+                Some(Action::LoadPlayGaps) => load(app, &loaded_tx, |db| {
+                    Msg::PlayGaps(
+                        store::journal::load_play_gaps(db, sync::PLAY_GAPS_SHOWN)
+                            .unwrap_or_default(),
+                    )
+                }),
                 None => {}
             }
         }
     }
     Ok((exit, task))
+}
+
+/// Read the database on a blocking thread through a read-only connection (it works while the
+/// engine writes) and deliver the answer as a message.
+fn load(
+    app: &App,
+    tx: &mpsc::UnboundedSender<Msg>,
+    read: impl FnOnce(&std::path::Path) -> Msg + Send + 'static,
+) {
+    let db = std::path::PathBuf::from(&app.locations.db);
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = tx.send(read(&db));
+    });
 }
 
 fn input_msg(ev: Event) -> Option<Msg> {
