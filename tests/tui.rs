@@ -9,6 +9,10 @@ mod fixtures;
 mod journal;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
+#[path = "tui/login.rs"]
+mod login;
+#[path = "tui/login_e2e.rs"]
+mod login_e2e;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/update.rs"]

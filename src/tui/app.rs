@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::changes::ChangesView;
+use super::login::{LoginCommand, LoginEvent, LoginView};
 use super::ui::fmt_count;
 use crate::logging::LogLine;
 use crate::store::journal::{ChangeRow, PlayGap};
@@ -48,6 +49,8 @@ pub enum Msg {
     },
     /// The recorded listening-history gaps, newest first (re-read after a run).
     PlayGaps(Vec<PlayGap>),
+    /// A report from the login started with `a`.
+    Login(LoginEvent),
 }
 
 /// What the event loop must do after an update.
@@ -63,6 +66,10 @@ pub enum Action {
     LoadChanges(i64),
     /// Re-read the listening-history gaps (answered by [`Msg::PlayGaps`]).
     LoadPlayGaps,
+    /// Start, feed or stop the login task.
+    Login(LoginCommand),
+    /// A login saved a token: start the sync engine with it.
+    StartEngine,
 }
 
 /// Whether the engine can be driven.
@@ -135,6 +142,8 @@ pub enum Overlay {
     ConfirmFull,
     /// Enter on a run in the history pane: what that run changed ([`App::changes`]).
     Changes,
+    /// Logging in to Spotify (`a` when not connected); the state is in [`App::login`].
+    Login,
 }
 
 /// How a notice is shown.
@@ -325,6 +334,8 @@ pub struct App {
     /// Lines scrolled up from the end of the log (0 follows new lines).
     pub log_scroll: usize,
     pub overlay: Overlay,
+    /// The login screen's state while [`Overlay::Login`] is open.
+    pub login: Option<LoginView>,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
     pub quitting: bool,
@@ -362,6 +373,7 @@ impl App {
             play_gaps: snapshot.play_gaps.clone(),
             log_scroll: 0,
             overlay: Overlay::None,
+            login: None,
             notice: None,
             quitting: false,
             size: (80, 24),
@@ -556,6 +568,10 @@ impl App {
                 self.dirty = true;
                 None
             }
+            Msg::Login(event) => {
+                self.dirty = true;
+                self.on_login(event)
+            }
         }
     }
 
@@ -588,6 +604,7 @@ impl App {
             return Some(Action::Repaint);
         }
         match self.overlay {
+            Overlay::Login => return self.login_key(key),
             Overlay::ConfirmCancel => {
                 return match key.code {
                     KeyCode::Char('y') | KeyCode::Char('Y') => {
@@ -669,6 +686,7 @@ impl App {
             }
             KeyCode::Char('f') => self.start(StartMode::Full),
             KeyCode::Char('i') => self.start(StartMode::Incremental),
+            KeyCode::Char('a') => self.open_login(),
             KeyCode::Char('p') => match self.activity {
                 Activity::Syncing => {
                     self.activity = Activity::Pausing;
@@ -1070,6 +1088,13 @@ impl App {
                     RunStatus::Cancelled => {
                         "Sync cancelled; every committed batch is kept".to_string()
                     }
+                    RunStatus::Failed if matches!(self.engine, EngineState::NoAuth(_)) => {
+                        format!(
+                            "Sync stopped: press a to log in again, then s resumes from the \
+                             checkpoints ({})",
+                            run.error.as_deref().unwrap_or("authorization refused")
+                        )
+                    }
                     RunStatus::Failed => format!(
                         "Sync stopped with a failure{}; press s to retry from the checkpoints",
                         run.error
@@ -1098,7 +1123,16 @@ impl App {
             }
             SyncEvent::Error { kind, message } => {
                 let text = match kind {
-                    ErrorKind::Auth => format!("{message} — run `spotsync auth`, then start again"),
+                    ErrorKind::Auth => {
+                        // The engine's token is dead: nothing syncs until a new login (`a`).
+                        let text = if message.contains("spotsync auth") {
+                            format!("{message}; or press a to log in here")
+                        } else {
+                            format!("{message} — press a to log in here (or run `spotsync auth`)")
+                        };
+                        self.engine = EngineState::NoAuth(text.clone());
+                        text
+                    }
                     ErrorKind::Locked => message,
                     ErrorKind::Other => format!("Error: {message}"),
                 };

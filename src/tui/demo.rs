@@ -93,7 +93,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         ))
     });
 
-    let result = run_app(app, engine, log_rx, Some(first_run_tx)).await;
+    let result = run_app(app, engine, log_rx, Some(first_run_tx), None).await;
     if let Some(b) = block {
         b.abort();
     }

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod changes;
 mod demo;
+pub mod login;
 pub mod ui;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +33,7 @@ use crate::sync::{self, EngineHandle, EngineOptions, SyncCommand, SyncEvent};
 use crate::{exit, logging, store};
 
 use app::{Action, App, EngineState, Locations, Msg, Notice, NoticeLevel};
+use login::{LoginCommand, LoginContext, LoginTask};
 
 pub use demo::run_demo;
 
@@ -72,8 +74,8 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         });
     }
     let engine = match auth::load_credentials(&paths, &config) {
-        Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_))) => {
-            let text = capitalize(&e.to_string());
+        Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_) | AuthError::TokenFile(_))) => {
+            let text = login::no_auth_text(&e);
             app.notice = Some(Notice {
                 level: NoticeLevel::Error,
                 text: text.clone(),
@@ -101,16 +103,13 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         ),
     };
     tracing::info!(db = %paths.db.display(), "terminal app started");
-    run_app(app, engine, log_rx, None).await
-}
-
-/// `not connected…` → `Not connected…`.
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    let login = LoginContext {
+        paths: paths.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        sync: config.sync.clone(),
+    };
+    run_app(app, engine, log_rx, None, Some(login)).await
 }
 
 fn load_snapshot(db: &std::path::Path, config: &Config) -> Result<sync::StatusSnapshot, String> {
@@ -174,6 +173,7 @@ async fn run_app(
     engine: Option<EngineHandle>,
     log_rx: mpsc::Receiver<LogLine>,
     first_run: Option<oneshot::Sender<()>>,
+    login: Option<LoginContext>,
 ) -> Result<i32> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
@@ -185,7 +185,8 @@ async fn run_app(
     if let Ok(size) = terminal.size() {
         app.update(Msg::Resize(size.width, size.height));
     }
-    let (exit, task) = event_loop(&mut terminal, &mut app, engine, log_rx, first_run).await?;
+    let (exit, task) =
+        event_loop(&mut terminal, &mut app, engine, log_rx, first_run, login).await?;
     drop(_guard);
     if let Some(task) = task {
         match tokio::time::timeout(Duration::from_secs(2), task).await {
@@ -216,13 +217,14 @@ async fn event_loop(
     engine: Option<EngineHandle>,
     mut log_rx: mpsc::Receiver<LogLine>,
     mut first_run: Option<oneshot::Sender<()>>,
+    login_ctx: Option<LoginContext>,
 ) -> Result<(Exit, Option<tokio::task::JoinHandle<()>>)> {
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
 
-    let (commands, mut events, cancel, mut task) = match engine {
+    let (mut commands, mut events, mut cancel, mut task) = match engine {
         Some(EngineHandle {
             commands,
             events,
@@ -239,6 +241,9 @@ async fn event_loop(
     let mut last_draw: Option<Instant> = None;
     // Answers of reads done off the UI thread (a run's changes, the play gaps).
     let (loaded_tx, mut loaded_rx) = mpsc::unbounded_channel::<Msg>();
+    let mut login: Option<LoginTask> = None;
+    // A login replaced the engine's refused token: start a new engine once the old one stopped.
+    let mut restart_engine = false;
 
     loop {
         if PANICKED.load(Ordering::SeqCst) && exit != Exit::Panicked {
@@ -300,11 +305,17 @@ async fn event_loop(
                 Some(ev) => msgs.push(Msg::Engine(ev, Utc::now())),
                 None => {
                     events = None;
-                    msgs.push(Msg::EngineStopped(None));
+                    if !restart_engine {
+                        msgs.push(Msg::EngineStopped(None));
+                    }
                 }
             },
             Some(line) = log_rx.recv() => msgs.push(Msg::Log(line)),
             Some(msg) = loaded_rx.recv() => msgs.push(msg),
+            ev = login_recv(&mut login) => match ev {
+                Some(ev) => msgs.push(Msg::Login(ev)),
+                None => login = None,
+            },
             _ = tokio::time::sleep_until(next_tick), if ticking => {
                 next_tick = next_second();
                 msgs.push(Msg::Tick(Utc::now()));
@@ -336,7 +347,9 @@ async fn event_loop(
                     Err(mpsc::error::TryRecvError::Empty) => break,
                     Err(mpsc::error::TryRecvError::Disconnected) => {
                         events = None;
-                        msgs.push(Msg::EngineStopped(None));
+                        if !restart_engine {
+                            msgs.push(Msg::EngineStopped(None));
+                        }
                         break;
                     }
                 }
@@ -344,6 +357,22 @@ async fn event_loop(
         }
         while let Ok(line) = log_rx.try_recv() {
             msgs.push(Msg::Log(line));
+        }
+        if restart_engine && events.is_none() {
+            restart_engine = false;
+            // Wait for the old engine to let go of the database before the new one opens it.
+            if let Some(t) = task.take() {
+                let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+            }
+            if !app.quitting
+                && let Some(ctx) = &login_ctx
+                && let Some(h) = engine_after_login(app, ctx)
+            {
+                commands = Some(h.commands);
+                events = Some(h.events);
+                cancel = Some(h.cancel);
+                task = Some(h.task);
+            }
         }
 
         for msg in msgs {
@@ -371,6 +400,34 @@ async fn event_loop(
                             .unwrap_or_default(),
                     )
                 }),
+                Some(Action::Login(LoginCommand::Start)) => {
+                    login = login_ctx.as_ref().map(LoginTask::spawn);
+                }
+                Some(Action::Login(LoginCommand::Paste(text))) => {
+                    if let Some(l) = &login {
+                        l.paste(text);
+                    }
+                }
+                Some(Action::Login(LoginCommand::Cancel)) => login = None,
+                Some(Action::StartEngine) if events.is_some() => {
+                    // The running engine holds the refused token: stop it, then start anew.
+                    login = None;
+                    if let Some(tx) = commands.take() {
+                        let _ = tx.try_send(SyncCommand::Shutdown);
+                    }
+                    restart_engine = true;
+                }
+                Some(Action::StartEngine) => {
+                    login = None;
+                    if let Some(ctx) = &login_ctx
+                        && let Some(h) = engine_after_login(app, ctx)
+                    {
+                        commands = Some(h.commands);
+                        events = Some(h.events);
+                        cancel = Some(h.cancel);
+                        task = Some(h.task);
+                    }
+                }
                 None => {}
             }
         }
@@ -397,6 +454,38 @@ fn input_msg(ev: Event) -> Option<Msg> {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         _ => None,
+    }
+}
+
+/// The next report of the login task; pending while there is none.
+async fn login_recv(login: &mut Option<LoginTask>) -> Option<login::LoginEvent> {
+    match login {
+        Some(l) => l.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Start the engine with the token a login just saved.
+fn engine_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineHandle> {
+    match login::credentials_after_login(ctx) {
+        Ok(credentials) => start_engine(
+            app,
+            EngineOptions {
+                db: ctx.paths.db.clone(),
+                api_url: ctx.api_url.clone(),
+                accounts_url: ctx.accounts_url.clone(),
+                credentials,
+                config: ctx.sync.clone(),
+            },
+        ),
+        Err(e) => {
+            app.engine = EngineState::NoAuth(login::no_auth_text(&e));
+            app.notice = Some(Notice {
+                level: NoticeLevel::Error,
+                text: format!("Logged in, but the saved token cannot be used: {e}"),
+            });
+            None
+        }
     }
 }
 

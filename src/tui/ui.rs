@@ -156,6 +156,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             ("start afresh", "keep it (s resumes)"),
         ),
         Overlay::Changes => super::changes::draw(frame, app, theme, area),
+        Overlay::Login => super::login::draw_login(frame, app, theme, area),
         Overlay::None => {}
     }
 }
@@ -746,16 +747,27 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         "pause"
     };
     let narrow = area.width < 90;
-    let items: [(&str, &str); 8] = [
-        ("s", "start"),
-        ("f", "full"),
-        ("i", if narrow { "incr" } else { "incremental" }),
-        ("p", pause),
-        ("c", "cancel"),
-        ("tab", "pane"),
-        ("?", "help"),
-        ("q", "quit"),
-    ];
+    let items: Vec<(&str, &str)> = if matches!(app.engine, EngineState::NoAuth(_)) {
+        // Nothing syncs before a login: offer it first.
+        vec![
+            ("a", "log in to Spotify"),
+            ("s", "start"),
+            ("tab", "pane"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]
+    } else {
+        vec![
+            ("s", "start"),
+            ("f", "full"),
+            ("i", if narrow { "incr" } else { "incremental" }),
+            ("p", pause),
+            ("c", "cancel"),
+            ("tab", "pane"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]
+    };
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in items.iter().enumerate() {
         if i > 0 {
