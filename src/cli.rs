@@ -115,6 +115,9 @@ pub struct ChangesArgs {
     /// Only changes at or after this date (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Only the changes of this run (the number `spotsync history` shows).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
     #[arg(long)]
     pub json: bool,
     #[arg(long, default_value_t = 200)]

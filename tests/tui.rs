@@ -5,6 +5,8 @@
 mod e2e;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
+#[path = "tui/journal.rs"]
+mod journal;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/login.rs"]
@@ -15,3 +17,13 @@ mod login_e2e;
 mod snapshots;
 #[path = "tui/update.rs"]
 mod update;
+
+/// The end-to-end tests each drive the real binary (often with a simulator) in tmux; on a
+/// 2-core machine, running them one at a time keeps their timing honest.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -345,7 +345,6 @@ pub async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = super::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
     let daemon = daemon_health(&paths.db);
-    let gaps = play_gaps(&paths.db);
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
@@ -354,14 +353,6 @@ pub async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                 .map(|(k, v)| (k.clone(), serde_json::json!(v)))
                 .collect();
             obj.insert("daemon".into(), serde_json::Value::Object(d));
-            obj.insert(
-                "play_gaps".into(),
-                serde_json::json!(
-                    gaps.iter()
-                        .map(|(a, b)| serde_json::json!({"after": a, "before": b}))
-                        .collect::<Vec<_>>()
-                ),
-            );
         }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -390,10 +381,11 @@ pub async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                     .unwrap_or_default()
             );
         }
-        for (after, before) in &gaps {
+        for g in &snap.play_gaps {
             println!(
-                "Listening history gap: plays between {} and {before} may be missing",
-                after.as_deref().unwrap_or("?")
+                "Listening history gap: plays between {} and {} may be missing",
+                g.after.as_deref().unwrap_or("?"),
+                g.before
             );
         }
     }
@@ -431,20 +423,6 @@ pub async fn run_history(global: &GlobalArgs, args: &HistoryArgs) -> Result<i32>
     Ok(exit::OK)
 }
 
-/// One row of `library_changes`, with the entity's name.
-#[derive(Debug, serde::Serialize)]
-struct Change {
-    id: i64,
-    changed_at: String,
-    sync_history_id: Option<i64>,
-    entity_type: String,
-    entity_id: String,
-    name: Option<String>,
-    change: String,
-    old_value: Option<String>,
-    new_value: Option<String>,
-}
-
 fn parse_since(s: &str) -> Result<String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(crate::store::ts(t.with_timezone(&Utc)));
@@ -469,31 +447,14 @@ pub async fn run_changes(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32>
         }
         return Ok(exit::OK);
     };
-    let mut st = conn.prepare(
-        "SELECT c.id, c.changed_at, c.sync_history_id, c.entity_type, c.entity_id, c.change,
-                c.old_value, c.new_value,
-                CASE c.entity_type
-                  WHEN 'saved_track' THEN (SELECT name FROM tracks WHERE id = c.entity_id)
-                  WHEN 'playlist' THEN (SELECT name FROM playlists WHERE id = c.entity_id)
-                END
-         FROM library_changes c
-         WHERE ?1 IS NULL OR c.changed_at >= ?1
-         ORDER BY c.id DESC LIMIT ?2",
+    let changes = crate::store::journal::changes(
+        &conn,
+        &crate::store::journal::ChangeFilter {
+            since,
+            run: args.run,
+            limit: args.limit,
+        },
     )?;
-    let rows = st.query_map(rusqlite::params![since, args.limit as i64], |r| {
-        Ok(Change {
-            id: r.get(0)?,
-            changed_at: r.get(1)?,
-            sync_history_id: r.get(2)?,
-            entity_type: r.get(3)?,
-            entity_id: r.get(4)?,
-            change: r.get(5)?,
-            old_value: r.get(6)?,
-            new_value: r.get(7)?,
-            name: r.get(8)?,
-        })
-    })?;
-    let changes: Vec<Change> = rows.collect::<rusqlite::Result<_>>()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(exit::OK);
@@ -502,17 +463,14 @@ pub async fn run_changes(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32>
         println!("No changes recorded.");
     }
     for c in &changes {
-        let what = match (c.change.as_str(), &c.old_value, &c.new_value) {
-            ("renamed", Some(o), Some(n)) => format!("renamed {o:?} → {n:?}"),
-            (other, _, _) => other.replace('_', " "),
-        };
+        let what = c.describe();
         println!(
             "{}  #{:<4} {:<11} {:<24} {}",
             c.changed_at,
             c.sync_history_id.map(|i| i.to_string()).unwrap_or_default(),
             c.entity_type.replace('_', " "),
             what,
-            c.name.as_deref().unwrap_or(&c.entity_id)
+            c.label()
         );
     }
     Ok(exit::OK)
@@ -532,20 +490,6 @@ fn daemon_health(db: &std::path::Path) -> Vec<(String, Option<String>)> {
         return Vec::new();
     };
     let Ok(mut st) = conn.prepare("SELECT key, value FROM daemon_health ORDER BY key") else {
-        return Vec::new();
-    };
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(|rows| rows.filter_map(Result::ok).collect())
-        .unwrap_or_default()
-}
-
-/// Recorded listening-history gaps (after, before).
-fn play_gaps(db: &std::path::Path) -> Vec<(Option<String>, String)> {
-    let Ok(Some(conn)) = crate::store::open_read_only(db) else {
-        return Vec::new();
-    };
-    let Ok(mut st) = conn.prepare("SELECT after, before FROM play_gaps ORDER BY id DESC LIMIT 5")
-    else {
         return Vec::new();
     };
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -386,6 +386,9 @@ pub struct StatusSnapshot {
     pub daily_budget: Option<u64>,
     /// Most recent runs first.
     pub history: Vec<RunRecord>,
+    /// Recorded listening-history gaps, newest first.
+    #[serde(default)]
+    pub play_gaps: Vec<crate::store::journal::PlayGap>,
 }
 
 mod duration_secs {

@@ -80,6 +80,9 @@ pub fn load_status(db: &std::path::Path, history_limit: u32) -> Result<StatusSna
     load_status_with_budget(db, history_limit, None)
 }
 
+/// Listening-history gaps carried by a [`StatusSnapshot`].
+pub const PLAY_GAPS_SHOWN: u32 = 5;
+
 /// [`load_status`] with the configured daily budget filled in.
 pub fn load_status_with_budget(
     db: &std::path::Path,
@@ -112,6 +115,7 @@ pub fn load_status_with_budget(
             calls_24h: store::state::calls_24h(&conn, now)?,
             daily_budget,
             history: store::state::history(&conn, history_limit)?,
+            play_gaps: store::journal::play_gaps(&conn, PLAY_GAPS_SHOWN)?,
         })
     };
     read().map_err(|e| format!("cannot read {}: {e}", db.display()))

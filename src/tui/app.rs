@@ -10,9 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::changes::ChangesView;
 use super::login::{LoginCommand, LoginEvent, LoginView};
 use super::ui::fmt_count;
 use crate::logging::LogLine;
+use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{
     ErrorKind, LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
     StartMode, StatusSnapshot, SyncCommand, SyncEvent,
@@ -40,6 +42,13 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The terminal's new size.
     Resize(u16, u16),
+    /// The journaled changes of a run, read off the UI thread after [`Action::LoadChanges`].
+    Changes {
+        run_id: i64,
+        rows: Result<Vec<ChangeRow>, String>,
+    },
+    /// The recorded listening-history gaps, newest first (re-read after a run).
+    PlayGaps(Vec<PlayGap>),
     /// A report from the login started with `a`.
     Login(LoginEvent),
 }
@@ -53,6 +62,10 @@ pub enum Action {
     Quit,
     /// Repaint the whole screen (after garbage from outside, e.g. a `write` from another user).
     Repaint,
+    /// Read this run's journaled changes (answered by [`Msg::Changes`]).
+    LoadChanges(i64),
+    /// Re-read the listening-history gaps (answered by [`Msg::PlayGaps`]).
+    LoadPlayGaps,
     /// Start, feed or stop the login task.
     Login(LoginCommand),
     /// A login saved a token: start the sync engine with it.
@@ -127,6 +140,8 @@ pub enum Overlay {
     ConfirmCancel,
     /// `f` while an unfinished run exists: a fresh full run closes it as cancelled.
     ConfirmFull,
+    /// Enter on a run in the history pane: what that run changed ([`App::changes`]).
+    Changes,
     /// Logging in to Spotify (`a` when not connected); the state is in [`App::login`].
     Login,
 }
@@ -312,6 +327,12 @@ pub struct App {
     pub phase_selected: usize,
     /// First history row shown.
     pub history_scroll: usize,
+    /// The selected run (Enter shows its changes); always within the rows shown.
+    pub history_selected: usize,
+    /// The run whose changes are shown (or being loaded).
+    pub changes: Option<ChangesView>,
+    /// Recorded listening-history gaps, newest first.
+    pub play_gaps: Vec<PlayGap>,
     /// Lines scrolled up from the end of the log (0 follows new lines).
     pub log_scroll: usize,
     pub overlay: Overlay,
@@ -350,6 +371,9 @@ impl App {
             focus: Pane::Phases,
             phase_selected: 0,
             history_scroll: 0,
+            history_selected: 0,
+            changes: None,
+            play_gaps: snapshot.play_gaps.clone(),
             log_scroll: 0,
             overlay: Overlay::None,
             login: None,
@@ -359,6 +383,8 @@ impl App {
             dirty: true,
         };
         app.history.truncate(HISTORY_CAPACITY);
+        // Recorded gaps mean listening history exists: show its phase (where the gap is shown).
+        app.show_plays |= !app.play_gaps.is_empty();
         app.reset_phases(&[]);
         for p in &snapshot.phases {
             app.phase_mut(p.phase)
@@ -470,7 +496,22 @@ impl App {
             Msg::Engine(event, at) => {
                 self.dirty = true;
                 self.set_now(at);
+                let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
+                // A plays poll may have recorded a gap.
+                (finished && self.show_plays).then_some(Action::LoadPlayGaps)
+            }
+            Msg::Changes { run_id, rows } => {
+                if let Some(view) = self.changes.as_mut().filter(|v| v.run_id == run_id) {
+                    view.rows = Some(rows);
+                    view.scroll = 0;
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::PlayGaps(gaps) => {
+                self.dirty |= gaps != self.play_gaps;
+                self.play_gaps = gaps;
                 None
             }
             Msg::EngineStopped(error) => {
@@ -621,6 +662,7 @@ impl App {
                     self.overlay = Overlay::None;
                 }
             }
+            Overlay::Changes => return self.on_changes_key(key),
             Overlay::None => {}
         }
         if self.quitting {
@@ -636,6 +678,7 @@ impl App {
                 self.notice = None;
                 None
             }
+            KeyCode::Enter if self.focus == Pane::History => self.open_changes(),
             KeyCode::Char('s') => match self.activity {
                 Activity::Paused => self.resume(),
                 _ => self.start(StartMode::Auto),
@@ -731,10 +774,17 @@ impl App {
             }
             Pane::Limits => {}
             Pane::History => {
-                // Stop where the last page is full (nothing hidden above for nothing).
+                // The cursor moves; the view follows it, and its last page stays full
+                // (nothing hidden above for nothing).
                 let (rows, _) = super::ui::visible_rows(self);
-                let max = self.history.len().saturating_sub(rows) as i64;
-                self.history_scroll = (self.history_scroll as i64 + delta).clamp(0, max) as usize;
+                let last = self.history.len().saturating_sub(1) as i64;
+                self.history_selected =
+                    (self.history_selected as i64 + delta).clamp(0, last) as usize;
+                if self.history_selected < self.history_scroll {
+                    self.history_scroll = self.history_selected;
+                } else if self.history_selected >= self.history_scroll + rows {
+                    self.history_scroll = self.history_selected + 1 - rows;
+                }
             }
             Pane::Log => {
                 let (_, rows) = super::ui::visible_rows(self);
@@ -755,7 +805,7 @@ impl App {
         })
     }
 
-    fn quit(&mut self) -> Option<Action> {
+    pub(super) fn quit(&mut self) -> Option<Action> {
         self.overlay = Overlay::None;
         if self.quitting {
             return None;

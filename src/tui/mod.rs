@@ -8,6 +8,7 @@
 //!   [`MIN_FRAME`]; the terminal is restored on every way out (quit, error, panic, SIGTERM, SIGHUP).
 
 pub mod app;
+pub mod changes;
 mod demo;
 pub mod login;
 pub mod ui;
@@ -29,7 +30,7 @@ use crate::config::{Config, Paths};
 use crate::logging::LogLine;
 use crate::spotify::auth::{self, AuthError};
 use crate::sync::{self, EngineHandle, EngineOptions, SyncCommand, SyncEvent};
-use crate::{exit, logging};
+use crate::{exit, logging, store};
 
 use app::{Action, App, EngineState, Locations, Msg, Notice, NoticeLevel};
 use login::{LoginCommand, LoginContext, LoginTask};
@@ -260,6 +261,8 @@ async fn event_loop(
     let mut cancelled = false;
     let mut next_tick = next_second();
     let mut last_draw: Option<Instant> = None;
+    // Answers of reads done off the UI thread (a run's changes, the play gaps).
+    let (loaded_tx, mut loaded_rx) = mpsc::unbounded_channel::<Msg>();
     let mut login: Option<LoginTask> = None;
     // A login replaced the engine's refused token: start a new engine once the old one stopped.
     let mut restart_engine = false;
@@ -330,6 +333,7 @@ async fn event_loop(
                 }
             },
             Some(line) = log_rx.recv() => msgs.push(Msg::Log(line)),
+            Some(msg) = loaded_rx.recv() => msgs.push(msg),
             ev = login_recv(&mut login) => match ev {
                 Some(ev) => msgs.push(Msg::Login(ev)),
                 None => login = None,
@@ -406,6 +410,18 @@ async fn event_loop(
                     let _ = terminal.clear();
                     app.dirty = true;
                 }
+                Some(Action::LoadChanges(run_id)) => {
+                    load(app, &loaded_tx, move |db| Msg::Changes {
+                        run_id,
+                        rows: store::journal::run_changes(db, run_id, changes::CHANGES_SHOWN),
+                    })
+                }
+                Some(Action::LoadPlayGaps) => load(app, &loaded_tx, |db| {
+                    Msg::PlayGaps(
+                        store::journal::load_play_gaps(db, sync::PLAY_GAPS_SHOWN)
+                            .unwrap_or_default(),
+                    )
+                }),
                 Some(Action::Login(LoginCommand::Start)) => {
                     login = login_ctx.as_ref().map(LoginTask::spawn);
                 }
@@ -439,6 +455,20 @@ async fn event_loop(
         }
     }
     Ok((exit, task))
+}
+
+/// Read the database on a blocking thread through a read-only connection (it works while the
+/// engine writes) and deliver the answer as a message.
+fn load(
+    app: &App,
+    tx: &mpsc::UnboundedSender<Msg>,
+    read: impl FnOnce(&std::path::Path) -> Msg + Send + 'static,
+) {
+    let db = std::path::PathBuf::from(&app.locations.db);
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = tx.send(read(&db));
+    });
 }
 
 fn input_msg(ev: Event) -> Option<Msg> {

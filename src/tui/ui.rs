@@ -154,6 +154,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             "The unfinished run is closed as cancelled (its batches are kept).",
             ("start afresh", "keep it (s resumes)"),
         ),
+        Overlay::Changes => super::changes::draw(frame, app, theme, area),
         Overlay::Login => super::login::draw_login(frame, app, theme, area),
         Overlay::None => {}
     }
@@ -433,7 +434,7 @@ fn phase_detail(app: &App, theme: Theme) -> Line<'static> {
                 theme.dim(),
             ))
         }
-        _ => Line::from(""),
+        _ => super::changes::gap_line(app, theme, false).unwrap_or_default(),
     }
 }
 
@@ -507,6 +508,10 @@ fn draw_phase_panes(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 format!("retry #{}: {}", r.attempt, r.error),
                 theme.warn(),
             )));
+        } else if p.phase == crate::sync::Phase::Plays
+            && let Some(gap) = super::changes::gap_line(app, theme, true)
+        {
+            lines.push(gap);
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
@@ -602,6 +607,9 @@ fn draw_limits(frame: &mut Frame, app: &App, theme: Theme, area: Rect, compact: 
             },
         )));
     }
+    if !compact && let Some(gap) = super::changes::gap_line(app, theme, false) {
+        lines.push(gap);
+    }
     if !compact && let Some(n) = app.pacing {
         lines.push(Line::from(Span::styled(
             format!("Pacing: at most {n} requests per 30 s, slower after a 429"),
@@ -659,8 +667,9 @@ fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: b
     let rows: Vec<Row> = app
         .history
         .iter()
+        .enumerate()
         .skip(scroll)
-        .map(|r| {
+        .map(|(i, r)| {
             let waits = if r.rate_limited_count == 0 {
                 "—".to_string()
             } else {
@@ -695,7 +704,12 @@ fn draw_history(frame: &mut Frame, app: &App, theme: Theme, area: Rect, roomy: b
                     theme.bad(),
                 )));
             }
-            Row::new(cells)
+            // The selected run (Enter shows what it changed).
+            if i == app.history_selected && app.focus == Pane::History {
+                Row::new(cells).style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                Row::new(cells)
+            }
         })
         .collect();
     let mut widths = vec![
@@ -857,7 +871,10 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             "cancel the run (asks first; committed batches are kept)",
         ),
         ("tab ←/→", "move between panes"),
-        ("↑/↓ PgUp/PgDn", "scroll the focused pane"),
+        (
+            "↑/↓ PgUp/PgDn",
+            "scroll the focused pane; Enter on a run: what it changed",
+        ),
         ("Home/End", "oldest / newest (End follows the log)"),
         ("Ctrl-L", "repaint the screen"),
         ("?  Esc", "close this help"),

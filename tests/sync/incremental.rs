@@ -153,6 +153,48 @@ async fn incremental_sync_applies_changes_and_journals_each_once() {
     assert_eq!(v.as_array().unwrap().len(), 8);
     let ch = env.run(&sim, &["changes"]).await;
     assert!(ch.stdout.contains("Renamed by its owner"), "{}", ch.stdout);
+
+    // The shared query (the terminal app's drill-down into a run) reads the same rows.
+    let rows = spotsync::store::journal::run_changes(&env.db, run, 100).expect("run changes");
+    let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        assert_eq!(r.sync_history_id, Some(run));
+        *by_kind
+            .entry(format!("{}/{}", r.entity_type, r.change))
+            .or_default() += 1;
+    }
+    assert_eq!(by_kind, want);
+    assert!(rows.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let renamed = rows.iter().find(|r| r.change == "renamed").unwrap();
+    assert_eq!(renamed.label(), "Renamed by its owner");
+    assert_eq!(renamed.new_value.as_deref(), Some("Renamed by its owner"));
+    assert!(renamed.describe().contains("→"), "{}", renamed.describe());
+    let added = rows.iter().find(|r| r.change == "added").unwrap();
+    assert_ne!(added.label(), added.entity_id, "a saved track has its name");
+    // Another run's changes are not mixed in; the limit holds.
+    assert!(
+        spotsync::store::journal::run_changes(&env.db, run - 1, 100)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        spotsync::store::journal::run_changes(&env.db, run, 3)
+            .unwrap()
+            .len(),
+        3
+    );
+    let ch = env
+        .run(&sim, &["changes", "--json", "--run", &run.to_string()])
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&ch.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 8);
+    let ch = env
+        .run(
+            &sim,
+            &["changes", "--json", "--run", &(run - 1).to_string()],
+        )
+        .await;
+    assert_eq!(ch.stdout.trim(), "[]");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,6 +246,19 @@ async fn plays_are_stored_once_and_gaps_recorded() {
     assert_eq!(count(&env.open(), "SELECT COUNT(*) FROM play_gaps"), 1);
     let st = env.run(&sim, &["status"]).await;
     assert!(st.stdout.contains("gap"), "{}", st.stdout);
+    let snap = spotsync::sync::load_status(&env.db, 10).expect("status");
+    assert_eq!(snap.play_gaps.len(), 1);
+    assert!(
+        st.stdout.contains(&snap.play_gaps[0].before),
+        "{}",
+        st.stdout
+    );
+    let st = env.run(&sim, &["status", "--json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).unwrap();
+    assert_eq!(
+        v["play_gaps"][0]["before"],
+        snap.play_gaps[0].before.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -146,6 +146,7 @@ fn total_requests(stats: &serde_json::Value) -> u64 {
 
 #[test]
 fn demo_in_tmux_start_pause_resume_cancel_quit() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
@@ -307,6 +308,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
 /// `SIGHUP` as when an ssh connection drops) gives the terminal back in cooked mode.
 #[test]
 fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!! SKIPPED: tmux is not installed; the terminal app's signal test did not run.\n"
@@ -419,6 +421,7 @@ impl Drop for SimProcess {
 /// offers to resume it, and `s` picks it up from its checkpoints without starting over.
 #[test]
 fn quit_mid_sync_then_resume_on_the_next_start() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!! SKIPPED: tmux is not installed; the terminal app's resume test did not run.\n"
@@ -513,6 +516,7 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
 /// The demo's quota block shows as a live countdown, and nothing is sent while it lasts.
 #[test]
 fn demo_quota_block_shows_a_live_countdown() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!("\n!!! SKIPPED: tmux is not installed; the demo countdown test did not run.\n");
         return;
@@ -579,6 +583,7 @@ fn demo_quota_block_shows_a_live_countdown() {
 /// and starts nothing.
 #[test]
 fn without_a_terminal_the_app_points_to_the_headless_commands() {
+    let _serial = crate::serial();
     let home = tempfile::tempdir().expect("tempdir");
     for args in [&[][..], &["demo"][..]] {
         let out = Command::new(BIN)

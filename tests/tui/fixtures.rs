@@ -347,6 +347,7 @@ pub fn history_populated() -> App {
         calls_24h: 1,
         daily_budget: None,
         history: runs,
+        ..Default::default()
     };
     let mut app = App::new(snapshot, t0());
     app.color = false;

@@ -287,8 +287,10 @@ fn log_in(tmux: &Tmux, rt: &tokio::runtime::Runtime, h: &Path, port: u16, via: V
             assert_eq!(page.status(), 200);
         }
     }
+    // The engine (re)starts in the background after the login: wait for it to be ready too.
     let screen = tmux.wait_for("connected", Duration::from_secs(30), |s| {
-        s.contains("Connected to Spotify as") || s.contains("Not connected:")
+        (s.contains("Connected to Spotify as") && s.contains("● idle"))
+            || s.contains("Not connected:")
     });
     assert!(screen.contains("● idle"), "the engine is ready:\n{screen}");
 }
@@ -302,6 +304,7 @@ fn tmux_available() -> bool {
 
 #[test]
 fn login_from_the_app_by_pasting_the_redirected_url() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!! SKIPPED: tmux is not installed; the terminal app's login test did not run.\n"
@@ -313,6 +316,7 @@ fn login_from_the_app_by_pasting_the_redirected_url() {
 
 #[test]
 fn login_from_the_app_caught_on_the_loopback_port() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!! SKIPPED: tmux is not installed; the terminal app's login test did not run.\n"
@@ -324,6 +328,7 @@ fn login_from_the_app_caught_on_the_loopback_port() {
 
 #[test]
 fn a_refused_authorization_is_renewed_from_the_app() {
+    let _serial = crate::serial();
     if !tmux_available() {
         eprintln!(
             "\n!!! SKIPPED: tmux is not installed; the terminal app's login test did not run.\n"

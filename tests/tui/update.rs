@@ -269,14 +269,20 @@ fn arrows_and_pages_scroll_history() {
         app.history.len() > rows + 1,
         "the fixture overflows the pane"
     );
+    // The cursor moves first; the view follows once it leaves the pane.
     app.update(code(KeyCode::Down));
-    assert_eq!(app.history_scroll, 1);
-    app.update(code(KeyCode::PageDown));
-    // The last page stays full: no blank rows while newer runs are hidden.
+    assert_eq!((app.history_selected, app.history_scroll), (1, 0));
+    for _ in 0..rows {
+        app.update(code(KeyCode::Down));
+    }
+    assert_eq!(app.history_selected, rows + 1);
+    assert_eq!(app.history_scroll, 2, "the selected run stays in view");
+    app.update(code(KeyCode::End));
+    // The last run can be selected, and the last page stays full.
+    assert_eq!(app.history_selected, app.history.len() - 1);
     assert_eq!(app.history_scroll, app.history.len() - rows);
-    app.update(code(KeyCode::PageUp));
-    app.update(code(KeyCode::Up));
-    assert_eq!(app.history_scroll, 0);
+    app.update(code(KeyCode::Home));
+    assert_eq!((app.history_selected, app.history_scroll), (0, 0));
 }
 
 #[test]
