@@ -858,7 +858,7 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let keys: [(&str, &str); 12] = [
+    let keys: [(&str, &str); 13] = [
         (
             "s",
             "start: resumes an unfinished run, else syncs what changed",
@@ -879,6 +879,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         ("Ctrl-L", "repaint the screen"),
         ("?  Esc", "close this help"),
         ("q", "quit: pauses at a batch boundary, resumes next time"),
+        ("a", "log in to Spotify (when not connected)"),
         ("", ""),
     ];
     let mut lines: Vec<Line> = keys
