@@ -786,11 +786,11 @@ pub fn stage_items(
 
 /// Swap the staged items of a playlist in, in the caller's transaction. Returns what changed.
 ///
-/// Items are matched by identity (the track, episode or local file, and its occurrence among
-/// equal items), not by position: an item inserted at the top counts as one added, not as every
-/// position below it updated. `added` / `removed` are items present on one side only; `updated`
-/// are matched items whose stored details (`added_at`, `added_by`, name) differ. A pure reorder
-/// counts nothing here (the playlist row itself counts it, through its new snapshot).
+/// Items are matched by identity (the track, episode or local file, when it was added, and its
+/// occurrence among equal items), not by position: an item inserted at the top counts as one
+/// added, not as every position below it updated. `added` / `removed` are items present on one
+/// side only; `updated` are matched items whose stored details (name, `added_by`) differ. A pure
+/// reorder counts nothing here (the playlist row itself counts it, through its new snapshot).
 pub fn finish_playlist_items(
     c: &Connection,
     playlist_id: &str,
@@ -816,26 +816,27 @@ pub fn finish_playlist_items(
     let (added, removed, updated): (i64, i64, i64) = c.query_row(
         "WITH o AS (
            SELECT item_type AS t, COALESCE(track_id, episode_id, uri, name, '') AS k,
+                  added_at AS a,
                   ROW_NUMBER() OVER (PARTITION BY item_type,
-                                     COALESCE(track_id, episode_id, uri, name, '')
+                                     COALESCE(track_id, episode_id, uri, name, ''), added_at
                                      ORDER BY position) AS n,
-                  name, added_at, added_by
+                  name, added_by
            FROM playlist_items WHERE playlist_id = ?1),
          s AS (
            SELECT item_type AS t, COALESCE(track_id, episode_id, uri, name, '') AS k,
+                  added_at AS a,
                   ROW_NUMBER() OVER (PARTITION BY item_type,
-                                     COALESCE(track_id, episode_id, uri, name, '')
+                                     COALESCE(track_id, episode_id, uri, name, ''), added_at
                                      ORDER BY position) AS n,
-                  name, added_at, added_by
+                  name, added_by
            FROM playlist_items_staging WHERE playlist_id = ?1)
          SELECT
            (SELECT COUNT(*) FROM s WHERE NOT EXISTS
-              (SELECT 1 FROM o WHERE o.t = s.t AND o.k = s.k AND o.n = s.n)),
+              (SELECT 1 FROM o WHERE o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n)),
            (SELECT COUNT(*) FROM o WHERE NOT EXISTS
-              (SELECT 1 FROM s WHERE o.t = s.t AND o.k = s.k AND o.n = s.n)),
-           (SELECT COUNT(*) FROM s JOIN o ON o.t = s.t AND o.k = s.k AND o.n = s.n
-              WHERE s.name IS NOT o.name OR s.added_at IS NOT o.added_at
-                 OR s.added_by IS NOT o.added_by)",
+              (SELECT 1 FROM s WHERE o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n)),
+           (SELECT COUNT(*) FROM s JOIN o ON o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n
+              WHERE s.name IS NOT o.name OR s.added_by IS NOT o.added_by)",
         [playlist_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
