@@ -44,6 +44,36 @@ pub struct Counts {
     pub removed: u64,
 }
 
+impl Counts {
+    /// Count one upserted row by what happened to it.
+    pub fn record(&mut self, u: Upsert) {
+        match u {
+            Upsert::Added => self.added += 1,
+            Upsert::Updated => self.updated += 1,
+            Upsert::Unchanged => {}
+        }
+    }
+}
+
+/// What an upsert did to the stored row: `Updated` only when a stored value actually changed,
+/// so re-reading an unchanged library counts nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+impl Upsert {
+    /// `Updated` when this row was unchanged but something it owns changed.
+    pub fn or_changed(self, changed: bool) -> Upsert {
+        match self {
+            Upsert::Unchanged if changed => Upsert::Updated,
+            u => u,
+        }
+    }
+}
+
 impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, o: Counts) {
         self.added += o.added;
@@ -265,6 +295,14 @@ pub fn count_unenriched(c: &Connection, table: EnrichTable) -> rusqlite::Result<
 
 /// A track with its album and artists. Returns the track id (`None` for local files / no id).
 pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<String>> {
+    Ok(upsert_track_changed(c, t)?.map(|(id, _)| id))
+}
+
+/// [`upsert_track`], also telling whether the stored track (its row or its artist list) changed.
+pub fn upsert_track_changed(
+    c: &Connection,
+    t: &Playable,
+) -> rusqlite::Result<Option<(String, bool)>> {
     let Some(id) = valid_id(&t.id) else {
         return Ok(None);
     };
@@ -275,7 +313,8 @@ pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<Str
         Some(a) => upsert_album_simple(c, a)?,
         None => None,
     };
-    c.prepare_cached(
+    let mut changed = c
+        .prepare_cached(
         "INSERT INTO tracks (id, name, album_id, duration_ms, explicit, disc_number, track_number,
                              isrc, popularity, uri)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -288,7 +327,20 @@ pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<Str
            track_number = COALESCE(excluded.track_number, tracks.track_number),
            isrc = COALESCE(excluded.isrc, tracks.isrc),
            popularity = COALESCE(excluded.popularity, tracks.popularity),
-           uri = COALESCE(excluded.uri, tracks.uri)",
+           uri = COALESCE(excluded.uri, tracks.uri)
+         WHERE (excluded.name IS NOT NULL AND excluded.name IS NOT tracks.name)
+            OR (excluded.album_id IS NOT NULL AND excluded.album_id IS NOT tracks.album_id)
+            OR (excluded.duration_ms IS NOT NULL
+                AND excluded.duration_ms IS NOT tracks.duration_ms)
+            OR (excluded.explicit IS NOT NULL AND excluded.explicit IS NOT tracks.explicit)
+            OR (excluded.disc_number IS NOT NULL
+                AND excluded.disc_number IS NOT tracks.disc_number)
+            OR (excluded.track_number IS NOT NULL
+                AND excluded.track_number IS NOT tracks.track_number)
+            OR (excluded.isrc IS NOT NULL AND excluded.isrc IS NOT tracks.isrc)
+            OR (excluded.popularity IS NOT NULL
+                AND excluded.popularity IS NOT tracks.popularity)
+            OR (excluded.uri IS NOT NULL AND excluded.uri IS NOT tracks.uri)",
     )?
     .execute(params![
         id,
@@ -301,7 +353,7 @@ pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<Str
         t.external_ids.as_ref().and_then(|e| e.isrc.clone()),
         t.popularity,
         t.uri
-    ])?;
+    ])? > 0;
     let artist_ids: Vec<String> = t
         .artists
         .iter()
@@ -312,29 +364,36 @@ pub fn upsert_track(c: &Connection, t: &Playable) -> rusqlite::Result<Option<Str
         .collect();
     if !artist_ids.is_empty() {
         for (pos, aid) in artist_ids.iter().enumerate() {
-            c.prepare_cached(
-                "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(track_id, position) DO UPDATE SET artist_id = excluded.artist_id",
-            )?
-            .execute(params![id, aid, pos as i64])?;
+            changed |= c
+                .prepare_cached(
+                    "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(track_id, position) DO UPDATE SET artist_id = excluded.artist_id
+                     WHERE track_artists.artist_id IS NOT excluded.artist_id",
+                )?
+                .execute(params![id, aid, pos as i64])?
+                > 0;
         }
-        c.prepare_cached("DELETE FROM track_artists WHERE track_id = ?1 AND position >= ?2")?
-            .execute(params![id, artist_ids.len() as i64])?;
+        changed |= c
+            .prepare_cached("DELETE FROM track_artists WHERE track_id = ?1 AND position >= ?2")?
+            .execute(params![id, artist_ids.len() as i64])?
+            > 0;
     }
-    Ok(Some(id.to_string()))
+    Ok(Some((id.to_string(), changed)))
 }
 
-/// A saved track seen in this run. Returns true when it is new (or saved again).
+/// A saved track seen in this run: `Added` when it is new (or saved again), `Updated` when its
+/// `added_at` changed, else `Unchanged`.
 pub fn upsert_saved(
     c: &Connection,
     track_id: &str,
     added_at: Option<&str>,
     run_id: i64,
     j: Journal,
-) -> rusqlite::Result<bool> {
-    let before: Option<Option<String>> = c
-        .prepare_cached("SELECT removed_at FROM saved_tracks WHERE track_id = ?1")?
-        .query_row([track_id], |r| r.get(0))
+) -> rusqlite::Result<Upsert> {
+    type Before = (Option<String>, Option<String>);
+    let before: Option<Before> = c
+        .prepare_cached("SELECT removed_at, added_at FROM saved_tracks WHERE track_id = ?1")?
+        .query_row([track_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     c.prepare_cached(
         "INSERT INTO saved_tracks (track_id, added_at, removed_at, last_seen_run_id)
@@ -345,11 +404,19 @@ pub fn upsert_saved(
            last_seen_run_id = excluded.last_seen_run_id",
     )?
     .execute(params![track_id, added_at, run_id])?;
-    let new = !matches!(before, Some(None));
-    if new {
-        journal(c, j, "saved_track", track_id, "added", None, added_at)?;
-    }
-    Ok(new)
+    Ok(match before {
+        Some((None, old_added_at)) => {
+            if added_at.is_some() && old_added_at.as_deref() != added_at {
+                Upsert::Updated
+            } else {
+                Upsert::Unchanged
+            }
+        }
+        _ => {
+            journal(c, j, "saved_track", track_id, "added", None, added_at)?;
+            Upsert::Added
+        }
+    })
 }
 
 /// True when this save was already stored (same `added_at`, not removed) before this run.
@@ -481,7 +548,10 @@ pub fn items_access(p: &Playlist, me: Option<&str>, extended: bool) -> ItemsAcce
     }
 }
 
-/// A playlist from the listing. Returns true when it is new.
+/// A playlist from the listing: `Added` when it is new (or followed again), `Updated` when a
+/// stored detail changed (name, description, owner, flags, snapshot, item count, uri), else
+/// `Unchanged`. Its place in the list is not content: a playlist added above it shifts it
+/// without changing it.
 pub fn upsert_playlist(
     c: &Connection,
     p: &Playlist,
@@ -489,10 +559,44 @@ pub fn upsert_playlist(
     access: ItemsAccess,
     run_id: i64,
     j: Journal,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<Upsert> {
     let Some(id) = valid_id(&p.id) else {
-        return Ok(false);
+        return Ok(Upsert::Unchanged);
     };
+    let owner_id = p.owner.as_ref().and_then(|o| o.id.clone());
+    let owner_name = p.owner.as_ref().and_then(|o| o.display_name.clone());
+    let total_items = p.total_items().map(|n| n as i64);
+    // Would the COALESCE update below change a stored detail?
+    let differs: bool = c
+        .prepare_cached(
+            "SELECT (?2 IS NOT NULL AND ?2 IS NOT name)
+                 OR (?3 IS NOT NULL AND ?3 IS NOT description)
+                 OR (?4 IS NOT NULL AND ?4 IS NOT owner_id)
+                 OR (?5 IS NOT NULL AND ?5 IS NOT owner_name)
+                 OR (?6 IS NOT NULL AND ?6 IS NOT public)
+                 OR (?7 IS NOT NULL AND ?7 IS NOT collaborative)
+                 OR (?8 IS NOT NULL AND ?8 IS NOT snapshot_id)
+                 OR (?9 IS NOT NULL AND ?9 IS NOT total_items)
+                 OR (?10 IS NOT NULL AND ?10 IS NOT uri)
+             FROM playlists WHERE id = ?1",
+        )?
+        .query_row(
+            params![
+                id,
+                p.name,
+                p.description,
+                owner_id,
+                owner_name,
+                p.public,
+                p.collaborative,
+                p.snapshot_id,
+                total_items,
+                p.uri
+            ],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
     type Before = (Option<String>, Option<String>, Option<String>);
     let before: Option<Before> = c
         .prepare_cached("SELECT snapshot_id, name, removed_at FROM playlists WHERE id = ?1")?
@@ -552,18 +656,22 @@ pub fn upsert_playlist(
         id,
         p.name,
         p.description,
-        p.owner.as_ref().and_then(|o| o.id.clone()),
-        p.owner.as_ref().and_then(|o| o.display_name.clone()),
+        owner_id,
+        owner_name,
         p.public,
         p.collaborative,
         p.snapshot_id,
-        p.total_items().map(|n| n as i64),
+        total_items,
         access.status(),
         p.uri,
         list_position as i64,
         run_id
     ])?;
-    Ok(before.is_none())
+    Ok(match before {
+        None | Some((_, _, Some(_))) => Upsert::Added,
+        Some(_) if differs => Upsert::Updated,
+        Some(_) => Upsert::Unchanged,
+    })
 }
 
 /// After a complete walk of the playlist list: the ones not seen are gone from the library.
@@ -676,13 +784,19 @@ pub fn stage_items(
     Ok(entries.len() as u64)
 }
 
-/// Swap the staged items of a playlist in, in the caller's transaction. Returns (before, after).
+/// Swap the staged items of a playlist in, in the caller's transaction. Returns what changed.
+///
+/// Items are matched by identity (the track, episode or local file, when it was added, and its
+/// occurrence among equal items), not by position: an item inserted at the top counts as one
+/// added, not as every position below it updated. `added` / `removed` are items present on one
+/// side only; `updated` are matched items whose stored details (name, `added_by`) differ. A pure
+/// reorder counts nothing here (the playlist row itself counts it, through its new snapshot).
 pub fn finish_playlist_items(
     c: &Connection,
     playlist_id: &str,
     now: &str,
     j: Journal,
-) -> rusqlite::Result<(u64, u64)> {
+) -> rusqlite::Result<Counts> {
     let (old_snap, new_snap): (Option<String>, Option<String>) = c.query_row(
         "SELECT items_snapshot_id, snapshot_id FROM playlists WHERE id = ?1",
         [playlist_id],
@@ -699,16 +813,38 @@ pub fn finish_playlist_items(
             new_snap.as_deref(),
         )?;
     }
-    let before: i64 = c.query_row(
-        "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = ?1",
+    let (added, removed, updated): (i64, i64, i64) = c.query_row(
+        "WITH o AS (
+           SELECT item_type AS t, COALESCE(track_id, episode_id, uri, name, '') AS k,
+                  added_at AS a,
+                  ROW_NUMBER() OVER (PARTITION BY item_type,
+                                     COALESCE(track_id, episode_id, uri, name, ''), added_at
+                                     ORDER BY position) AS n,
+                  name, added_by
+           FROM playlist_items WHERE playlist_id = ?1),
+         s AS (
+           SELECT item_type AS t, COALESCE(track_id, episode_id, uri, name, '') AS k,
+                  added_at AS a,
+                  ROW_NUMBER() OVER (PARTITION BY item_type,
+                                     COALESCE(track_id, episode_id, uri, name, ''), added_at
+                                     ORDER BY position) AS n,
+                  name, added_by
+           FROM playlist_items_staging WHERE playlist_id = ?1)
+         SELECT
+           (SELECT COUNT(*) FROM s WHERE NOT EXISTS
+              (SELECT 1 FROM o WHERE o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n)),
+           (SELECT COUNT(*) FROM o WHERE NOT EXISTS
+              (SELECT 1 FROM s WHERE o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n)),
+           (SELECT COUNT(*) FROM s JOIN o ON o.t = s.t AND o.k = s.k AND o.a IS s.a AND o.n = s.n
+              WHERE s.name IS NOT o.name OR s.added_by IS NOT o.added_by)",
         [playlist_id],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     c.execute(
         "DELETE FROM playlist_items WHERE playlist_id = ?1",
         [playlist_id],
     )?;
-    let after = c.execute(
+    c.execute(
         "INSERT INTO playlist_items (playlist_id, position, item_type, track_id, episode_id, uri,
                                      name, added_at, added_by)
          SELECT playlist_id, position, item_type, track_id, episode_id, uri, name, added_at,
@@ -726,7 +862,11 @@ pub fn finish_playlist_items(
          WHERE id = ?1",
         params![playlist_id, now],
     )?;
-    Ok((before as u64, after as u64))
+    Ok(Counts {
+        added: added as u64,
+        updated: updated as u64,
+        removed: removed as u64,
+    })
 }
 
 /// A 403/404 on a playlist's items: record it, not fatal.

@@ -852,12 +852,10 @@ impl Engine {
                     {
                         met_known = true;
                     }
-                    if let Some(id) = library::upsert_track(tx, t)? {
-                        if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)? {
-                            counts.added += 1;
-                        } else {
-                            counts.updated += 1;
-                        }
+                    if let Some((id, changed)) = library::upsert_track_changed(tx, t)? {
+                        let saved =
+                            library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)?;
+                        counts.record(saved.or_changed(changed));
                     }
                 }
                 let n = page.items.len() as u64;
@@ -1031,12 +1029,10 @@ impl Engine {
         with_tx(&mut self.store.conn, |tx| {
             for s in items.iter().flatten() {
                 let Some(t) = &s.track else { continue };
-                if let Some(id) = library::upsert_track(tx, t)? {
-                    if library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)? {
-                        counts.added += 1;
-                    } else {
-                        counts.updated += 1;
-                    }
+                if let Some((id, changed)) = library::upsert_track_changed(tx, t)? {
+                    let saved =
+                        library::upsert_saved(tx, &id, s.added_at.as_deref(), run_id, journal)?;
+                    counts.record(saved.or_changed(changed));
                 }
             }
             cp.items_processed += items.len() as u64;
@@ -1082,11 +1078,9 @@ impl Engine {
                     let Some(p) = p else { continue };
                     let access = library::items_access(p, me.as_deref(), extended);
                     let pos = cp.current_offset + i as u64;
-                    if library::upsert_playlist(tx, p, pos, access, run_id, journal)? {
-                        counts.added += 1;
-                    } else {
-                        counts.updated += 1;
-                    }
+                    counts.record(library::upsert_playlist(
+                        tx, p, pos, access, run_id, journal,
+                    )?);
                 }
                 let n = page.items.len() as u64;
                 cp.current_offset += n;
@@ -1115,13 +1109,7 @@ impl Engine {
             let now = Utc::now();
             if total == Some(0) || total.is_some_and(|t| staged >= t && staged > 0) {
                 let counts = with_tx(&mut self.store.conn, |tx| {
-                    let (before, after) =
-                        library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
-                    let counts = Counts {
-                        added: after.saturating_sub(before),
-                        updated: after.min(before),
-                        removed: before.saturating_sub(after),
-                    };
+                    let counts = library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
                     state::save_checkpoint(tx, phase, &cp, PhaseStatus::InProgress, now)?;
                     state::add_run_counts(
                         tx,
@@ -1175,13 +1163,7 @@ impl Engine {
                     || (page.total.is_none() && page.next.is_none());
                 let mut counts = Counts::default();
                 if done {
-                    let (before, after) =
-                        library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
-                    counts = Counts {
-                        added: after.saturating_sub(before),
-                        updated: after.min(before),
-                        removed: before.saturating_sub(after),
-                    };
+                    counts = library::finish_playlist_items(tx, &pid, &ts(now), journal)?;
                 }
                 cp.items_processed += n;
                 state::save_checkpoint(tx, phase, &cp, PhaseStatus::InProgress, now)?;
@@ -1266,6 +1248,8 @@ impl Engine {
                                 })
                             }
                         };
+                        // Only never-enriched rows are asked for: storing their details
+                        // fills fields, so each one is an update.
                         if let Some(r) = ok
                             && let Some(id) = r?
                         {
@@ -1335,6 +1319,7 @@ impl Engine {
                                 }
                             };
                             if stored {
+                                // A never-enriched row gained its details: an update.
                                 counts.updated += 1;
                             } else {
                                 library::mark_unenrichable(tx, table, &id, "unreadable", &now_s)?;

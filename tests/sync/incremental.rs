@@ -395,3 +395,102 @@ async fn scattered_unsaves_are_all_found_without_reading_every_page() {
     let reads = sim.stats().endpoint("GET /v1/me/tracks");
     assert!(reads < 20, "{reads} pages read of 20");
 }
+
+/// (kind, added, updated, removed) of the newest library run in `sync_history`.
+fn last_run_counts(c: &rusqlite::Connection) -> (String, u64, u64, u64) {
+    c.query_row(
+        "SELECT kind, items_added, items_updated, items_removed FROM sync_history
+         WHERE kind != 'plays' ORDER BY id DESC LIMIT 1",
+        [],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, i64>(2)? as u64,
+                r.get::<_, i64>(3)? as u64,
+            ))
+        },
+    )
+    .unwrap()
+}
+
+/// "Updated" means a stored row changed: re-reading an unchanged library counts nothing, and one
+/// edit counts once.
+async fn counts_report_only_real_changes(mode: SimMode) {
+    let sim = start_sim(sim_options(300, mode)).await;
+    let env = Env::new(100_000);
+    let out = env.run(&sim, &["sync"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let (kind, added, _, _) = last_run_counts(&env.open());
+    assert_eq!(kind, "full");
+    assert!(added > 300, "the first mirror adds the library: {added}");
+
+    // Nothing changed: nothing added, updated or removed.
+    let out = env.run(&sim, &["sync"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        last_run_counts(&env.open()),
+        ("incremental".to_string(), 0, 0, 0),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        format!("{}{}", out.stdout, out.stderr).contains("0 added, 0 updated, 0 removed"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+
+    // Rename one owned playlist (its snapshot changes, so its items are read again, unchanged):
+    // exactly one update.
+    let t = truth(&sim).await;
+    let owned = t
+        .playlists
+        .iter()
+        .find(|p| p.followed && p.owned && p.items.len() > 2)
+        .expect("an owned playlist with items");
+    control(
+        &sim,
+        reqwest::Method::POST,
+        &format!("__sim/playlists/{}", owned.id),
+        json!({"name": "A new name"}),
+    )
+    .await;
+    let out = env.run(&sim, &["sync"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        last_run_counts(&env.open()),
+        ("incremental".to_string(), 0, 1, 0),
+        "{}",
+        out.stdout
+    );
+
+    // Drop its first item and append a track already in the library: the playlist is updated
+    // (new snapshot), one item added, one removed — not every position counted.
+    let known = t.saved_tracks[0].track_id.clone();
+    control(
+        &sim,
+        reqwest::Method::POST,
+        &format!("__sim/playlists/{}", owned.id),
+        json!({"remove_positions": [0], "add_track_ids": [known]}),
+    )
+    .await;
+    let out = env.run(&sim, &["sync"]).await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        last_run_counts(&env.open()),
+        ("incremental".to_string(), 1, 1, 1),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_report_only_real_changes_dev() {
+    counts_report_only_real_changes(SimMode::Dev).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_report_only_real_changes_extended() {
+    counts_report_only_real_changes(SimMode::Extended).await;
+}
