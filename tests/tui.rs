@@ -15,6 +15,8 @@ mod login;
 mod login_e2e;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
+#[path = "tui/tmux.rs"]
+mod tmux;
 #[path = "tui/update.rs"]
 mod update;
 

@@ -3,69 +3,12 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
 
-/// A private tmux server (its own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "main"]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, keys: &str) {
-        let out = self.run(&["send-keys", "-t", "main", keys]);
-        assert!(out.status.success(), "send-keys {keys}: {out:?}");
-    }
-
-    fn format(&self, f: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "main", f]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Wait until the screen satisfies `pred`; fail with the screen when it does not in time.
-    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out waiting for {what}; the screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use crate::tmux::{Tmux, tmux_available};
 
 /// `done` of a phase row (`tracks    ████░░  1,250 / 3,000 …`), from the compact layout.
 fn phase_done(screen: &str, phase: &str) -> Option<u64> {
@@ -204,7 +147,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     assert_eq!(before_start, 0, "nothing is sent before s");
 
     // s: the sync starts and the tracks gauge advances.
-    tmux.keys("s");
+    tmux.keys(&["s"]);
     let screen = tmux.wait_for("tracks progress", Duration::from_secs(30), |s| {
         phase_done(s, "tracks").is_some_and(|d| d > 0)
     });
@@ -217,7 +160,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     assert!(screen.contains("syncing"), "{screen}");
 
     // p: paused at a batch boundary, and no request while paused.
-    tmux.keys("p");
+    tmux.keys(&["p"]);
     let paused_screen = tmux.wait_for("paused", Duration::from_secs(30), |s| {
         s.contains("● paused")
     });
@@ -241,7 +184,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     );
 
     // p again: resumes, requests flow again.
-    tmux.keys("p");
+    tmux.keys(&["p"]);
     tmux.wait_for("syncing again", Duration::from_secs(30), |s| {
         s.contains("● syncing") || s.contains("● waiting")
     });
@@ -256,11 +199,11 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     }
 
     // c: asks first; y cancels.
-    tmux.keys("c");
+    tmux.keys(&["c"]);
     tmux.wait_for("the cancel question", Duration::from_secs(10), |s| {
         s.contains("Cancel the running sync?")
     });
-    tmux.keys("y");
+    tmux.keys(&["y"]);
     let screen = tmux.wait_for(
         "the run to end as cancelled",
         Duration::from_secs(30),
@@ -276,7 +219,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
     );
 
     // q: quits; the terminal is back to normal.
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
         s.contains("END_OF_CHECKS")
     });
@@ -344,7 +287,7 @@ fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
         });
         assert!(screen.contains("not connected"), "{screen}");
         // s without an account explains instead of failing.
-        tmux.keys("s");
+        tmux.keys(&["s"]);
         tmux.wait_for("the message", Duration::from_secs(10), |s| {
             s.contains("Not connected to Spotify")
         });
@@ -465,12 +408,12 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
 
     let tmux = launch("first");
     tmux.wait_for("the app", Duration::from_secs(30), |s| s.contains("● idle"));
-    tmux.keys("s");
+    tmux.keys(&["s"]);
     let screen = tmux.wait_for("tracks progress", Duration::from_secs(30), |s| {
         phase_done(s, "tracks").is_some_and(|d| d >= 200)
     });
     assert!(screen.contains("full run #1"), "{screen}");
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
         s.contains("END_OF_CHECKS")
     });
@@ -486,7 +429,7 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
         .or_else(|| phase_done(&screen, "playlists").map(|_| 3000))
         .unwrap_or_else(|| panic!("no tracks progress shown at start:\n{screen}"));
     assert!(done_before > 0, "{screen}");
-    tmux.keys("s");
+    tmux.keys(&["s"]);
     let screen = tmux.wait_for("the resumed run", Duration::from_secs(30), |s| {
         s.contains("Resumed the unfinished full sync (run 1)")
     });
@@ -506,7 +449,7 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
         "saved-track pages fetched twice: {saved_pages}; stats: {stats}"
     );
     assert!(total_requests(&stats) > sent_before);
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
         s.contains("END_OF_CHECKS")
     });
@@ -548,7 +491,7 @@ fn demo_quota_block_shows_a_live_countdown() {
         s.contains("DEMO") || s.contains("SPOTSYNC_EXIT")
     });
     let url = sim_url(&screen).unwrap_or_else(|| panic!("no simulator URL:\n{screen}"));
-    tmux.keys("s");
+    tmux.keys(&["s"]);
     let first = tmux.wait_for("the countdown", Duration::from_secs(30), |s| {
         s.contains("resuming in") && s.contains("(daily quota)")
     });
@@ -572,7 +515,7 @@ fn demo_quota_block_shows_a_live_countdown() {
         sent,
         "requests were sent during the quota block"
     );
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     let screen = tmux.wait_for("the app to exit", Duration::from_secs(30), |s| {
         s.contains("END_OF_CHECKS")
     });

@@ -4,7 +4,6 @@
 //! reach the loopback listener); the app connects and syncs without a restart.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -12,60 +11,14 @@ use spotsync::cli::SimOptions;
 use spotsync::simulator::{self, RunningSim, SimConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
+
+use crate::tmux::{Tmux, tmux_available};
 const CLIENT_ID: &str = "0123456789abcdef0123456789abcdef";
 
 #[derive(Parser)]
 struct SimArgs {
     #[command(flatten)]
     options: SimOptions,
-}
-
-/// A private tmux server, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "main"]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, args: &[&str]) {
-        let mut all = vec!["send-keys", "-t", "main"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert!(out.status.success(), "send-keys {args:?}: {out:?}");
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out waiting for {what}; the screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
 }
 
 fn free_port() -> u16 {
@@ -293,13 +246,6 @@ fn log_in(tmux: &Tmux, rt: &tokio::runtime::Runtime, h: &Path, port: u16, via: V
             || s.contains("Not connected:")
     });
     assert!(screen.contains("● idle"), "the engine is ready:\n{screen}");
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
