@@ -516,8 +516,23 @@ impl Engine {
         }
     }
 
-    async fn sleep(&mut self, d: Duration) -> Result<(), Stop> {
-        self.interruptible(tokio::time::sleep(d)).await
+    /// Sleep for `d` while listening for commands: cancel / shutdown stop at once, a pause
+    /// pauses here (nothing is sent while paused). Returns `true` when it returns early after a
+    /// pause and resume: the caller re-checks what it was waiting for (a hold stays in force).
+    async fn wait(&mut self, d: Duration, phase: Option<Phase>) -> Result<bool, Stop> {
+        let deadline = tokio::time::Instant::now() + d;
+        loop {
+            if self.pause_requested {
+                self.pause_here(phase).await?;
+                return Ok(true);
+            }
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return Err(Stop::Interrupted),
+                cmd = self.commands.recv() => self.handle_command(cmd)?,
+                _ = tokio::time::sleep_until(deadline) => return Ok(false),
+            }
+        }
     }
 
     /// The batch boundary: apply commands; when paused, wait for resume.
@@ -531,11 +546,19 @@ impl Engine {
         if !self.pause_requested {
             return Ok(());
         }
+        self.pause_here(Some(phase)).await
+    }
+
+    /// Pause now: record it, tell the front end, and wait for resume (or cancel / shutdown).
+    async fn pause_here(&mut self, phase: Option<Phase>) -> Result<(), Stop> {
         let now = Utc::now();
         if let Some(id) = self.run_id() {
             state::set_run_status(&self.store.conn, id, RunStatus::Paused, None, now)?;
         }
-        state::set_phase_status(&self.store.conn, phase, PhaseStatus::Paused, None, now)?;
+        if let Some(phase) = phase {
+            state::set_phase_status(&self.store.conn, phase, PhaseStatus::Paused, None, now)?;
+        }
+        tracing::info!("paused");
         self.emit(SyncEvent::Paused).await;
         while self.pause_requested {
             let cmd = tokio::select! {
@@ -548,7 +571,10 @@ impl Engine {
         if let Some(id) = self.run_id() {
             state::set_run_status(&self.store.conn, id, RunStatus::Running, None, now)?;
         }
-        state::set_phase_status(&self.store.conn, phase, PhaseStatus::InProgress, None, now)?;
+        if let Some(phase) = phase {
+            state::set_phase_status(&self.store.conn, phase, PhaseStatus::InProgress, None, now)?;
+        }
+        tracing::info!("resumed");
         self.emit(SyncEvent::Resumed).await;
         Ok(())
     }
@@ -598,12 +624,18 @@ impl Engine {
                     .await;
                 }
                 let started = Instant::now();
-                let res = self.sleep(wait).await;
+                let res = self.wait(wait, phase).await;
                 let waited = started.elapsed().as_secs();
                 if let Some(id) = self.run_id() {
                     state::add_waited(&self.store.conn, id, waited, false)?;
                 }
-                res?;
+                let paused = res?;
+                if paused && reason != LimitReason::Budget && self.gate.hold(Utc::now()).is_some() {
+                    // Paused during the hold and resumed before its end: keep waiting (the
+                    // hold is announced again so the countdown comes back).
+                    self.announced = None;
+                    continue;
+                }
                 if reason != LimitReason::Budget {
                     self.gate.clear_hold();
                     state::clear_block(&self.store.conn, Utc::now())?;
@@ -613,7 +645,7 @@ impl Engine {
                 continue;
             }
             if let Some(d) = self.gate.pacing_delay(Instant::now()) {
-                self.sleep(d).await?;
+                self.wait(d, phase).await?;
                 continue;
             }
             return Ok(());
@@ -685,7 +717,7 @@ impl Engine {
                         })
                         .await;
                     }
-                    self.sleep(delay).await?;
+                    self.wait(delay, phase).await?;
                 }
                 Err(ApiError::Unauthorized(m)) if !refreshed && self.client.can_refresh() => {
                     refreshed = true;
