@@ -100,6 +100,8 @@ pub(crate) struct Engine {
     announced: Option<DateTime<Utc>>,
     /// Batches committed by this engine (usage is reported every few).
     batches: u64,
+    /// What the current phase changed so far in this run (for its log line).
+    phase_counts: Counts,
 }
 
 impl Engine {
@@ -129,6 +131,7 @@ impl Engine {
             shutdown: false,
             announced: None,
             batches: 0,
+            phase_counts: Counts::default(),
         }
     }
 
@@ -266,6 +269,15 @@ impl Engine {
             extended,
             me,
         });
+        tracing::info!(
+            "sync run {run_id} {} ({kind}; phases: {})",
+            if resumed { "resumed" } else { "started" },
+            phases
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         self.emit(SyncEvent::RunStarted {
             run_id,
             kind,
@@ -320,6 +332,7 @@ impl Engine {
                             None,
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, PhaseStatus::Success, None);
                         self.emit(SyncEvent::PhaseFinished {
                             phase,
                             status: PhaseStatus::Success,
@@ -335,6 +348,7 @@ impl Engine {
                             Some(&e),
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, PhaseStatus::Failed, Some(&e));
                         self.emit(SyncEvent::PhaseFinished {
                             phase,
                             status: PhaseStatus::Failed,
@@ -361,6 +375,7 @@ impl Engine {
                             err.as_deref(),
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, status, err.as_deref());
                         if status.is_terminal() {
                             self.emit(SyncEvent::PhaseFinished {
                                 phase,
@@ -427,10 +442,55 @@ impl Engine {
         self.emit_usage().await;
         let record = state::run(&self.store.conn, run_id).ok().flatten();
         if let Some(run) = record {
+            let summary = format!(
+                "sync run {} finished: {}; {} added, {} updated, {} removed; {} requests, \
+                 {} rate-limited, {} s waited",
+                run.id,
+                run.status.as_str(),
+                run.items_added,
+                run.items_updated,
+                run.items_removed,
+                run.api_calls,
+                run.rate_limited_count,
+                run.waited_seconds
+            );
+            match &run.error {
+                Some(e) if run.status != RunStatus::Success => {
+                    tracing::warn!("{summary}; {e}")
+                }
+                _ => tracing::info!("{summary}"),
+            }
             self.emit(SyncEvent::RunFinished { run }).await;
         }
         let _ = state::prune_usage(&self.store.conn, Utc::now());
         self.run = None;
+    }
+
+    /// One log line for the end of a phase (or its stop), with what it changed in this run.
+    fn log_phase_end(&self, phase: Phase, status: PhaseStatus, error: Option<&str>) {
+        let c = self.phase_counts;
+        let done = state::phase(&self.store.conn, phase)
+            .ok()
+            .flatten()
+            .map(|r| {
+                let total = r
+                    .total_items
+                    .map(|t| format!(" of {t}"))
+                    .unwrap_or_default();
+                format!("{}{total} done; ", r.items_processed)
+            })
+            .unwrap_or_default();
+        let line = format!(
+            "phase {phase} {}: {done}{} added, {} updated, {} removed",
+            status.as_str(),
+            c.added,
+            c.updated,
+            c.removed
+        );
+        match error {
+            Some(e) => tracing::warn!("{line}; {e}"),
+            None => tracing::info!("{line}"),
+        }
     }
 
     /// Journal changes only once a complete mirror exists (the first one adds everything).
@@ -558,7 +618,7 @@ impl Engine {
         if let Some(phase) = phase {
             state::set_phase_status(&self.store.conn, phase, PhaseStatus::Paused, None, now)?;
         }
-        tracing::info!("paused");
+        tracing::info!("sync run {} paused", self.run_id().unwrap_or_default());
         self.emit(SyncEvent::Paused).await;
         while self.pause_requested {
             let cmd = tokio::select! {
@@ -574,7 +634,10 @@ impl Engine {
         if let Some(phase) = phase {
             state::set_phase_status(&self.store.conn, phase, PhaseStatus::InProgress, None, now)?;
         }
-        tracing::info!("resumed");
+        tracing::info!(
+            "sync run {} resumed after a pause",
+            self.run_id().unwrap_or_default()
+        );
         self.emit(SyncEvent::Resumed).await;
         Ok(())
     }
@@ -616,6 +679,11 @@ impl Engine {
                 }
                 if self.announced != Some(until) {
                     self.announced = Some(until);
+                    tracing::info!(
+                        "waiting for {} until {} (nothing is sent before)",
+                        reason.describe(),
+                        ts(until)
+                    );
                     self.emit(SyncEvent::RateLimited {
                         until,
                         reason,
@@ -641,6 +709,7 @@ impl Engine {
                     state::clear_block(&self.store.conn, Utc::now())?;
                 }
                 self.announced = None;
+                tracing::info!("hold ended ({}); requests resume", reason.describe());
                 self.emit(SyncEvent::RateLimitCleared).await;
                 continue;
             }
@@ -704,7 +773,7 @@ impl Engine {
                         .into());
                     }
                     let delay = gate::backoff(attempt);
-                    tracing::info!(
+                    tracing::warn!(
                         "{}: {msg}; retry {attempt} in {delay:?}",
                         endpoint.template()
                     );
@@ -759,6 +828,17 @@ impl Engine {
     }
 
     async fn batch_committed(&mut self, phase: Phase, cp: &Checkpoint, c: Counts) {
+        self.phase_counts += c;
+        tracing::debug!(
+            "{phase}: batch committed, {} done{}; +{} ~{} -{}",
+            cp.items_processed,
+            cp.total_items
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default(),
+            c.added,
+            c.updated,
+            c.removed
+        );
         self.batches += 1;
         if self.batches.is_multiple_of(20) {
             self.emit_usage().await;
@@ -800,6 +880,14 @@ impl Engine {
             None,
             Utc::now(),
         )?;
+        self.phase_counts = Counts::default();
+        tracing::info!(
+            "phase {phase} started ({} done{})",
+            cp.items_processed,
+            cp.total_items
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default()
+        );
         self.emit(SyncEvent::PhaseStarted {
             phase,
             done: cp.items_processed,
