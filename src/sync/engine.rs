@@ -98,8 +98,6 @@ pub(crate) struct Engine {
     shutdown: bool,
     /// The hold we last announced (so `RateLimited` is sent once per hold).
     announced: Option<DateTime<Utc>>,
-    /// Batches committed by this engine (usage is reported every few).
-    batches: u64,
     /// What the current phase changed so far in this run (for its log line).
     phase_counts: Counts,
 }
@@ -130,7 +128,6 @@ impl Engine {
             pause_requested: false,
             shutdown: false,
             announced: None,
-            batches: 0,
             phase_counts: Counts::default(),
         }
     }
@@ -711,6 +708,7 @@ impl Engine {
                 self.announced = None;
                 tracing::info!("hold ended ({}); requests resume", reason.describe());
                 self.emit(SyncEvent::RateLimitCleared).await;
+                self.emit_usage().await;
                 continue;
             }
             if let Some(d) = self.gate.pacing_delay(Instant::now()) {
@@ -762,6 +760,8 @@ impl Engine {
                         }
                         Ok(())
                     })?;
+                    // The refused request counts too (Spotify counts every request it gets).
+                    self.emit_usage().await;
                 }
                 Err(ApiError::Transient(msg)) => {
                     attempt += 1;
@@ -839,10 +839,6 @@ impl Engine {
             c.updated,
             c.removed
         );
-        self.batches += 1;
-        if self.batches.is_multiple_of(20) {
-            self.emit_usage().await;
-        }
         let api_calls = self
             .run_id()
             .and_then(|id| state::run(&self.store.conn, id).ok().flatten())
@@ -858,6 +854,8 @@ impl Engine {
             api_calls,
         })
         .await;
+        // After the batch's requests: the 24-hour count matches the run's `api_calls`.
+        self.emit_usage().await;
     }
 
     // ----- phases ---------------------------------------------------------------------------

@@ -352,3 +352,54 @@ async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
     h.commands.send(SyncCommand::Shutdown).await.ok();
     h.task.await.unwrap();
 }
+
+/// The 24-hour count follows every committed batch and every hold, and counts 429 answers like
+/// any request: it agrees with the run's `api_calls` and with what the server received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_usage_follows_every_batch_and_counts_refused_requests() {
+    let sim = start_sim(sim_options(300, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    // The daily quota is out for a second: the first request is refused (429, Retry-After: 1).
+    sim.exhaust_quota(1);
+    let (run, events) =
+        engine_sync(&env.db, &sim, StartMode::Full, vec![Phase::Tracks], 100_000).await;
+    assert_eq!(run.status, RunStatus::Success, "{events:#?}");
+    let stats = sim.stats();
+    assert_eq!(stats.count("429"), 1, "{stats:#?}");
+    assert_eq!(run.api_calls, stats.total, "429s count in the run");
+
+    let mut batches = 0;
+    let mut holds = 0;
+    for (i, ev) in events.iter().enumerate() {
+        let want = match ev {
+            SyncEvent::BatchCommitted { api_calls, .. } => {
+                batches += 1;
+                Some(*api_calls)
+            }
+            SyncEvent::RateLimitCleared => {
+                holds += 1;
+                None
+            }
+            _ => continue,
+        };
+        let usage = events[i + 1..].iter().find_map(|e| match e {
+            SyncEvent::ApiUsage { calls_24h, .. } => Some(*calls_24h),
+            _ => None,
+        });
+        let usage = usage.unwrap_or_else(|| panic!("ApiUsage after event {i}: {ev:?}"));
+        if let Some(calls) = want {
+            assert_eq!(usage, calls, "after batch {batches}");
+        }
+        assert!(
+            matches!(events[i + 1], SyncEvent::ApiUsage { .. }),
+            "usage right after {ev:?}, got {:?}",
+            events[i + 1]
+        );
+    }
+    assert_eq!((batches, holds), (6, 1));
+    let last = events.iter().rev().find_map(|e| match e {
+        SyncEvent::ApiUsage { calls_24h, .. } => Some(*calls_24h),
+        _ => None,
+    });
+    assert_eq!(last, Some(stats.total));
+}
