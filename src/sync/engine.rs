@@ -98,8 +98,8 @@ pub(crate) struct Engine {
     shutdown: bool,
     /// The hold we last announced (so `RateLimited` is sent once per hold).
     announced: Option<DateTime<Utc>>,
-    /// Batches committed by this engine (usage is reported every few).
-    batches: u64,
+    /// What the current phase changed so far in this run (for its log line).
+    phase_counts: Counts,
 }
 
 impl Engine {
@@ -128,7 +128,7 @@ impl Engine {
             pause_requested: false,
             shutdown: false,
             announced: None,
-            batches: 0,
+            phase_counts: Counts::default(),
         }
     }
 
@@ -266,6 +266,15 @@ impl Engine {
             extended,
             me,
         });
+        tracing::info!(
+            "sync run {run_id} {} ({kind}; phases: {})",
+            if resumed { "resumed" } else { "started" },
+            phases
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         self.emit(SyncEvent::RunStarted {
             run_id,
             kind,
@@ -320,6 +329,7 @@ impl Engine {
                             None,
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, PhaseStatus::Success, None);
                         self.emit(SyncEvent::PhaseFinished {
                             phase,
                             status: PhaseStatus::Success,
@@ -335,6 +345,7 @@ impl Engine {
                             Some(&e),
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, PhaseStatus::Failed, Some(&e));
                         self.emit(SyncEvent::PhaseFinished {
                             phase,
                             status: PhaseStatus::Failed,
@@ -361,6 +372,7 @@ impl Engine {
                             err.as_deref(),
                             Utc::now(),
                         );
+                        self.log_phase_end(phase, status, err.as_deref());
                         if status.is_terminal() {
                             self.emit(SyncEvent::PhaseFinished {
                                 phase,
@@ -427,10 +439,55 @@ impl Engine {
         self.emit_usage().await;
         let record = state::run(&self.store.conn, run_id).ok().flatten();
         if let Some(run) = record {
+            let summary = format!(
+                "sync run {} finished: {}; {} added, {} updated, {} removed; {} requests, \
+                 {} rate-limited, {} s waited",
+                run.id,
+                run.status.as_str(),
+                run.items_added,
+                run.items_updated,
+                run.items_removed,
+                run.api_calls,
+                run.rate_limited_count,
+                run.waited_seconds
+            );
+            match &run.error {
+                Some(e) if run.status != RunStatus::Success => {
+                    tracing::warn!("{summary}; {e}")
+                }
+                _ => tracing::info!("{summary}"),
+            }
             self.emit(SyncEvent::RunFinished { run }).await;
         }
         let _ = state::prune_usage(&self.store.conn, Utc::now());
         self.run = None;
+    }
+
+    /// One log line for the end of a phase (or its stop), with what it changed in this run.
+    fn log_phase_end(&self, phase: Phase, status: PhaseStatus, error: Option<&str>) {
+        let c = self.phase_counts;
+        let done = state::phase(&self.store.conn, phase)
+            .ok()
+            .flatten()
+            .map(|r| {
+                let total = r
+                    .total_items
+                    .map(|t| format!(" of {t}"))
+                    .unwrap_or_default();
+                format!("{}{total} done; ", r.items_processed)
+            })
+            .unwrap_or_default();
+        let line = format!(
+            "phase {phase} {}: {done}{} added, {} updated, {} removed",
+            status.as_str(),
+            c.added,
+            c.updated,
+            c.removed
+        );
+        match error {
+            Some(e) => tracing::warn!("{line}; {e}"),
+            None => tracing::info!("{line}"),
+        }
     }
 
     /// Journal changes only once a complete mirror exists (the first one adds everything).
@@ -516,8 +573,23 @@ impl Engine {
         }
     }
 
-    async fn sleep(&mut self, d: Duration) -> Result<(), Stop> {
-        self.interruptible(tokio::time::sleep(d)).await
+    /// Sleep for `d` while listening for commands: cancel / shutdown stop at once, a pause
+    /// pauses here (nothing is sent while paused). Returns `true` when it returns early after a
+    /// pause and resume: the caller re-checks what it was waiting for (a hold stays in force).
+    async fn wait(&mut self, d: Duration, phase: Option<Phase>) -> Result<bool, Stop> {
+        let deadline = tokio::time::Instant::now() + d;
+        loop {
+            if self.pause_requested {
+                self.pause_here(phase).await?;
+                return Ok(true);
+            }
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return Err(Stop::Interrupted),
+                cmd = self.commands.recv() => self.handle_command(cmd)?,
+                _ = tokio::time::sleep_until(deadline) => return Ok(false),
+            }
+        }
     }
 
     /// The batch boundary: apply commands; when paused, wait for resume.
@@ -531,11 +603,19 @@ impl Engine {
         if !self.pause_requested {
             return Ok(());
         }
+        self.pause_here(Some(phase)).await
+    }
+
+    /// Pause now: record it, tell the front end, and wait for resume (or cancel / shutdown).
+    async fn pause_here(&mut self, phase: Option<Phase>) -> Result<(), Stop> {
         let now = Utc::now();
         if let Some(id) = self.run_id() {
             state::set_run_status(&self.store.conn, id, RunStatus::Paused, None, now)?;
         }
-        state::set_phase_status(&self.store.conn, phase, PhaseStatus::Paused, None, now)?;
+        if let Some(phase) = phase {
+            state::set_phase_status(&self.store.conn, phase, PhaseStatus::Paused, None, now)?;
+        }
+        tracing::info!("sync run {} paused", self.run_id().unwrap_or_default());
         self.emit(SyncEvent::Paused).await;
         while self.pause_requested {
             let cmd = tokio::select! {
@@ -548,7 +628,13 @@ impl Engine {
         if let Some(id) = self.run_id() {
             state::set_run_status(&self.store.conn, id, RunStatus::Running, None, now)?;
         }
-        state::set_phase_status(&self.store.conn, phase, PhaseStatus::InProgress, None, now)?;
+        if let Some(phase) = phase {
+            state::set_phase_status(&self.store.conn, phase, PhaseStatus::InProgress, None, now)?;
+        }
+        tracing::info!(
+            "sync run {} resumed after a pause",
+            self.run_id().unwrap_or_default()
+        );
         self.emit(SyncEvent::Resumed).await;
         Ok(())
     }
@@ -590,6 +676,11 @@ impl Engine {
                 }
                 if self.announced != Some(until) {
                     self.announced = Some(until);
+                    tracing::info!(
+                        "waiting for {} until {} (nothing is sent before)",
+                        reason.describe(),
+                        ts(until)
+                    );
                     self.emit(SyncEvent::RateLimited {
                         until,
                         reason,
@@ -598,22 +689,30 @@ impl Engine {
                     .await;
                 }
                 let started = Instant::now();
-                let res = self.sleep(wait).await;
+                let res = self.wait(wait, phase).await;
                 let waited = started.elapsed().as_secs();
                 if let Some(id) = self.run_id() {
                     state::add_waited(&self.store.conn, id, waited, false)?;
                 }
-                res?;
+                let paused = res?;
+                if paused && reason != LimitReason::Budget && self.gate.hold(Utc::now()).is_some() {
+                    // Paused during the hold and resumed before its end: keep waiting (the
+                    // hold is announced again so the countdown comes back).
+                    self.announced = None;
+                    continue;
+                }
                 if reason != LimitReason::Budget {
                     self.gate.clear_hold();
                     state::clear_block(&self.store.conn, Utc::now())?;
                 }
                 self.announced = None;
+                tracing::info!("hold ended ({}); requests resume", reason.describe());
                 self.emit(SyncEvent::RateLimitCleared).await;
+                self.emit_usage().await;
                 continue;
             }
             if let Some(d) = self.gate.pacing_delay(Instant::now()) {
-                self.sleep(d).await?;
+                self.wait(d, phase).await?;
                 continue;
             }
             return Ok(());
@@ -661,6 +760,8 @@ impl Engine {
                         }
                         Ok(())
                     })?;
+                    // The refused request counts too (Spotify counts every request it gets).
+                    self.emit_usage().await;
                 }
                 Err(ApiError::Transient(msg)) => {
                     attempt += 1;
@@ -672,7 +773,7 @@ impl Engine {
                         .into());
                     }
                     let delay = gate::backoff(attempt);
-                    tracing::info!(
+                    tracing::warn!(
                         "{}: {msg}; retry {attempt} in {delay:?}",
                         endpoint.template()
                     );
@@ -685,7 +786,7 @@ impl Engine {
                         })
                         .await;
                     }
-                    self.sleep(delay).await?;
+                    self.wait(delay, phase).await?;
                 }
                 Err(ApiError::Unauthorized(m)) if !refreshed && self.client.can_refresh() => {
                     refreshed = true;
@@ -727,10 +828,17 @@ impl Engine {
     }
 
     async fn batch_committed(&mut self, phase: Phase, cp: &Checkpoint, c: Counts) {
-        self.batches += 1;
-        if self.batches.is_multiple_of(20) {
-            self.emit_usage().await;
-        }
+        self.phase_counts += c;
+        tracing::debug!(
+            "{phase}: batch committed, {} done{}; +{} ~{} -{}",
+            cp.items_processed,
+            cp.total_items
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default(),
+            c.added,
+            c.updated,
+            c.removed
+        );
         let api_calls = self
             .run_id()
             .and_then(|id| state::run(&self.store.conn, id).ok().flatten())
@@ -746,6 +854,8 @@ impl Engine {
             api_calls,
         })
         .await;
+        // After the batch's requests: the 24-hour count matches the run's `api_calls`.
+        self.emit_usage().await;
     }
 
     // ----- phases ---------------------------------------------------------------------------
@@ -768,6 +878,14 @@ impl Engine {
             None,
             Utc::now(),
         )?;
+        self.phase_counts = Counts::default();
+        tracing::info!(
+            "phase {phase} started ({} done{})",
+            cp.items_processed,
+            cp.total_items
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default()
+        );
         self.emit(SyncEvent::PhaseStarted {
             phase,
             done: cp.items_processed,

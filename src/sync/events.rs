@@ -318,7 +318,7 @@ pub enum SyncEvent {
         status: PhaseStatus,
         error: Option<String>,
     },
-    /// The run is paused at a batch boundary.
+    /// The run is paused (at a batch boundary, or at once while waiting for a hold or a retry).
     Paused,
     /// The run continues after a pause.
     Resumed,

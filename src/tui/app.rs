@@ -1040,7 +1040,7 @@ impl App {
             SyncEvent::Paused => {
                 if !self.quitting {
                     self.activity = Activity::Paused;
-                    self.info("Paused at a batch boundary: p resumes, c cancels");
+                    self.info("Paused: p resumes, c cancels");
                 }
                 for v in &mut self.phases {
                     if matches!(v.status, PhaseStatus::InProgress | PhaseStatus::RateLimited) {

@@ -224,3 +224,182 @@ async fn pause_resume_and_cancel_at_batch_boundaries() {
     h.commands.send(SyncCommand::Shutdown).await.ok();
     h.task.await.unwrap();
 }
+
+/// Wait (up to `within`) for an event matching `want`, skipping progress, phase and usage events;
+/// any other event fails the test.
+async fn expect_within(
+    h: &mut EngineHandle,
+    within: Duration,
+    what: &str,
+    want: impl Fn(&SyncEvent) -> bool,
+) -> SyncEvent {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let ev = tokio::time::timeout_at(deadline, h.events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{what} within {within:?}"))
+            .expect("engine alive");
+        if want(&ev) {
+            return ev;
+        }
+        match ev {
+            SyncEvent::BatchCommitted { .. }
+            | SyncEvent::ApiUsage { .. }
+            | SyncEvent::PhaseStarted { .. }
+            | SyncEvent::PhaseFinished { .. } => {}
+            other => panic!("waiting for {what}: unexpected {other:?}"),
+        }
+    }
+}
+
+/// A pause, a cancel or a shutdown during a long quota hold acts at once; the hold stays: after
+/// resume (or a restart) the engine goes back to waiting and sends nothing before the reset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
+    let sim = start_sim(sim_options(600, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: library_phases(),
+        })
+        .await
+        .unwrap();
+    loop {
+        if let SyncEvent::BatchCommitted { .. } = next_event(&mut h).await {
+            break;
+        }
+    }
+    // The daily quota runs out: the next request answers 429 with an hour to wait.
+    sim.exhaust_quota(3600);
+    let until = loop {
+        if let SyncEvent::RateLimited { until, reason, .. } = next_event(&mut h).await {
+            assert_eq!(reason, spotsync::sync::LimitReason::Quota);
+            break until;
+        }
+    };
+    assert!(until - chrono::Utc::now() > chrono::Duration::minutes(55));
+    let sent = sim.stats().total;
+
+    // Pause: acknowledged within a second, not at the end of the hour.
+    h.commands.send(SyncCommand::Pause).await.unwrap();
+    expect_within(&mut h, Duration::from_secs(1), "Paused", |e| {
+        matches!(e, SyncEvent::Paused)
+    })
+    .await;
+    let status = sync::load_status(&env.db, 5).unwrap();
+    assert_eq!(status.current_run.unwrap().status, RunStatus::Paused);
+    assert!(status.blocked_until.is_some(), "the hold stays persisted");
+
+    // Resume: back to waiting for the same hold, nothing sent.
+    h.commands.send(SyncCommand::Resume).await.unwrap();
+    expect_within(&mut h, Duration::from_secs(1), "Resumed", |e| {
+        matches!(e, SyncEvent::Resumed)
+    })
+    .await;
+    let again = expect_within(&mut h, Duration::from_secs(1), "RateLimited", |e| {
+        matches!(e, SyncEvent::RateLimited { .. })
+    })
+    .await;
+    assert!(matches!(again, SyncEvent::RateLimited { until: u, .. } if u == until));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sim.stats().total, sent, "no request during the hold");
+
+    // Shutdown while paused in the hold: the engine stops now and the run stays resumable.
+    h.commands.send(SyncCommand::Pause).await.unwrap();
+    expect_within(&mut h, Duration::from_secs(1), "Paused", |e| {
+        matches!(e, SyncEvent::Paused)
+    })
+    .await;
+    h.commands.send(SyncCommand::Shutdown).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(2), h.task)
+        .await
+        .expect("shutdown within 2 s")
+        .unwrap();
+    assert_eq!(sim.stats().total, sent);
+
+    // A new engine resumes the run, keeps waiting for the persisted hold; cancel acts at once.
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Auto,
+            only: library_phases(),
+        })
+        .await
+        .unwrap();
+    let started = next_event(&mut h).await;
+    assert!(
+        matches!(started, SyncEvent::RunStarted { resumed: true, .. }),
+        "{started:?}"
+    );
+    expect_within(&mut h, Duration::from_secs(2), "RateLimited", |e| {
+        // Persisted to the second.
+        matches!(e, SyncEvent::RateLimited { until: u, .. }
+            if (*u - until).num_seconds().abs() <= 1)
+    })
+    .await;
+    h.commands.send(SyncCommand::Cancel).await.unwrap();
+    let finished = expect_within(&mut h, Duration::from_secs(1), "RunFinished", |e| {
+        matches!(e, SyncEvent::RunFinished { .. })
+    })
+    .await;
+    assert!(
+        matches!(&finished, SyncEvent::RunFinished { run } if run.status == RunStatus::Cancelled),
+        "{finished:?}"
+    );
+    assert_eq!(sim.stats().total, sent, "no request before the reset time");
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}
+
+/// The 24-hour count follows every committed batch and every hold, and counts 429 answers like
+/// any request: it agrees with the run's `api_calls` and with what the server received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_usage_follows_every_batch_and_counts_refused_requests() {
+    let sim = start_sim(sim_options(300, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    // The daily quota is out for a second: the first request is refused (429, Retry-After: 1).
+    sim.exhaust_quota(1);
+    let (run, events) =
+        engine_sync(&env.db, &sim, StartMode::Full, vec![Phase::Tracks], 100_000).await;
+    assert_eq!(run.status, RunStatus::Success, "{events:#?}");
+    let stats = sim.stats();
+    assert_eq!(stats.count("429"), 1, "{stats:#?}");
+    assert_eq!(run.api_calls, stats.total, "429s count in the run");
+
+    let mut batches = 0;
+    let mut holds = 0;
+    for (i, ev) in events.iter().enumerate() {
+        let want = match ev {
+            SyncEvent::BatchCommitted { api_calls, .. } => {
+                batches += 1;
+                Some(*api_calls)
+            }
+            SyncEvent::RateLimitCleared => {
+                holds += 1;
+                None
+            }
+            _ => continue,
+        };
+        let usage = events[i + 1..].iter().find_map(|e| match e {
+            SyncEvent::ApiUsage { calls_24h, .. } => Some(*calls_24h),
+            _ => None,
+        });
+        let usage = usage.unwrap_or_else(|| panic!("ApiUsage after event {i}: {ev:?}"));
+        if let Some(calls) = want {
+            assert_eq!(usage, calls, "after batch {batches}");
+        }
+        assert!(
+            matches!(events[i + 1], SyncEvent::ApiUsage { .. }),
+            "usage right after {ev:?}, got {:?}",
+            events[i + 1]
+        );
+    }
+    assert_eq!((batches, holds), (6, 1));
+    let last = events.iter().rev().find_map(|e| match e {
+        SyncEvent::ApiUsage { calls_24h, .. } => Some(*calls_24h),
+        _ => None,
+    });
+    assert_eq!(last, Some(stats.total));
+}

@@ -90,3 +90,33 @@ async fn full_sync_extended_mode_uses_batch_endpoints() {
         .unwrap();
     assert_eq!(capability, "true");
 }
+
+/// A sync logs its activity at info to the log file: the run, each phase with what it changed,
+/// the summary. Never the token (nor in what it prints).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_logs_its_activity_but_never_the_token() {
+    let sim = start_sim(sim_options(120, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let token = sim.issue_token();
+    let out = env
+        .command(&sim, &token, &["sync", "--only", "tracks"])
+        .output()
+        .await
+        .expect("spotsync runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut file = String::new();
+    for dir in std::fs::read_dir(env.dir.path().join("state/spotsync/logs")).expect("log dir") {
+        file += &std::fs::read_to_string(dir.unwrap().path()).unwrap();
+    }
+    assert!(!stderr.contains(&token));
+    for line in [
+        "sync run 1 started (full; phases: tracks)",
+        "phase tracks started (0 done)",
+        "phase tracks success: 120 of 120 done; 120 added, 0 updated, 0 removed",
+        "sync run 1 finished: success; 120 added, 0 updated, 0 removed; 3 requests",
+    ] {
+        assert!(file.contains(line), "{line:?} missing from:\n{file}");
+    }
+    assert!(!file.contains(&token), "the token is never logged");
+}
