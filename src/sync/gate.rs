@@ -22,11 +22,18 @@ const BACKOFF_CAP: Duration = Duration::from_secs(20);
 /// Margin added to pacing waits so our window and the server's do not disagree at the edge.
 const PACING_MARGIN: Duration = Duration::from_millis(60);
 
+/// The lowest limit a 429 can teach. A 429 after only a few of our requests says more about
+/// other clients of the same app (or a run just before ours) than about the window's size;
+/// learning "1 per 30 s" from it would crawl for the rest of the run. Holds still cover it.
+const MIN_LEARNED_LIMIT: u32 = 10;
+
 /// Pacing state of one engine.
 #[derive(Debug)]
 pub struct Gate {
     /// Requests we allow ourselves per window now.
     limit: u32,
+    /// `requests_per_window` from the config.
+    configured: u32,
     /// The highest we may creep back up to (config, or what a 429 taught us).
     ceiling: u32,
     sent: VecDeque<Instant>,
@@ -41,6 +48,7 @@ impl Gate {
         let limit = requests_per_window.max(1);
         Gate {
             limit,
+            configured: limit,
             ceiling: limit,
             sent: VecDeque::new(),
             hold: None,
@@ -150,7 +158,9 @@ impl Gate {
             // The window let through what we sent in the last 30 s, minus the refused one:
             // that is the server's limit; stay at it (never above).
             self.prune(instant);
-            let allowed = (self.sent.len() as u32).saturating_sub(1).max(1);
+            let allowed = (self.sent.len() as u32)
+                .saturating_sub(1)
+                .max(MIN_LEARNED_LIMIT.min(self.configured));
             self.ceiling = self.ceiling.min(allowed).max(1);
             self.limit = self.limit.min(self.ceiling);
             self.last_429 = Some(instant);
@@ -203,6 +213,20 @@ mod tests {
         assert_eq!(g.limit(), 10);
         assert!(g.hold(now).is_some());
         assert!(g.hold(until).is_none());
+    }
+
+    #[test]
+    fn an_early_429_does_not_teach_a_crawl() {
+        let mut g = Gate::new(60);
+        let t0 = Instant::now();
+        g.record_send(t0);
+        g.on_rate_limited(Some(Duration::from_secs(3)), false, Utc::now(), t0);
+        assert_eq!(g.limit(), MIN_LEARNED_LIMIT);
+        // A configured pace below the floor stays the cap.
+        let mut g = Gate::new(4);
+        g.record_send(t0);
+        g.on_rate_limited(Some(Duration::from_secs(3)), false, Utc::now(), t0);
+        assert_eq!(g.limit(), 4);
     }
 
     #[test]
