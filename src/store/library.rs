@@ -489,18 +489,62 @@ pub fn count_saved(c: &Connection) -> rusqlite::Result<u64> {
 
 /// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
 pub fn mark_unsaved(c: &Connection, run_id: i64, now: &str, j: Journal) -> rusqlite::Result<u64> {
+    mark_unseen(c, Unseen::SAVED_TRACKS, run_id, now, j)
+}
+
+/// A table whose rows a complete walk must see, else they are gone (`removed_at`).
+struct Unseen {
+    table: &'static str,
+    /// The journal's `entity_type`, key column and `old_value` column.
+    entity: &'static str,
+    key: &'static str,
+    old_value: &'static str,
+}
+
+impl Unseen {
+    const SAVED_TRACKS: Unseen = Unseen {
+        table: "saved_tracks",
+        entity: "saved_track",
+        key: "track_id",
+        old_value: "added_at",
+    };
+    const PLAYLISTS: Unseen = Unseen {
+        table: "playlists",
+        entity: "playlist",
+        key: "id",
+        old_value: "name",
+    };
+}
+
+/// Journal and mark as removed every live row of `u` that `run_id` did not see.
+fn mark_unseen(
+    c: &Connection,
+    u: Unseen,
+    run_id: i64,
+    now: &str,
+    j: Journal,
+) -> rusqlite::Result<u64> {
+    const UNSEEN: &str =
+        "removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)";
+    let Unseen {
+        table,
+        entity,
+        key,
+        old_value,
+    } = u;
     if let Some(jr) = j {
         c.execute(
-            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
-                                          change, old_value, new_value)
-             SELECT ?2, ?3, 'saved_track', track_id, 'removed', added_at, NULL FROM saved_tracks
-             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+            &format!(
+                "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                              change, old_value, new_value)
+                 SELECT ?2, ?3, '{entity}', {key}, 'removed', {old_value}, NULL FROM {table}
+                 WHERE {UNSEEN}"
+            ),
             params![run_id, now, jr],
         )?;
     }
     let n = c.execute(
-        "UPDATE saved_tracks SET removed_at = ?2
-         WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
+        &format!("UPDATE {table} SET removed_at = ?2 WHERE {UNSEEN}"),
         params![run_id, now],
     )?;
     Ok(n as u64)
@@ -681,21 +725,7 @@ pub fn mark_playlists_gone(
     now: &str,
     j: Journal,
 ) -> rusqlite::Result<u64> {
-    if let Some(jr) = j {
-        c.execute(
-            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
-                                          change, old_value, new_value)
-             SELECT ?2, ?3, 'playlist', id, 'removed', name, NULL FROM playlists
-             WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
-            params![run_id, now, jr],
-        )?;
-    }
-    let n = c.execute(
-        "UPDATE playlists SET removed_at = ?2
-         WHERE removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)",
-        params![run_id, now],
-    )?;
-    Ok(n as u64)
+    mark_unseen(c, Unseen::PLAYLISTS, run_id, now, j)
 }
 
 /// The next playlist whose items must be fetched, with how many of its positions are staged.
