@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use spotsync_sim::{SimMode, SimOptions};
 
 /// Mirror your Spotify library into a local SQLite database you own, and keep it current.
 #[derive(Debug, Parser)]
@@ -157,75 +158,6 @@ pub enum AuthCommand {
     Refresh,
 }
 
-/// Simulator behaviour (Development Mode or Extended Quota app).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum SimMode {
-    #[default]
-    Dev,
-    Extended,
-}
-
-/// Options of the simulator, shared by `simulate` and `demo`.
-#[derive(Debug, Clone, Args)]
-pub struct SimOptions {
-    /// Seed of the generated library (same seed, same library).
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Number of saved tracks.
-    #[arg(long, default_value_t = 2000)]
-    pub tracks: usize,
-    /// Number of playlists in the user's list.
-    #[arg(long, default_value_t = 20)]
-    pub playlists: usize,
-    /// Development Mode (2026 restrictions) or Extended Quota behaviour.
-    #[arg(long, value_enum, default_value_t = SimMode::Dev)]
-    pub mode: SimMode,
-    /// Requests allowed per rolling 30-second window (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub window: u32,
-    /// Requests allowed per rolling 24 hours before QUOTA_EXCEEDED (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub quota: u32,
-    /// Retry-After (seconds) sent with QUOTA_EXCEEDED.
-    #[arg(long, default_value_t = 79_892)]
-    pub quota_retry_after: u64,
-    /// Lifetime of issued access tokens, in seconds.
-    #[arg(long, default_value_t = 3600)]
-    pub token_ttl: u64,
-    /// Added latency per request, in milliseconds.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Fraction of requests answered 500/502/503 (0.0–1.0).
-    #[arg(long, default_value_t = 0.0)]
-    pub fail_rate: f64,
-    /// Fraction of requests whose connection is closed without a response (0.0–1.0).
-    #[arg(long, default_value_t = 0.0)]
-    pub drop_rate: f64,
-    /// Send rate-limit 429s without a `Retry-After` header.
-    #[arg(long)]
-    pub no_retry_after: bool,
-}
-
-impl Default for SimOptions {
-    /// The same values as the command line's defaults.
-    fn default() -> Self {
-        SimOptions {
-            seed: 42,
-            tracks: 2000,
-            playlists: 20,
-            mode: SimMode::Dev,
-            window: 0,
-            quota: 0,
-            quota_retry_after: 79_892,
-            token_ttl: 3600,
-            latency_ms: 0,
-            fail_rate: 0.0,
-            drop_rate: 0.0,
-            no_retry_after: false,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct SimulateArgs {
     /// Port on 127.0.0.1 (0 = any free port).
@@ -259,72 +191,25 @@ pub struct DemoArgs {
     pub port: u16,
 }
 
-/// Parse `90`, `90s`, `10m`, `2h`, `1d`, `500ms` and combinations like `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err("empty duration".into());
-    }
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let mut total = Duration::ZERO;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
+pub use spotsync_core::duration::parse_duration;
+
+impl From<PhaseArg> for spotsync_core::sync::Phase {
+    fn from(p: PhaseArg) -> Self {
+        use PhaseArg as A;
+        use spotsync_core::sync::Phase;
+        match p {
+            A::Tracks => Phase::Tracks,
+            A::Playlists => Phase::Playlists,
+            A::Albums => Phase::Albums,
+            A::Artists => Phase::Artists,
+            A::Plays => Phase::Plays,
         }
-        let mut unit = c.to_string();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_alphabetic() {
-                unit.push(n);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 10m, 2h"))?;
-        num.clear();
-        total += match unit.as_str() {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3600),
-            "d" => Duration::from_secs(n * 86_400),
-            _ => {
-                return Err(format!(
-                    "invalid duration unit {unit:?} in {s:?}: use ms, s, m, h or d"
-                ));
-            }
-        };
     }
-    if !num.is_empty() {
-        return Err(format!(
-            "invalid duration {s:?}: a number needs a unit (s, m, h, d)"
-        ));
-    }
-    Ok(total)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("10x").is_err());
-        assert!(parse_duration("1h30").is_err());
-        assert!(parse_duration("").is_err());
-    }
 
     #[test]
     fn cli_is_consistent() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::GlobalArgs;
-use crate::sync::Phase;
+pub use spotsync_core::sync::SyncConfig;
 
 /// Default redirect URI: a loopback IP literal (Spotify rejects `localhost`).
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8888/callback";
@@ -37,28 +37,6 @@ impl Default for Config {
     }
 }
 
-/// `[sync]`: pacing and budget.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SyncConfig {
-    /// Requests the engine allows itself per rolling 30 seconds before any 429 teaches it less.
-    pub requests_per_window: u32,
-    /// Our own cap on requests per rolling 24 hours (0 = no cap; Spotify's quota still applies).
-    pub max_calls_per_day: u64,
-    /// Phases a plain `spotsync sync` runs, in order.
-    pub phases: Vec<Phase>,
-}
-
-impl Default for SyncConfig {
-    fn default() -> Self {
-        SyncConfig {
-            requests_per_window: 60,
-            max_calls_per_day: 0,
-            phases: Phase::ALL.to_vec(),
-        }
-    }
-}
-
 impl DaemonConfig {
     /// `every` as a duration.
     pub fn every(&self) -> Result<std::time::Duration, String> {
@@ -71,7 +49,7 @@ impl DaemonConfig {
 }
 
 fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
-    let d = crate::cli::parse_duration(s)?;
+    let d = spotsync_core::duration::parse_duration(s)?;
     if d.is_zero() {
         return Err(format!("{s:?} is zero; use e.g. \"30m\""));
     }

@@ -14,3 +14,8 @@ pub const LOCKED: i32 = 4;
 pub const RATE_LIMITED: i32 = 75;
 /// Interrupted by Ctrl-C / SIGINT / SIGTERM; everything committed is kept.
 pub const INTERRUPTED: i32 = 130;
+
+/// The exit code for an authorization error: [`AUTH_NEEDED`] when only a new login helps.
+pub fn for_auth(e: &spotsync_core::spotify::auth::AuthError) -> i32 {
+    if e.needs_login() { AUTH_NEEDED } else { ERROR }
+}

@@ -1,20 +1,23 @@
 //! spotsync: mirror a Spotify library into a local SQLite database and keep it current.
 //!
-//! Module map (each module owns one concern; the sync engine never imports the UI):
+//! This crate is the front end; the work happens in the workspace's other crates:
+//! - `spotsync-core` (re-exported here as [`spotify`], [`store`], [`sync`]): the Spotify client
+//!   and auth, the SQLite store, the sync engine. No UI code.
+//! - `spotsync-sim` (re-exported as [`simulator`]): a local Web API simulator for tests and the demo.
+//!
+//! Modules of this crate:
 //! - [`cli`]: clap definitions of the command line.
 //! - [`config`]: TOML config and XDG paths.
-//! - [`spotify`]: the only code that talks HTTP to Spotify (client, auth, error classification).
-//! - [`store`]: SQLite schema, migrations and queries.
-//! - [`sync`]: the orchestrator, phases, pacing; `SyncCommand` in, `SyncEvent` out.
-//! - [`tui`]: the ratatui front end and `spotsync demo`.
-//! - [`simulator`]: a local HTTP server speaking Spotify's Web API, for tests and the demo.
+//! - [`commands`]: one module per subcommand.
+//! - [`logging`]: the log file and the terminal app's log pane.
+//! - [`tui`]: the ratatui terminal app.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod logging;
-pub mod simulator;
-pub mod spotify;
-pub mod store;
-pub mod sync;
 pub mod tui;
+
+pub use spotsync_core::{spotify, store, sync};
+pub use spotsync_sim as simulator;

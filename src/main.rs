@@ -1,7 +1,7 @@
 use clap::Parser;
 
 use spotsync::cli::{Cli, Command};
-use spotsync::{exit, simulator, spotify, sync, tui};
+use spotsync::{commands, exit, tui};
 
 fn main() {
     let cli = Cli::parse();
@@ -19,15 +19,15 @@ fn main() {
         let g = &cli.global;
         match &cli.command {
             None => tui::run_tui(g).await,
-            Some(Command::Demo(a)) => tui::run_demo(g, a).await,
-            Some(Command::Sync(a)) => sync::cli::run_sync(g, a).await,
-            Some(Command::Status(a)) => sync::cli::run_status(g, a).await,
-            Some(Command::History(a)) => sync::cli::run_history(g, a).await,
-            Some(Command::Changes(a)) => sync::cli::run_changes(g, a).await,
-            Some(Command::Daemon(a)) => sync::cli::run_daemon(g, a).await,
-            Some(Command::Auth(a)) => spotify::auth::run_auth(g, a).await,
-            Some(Command::Logout) => spotify::auth::run_logout(g).await,
-            Some(Command::Simulate(a)) => simulator::run_simulate(a).await,
+            Some(Command::Demo(a)) => commands::demo::run(g, a).await,
+            Some(Command::Sync(a)) => commands::sync::run(g, a).await,
+            Some(Command::Status(a)) => commands::status::run(g, a).await,
+            Some(Command::History(a)) => commands::history::run(g, a).await,
+            Some(Command::Changes(a)) => commands::changes::run(g, a).await,
+            Some(Command::Daemon(a)) => commands::daemon::run(g, a).await,
+            Some(Command::Auth(a)) => commands::auth::run(g, a).await,
+            Some(Command::Logout) => commands::auth::run_logout(g).await,
+            Some(Command::Simulate(a)) => commands::simulate::run(a).await,
         }
     });
     // Background tasks (engine, simulator) are stopped by their owners before this point;

@@ -475,7 +475,7 @@ async fn login(
         &config.redirect_uri,
         &ctx.accounts_url,
         &ctx.api_url,
-        &ctx.paths,
+        &ctx.paths.token_file,
         true,
     )
     .await
@@ -527,5 +527,5 @@ pub fn credentials_after_login(
     ctx: &LoginContext,
 ) -> Result<crate::spotify::Credentials, AuthError> {
     let config = Config::load(&ctx.paths.config_file).unwrap_or_default();
-    auth::load_credentials(&ctx.paths, &config)
+    auth::load_credentials(&ctx.paths.token_file, config.client_id().as_deref())
 }

@@ -89,13 +89,13 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     };
 
     app.pacing = Some(config.sync.requests_per_window);
-    if let Some(w) = auth::refresh_expiry_warning(&paths) {
+    if let Some(w) = auth::refresh_expiry_warning(&paths.token_file) {
         app.notice = Some(Notice {
             level: NoticeLevel::Warn,
             text: w,
         });
     }
-    let engine = match auth::load_credentials(&paths, &config) {
+    let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
         Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_) | AuthError::TokenFile(_))) => {
             let text = login::no_auth_text(&e);
             app.notice = Some(Notice {

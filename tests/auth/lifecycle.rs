@@ -68,7 +68,7 @@ async fn status_warns_30_and_7_days_before_the_end() {
         log_dir: env.log_dir(),
     };
     assert_eq!(
-        spotsync::spotify::auth::refresh_expiry_warning(&paths),
+        spotsync::spotify::auth::refresh_expiry_warning(&paths.token_file),
         None
     );
 
@@ -76,7 +76,7 @@ async fn status_warns_30_and_7_days_before_the_end() {
     let run = env.run(&["auth", "status"]).await;
     assert!(!run.stdout.contains("warning"), "{run:?}");
     assert_eq!(
-        spotsync::spotify::auth::refresh_expiry_warning(&paths),
+        spotsync::spotify::auth::refresh_expiry_warning(&paths.token_file),
         None
     );
 
@@ -94,7 +94,7 @@ async fn status_warns_30_and_7_days_before_the_end() {
             v["warning"].as_str().unwrap().contains("spotsync auth"),
             "{v}"
         );
-        let w = spotsync::spotify::auth::refresh_expiry_warning(&paths).unwrap();
+        let w = spotsync::spotify::auth::refresh_expiry_warning(&paths.token_file).unwrap();
         assert!(w.contains(&format!("in {days} days")), "{w}");
     }
     env.assert_no_token_leaked();

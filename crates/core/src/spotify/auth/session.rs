@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::flow::{self, FlowError, PkceLogin, RedirectListener};
 use super::store::{self, StoredToken};
-use crate::config::Paths;
 
 /// One login in progress. Dropping it stops the listener.
 pub struct LoginSession {
@@ -26,7 +25,7 @@ impl LoginSession {
         redirect_uri: &str,
         accounts_url: &str,
         api_url: &str,
-        paths: &Paths,
+        token_file: &std::path::Path,
         listen: bool,
     ) -> Result<LoginSession, FlowError> {
         let login = Arc::new(PkceLogin::new(client_id, redirect_uri, accounts_url)?);
@@ -45,7 +44,7 @@ impl LoginSession {
             listen_problem,
             accounts_url: accounts_url.to_string(),
             api_url: api_url.to_string(),
-            token_file: paths.token_file.clone(),
+            token_file: token_file.to_path_buf(),
         })
     }
 

@@ -1,7 +1,6 @@
 //! The sync engine: orchestrator, phases, pacing and retry. Never imports the UI.
 //! Owned by the sync-engine work (issue 3); `events` is the contract with front ends.
 
-pub mod cli;
 mod engine;
 pub mod events;
 pub mod gate;
@@ -14,9 +13,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::SyncConfig;
+pub mod config;
 use crate::spotify::{Credentials, SpotifyClient};
 use crate::store::{self, Store, StoreError};
+pub use config::SyncConfig;
 
 /// What the engine needs to run.
 #[derive(Debug, Clone)]

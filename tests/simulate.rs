@@ -62,12 +62,17 @@ async fn simulate_binary_prints_its_address_and_serves() {
         .unwrap();
     assert_eq!(truth.saved_tracks.len(), 120);
     // Same seed, same library as in-process.
-    let inproc = crate::common::sim_with(|o| {
-        o.tracks = 120;
-        o.seed = 5;
-        o.playlists = 20;
-    })
-    .await;
+    let inproc = spotsync::simulator::start(
+        spotsync::simulator::SimConfig::new(spotsync::simulator::SimOptions {
+            tracks: 120,
+            seed: 5,
+            playlists: 20,
+            ..Default::default()
+        }),
+        0,
+    )
+    .await
+    .expect("simulator starts");
     assert_eq!(inproc.truth(), truth);
     inproc.shutdown().await;
     let stats: Stats = http

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotsync::cli::SimMode;
-use spotsync::simulator::RunningSim;
+use spotsync_sim::RunningSim;
+use spotsync_sim::SimMode;
 
 use crate::common::*;
 
@@ -55,7 +55,7 @@ fn spec_path() -> PathBuf {
     match std::env::var_os("SPOTSYNC_OPENAPI_SPEC") {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/spotify-api/fixed-spotify-open-api.yml"),
+            .join("../../../shared/spotify-api/fixed-spotify-open-api.yml"),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use spotsync::simulator::SettingsPatch;
+use spotsync_sim::SettingsPatch;
 
 use crate::common::*;
 

@@ -9,8 +9,8 @@ use rspotify::model::{AlbumId, ArtistId, PlayableItem, PlaylistId};
 use rspotify::prelude::*;
 use rspotify::{AuthCodePkceSpotify, Config, Credentials, OAuth, Token};
 use serde_json::Value;
-use spotsync::simulator::RunningSim;
-use spotsync::simulator::model::{ItemType, LibraryTruth};
+use spotsync_sim::RunningSim;
+use spotsync_sim::model::{ItemType, LibraryTruth};
 
 use crate::common::*;
 
@@ -246,7 +246,7 @@ async fn dev_mode_library_through_rspotify_and_raw_json() {
 #[tokio::test]
 async fn extended_mode_serves_batches_and_full_fields() {
     let sim = sim_with(|o| {
-        o.mode = spotsync::cli::SimMode::Extended;
+        o.mode = spotsync_sim::SimMode::Extended;
         o.tracks = 1500;
     })
     .await;

@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use spotsync::cli::{SimMode, SimOptions};
-use spotsync::simulator::{self, RunningSim, SimConfig};
+use spotsync_sim::{self as simulator, RunningSim, SimConfig};
+use spotsync_sim::{SimMode, SimOptions};
 
 /// A small library in the given mode; `f` adjusts the options.
 pub async fn sim_with(f: impl FnOnce(&mut SimOptions)) -> RunningSim {

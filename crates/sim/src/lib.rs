@@ -6,7 +6,7 @@
 //! `/api/token`) and the control API (`/__sim/...`).
 //!
 //! Public contract used by tests, the demo and `spotsync simulate`:
-//! - [`SimConfig`] (from [`crate::cli::SimOptions`]),
+//! - [`SimConfig`] (from [`crate::SimOptions`]),
 //! - [`start`] → [`RunningSim`] with `api_url()`, `accounts_url()`, `base_url()`,
 //!   `issue_token()`, `shutdown()`,
 //! - [`Stats`] (`GET /__sim/stats`) and [`model::LibraryTruth`] (`GET /__sim/library`).
@@ -23,7 +23,7 @@ pub mod model;
 pub mod render;
 pub mod state;
 
-use std::io::{self, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -33,16 +33,25 @@ use std::task::{Context, Poll};
 use axum::Router;
 use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
-use color_eyre::eyre::{Result, WrapErr};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::cli::{SimOptions, SimulateArgs};
+pub mod options;
 
 pub use model::LibraryTruth;
+pub use options::{SimMode, SimOptions};
 pub use state::{FaultKind, Settings, SettingsPatch, Stats, TokenResponse};
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("generating the simulated library failed: {0}")]
+    Generate(String),
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen { port: u16, source: io::Error },
+}
 
 /// Everything the simulator can be told at start.
 #[derive(Debug, Clone, Default)]
@@ -182,7 +191,7 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
 }
 
 /// Start serving on `127.0.0.1:port` (0 = any free port).
-pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim> {
+pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartError> {
     let o = &config.options;
     let params = generate::GenParams {
         seed: o.seed,
@@ -191,11 +200,13 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim> {
     };
     let library = tokio::task::spawn_blocking(move || generate::generate(params))
         .await
-        .wrap_err("generating the simulated library")?;
+        .map_err(|e| StartError::Generate(e.to_string()))?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
-        .wrap_err_with(|| format!("cannot listen on 127.0.0.1:{port}"))?;
-    let addr = listener.local_addr()?;
+        .map_err(|source| StartError::Listen { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { port, source })?;
     let shared = Arc::new(state::Shared::new(
         library,
         initial_settings(o),
@@ -222,56 +233,6 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim> {
         stop: Some(tx),
         task: Some(task),
     })
-}
-
-/// `spotsync simulate`.
-pub async fn run_simulate(args: &SimulateArgs) -> Result<i32> {
-    let sim = start(SimConfig::new(args.sim.clone()), args.port).await?;
-    {
-        let mut out = io::stdout().lock();
-        writeln!(out, "listening on http://{}", sim.addr)?;
-        out.flush()?;
-    }
-    let o = &args.sim;
-    eprintln!(
-        "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
-        o.tracks,
-        o.playlists,
-        o.seed,
-        state::mode_name(o.mode)
-    );
-    eprintln!(
-        "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
-        sim.api_url(),
-        sim.accounts_url(),
-        sim.base_url()
-    );
-    wait_for_signal().await;
-    eprintln!("spotsync simulator: stopping");
-    sim.shutdown().await;
-    Ok(crate::exit::OK)
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 // --- a listener whose connections can be dropped on purpose ------------------------------------

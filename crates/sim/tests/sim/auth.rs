@@ -14,7 +14,7 @@ use crate::common::*;
 const CLIENT_ID: &str = "spotsync-test-client";
 const REDIRECT: &str = "http://127.0.0.1:8888/callback";
 
-fn pkce_client(sim: &spotsync::simulator::RunningSim) -> AuthCodePkceSpotify {
+fn pkce_client(sim: &spotsync_sim::RunningSim) -> AuthCodePkceSpotify {
     let scopes: HashSet<String> = [
         "user-library-read",
         "playlist-read-private",
@@ -52,7 +52,7 @@ async fn authorize(url: &str) -> String {
     q.into_iter().find(|(k, _)| k == "code").expect("code").1
 }
 
-async fn token_post(sim: &spotsync::simulator::RunningSim, form: &[(&str, &str)]) -> (u16, Value) {
+async fn token_post(sim: &spotsync_sim::RunningSim, form: &[(&str, &str)]) -> (u16, Value) {
     let r = http()
         .post(format!("{}api/token", sim.accounts_url()))
         .form(form)
@@ -151,7 +151,7 @@ async fn pkce_flow_with_rspotify_then_refresh_rotation() {
 async fn wrong_verifier_reused_code_and_wrong_redirect_are_refused() {
     let sim = sim().await;
     let verifier = "a".repeat(64);
-    let challenge = spotsync::simulator::accounts::s256(&verifier);
+    let challenge = spotsync_sim::accounts::s256(&verifier);
     let authorize_url = |redirect: &str| {
         let mut u = url::Url::parse(&format!("{}authorize", sim.accounts_url())).unwrap();
         u.query_pairs_mut()

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::json;
-use spotsync::simulator::{FaultKind, SettingsPatch};
+use spotsync_sim::{FaultKind, SettingsPatch};
 
 use crate::common::*;
 

@@ -3,11 +3,11 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotsync::simulator::LibraryTruth;
+use spotsync_sim::LibraryTruth;
 
 use crate::common::*;
 
-async fn truth(sim: &spotsync::simulator::RunningSim) -> LibraryTruth {
+async fn truth(sim: &spotsync_sim::RunningSim) -> LibraryTruth {
     let r = get_url(&format!("{}__sim/library", sim.base_url()), None).await;
     assert_eq!(r.status, StatusCode::OK);
     serde_json::from_value(r.body).expect("library truth parses")

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::model::Library;
-use crate::cli::SimMode;
+use crate::SimMode;
 
 /// The scopes a simulated token grants.
 pub const ALL_SCOPES: &str =

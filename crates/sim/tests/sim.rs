@@ -1,14 +1,13 @@
 //! The Spotify Web API simulator, driven over real HTTP: rspotify where its models parse
 //! today's API, raw JSON where they cannot; schema validation against the OpenAPI description;
-//! limits, auth, faults, mutations and the `spotsync simulate` binary.
+//! limits, auth, faults and mutations. (`spotsync simulate` itself is tested in the
+//! workspace root's `tests/simulate.rs`.)
 
 #[path = "sim/common.rs"]
 mod common;
 
 #[path = "sim/auth.rs"]
 mod auth;
-#[path = "sim/binary.rs"]
-mod binary;
 #[path = "sim/endpoints.rs"]
 mod endpoints;
 #[path = "sim/faults.rs"]

@@ -226,8 +226,8 @@ mod itoa_like {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::generate::{GenParams, generate};
-    use crate::simulator::render;
+    use crate::generate::{GenParams, generate};
+    use crate::render;
 
     #[test]
     fn same_json_as_the_serde_renderer() {

@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::SyncConfig;
 use super::events::*;
 use super::gate::{self, Gate};
-use crate::config::SyncConfig;
 use crate::spotify::model::{self, Page};
 use crate::spotify::{ApiError, Endpoint, SpotifyClient};
 use crate::store::library::{self, Counts, EnrichTable, ItemsAccess};

@@ -66,19 +66,6 @@ impl FromStr for Phase {
     }
 }
 
-impl From<crate::cli::PhaseArg> for Phase {
-    fn from(p: crate::cli::PhaseArg) -> Self {
-        use crate::cli::PhaseArg as A;
-        match p {
-            A::Tracks => Phase::Tracks,
-            A::Playlists => Phase::Playlists,
-            A::Albums => Phase::Albums,
-            A::Artists => Phase::Artists,
-            A::Plays => Phase::Plays,
-        }
-    }
-}
-
 /// What kind of run (`sync_history.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,59 @@
+//! `spotsync simulate`: the simulated Web API on a port, until SIGINT or SIGTERM.
+
+use std::io::{self, Write};
+
+use color_eyre::eyre::Result;
+use spotsync_sim::{SimConfig, start};
+
+use crate::cli::SimulateArgs;
+use crate::exit;
+
+/// `spotsync simulate`.
+pub async fn run(args: &SimulateArgs) -> Result<i32> {
+    let sim = start(SimConfig::new(args.sim.clone()), args.port).await?;
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "listening on http://{}", sim.addr)?;
+        out.flush()?;
+    }
+    let o = &args.sim;
+    eprintln!(
+        "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
+        o.tracks,
+        o.playlists,
+        o.seed,
+        spotsync_sim::state::mode_name(o.mode)
+    );
+    eprintln!(
+        "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
+        sim.api_url(),
+        sim.accounts_url(),
+        sim.base_url()
+    );
+    wait_for_signal().await;
+    eprintln!("spotsync simulator: stopping");
+    sim.shutdown().await;
+    Ok(exit::OK)
+}
+
+pub async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

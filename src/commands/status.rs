@@ -1,0 +1,118 @@
+//! `spotsync status`: what the database holds, the last run, holds and the daemon's health.
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+use spotsync_core::sync::{self, StatusSnapshot};
+
+use super::*;
+use crate::cli::{GlobalArgs, StatusArgs};
+use crate::exit;
+
+fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
+    println!("Database: {}", db.display());
+    match &s.current_run {
+        None => println!("No sync yet: run `spotsync sync`."),
+        Some(run) => {
+            println!(
+                "Sync #{} ({}) {} — started {}{}",
+                run.id,
+                run.kind,
+                run.status.as_str(),
+                local(run.started_at),
+                run.finished_at
+                    .map(|f| format!(", ended {}", local(f)))
+                    .unwrap_or_default()
+            );
+            println!(
+                "  {} requests, {} added, {} updated, {} removed, {} rate limits, waited {}s",
+                run.api_calls,
+                run.items_added,
+                run.items_updated,
+                run.items_removed,
+                run.rate_limited_count,
+                run.waited_seconds
+            );
+            if let Some(e) = &run.error {
+                println!("  {e}");
+            }
+            for p in &s.phases {
+                println!(
+                    "  {:<10} {:<12} {}{}",
+                    p.phase.as_str(),
+                    p.status.as_str(),
+                    progress(p.done, p.total),
+                    p.last_error
+                        .as_ref()
+                        .map(|e| format!("  ({e})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    if let Some((until, reason)) = s.blocked_until {
+        println!(
+            "On hold by {} until {} (in {})",
+            reason.describe(),
+            local(until),
+            human_wait(until - Utc::now())
+        );
+    }
+    match s.daily_budget {
+        Some(b) => println!("Requests in the last 24 h: {} of {b}", s.calls_24h),
+        None => println!("Requests in the last 24 h: {}", s.calls_24h),
+    }
+}
+
+/// `spotsync status`.
+pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
+    let (paths, config) = setup(global)?;
+    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
+    let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
+    let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
+    let daemon = super::daemon::daemon_health(&paths.db);
+    if args.json {
+        let mut v = serde_json::to_value(&snap)?;
+        if let Some(obj) = v.as_object_mut() {
+            let d: serde_json::Map<String, serde_json::Value> = daemon
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+                .collect();
+            obj.insert("daemon".into(), serde_json::Value::Object(d));
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print_status(&snap, &paths.db);
+        if !daemon.is_empty() {
+            let get = |k: &str| {
+                daemon
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .and_then(|(_, v)| v.clone())
+            };
+            println!(
+                "Daemon: {}; last success {}; next sync {}{}{}",
+                if get("pid").is_some() {
+                    "running"
+                } else {
+                    "stopped"
+                },
+                get("last_success").unwrap_or_else(|| "never".into()),
+                get("next_sync").unwrap_or_else(|| "-".into()),
+                get("blocked_until")
+                    .map(|b| format!("; blocked until {b}"))
+                    .unwrap_or_default(),
+                get("last_error")
+                    .map(|e| format!("; last error: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+        for g in &snap.play_gaps {
+            println!(
+                "Listening history gap: plays between {} and {} may be missing",
+                g.after.as_deref().unwrap_or("?"),
+                g.before
+            );
+        }
+    }
+    Ok(exit::OK)
+}
