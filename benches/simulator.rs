@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench simulator` (targets: < 2 s, < 300 MB, ≥ 5,000 pages/s on 2 cores).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

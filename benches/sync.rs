@@ -8,6 +8,8 @@
 //!
 //! Run: `cargo bench --bench sync` (release). Prints one line per figure.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

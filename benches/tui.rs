@@ -7,6 +7,8 @@
 //!
 //! 2 and 3 run the binary in a private tmux server; without tmux they say so and are skipped.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,8 @@
 //! Every test records all the output of the binary and, at its end, checks that no access or
 //! refresh token it ever saw appears in that output or in the log files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 #[path = "auth/common.rs"]
 mod common;
 #[path = "auth/config.rs"]

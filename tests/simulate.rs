@@ -1,5 +1,7 @@
 //! `spotsync simulate` as users run it: first stdout line, serving, clean stop on SIGTERM.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,5 +1,7 @@
 //! Sync engine against the simulator over real HTTP: the engine API and the real binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 #[path = "sync/common.rs"]
 mod common;
 #[path = "sync/engine.rs"]

@@ -1,6 +1,8 @@
 //! The terminal app: `update()` for every key and engine event, screen snapshots at 80×24 and
 //! 160×48, and an end-to-end run of `spotsync demo` in tmux.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/fixtures.rs"]

@@ -3,6 +3,8 @@
 //! limits, auth, faults and mutations. (`spotsync simulate` itself is tested in the
 //! workspace root's `tests/simulate.rs`.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
 #[path = "sim/common.rs"]
 mod common;
 
