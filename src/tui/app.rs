@@ -287,6 +287,14 @@ pub struct RunView {
     pub api_calls: u64,
 }
 
+/// What the `spotsync demo` banner says: where the simulated Spotify listens; the rest (a
+/// throwaway database, your account is not touched) is fixed text the widget fits to the width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoBanner {
+    /// The simulator's base URL (`http://127.0.0.1:PORT/`).
+    pub sim_url: String,
+}
+
 /// Where things live, shown in the help.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Locations {
@@ -305,8 +313,8 @@ pub struct App {
     /// Use the 16 named colours (false with `NO_COLOR`: modifiers only).
     pub color: bool,
     pub locations: Locations,
-    /// Banner text when this is `spotsync demo`.
-    pub demo: Option<String>,
+    /// The banner when this is `spotsync demo`.
+    pub demo: Option<DemoBanner>,
     pub engine: EngineState,
     pub activity: Activity,
     pub run: Option<RunView>,

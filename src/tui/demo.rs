@@ -9,7 +9,7 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::sync::{mpsc, oneshot};
 
-use super::app::{Locations, Notice, NoticeLevel};
+use super::app::{DemoBanner, Locations, Notice, NoticeLevel};
 use super::{new_app, run_app, start_engine};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Paths, SyncConfig};
@@ -58,9 +58,9 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         log_file: log_file.map(|p| p.display().to_string()),
         config_file: None,
     };
-    app.demo = Some(format!(
-        "simulated Spotify at {base_url} · throwaway database"
-    ));
+    app.demo = Some(DemoBanner {
+        sim_url: base_url.clone(),
+    });
     app.notice = Some(if ignored.is_empty() {
         Notice {
             level: NoticeLevel::Info,

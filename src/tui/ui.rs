@@ -115,9 +115,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [header, banner, body, notice, keys] = screen_areas(app, area);
 
     draw_header(frame, app, theme, header);
-    if let Some(text) = &app.demo {
+    if let Some(demo) = &app.demo {
         frame.render_widget(
-            Paragraph::new(Line::from(format!(" DEMO  {text}"))).style(theme.banner()),
+            Paragraph::new(Line::from(demo_banner_text(
+                &demo.sim_url,
+                usize::from(banner.width),
+            )))
+            .style(theme.banner()),
             banner,
         );
     }
@@ -961,6 +965,25 @@ fn draw_confirm(
         ),
         rect,
     );
+}
+
+/// The demo banner in `width` columns: the longest form that fits, dropping the least essential
+/// words first; what must stay is that this is a demo and that your account is not touched. Too
+/// narrow even for that, it ends in `…`.
+pub fn demo_banner_text(sim_url: &str, width: usize) -> String {
+    let forms = [
+        format!(
+            " DEMO  simulated Spotify at {sim_url} · throwaway database · your account is not touched"
+        ),
+        format!(" DEMO  simulated Spotify {sim_url} · your account is not touched"),
+        format!(" DEMO  {sim_url} · your account is not touched"),
+        " DEMO  your account is not touched".to_string(),
+    ];
+    let last = forms[forms.len() - 1].clone();
+    forms
+        .into_iter()
+        .find(|f| Line::from(f.as_str()).width() <= width)
+        .unwrap_or_else(|| ellipsize_right(&last, width))
 }
 
 /// `1234567` → `1,234,567`.
