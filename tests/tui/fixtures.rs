@@ -70,7 +70,7 @@ pub fn run(id: i64, kind: RunKind, status: RunStatus, start: i64, took: i64) -> 
 pub fn idle() -> App {
     let mut app = App::new(StatusSnapshot::default(), t0());
     app.color = false;
-    app.pacing = Some(60);
+    app.limits.pacing = Some(60);
     app.locations = Locations {
         db: "/home/me/.local/share/spotsync/spotsync.db".into(),
         log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log.2026-11-25".into()),

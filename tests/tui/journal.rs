@@ -63,7 +63,7 @@ fn opened() -> (App, Option<Action>) {
     app.update(code(KeyCode::Tab));
     assert_eq!(app.focus, Pane::History);
     app.update(code(KeyCode::Down));
-    assert_eq!(app.history[1].id, OPENED_RUN);
+    assert_eq!(app.history.runs[1].id, OPENED_RUN);
     let action = app.update(code(KeyCode::Enter));
     (app, action)
 }
@@ -81,7 +81,7 @@ fn text(terminal: &Terminal<TestBackend>) -> String {
 #[test]
 fn enter_on_a_run_opens_its_changes_and_asks_for_them() {
     let (app, action) = opened();
-    let selected = app.history[1].id;
+    let selected = app.history.runs[1].id;
     assert_eq!(action, Some(Action::LoadChanges(selected)));
     assert_eq!(app.overlay, Overlay::Changes);
     let view = app.changes.as_ref().unwrap();
@@ -135,7 +135,7 @@ fn rows_arrive_scroll_and_esc_closes() {
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.changes.is_none());
     // The history selection is kept.
-    assert_eq!(app.history_selected, 1);
+    assert_eq!(app.history.selected, 1);
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn play_gaps_from_the_snapshot_are_shown() {
         ..Default::default()
     };
     let app = App::new(snapshot, t0());
-    assert_eq!(app.play_gaps, vec![found]);
+    assert_eq!(app.phases.play_gaps, vec![found]);
     let screen = text(&render(&app, 80, 24));
     assert!(
         screen.contains("plays may be missing between 2026-11-24 12:58 and 2026-11-25 09:40"),
@@ -240,7 +240,7 @@ fn play_gaps_from_the_snapshot_are_shown() {
 #[test]
 fn a_finished_run_with_plays_rereads_the_gaps() {
     let mut app = history_populated();
-    assert!(app.show_plays);
+    assert!(app.phases.show_plays);
     // Run 7 polls plays from 11:59:58 to 11:59:59 and records a gap.
     let finished = run(7, RunKind::Plays, RunStatus::Success, -2, 1);
     let action = app.update(ev(SyncEvent::RunFinished { run: finished }, 0));
@@ -249,5 +249,5 @@ fn a_finished_run_with_plays_rereads_the_gaps() {
     let found = gap("2026-11-25T11:59:59Z");
     app.update(Msg::PlayGaps(vec![found.clone()]));
     assert!(app.dirty);
-    assert_eq!(app.play_gaps, vec![found]);
+    assert_eq!(app.phases.play_gaps, vec![found]);
 }

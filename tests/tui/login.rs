@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::spotify::auth::AuthError;
 use spotsync::tui::app::{Action, App, EngineState, Msg, NoticeLevel, Overlay};
-use spotsync::tui::login::{LoginCommand, LoginEvent, LoginStage, no_auth_text};
+use spotsync::tui::panes::login::{LoginCommand, LoginEvent, LoginStage, no_auth_text};
 use spotsync::tui::ui;
 
 use crate::fixtures::*;

@@ -1,0 +1,108 @@
+//! Getting the app going: the terminal check, the state loaded from the database, the engine
+//! started (at launch, and again after a login from the app).
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+
+use super::app::{App, EngineState, Notice, NoticeLevel};
+use super::login_task::{self, LoginContext};
+use super::panes::login::no_auth_text;
+use crate::config::Config;
+use crate::sync::{self, EngineHandle, EngineOptions};
+
+/// Runs shown in the history pane.
+const HISTORY_ROWS: u32 = 50;
+
+/// True when colours are allowed (<https://no-color.org>: `NO_COLOR` set and non-empty disables).
+pub fn colors_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The full-screen app needs a terminal for its keys and its screen: say so plainly (instead of an OS error
+/// such as "No such device or address") when run from a script, a pipe or cron.
+pub fn require_terminal(what: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    // Keys are read from stdin when it is a terminal, else from the controlling terminal.
+    let keys = std::io::stdin().is_terminal()
+        || std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok();
+    if keys && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(eyre!(
+        "{what} is a full-screen terminal app, and its input or output is not a terminal. \
+         Run it in a terminal (over ssh: `ssh -t`), or use the headless commands: \
+         `spotsync sync`, `spotsync status`, `spotsync daemon` (see `spotsync --help`)"
+    ))
+}
+
+/// The status at start, read from the database.
+pub fn load_snapshot(
+    db: &std::path::Path,
+    config: &Config,
+) -> Result<sync::StatusSnapshot, String> {
+    let budget = Some(config.sync.max_calls_per_day).filter(|b| *b > 0);
+    sync::load_status_with_budget(db, HISTORY_ROWS, budget)
+}
+
+/// The app showing `snapshot` (or saying why it could not be read), now, in local time.
+pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, String>) -> App {
+    let (snapshot, error) = match snapshot {
+        Ok(s) => (s, None),
+        Err(e) => (sync::StatusSnapshot::default(), Some(e)),
+    };
+    let mut app = App::new(snapshot, Utc::now());
+    app.color = colors_enabled();
+    app.utc_offset = *chrono::Local::now().offset();
+    if let Some(e) = error {
+        tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
+        app.notice = Some(Notice {
+            level: NoticeLevel::Warn,
+            text: format!("Cannot read the status from {}: {e}", db.display()),
+        });
+    }
+    app
+}
+
+/// Start the engine; when it cannot start, the app says why and stays read-only.
+pub fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
+    match sync::spawn(options) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            tracing::warn!(error = %e, "the sync engine could not start");
+            app.engine = EngineState::Unavailable(e.to_string());
+            app.notice = Some(Notice {
+                level: NoticeLevel::Error,
+                text: format!("Cannot sync: {e}"),
+            });
+            None
+        }
+    }
+}
+
+/// Start the engine with the token a login just saved.
+pub fn engine_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineHandle> {
+    match login_task::credentials_after_login(ctx) {
+        Ok(credentials) => start_engine(
+            app,
+            EngineOptions {
+                db: ctx.paths.db.clone(),
+                api_url: ctx.api_url.clone(),
+                accounts_url: ctx.accounts_url.clone(),
+                credentials,
+                config: ctx.sync.clone(),
+            },
+        ),
+        Err(e) => {
+            app.engine = EngineState::NoAuth(no_auth_text(&e));
+            app.notice = Some(Notice {
+                level: NoticeLevel::Error,
+                text: format!("Logged in, but the saved token cannot be used: {e}"),
+            });
+            None
+        }
+    }
+}
