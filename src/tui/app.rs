@@ -57,6 +57,17 @@ pub enum Msg {
     PlayGaps(Vec<PlayGap>),
     /// A report from the login started with `a`.
     Login(LoginEvent),
+    /// The engine could not be started.
+    EngineFailed(EngineFailure),
+}
+
+/// Why the engine could not be started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineFailure {
+    /// It refused to start (the database is locked, cannot be opened…).
+    Start(String),
+    /// A login saved a token that cannot be used: what to do, and why.
+    Token { what_to_do: String, error: String },
 }
 
 /// What the event loop must do after an update.
@@ -375,6 +386,22 @@ impl App {
             Msg::Login(event) => {
                 self.dirty = true;
                 self.on_login(event)
+            }
+            Msg::EngineFailed(failure) => {
+                self.dirty = true;
+                match failure {
+                    EngineFailure::Start(e) => {
+                        self.error(format!("Cannot sync: {e}"));
+                        self.engine = EngineState::Unavailable(e);
+                    }
+                    EngineFailure::Token { what_to_do, error } => {
+                        self.error(format!(
+                            "Logged in, but the saved token cannot be used: {error}"
+                        ));
+                        self.engine = EngineState::NoAuth(what_to_do);
+                    }
+                }
+                None
             }
         }
     }

@@ -20,11 +20,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::app::{Action, App, Msg};
+use super::app::{Action, App, EngineFailure, Msg};
 use super::login_task::{LoginContext, LoginTask};
 use super::panes::changes::CHANGES_SHOWN;
 use super::panes::login::{LoginCommand, LoginEvent};
-use super::startup::engine_after_login;
+use super::startup::{options_after_login, spawn_engine};
 use super::ui;
 use crate::logging::LogLine;
 use crate::sync::{self, EngineHandle, SyncCommand, SyncEvent};
@@ -79,6 +79,8 @@ pub struct EventLoop {
     cancelled: bool,
     /// A login replaced the engine's refused token: start a new engine once the old one stopped.
     restart_engine: bool,
+    /// An engine being started off the loop (after a login).
+    starting: Option<JoinHandle<Result<EngineHandle, String>>>,
 }
 
 /// Take over the terminal, run the loop, give the terminal back, stop the engine; the exit code.
@@ -118,6 +120,7 @@ pub async fn run(
         quit_deadline: None,
         cancelled: false,
         restart_engine: false,
+        starting: None,
     };
     if let Some(h) = engine {
         event_loop.attach(h);
@@ -218,6 +221,19 @@ impl EventLoop {
                     Some(ev) => msgs.push(Msg::Login(ev)),
                     None => self.login = None,
                 },
+                started = join_opt(&mut self.starting) => {
+                    self.starting = None;
+                    if let Ok(Err(e)) = &started {
+                        tracing::warn!(error = %e, "the sync engine could not start");
+                    }
+                    match started {
+                        Ok(Ok(h)) => self.attach(h),
+                        Ok(Err(e)) => msgs.push(Msg::EngineFailed(EngineFailure::Start(e))),
+                        Err(e) => msgs.push(Msg::EngineFailed(EngineFailure::Start(format!(
+                            "the engine's start was interrupted ({e})"
+                        )))),
+                    }
+                }
                 _ = tokio::time::sleep_until(next_tick), if ticking => {
                     next_tick = next_second();
                     msgs.push(Msg::Tick(Utc::now()));
@@ -232,7 +248,10 @@ impl EventLoop {
 
             self.drain(&mut msgs);
             if self.restart_engine && self.events.is_none() {
-                self.restart().await;
+                // The old engine has stopped: start the new one once it let go of the database.
+                self.restart_engine = false;
+                let old = self.task.take();
+                self.start_after_login(old);
             }
             for msg in msgs {
                 if let Msg::Engine(SyncEvent::RunStarted { .. }, _) = &msg
@@ -277,22 +296,27 @@ impl EventLoop {
         }
     }
 
-    /// The old engine has stopped after a login: start a new one with the new token.
-    async fn restart(&mut self) {
-        self.restart_engine = false;
-        // Wait for the old engine to let go of the database before the new one opens it.
-        if let Some(t) = self.task.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+    /// Start an engine with the token a login saved, off the loop (the answer arrives in the
+    /// select); `old` is the previous engine's task, waited for first.
+    fn start_after_login(&mut self, old: Option<JoinHandle<()>>) {
+        if self.app.quitting {
+            return;
         }
-        self.start_after_login();
-    }
-
-    fn start_after_login(&mut self) {
-        if !self.app.quitting
-            && let Some(ctx) = &self.login_ctx
-            && let Some(h) = engine_after_login(&mut self.app, ctx)
-        {
-            self.attach(h);
+        let Some(ctx) = &self.login_ctx else {
+            return;
+        };
+        match options_after_login(ctx) {
+            Ok(options) => {
+                self.starting = Some(tokio::spawn(async move {
+                    if let Some(t) = old {
+                        let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+                    }
+                    spawn_engine(options).await
+                }));
+            }
+            Err(failure) => {
+                self.app.update(Msg::EngineFailed(failure));
+            }
         }
     }
 
@@ -332,7 +356,7 @@ impl EventLoop {
                     }
                     self.restart_engine = true;
                 } else {
-                    self.start_after_login();
+                    self.start_after_login(None);
                 }
             }
         }
@@ -423,6 +447,14 @@ async fn login_recv(login: &mut Option<LoginTask>) -> Option<LoginEvent> {
 async fn recv_opt(rx: &mut Option<mpsc::Receiver<SyncEvent>>) -> Option<SyncEvent> {
     match rx {
         Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The answer of the engine being started; pending while none is.
+async fn join_opt<T>(starting: &mut Option<JoinHandle<T>>) -> Result<T, tokio::task::JoinError> {
+    match starting {
+        Some(h) => h.await,
         None => std::future::pending().await,
     }
 }

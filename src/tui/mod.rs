@@ -77,16 +77,19 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             });
             None
         }
-        Ok(credentials) => startup::start_engine(
-            &mut app,
-            EngineOptions {
-                db: paths.db.clone(),
-                api_url: global.api_url.clone(),
-                accounts_url: global.accounts_url.clone(),
-                credentials,
-                config: config.sync.clone(),
-            },
-        ),
+        Ok(credentials) => {
+            startup::start_engine(
+                &mut app,
+                EngineOptions {
+                    db: paths.db.clone(),
+                    api_url: global.api_url.clone(),
+                    accounts_url: global.accounts_url.clone(),
+                    credentials,
+                    config: config.sync.clone(),
+                },
+            )
+            .await
+        }
     };
     tracing::info!(db = %paths.db.display(), "terminal app started");
     let login = LoginContext {

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
-use super::app::{App, EngineState, Notice, NoticeLevel};
+use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel};
 use super::login_task::{self, LoginContext};
 use super::panes::login::no_auth_text;
 use crate::config::Config;
@@ -67,42 +67,40 @@ pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, Stri
     app
 }
 
-/// Start the engine; when it cannot start, the app says why and stays read-only.
-pub fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
-    match sync::spawn(options) {
+/// Start an engine off the event loop's thread: opening (and checking) the database can take a
+/// while, and nothing on screen may freeze meanwhile. The one place the engine is spawned.
+pub async fn spawn_engine(options: EngineOptions) -> Result<EngineHandle, String> {
+    match tokio::task::spawn_blocking(move || sync::spawn(options)).await {
+        Ok(started) => started.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the engine's start was interrupted ({e})")),
+    }
+}
+
+/// Start the engine at launch; when it cannot start, the app says why and stays read-only.
+pub async fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
+    match spawn_engine(options).await {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!(error = %e, "the sync engine could not start");
-            app.engine = EngineState::Unavailable(e.to_string());
-            app.notice = Some(Notice {
-                level: NoticeLevel::Error,
-                text: format!("Cannot sync: {e}"),
-            });
+            app.update(Msg::EngineFailed(EngineFailure::Start(e)));
             None
         }
     }
 }
 
-/// Start the engine with the token a login just saved.
-pub fn engine_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineHandle> {
+/// The engine's options with the token a login just saved.
+pub fn options_after_login(ctx: &LoginContext) -> Result<EngineOptions, EngineFailure> {
     match login_task::credentials_after_login(ctx) {
-        Ok(credentials) => start_engine(
-            app,
-            EngineOptions {
-                db: ctx.paths.db.clone(),
-                api_url: ctx.api_url.clone(),
-                accounts_url: ctx.accounts_url.clone(),
-                credentials,
-                config: ctx.sync.clone(),
-            },
-        ),
-        Err(e) => {
-            app.engine = EngineState::NoAuth(no_auth_text(&e));
-            app.notice = Some(Notice {
-                level: NoticeLevel::Error,
-                text: format!("Logged in, but the saved token cannot be used: {e}"),
-            });
-            None
-        }
+        Ok(credentials) => Ok(EngineOptions {
+            db: ctx.paths.db.clone(),
+            api_url: ctx.api_url.clone(),
+            accounts_url: ctx.accounts_url.clone(),
+            credentials,
+            config: ctx.sync.clone(),
+        }),
+        Err(e) => Err(EngineFailure::Token {
+            what_to_do: no_auth_text(&e),
+            error: e.to_string(),
+        }),
     }
 }

@@ -8,7 +8,8 @@ use spotsync::sync::{
     SyncEvent,
 };
 use spotsync::tui::app::{
-    Action, Activity, App, EngineState, LOG_CAPACITY, Msg, NoticeLevel, Overlay, Pane,
+    Action, Activity, App, EngineFailure, EngineState, LOG_CAPACITY, Msg, NoticeLevel, Overlay,
+    Pane,
 };
 
 use crate::fixtures::*;
@@ -790,6 +791,26 @@ fn engine_stopped_makes_the_app_read_only() {
     assert_eq!(app.activity, Activity::Idle);
     assert_eq!(app.update(key('s')), None);
     assert!(notice(&app).contains("Cannot sync"));
+}
+
+#[test]
+fn an_engine_that_cannot_start_leaves_the_app_read_only() {
+    let mut app = idle();
+    app.dirty = false;
+    assert_eq!(
+        app.update(Msg::EngineFailed(EngineFailure::Start(
+            "another spotsync is using /x.db".into()
+        ))),
+        None
+    );
+    assert!(app.dirty);
+    assert_eq!(
+        app.engine,
+        EngineState::Unavailable("another spotsync is using /x.db".into())
+    );
+    assert_eq!(notice(&app), "Cannot sync: another spotsync is using /x.db");
+    assert_eq!(app.notice.as_ref().unwrap().level, NoticeLevel::Error);
+    assert_eq!(app.update(key('s')), None);
 }
 
 #[test]
