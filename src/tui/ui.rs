@@ -247,10 +247,9 @@ fn draw_notice(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         NoticeLevel::Warn => theme.warn(),
         NoticeLevel::Error => theme.bad(),
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(format!(" {}", n.text), style))),
-        area,
-    );
+    // A notice longer than the line says that it is cut.
+    let text = ellipsize_right(&format!(" {}", n.text), usize::from(area.width));
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
 }
 
 fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {

@@ -224,6 +224,28 @@ fn the_cancel_question_fits_the_run_state() {
     assert!(screen.contains("n keep it paused"), "{screen}");
 }
 
+/// A notice longer than the screen ends in `…` instead of stopping mid-sentence.
+#[test]
+fn a_long_notice_ends_in_an_ellipsis() {
+    let terminal = render(&failed_phase(), 80, 24);
+    let buf = terminal.backend().buffer();
+    let notice: String = (0..80).map(|x| buf[(x, 22)].symbol()).collect();
+    assert!(
+        notice.starts_with(" Sync stopped with a failure"),
+        "{notice}"
+    );
+    assert!(notice.ends_with('…'), "{notice}");
+    let wide = render(&failed_phase(), 160, 48);
+    let buf = wide.backend().buffer();
+    let notice: String = (0..160).map(|x| buf[(x, 46)].symbol()).collect();
+    assert!(
+        notice
+            .trim_end()
+            .ends_with("press s to retry from the checkpoints"),
+        "{notice}"
+    );
+}
+
 /// A log line longer than the pane ends in `…` at the edge instead of stopping mid-word.
 #[test]
 fn long_log_lines_end_in_an_ellipsis() {
