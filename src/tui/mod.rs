@@ -1,7 +1,8 @@
 //! The full-screen terminal app and `spotsync demo`.
 //!
-//! Dependencies flow one way: `mod`/`demo` → `startup`, `event_loop` → `app` → `panes::*` →
-//! `theme`, `format`, `layout`; `ui` draws `app` with the panes' widgets.
+//! Dependencies flow one way, and no two modules import each other:
+//! `mod`, `demo` → `startup`, `event_loop` → `ui` → `app` → `panes::*` → `theme`, `format`
+//! (`layout` is a leaf used by `app` and `ui`; `login_task` reports to the login pane's types).
 //!
 //! - [`event_loop`]: owns the terminal, the engine's ends and the channels; one biased
 //!   `select!`, redraws only after a change, ticks only while something on screen moves.
@@ -45,7 +46,8 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     let (log_tx, log_rx) = mpsc::channel(4096);
     let (_log_guard, log_file) = logging::init_tui(&paths.log_dir, log_tx);
 
-    let mut app = startup::new_app(&paths.db, startup::load_snapshot(&paths.db, &config));
+    let snapshot = startup::load_snapshot(&paths.db, &config).await;
+    let mut app = startup::new_app(&paths.db, snapshot);
     app.locations = Locations {
         db: paths.db.display().to_string(),
         log_file: log_file.map(|p| p.display().to_string()),

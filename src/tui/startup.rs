@@ -39,13 +39,17 @@ pub fn require_terminal(what: &str) -> Result<()> {
     ))
 }
 
-/// The status at start, read from the database.
-pub fn load_snapshot(
+/// The status at start, read from the database on a blocking thread (SQLite work never runs on
+/// the async runtime's threads).
+pub async fn load_snapshot(
     db: &std::path::Path,
     config: &Config,
 ) -> Result<sync::StatusSnapshot, String> {
     let budget = Some(config.sync.max_calls_per_day).filter(|b| *b > 0);
-    sync::load_status_with_budget(db, HISTORY_ROWS, budget)
+    let db = db.to_path_buf();
+    tokio::task::spawn_blocking(move || sync::load_status_with_budget(&db, HISTORY_ROWS, budget))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading the status was interrupted ({e})")))
 }
 
 /// The app showing `snapshot` (or saying why it could not be read), now, in local time.
