@@ -15,6 +15,8 @@ mod log_pane;
 mod login;
 #[path = "tui/login_e2e.rs"]
 mod login_e2e;
+#[path = "tui/panes.rs"]
+mod panes;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/tmux.rs"]
