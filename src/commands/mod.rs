@@ -6,13 +6,17 @@ pub mod changes;
 pub mod daemon;
 pub mod demo;
 pub mod history;
+mod signals;
 pub mod simulate;
 pub mod status;
 pub mod sync;
 
 use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::Result;
-use spotsync_core::sync::{PhaseStatus, RunRecord, RunStatus, SyncEvent};
+use spotsync_core::sync::{
+    EngineHandle, EngineOptions, PhaseStatus, RunRecord, RunStatus, SpawnError, SyncCommand,
+    SyncEvent,
+};
 
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
@@ -156,4 +160,67 @@ pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
     let paths = Paths::resolve(global)?;
     let config = Config::load(&paths.config_file)?;
     Ok((paths, config))
+}
+
+/// Load the stored authorization and start the engine on the database (taking its lock).
+/// `Err(exit code)` once the reason is on stderr; `locked` words the message for a database
+/// another process holds.
+pub(crate) fn start_engine(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    locked: impl FnOnce(&std::path::Path) -> String,
+) -> std::result::Result<EngineHandle, i32> {
+    let credentials = match spotsync_core::spotify::auth::load_credentials(
+        &paths.token_file,
+        config.client_id().as_deref(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("spotsync: {e}");
+            return Err(exit::AUTH_NEEDED);
+        }
+    };
+    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
+    match spotsync_core::sync::spawn(EngineOptions {
+        db: paths.db.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        credentials,
+        config: config.sync.clone(),
+    }) {
+        Ok(h) => Ok(h),
+        Err(SpawnError::Locked(p)) => {
+            eprintln!("spotsync: {}", locked(&p));
+            Err(exit::LOCKED)
+        }
+        Err(SpawnError::Other(m)) => {
+            eprintln!("spotsync: {m}");
+            Err(exit::ERROR)
+        }
+    }
+}
+
+/// Send a command to the engine. An error means the engine task has ended (it never drops its
+/// receiver otherwise): the caller learns why from [`finish_engine`].
+pub(crate) async fn send(handle: &EngineHandle, command: SyncCommand) -> bool {
+    match handle.commands.send(command).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("the sync engine stopped before it got {:?}", e.0);
+            false
+        }
+    }
+}
+
+/// Wait for the engine task to end. False (after logging why) when it did not end cleanly.
+pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
+    match handle.task.await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("the sync engine ended abnormally: {e}");
+            eprintln!("spotsync: the sync engine ended abnormally: {e}");
+            false
+        }
+    }
 }
