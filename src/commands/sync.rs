@@ -21,7 +21,9 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
              (`spotsync status` shows its progress)",
             p.display()
         )
-    }) {
+    })
+    .await
+    {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };

@@ -21,7 +21,7 @@ pub(crate) struct HealthWriter {
 impl HealthWriter {
     /// Open the side connection and start the writer thread.
     pub(crate) fn open(db: &Path) -> Result<HealthWriter> {
-        let conn = spotsync_core::store::open_side_writer(db)?;
+        let writer = health::Writer::open(db)?;
         let (tx, rx) = mpsc::channel::<Write>();
         let db: PathBuf = db.to_owned();
         let thread = std::thread::Builder::new()
@@ -29,7 +29,7 @@ impl HealthWriter {
             .spawn(move || {
                 let mut failing = false;
                 for (key, value, at) in rx {
-                    match health::set(&conn, key, value.as_deref(), at) {
+                    match writer.set(key, value.as_deref(), at) {
                         Ok(()) if failing => {
                             failing = false;
                             tracing::info!("the daemon's health is recorded again");

@@ -79,7 +79,9 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     let _log = crate::logging::init(&paths.log_dir, true);
     let mut handle = match start_engine(global, &paths, &config, |p| {
         format!("another spotsync is using {}", p.display())
-    }) {
+    })
+    .await
+    {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };

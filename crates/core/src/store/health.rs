@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{StoreError, open_read_only, ts};
+use super::{StoreError, open_read_only, open_side_writer, ts};
 
 /// The keys the daemon writes (the README documents them with the table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,19 +65,40 @@ impl std::fmt::Display for HealthKey {
     }
 }
 
-/// Set (or clear, with `None`) one value; `now` is stamped in `updated_at`.
-pub fn set(
-    conn: &Connection,
-    key: HealthKey,
-    value: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO daemon_health (key, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        rusqlite::params![key.as_str(), value, ts(now)],
-    )?;
-    Ok(())
+/// The daemon's writer: a side connection ([`super::open_side_writer`]) to the database the
+/// daemon's engine holds.
+pub struct Writer {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("health::Writer")
+    }
+}
+
+impl Writer {
+    pub fn open(db: &Path) -> Result<Writer, StoreError> {
+        Ok(Writer {
+            conn: open_side_writer(db)?,
+        })
+    }
+
+    /// Set (or clear, with `None`) one value; `now` is stamped in `updated_at`.
+    pub fn set(
+        &self,
+        key: HealthKey,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO daemon_health (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value,
+                                            updated_at = excluded.updated_at",
+            rusqlite::params![key.as_str(), value, ts(now)],
+        )?;
+        Ok(())
+    }
 }
 
 /// Everything the daemon reported, by key. Keys this build does not know (written by a newer
@@ -100,7 +121,7 @@ impl DaemonHealth {
 }
 
 /// Read the daemon's health. Empty when the database predates the table.
-pub fn read(conn: &Connection) -> Result<DaemonHealth, StoreError> {
+fn read(conn: &Connection) -> Result<DaemonHealth, StoreError> {
     let table: Option<String> = conn
         .query_row(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'daemon_health'",
@@ -130,7 +151,7 @@ pub fn read_file(db: &Path) -> Result<DaemonHealth, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Store, open_side_writer};
+    use crate::store::Store;
 
     #[test]
     fn set_overwrites_clears_and_reads_back() {
@@ -138,33 +159,24 @@ mod tests {
         let db = dir.path().join("x.db");
         assert!(read_file(&db).unwrap().is_empty());
         let _writer = Store::open(&db).unwrap();
-        let side = open_side_writer(&db).unwrap();
+        let side = Writer::open(&db).unwrap();
         assert!(read_file(&db).unwrap().is_empty());
         let now = Utc::now();
-        set(&side, HealthKey::Pid, Some("42"), now).unwrap();
-        set(&side, HealthKey::LastError, Some("boom"), now).unwrap();
-        set(&side, HealthKey::LastError, None, now).unwrap();
-        set(
-            &side,
-            HealthKey::NextSync,
-            Some("2026-01-01T00:00:00Z"),
-            now,
-        )
-        .unwrap();
-        set(
-            &side,
-            HealthKey::NextSync,
-            Some("2026-01-02T00:00:00Z"),
-            now,
-        )
-        .unwrap();
+        side.set(HealthKey::Pid, Some("42"), now).unwrap();
+        side.set(HealthKey::LastError, Some("boom"), now).unwrap();
+        side.set(HealthKey::LastError, None, now).unwrap();
+        let next = Some("2026-01-01T00:00:00Z");
+        side.set(HealthKey::NextSync, next, now).unwrap();
+        let next = Some("2026-01-02T00:00:00Z");
+        side.set(HealthKey::NextSync, next, now).unwrap();
         let h = read_file(&db).unwrap();
         assert_eq!(h.get(HealthKey::Pid), Some("42"));
         assert_eq!(h.get(HealthKey::LastError), None);
         assert!(h.values.contains_key("last_error"));
         assert_eq!(h.get(HealthKey::NextSync), Some("2026-01-02T00:00:00Z"));
         assert_eq!(h.values.len(), 3);
-        let updated: String = side
+        let updated: String = Connection::open(&db)
+            .unwrap()
             .query_row(
                 "SELECT updated_at FROM daemon_health WHERE key = 'pid'",
                 [],
