@@ -45,6 +45,7 @@ impl std::fmt::Debug for Credentials {
 
 pub mod client;
 pub mod error;
+pub mod lenient;
 pub mod model;
 
 pub use client::{Endpoint, SpotifyClient};

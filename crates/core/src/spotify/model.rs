@@ -3,18 +3,34 @@
 //! Every field is optional: Development Mode drops fields (`popularity`, `label`, `followers`...),
 //! playlists may come without `items`, playlist entries may be `null`, episodes or local files.
 //! Page items are kept as raw JSON and converted one by one, so one odd item never loses a page.
+//!
+//! Every field is read by a [`lenient`](super::lenient) reader: a mistyped or absurd value
+//! (a negative `total`, a string `duration_ms`, a malformed `added_at`, an id with a `/`)
+//! becomes `None` with the meaning documented there, instead of failing the whole object. What
+//! is still an error: a body that is not JSON, a payload that is not an object, and a listing
+//! whose `items` (or `albums`/`artists`) is missing or not an array — an empty page read from
+//! nonsense would end a walk early and mark the rest of the library removed.
+//!
+//! `next` links are never followed (the engine pages by offset or by `after`); only whether
+//! one is present is read, so a `next` pointing elsewhere changes nothing.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::lenient::{self, MAX_DURATION_MS, MAX_FOLLOWERS, MAX_POPULARITY, MAX_SMALL};
+
 /// A page of a limit/offset listing. Items stay raw until converted one by one.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Page {
+    /// Required: a listing without an `items` array is unreadable.
     pub items: Vec<Value>,
+    #[serde(default, deserialize_with = "lenient::paging")]
     pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::paging")]
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::paging")]
     pub offset: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::string")]
     pub next: Option<String>,
 }
 
@@ -35,102 +51,149 @@ impl Page {
 }
 
 /// A cursor-paged listing (`/me/player/recently-played`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CursorPage {
+    /// Required, as in [`Page`].
     pub items: Vec<Value>,
+    #[serde(default, deserialize_with = "lenient::string")]
     pub next: Option<String>,
+    #[serde(default, deserialize_with = "lenient::object")]
     pub cursors: Option<Cursors>,
+    #[serde(default, deserialize_with = "lenient::paging")]
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Cursors {
+    #[serde(deserialize_with = "lenient::string")]
     pub after: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub before: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Image {
+    #[serde(deserialize_with = "lenient::string")]
     pub url: Option<String>,
+    #[serde(deserialize_with = "lenient::count::<_, MAX_SMALL>")]
     pub height: Option<i64>,
+    #[serde(deserialize_with = "lenient::count::<_, MAX_SMALL>")]
     pub width: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExternalIds {
+    #[serde(deserialize_with = "lenient::string")]
     pub isrc: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub upc: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub ean: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Followers {
+    #[serde(deserialize_with = "lenient::count::<_, MAX_FOLLOWERS>")]
     pub total: Option<i64>,
 }
 
 /// A simplified or full artist.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Artist {
+    #[serde(deserialize_with = "lenient::id")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub uri: Option<String>,
     /// Deprecated: may be absent, null or empty.
+    #[serde(deserialize_with = "lenient::strings")]
     pub genres: Option<Vec<String>>,
+    #[serde(deserialize_with = "lenient::raw_list")]
     pub images: Option<Vec<Value>>,
     /// Extended Quota only.
+    #[serde(deserialize_with = "lenient::count::<_, MAX_POPULARITY>")]
     pub popularity: Option<i64>,
     /// Extended Quota only.
+    #[serde(deserialize_with = "lenient::object")]
     pub followers: Option<Followers>,
 }
 
 /// A simplified or full album.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Album {
+    #[serde(deserialize_with = "lenient::id")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub album_type: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub release_date: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub release_date_precision: Option<String>,
+    #[serde(deserialize_with = "lenient::count::<_, MAX_SMALL>")]
     pub total_tracks: Option<i64>,
+    #[serde(deserialize_with = "lenient::raw_list")]
     pub images: Option<Vec<Value>>,
+    #[serde(deserialize_with = "lenient::list")]
     pub artists: Vec<Artist>,
+    #[serde(deserialize_with = "lenient::string")]
     pub uri: Option<String>,
     /// Extended Quota only.
+    #[serde(deserialize_with = "lenient::string")]
     pub label: Option<String>,
     /// Extended Quota only.
+    #[serde(deserialize_with = "lenient::count::<_, MAX_POPULARITY>")]
     pub popularity: Option<i64>,
+    #[serde(deserialize_with = "lenient::strings")]
     pub genres: Option<Vec<String>>,
+    #[serde(deserialize_with = "lenient::object")]
     pub external_ids: Option<ExternalIds>,
 }
 
 /// A track, an episode, or a local file (as playlist entries carry them).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Playable {
+    #[serde(deserialize_with = "lenient::id")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub kind: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub uri: Option<String>,
+    #[serde(deserialize_with = "lenient::boolean")]
     pub is_local: Option<bool>,
+    #[serde(deserialize_with = "lenient::object")]
     pub album: Option<Album>,
+    #[serde(deserialize_with = "lenient::list")]
     pub artists: Vec<Artist>,
+    /// Milliseconds, `0..=`[`MAX_DURATION_MS`].
+    #[serde(deserialize_with = "lenient::count::<_, MAX_DURATION_MS>")]
     pub duration_ms: Option<i64>,
+    #[serde(deserialize_with = "lenient::boolean")]
     pub explicit: Option<bool>,
+    #[serde(deserialize_with = "lenient::count::<_, MAX_SMALL>")]
     pub disc_number: Option<i64>,
+    #[serde(deserialize_with = "lenient::count::<_, MAX_SMALL>")]
     pub track_number: Option<i64>,
+    #[serde(deserialize_with = "lenient::object")]
     pub external_ids: Option<ExternalIds>,
     /// Extended Quota only.
+    #[serde(deserialize_with = "lenient::count::<_, MAX_POPULARITY>")]
     pub popularity: Option<i64>,
     /// Episodes only.
+    #[serde(deserialize_with = "lenient::non_null")]
     pub show: Option<Value>,
+    #[serde(deserialize_with = "lenient::string")]
     pub release_date: Option<String>,
 }
 
@@ -153,40 +216,58 @@ impl Playable {
 }
 
 /// One entry of `/me/tracks`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SavedTrack {
+    /// RFC 3339 in UTC (see [`lenient::timestamp`]).
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub added_at: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
     pub track: Option<Playable>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserRef {
+    /// User ids are not base62 (legacy user names): any string.
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub display_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ItemsRef {
+    #[serde(deserialize_with = "lenient::string")]
     pub href: Option<String>,
+    #[serde(deserialize_with = "lenient::paging")]
     pub total: Option<u64>,
 }
 
 /// A simplified playlist of `/me/playlists`. `items` (or the older `tracks`) may be missing.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Playlist {
+    #[serde(deserialize_with = "lenient::id")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub description: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
     pub owner: Option<UserRef>,
+    #[serde(deserialize_with = "lenient::boolean")]
     pub public: Option<bool>,
+    #[serde(deserialize_with = "lenient::boolean")]
     pub collaborative: Option<bool>,
+    #[serde(deserialize_with = "lenient::string")]
     pub snapshot_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub uri: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
     pub items: Option<ItemsRef>,
+    #[serde(deserialize_with = "lenient::object")]
     pub tracks: Option<ItemsRef>,
 }
 
@@ -200,13 +281,19 @@ impl Playlist {
 }
 
 /// One entry of `/playlists/{id}/items`: `item` (new key) or `track` (old key), maybe `null`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlaylistEntry {
+    /// RFC 3339 in UTC (see [`lenient::timestamp`]).
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub added_at: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
     pub added_by: Option<UserRef>,
+    #[serde(deserialize_with = "lenient::boolean")]
     pub is_local: Option<bool>,
+    #[serde(deserialize_with = "lenient::non_null")]
     pub item: Option<Value>,
+    #[serde(deserialize_with = "lenient::non_null")]
     pub track: Option<Value>,
 }
 
@@ -227,42 +314,49 @@ impl PlaylistEntry {
 }
 
 /// `GET /me`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Me {
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub display_name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub account_id: Option<String>,
 }
 
-/// `GET /albums?ids=`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+/// `GET /albums?ids=`: one entry per requested id (`null` for an unknown one). Required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Albums {
     pub albums: Vec<Option<Value>>,
 }
 
-/// `GET /artists?ids=`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+/// `GET /artists?ids=`: one entry per requested id (`null` for an unknown one). Required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Artists {
     pub artists: Vec<Option<Value>>,
 }
 
 /// One play of `/me/player/recently-played`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Play {
+    /// RFC 3339 in UTC (see [`lenient::timestamp`]); a play without a readable time is
+    /// skipped by the engine.
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub played_at: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
     pub track: Option<Playable>,
+    #[serde(deserialize_with = "lenient::object")]
     pub context: Option<PlayContext>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlayContext {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub kind: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub uri: Option<String>,
 }
 
@@ -279,6 +373,7 @@ pub fn genres_json(genres: &Option<Vec<String>>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     #[test]
@@ -320,5 +415,294 @@ mod tests {
             serde_json::from_value(json!({"id": "p", "tracks": {"href": "h", "total": 3}}))
                 .unwrap();
         assert_eq!(p.total_items(), Some(3));
+    }
+
+    #[test]
+    fn absurd_fields_lose_the_field_not_the_item() {
+        let t: Playable = serde_json::from_value(json!({
+            "id": "../../me", "name": 5, "duration_ms": -3, "popularity": 1000,
+            "track_number": "7", "disc_number": 1.0, "explicit": "yes",
+            "album": "nope", "artists": [{"id": "a1", "name": "A"}, 42, null],
+            "external_ids": [], "is_local": null
+        }))
+        .unwrap();
+        assert_eq!(t.id, None);
+        assert_eq!(t.name, None);
+        assert_eq!(t.duration_ms, None);
+        assert_eq!(t.popularity, None);
+        assert_eq!(t.track_number, None);
+        assert_eq!(t.disc_number, Some(1));
+        assert_eq!(t.explicit, None);
+        assert!(t.album.is_none());
+        assert_eq!(t.artists.len(), 3);
+        assert_eq!(t.artists[0].id.as_deref(), Some("a1"));
+        assert_eq!(t.artists[1], Artist::default());
+
+        let page: Page = serde_json::from_value(json!({
+            "items": [], "total": -1, "offset": "x", "limit": 1e300, "next": 7
+        }))
+        .unwrap();
+        assert_eq!(
+            (page.total, page.offset, page.limit, page.next),
+            (None, None, None, None)
+        );
+        let page: Page = serde_json::from_value(json!({"items": [], "total": u64::MAX})).unwrap();
+        assert_eq!(page.total, None);
+        // A listing without items is unreadable, not an empty last page.
+        assert!(serde_json::from_value::<Page>(json!({"total": 5})).is_err());
+        assert!(serde_json::from_value::<Page>(json!({"items": null})).is_err());
+        assert!(serde_json::from_value::<CursorPage>(json!({})).is_err());
+        assert!(serde_json::from_value::<Albums>(json!({"albums": 3})).is_err());
+
+        let s: SavedTrack =
+            serde_json::from_value(json!({"added_at": "last tuesday", "track": {"id": "t"}}))
+                .unwrap();
+        assert_eq!(s.added_at, None);
+        assert_eq!(s.track.unwrap().id.as_deref(), Some("t"));
+        let p: Play = serde_json::from_value(
+            json!({"played_at": "2024-05-01T14:34:56.789+02:00", "context": 3}),
+        )
+        .unwrap();
+        assert_eq!(p.played_at.as_deref(), Some("2024-05-01T12:34:56.789Z"));
+        assert!(p.context.is_none());
+    }
+
+    /// Any JSON value, with object keys biased to the models' field names.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,10}".prop_map(Value::from),
+            Just(Value::from("2020-01-01T00:00:00Z")),
+            Just(Value::from("4uLU6hMCjMI75M1A2tKUQC")),
+        ];
+        let key = prop_oneof![
+            prop::sample::select(vec![
+                "items",
+                "total",
+                "limit",
+                "offset",
+                "next",
+                "cursors",
+                "after",
+                "id",
+                "name",
+                "type",
+                "uri",
+                "is_local",
+                "album",
+                "artists",
+                "duration_ms",
+                "explicit",
+                "disc_number",
+                "track_number",
+                "external_ids",
+                "popularity",
+                "show",
+                "added_at",
+                "added_by",
+                "item",
+                "track",
+                "played_at",
+                "context",
+                "genres",
+                "images",
+                "followers",
+                "owner",
+                "tracks",
+                "albums",
+                "total_tracks",
+                "height",
+            ])
+            .prop_map(str::to_string),
+            "[a-z_]{1,8}",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+                prop::collection::btree_map(key.clone(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn opt<T: std::fmt::Debug + Clone>(
+        s: impl Strategy<Value = T>,
+    ) -> impl Strategy<Value = Option<T>> {
+        prop::option::of(s)
+    }
+
+    fn id() -> impl Strategy<Value = String> {
+        "[0-9A-Za-z]{22}"
+    }
+
+    fn time() -> impl Strategy<Value = String> {
+        (0i64..4_000_000_000, any::<bool>()).prop_map(|(s, ms)| {
+            let t = chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+            let f = if ms {
+                chrono::SecondsFormat::Millis
+            } else {
+                chrono::SecondsFormat::Secs
+            };
+            t.to_rfc3339_opts(f, true)
+        })
+    }
+
+    fn artist() -> impl Strategy<Value = Artist> {
+        (
+            opt(id()),
+            opt(".{0,20}"),
+            opt(prop::collection::vec(".{0,8}", 0..3)),
+            opt(0i64..=100),
+            opt(0i64..=MAX_FOLLOWERS),
+        )
+            .prop_map(|(id, name, genres, popularity, followers)| Artist {
+                uri: id.as_ref().map(|i| format!("spotify:artist:{i}")),
+                id,
+                name,
+                genres,
+                images: None,
+                popularity,
+                followers: followers.map(|t| Followers { total: Some(t) }),
+            })
+    }
+
+    fn album() -> impl Strategy<Value = Album> {
+        (
+            opt(id()),
+            opt(".{0,20}"),
+            opt(0i64..=MAX_SMALL),
+            prop::collection::vec(artist(), 0..3),
+            opt(0i64..=100),
+            opt("[0-9]{12}"),
+        )
+            .prop_map(|(id, name, total_tracks, artists, popularity, upc)| Album {
+                id,
+                name,
+                album_type: Some("album".into()),
+                release_date: Some("1999-04-01".into()),
+                release_date_precision: Some("day".into()),
+                total_tracks,
+                artists,
+                popularity,
+                external_ids: upc.map(|u| ExternalIds {
+                    upc: Some(u),
+                    ..ExternalIds::default()
+                }),
+                ..Album::default()
+            })
+    }
+
+    fn playable() -> impl Strategy<Value = Playable> {
+        (
+            opt(id()),
+            opt(".{0,30}"),
+            opt(album()),
+            prop::collection::vec(artist(), 0..3),
+            opt(0i64..=MAX_DURATION_MS),
+            opt(any::<bool>()),
+            opt(0i64..=MAX_SMALL),
+            opt(0i64..=100),
+        )
+            .prop_map(
+                |(id, name, album, artists, duration_ms, explicit, track_number, popularity)| {
+                    Playable {
+                        uri: id.as_ref().map(|i| format!("spotify:track:{i}")),
+                        id,
+                        name,
+                        kind: Some("track".into()),
+                        album,
+                        artists,
+                        duration_ms,
+                        explicit,
+                        track_number,
+                        disc_number: Some(1),
+                        popularity,
+                        ..Playable::default()
+                    }
+                },
+            )
+    }
+
+    fn round_trip<T>(v: &T) -> Result<(), TestCaseError>
+    where
+        T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let json = serde_json::to_value(v).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back: T =
+            serde_json::from_value(json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&back, v);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_json_never_panics(v in any_json()) {
+            let text = v.to_string();
+            // Ok or Err, never a panic, from a value and from text alike.
+            macro_rules! each {
+                ($($t:ty),*) => {$(
+                    let _ = serde_json::from_value::<$t>(v.clone());
+                    let _ = serde_json::from_str::<$t>(&text);
+                )*};
+            }
+            each!(Page, CursorPage, Playable, SavedTrack, Playlist, PlaylistEntry, Me, Albums,
+                  Artists, Play, Album, Artist);
+            if let Ok(page) = serde_json::from_value::<Page>(v.clone()) {
+                prop_assert!(page.total.is_none_or(|t| t <= lenient::MAX_PAGING));
+                for e in page.parse_items::<PlaylistEntry>().into_iter().flatten() {
+                    if let Some(p) = e.playable() {
+                        prop_assert!(p.duration_ms.is_none_or(|d| (0..=MAX_DURATION_MS).contains(&d)));
+                        prop_assert!(p.id.as_deref().is_none_or(lenient::is_id));
+                    }
+                    prop_assert!(e.added_at.as_deref().is_none_or(|t| t.ends_with('Z')));
+                }
+                let _ = page.parse_items::<SavedTrack>();
+                let _ = page.parse_items::<Playlist>().iter().flatten().map(Playlist::total_items).count();
+            }
+        }
+
+        #[test]
+        fn well_formed_items_round_trip(
+            track in playable(),
+            added_at in opt(time()),
+            played_at in opt(time()),
+            total in opt(0u64..=lenient::MAX_PAGING),
+            playlist_id in opt(id()),
+        ) {
+            round_trip(&track)?;
+            round_trip(&SavedTrack { added_at: added_at.clone(), track: Some(track.clone()) })?;
+            round_trip(&Play {
+                played_at,
+                track: Some(track.clone()),
+                context: Some(PlayContext { kind: Some("album".into()), uri: None }),
+            })?;
+            let entry = PlaylistEntry {
+                added_at,
+                added_by: Some(UserRef { id: Some("someone.1".into()), display_name: None }),
+                is_local: Some(false),
+                item: Some(serde_json::to_value(&track).unwrap_or_default()),
+                track: None,
+            };
+            round_trip(&entry)?;
+            prop_assert_eq!(entry.playable(), Some(track.clone()));
+            round_trip(&Playlist {
+                id: playlist_id,
+                items: Some(ItemsRef { href: None, total }),
+                ..Playlist::default()
+            })?;
+            round_trip(&Page {
+                items: vec![serde_json::to_value(&entry).unwrap_or_default(), Value::Null],
+                total,
+                limit: Some(50),
+                offset: total,
+                next: None,
+            })?;
+        }
     }
 }
