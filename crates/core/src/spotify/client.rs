@@ -6,16 +6,16 @@
 //! sync engine's request gate), so that every request passes through one gate.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use rspotify::clients::BaseClient;
 use rspotify::http::HttpError;
 use rspotify::{AuthCodePkceSpotify, ClientError, Token};
 use serde::de::DeserializeOwned;
 
-use super::Credentials;
-use super::auth::store::settle_expiry;
+use super::body::{MAX_ERROR_BODY, read_body_capped};
+use super::credentials::Credentials;
 use super::error::{ApiError, classify_status, classify_token_status, parse_retry_after};
+use super::token::settle_expiry;
 
 /// One request of the Web API that spotsync uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,27 +105,6 @@ fn segment(id: &str) -> String {
         }
     }
     out
-}
-
-/// The most of an error body that is read (the rest is ignored): enough for any error JSON
-/// Spotify sends, and a bound on what a misbehaving server can make us hold.
-pub const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Read at most `cap` bytes of `resp`'s body, within 10 seconds, as (lossy) UTF-8. Whatever
-/// goes wrong (timeout, dropped connection) gives what was read so far.
-pub(crate) async fn read_body_capped(mut resp: reqwest::Response, cap: usize) -> String {
-    let mut buf: Vec<u8> = Vec::new();
-    let read = async {
-        while let Ok(Some(chunk)) = resp.chunk().await {
-            let room = cap.saturating_sub(buf.len());
-            buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if buf.len() >= cap {
-                break;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(10), read).await;
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// The Web API client.

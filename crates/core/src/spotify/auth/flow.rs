@@ -13,8 +13,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::store::{StoredToken, TOKEN_FILE_VERSION, settle_expiry};
-use crate::spotify::client::{MAX_ERROR_BODY, read_body_capped};
+use super::store::{StoredToken, TOKEN_FILE_VERSION};
+use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::token::settle_expiry;
 
 /// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
 pub const SCOPES: [&str; 4] = [

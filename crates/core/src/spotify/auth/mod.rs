@@ -19,8 +19,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use rspotify::clients::BaseClient;
 
-use super::Credentials;
-use crate::spotify::client::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::credentials::Credentials;
+use crate::spotify::token::settle_expiry;
 pub use flow::{FlowError, PkceLogin, SCOPES};
 pub use session::LoginSession;
 pub use store::StoredToken;
@@ -188,7 +189,7 @@ pub async fn refresh_now(
     let new = client.token.lock().await.ok().and_then(|t| t.clone());
     match new {
         Some(mut t) => {
-            store::settle_expiry(&mut t, Utc::now());
+            settle_expiry(&mut t, Utc::now());
             on_refresh(&t);
             Ok(t)
         }
