@@ -165,7 +165,9 @@ impl SpotifyClient {
                 config.token_refreshing = false;
                 let cb = on_refresh.clone();
                 config.token_callback_fn =
-                    std::sync::Arc::new(Some(rspotify::TokenCallback(Box::new(move |t| {
+                    std::sync::Arc::new(Some(rspotify::TokenCallback(Box::new(move |mut t| {
+                        // What is persisted is the settled token, as the client keeps it.
+                        settle_expiry(&mut t, chrono::Utc::now());
                         cb(&t);
                         Ok(())
                     }))));
