@@ -24,6 +24,9 @@ pub const QUOTA_PERIOD: Duration = Duration::from_secs(86_400);
 /// An absurd `ttl` or `retry_after` from a client means "practically never", not an overflow.
 pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 
+/// The most latency a client can ask for through the control API: 10 minutes.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+
 /// `now + d`, with `d` capped to [`FOREVER`]: never panics.
 pub fn later(now: Instant, d: Duration) -> Instant {
     now.checked_add(d.min(FOREVER)).unwrap_or(now)
@@ -77,6 +80,9 @@ impl Settings {
                 return Err(format!("mode must be \"dev\" or \"extended\", not {m:?}"));
             }
             self.mode = m;
+        }
+        if p.latency_ms.is_some_and(|l| l > MAX_LATENCY_MS) {
+            return Err(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
         }
         for r in [p.fail_rate, p.drop_rate].into_iter().flatten() {
             if !(0.0..=1.0).contains(&r) {

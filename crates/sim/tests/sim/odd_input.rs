@@ -55,6 +55,7 @@ async fn absurd_numbers_in_control_bodies_are_refused_or_capped() {
         ("__sim/tracks/save", r#"{"count": -1}"#.into()),
         ("__sim/settings", r#"{"fail_rate": 1e400}"#.into()),
         ("__sim/settings", r#"{"mode": 5}"#.into()),
+        ("__sim/settings", format!(r#"{{"latency_ms": {max}}}"#)),
         ("__sim/faults/next", r#"{"kind": "nope"}"#.into()),
         ("__sim/faults/next", "not json".into()),
         ("__sim/tracks/unsave", r#"{"ids": [1, 2]}"#.into()),
@@ -72,6 +73,7 @@ async fn absurd_numbers_in_control_bodies_are_refused_or_capped() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = control(&sim, "__sim/settings", json!({"quota": 0})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["latency_ms"], 0, "an absurd latency is refused, not kept");
     let token = sim.issue_token();
     assert_eq!(get_status(&sim, &token, "me").await, StatusCode::OK);
     sim.shutdown().await;
