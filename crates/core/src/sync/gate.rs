@@ -1,6 +1,10 @@
 //! The one gate every request passes: a hold after a 429 (window or quota, persisted by the
 //! engine), proactive pacing over a rolling 30-second window that adapts after a 429, and the
 //! exponential backoff used for transient failures.
+//!
+//! Total over server input: a `Retry-After` of any size at any time gives a hold of
+//! [`MIN_HOLD`]..=[`MAX_HOLD`], never an overflow; a hold never reaches more than [`MAX_HOLD`]
+//! past "now", whatever was set.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
