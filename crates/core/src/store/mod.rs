@@ -5,6 +5,7 @@ pub mod journal;
 pub mod library;
 pub mod schema;
 pub mod state;
+pub mod versions;
 
 use std::fs::File;
 use std::io::Read;
