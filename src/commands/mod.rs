@@ -5,6 +5,7 @@ pub mod auth;
 pub mod changes;
 pub mod daemon;
 pub mod demo;
+pub mod export;
 pub mod history;
 pub mod simulate;
 pub mod status;
