@@ -147,16 +147,23 @@ pub fn jspf(list: &TrackList, account: Option<&str>) -> Result<Vec<u8>, ExportEr
     Ok(out)
 }
 
-/// Text XML 1.0 can hold: characters it forbids (most control characters, U+FFFE, U+FFFF)
-/// become U+FFFD. Escaping of `<`, `&`, quotes is the writer's.
+/// Escaped text XML 1.0 can hold: `& < >` escaped, `\r` as `&#13;` (a parser would turn a raw
+/// one into `\n`), and characters XML forbids (most control characters, U+FFFE, U+FFFF) as
+/// U+FFFD.
 fn xml_text(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn text_element<W: std::io::Write>(
@@ -165,7 +172,7 @@ fn text_element<W: std::io::Write>(
     text: &str,
 ) -> std::io::Result<()> {
     w.create_element(name)
-        .write_text_content(BytesText::new(&xml_text(text)))?;
+        .write_text_content(BytesText::from_escaped(xml_text(text)))?;
     Ok(())
 }
 
@@ -316,7 +323,7 @@ mod tests {
         let out = xspf(&list(vec![track_entry(Some(1000))]), None).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(
-            text.contains("<title>Song\r\nTwo &lt;b&gt;</title>"),
+            text.contains("<title>Song&#13;\nTwo &lt;b&gt;</title>"),
             "{text}"
         );
         assert!(text.contains("<annotation>a \u{FFFD} b</annotation>"));
