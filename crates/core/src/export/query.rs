@@ -451,10 +451,14 @@ fn load_playlists(
             None
         };
         match (list.items_status.as_deref(), first) {
-            (Some("synced"), None) if !has_versions => skipped.push(Skipped {
+            (Some("synced"), None) => skipped.push(Skipped {
                 id,
                 name: Some(list.name),
-                reason: "the database has no playlist history yet: run a sync to upgrade it".into(),
+                reason: if has_versions {
+                    "no stored version of its items".into()
+                } else {
+                    "the database has no playlist history yet: run a sync to upgrade it".into()
+                },
             }),
             (_, Some(first)) => skipped.push(Skipped {
                 id,
