@@ -5,6 +5,7 @@
 //! [`open`] a read-only connection, [`query::load`] a [`model::Library`], [`render`] it into
 //! named files (pure: rows in, bytes out), then [`write_atomically`] into a directory.
 
+mod as_of;
 pub mod csv;
 pub mod json;
 pub mod model;
