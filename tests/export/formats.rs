@@ -545,7 +545,22 @@ async fn refuses_what_is_not_a_spotsync_database() {
     );
     assert!(!env.db.exists(), "no database created");
 
-    // Another application's SQLite file, and a text file: refused, byte-identical.
+    // Another application's SQLite file (unversioned, then versioned), and a text file:
+    // refused, byte-identical.
+    let c = rusqlite::Connection::open(&env.db).unwrap();
+    c.execute_batch("CREATE TABLE history (url TEXT); INSERT INTO history VALUES ('x');")
+        .unwrap();
+    drop(c);
+    let before = std::fs::read(&env.db).unwrap();
+    let out = export(&env, &sim, &["--format", "csv"]).await;
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("not a spotsync database"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+    std::fs::remove_file(&env.db).unwrap();
     let c = rusqlite::Connection::open(&env.db).unwrap();
     c.execute_batch(
         "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT);

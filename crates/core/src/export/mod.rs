@@ -222,7 +222,26 @@ pub fn render(lib: &Library, formats: &[Format]) -> Result<Vec<OutFile>, ExportE
 /// Open the database read-only (works while a sync or the daemon writes it). Refuses a file
 /// that is not a spotsync database, leaving it untouched.
 pub fn open(db: &Path) -> Result<Connection, ExportError> {
-    crate::store::open_read_only(db)?.ok_or_else(|| ExportError::NoDatabase(db.to_owned()))
+    if let Some(conn) = crate::store::open_read_only(db)? {
+        return Ok(conn);
+    }
+    // No spotsync schema: an empty file is no database yet; one with tables is another
+    // application's.
+    if std::fs::metadata(db).is_ok_and(|m| m.len() > 0) {
+        let c = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let tables: i64 = c.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(ExportError::NotSpotsync(format!(
+                "{} holds another application's tables; it was left untouched",
+                db.display()
+            )));
+        }
+    }
+    Err(ExportError::NoDatabase(db.to_owned()))
 }
 
 /// Write each file into `dir` atomically (a temporary file in `dir`, synced, then renamed over
