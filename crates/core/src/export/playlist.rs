@@ -3,7 +3,7 @@
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
 use super::ExportError;
 use super::model::{Entry, ItemKind, ListKind, TrackList, open_url};
@@ -88,61 +88,75 @@ pub fn m3u8(list: &TrackList) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn jspf_track(e: &Entry) -> Value {
-    let mut t = Map::new();
-    if let Some(uri) = &e.uri {
-        t.insert("location".into(), json!([uri]));
+/// A JSPF track: unknown values are left out (the format has no null).
+#[derive(Serialize)]
+struct JspfTrack<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    album: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotation: Option<&'static str>,
+    #[serde(rename = "trackNum", skip_serializing_if = "Option::is_none")]
+    track_num: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<i64>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    location: Vec<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    identifier: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JspfPlaylist<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<String>,
+    track: Vec<JspfTrack<'a>>,
+}
+
+#[derive(Serialize)]
+struct Jspf<'a> {
+    playlist: JspfPlaylist<'a>,
+}
+
+fn jspf_track(e: &Entry) -> JspfTrack<'_> {
+    JspfTrack {
+        title: e.title(),
+        creator: creator(e),
+        album: e.album_name(),
+        annotation: annotation(e),
+        track_num: e
+            .track
+            .as_ref()
+            .and_then(|t| t.track_number)
+            .filter(|n| *n >= 0),
+        duration: e.duration_ms().filter(|d| *d >= 0),
+        location: e.uri.as_deref().into_iter().collect(),
+        identifier: identifiers(e),
     }
-    let ids = identifiers(e);
-    if !ids.is_empty() {
-        t.insert("identifier".into(), json!(ids));
-    }
-    if let Some(title) = e.title() {
-        t.insert("title".into(), json!(title));
-    }
-    if let Some(c) = creator(e) {
-        t.insert("creator".into(), json!(c));
-    }
-    if let Some(a) = annotation(e) {
-        t.insert("annotation".into(), json!(a));
-    }
-    if let Some(album) = e.album_name() {
-        t.insert("album".into(), json!(album));
-    }
-    if let Some(n) = e
-        .track
-        .as_ref()
-        .and_then(|t| t.track_number)
-        .filter(|n| *n >= 0)
-    {
-        t.insert("trackNum".into(), json!(n));
-    }
-    if let Some(ms) = e.duration_ms().filter(|d| *d >= 0) {
-        t.insert("duration".into(), json!(ms));
-    }
-    Value::Object(t)
 }
 
 /// JSPF (JSON XSPF): `{"playlist": {title, creator, annotation, identifier, track: [...]}}`;
 /// per track `location` = the Spotify URI, `identifier` = the Spotify URL and ISRC, `duration` in
 /// milliseconds.
 pub fn jspf(list: &TrackList, account: Option<&str>) -> Result<Vec<u8>, ExportError> {
-    let mut p = Map::new();
-    p.insert("title".into(), json!(list.name));
-    if let Some(c) = list_creator(list, account) {
-        p.insert("creator".into(), json!(c));
-    }
-    if let Some(d) = list.description.as_ref().filter(|d| !d.is_empty()) {
-        p.insert("annotation".into(), json!(d));
-    }
-    if let Some(id) = list_identifier(list) {
-        p.insert("identifier".into(), json!(id));
-    }
-    p.insert(
-        "track".into(),
-        Value::Array(list.entries.iter().map(jspf_track).collect()),
-    );
-    let mut out = serde_json::to_vec_pretty(&json!({ "playlist": p }))?;
+    let doc = Jspf {
+        playlist: JspfPlaylist {
+            title: &list.name,
+            creator: list_creator(list, account),
+            annotation: list.description.as_deref().filter(|d| !d.is_empty()),
+            identifier: list_identifier(list),
+            track: list.entries.iter().map(jspf_track).collect(),
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&doc)?;
     out.push(b'\n');
     Ok(out)
 }
@@ -252,6 +266,7 @@ pub fn xspf(list: &TrackList, account: Option<&str>) -> Result<Vec<u8>, ExportEr
 mod tests {
     use super::*;
     use crate::export::model::*;
+    use serde_json::{Value, json};
     use std::sync::Arc;
 
     fn list(entries: Vec<Entry>) -> TrackList {
