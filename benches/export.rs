@@ -31,8 +31,10 @@ fn id(prefix: &str, n: usize) -> String {
 }
 
 fn build(db: &Path) {
-    let store = Store::open(db).unwrap();
-    let c = &store.conn;
+    // The store creates the schema; rows go in over a plain connection.
+    drop(Store::open(db).unwrap());
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let c = &conn;
     c.execute_batch("BEGIN").unwrap();
     {
         let mut artist = c
