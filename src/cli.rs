@@ -57,6 +57,8 @@ pub enum Command {
     Changes(ChangesArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
+    /// Export the library from the database (no request, no token): CSV, JSON, M3U8, JSPF, XSPF.
+    Export(ExportArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
@@ -135,6 +137,62 @@ pub struct DaemonArgs {
     /// config, else 10m].
     #[arg(long, value_parser = parse_interval, value_name = "DURATION")]
     pub plays_every: Option<Duration>,
+}
+
+/// What `spotsync export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// Liked songs (`Liked Songs.<ext>`).
+    Liked,
+    /// Every playlist (or those given by --playlist), one file each.
+    Playlists,
+    /// The albums of the liked songs and playlist tracks.
+    Albums,
+    /// The artists of those tracks and albums.
+    Artists,
+    /// The listening history (`Listening History.<ext>`).
+    Plays,
+    /// All of the above.
+    All,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Json,
+    M3u8,
+    Jspf,
+    Xspf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// What to export [default: all].
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: Vec<ExportWhat>,
+    /// Output formats (comma separated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        required = true,
+        value_name = "FORMAT"
+    )]
+    pub format: Vec<ExportFormatArg>,
+    /// Directory to write into, or `-` for one file on stdout.
+    #[arg(long, default_value = "spotsync-export", value_name = "DIR|-")]
+    pub out: PathBuf,
+    /// The library as it was at this date (YYYY-MM-DD, the end of that day in UTC) or time
+    /// (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Only this playlist (name, id or spotify:playlist: URI); repeatable.
+    #[arg(long = "playlist", value_name = "NAME_OR_ID")]
+    pub playlists: Vec<String>,
+    /// A JSON summary of the files written on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod daemon;
 pub mod demo;
 pub mod describe;
+pub mod export;
 pub mod history;
 mod signals;
 pub mod simulate;

@@ -3,6 +3,7 @@
 //! - [`spotify`]: the only code that talks HTTP to Spotify (client, auth, tolerant models,
 //!   error classes).
 //! - [`store`]: the SQLite database: migrations, the one-writer lock, queries.
+//! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
 //!   [`store::journal`].
@@ -11,6 +12,7 @@
 //! never depends on them, nor on clap, ratatui or crossterm.
 
 pub mod duration;
+pub mod export;
 pub mod spotify;
 pub mod store;
 pub mod sync;

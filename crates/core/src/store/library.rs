@@ -892,6 +892,7 @@ pub fn finish_playlist_items(
          WHERE id = ?1",
         params![playlist_id, now],
     )?;
+    super::versions::record(c, playlist_id, now)?;
     Ok(Counts {
         added: added as u64,
         updated: updated as u64,

@@ -6,6 +6,7 @@ pub mod journal;
 pub mod library;
 pub mod schema;
 pub mod state;
+pub mod versions;
 
 use std::fs::File;
 use std::io::Read;
