@@ -12,12 +12,10 @@ use super::*;
 use crate::cli::{DaemonArgs, GlobalArgs};
 use crate::exit;
 
-fn set_health(conn: &rusqlite::Connection, key: &str, value: Option<&str>) {
-    let _ = conn.execute(
-        "INSERT INTO daemon_health (key, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        rusqlite::params![key, value, spotsync_core::store::ts(Utc::now())],
-    );
+fn set_health(health: &spotsync_core::store::SideWriter, key: &str, value: Option<&str>) {
+    if let Err(e) = health.set_health(key, value) {
+        tracing::warn!("cannot record the daemon's health ({key}): {e}");
+    }
 }
 
 /// Read the daemon's health (key → value), if a daemon ever ran on this database.
@@ -25,12 +23,7 @@ pub(crate) fn daemon_health(db: &std::path::Path) -> Vec<(String, Option<String>
     let Ok(Some(conn)) = spotsync_core::store::open_read_only(db) else {
         return Vec::new();
     };
-    let Ok(mut st) = conn.prepare("SELECT key, value FROM daemon_health ORDER BY key") else {
-        return Vec::new();
-    };
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(|rows| rows.filter_map(Result::ok).collect())
-        .unwrap_or_default()
+    conn.sql().daemon_health().unwrap_or_default()
 }
 
 /// `spotsync daemon`: incremental syncs and plays polls on schedule, in one process.
@@ -54,7 +47,9 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
         accounts_url: global.accounts_url.clone(),
         credentials,
         config: config.sync.clone(),
-    }) {
+    })
+    .await
+    {
         Ok(h) => h,
         Err(SpawnError::Locked(p)) => {
             eprintln!("spotsync: another spotsync is using {}", p.display());

@@ -34,7 +34,7 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
         credentials,
         config: config.sync.clone(),
     };
-    let mut handle = match sync::spawn(options) {
+    let mut handle = match sync::spawn(options).await {
         Ok(h) => h,
         Err(SpawnError::Locked(p)) => {
             eprintln!(

@@ -99,7 +99,8 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
             credentials: Credentials::AccessToken(sim.issue_token()),
             config,
         },
-    );
+    )
+    .await;
 
     let (first_run_tx, first_run_rx) = oneshot::channel();
     let block = (args.quota_block_after > 0).then(|| {

@@ -113,16 +113,19 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             });
             None
         }
-        Ok(credentials) => start_engine(
-            &mut app,
-            EngineOptions {
-                db: paths.db.clone(),
-                api_url: global.api_url.clone(),
-                accounts_url: global.accounts_url.clone(),
-                credentials,
-                config: config.sync.clone(),
-            },
-        ),
+        Ok(credentials) => {
+            start_engine(
+                &mut app,
+                EngineOptions {
+                    db: paths.db.clone(),
+                    api_url: global.api_url.clone(),
+                    accounts_url: global.accounts_url.clone(),
+                    credentials,
+                    config: config.sync.clone(),
+                },
+            )
+            .await
+        }
     };
     tracing::info!(db = %paths.db.display(), "terminal app started");
     let login = LoginContext {
@@ -157,8 +160,16 @@ fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, String>)
     app
 }
 
-fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
-    match sync::spawn(options) {
+async fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
+    engine_started(app, sync::spawn(options).await)
+}
+
+/// Take a started engine, or show why it could not start.
+fn engine_started(
+    app: &mut App,
+    started: Result<EngineHandle, sync::SpawnError>,
+) -> Option<EngineHandle> {
+    match started {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!(error = %e, "the sync engine could not start");
@@ -266,6 +277,9 @@ async fn event_loop(
     let mut login: Option<LoginTask> = None;
     // A login replaced the engine's refused token: start a new engine once the old one stopped.
     let mut restart_engine = false;
+    // An engine starting after a login (its database being opened).
+    let mut starting: Option<tokio::task::JoinHandle<Result<EngineHandle, sync::SpawnError>>> =
+        None;
 
     loop {
         if PANICKED.load(Ordering::SeqCst) && exit != Exit::Panicked {
@@ -332,6 +346,18 @@ async fn event_loop(
                     }
                 }
             },
+            started = join_opt(&mut starting) => {
+                starting = None;
+                let started = started
+                    .unwrap_or_else(|e| Err(sync::SpawnError::Other(e.to_string())));
+                if let Some(h) = engine_started(app, started) {
+                    commands = Some(h.commands);
+                    events = Some(h.events);
+                    cancel = Some(h.cancel);
+                    task = Some(h.task);
+                }
+                app.dirty = true;
+            }
             Some(line) = log_rx.recv() => msgs.push(Msg::Log(line)),
             Some(msg) = loaded_rx.recv() => msgs.push(msg),
             ev = login_recv(&mut login) => match ev {
@@ -386,14 +412,13 @@ async fn event_loop(
             if let Some(t) = task.take() {
                 let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
             }
+            // Opening the database may take a while (a large file is checked): the engine
+            // starts in the background and the loop keeps drawing and reading keys.
             if !app.quitting
                 && let Some(ctx) = &login_ctx
-                && let Some(h) = engine_after_login(app, ctx)
+                && let Some(options) = options_after_login(app, ctx)
             {
-                commands = Some(h.commands);
-                events = Some(h.events);
-                cancel = Some(h.cancel);
-                task = Some(h.task);
+                starting = Some(tokio::spawn(sync::spawn(options)));
             }
         }
 
@@ -442,12 +467,9 @@ async fn event_loop(
                 Some(Action::StartEngine) => {
                     login = None;
                     if let Some(ctx) = &login_ctx
-                        && let Some(h) = engine_after_login(app, ctx)
+                        && let Some(options) = options_after_login(app, ctx)
                     {
-                        commands = Some(h.commands);
-                        events = Some(h.events);
-                        cancel = Some(h.cancel);
-                        task = Some(h.task);
+                        starting = Some(tokio::spawn(sync::spawn(options)));
                     }
                 }
                 None => {}
@@ -488,18 +510,16 @@ async fn login_recv(login: &mut Option<LoginTask>) -> Option<login::LoginEvent> 
 }
 
 /// Start the engine with the token a login just saved.
-fn engine_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineHandle> {
+/// The engine's options after a login (the new token), or `None` with the reason shown.
+fn options_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineOptions> {
     match login::credentials_after_login(ctx) {
-        Ok(credentials) => start_engine(
-            app,
-            EngineOptions {
-                db: ctx.paths.db.clone(),
-                api_url: ctx.api_url.clone(),
-                accounts_url: ctx.accounts_url.clone(),
-                credentials,
-                config: ctx.sync.clone(),
-            },
-        ),
+        Ok(credentials) => Some(EngineOptions {
+            db: ctx.paths.db.clone(),
+            api_url: ctx.api_url.clone(),
+            accounts_url: ctx.accounts_url.clone(),
+            credentials,
+            config: ctx.sync.clone(),
+        }),
         Err(e) => {
             app.engine = EngineState::NoAuth(login::no_auth_text(&e));
             app.notice = Some(Notice {
@@ -514,6 +534,15 @@ fn engine_after_login(app: &mut App, ctx: &LoginContext) -> Option<EngineHandle>
 async fn recv_opt(rx: &mut Option<mpsc::Receiver<SyncEvent>>) -> Option<SyncEvent> {
     match rx {
         Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn join_opt<T>(
+    task: &mut Option<tokio::task::JoinHandle<T>>,
+) -> Result<T, tokio::task::JoinError> {
+    match task {
+        Some(t) => t.await,
         None => std::future::pending().await,
     }
 }

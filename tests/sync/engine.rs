@@ -32,7 +32,7 @@ fn pkce_credentials(sim: &RunningSim, seen: Arc<Mutex<Vec<rspotify::Token>>>) ->
     }
 }
 
-fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle {
+async fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle {
     sync::spawn(EngineOptions {
         db: env.db.clone(),
         api_url: sim.api_url(),
@@ -43,6 +43,7 @@ fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle 
             ..Default::default()
         },
     })
+    .await
     .expect("engine spawns")
 }
 
@@ -84,7 +85,7 @@ async fn pkce_token_is_refreshed_once_on_401_and_persisted() {
     };
     // The stored access token was revoked: the first request answers 401.
     post(&sim, "__sim/tokens/expire").await;
-    let mut h = spawn(&env, &sim, creds);
+    let mut h = spawn(&env, &sim, creds).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -116,7 +117,7 @@ async fn invalid_grant_stops_with_an_auth_error_and_no_retry() {
     let creds = pkce_credentials(&sim, seen.clone());
     post(&sim, "__sim/tokens/expire").await;
     post(&sim, "__sim/refresh-tokens/expire").await;
-    let mut h = spawn(&env, &sim, creds);
+    let mut h = spawn(&env, &sim, creds).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -149,7 +150,7 @@ async fn pause_resume_and_cancel_at_batch_boundaries() {
     opts.latency_ms = 10;
     let sim = start_sim(opts).await;
     let env = Env::new(100_000);
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -258,7 +259,7 @@ async fn expect_within(
 async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
     let sim = start_sim(sim_options(600, SimMode::Dev)).await;
     let env = Env::new(100_000);
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -320,7 +321,7 @@ async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
     assert_eq!(sim.stats().total, sent);
 
     // A new engine resumes the run, keeps waiting for the persisted hold; cancel acts at once.
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Auto,
