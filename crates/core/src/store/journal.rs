@@ -5,6 +5,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Sql;
+use crate::domain::{ChangeEntity, ChangeKind};
 
 /// One row of `library_changes`, with the entity's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -12,10 +13,12 @@ pub struct ChangeRow {
     pub id: i64,
     pub changed_at: String,
     pub sync_history_id: Option<i64>,
+    /// `saved_track` or `playlist` ([`ChangeEntity`], checked when read).
     pub entity_type: String,
     pub entity_id: String,
     pub name: Option<String>,
-    /// `added`, `removed`, `renamed`, `playlist_items_changed`…
+    /// `added`, `removed`, `renamed`, `playlist_items_changed` ([`ChangeKind`], checked when
+    /// read: an unknown value is an error).
     pub change: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -69,9 +72,9 @@ impl Sql<'_> {
                     id: r.get(0)?,
                     changed_at: r.get(1)?,
                     sync_history_id: r.get(2)?,
-                    entity_type: r.get(3)?,
+                    entity_type: r.get::<_, ChangeEntity>(3)?.as_str().to_string(),
                     entity_id: r.get(4)?,
-                    change: r.get(5)?,
+                    change: r.get::<_, ChangeKind>(5)?.as_str().to_string(),
                     old_value: r.get(6)?,
                     new_value: r.get(7)?,
                     name: r.get(8)?,

@@ -370,6 +370,7 @@ pub fn open_read_only(path: &Path) -> Result<Option<Reader>, StoreError> {
 
 /// A second connection to a database this process already holds (the engine's lock is not
 /// taken again): for the daemon's health rows.
+#[derive(Debug)]
 pub struct SideWriter {
     conn: Connection,
 }
@@ -425,49 +426,4 @@ pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn second_writer_is_refused_and_reader_works() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        let _a = Store::open(&db).unwrap();
-        match Store::open(&db) {
-            Err(StoreError::Locked(p)) => assert_eq!(p, db),
-            other => panic!("expected Locked, got {other:?}"),
-        }
-        assert!(open_read_only(&db).unwrap().is_some());
-    }
-
-    #[test]
-    fn non_sqlite_file_is_left_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("notes.txt");
-        let content = b"my precious notes, not a database\n".repeat(40);
-        std::fs::write(&db, &content).unwrap();
-        let err = Store::open(&db).unwrap_err();
-        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
-        assert!(err.to_string().contains("not a spotsync database"));
-        assert_eq!(std::fs::read(&db).unwrap(), content);
-        assert!(open_read_only(&db).is_err());
-    }
-
-    #[test]
-    fn reopen_keeps_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        drop(Store::open(&db).unwrap());
-        let s = Store::open(&db).unwrap();
-        let mode: String = s
-            .conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        let fk: i64 = s
-            .conn
-            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
-            .unwrap();
-        assert_eq!(fk, 1);
-    }
-}
+mod tests;
