@@ -1,7 +1,8 @@
 //! The sync engine: orchestrator, phases, pacing and retry. Never imports the UI.
 //!
-//! - `engine`: the task (plan → execute → fold), its gate-passing requests, its controls
-//!   (pause, cancel) and the one batch commit.
+//! - `runner`: one run: plan → execute the phases → a pure fold into the outcome.
+//! - `engine`: the task's state, its gate-passing requests, its controls (pause, cancel at
+//!   once) and the one batch commit.
 //! - `phases`: one module per phase, and the one page walker.
 //! - `outcome`: how phases and runs end, folded purely into the run's final state.
 //! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
@@ -12,6 +13,7 @@ pub mod events;
 pub mod gate;
 mod outcome;
 mod phases;
+mod runner;
 mod unsaved;
 
 pub use events::*;

@@ -9,7 +9,7 @@ use crate::store::Sql;
 
 impl Sql<'_> {
     /// An artist as embedded in tracks and albums (id, name, uri).
-    pub fn upsert_artist_simple(&self, a: &Artist) -> rusqlite::Result<Option<String>> {
+    pub(crate) fn upsert_artist_simple(&self, a: &Artist) -> rusqlite::Result<Option<String>> {
         let c = self.0;
         let Some(id) = valid_id(&a.id) else {
             return Ok(None);
@@ -27,7 +27,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// A full artist from `/artists/{id}` or `/artists?ids=`: marks it enriched.
-    pub fn upsert_artist_full(&self, a: &Artist, now: &str) -> rusqlite::Result<bool> {
+    pub(crate) fn upsert_artist_full(&self, a: &Artist, now: &str) -> rusqlite::Result<bool> {
         let c = self.0;
         let Some(id) = valid_id(&a.id) else {
             return Ok(false);
@@ -89,7 +89,7 @@ fn upsert_album_artists(
 
 impl Sql<'_> {
     /// An album as embedded in a track (simplified): never marks it enriched.
-    pub fn upsert_album_simple(&self, a: &Album) -> rusqlite::Result<Option<String>> {
+    pub(crate) fn upsert_album_simple(&self, a: &Album) -> rusqlite::Result<Option<String>> {
         let c = self.0;
         let Some(id) = valid_id(&a.id) else {
             return Ok(None);
@@ -125,7 +125,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// A full album from `/albums/{id}` or `/albums?ids=`: marks it enriched.
-    pub fn upsert_album_full(&self, a: &Album, now: &str) -> rusqlite::Result<bool> {
+    pub(crate) fn upsert_album_full(&self, a: &Album, now: &str) -> rusqlite::Result<bool> {
         let c = self.0;
         let Some(id) = valid_id(&a.id) else {
             return Ok(false);
@@ -174,7 +174,7 @@ impl Sql<'_> {
 impl Sql<'_> {
     /// Record that an album or artist cannot be enriched (gone, or not available to this app), so
     /// the next runs do not ask again.
-    pub fn mark_unenrichable(
+    pub(crate) fn mark_unenrichable(
         &self,
         table: EnrichTable,
         id: &str,
@@ -203,7 +203,11 @@ pub enum EnrichTable {
 
 impl Sql<'_> {
     /// Ids never enriched, in a stable order.
-    pub fn unenriched(&self, table: EnrichTable, limit: usize) -> rusqlite::Result<Vec<String>> {
+    pub(crate) fn unenriched(
+        &self,
+        table: EnrichTable,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<String>> {
         let c = self.0;
         let sql = match table {
             EnrichTable::Albums => {
@@ -220,7 +224,7 @@ impl Sql<'_> {
 }
 
 impl Sql<'_> {
-    pub fn count_unenriched(&self, table: EnrichTable) -> rusqlite::Result<u64> {
+    pub(crate) fn count_unenriched(&self, table: EnrichTable) -> rusqlite::Result<u64> {
         let c = self.0;
         let sql = match table {
             EnrichTable::Albums => "SELECT COUNT(*) FROM albums WHERE enriched_at IS NULL",
@@ -233,7 +237,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// A track with its album and artists. Returns the track id (`None` for local files / no id).
-    pub fn upsert_track(&self, t: &Playable) -> rusqlite::Result<Option<String>> {
+    pub(crate) fn upsert_track(&self, t: &Playable) -> rusqlite::Result<Option<String>> {
         let c = self.0;
         Ok(Sql(c).upsert_track_changed(t)?.map(|(id, _)| id))
     }
@@ -241,7 +245,10 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// [`upsert_track`], also telling whether the stored track (its row or its artist list) changed.
-    pub fn upsert_track_changed(&self, t: &Playable) -> rusqlite::Result<Option<(String, bool)>> {
+    pub(crate) fn upsert_track_changed(
+        &self,
+        t: &Playable,
+    ) -> rusqlite::Result<Option<(String, bool)>> {
         let c = self.0;
         let Some(id) = valid_id(&t.id) else {
             return Ok(None);

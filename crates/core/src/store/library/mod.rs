@@ -9,7 +9,8 @@ mod plays;
 mod saved;
 
 pub use catalog::EnrichTable;
-pub use playlists::{ItemsAccess, items_access};
+pub use playlists::ItemsAccess;
+pub(crate) use playlists::items_access;
 
 use rusqlite::{Connection, params};
 

@@ -38,7 +38,7 @@ impl ItemsAccess {
 }
 
 /// Decide from the listing alone (no request) whether a playlist's items are readable.
-pub fn items_access(p: &Playlist, me: Option<&str>, extended: bool) -> ItemsAccess {
+pub(crate) fn items_access(p: &Playlist, me: Option<&str>, extended: bool) -> ItemsAccess {
     let id = p.id.as_deref().unwrap_or_default();
     let owner = p.owner.as_ref().and_then(|o| o.id.as_deref());
     if id.starts_with("37i9") || owner == Some("spotify") {
@@ -63,7 +63,7 @@ impl Sql<'_> {
     /// stored detail changed (name, description, owner, flags, snapshot, item count, uri), else
     /// `Unchanged`. Its place in the list is not content: a playlist added above it shifts it
     /// without changing it.
-    pub fn upsert_playlist(
+    pub(crate) fn upsert_playlist(
         &self,
         p: &Playlist,
         list_position: u64,
@@ -205,7 +205,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// After a complete walk of the playlist list: the ones not seen are gone from the library.
-    pub fn mark_playlists_gone(
+    pub(crate) fn mark_playlists_gone(
         &self,
         run_id: RunId,
         now: &str,
@@ -218,7 +218,9 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// The next playlist whose items must be fetched, with how many of its positions are staged.
-    pub fn next_pending_playlist(&self) -> rusqlite::Result<Option<(String, u64, Option<u64>)>> {
+    pub(crate) fn next_pending_playlist(
+        &self,
+    ) -> rusqlite::Result<Option<(String, u64, Option<u64>)>> {
         let c = self.0;
         c.query_row(
             "SELECT p.id,
@@ -242,7 +244,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// Items still to fetch across pending playlists (for progress totals).
-    pub fn pending_items_total(&self) -> rusqlite::Result<u64> {
+    pub(crate) fn pending_items_total(&self) -> rusqlite::Result<u64> {
         let c = self.0;
         c.query_row(
             "SELECT COALESCE(SUM(COALESCE(total_items, 0)), 0) FROM playlists
@@ -256,7 +258,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// Stage one page of a playlist's items at `offset` (positions are the playlist's own).
-    pub fn stage_items(
+    pub(crate) fn stage_items(
         &self,
         playlist_id: &str,
         offset: u64,
@@ -319,7 +321,7 @@ impl Sql<'_> {
     /// added, not as every position below it updated. `added` / `removed` are items present on one
     /// side only; `updated` are matched items whose stored details (name, `added_by`) differ. A pure
     /// reorder counts nothing here (the playlist row itself counts it, through its new snapshot).
-    pub fn finish_playlist_items(
+    pub(crate) fn finish_playlist_items(
         &self,
         playlist_id: &str,
         now: &str,
@@ -401,7 +403,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// A 403/404 on a playlist's items: record it, not fatal.
-    pub fn mark_playlist_unreadable(
+    pub(crate) fn mark_playlist_unreadable(
         &self,
         playlist_id: &str,
         status: ItemsAccess,

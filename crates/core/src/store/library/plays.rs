@@ -7,7 +7,7 @@ use crate::store::Sql;
 
 impl Sql<'_> {
     /// Store one play; `false` when it was known already (same `played_at`).
-    pub fn insert_play(
+    pub(crate) fn insert_play(
         &self,
         played_at: &str,
         track_id: Option<&str>,
@@ -33,7 +33,7 @@ impl Sql<'_> {
     }
 
     /// Record that plays between `after` and `before` may be lost.
-    pub fn insert_play_gap(
+    pub(crate) fn insert_play_gap(
         &self,
         after: Option<&str>,
         before: &str,

@@ -9,7 +9,7 @@ use crate::store::Sql;
 impl Sql<'_> {
     /// A saved track seen in this run: `Added` when it is new (or saved again), `Updated` when its
     /// `added_at` changed, else `Unchanged`.
-    pub fn upsert_saved(
+    pub(crate) fn upsert_saved(
         &self,
         track_id: &str,
         added_at: Option<&str>,
@@ -57,7 +57,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// True when this save was already stored (same `added_at`, not removed) before this run.
-    pub fn is_known_saved(
+    pub(crate) fn is_known_saved(
         &self,
         track_id: &str,
         added_at: Option<&str>,
@@ -76,7 +76,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// Currently saved track ids, newest first (Spotify's order).
-    pub fn saved_in_order(&self) -> rusqlite::Result<Vec<String>> {
+    pub(crate) fn saved_in_order(&self) -> rusqlite::Result<Vec<String>> {
         let c = self.0;
         let mut st = c.prepare(
             "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL
@@ -89,7 +89,12 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// Mark these saved tracks un-saved (found without a full walk). Returns how many.
-    pub fn mark_removed(&self, ids: &[String], now: &str, j: Journal<'_>) -> rusqlite::Result<u64> {
+    pub(crate) fn mark_removed(
+        &self,
+        ids: &[String],
+        now: &str,
+        j: Journal<'_>,
+    ) -> rusqlite::Result<u64> {
         let c = self.0;
         let mut n = 0;
         for id in ids {
@@ -119,7 +124,7 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// Saved tracks currently saved.
-    pub fn count_saved(&self) -> rusqlite::Result<u64> {
+    pub(crate) fn count_saved(&self) -> rusqlite::Result<u64> {
         let c = self.0;
         c.query_row(
             "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
@@ -132,7 +137,12 @@ impl Sql<'_> {
 
 impl Sql<'_> {
     /// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
-    pub fn mark_unsaved(&self, run_id: RunId, now: &str, j: Journal<'_>) -> rusqlite::Result<u64> {
+    pub(crate) fn mark_unsaved(
+        &self,
+        run_id: RunId,
+        now: &str,
+        j: Journal<'_>,
+    ) -> rusqlite::Result<u64> {
         let c = self.0;
         mark_unseen(c, Unseen::SAVED_TRACKS, run_id, now, j)
     }
