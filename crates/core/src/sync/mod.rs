@@ -151,3 +151,62 @@ pub fn load_status_with_budget(
     };
     read().map_err(|e| format!("cannot read {}: {e}", db.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::spotify::Credentials;
+
+    /// Opening the store waits on SQLite (here: another connection holds the write lock for a
+    /// second); meanwhile the runtime's only thread keeps running other tasks.
+    #[tokio::test(flavor = "current_thread")]
+    async fn spawn_opens_the_store_off_the_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        drop(Store::open(&db).unwrap());
+        let holder = rusqlite::Connection::open(&db).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1000));
+            holder.execute_batch("COMMIT").unwrap();
+        });
+        let ticks = Arc::new(AtomicU64::new(0));
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        let started = Instant::now();
+        let handle = spawn(EngineOptions {
+            db: db.clone(),
+            api_url: "http://127.0.0.1:9/v1/".into(),
+            accounts_url: "http://127.0.0.1:9/".into(),
+            credentials: Credentials::AccessToken("test".into()),
+            config: SyncConfig::default(),
+        })
+        .await
+        .unwrap();
+        let waited = started.elapsed();
+        release.join().unwrap();
+        ticker.abort();
+        assert!(
+            waited >= Duration::from_millis(900),
+            "the open waited for the lock: {waited:?}"
+        );
+        let n = ticks.load(Ordering::SeqCst);
+        assert!(
+            n >= 40,
+            "the runtime kept running while the store opened: {n} ticks"
+        );
+        handle.cancel.cancel();
+        handle.task.await.unwrap();
+    }
+}
