@@ -31,14 +31,13 @@ pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
         }
         return Ok(exit::OK);
     };
-    let changes = spotsync_core::store::journal::changes(
-        &conn,
-        &spotsync_core::store::journal::ChangeFilter {
+    let changes = conn
+        .sql()
+        .changes(&spotsync_core::store::journal::ChangeFilter {
             since,
             run: args.run,
             limit: args.limit,
-        },
-    )?;
+        })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(exit::OK);

@@ -56,7 +56,9 @@ pub(crate) async fn start_engine(
         accounts_url: global.accounts_url.clone(),
         credentials,
         config: config.sync.clone(),
-    }) {
+    })
+    .await
+    {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
             eprintln!("spotsync: {}", locked(&p));

@@ -222,8 +222,8 @@ pub fn render(lib: &Library, formats: &[Format]) -> Result<Vec<OutFile>, ExportE
 /// Open the database read-only (works while a sync or the daemon writes it). Refuses a file
 /// that is not a spotsync database, leaving it untouched.
 pub fn open(db: &Path) -> Result<Connection, ExportError> {
-    if let Some(conn) = crate::store::open_read_only(db)? {
-        return Ok(conn);
+    if let Some(reader) = crate::store::open_read_only(db)? {
+        return Ok(reader.into_connection());
     }
     // No spotsync schema: an empty file is no database yet; one with tables is another
     // application's.

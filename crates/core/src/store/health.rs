@@ -68,7 +68,7 @@ impl std::fmt::Display for HealthKey {
 /// The daemon's writer: a side connection ([`super::open_side_writer`]) to the database the
 /// daemon's engine holds.
 pub struct Writer {
-    conn: Connection,
+    side: super::SideWriter,
 }
 
 impl std::fmt::Debug for Writer {
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Writer {
 impl Writer {
     pub fn open(db: &Path) -> Result<Writer, StoreError> {
         Ok(Writer {
-            conn: open_side_writer(db)?,
+            side: open_side_writer(db)?,
         })
     }
 
@@ -91,7 +91,7 @@ impl Writer {
         value: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.side.conn.execute(
             "INSERT INTO daemon_health (key, value, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value,
                                             updated_at = excluded.updated_at",
@@ -143,7 +143,7 @@ fn read(conn: &Connection) -> Result<DaemonHealth, StoreError> {
 /// runs). Empty when there is no database yet.
 pub fn read_file(db: &Path) -> Result<DaemonHealth, StoreError> {
     match open_read_only(db)? {
-        Some(conn) => read(&conn),
+        Some(reader) => read(&reader.conn),
         None => Ok(DaemonHealth::default()),
     }
 }
