@@ -14,6 +14,8 @@ mod auth;
 mod endpoints;
 #[path = "sim/faults.rs"]
 mod faults;
+#[path = "sim/library.rs"]
+mod library;
 #[path = "sim/limits.rs"]
 mod limits;
 #[path = "sim/mutations.rs"]
