@@ -16,6 +16,8 @@ mod endpoints;
 mod faults;
 #[path = "sim/library.rs"]
 mod library;
+#[path = "sim/library_control.rs"]
+mod library_control;
 #[path = "sim/limits.rs"]
 mod limits;
 #[path = "sim/mutations.rs"]
