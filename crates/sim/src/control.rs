@@ -15,14 +15,14 @@ use super::api::{AppState, json};
 use super::generate::{gen_album, gen_name, skewed_artist, snapshot};
 use super::model::*;
 use super::render::to_vec;
-use super::state::{ALL_SCOPES, FaultKind, SettingsPatch, Stats, later, lock};
+use super::state::{ALL_SCOPES, FaultKind, KNOWN_SCOPES, SettingsPatch, Stats, later, lock};
 
 /// The most items one control request may create (saved tracks, playlist entries, plays,
 /// queued faults): enough for any test, and a bound on the time and memory one request takes.
 pub const MAX_BATCH: usize = 10_000;
 
 /// `Err(400)` when `n` is above [`MAX_BATCH`].
-fn batch(what: &str, n: usize) -> Result<usize, Response> {
+pub(crate) fn batch(what: &str, n: usize) -> Result<usize, Response> {
     if n > MAX_BATCH {
         return Err(bad(format!("{what} must be at most {MAX_BATCH}, not {n}")));
     }
@@ -58,13 +58,14 @@ pub fn routes() -> Router<AppState> {
             post(edit_playlist).delete(delete_playlist),
         )
         .route("/__sim/plays", post(add_plays))
+        .merge(super::control_library::routes())
 }
 
-fn ok_json(v: &impl serde::Serialize) -> Response {
+pub(crate) fn ok_json(v: &impl serde::Serialize) -> Response {
     json(StatusCode::OK, to_vec(v))
 }
 
-fn bad(msg: impl Into<String>) -> Response {
+pub(crate) fn bad(msg: impl Into<String>) -> Response {
     json(
         StatusCode::BAD_REQUEST,
         to_vec(&json!({"error": {"status": 400, "message": msg.into()}})),
@@ -72,7 +73,7 @@ fn bad(msg: impl Into<String>) -> Response {
 }
 
 /// Parse an optional JSON body (empty body = defaults).
-fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
+pub(crate) fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
     if b.iter().all(|c| c.is_ascii_whitespace()) {
         return Ok(T::default());
     }
@@ -93,11 +94,22 @@ macro_rules! parse_body {
 struct TokenReq {
     /// Lifetime override in seconds.
     ttl: Option<u64>,
+    /// Grant only these scopes (default: all of [`ALL_SCOPES`]).
+    scopes: Option<Vec<String>>,
 }
 
 async fn token(State(s): State<AppState>, b: Bytes) -> Response {
     let req: TokenReq = parse_body!(b);
-    let mut t = s.issue(Some(""), ALL_SCOPES, true);
+    let scope = match &req.scopes {
+        None => ALL_SCOPES.to_string(),
+        Some(list) => {
+            if let Some(unknown) = list.iter().find(|x| !KNOWN_SCOPES.contains(&x.as_str())) {
+                return bad(format!("unknown scope {unknown:?}"));
+            }
+            list.join(" ")
+        }
+    };
+    let mut t = s.issue(Some(""), &scope, true);
     if let Some(ttl) = req.ttl {
         if let Some(a) = lock(&s.auth).access.get_mut(&t.access_token) {
             a.expires_at = later(
@@ -205,7 +217,7 @@ async fn faults_next(State(s): State<AppState>, b: Bytes) -> Response {
 
 // --- mutations ---------------------------------------------------------------------------------
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
 }
 

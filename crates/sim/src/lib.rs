@@ -17,8 +17,10 @@
 pub mod accounts;
 pub mod api;
 pub mod control;
+mod control_library;
 pub mod fast;
 pub mod generate;
+pub mod library_api;
 pub mod model;
 pub mod render;
 pub mod state;
@@ -99,6 +101,11 @@ impl RunningSim {
     /// Access token, refresh token (usable with any client id), lifetime and scope.
     pub fn issue_token_full(&self) -> TokenResponse {
         self.shared.issue(Some(""), state::ALL_SCOPES, true)
+    }
+    /// A token for the simulated user granting only `scopes` (as `POST /__sim/token
+    /// {"scopes": [...]}`); scopes the simulator does not know are ignored.
+    pub fn issue_token_with_scopes(&self, scopes: &[&str]) -> TokenResponse {
+        self.shared.issue(Some(""), &scopes.join(" "), true)
     }
     /// Request statistics so far.
     pub fn stats(&self) -> Stats {

@@ -12,8 +12,42 @@ use super::model::Library;
 use crate::SimMode;
 
 /// The scopes a simulated token grants.
-pub const ALL_SCOPES: &str =
-    "playlist-read-collaborative playlist-read-private user-library-read user-read-recently-played";
+pub const ALL_SCOPES: &str = "playlist-read-collaborative playlist-read-private user-follow-read \
+     user-library-read user-read-playback-position user-read-recently-played user-top-read";
+
+/// The scopes the simulator knows (and enforces where Spotify's description names them).
+pub const KNOWN_SCOPES: [&str; 7] = [
+    "playlist-read-collaborative",
+    "playlist-read-private",
+    "user-follow-read",
+    "user-library-read",
+    "user-read-playback-position",
+    "user-read-recently-played",
+    "user-top-read",
+];
+
+/// A set of [`KNOWN_SCOPES`] as bits (unknown scopes are ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes(u32);
+
+impl Scopes {
+    /// Parse a space-separated scope string.
+    pub fn parse(scope: &str) -> Scopes {
+        Scopes(
+            scope
+                .split_ascii_whitespace()
+                .filter_map(|s| KNOWN_SCOPES.iter().position(|k| *k == s))
+                .fold(0, |acc, i| acc | (1 << i)),
+        )
+    }
+
+    pub fn has(self, scope: &str) -> bool {
+        KNOWN_SCOPES
+            .iter()
+            .position(|k| *k == scope)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
 
 /// Length of the rolling rate-limit window.
 pub const WINDOW: Duration = Duration::from_secs(30);
@@ -151,6 +185,7 @@ pub struct AccessToken {
     /// `None` for client-credentials tokens (no user).
     pub user: bool,
     pub scope: String,
+    pub scopes: Scopes,
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +317,7 @@ impl Shared {
                 expires_at: later(Instant::now(), Duration::from_secs(ttl)),
                 user,
                 scope: scope.to_string(),
+                scopes: Scopes::parse(scope),
             },
         );
         if let (Some(r), Some(c)) = (&refresh, client_id) {

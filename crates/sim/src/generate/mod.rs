@@ -1,6 +1,7 @@
 //! Deterministic library generation: the same seed and sizes give the same library.
 //! The words names are made of live in `words`, the playlists in `playlists`.
 
+mod collections;
 mod playlists;
 mod words;
 
@@ -9,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::*;
+pub use collections::CollectionSizes;
 use playlists::gen_playlist;
 use words::{ADJ, EMOJI, FIRST, GENRES, LABELS, NOUN, PODCASTS, UNICODE_NAMES};
 
@@ -59,7 +61,7 @@ pub(crate) fn gen_name(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-fn gen_artist_name(rng: &mut ChaCha8Rng, i: usize) -> String {
+pub(crate) fn gen_artist_name(rng: &mut ChaCha8Rng, i: usize) -> String {
     let r: f64 = rng.random();
     if r < 0.06 {
         format!("{} {}", pick(rng, UNICODE_NAMES), i)
@@ -357,6 +359,7 @@ pub fn generate(p: GenParams) -> Library {
         });
         at -= rng.random_range(120_000..=420_000);
     }
+    collections::gen_collections(&mut lib, p.seed, p.tracks);
     lib
 }
 

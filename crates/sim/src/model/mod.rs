@@ -1,8 +1,10 @@
 //! The simulated library: compact in-memory structs (JSON is built per request from these) and
 //! the public ground-truth types served by `GET /__sim/library` ([`truth`]).
 
+mod collections;
 mod truth;
 
+pub use collections::*;
 pub use truth::*;
 
 use std::collections::HashMap;
@@ -250,6 +252,21 @@ pub struct Library {
     pub playlists: Vec<Playlist>,
     /// Newest first.
     pub plays: Vec<Play>,
+    pub audiobooks: Vec<Audiobook>,
+    /// `/me/albums`, newest first (indexes into `albums`).
+    pub saved_albums: Vec<SavedItem>,
+    /// `/me/following?type=artist`, ascending artist id (indexes into `artists`).
+    pub followed_artists: Vec<u32>,
+    /// `/me/shows`, newest first.
+    pub saved_shows: Vec<SavedItem>,
+    /// `/me/episodes`, newest first.
+    pub saved_episodes: Vec<SavedItem>,
+    /// `/me/audiobooks`, newest first.
+    pub saved_audiobooks: Vec<SavedItem>,
+    /// `/me/top/artists`, per [`TimeRange::index`], rank order.
+    pub top_artists: [Vec<u32>; 3],
+    /// `/me/top/tracks`, per [`TimeRange::index`], rank order.
+    pub top_tracks: [Vec<u32>; 3],
     pub track_index: HashMap<Id, u32>,
     pub album_index: HashMap<Id, u32>,
     pub artist_index: HashMap<Id, u32>,

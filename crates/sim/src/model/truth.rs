@@ -4,13 +4,15 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AlbumType, DatePrecision, ItemKind, Library, Playlist, fmt_millis, fmt_secs, id_str, local_uri,
+    AlbumType, DatePrecision, ItemKind, Library, Playlist, TruthAudiobook, TruthRanges,
+    TruthSavedItem, TruthShow, fmt_millis, fmt_secs, id_str, local_uri,
 };
 
 impl Library {
     /// The ground truth, as served by `GET /__sim/library`.
     pub fn truth(&self) -> LibraryTruth {
         let u = self.user();
+        let c = self.truth_collections();
         LibraryTruth {
             user: TruthUser {
                 id: u.id.to_string(),
@@ -110,6 +112,15 @@ impl Library {
                         .map(|(k, id)| format!("spotify:{}:{}", k.as_str(), id_str(&id))),
                 })
                 .collect(),
+            saved_albums: c.saved_albums,
+            followed_artists: c.followed_artists,
+            shows: c.shows,
+            saved_shows: c.saved_shows,
+            saved_episodes: c.saved_episodes,
+            audiobooks: c.audiobooks,
+            saved_audiobooks: c.saved_audiobooks,
+            top_artists: c.top_artists,
+            top_tracks: c.top_tracks,
         }
     }
 
@@ -194,6 +205,33 @@ pub struct LibraryTruth {
     pub playlists: Vec<TruthPlaylist>,
     /// Every play, newest first (the API only serves the newest 50).
     pub plays: Vec<TruthPlay>,
+    /// `/me/albums`, newest first (`id` = album id).
+    #[serde(default)]
+    pub saved_albums: Vec<TruthSavedItem>,
+    /// `/me/following?type=artist`: artist ids in the order served (ascending id).
+    #[serde(default)]
+    pub followed_artists: Vec<String>,
+    /// Every show in the simulated catalogue (saved or not).
+    #[serde(default)]
+    pub shows: Vec<TruthShow>,
+    /// `/me/shows`, newest first (`id` = show id).
+    #[serde(default)]
+    pub saved_shows: Vec<TruthSavedItem>,
+    /// `/me/episodes`, newest first (`id` = episode id).
+    #[serde(default)]
+    pub saved_episodes: Vec<TruthSavedItem>,
+    /// Every audiobook in the simulated catalogue (saved or not).
+    #[serde(default)]
+    pub audiobooks: Vec<TruthAudiobook>,
+    /// `/me/audiobooks`, newest first (`id` = audiobook id).
+    #[serde(default)]
+    pub saved_audiobooks: Vec<TruthSavedItem>,
+    /// `/me/top/artists` per `time_range`, in rank order.
+    #[serde(default)]
+    pub top_artists: TruthRanges,
+    /// `/me/top/tracks` per `time_range`, in rank order.
+    #[serde(default)]
+    pub top_tracks: TruthRanges,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,15 +5,18 @@
 //! - [`catalog`]: tracks, albums, artists and saved-track pages;
 //! - [`playlists`]: playlists, their items (tracks, episodes, local files) and pages;
 //! - [`plays`]: the listening history;
+//! - [`library`]: saved albums, shows, episodes, audiobooks, followed artists, top lists;
 //! - here: the context every renderer needs, paging objects, users and error bodies.
 
 pub mod catalog;
 pub mod json;
+pub mod library;
 pub mod playlists;
 pub mod plays;
 
 pub use catalog::*;
 pub use json::*;
+pub use library::*;
 pub use playlists::*;
 pub use plays::*;
 

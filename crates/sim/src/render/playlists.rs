@@ -6,15 +6,13 @@ use serde_json::{Value, json};
 
 use super::catalog::{TrackFull, track_full};
 use super::json::{Images, Ts};
-use super::{Ctx, MARKETS, UserRefJson, page, to_vec, user_ref};
+use super::{Ctx, UserRefJson, page, to_vec, user_ref};
 use crate::model::*;
 
 pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
     let lib = c.lib;
     let e = &lib.episodes[e as usize];
-    let s = &lib.shows[e.show as usize];
     let id = id_str(&e.id);
-    let sid = id_str(&s.id);
     json!({
         "audio_preview_url": null,
         "description": &*e.description,
@@ -35,25 +33,7 @@ pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
         "release_date_precision": "day",
         "type": "episode",
         "uri": format!("spotify:episode:{id}"),
-        "show": {
-            "available_markets": MARKETS,
-            "copyrights": [],
-            "description": &*s.description,
-            "html_description": format!("<p>{}</p>", s.description),
-            "explicit": false,
-            "external_urls": {"spotify": format!("https://open.spotify.com/show/{sid}")},
-            "href": format!("{}shows/{sid}", c.base),
-            "id": sid,
-            "images": Images(sid),
-            "is_externally_hosted": false,
-            "languages": ["en"],
-            "media_type": "audio",
-            "name": &*s.name,
-            "publisher": &*s.publisher,
-            "total_episodes": s.total_episodes,
-            "type": "show",
-            "uri": format!("spotify:show:{sid}"),
-        },
+        "show": super::library::show_json(c, e.show),
         // Legacy flags Spotify still sends on episodes inside playlists.
         "episode": true,
         "track": false,

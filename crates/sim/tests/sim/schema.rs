@@ -43,6 +43,8 @@ const REAL_WORLD_NULLS: &[(&str, &str)] = &[
     // Cursor paging: `next` is "null if none"; `cursors` is null on an empty page.
     ("CursorPagingObject", "next"),
     ("CursorPagingObject", "cursors"),
+    // The last page of followed artists has `cursors: {"after": null}`.
+    ("CursorObject", "after"),
 ];
 
 /// Required fields that Development Mode (February 2026) no longer sends.
@@ -297,6 +299,8 @@ async fn validate_all(c: &mut Checker, sim: &RunningSim, extended: bool) {
         c.check(&s("CursorPagingPlayHistoryObject"), &v, "recently played");
     }
 
+    validate_library_lists(c, sim, &token).await;
+
     // Errors.
     let cases: [(&str, Option<&str>, u16, &str); 4] = [
         ("me", None, 401, "Unauthorized"),
@@ -325,6 +329,73 @@ async fn validate_all(c: &mut Checker, sim: &RunningSim, extended: bool) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     c.check(&response("TooManyRequests"), &r.body, "quota error");
     sim.reset_limits();
+}
+
+/// Saved albums, shows, episodes, audiobooks, followed artists, top lists, and their errors.
+async fn validate_library_lists(c: &mut Checker, sim: &RunningSim, token: &str) {
+    let s = |n: &str| format!("{SCHEMA}{n}");
+    let lists = [
+        ("me/albums?limit=50", "PagingSavedAlbumObject"),
+        ("me/albums?limit=2&offset=1", "PagingSavedAlbumObject"),
+        ("me/shows?limit=50", "PagingSavedShowObject"),
+        ("me/episodes?limit=50", "PagingSavedEpisodeObject"),
+        ("me/audiobooks?limit=50", "PagingSavedAudiobookObject"),
+        ("me/top/artists?limit=50", "PagingArtistObject"),
+        ("me/top/artists?time_range=short_term", "PagingArtistObject"),
+        (
+            "me/top/artists?time_range=long_term&limit=3",
+            "PagingArtistObject",
+        ),
+        ("me/top/tracks?limit=50", "PagingTrackObject"),
+        ("me/top/tracks?time_range=short_term", "PagingTrackObject"),
+        (
+            "me/top/tracks?time_range=long_term&limit=3",
+            "PagingTrackObject",
+        ),
+    ];
+    for (path, schema) in lists {
+        let v = get_ok(sim, token, path).await;
+        assert!(
+            !v["items"].as_array().unwrap().is_empty(),
+            "{path} has items"
+        );
+        c.check(&s(schema), &v, path);
+    }
+    // Every page of the followed artists, the last one with `after: null`.
+    let mut url = Some(format!("{}me/following?type=artist&limit=4", sim.api_url()));
+    let mut pages = 0;
+    while let Some(u) = url {
+        let r = get_url(&u, Some(token)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        c.check(&response("CursorPagedArtists"), &r.body, "followed artists");
+        url = r.body["artists"]["next"].as_str().map(str::to_string);
+        pages += 1;
+    }
+    assert!(pages >= 2);
+    let narrow = sim
+        .issue_token_with_scopes(&["user-library-read"])
+        .access_token;
+    for (path, tok, status, name) in [
+        (
+            "me/following?type=artist",
+            narrow.as_str(),
+            403,
+            "Forbidden",
+        ),
+        ("me/top/tracks", narrow.as_str(), 403, "Forbidden"),
+        ("me/top/artists?time_range=ever", token, 400, "BadRequest"),
+        (
+            "me/following?type=artist&limit=51",
+            token,
+            400,
+            "BadRequest",
+        ),
+        ("me/albums", "", 401, "Unauthorized"),
+    ] {
+        let r = api(sim, tok, path).await;
+        assert_eq!(r.status.as_u16(), status, "{path}");
+        c.check(&response(name), &r.body, path);
+    }
 }
 
 #[tokio::test]
@@ -364,7 +435,7 @@ async fn responses_match_the_openapi_description() {
         checked: 0,
     };
     validate_all(&mut full, &ext, true).await;
-    assert!(dev.checked > 30 && full.checked > 30);
+    assert!(dev.checked > 45 && full.checked > 45);
 
     // The validator catches mistakes: a page without `total`, a track with a string duration,
     // an album without `label` in Extended Quota mode.
@@ -388,5 +459,22 @@ async fn responses_match_the_openapi_description() {
     album.as_object_mut().unwrap().remove("label");
     assert!(!full.errors("schemas/AlbumObject", &album).is_empty());
     assert!(dev.errors("schemas/AlbumObject", &album).is_empty());
+    // … a saved audiobook without its chapters, a followed-artists page without `artists`.
+    let mut books = api(&ext, &token, "me/audiobooks?limit=1").await.body;
+    books["items"][0]["audiobook"]
+        .as_object_mut()
+        .unwrap()
+        .remove("chapters");
+    assert!(
+        !full
+            .errors("schemas/PagingSavedAudiobookObject", &books)
+            .is_empty()
+    );
+    let follows = api(&ext, &token, "me/following?type=artist").await.body;
+    assert!(
+        !full
+            .errors(&response("CursorPagedArtists"), &follows["artists"])
+            .is_empty()
+    );
     ext.shutdown().await;
 }
