@@ -9,6 +9,10 @@ mod e2e;
 mod fixtures;
 #[path = "tui/journal.rs"]
 mod journal;
+#[path = "tui/library.rs"]
+mod library;
+#[path = "tui/library_db.rs"]
+mod library_db;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/login.rs"]

@@ -1,0 +1,200 @@
+//! The `/` filter: field prefixes (`artist:`, `album:`, `in:PLAYLIST`, `year:1990..1999`,
+//! `added:2024`, `removed`) and the rest matched fuzzily with nucleo.
+
+use nucleo::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo::{Matcher, Utf32Str, Utf32String};
+
+use crate::store::browse::Row;
+
+/// A parsed filter line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    /// The words without a prefix, matched fuzzily against name, artists and album.
+    pub fuzzy: String,
+    pub artist: Vec<String>,
+    pub album: Vec<String>,
+    /// `in:`: a playlist name the track is in (substring, any case).
+    pub playlist: Vec<String>,
+    /// `year:1990..1999` or `year:1994` (inclusive).
+    pub year: Option<(i32, i32)>,
+    /// `added:2024` or `added:2024-11`: a prefix of the date it was liked / played / changed.
+    pub added: Option<String>,
+    /// `removed`: only what is no longer in the library (otherwise it is hidden).
+    pub removed: bool,
+}
+
+/// Words, with `"double quoted"` parts kept together (`artist:"daft punk"`).
+fn words(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in raw.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn parse_years(v: &str) -> Option<(i32, i32)> {
+    match v.split_once("..") {
+        Some((a, b)) => {
+            let a = if a.is_empty() {
+                i32::MIN
+            } else {
+                a.parse().ok()?
+            };
+            let b = if b.is_empty() {
+                i32::MAX
+            } else {
+                b.parse().ok()?
+            };
+            Some((a.min(b), a.max(b)))
+        }
+        None => v.parse().ok().map(|y| (y, y)),
+    }
+}
+
+impl Filter {
+    /// Parse a filter line. A prefix with a value that does not parse (`year:19`) is taken as
+    /// not yet typed and ignored.
+    pub fn parse(raw: &str) -> Filter {
+        let mut f = Filter::default();
+        let mut fuzzy = Vec::new();
+        for w in words(raw) {
+            let lower = w.to_lowercase();
+            if lower == "removed" {
+                f.removed = true;
+            } else if let Some(v) = lower.strip_prefix("artist:") {
+                if !v.is_empty() {
+                    f.artist.push(v.to_string());
+                }
+            } else if let Some(v) = lower.strip_prefix("album:") {
+                if !v.is_empty() {
+                    f.album.push(v.to_string());
+                }
+            } else if let Some(v) = lower.strip_prefix("in:") {
+                if !v.is_empty() {
+                    f.playlist.push(v.to_string());
+                }
+            } else if let Some(v) = lower.strip_prefix("year:") {
+                f.year = parse_years(v).or(f.year);
+            } else if let Some(v) = lower.strip_prefix("added:") {
+                if !v.is_empty() {
+                    f.added = Some(v.to_string());
+                }
+            } else {
+                fuzzy.push(w);
+            }
+        }
+        f.fuzzy = fuzzy.join(" ");
+        f
+    }
+
+    /// Whether a row passes the prefixes (not the fuzzy part). `hide_removed`: what left the
+    /// library is shown only with `removed`.
+    fn fields_match(&self, row: &Row, hide_removed: bool) -> bool {
+        if self.removed && row.removed.is_none() {
+            return false;
+        }
+        if hide_removed && !self.removed && row.removed.is_some() {
+            return false;
+        }
+        let has = |field: &str, wanted: &[String]| {
+            wanted.is_empty() || {
+                let field = field.to_lowercase();
+                wanted.iter().all(|w| field.contains(w.as_str()))
+            }
+        };
+        if !has(&row.artist, &self.artist) || !has(&row.album, &self.album) {
+            return false;
+        }
+        if !self.playlist.is_empty() {
+            let names = row.playlists.to_lowercase();
+            if !self
+                .playlist
+                .iter()
+                .all(|w| names.split('\u{1f}').any(|n| n.contains(w.as_str())))
+            {
+                return false;
+            }
+        }
+        if let Some((a, b)) = self.year
+            && !row.year.is_some_and(|y| y >= a && y <= b)
+        {
+            return false;
+        }
+        if let Some(p) = &self.added
+            && !row
+                .added
+                .as_deref()
+                .is_some_and(|a| a.starts_with(p.as_str()))
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// What the fuzzy part is matched against: name, artists and album.
+pub fn haystack(row: &Row) -> Utf32String {
+    Utf32String::from(format!("{} {} {}", row.name, row.artist, row.album).as_str())
+}
+
+/// The rows that pass `filter`: in `order`, or best match first when there is a fuzzy part
+/// (equal scores keep `order`).
+pub fn apply(
+    filter: &Filter,
+    rows: &[Row],
+    hay: &[Utf32String],
+    order: &[usize],
+    hide_removed: bool,
+) -> Vec<usize> {
+    let passes = |i: usize| {
+        rows.get(i)
+            .is_some_and(|r| filter.fields_match(r, hide_removed))
+    };
+    if filter.fuzzy.is_empty() {
+        return order.iter().copied().filter(|&i| passes(i)).collect();
+    }
+    let pattern = Pattern::parse(&filter.fuzzy, CaseMatching::Smart, Normalization::Smart);
+    let mut matcher = Matcher::default();
+    let mut scored: Vec<(u32, usize)> = order
+        .iter()
+        .copied()
+        .filter(|&i| passes(i))
+        .filter_map(|i| {
+            let h: Utf32Str<'_> = hay.get(i)?.slice(..);
+            pattern.score(h, &mut matcher).map(|s| (s, i))
+        })
+        .collect();
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_words() {
+        let f = Filter::parse(r#"night artist:"daft punk" year:1990..1999 in:Road removed"#);
+        assert_eq!(f.fuzzy, "night");
+        assert_eq!(f.artist, vec!["daft punk".to_string()]);
+        assert_eq!(f.playlist, vec!["road".to_string()]);
+        assert_eq!(f.year, Some((1990, 1999)));
+        assert!(f.removed);
+        assert_eq!(Filter::parse("year:1994").year, Some((1994, 1994)));
+        assert_eq!(Filter::parse("year:19x").year, None);
+        assert_eq!(Filter::parse("added:2024").added.as_deref(), Some("2024"));
+    }
+}
