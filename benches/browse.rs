@@ -318,6 +318,17 @@ fn main() {
         ms(worst)
     );
     app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    for _ in 0..4 {
+        let start = Instant::now();
+        app.update(key('o'));
+        draw(&mut terminal, &app);
+        println!(
+            "   o: sorted by {:?} and redrawn in {}",
+            app.library.sort(),
+            ms(start.elapsed())
+        );
+    }
 
     // 3. Frame time.
     for (w, h) in [(80u16, 24u16), (200, 60)] {

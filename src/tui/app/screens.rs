@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::{Action, App, Pane, Screen};
+use super::{Action, App, Overlay, Pane, Screen};
 use crate::store::browse::{Answer, Period, Query};
 use crate::tui::layout;
 use crate::tui::panes::library::widget_areas;
@@ -202,6 +202,9 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => 0,
             _ => return None,
         };
+        if self.overlay != Overlay::None {
+            return None;
+        }
         self.dirty = true;
         match self.screen {
             Screen::Library if delta != 0 => {

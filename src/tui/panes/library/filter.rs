@@ -145,6 +145,37 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// Every row this filter passes also passes `prev` (it only adds to its fuzzy part, with
+    /// none of nucleo's operators that could widen it): the rows `prev` showed are enough.
+    pub fn narrows(&self, prev: &Filter) -> bool {
+        !prev.fuzzy.is_empty()
+            && self.fuzzy.starts_with(&prev.fuzzy)
+            && !self.fuzzy.contains(['!', '^', '$', '\'', '\\'])
+            && self.artist == prev.artist
+            && self.album == prev.album
+            && self.playlist == prev.playlist
+            && self.year == prev.year
+            && self.added == prev.added
+            && self.removed == prev.removed
+    }
+}
+
+/// Where `needle` (lower case) is in `hay`, ignoring case: without allocating for ASCII text.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let n = needle.len();
+        hay.as_bytes()
+            .windows(n)
+            .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    } else {
+        hay.to_lowercase().find(needle)
+    }
+}
+
 /// What the fuzzy part is matched against: name, artists and album.
 pub fn haystack(row: &Row) -> Utf32String {
     Utf32String::from(format!("{} {} {}", row.name, row.artist, row.album).as_str())
@@ -158,23 +189,47 @@ pub fn apply(
     hay: &[Utf32String],
     order: &[usize],
     hide_removed: bool,
+    within: Option<&[usize]>,
 ) -> Vec<usize> {
+    // Only these rows can match (they matched a filter this one narrows).
+    let mask = within.map(|w| {
+        let mut m = vec![false; rows.len()];
+        for &i in w {
+            if let Some(b) = m.get_mut(i) {
+                *b = true;
+            }
+        }
+        m
+    });
     let passes = |i: usize| {
-        rows.get(i)
-            .is_some_and(|r| filter.fields_match(r, hide_removed))
+        mask.as_ref()
+            .is_none_or(|m| m.get(i).copied().unwrap_or(false))
+            && rows
+                .get(i)
+                .is_some_and(|r| filter.fields_match(r, hide_removed))
     };
     if filter.fuzzy.is_empty() {
         return order.iter().copied().filter(|&i| passes(i)).collect();
     }
     let pattern = Pattern::parse(&filter.fuzzy, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::default();
+    let typed = filter.fuzzy.to_lowercase();
     let mut scored: Vec<(u32, usize)> = order
         .iter()
         .copied()
         .filter(|&i| passes(i))
         .filter_map(|i| {
             let h: Utf32Str<'_> = hay.get(i)?.slice(..);
-            pattern.score(h, &mut matcher).map(|s| (s, i))
+            let score = pattern.score(h, &mut matcher)?;
+            // The words are matched one by one anywhere; a name that holds them as typed
+            // (or starts with them) is what was looked for.
+            let name = rows.get(i).map_or("", |r| r.name.as_str());
+            let bonus = match find_ci(name, &typed) {
+                Some(0) => 20_000,
+                Some(_) => 10_000,
+                None => 0,
+            };
+            Some((score.saturating_add(bonus), i))
         })
         .collect();
     scored.sort_by_key(|s| std::cmp::Reverse(s.0));
@@ -196,5 +251,56 @@ mod tests {
         assert_eq!(Filter::parse("year:1994").year, Some((1994, 1994)));
         assert_eq!(Filter::parse("year:19x").year, None);
         assert_eq!(Filter::parse("added:2024").added.as_deref(), Some("2024"));
+    }
+
+    #[test]
+    fn narrowing_only_when_typing_on() {
+        let p = |s: &str| Filter::parse(s);
+        assert!(p("nig").narrows(&p("ni")));
+        assert!(p("night lo").narrows(&p("night")));
+        assert!(p("artist:x nig").narrows(&p("artist:x ni")));
+        assert!(!p("ni").narrows(&p("nig")), "a shorter pattern widens");
+        assert!(!p("ni").narrows(&p("")), "nothing typed before: all rows");
+        assert!(
+            !p("ni removed").narrows(&p("ni remove")),
+            "a prefix changed"
+        );
+        assert!(!p("ni year:1990").narrows(&p("ni year:199")));
+        assert!(
+            !p("!nig").narrows(&p("!ni")),
+            "a negation widens as it grows"
+        );
+        assert!(!p("ni$x").narrows(&p("ni$")));
+    }
+
+    #[test]
+    fn narrowed_result_equals_a_full_filter() {
+        let rows: Vec<Row> = [
+            "Night Moves",
+            "Nightcall",
+            "Midnight City",
+            "Nine",
+            "Neon Nights",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Row {
+            id: i.to_string(),
+            name: n.to_string(),
+            ..Row::default()
+        })
+        .collect();
+        let hay: Vec<Utf32String> = rows.iter().map(haystack).collect();
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let mut shown = apply(&Filter::parse("n"), &rows, &hay, &order, true, None);
+        let mut typed = String::from("n");
+        for c in "ight".chars() {
+            typed.push(c);
+            let f = Filter::parse(&typed);
+            let full = apply(&f, &rows, &hay, &order, true, None);
+            shown = apply(&f, &rows, &hay, &order, true, Some(&shown));
+            assert_eq!(shown, full, "after {typed:?}");
+        }
+        assert_eq!(shown.len(), 4);
     }
 }

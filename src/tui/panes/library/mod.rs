@@ -6,6 +6,8 @@
 pub mod filter;
 mod widget;
 
+use std::cmp::Reverse;
+
 use nucleo::Utf32String;
 
 use crate::store::browse::{Detail, Row, Tab};
@@ -129,10 +131,6 @@ fn tab_index(tab: Tab) -> usize {
     Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0)
 }
 
-fn cmp_text(a: &str, b: &str) -> std::cmp::Ordering {
-    a.to_lowercase().cmp(&b.to_lowercase())
-}
-
 impl LibraryState {
     pub fn data(&self, tab: Tab) -> &TabData {
         &self.tabs[tab_index(tab)]
@@ -219,21 +217,20 @@ impl LibraryState {
         let sort = sorts(tab).get(d.sort).copied().unwrap_or(Sort::Name);
         let mut order: Vec<usize> = (0..d.rows.len()).collect();
         let rows = &d.rows;
+        let lower = |i: usize, f: fn(&Row) -> &str| f(&rows[i]).to_lowercase();
+        // Keys are computed once per row (not per comparison); sorts are stable.
         if d.sort != 0 {
-            order.sort_by(|&a, &b| {
-                let (a, b) = (&rows[a], &rows[b]);
-                match sort {
-                    Sort::Listed => std::cmp::Ordering::Equal,
-                    Sort::Added => b.added.cmp(&a.added),
-                    Sort::Name => cmp_text(&a.name, &b.name),
-                    Sort::Artist => {
-                        cmp_text(&a.artist, &b.artist).then_with(|| cmp_text(&a.name, &b.name))
-                    }
-                    Sort::Year => b.year.cmp(&a.year),
-                    Sort::Count => b.count.cmp(&a.count),
-                    Sort::Plays => b.plays.cmp(&a.plays),
+            match sort {
+                Sort::Listed => {}
+                Sort::Added => order.sort_by_cached_key(|&i| Reverse(rows[i].added.clone())),
+                Sort::Name => order.sort_by_cached_key(|&i| lower(i, |r| &r.name)),
+                Sort::Artist => {
+                    order.sort_by_cached_key(|&i| (lower(i, |r| &r.artist), lower(i, |r| &r.name)))
                 }
-            });
+                Sort::Year => order.sort_by_key(|&i| Reverse(rows[i].year)),
+                Sort::Count => order.sort_by_key(|&i| Reverse(rows[i].count)),
+                Sort::Plays => order.sort_by_key(|&i| Reverse(rows[i].plays)),
+            }
         }
         d.order = order;
         self.refilter(tab);
@@ -244,19 +241,36 @@ impl LibraryState {
         let f = self.filter.clone();
         let d = self.data_mut(tab);
         // A change that removed something is an event, not a thing gone: never hidden.
-        d.shown = filter::apply(&f, &d.rows, &d.hay, &d.order, tab != Tab::Changes);
+        d.shown = filter::apply(&f, &d.rows, &d.hay, &d.order, tab != Tab::Changes, None);
         d.selected = d.selected.min(d.shown.len().saturating_sub(1));
         d.offset = d.offset.min(d.selected);
     }
 
     /// The filter line changed.
     pub fn set_filter(&mut self, text: String) {
-        self.filter = Filter::parse(&text);
+        let new = Filter::parse(&text);
+        let narrows = new.narrows(&self.filter);
+        self.filter = new;
         self.filter_text = text;
-        let d = self.data_mut(self.tab);
+        let tab = self.tab;
+        let f = self.filter.clone();
+        let d = self.data_mut(tab);
         d.selected = 0;
         d.offset = 0;
-        self.refilter(self.tab);
+        if narrows {
+            // Typing on: score only what matched before.
+            let shown = std::mem::take(&mut d.shown);
+            d.shown = filter::apply(
+                &f,
+                &d.rows,
+                &d.hay,
+                &d.order,
+                tab != Tab::Changes,
+                Some(&shown),
+            );
+        } else {
+            self.refilter(tab);
+        }
     }
 
     /// Move the selection by `delta` rows, `page` rows being on screen.

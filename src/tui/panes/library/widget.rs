@@ -185,6 +185,13 @@ impl LibraryWidget<'_> {
         let d = s.current();
         let count = if d.shown.len() == d.rows.len() {
             format!("{} rows", fmt_count(d.rows.len() as u64))
+        } else if s.filter_text.is_empty() {
+            // Nothing typed: what is missing is what left the library.
+            format!(
+                "{} rows (+{} removed)",
+                fmt_count(d.shown.len() as u64),
+                fmt_count((d.rows.len() - d.shown.len()) as u64)
+            )
         } else {
             format!(
                 "{} of {}",
@@ -196,6 +203,12 @@ impl LibraryWidget<'_> {
             .get(d.sort)
             .map(|o| o.label(s.tab))
             .unwrap_or("");
+        if let Some(e) = d.error.as_ref().filter(|_| !s.editing) {
+            // A failed read takes the whole line: it must be read.
+            let text = ellipsize_right(&format!(" {e}"), usize::from(area.width));
+            Paragraph::new(Line::from(Span::styled(text, t.bad()))).render(area, buf);
+            return;
+        }
         let right = format!("{count} · by {sort} ");
         let left = if s.editing || !s.filter_text.is_empty() {
             let mut spans = vec![
@@ -208,8 +221,6 @@ impl LibraryWidget<'_> {
             Line::from(spans)
         } else if d.loading && !d.loaded {
             Line::from(Span::styled(" Reading the library…", t.dim()))
-        } else if let Some(e) = &d.error {
-            Line::from(Span::styled(format!(" {e}"), t.bad()))
         } else {
             Line::from(Span::styled(
                 " / filter  (artist: album: in: year: added: removed)",

@@ -5,13 +5,15 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::Connection;
 
 use super::journal::{self, ChangeFilter};
 
 mod detail;
+mod stats;
 pub use detail::detail;
+pub use stats::stats;
 
 /// The library tabs, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -416,130 +418,4 @@ pub fn rows(conn: &Connection, tab: Tab) -> rusqlite::Result<Vec<Row>> {
                 .collect())
         }
     }
-}
-
-/// The listening statistics.
-pub fn stats(
-    conn: &Connection,
-    today: NaiveDate,
-    period: Period,
-    offset_minutes: i32,
-) -> rusqlite::Result<Stats> {
-    let first = today - Duration::days(89);
-    let mut per_day = vec![0u64; 90];
-    let mut st = conn.prepare(
-        "SELECT substr(played_at, 1, 10) AS d, count(*) FROM plays
-         WHERE played_at >= ?1 AND played_at < ?2 GROUP BY d",
-    )?;
-    let end = (today + Duration::days(1)).format("%Y-%m-%d").to_string();
-    let rows = st.query_map(params![first.format("%Y-%m-%d").to_string(), end], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (d, n) = row?;
-        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-            let i = (d - first).num_days();
-            if (0..90).contains(&i) {
-                per_day[i as usize] = n.max(0) as u64;
-            }
-        }
-    }
-
-    let (from, to) = period.bounds();
-    let top = |sql: &str| -> rusqlite::Result<Vec<(String, u64)>> {
-        let mut st = conn.prepare(sql)?;
-        let rows = st.query_map(params![from, to], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
-        })?;
-        rows.collect()
-    };
-    let top_artists = top("SELECT COALESCE(ar.name, ar.id), count(*) AS n FROM plays p
-         JOIN track_artists ta ON ta.track_id = p.track_id
-         JOIN artists ar ON ar.id = ta.artist_id
-         WHERE p.played_at >= ?1 AND p.played_at < ?2
-         GROUP BY ar.id ORDER BY n DESC, 1 LIMIT 10")?;
-    let top_tracks = top(
-        "SELECT COALESCE(t.name, p.track_id), count(*) AS n FROM plays p
-         JOIN tracks t ON t.id = p.track_id
-         WHERE p.played_at >= ?1 AND p.played_at < ?2
-         GROUP BY p.track_id ORDER BY n DESC, 1 LIMIT 10",
-    )?;
-
-    let mut clock = [[0u64; 24]; 7];
-    let mut period_plays = 0;
-    let shift = format!("{offset_minutes:+} minutes");
-    let mut st = conn.prepare(
-        "SELECT CAST(strftime('%w', played_at, ?3) AS INTEGER),
-                CAST(strftime('%H', played_at, ?3) AS INTEGER), count(*)
-         FROM plays WHERE played_at >= ?1 AND played_at < ?2 GROUP BY 1, 2",
-    )?;
-    let rows = st.query_map(params![from, to, shift], |r| {
-        Ok((
-            r.get::<_, Option<i64>>(0)?,
-            r.get::<_, Option<i64>>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        if let (Some(w), Some(h), n) = row?
-            && (0..7).contains(&w)
-            && (0..24).contains(&h)
-        {
-            // strftime's %w counts from Sunday; the clock starts on Monday.
-            let day = ((w + 6) % 7) as usize;
-            clock[day][h as usize] += n.max(0) as u64;
-            period_plays += n.max(0) as u64;
-        }
-    }
-
-    Ok(Stats {
-        today: Some(today),
-        per_day,
-        period: Some(period),
-        top_artists,
-        top_tracks,
-        clock,
-        period_plays,
-        coverage: coverage(conn)?,
-    })
-}
-
-fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
-    // An import may add a `source` column; without it every play was polled.
-    let has_source: bool = conn
-        .query_row(
-            "SELECT 1 FROM pragma_table_info('plays') WHERE name = 'source'",
-            [],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    let sql = if has_source {
-        "SELECT COALESCE(source, 'polled'), count(DISTINCT substr(played_at, 1, 10)) FROM plays
-         GROUP BY 1 ORDER BY 1"
-    } else {
-        "SELECT 'polled', count(DISTINCT substr(played_at, 1, 10)) FROM plays"
-    };
-    let mut st = conn.prepare(sql)?;
-    let days_by_source = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (first, last, plays) = conn.query_row(
-        "SELECT min(played_at), max(played_at), count(*) FROM plays",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let gap_count = conn.query_row("SELECT count(*) FROM play_gaps", [], |r| r.get(0))?;
-    let gaps = journal::play_gaps(conn, 5)?
-        .into_iter()
-        .map(|g| (g.after, g.before))
-        .collect();
-    Ok(Coverage {
-        days_by_source,
-        first,
-        last,
-        plays,
-        gaps,
-        gap_count,
-    })
 }
