@@ -163,22 +163,23 @@ impl Filter {
 
 /// Where `needle` (lower case) is in `hay`, ignoring case: without allocating for ASCII text.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
+    let Some(&first) = needle.as_bytes().first() else {
         return Some(0);
-    }
+    };
     if hay.is_ascii() && needle.is_ascii() {
         let n = needle.len();
-        hay.as_bytes()
-            .windows(n)
-            .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        hay.as_bytes().windows(n).position(|w| {
+            w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle.as_bytes())
+        })
     } else {
         hay.to_lowercase().find(needle)
     }
 }
 
-/// What the fuzzy part is matched against: name, artists and album.
+/// What the fuzzy part is matched against: the name and the artists (the album is for
+/// `album:`; a shorter haystack keeps a keystroke on 100,000 rows fast).
 pub fn haystack(row: &Row) -> Utf32String {
-    Utf32String::from(format!("{} {} {}", row.name, row.artist, row.album).as_str())
+    Utf32String::from(format!("{} {}", row.name, row.artist).as_str())
 }
 
 /// The rows that pass `filter`: in `order`, or best match first when there is a fuzzy part
@@ -213,7 +214,11 @@ pub fn apply(
     }
     let pattern = Pattern::parse(&filter.fuzzy, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::default();
-    let typed = filter.fuzzy.to_lowercase();
+    // Only several words need the bonus: one word typed whole already scores best.
+    let typed = filter
+        .fuzzy
+        .contains(' ')
+        .then(|| filter.fuzzy.to_lowercase());
     let mut scored: Vec<(u32, usize)> = order
         .iter()
         .copied()
@@ -224,7 +229,7 @@ pub fn apply(
             // The words are matched one by one anywhere; a name that holds them as typed
             // (or starts with them) is what was looked for.
             let name = rows.get(i).map_or("", |r| r.name.as_str());
-            let bonus = match find_ci(name, &typed) {
+            let bonus = match typed.as_deref().and_then(|t| find_ci(name, t)) {
                 Some(0) => 20_000,
                 Some(_) => 10_000,
                 None => 0,
