@@ -213,33 +213,54 @@ pub fn apply(
         return order.iter().copied().filter(|&i| passes(i)).collect();
     }
     let pattern = Pattern::parse(&filter.fuzzy, CaseMatching::Smart, Normalization::Smart);
-    let mut matcher = Matcher::default();
     // Only several words need the bonus: one word typed whole already scores best.
     let typed = filter
         .fuzzy
         .contains(' ')
         .then(|| filter.fuzzy.to_lowercase());
-    let mut scored: Vec<(u32, usize)> = order
-        .iter()
-        .copied()
-        .filter(|&i| passes(i))
-        .filter_map(|i| {
-            let h: Utf32Str<'_> = hay.get(i)?.slice(..);
-            let score = pattern.score(h, &mut matcher)?;
-            // The words are matched one by one anywhere; a name that holds them as typed
-            // (or starts with them) is what was looked for.
-            let name = rows.get(i).map_or("", |r| r.name.as_str());
-            let bonus = match typed.as_deref().and_then(|t| find_ci(name, t)) {
-                Some(0) => 20_000,
-                Some(_) => 10_000,
-                None => 0,
-            };
-            Some((score.saturating_add(bonus), i))
+    let score = |chunk: &[usize]| -> Vec<(u32, usize)> {
+        let mut matcher = Matcher::default();
+        chunk
+            .iter()
+            .filter_map(|&i| {
+                let h: Utf32Str<'_> = hay.get(i)?.slice(..);
+                let score = pattern.score(h, &mut matcher)?;
+                // The words are matched one by one anywhere; a name that holds them as typed
+                // (or starts with them) is what was looked for.
+                let name = rows.get(i).map_or("", |r| r.name.as_str());
+                let bonus = match typed.as_deref().and_then(|t| find_ci(name, t)) {
+                    Some(0) => 20_000,
+                    Some(_) => 10_000,
+                    None => 0,
+                };
+                Some((score.saturating_add(bonus), i))
+            })
+            .collect()
+    };
+    let candidates: Vec<usize> = order.iter().copied().filter(|&i| passes(i)).collect();
+    // Many rows: scored on every core, in order-keeping chunks (a keystroke at 100,000 rows).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut scored: Vec<(u32, usize)> = if threads > 1 && candidates.len() >= PARALLEL_FROM {
+        let size = candidates.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = candidates
+                .chunks(size)
+                .map(|chunk| s.spawn(move || score(chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         })
-        .collect();
+    } else {
+        score(&candidates)
+    };
     scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     scored.into_iter().map(|(_, i)| i).collect()
 }
+
+/// From how many candidate rows the fuzzy scoring is spread over threads.
+const PARALLEL_FROM: usize = 8_192;
 
 #[cfg(test)]
 mod tests {
@@ -276,6 +297,33 @@ mod tests {
             "a negation widens as it grows"
         );
         assert!(!p("ni$x").narrows(&p("ni$")));
+    }
+
+    #[test]
+    fn many_rows_are_scored_in_parallel_in_the_same_order() {
+        let words = ["night", "light", "nine", "moon", "neon", "gold"];
+        let rows: Vec<Row> = (0..3 * PARALLEL_FROM)
+            .map(|i| Row {
+                id: i.to_string(),
+                name: format!("{} {}", words[i % 6], words[(i / 6) % 6]),
+                artist: format!("artist {}", i % 97),
+                ..Row::default()
+            })
+            .collect();
+        let hay: Vec<Utf32String> = rows.iter().map(haystack).collect();
+        let order: Vec<usize> = (0..rows.len()).rev().collect();
+        let got = apply(&Filter::parse("nigt"), &rows, &hay, &order, true, None);
+        // The same, one row at a time.
+        let pattern = Pattern::parse("nigt", CaseMatching::Smart, Normalization::Smart);
+        let mut m = Matcher::default();
+        let mut want: Vec<(u32, usize)> = order
+            .iter()
+            .filter_map(|&i| pattern.score(hay[i].slice(..), &mut m).map(|s| (s, i)))
+            .collect();
+        want.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let want: Vec<usize> = want.into_iter().map(|(_, i)| i).collect();
+        assert!(want.len() > PARALLEL_FROM);
+        assert_eq!(got, want);
     }
 
     #[test]
