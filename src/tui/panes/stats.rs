@@ -141,7 +141,7 @@ impl StatsWidget<'_> {
         let t = self.theme;
         let cell = if area.width >= 4 + 48 { 2 } else { 1 };
         let max = s.clock.iter().flatten().copied().max().unwrap_or(0);
-        let mut lines = vec![title(t, "Clock (weekday × hour)".into())];
+        let mut lines = vec![title(t, format!("Clock, weekday × hour (█ {max})"))];
         let mut hours = String::from("    ");
         for h in (0..24).step_by(6) {
             let label = format!("{h}");
@@ -151,10 +151,11 @@ impl StatsWidget<'_> {
         for (d, row) in s.clock.iter().enumerate() {
             let mut text = format!("{} ", DAYS[d]);
             for &n in row {
-                let level = if n == 0 || max == 0 {
-                    0
-                } else {
-                    1 + ((n * 3) / max).min(3) as usize
+                // Empty, then four shades from the quietest hour to the busiest.
+                let level = match (n, max) {
+                    (0, _) => 0,
+                    (_, 0 | 1) => 4,
+                    _ => 1 + (((n - 1) * 3) / (max - 1)).min(3) as usize,
                 };
                 text.push_str(&SHADES[level].repeat(cell));
             }
