@@ -248,6 +248,24 @@ fn stats_snapshot_and_period_keys() {
         app.update(key('r')),
         Some(Action::Browse(Query::Stats { .. }))
     ));
+    // h / l move the period like ← / →; ↑/↓ do nothing here (they do not scroll hidden panes).
+    send(&mut app, &db, key('l'));
+    assert_eq!(
+        app.stats.period,
+        Some(Period::Month {
+            year: 2026,
+            month: 2
+        })
+    );
+    send(&mut app, &db, key('h'));
+    assert_eq!(
+        app.stats.period,
+        Some(Period::Month {
+            year: 2026,
+            month: 1
+        })
+    );
+    assert_eq!(app.update(code(KeyCode::Down)), None);
     // ? lists the Stats keys.
     app.update(key('?'));
     assert_eq!(app.overlay, Overlay::Help);
@@ -331,6 +349,21 @@ fn library_keys_move_sort_tab_and_help() {
         app.update(key('r')),
         Some(Action::Browse(Query::Tab(Tab::Liked)))
     );
+    // ↑/↓ move while typing a filter.
+    app.update(key('/'));
+    app.update(code(KeyCode::Down));
+    assert_eq!(app.library.current().selected, 1);
+    app.update(code(KeyCode::Up));
+    assert_eq!(app.library.current().selected, 0);
+    app.update(code(KeyCode::Enter));
+    assert!(!app.library.editing);
+    // Esc with neither a detail nor a filter: the notice goes, as on the Sync screen.
+    app.notice = Some(spotsync::tui::app::Notice {
+        level: spotsync::tui::app::NoticeLevel::Info,
+        text: "hello".into(),
+    });
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.notice, None);
     // While typing a filter, q and digits are text, Ctrl-U clears.
     app.update(key('/'));
     app.update(key('q'));
@@ -382,6 +415,11 @@ fn mouse_wheel_scrolls_and_click_selects() {
     let screen = render(&app, 80, 24);
     let line = screen.lines().nth(usize::from(table.y) + 3).unwrap();
     assert!(line.contains(&selected_name(&app)), "{line}");
+    // Under an overlay the mouse does nothing.
+    app.update(key('?'));
+    app.update(mouse(MouseEventKind::ScrollDown, 5));
+    assert_eq!(app.library.current().selected, 2);
+    app.update(code(KeyCode::Esc));
     // On the Sync screen a click focuses the pane under it.
     app.update(key('1'));
     let log = spotsync::tui::layout::body_areas(
