@@ -37,24 +37,41 @@ pub fn stats(
     }
 
     let (from, to) = period.bounds();
-    let top = |sql: &str| -> rusqlite::Result<Vec<(String, u64)>> {
-        let mut st = conn.prepare_cached(sql)?;
-        let rows = st.query_map(params![from, to], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
-        })?;
-        rows.collect()
-    };
-    let top_artists = top("WITH pc AS (SELECT track_id, count(*) AS n FROM plays
-                     WHERE played_at >= ?1 AND played_at < ?2 GROUP BY track_id)
-         SELECT COALESCE(ar.name, ar.id), sum(pc.n) AS total FROM pc
-         JOIN track_artists ta ON ta.track_id = pc.track_id
-         JOIN artists ar ON ar.id = ta.artist_id
-         GROUP BY ar.id ORDER BY total DESC, 1 LIMIT 10")?;
-    let top_tracks = top("WITH pc AS (SELECT track_id, count(*) AS n FROM plays
-                     WHERE played_at >= ?1 AND played_at < ?2 AND track_id IS NOT NULL
-                     GROUP BY track_id ORDER BY n DESC LIMIT 50)
-         SELECT COALESCE(t.name, pc.track_id), pc.n FROM pc
-         LEFT JOIN tracks t ON t.id = pc.track_id ORDER BY pc.n DESC, 1 LIMIT 10")?;
+    // The plays of the period are counted per track once, for both top lists.
+    let mut top_artists = Vec::new();
+    let mut top_tracks = Vec::new();
+    let mut st = conn.prepare_cached(
+        "WITH pc AS MATERIALIZED (
+             SELECT track_id, count(*) AS n FROM plays
+             WHERE played_at >= ?1 AND played_at < ?2 AND track_id IS NOT NULL
+             GROUP BY track_id),
+         a AS (SELECT ta.artist_id AS id, sum(pc.n) AS total FROM pc
+               JOIN track_artists ta ON ta.track_id = pc.track_id
+               GROUP BY ta.artist_id ORDER BY total DESC, ta.artist_id LIMIT 10),
+         t AS (SELECT track_id AS id, n AS total FROM pc ORDER BY n DESC, track_id LIMIT 10)
+         SELECT 0, COALESCE(ar.name, a.id), a.total FROM a LEFT JOIN artists ar ON ar.id = a.id
+         UNION ALL
+         SELECT 1, COALESCE(tr.name, t.id), t.total FROM t LEFT JOIN tracks tr ON tr.id = t.id",
+    )?;
+    let rows = st.query_map(params![from, to], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?.max(0) as u64,
+        ))
+    })?;
+    for row in rows {
+        let (kind, name, n) = row?;
+        if kind == 0 {
+            top_artists.push((name, n));
+        } else {
+            top_tracks.push((name, n));
+        }
+    }
+    // Most played first, then by name (the compound query's order is not guaranteed).
+    for list in [&mut top_artists, &mut top_tracks] {
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
 
     // Plays per UTC hour, shifted to local time here (no date function per row in SQLite).
     let mut clock = [[0u64; 24]; 7];
