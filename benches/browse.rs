@@ -63,8 +63,10 @@ impl Lcg {
 }
 
 fn build(db: &Path) {
-    let store = Store::open(db).unwrap();
-    let c = &store.conn;
+    // The store creates the schema; the rows go in over a plain connection.
+    drop(Store::open(db).unwrap());
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let c = &conn;
     let mut r = Lcg(42);
     c.execute_batch("BEGIN").unwrap();
     {

@@ -25,6 +25,7 @@ fn main() {
             Some(Command::History(a)) => commands::history::run(g, a).await,
             Some(Command::Changes(a)) => commands::changes::run(g, a).await,
             Some(Command::Daemon(a)) => commands::daemon::run(g, a).await,
+            Some(Command::Export(a)) => commands::export::run(g, a).await,
             Some(Command::Auth(a)) => commands::auth::run(g, a).await,
             Some(Command::Logout) => commands::auth::run_logout(g).await,
             Some(Command::Simulate(a)) => commands::simulate::run(a).await,

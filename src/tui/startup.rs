@@ -71,13 +71,10 @@ pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, Stri
     app
 }
 
-/// Start an engine off the event loop's thread: opening (and checking) the database can take a
-/// while, and nothing on screen may freeze meanwhile. The one place the engine is spawned.
+/// Start an engine: `sync::spawn` opens (and checks) the database on a blocking thread, so
+/// nothing on screen freezes meanwhile. The one place the engine is spawned.
 pub async fn spawn_engine(options: EngineOptions) -> Result<EngineHandle, String> {
-    match tokio::task::spawn_blocking(move || sync::spawn(options)).await {
-        Ok(started) => started.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("the engine's start was interrupted ({e})")),
-    }
+    sync::spawn(options).await.map_err(|e| e.to_string())
 }
 
 /// Start the engine at launch; when it cannot start, the app says why and stays read-only.

@@ -102,3 +102,53 @@ async fn missing_or_refused_token_exits_3() {
         "no token in messages"
     );
 }
+
+/// Another application's valid SQLite database (a browser-history-like file) passed as `--db`:
+/// every command refuses it, naming the file, exits non-zero, and leaves it byte-identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_applications_database_is_refused_and_left_byte_identical() {
+    let sim = start_sim(sim_options(50, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    {
+        let c = rusqlite::Connection::open(&env.db).unwrap();
+        c.execute_batch(
+            "CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT NOT NULL, title TEXT,
+                                visit_count INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE visits (id INTEGER PRIMARY KEY, url INTEGER NOT NULL,
+                                  visit_time INTEGER NOT NULL);
+             INSERT INTO urls (url, title, visit_count) VALUES
+               ('https://example.org/', 'Example', 3),
+               ('https://example.org/music', 'Music', 1);
+             INSERT INTO visits (url, visit_time) VALUES (1, 13350000000000000),
+               (1, 13350000100000000), (1, 13350000200000000), (2, 13350000300000000);",
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&env.db).unwrap();
+    let name = env.db.display().to_string();
+    for args in [
+        &["sync"][..],
+        &["status"][..],
+        &["status", "--json"][..],
+        &["history"][..],
+        &["changes"][..],
+    ] {
+        let out = env.run(&sim, args).await;
+        assert_ne!(out.code, Some(0), "{args:?}: {}", out.stdout);
+        assert!(out.code.is_some(), "{args:?}: exited by a signal");
+        assert!(
+            out.stderr.contains("not a spotsync database") && out.stderr.contains(&name),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_eq!(
+            std::fs::read(&env.db).unwrap(),
+            before,
+            "{args:?}: file untouched"
+        );
+    }
+    for side in ["db-wal", "db-shm", "db-journal"] {
+        assert!(!env.db.with_extension(side).exists(), "no {side} beside it");
+    }
+    assert_eq!(sim.stats().total, 0, "nothing was sent to Spotify");
+}

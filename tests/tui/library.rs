@@ -436,11 +436,11 @@ fn mouse_wheel_scrolls_and_click_selects() {
 fn reads_while_a_sync_writes_and_refresh_after_a_run() {
     let dir = tempfile::tempdir().unwrap();
     let db = build(dir.path());
-    // The writer holds the database, in the middle of a transaction.
-    let writer = spotsync::store::Store::open(&db).unwrap();
-    writer.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The writer holds the store's lock and writes in an open transaction.
+    let _store = spotsync::store::Store::open(&db).unwrap();
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
     writer
-        .conn
         .execute(
             "INSERT INTO plays (played_at, track_id) VALUES ('2026-11-25T11:59:00Z', 't02')",
             [],
@@ -452,7 +452,7 @@ fn reads_while_a_sync_writes_and_refresh_after_a_run() {
         app.library.current().shown.len()
     );
     let before = app.library.current().rows.len();
-    writer.conn.execute_batch("COMMIT").unwrap();
+    writer.execute_batch("COMMIT").unwrap();
     // A finished run makes the shown tab be read again.
     let run = crate::fixtures::run(
         3,

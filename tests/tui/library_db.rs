@@ -57,8 +57,10 @@ pub const TRACKS: [(&str, &str, &str, &[&str]); 14] = [
 /// Build the library into `dir/library.db`.
 pub fn build(dir: &Path) -> PathBuf {
     let path = dir.join("library.db");
-    let store = Store::open(&path).unwrap();
-    let c = &store.conn;
+    // The store creates the schema; the rows go in over a plain connection.
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let c = &conn;
     c.execute_batch("BEGIN").unwrap();
     c.execute(
         "INSERT INTO sync_history (id, kind, started_at, finished_at, status)

@@ -190,9 +190,20 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Start serving on `127.0.0.1:port` (0 = any free port).
+/// The largest library the simulator generates (saved tracks; playlists).
+pub const MAX_TRACKS: usize = 10_000_000;
+pub const MAX_PLAYLISTS: usize = 100_000;
+
+/// Start serving on `127.0.0.1:port` (0 = any free port). A library larger than
+/// [`MAX_TRACKS`] / [`MAX_PLAYLISTS`] is refused.
 pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartError> {
     let o = &config.options;
+    if o.tracks > MAX_TRACKS || o.playlists > MAX_PLAYLISTS {
+        return Err(StartError::Generate(format!(
+            "at most {MAX_TRACKS} tracks and {MAX_PLAYLISTS} playlists, not {} and {}",
+            o.tracks, o.playlists
+        )));
+    }
     let params = generate::GenParams {
         seed: o.seed,
         tracks: o.tracks,

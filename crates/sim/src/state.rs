@@ -20,6 +20,18 @@ pub const WINDOW: Duration = Duration::from_secs(30);
 /// Length of the rolling quota period.
 pub const QUOTA_PERIOD: Duration = Duration::from_secs(86_400);
 
+/// The furthest ahead the simulator keeps a deadline (token expiry, quota block): 100 years.
+/// An absurd `ttl` or `retry_after` from a client means "practically never", not an overflow.
+pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// The most latency a client can ask for through the control API: 10 minutes.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+
+/// `now + d`, with `d` capped to [`FOREVER`]: never panics.
+pub fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d.min(FOREVER)).unwrap_or(now)
+}
+
 /// Behaviour that can change while the simulator runs (`GET`/`POST /__sim/settings`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -68,6 +80,9 @@ impl Settings {
                 return Err(format!("mode must be \"dev\" or \"extended\", not {m:?}"));
             }
             self.mode = m;
+        }
+        if p.latency_ms.is_some_and(|l| l > MAX_LATENCY_MS) {
+            return Err(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
         }
         for r in [p.fail_rate, p.drop_rate].into_iter().flatten() {
             if !(0.0..=1.0).contains(&r) {
@@ -264,7 +279,7 @@ impl Shared {
         auth.access.insert(
             access.clone(),
             AccessToken {
-                expires_at: Instant::now() + Duration::from_secs(ttl),
+                expires_at: later(Instant::now(), Duration::from_secs(ttl)),
                 user,
                 scope: scope.to_string(),
             },
@@ -338,7 +353,7 @@ impl Shared {
             l.quota.pop_front();
         }
         if s.quota > 0 && l.quota.len() >= s.quota as usize {
-            let until = now + Duration::from_secs(s.quota_retry_after.max(1));
+            let until = later(now, Duration::from_secs(s.quota_retry_after.max(1)));
             l.blocked_until = Some(until);
             l.quota.clear();
             return (Gate::Quota(s.quota_retry_after.max(1)), knocking);
@@ -359,7 +374,7 @@ impl Shared {
 
     /// Remember that a client was told to wait `secs`.
     pub fn told_to_wait(&self, secs: u64) {
-        let until = Instant::now() + Duration::from_secs(secs);
+        let until = later(Instant::now(), Duration::from_secs(secs));
         let mut l = lock(&self.limits);
         if l.told_until.is_none_or(|t| t < until) {
             l.told_until = Some(until);
@@ -369,7 +384,10 @@ impl Shared {
     /// Start a quota block now.
     pub fn exhaust_quota(&self, retry_after: u64) {
         let mut l = lock(&self.limits);
-        l.blocked_until = Some(Instant::now() + Duration::from_secs(retry_after.max(1)));
+        l.blocked_until = Some(later(
+            Instant::now(),
+            Duration::from_secs(retry_after.max(1)),
+        ));
         l.quota.clear();
     }
 

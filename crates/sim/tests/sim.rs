@@ -18,5 +18,7 @@ mod faults;
 mod limits;
 #[path = "sim/mutations.rs"]
 mod mutations;
+#[path = "sim/odd_input.rs"]
+mod odd_input;
 #[path = "sim/schema.rs"]
 mod schema;

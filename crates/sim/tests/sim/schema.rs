@@ -7,6 +7,7 @@
 //! dropped. Deliberate real-world deviations are patched in from the two short lists below;
 //! anything else that does not match is a mistake in the simulator.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use reqwest::StatusCode;
@@ -51,6 +52,41 @@ const DEV_MODE_REMOVED: &[(&str, &str)] = &[
     ("AlbumObject", "popularity"),
 ];
 
+/// What a test does when something it needs (here the spec file) is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// Say so loudly and pass: a developer's machine may lack it.
+    Skip,
+    /// Fail: under CI every test must run.
+    Fail,
+}
+
+/// Decide from the value of the `CI` variable: set to anything but empty, `0` or `false` means
+/// a CI runner.
+fn when_missing(ci: Option<&OsStr>) -> Missing {
+    let under_ci = ci.is_some_and(|v| {
+        let v = v.to_string_lossy();
+        let v = v.trim();
+        !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false")
+    });
+    if under_ci {
+        Missing::Fail
+    } else {
+        Missing::Skip
+    }
+}
+
+#[test]
+fn a_missing_spec_fails_under_ci_and_skips_elsewhere() {
+    let ci = |v: &str| when_missing(Some(OsStr::new(v)));
+    assert_eq!(when_missing(None), Missing::Skip);
+    assert_eq!(ci(""), Missing::Skip);
+    assert_eq!(ci("0"), Missing::Skip);
+    assert_eq!(ci("false"), Missing::Skip);
+    assert_eq!(ci("true"), Missing::Fail);
+    assert_eq!(ci("1"), Missing::Fail);
+}
+
 fn spec_path() -> PathBuf {
     match std::env::var_os("SPOTSYNC_OPENAPI_SPEC") {
         Some(p) => PathBuf::from(p),
@@ -63,12 +99,19 @@ fn spec_path() -> PathBuf {
 fn load_components(dev: bool) -> Option<Value> {
     let path = spec_path();
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "SKIPPED: schema validation did not run: OpenAPI description not found at {} \
-             (set SPOTSYNC_OPENAPI_SPEC)",
+        let why = format!(
+            "OpenAPI description not found at {} (set SPOTSYNC_OPENAPI_SPEC)",
             path.display()
         );
-        return None;
+        match when_missing(std::env::var_os("CI").as_deref()) {
+            Missing::Fail => panic!(
+                "{why}; under CI (the CI variable is set) the schema test must run, not skip"
+            ),
+            Missing::Skip => {
+                eprintln!("SKIPPED: schema validation did not run: {why}");
+                return None;
+            }
+        }
     };
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).expect("OpenAPI YAML parses");
     let spec: Value = serde_json::to_value(yaml).expect("YAML as JSON");

@@ -8,7 +8,8 @@ use std::path::Path;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::Connection;
 
-use super::journal::{self, ChangeFilter};
+use super::Sql;
+use super::journal::ChangeFilter;
 
 mod detail;
 mod stats;
@@ -225,7 +226,8 @@ pub enum Answer {
 /// Answer `q` through a new read-only connection to `db` (empty answers without a database).
 pub fn run(db: &Path, q: &Query) -> Result<Answer, String> {
     match super::open_read_only(db) {
-        Ok(Some(conn)) => answer(&conn, q).map_err(|e| format!("cannot read the library: {e}")),
+        Ok(Some(reader)) => answer(&reader.into_connection(), q)
+            .map_err(|e| format!("cannot read the library: {e}")),
         Ok(None) => Ok(empty(q)),
         Err(e) => Err(e.to_string()),
     }
@@ -395,14 +397,11 @@ pub fn rows(conn: &Connection, tab: Tab) -> rusqlite::Result<Vec<Row>> {
             rows.collect()
         }
         Tab::Changes => {
-            let changes = journal::changes(
-                conn,
-                &ChangeFilter {
-                    since: None,
-                    run: None,
-                    limit: CHANGES_LISTED,
-                },
-            )?;
+            let changes = Sql(conn).changes(&ChangeFilter {
+                since: None,
+                run: None,
+                limit: CHANGES_LISTED,
+            })?;
             Ok(changes
                 .into_iter()
                 .map(|c| Row {

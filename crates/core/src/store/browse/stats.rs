@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::super::journal;
+use super::super::Sql;
 use super::{Coverage, Period, Stats};
 
 /// The listening statistics: the 90 days up to `today`, and `period`; the clock in local time
@@ -160,7 +160,8 @@ fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
         }
     };
     let gap_count = conn.query_row("SELECT count(*) FROM play_gaps", [], |r| r.get(0))?;
-    let gaps = journal::play_gaps(conn, 5)?
+    let gaps = Sql(conn)
+        .play_gaps(5)?
         .into_iter()
         .map(|g| (g.after, g.before))
         .collect();

@@ -1,0 +1,148 @@
+//! One module per phase, and the one page walker every paged phase uses.
+//!
+//! A phase reads pages through [`Engine::walk`] (or, for non-paged phases, requests directly),
+//! and stores every batch through [`Engine::commit_batch`]. A new phase adds a module here, a
+//! [`Phase`] variant in [`crate::domain`], and one arm in [`Engine::run_phase`].
+
+mod enrich;
+mod playlists;
+mod plays;
+mod tracks;
+
+use chrono::Utc;
+
+use super::engine::{BatchCtx, Engine, ReqError, Written};
+use super::events::SyncEvent;
+use super::outcome::Stop;
+use crate::domain::{Checkpoint, Phase, PhaseStatus};
+use crate::spotify::model::Page;
+use crate::spotify::{ApiError, Endpoint};
+use crate::store::Sql;
+use crate::store::library::{Counts, EnrichTable};
+
+/// Items per page.
+pub(crate) const PAGE: u32 = 50;
+
+/// A batch's write, built from a page before it is committed (see [`Engine::commit_batch`]).
+pub(crate) type BatchWrite<R> = Box<
+    dyn for<'a> FnOnce(Sql<'a>, &BatchCtx, &mut Checkpoint) -> rusqlite::Result<Written<R>> + Send,
+>;
+
+/// A paged walk: where it stands, and how each page is stored.
+pub(crate) trait Walk {
+    /// What a page's write hands back to [`Walk::committed`].
+    type Value: Send + 'static;
+
+    /// The offset of the next page, or `None` when the walk is over.
+    fn next_offset(&self, cp: &Checkpoint) -> Option<u64>;
+
+    fn endpoint(&self, offset: u64) -> Endpoint;
+
+    /// The write that stores one page (its rows; the checkpoint moves with it).
+    fn write(&mut self, offset: u64, page: Page, cp: &Checkpoint) -> BatchWrite<Self::Value>;
+
+    /// The page's batch committed.
+    fn committed(&mut self, value: Self::Value);
+
+    /// A definitive refusal of a page (403, 404): the write that records it (the walk then
+    /// ends), or `None` to fail the phase.
+    fn refused(&mut self, _error: &ApiError) -> Option<BatchWrite<Self::Value>> {
+        None
+    }
+}
+
+impl Engine {
+    /// The page walker: from the walk's next offset, fetch each page through the gate (pause
+    /// and cancel act at every page boundary) and commit it as one batch, until the walk says
+    /// it is over.
+    pub(crate) async fn walk<W: Walk>(
+        &mut self,
+        phase: Phase,
+        cp: &mut Checkpoint,
+        walk: &mut W,
+    ) -> Result<(), Stop> {
+        while let Some(offset) = walk.next_offset(cp) {
+            self.boundary(phase).await?;
+            let page = match self
+                .request::<Page>(Some(phase), walk.endpoint(offset))
+                .await
+            {
+                Ok(p) => p,
+                Err(ReqError::Api(e)) => match walk.refused(&e) {
+                    Some(write) => {
+                        let value = self.commit_batch(phase, cp, write).await?;
+                        walk.committed(value);
+                        return Ok(());
+                    }
+                    None => return Err(Stop::PhaseFailed(e.to_string())),
+                },
+                Err(ReqError::Stop(s)) => return Err(s),
+            };
+            let write = walk.write(offset, page, cp);
+            let value = self.commit_batch(phase, cp, write).await?;
+            walk.committed(value);
+        }
+        Ok(())
+    }
+
+    /// Start (or resume) one phase from its checkpoint and run it to its end.
+    pub(crate) async fn run_phase(&mut self, phase: Phase) -> Result<(), Stop> {
+        let now = Utc::now();
+        let cp = self
+            .db(move |s| {
+                let cp = s
+                    .sql()
+                    .phase(phase)?
+                    .map(|r| r.checkpoint)
+                    .unwrap_or_default();
+                s.sql()
+                    .set_phase_status(phase, PhaseStatus::InProgress, None, now)?;
+                Ok(cp)
+            })
+            .await?;
+        self.phase_counts = Counts::default();
+        tracing::info!(
+            "phase {phase} started ({} done{})",
+            cp.items_processed,
+            cp.total_items
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default()
+        );
+        self.emit(SyncEvent::PhaseStarted {
+            phase,
+            done: cp.items_processed,
+            total: cp.total_items,
+        })
+        .await;
+        match phase {
+            Phase::Tracks => self.phase_tracks(cp).await,
+            Phase::Playlists => self.phase_playlists(cp).await,
+            Phase::Albums => self.phase_enrich(cp, EnrichTable::Albums).await,
+            Phase::Artists => self.phase_enrich(cp, EnrichTable::Artists).await,
+            Phase::Plays => self.phase_plays(cp).await,
+        }
+    }
+}
+
+/// The walk of a listing is over: no items, past the total, or no next page.
+pub(crate) fn listing_done(n: u64, offset_after: u64, page: &PageEnd) -> bool {
+    n == 0
+        || page.total.is_some_and(|t| offset_after >= t)
+        || (page.total.is_none() && !page.has_next)
+}
+
+/// What a page says about the listing's end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageEnd {
+    pub total: Option<u64>,
+    pub has_next: bool,
+}
+
+impl PageEnd {
+    pub(crate) fn of(page: &Page) -> PageEnd {
+        PageEnd {
+            total: page.total,
+            has_next: page.next.is_some(),
+        }
+    }
+}
