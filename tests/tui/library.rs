@@ -469,3 +469,35 @@ fn reads_while_a_sync_writes_and_refresh_after_a_run() {
     assert_eq!(app.library.current().rows.len(), before + 1);
     assert_eq!(shown_names(&app)[0], "Digital Love");
 }
+
+#[test]
+fn coverage_counts_days_by_source_when_plays_have_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = build(dir.path());
+    let today = t0().date_naive();
+    let period = Period::month_of(t0());
+    let query = Query::Stats {
+        today,
+        period,
+        offset_minutes: 0,
+    };
+    let polled_days = |answer| match answer {
+        Ok(spotsync::store::browse::Answer::Stats(s)) => s.coverage.days_by_source.clone(),
+        other => panic!("{other:?}"),
+    };
+    let before = polled_days(spotsync::store::browse::run(&db, &query));
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].0, "polled");
+    // An import adds a `source` column: its plays are counted on their own.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(
+        "ALTER TABLE plays ADD COLUMN source TEXT;
+         UPDATE plays SET source = 'export' WHERE played_at < '2026-09-01';",
+    )
+    .unwrap();
+    let after = polled_days(spotsync::store::browse::run(&db, &query));
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(after[0].0, "export");
+    assert_eq!(after[1].0, "polled");
+    assert_eq!(after[0].1 + after[1].1, before[0].1);
+}
