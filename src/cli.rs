@@ -43,6 +43,9 @@ pub struct GlobalArgs {
     /// Config file [default: $XDG_CONFIG_HOME/spotsync/config.toml].
     #[arg(long, global = true, env = "SPOTSYNC_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The terminal app leaves the mouse to the terminal (no wheel scrolling, no click to select).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

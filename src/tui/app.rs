@@ -12,20 +12,24 @@
 
 mod events;
 mod keys;
+mod screens;
 
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 
 use super::layout;
 use super::panes::changes::ChangesState;
 use super::panes::history::HistoryState;
+use super::panes::library::LibraryState;
 use super::panes::limits::LimitsState;
 use super::panes::log::LogState;
 use super::panes::login::{LoginCommand, LoginEvent, LoginState};
 use super::panes::phases::{PhaseView, PhasesState};
+use super::panes::stats::StatsState;
 use crate::logging::LogLine;
+use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{Phase, RunKind, RunStatus, StatusSnapshot, SyncCommand, SyncEvent};
 
@@ -59,6 +63,13 @@ pub enum Msg {
     Login(LoginEvent),
     /// The engine could not be started.
     EngineFailed(EngineFailure),
+    /// The answer to an [`Action::Browse`] read (library rows, a detail, statistics).
+    Browse {
+        query: Query,
+        answer: Result<Answer, String>,
+    },
+    /// A mouse event (wheel, click), unless `--no-mouse`.
+    Mouse(MouseEvent),
 }
 
 /// Why the engine could not be started.
@@ -87,6 +98,33 @@ pub enum Action {
     Login(LoginCommand),
     /// A login saved a token: start the sync engine with it.
     StartEngine,
+    /// Read this off the UI thread, on a read-only connection (answered by [`Msg::Browse`]).
+    Browse(Query),
+    /// Several of the above, in order.
+    Many(Vec<Action>),
+}
+
+/// The screens `1`, `2` and `3` switch between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// How syncing goes (the panes above).
+    Sync,
+    /// What the mirror holds: tabs, filter, detail.
+    Library,
+    /// The listening history as pictures.
+    Stats,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 3] = [Screen::Sync, Screen::Library, Screen::Stats];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Sync => "Sync",
+            Screen::Library => "Library",
+            Screen::Stats => "Stats",
+        }
+    }
 }
 
 /// Whether the engine can be driven.
@@ -214,6 +252,8 @@ pub struct App {
     pub utc_offset: FixedOffset,
     /// Use the 16 named colours (false with `NO_COLOR`: modifiers only).
     pub color: bool,
+    /// Capture the mouse: the wheel scrolls, a click selects (false with `--no-mouse`).
+    pub mouse: bool,
     pub locations: Locations,
     /// The banner when this is `spotsync demo`.
     pub demo: Option<DemoBanner>,
@@ -233,6 +273,12 @@ pub struct App {
     /// The login screen's state while [`Overlay::Login`] is open.
     pub login: Option<LoginState>,
     pub focus: Pane,
+    /// The screen shown (`1`, `2`, `3`).
+    pub screen: Screen,
+    /// The Library screen.
+    pub library: LibraryState,
+    /// The Stats screen.
+    pub stats: StatsState,
     pub overlay: Overlay,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
@@ -250,6 +296,7 @@ impl App {
             now,
             utc_offset: chrono::Offset::fix(&Utc),
             color: true,
+            mouse: true,
             locations: Locations::default(),
             demo: None,
             engine: EngineState::Ready,
@@ -262,6 +309,9 @@ impl App {
             changes: None,
             login: None,
             focus: Pane::Phases,
+            screen: Screen::Sync,
+            library: LibraryState::default(),
+            stats: StatsState::default(),
             overlay: Overlay::None,
             notice: None,
             quitting: false,
@@ -345,8 +395,24 @@ impl App {
                 let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
                 // A plays poll may have recorded a gap.
-                (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps)
+                let gaps = (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps);
+                // What the Library and Stats screens show may have changed.
+                let reload = if finished {
+                    self.library_changed()
+                } else {
+                    None
+                };
+                match (gaps, reload) {
+                    (Some(a), Some(b)) => Some(Action::Many(vec![a, b])),
+                    (a, b) => a.or(b),
+                }
             }
+            Msg::Browse { query, answer } => {
+                self.dirty = true;
+                self.on_browse(query, answer);
+                None
+            }
+            Msg::Mouse(ev) => self.on_mouse(ev),
             Msg::Changes { run_id, rows } => {
                 if let Some(view) = self.changes.as_mut()
                     && view.on_rows(run_id, rows)
