@@ -298,3 +298,79 @@ async fn an_empty_page_below_the_total_marks_nothing_removed() {
     assert_eq!(count(&db, saved_now), SAVED as i64);
     assert_eq!(count(&db, items_now), 2 * ITEMS as i64);
 }
+
+fn play(at: chrono::DateTime<chrono::Utc>, track_index: usize) -> Value {
+    json!({
+        "played_at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "track": track(track_index),
+        "context": null,
+    })
+}
+
+fn stored_plays(db: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT played_at FROM plays ORDER BY played_at")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A play stamped in year 9999 is not stored and does not become the poll's cursor: the plays
+/// that follow are still found, and no poll asks for plays after a time later than now. A
+/// database that already holds such a play (stored by an older version) polls on too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_play_from_the_future_does_not_stop_the_plays_poll() {
+    let state = S::default();
+    let base = serve(state.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("library.db");
+    let now = chrono::Utc::now();
+    let far = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let an_hour_ago = now - chrono::Duration::hours(1);
+    *state.plays.lock().unwrap() = vec![play(far, 0), play(an_hour_ago, 1)];
+
+    let (first, events) = run(&db, &base, StartMode::Auto, vec![Phase::Plays]).await;
+    assert_eq!(first.status, RunStatus::Success, "{events:#?}");
+    assert_eq!(
+        stored_plays(&db),
+        vec![an_hour_ago.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)],
+        "the play from the future is skipped"
+    );
+
+    // A new play: the next poll finds it.
+    let a_minute_ago = chrono::Utc::now() - chrono::Duration::minutes(1);
+    state.plays.lock().unwrap().insert(1, play(a_minute_ago, 2));
+    let (second, events) = run(&db, &base, StartMode::Auto, vec![Phase::Plays]).await;
+    assert_eq!(second.status, RunStatus::Success, "{events:#?}");
+    assert_eq!(stored_plays(&db).len(), 2, "the new play is found");
+
+    // A database holding a play from the future already: it is not the cursor.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO plays (played_at) VALUES (?1)",
+            ["9999-12-31T23:59:59.000Z"],
+        )
+        .unwrap();
+    let just_now = chrono::Utc::now();
+    state.plays.lock().unwrap().insert(1, play(just_now, 3));
+    let (third, events) = run(&db, &base, StartMode::Auto, vec![Phase::Plays]).await;
+    assert_eq!(third.status, RunStatus::Success, "{events:#?}");
+    assert!(
+        stored_plays(&db).contains(&just_now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        "the poll after a stored play from the future still finds new plays"
+    );
+
+    let limit = chrono::Utc::now().timestamp_millis();
+    let polled = state.polled_after.lock().unwrap().clone();
+    assert_eq!(polled.len(), 3);
+    assert!(
+        polled.iter().flatten().all(|&a| a <= limit),
+        "no cursor past now: {polled:?}"
+    );
+}
