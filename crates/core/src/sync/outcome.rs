@@ -23,8 +23,9 @@ pub(crate) enum Stop {
     Auth(String),
     /// This phase failed after a definitive answer; later phases may still run.
     PhaseFailed(String),
-    /// Spotify could not be reached (or kept failing) through every retry: the run ends,
-    /// resumable from its checkpoints; later phases would only fail the same way.
+    /// Spotify could not be reached (no connection, or closed before any answer) through
+    /// every retry: the run ends, resumable from its checkpoints; later phases would only fail
+    /// the same way. (A 5xx that outlasts the retries is a [`Stop::PhaseFailed`].)
     Unreachable(String),
     /// The database failed: the run cannot go on.
     Fatal(String),
