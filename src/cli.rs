@@ -184,7 +184,7 @@ pub struct ExportArgs {
     )]
     pub format: Vec<ExportFormatArg>,
     /// Directory to write into, or `-` for one file on stdout.
-    #[arg(long, default_value = "spotsync-export", value_name = "DIR|-")]
+    #[arg(long, default_value = spotsync_core::export::DEFAULT_DIR, value_name = "DIR|-")]
     pub out: PathBuf,
     /// The library as it was at this date (YYYY-MM-DD, the end of that day in UTC) or time
     /// (RFC 3339).

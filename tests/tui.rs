@@ -7,6 +7,8 @@
 mod browse_e2e;
 #[path = "tui/e2e.rs"]
 mod e2e;
+#[path = "tui/export.rs"]
+mod export;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/journal.rs"]

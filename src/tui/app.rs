@@ -11,14 +11,17 @@
 //! - `events`: what engine events and login reports do beyond the panes.
 
 mod events;
+mod export;
 mod keys;
 mod screens;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 
+use super::export::ExportRequest;
 use super::layout;
 use super::panes::changes::ChangesState;
 use super::panes::history::HistoryState;
@@ -32,6 +35,7 @@ use crate::logging::LogLine;
 use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{Phase, RunKind, RunStatus, StatusSnapshot, SyncCommand, SyncEvent};
+use spotsync_core::export::{Format, Written};
 
 pub use super::panes::history::HISTORY_CAPACITY;
 pub use super::panes::log::LOG_CAPACITY;
@@ -70,6 +74,11 @@ pub enum Msg {
     },
     /// A mouse event (wheel, click), unless `--no-mouse`.
     Mouse(MouseEvent),
+    /// The outcome of an [`Action::Export`]: the files written, or why not.
+    Exported {
+        request: ExportRequest,
+        result: Result<Vec<Written>, String>,
+    },
 }
 
 /// Why the engine could not be started.
@@ -100,6 +109,8 @@ pub enum Action {
     StartEngine,
     /// Read this off the UI thread, on a read-only connection (answered by [`Msg::Browse`]).
     Browse(Query),
+    /// Export from the database off the UI thread (answered by [`Msg::Exported`]).
+    Export(ExportRequest),
     /// Several of the above, in order.
     Many(Vec<Action>),
 }
@@ -279,6 +290,11 @@ pub struct App {
     pub library: LibraryState,
     /// The Stats screen.
     pub stats: StatsState,
+    /// Where `e` on the Library screen writes ([`spotsync_core::export::DEFAULT_DIR`] under the
+    /// directory the app was started in).
+    pub export_dir: PathBuf,
+    /// The format `e` writes; `E` cycles through them.
+    pub export_format: Format,
     pub overlay: Overlay,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
@@ -312,6 +328,8 @@ impl App {
             screen: Screen::Sync,
             library: LibraryState::default(),
             stats: StatsState::default(),
+            export_dir: PathBuf::from(spotsync_core::export::DEFAULT_DIR),
+            export_format: Format::Csv,
             overlay: Overlay::None,
             notice: None,
             quitting: false,
@@ -413,6 +431,11 @@ impl App {
                 None
             }
             Msg::Mouse(ev) => self.on_mouse(ev),
+            Msg::Exported { request, result } => {
+                self.dirty = true;
+                self.on_exported(&request, &result);
+                None
+            }
             Msg::Changes { run_id, rows } => {
                 if let Some(view) = self.changes.as_mut()
                     && view.on_rows(run_id, rows)

@@ -355,6 +355,10 @@ impl EventLoop {
                 answer: store::browse::run(db, &query),
                 query,
             }),
+            Action::Export(request) => self.load(move |db| Msg::Exported {
+                result: super::export::run(db, &request),
+                request,
+            }),
             Action::Many(actions) => {
                 for a in actions {
                     self.act(a);

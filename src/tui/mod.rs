@@ -18,6 +18,7 @@
 pub mod app;
 mod demo;
 pub mod event_loop;
+pub mod export;
 pub mod format;
 pub mod layout;
 mod login_task;

@@ -290,8 +290,8 @@ fn draw_notice(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
 }
 
-/// The key line of the Library and Stats screens.
-fn screen_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+/// The key line of the Library and Stats screens (`narrow`: under 90 columns).
+fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
     match app.screen {
         Screen::Library if app.library.editing => vec![
             ("type", "to narrow"),
@@ -306,15 +306,23 @@ fn screen_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("?", "help"),
             ("q", "quit"),
         ],
-        Screen::Library => vec![
-            ("tab", "next tab"),
-            ("/", "filter"),
-            ("o", "sort"),
-            ("Enter", "detail"),
-            ("1/3", "screens"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
+        Screen::Library => {
+            let mut keys = vec![
+                ("tab", "next tab"),
+                ("/", "filter"),
+                ("o", "sort"),
+                ("Enter", "detail"),
+                ("e", "export"),
+                ("1/3", "screens"),
+                ("?", "help"),
+                ("q", "quit"),
+            ];
+            if narrow {
+                // The header shows the screens' numbers already.
+                keys.retain(|(k, _)| *k != "1/3");
+            }
+            keys
+        }
         _ => vec![
             ("←/→", "period"),
             ("tab", "month/year"),
@@ -329,7 +337,7 @@ fn screen_keys(app: &App) -> Vec<(&'static str, &'static str)> {
 fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if app.screen != Screen::Sync {
         let mut spans = vec![Span::raw(" ")];
-        for (i, (k, what)) in screen_keys(app).iter().enumerate() {
+        for (i, (k, what)) in screen_keys(app, area.width < 90).iter().enumerate() {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.dim()));
             }
@@ -391,7 +399,7 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-const LIBRARY_KEYS: [(&str, &str); 12] = [
+const LIBRARY_KEYS: [(&str, &str); 13] = [
     ("tab ←/→", "next / previous tab"),
     ("↑/↓ PgUp/PgDn", "move; Home/End: first / last"),
     ("o", "cycle the order (added, name, artist, plays…)"),
@@ -406,6 +414,10 @@ const LIBRARY_KEYS: [(&str, &str); 12] = [
     ("  removed", "only what is no longer in the library"),
     ("Enter", "detail of the selected row (Esc closes)"),
     ("r", "read the library again"),
+    (
+        "e  E",
+        "export the tab (Playlists: the selected one); E: the format",
+    ),
     ("mouse", "wheel scrolls, click selects (off: --no-mouse)"),
     ("1  2  3", "screens: Sync, Library, Stats"),
     ("?  Esc", "close this help"),
@@ -476,6 +488,16 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 .unwrap_or_else(|| "(none: the log directory could not be created)".into()),
         ),
     ]));
+    if app.screen == Screen::Library {
+        lines.push(Line::from(vec![
+            Span::styled(" Exports   ", theme.title()),
+            Span::raw(format!(
+                "{} ({})",
+                app.export_dir.display(),
+                crate::tui::export::format_name(app.export_format)
+            )),
+        ]));
+    }
     if let Some(c) = &app.locations.config_file {
         lines.push(Line::from(vec![
             Span::styled(" Config    ", theme.title()),

@@ -1,6 +1,6 @@
 //! End to end: `spotsync demo` in tmux, synced, then the Library (`2`): `/` and part of a track
 //! name the simulator generated narrows the list to it, `Enter` shows the playlists it is in;
-//! `3` draws the statistics.
+//! `e` exports the liked songs into `./spotsync-export` and says where; `3` draws the statistics.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -69,7 +69,7 @@ fn demo_library_filter_detail_and_stats() {
         socket: format!("spotsync-browse-e2e-{}", std::process::id()),
     };
     let script = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+        "cd {home} && env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
          XDG_CONFIG_HOME={home}/config NO_COLOR=1 {BIN} demo --tracks 400 --playlists 6 \
          --quota-block-after 0; echo SPOTSYNC_EXIT=$?; sleep 60",
         home = home.path().display()
@@ -133,6 +133,27 @@ fn demo_library_filter_detail_and_stats() {
         "the detail of {name:?} does not list {playlist:?}:\n{screen}"
     );
     assert!(screen.contains("ISRC"), "{screen}");
+
+    // Esc closes the detail, Esc clears the filter; e exports the liked songs, off the screen's
+    // thread, into ./spotsync-export, and the message line says where.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("the export", Duration::from_secs(20), |s| {
+        s.contains("Wrote ") || s.contains("failed")
+    });
+    let file = home.path().join("spotsync-export").join("Liked Songs.csv");
+    assert!(
+        screen.contains("Liked Songs.csv (the liked songs, "),
+        "{screen}"
+    );
+    let csv = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}\n{screen}"));
+    assert!(csv.starts_with("\"Track URI\",\"Track Name\","), "{csv}");
+    let saved = truth["saved_tracks"].as_array().map_or(0, Vec::len);
+    assert!(
+        saved > 0 && screen.contains(&format!("(the liked songs, {saved} items)")),
+        "{saved} liked:\n{screen}"
+    );
 
     // 3: the statistics are drawn.
     tmux.keys(&["3"]);

@@ -107,6 +107,15 @@ impl App {
             }
             return Some(None);
         }
+        match key.code {
+            KeyCode::Char('e') => return Some(self.export_selected()),
+            KeyCode::Char('E') => {
+                self.cycle_export_format();
+                return Some(None);
+            }
+            _ => {}
+        }
+        let lib = &mut self.library;
         let action = match key.code {
             KeyCode::Esc if lib.detail.is_some() => {
                 lib.detail = None;
