@@ -12,6 +12,7 @@ pub mod model;
 pub mod names;
 pub mod playlist;
 pub mod query;
+mod rows;
 
 use rusqlite::Connection;
 use std::io::Write;
