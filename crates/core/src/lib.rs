@@ -11,6 +11,7 @@
 //! never depends on them, nor on clap, ratatui or crossterm.
 
 pub mod duration;
+pub mod import;
 pub mod spotify;
 pub mod store;
 pub mod sync;

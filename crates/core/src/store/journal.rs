@@ -112,10 +112,11 @@ pub struct PlayGap {
     pub detected_at: String,
 }
 
-/// Recorded gaps, newest first.
+/// Recorded gaps still open (an import closes the ones it covers), newest first.
 pub fn play_gaps(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<PlayGap>> {
     let mut st = conn.prepare_cached(
-        "SELECT after, before, detected_at FROM play_gaps ORDER BY id DESC LIMIT ?1",
+        "SELECT after, before, detected_at FROM play_gaps WHERE closed_at IS NULL
+         ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = st.query_map([i64::from(limit)], |r| {
         Ok(PlayGap {

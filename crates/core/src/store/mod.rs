@@ -3,6 +3,7 @@
 
 pub mod journal;
 pub mod library;
+pub mod plays;
 pub mod schema;
 pub mod state;
 

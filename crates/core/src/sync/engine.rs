@@ -16,6 +16,7 @@ use super::gate::{self, Gate};
 use crate::spotify::model::{self, Page};
 use crate::spotify::{ApiError, Endpoint, SpotifyClient};
 use crate::store::library::{self, Counts, EnrichTable, ItemsAccess};
+use crate::store::plays;
 use crate::store::state::{self, Checkpoint};
 use crate::store::{Store, ts};
 
@@ -1512,21 +1513,11 @@ impl Engine {
                     Some(t) => library::upsert_track(tx, t)?,
                     None => None,
                 };
-                let n = tx.execute(
-                "INSERT INTO plays (played_at, track_id, context_type, context_uri, sync_history_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(played_at) DO NOTHING",
-                rusqlite::params![
-                    played_at,
-                    track_id,
-                    p.context.as_ref().and_then(|c| c.kind.clone()),
-                    p.context.as_ref().and_then(|c| c.uri.clone()),
-                    run_id
-                ],
-            )?;
-                if n == 0 {
-                    known += 1;
-                } else {
+                let play = plays::ApiPlay::from_model(played_at, p, track_id.as_deref(), run_id);
+                if plays::insert_api_play(tx, &play)? == plays::Outcome::Added {
                     counts.added += 1;
+                } else {
+                    known += 1;
                 }
                 if oldest.as_deref().is_none_or(|o| played_at < o) {
                     oldest = Some(played_at.to_string());
