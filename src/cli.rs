@@ -55,6 +55,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Show what changed in the library, as journaled by syncs.
     Changes(ChangesArgs),
+    /// Import Spotify's data export (a zip, its folder, or single files): your whole listening history.
+    Import(ImportArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
@@ -126,6 +128,16 @@ pub struct ChangesArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// `my_spotify_data.zip`, its unzipped folder, or single `.json` files of the export.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {
     /// Interval between incremental syncs.
     #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
@@ -165,6 +177,10 @@ pub struct SimulateArgs {
     pub port: u16,
     #[command(flatten)]
     pub sim: SimOptions,
+    /// Also write a data export of the simulated account (a `my_spotify_data.zip` whose plays
+    /// overlap the simulated recently-played history) to PATH, for `spotsync import`.
+    #[arg(long, value_name = "PATH")]
+    pub export_zip: Option<PathBuf>,
 }
 
 /// `spotsync demo`: the simulator's options with defaults that make a watchable demo (a few

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod daemon;
 pub mod demo;
 pub mod history;
+pub mod import;
 pub mod simulate;
 pub mod status;
 pub mod sync;

@@ -30,6 +30,17 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
         sim.accounts_url(),
         sim.base_url()
     );
+    if let Some(path) = &args.export_zip {
+        let e = sim.write_export_zip(path)?;
+        eprintln!(
+            "  wrote a data export to {} ({} extended history rows, {} account data rows; \
+             `spotsync import {}`)",
+            path.display(),
+            e.extended_rows,
+            e.account_rows,
+            path.display()
+        );
+    }
     wait_for_signal().await;
     eprintln!("spotsync simulator: stopping");
     sim.shutdown().await;

@@ -6,7 +6,8 @@
 //! - *Same item*: when both carry a Spotify URI, the URIs are equal. When either has none (an
 //!   account data row, an extended row without `spotify_track_uri`), the track names are equal
 //!   after [`norm`] (lower case, trimmed, inner spaces collapsed), and so are the artist names
-//!   when both name one.
+//!   when both name one — or, when the artists differ (account data names the track's artist,
+//!   the extended history the album's), both give the same `ms_played`.
 //! - *Times*, with `ts` the export's end of the stream and `ms` its `ms_played`:
 //!   - API play vs extended row: the API's `played_at` lies within the stream, from its start to
 //!     its end widened by [`SLACK_MS`] on both sides: `ts − ms − 10 s ≤ played_at ≤ ts + 10 s`
@@ -81,6 +82,17 @@ pub fn same_item(a: &Ident, b: &Ident) -> bool {
     }
 }
 
+/// Account data names a track's artist where the extended history names its album's artist (they
+/// differ on compilations): without URIs, an equal title and an equal, known `ms_played` are
+/// the same item too.
+fn same_title_and_length(c: &Candidate, ident: &Ident, ms_played: Option<i64>) -> bool {
+    (c.ident.uri.is_none() || ident.uri.is_none())
+        && c.ident.track.is_some()
+        && c.ident.track == ident.track
+        && c.ms_played.is_some()
+        && c.ms_played == ms_played
+}
+
 fn ms(ms_played: Option<i64>) -> i64 {
     ms_played.unwrap_or(0).clamp(0, MAX_STREAM_MS)
 }
@@ -128,7 +140,7 @@ pub fn matches(
     ended: i64,
     ms_played: Option<i64>,
 ) -> bool {
-    if !same_item(&c.ident, ident) {
+    if !same_item(&c.ident, ident) && !same_title_and_length(c, ident, ms_played) {
         return false;
     }
     match (kind, c.kind) {
