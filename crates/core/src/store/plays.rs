@@ -470,3 +470,10 @@ pub fn load_coverage(db: &std::path::Path) -> Result<Option<Coverage>, String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// Where the next poll of recently-played starts: the newest play the API itself reported.
+/// (Not the newest play stored: an export's `ts` is when a stream ended, and a play the API
+/// stamps at its start could begin before it.)
+pub fn poll_cursor(c: &Connection) -> rusqlite::Result<Option<String>> {
+    c.query_row("SELECT MAX(api_played_at) FROM plays", [], |r| r.get(0))
+}

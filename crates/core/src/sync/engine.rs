@@ -1477,10 +1477,7 @@ impl Engine {
         let phase = Phase::Plays;
         let run_id = self.run_id().unwrap_or_default();
         self.boundary(phase).await?;
-        let last: Option<String> =
-            self.store
-                .conn
-                .query_row("SELECT MAX(played_at) FROM plays", [], |r| r.get(0))?;
+        let last: Option<String> = plays::poll_cursor(&self.store.conn)?;
         let after_ms = last
             .as_deref()
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
