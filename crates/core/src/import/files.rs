@@ -1,17 +1,12 @@
 //! Finding the export's files (a zip, a folder, single files) and streaming the JSON array each
-//! one holds, one row at a time, with serde's `SeqAccess`: memory stays bounded whatever the
-//! size of a file.
+//! one holds, one row at a time: the file is read in 256 KiB chunks, each row is cut out of the
+//! stream and handed to serde in place. Memory stays bounded whatever the size of a file.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use serde::Deserializer as _;
-use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
 
 /// The export files spotsync knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -208,20 +203,6 @@ pub fn discover(paths: &[PathBuf]) -> Found {
     found
 }
 
-/// Counts the bytes read through it (for the progress bar).
-struct Counting<R> {
-    inner: R,
-    bytes: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// Why a file stopped being read.
 #[derive(Debug)]
 pub enum StreamError<E> {
@@ -231,16 +212,167 @@ pub enum StreamError<E> {
     Stopped(E),
 }
 
-/// Open `input` and hand each element of its JSON array to `each`, in order. Returns how many
-/// elements were read. `bytes` counts the (uncompressed) bytes read.
-pub fn stream_rows<T, E>(
+/// What a row handler can answer.
+#[derive(Debug)]
+pub enum RowError<E> {
+    /// The row is not valid JSON for its type (serde's error, positions within the row).
+    Json(serde_json::Error),
+    /// Stop reading (the receiver has gone).
+    Stop(E),
+}
+
+/// Receives each row as raw JSON.
+pub type RowHandler<'a, E> = dyn FnMut(&[u8]) -> Result<(), RowError<E>> + 'a;
+
+const CHUNK: usize = 256 * 1024;
+
+/// Splits a JSON array read from `R` into its elements, reading 256 KiB at a time: memory is
+/// bounded by the chunk and the largest row, whatever the size of the file.
+struct Elements<R> {
+    r: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// Line of `buf[pos]`, from 1.
+    line: u64,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Elements<R> {
+    fn new(r: R, bytes: Arc<AtomicU64>) -> Self {
+        Elements {
+            r,
+            buf: vec![0; CHUNK],
+            pos: 0,
+            len: 0,
+            eof: false,
+            line: 1,
+            bytes,
+        }
+    }
+
+    /// Make at least one unread byte available; `false` at the end of the file.
+    fn fill(&mut self) -> Result<bool, String> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.r.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n;
+                    self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("cannot read it: {e}")),
+            }
+        }
+    }
+
+    /// The next byte that is not white space (not consumed).
+    fn peek_non_ws(&mut self) -> Result<Option<u8>, String> {
+        loop {
+            if !self.fill()? {
+                return Ok(None);
+            }
+            let b = self.buf[self.pos];
+            match b {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.line += 1;
+                    self.pos += 1;
+                }
+                _ => return Ok(Some(b)),
+            }
+        }
+    }
+
+    /// Copy the element starting at the current byte into `out`. `Ok(false)` when the file ends
+    /// inside it.
+    fn element(&mut self, out: &mut Vec<u8>) -> Result<bool, String> {
+        out.clear();
+        let mut depth = 0u32;
+        let mut in_str = false;
+        let mut escaped = false;
+        let mut started = false;
+        loop {
+            if !self.fill()? {
+                // A bare scalar can end at the end of the file; anything else is cut short.
+                return Ok(started && depth == 0 && !in_str);
+            }
+            let chunk = &self.buf[self.pos..self.len];
+            let mut i = 0;
+            let mut done = false;
+            while i < chunk.len() {
+                let b = chunk[i];
+                if in_str {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_str = false;
+                    } else if b == b'\n' {
+                        self.line += 1;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_str = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 0 => {
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                done = true;
+                                break;
+                            }
+                        }
+                        b',' | b']' | b'}' if depth == 0 => {
+                            done = true;
+                            break;
+                        }
+                        b'\n' if depth == 0 && started => {
+                            done = true;
+                            break;
+                        }
+                        b' ' | b'\t' | b'\r' if depth == 0 && started => {
+                            done = true;
+                            break;
+                        }
+                        b'\n' => self.line += 1,
+                        _ => {}
+                    }
+                }
+                started = true;
+                i += 1;
+            }
+            out.extend_from_slice(&chunk[..i]);
+            self.pos += i;
+            if done {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+/// Open `input` and hand each element of its JSON array to `each` as raw JSON, in order, with
+/// its row number (from 1). Returns how many elements were read. `bytes` counts the
+/// (uncompressed) bytes read.
+pub fn stream_rows<E>(
     input: &Input,
     bytes: &Arc<AtomicU64>,
-    each: &mut dyn FnMut(T) -> Result<(), E>,
-) -> Result<u64, StreamError<E>>
-where
-    T: DeserializeOwned,
-{
+    each: &mut RowHandler<'_, E>,
+) -> Result<u64, StreamError<E>> {
     match &input.location {
         Location::File(p) => {
             let f =
@@ -260,75 +392,96 @@ where
     }
 }
 
-fn stream_reader<R: Read, T: DeserializeOwned, E>(
+/// serde's message without its position (which is relative to the row).
+fn json_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    s.strip_suffix(&suffix).map(str::to_owned).unwrap_or(s)
+}
+
+fn stream_reader<R: Read, E>(
     r: R,
     bytes: &Arc<AtomicU64>,
-    each: &mut dyn FnMut(T) -> Result<(), E>,
+    each: &mut RowHandler<'_, E>,
 ) -> Result<u64, StreamError<E>> {
-    let reader = BufReader::with_capacity(
-        256 * 1024,
-        Counting {
-            inner: r,
-            bytes: bytes.clone(),
-        },
-    );
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let mut stopped: Option<E> = None;
+    let bad = StreamError::Malformed;
+    let mut el = Elements::new(r, bytes.clone());
+    match el.peek_non_ws().map_err(bad)? {
+        None => {
+            return Err(bad(
+                "the file is empty; expected a JSON array of plays".into()
+            ));
+        }
+        Some(b'[') => el.pos += 1,
+        Some(_) => {
+            return Err(bad(format!(
+                "line {}: expected a JSON array of plays",
+                el.line
+            )));
+        }
+    }
+    let mut row = Vec::with_capacity(4096);
     let mut count = 0u64;
-    let visitor = RowsVisitor {
-        each,
-        stopped: &mut stopped,
-        count: &mut count,
-        _t: PhantomData,
-    };
-    let res = (&mut de).deserialize_seq(visitor);
-    if let Some(e) = stopped {
-        return Err(StreamError::Stopped(e));
-    }
-    match res.and_then(|()| de.end()) {
-        Ok(()) => Ok(count),
-        Err(e) if e.is_eof() && count == 0 => Err(StreamError::Malformed(format!(
-            "empty or cut short ({e}); expected a JSON array of plays"
-        ))),
-        Err(e) => Err(StreamError::Malformed(format!(
-            "{} (after {count} good rows)",
-            describe(&e)
-        ))),
-    }
-}
-
-fn describe(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    if e.is_eof() {
-        format!("the file is cut short: {s}")
-    } else {
-        s
-    }
-}
-
-struct RowsVisitor<'a, T, E> {
-    each: &'a mut dyn FnMut(T) -> Result<(), E>,
-    stopped: &'a mut Option<E>,
-    count: &'a mut u64,
-    _t: PhantomData<T>,
-}
-
-impl<'de, T: DeserializeOwned, E> Visitor<'de> for RowsVisitor<'_, T, E> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON array of plays")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(row) = seq.next_element::<T>()? {
-            *self.count += 1;
-            if let Err(e) = (self.each)(row) {
-                *self.stopped = Some(e);
-                return Err(de::Error::custom("stopped"));
+    loop {
+        match el.peek_non_ws().map_err(bad)? {
+            None => {
+                return Err(bad(format!(
+                    "the file is cut short at line {} (after {count} good rows)",
+                    el.line
+                )));
+            }
+            Some(b']') if count == 0 => {
+                el.pos += 1;
+                break;
+            }
+            _ => {}
+        }
+        let line = el.line;
+        if !el.element(&mut row).map_err(bad)? {
+            return Err(bad(format!(
+                "the file is cut short in the row at line {line} (after {count} good rows)"
+            )));
+        }
+        count += 1;
+        match each(&row) {
+            Ok(()) => {}
+            Err(RowError::Stop(e)) => return Err(StreamError::Stopped(e)),
+            Err(RowError::Json(e)) => {
+                return Err(bad(format!(
+                    "row {count}, line {}: {} (after {} good rows)",
+                    line + (e.line() as u64).saturating_sub(1),
+                    json_message(&e),
+                    count - 1
+                )));
             }
         }
-        Ok(())
+        match el.peek_non_ws().map_err(bad)? {
+            Some(b',') => el.pos += 1,
+            Some(b']') => {
+                el.pos += 1;
+                break;
+            }
+            None => {
+                return Err(bad(format!(
+                    "the file is cut short at line {} (after {count} good rows)",
+                    el.line
+                )));
+            }
+            Some(c) => {
+                return Err(bad(format!(
+                    "line {}: expected `,` or `]` after row {count}, found `{}`",
+                    el.line,
+                    char::from(c)
+                )));
+            }
+        }
+    }
+    match el.peek_non_ws().map_err(bad)? {
+        None => Ok(count),
+        Some(_) => Err(bad(format!(
+            "line {}: trailing characters after the array",
+            el.line
+        ))),
     }
 }
 
@@ -357,6 +510,10 @@ mod tests {
     }
 
     fn rows(json: &str) -> Result<Vec<serde_json::Value>, String> {
+        rows_in(json.as_bytes())
+    }
+
+    fn rows_in(json: &[u8]) -> Result<Vec<serde_json::Value>, String> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("endsong_0.json");
         std::fs::write(&p, json).unwrap();
@@ -368,8 +525,8 @@ mod tests {
         };
         let mut out = Vec::new();
         let bytes = Arc::new(AtomicU64::new(0));
-        let mut push = |v: serde_json::Value| -> Result<(), ()> {
-            out.push(v);
+        let mut push = |raw: &[u8]| -> Result<(), RowError<()>> {
+            out.push(serde_json::from_slice(raw).map_err(RowError::Json)?);
             Ok(())
         };
         match stream_rows(&input, &bytes, &mut push) {
@@ -386,10 +543,25 @@ mod tests {
     fn streams_and_names_what_is_wrong() {
         assert_eq!(rows("[{\"a\":1},{\"a\":2}]").unwrap().len(), 2);
         assert_eq!(rows(" [ ] ").unwrap().len(), 0);
+        assert_eq!(rows("[1, \"x\" ,null,[2,{}]]").unwrap().len(), 4);
+        let v = rows("[{\"a\":\"}]\\\"{[,\"},\n{\"b\":[1,{\"c\":2}]}]").unwrap();
+        assert_eq!(v[0]["a"], "}]\"{[,");
+        assert_eq!(v[1]["b"][1]["c"], 2);
         let e = rows("[{\"a\":1},{\"a\":").unwrap_err();
         assert!(e.contains("after 1 good rows"), "{e}");
+        let e = rows("[{\"a\":1},\n{\"a\":1 \"b\":2}]").unwrap_err();
+        assert!(e.starts_with("row 2, line 2: expected `,`"), "{e}");
         assert!(rows("{\"a\":1}").unwrap_err().contains("JSON array"));
         assert!(rows("").unwrap_err().contains("empty"));
         assert!(rows("[1] x").unwrap_err().contains("trailing"));
+        assert!(rows("[1 2]").unwrap_err().contains("expected `,` or `]`"));
+        assert!(rows("[1,").unwrap_err().contains("cut short"));
+        // Rows that straddle the 256 KiB chunks.
+        let big: Vec<String> = (0..20_000)
+            .map(|i| format!("{{\"n\":{i},\"s\":\"{}\"}}", "x".repeat(i % 50)))
+            .collect();
+        let v = rows(&format!("[{}]", big.join(",\n"))).unwrap();
+        assert_eq!(v.len(), 20_000);
+        assert_eq!(v[19_999]["n"], 19_999);
     }
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::plays::{self, Coverage, Outcome};
 use crate::store::{Store, ts};
-use files::{FileKind, Input, StreamError};
+use files::{FileKind, Input, RowError, StreamError};
 use rows::{AccountRow, ExtendedRow, Record};
 
 /// Rows per transaction.
@@ -129,9 +129,17 @@ fn spawn_reader(
                     Ok(())
                 };
                 let res = if input.kind.is_extended() {
-                    files::stream_rows(input, &bytes, &mut |r: ExtendedRow| push(r.into_record()))
+                    files::stream_rows(input, &bytes, &mut |raw: &[u8]| {
+                        let row: ExtendedRow<'_> =
+                            serde_json::from_slice(raw).map_err(RowError::Json)?;
+                        push(row.into_record()).map_err(RowError::Stop)
+                    })
                 } else {
-                    files::stream_rows(input, &bytes, &mut |r: AccountRow| push(r.into_record()))
+                    files::stream_rows(input, &bytes, &mut |raw: &[u8]| {
+                        let row: AccountRow<'_> =
+                            serde_json::from_slice(raw).map_err(RowError::Json)?;
+                        push(row.into_record()).map_err(RowError::Stop)
+                    })
                 };
                 match res {
                     Ok(n) => report.rows = n,
@@ -189,14 +197,39 @@ pub fn import(
         });
     }
     let inputs = found.inputs;
-    let kinds: Vec<FileKind> = inputs.iter().map(|i| i.kind).collect();
-    let bytes_total = inputs.iter().map(|i| i.size).sum();
-    let bytes = Arc::new(AtomicU64::new(0));
-    let mut pool = if kinds.iter().any(|k| k.is_extended()) {
+    let mut pool = if inputs.iter().any(|i| i.kind.is_extended()) {
         plays::extended_pool(&store.conn)?
     } else {
         merge::Pool::default()
     };
+    // A larger page cache for the random-order index inserts (plays by track, by key).
+    let cache: i64 = store
+        .conn
+        .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    store
+        .conn
+        .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    let result = run(store, inputs, opts, progress, &mut summary, &mut pool);
+    store.conn.pragma_update(None, "cache_size", cache)?;
+    result?;
+    summary.coverage = plays::coverage(&store.conn)?;
+    Ok(summary)
+}
+
+/// Page cache of the import's connection (negative: KiB).
+const IMPORT_CACHE_KIB: i64 = -32_768;
+
+fn run(
+    store: &mut Store,
+    inputs: Vec<Input>,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+    summary: &mut ImportSummary,
+    pool: &mut merge::Pool,
+) -> Result<(), ImportError> {
+    let kinds: Vec<FileKind> = inputs.iter().map(|i| i.kind).collect();
+    let bytes_total = inputs.iter().map(|i| i.size).sum();
+    let bytes = Arc::new(AtomicU64::new(0));
     let (tx, rx) = mpsc::sync_channel::<Msg>(4);
     let reader = spawn_reader(inputs, bytes.clone(), tx).map_err(ImportError::Thread)?;
 
@@ -221,7 +254,7 @@ pub fn import(
                 let rep = &mut reports[i];
                 let span = &mut spans[i];
                 let n = batch.len() as u64;
-                let r = write_batch(store, kind, &batch, &mut pool, &mut seen_items, rep, span);
+                let r = write_batch(store, kind, &batch, pool, &mut seen_items, rep, span);
                 if let Err(e) = r {
                     result = Err(e);
                     break;
@@ -283,8 +316,7 @@ pub fn import(
         summary.without_time += f.without_time;
         summary.failed += u64::from(f.error.is_some());
     }
-    summary.coverage = plays::coverage(&store.conn)?;
-    Ok(summary)
+    Ok(())
 }
 
 fn write_batch(
@@ -297,6 +329,7 @@ fn write_batch(
     span: &mut Span,
 ) -> Result<(), ImportError> {
     let txn = store.conn.transaction()?;
+    let mut insert = plays::prepare_insert_extended(&txn)?;
     for r in batch {
         span.add(r.ended);
         if let Some(id) = &r.id
@@ -306,7 +339,7 @@ fn write_batch(
             seen_items.insert(id.clone());
         }
         let outcome = if kind.is_extended() {
-            extended_row(&txn, r, pool)?
+            extended_row(&txn, &mut insert, r, pool)?
         } else {
             plays::import_account(&txn, r)?
         };
@@ -316,12 +349,14 @@ fn write_batch(
             Outcome::Known => rep.known += 1,
         }
     }
+    drop(insert);
     txn.commit()?;
     Ok(())
 }
 
 fn extended_row(
     txn: &rusqlite::Transaction<'_>,
+    insert: &mut rusqlite::Statement<'_>,
     r: &Record,
     pool: &mut merge::Pool,
 ) -> rusqlite::Result<Outcome> {
@@ -336,7 +371,7 @@ fn extended_row(
             return Ok(Outcome::Merged);
         }
     }
-    Ok(if plays::insert_extended(txn, r)? {
+    Ok(if plays::insert_extended_with(insert, r)? {
         Outcome::Added
     } else {
         Outcome::Known

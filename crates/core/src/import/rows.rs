@@ -4,6 +4,8 @@
 //! variants, `username`) are not even read: spotsync has no use for personal data of that kind,
 //! so it never reaches memory, let alone the database.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
@@ -14,25 +16,41 @@ use super::merge::{Ident, MINUTE_MS, norm};
 /// `endsong_*.json`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ExtendedRow {
-    pub ts: Option<String>,
+pub struct ExtendedRow<'a> {
+    #[serde(borrow)]
+    pub ts: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "lenient_i64")]
     pub ms_played: Option<i64>,
-    pub platform: Option<String>,
-    pub conn_country: Option<String>,
-    pub master_metadata_track_name: Option<String>,
-    pub master_metadata_album_artist_name: Option<String>,
-    pub master_metadata_album_album_name: Option<String>,
-    pub spotify_track_uri: Option<String>,
-    pub episode_name: Option<String>,
-    pub episode_show_name: Option<String>,
-    pub spotify_episode_uri: Option<String>,
-    pub audiobook_title: Option<String>,
-    pub audiobook_uri: Option<String>,
-    pub audiobook_chapter_uri: Option<String>,
-    pub audiobook_chapter_title: Option<String>,
-    pub reason_start: Option<String>,
-    pub reason_end: Option<String>,
+    #[serde(borrow)]
+    pub platform: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub conn_country: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub master_metadata_track_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub master_metadata_album_artist_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub master_metadata_album_album_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub spotify_track_uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub episode_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub episode_show_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub spotify_episode_uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiobook_title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiobook_uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiobook_chapter_uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiobook_chapter_title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub reason_start: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub reason_end: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "lenient_bool")]
     pub shuffle: Option<bool>,
     #[serde(deserialize_with = "lenient_bool")]
@@ -48,12 +66,17 @@ pub struct ExtendedRow {
 /// One row of `StreamingHistory_music_*.json` or `StreamingHistory_podcast_*.json`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct AccountRow {
-    pub end_time: Option<String>,
-    pub artist_name: Option<String>,
-    pub track_name: Option<String>,
-    pub podcast_name: Option<String>,
-    pub episode_name: Option<String>,
+pub struct AccountRow<'a> {
+    #[serde(borrow)]
+    pub end_time: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub artist_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub track_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub podcast_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub episode_name: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "lenient_i64")]
     pub ms_played: Option<i64>,
 }
@@ -122,8 +145,14 @@ pub enum Rejected {
     NoTime,
 }
 
-fn some(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+fn some(s: Option<Cow<'_, str>>) -> Option<String> {
+    let s = s?;
+    let t = s.trim();
+    match t.len() {
+        0 => None,
+        n if n == s.len() => Some(s.into_owned()),
+        _ => Some(t.to_owned()),
+    }
 }
 
 /// The Spotify id of `spotify:track:ID` / `spotify:episode:ID` when it looks like one.
@@ -137,9 +166,76 @@ pub fn uri_id(uri: &str, kind: &str) -> Option<String> {
 
 /// `2023-01-01T12:34:56Z` (any RFC 3339 time) as Unix ms.
 pub fn parse_export_ts(s: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .ok()
-        .map(|t| t.timestamp_millis())
+    let s = s.trim();
+    fast_parse(s.as_bytes()).or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp_millis())
+    })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The common shapes `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS.mmmZ` without chrono
+/// (an import parses hundreds of thousands); anything else goes to chrono.
+fn fast_parse(b: &[u8]) -> Option<i64> {
+    if !(b.len() == 20 || b.len() == 24) || *b.last()? != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b.get(r)?.iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if seps.iter().any(|&(i, c)| b.get(i) != Some(&c)) {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let ms = if b.len() == 24 {
+        if b[19] != b'.' {
+            return None;
+        }
+        num(20..23)?
+    } else {
+        0
+    };
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59
+    {
+        return None;
+    }
+    Some(((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms)
 }
 
 /// `2023-01-01 12:34` (UTC, account data) as Unix ms; seconds are accepted too.
@@ -163,10 +259,41 @@ pub fn offline_ms(v: i64) -> Option<i64> {
 
 /// Unix ms as the stored text, `2023-01-01T12:34:56.000Z` (sorts with the API's `played_at`).
 pub fn fmt_ms(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
-        .unwrap_or_default()
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let (y, mo, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        return Utc
+            .timestamp_millis_opt(ms)
+            .single()
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
+            .unwrap_or_default();
+    }
+    let mut out = [0u8; 24];
+    let mut put = |at: usize, width: usize, mut v: i64| {
+        for i in (0..width).rev() {
+            out[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, y);
+    put(5, 2, mo);
+    put(8, 2, d);
+    put(11, 2, rem / 3_600_000);
+    put(14, 2, rem / 60_000 % 60);
+    put(17, 2, rem / 1000 % 60);
+    put(20, 3, rem % 1000);
+    for (i, c) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ] {
+        out[i] = c;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Parse stored text back to Unix ms.
@@ -187,7 +314,7 @@ pub fn record_key(parts: &[&str]) -> i64 {
     h as i64
 }
 
-impl ExtendedRow {
+impl ExtendedRow<'_> {
     /// The row as a [`Record`], or why not.
     pub fn into_record(self) -> Result<Record, Rejected> {
         let ended = self
@@ -268,7 +395,7 @@ impl ExtendedRow {
     }
 }
 
-impl AccountRow {
+impl AccountRow<'_> {
     /// The row as a [`Record`] (`ended` is the minute it names), or why not.
     pub fn into_record(self) -> Result<Record, Rejected> {
         let ended = self
@@ -410,7 +537,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn ext(json: &str) -> ExtendedRow {
+    fn ext(json: &str) -> ExtendedRow<'_> {
         serde_json::from_str(json).unwrap()
     }
 
@@ -478,6 +605,24 @@ mod tests {
     }
 
     proptest! {
+        /// The fast paths agree with chrono everywhere.
+        #[test]
+        fn times_agree_with_chrono(ms in -62_000_000_000_000i64..253_402_300_799_999) {
+            let chrono_text = Utc.timestamp_millis_opt(ms).unwrap()
+                .to_rfc3339_opts(SecondsFormat::Millis, true);
+            prop_assert_eq!(fmt_ms(ms), chrono_text.clone());
+            prop_assert_eq!(parse_export_ts(&chrono_text), Some(ms));
+            let secs = Utc.timestamp_millis_opt(ms - ms.rem_euclid(1000)).unwrap()
+                .to_rfc3339_opts(SecondsFormat::Secs, true);
+            prop_assert_eq!(parse_export_ts(&secs), Some(ms - ms.rem_euclid(1000)));
+        }
+
+        #[test]
+        fn odd_times_are_refused_like_chrono(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z") {
+            let c = DateTime::parse_from_rfc3339(&s).ok().map(|t| t.timestamp_millis());
+            prop_assert_eq!(parse_export_ts(&s), c);
+        }
+
         #[test]
         fn offline_timestamp_units_agree(secs in 1_000_000_000i64..4_000_000_000) {
             prop_assert_eq!(offline_ms(secs), offline_ms(secs * 1000));
@@ -487,8 +632,8 @@ mod tests {
         #[test]
         fn any_row_is_read_or_refused(ts in ".{0,30}", ms in any::<i64>(), off in any::<i64>(),
                                       uri in ".{0,40}") {
-            let row = ExtendedRow { ts: Some(ts), ms_played: Some(ms), offline_timestamp: Some(off),
-                                    spotify_track_uri: Some(uri), ..ExtendedRow::default() };
+            let row = ExtendedRow { ts: Some(ts.into()), ms_played: Some(ms), offline_timestamp: Some(off),
+                                    spotify_track_uri: Some(uri.into()), ..ExtendedRow::default() };
             let _ = row.into_record();
             let _ = parse_end_time(&format!("{off}"));
             let _ = fmt_ms(off);

@@ -233,39 +233,53 @@ pub fn extended_known(tx: &Connection, key: i64) -> rusqlite::Result<bool> {
         .exists([key])
 }
 
+const INSERT_EXTENDED: &str = "INSERT INTO plays (played_at, source, item_type, track_id,
+       episode_id, uri, track_name, artist_name, album_name, ended_at, ms_played, reason_start,
+       reason_end, shuffle, skipped, offline, offline_at, incognito, platform, conn_country,
+       extended_key)
+     VALUES (?1, 'extended', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, ?11, ?12, ?13, ?14,
+             ?15, ?16, ?17, ?18, ?19)
+     ON CONFLICT(extended_key) WHERE extended_key IS NOT NULL DO NOTHING";
+
+/// The statement [`insert_extended_with`] runs, prepared once per batch.
+pub fn prepare_insert_extended<'c>(
+    tx: &'c Connection,
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    tx.prepare_cached(INSERT_EXTENDED)
+}
+
 /// Store an extended history row as a new play; `false` when it was stored before.
 pub fn insert_extended(tx: &Connection, r: &Record) -> rusqlite::Result<bool> {
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO plays (played_at, source, item_type, track_id, episode_id, uri,
-               track_name, artist_name, album_name, ended_at, ms_played, reason_start, reason_end,
-               shuffle, skipped, offline, offline_at, incognito, platform, conn_country,
-               extended_key)
-             VALUES (?1, 'extended', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, ?11, ?12, ?13, ?14,
-                     ?15, ?16, ?17, ?18, ?19)
-             ON CONFLICT(extended_key) WHERE extended_key IS NOT NULL DO NOTHING",
-        )?
-        .execute(params![
-            fmt_ms(r.ended),
-            r.item_type.map(ItemType::as_str),
-            track_id(r),
-            episode_id(r),
-            r.uri,
-            r.track_name,
-            r.artist_name,
-            r.album_name,
-            r.ms_played,
-            r.reason_start,
-            r.reason_end,
-            r.shuffle,
-            r.skipped,
-            r.offline,
-            r.offline_at.map(fmt_ms),
-            r.incognito,
-            r.platform,
-            r.conn_country,
-            r.key
-        ])?;
+    let mut st = prepare_insert_extended(tx)?;
+    insert_extended_with(&mut st, r)
+}
+
+/// [`insert_extended`] with a statement from [`prepare_insert_extended`].
+pub fn insert_extended_with(
+    st: &mut rusqlite::Statement<'_>,
+    r: &Record,
+) -> rusqlite::Result<bool> {
+    let n = st.execute(params![
+        fmt_ms(r.ended),
+        r.item_type.map(ItemType::as_str),
+        track_id(r),
+        episode_id(r),
+        r.uri,
+        r.track_name,
+        r.artist_name,
+        r.album_name,
+        r.ms_played,
+        r.reason_start,
+        r.reason_end,
+        r.shuffle,
+        r.skipped,
+        r.offline,
+        r.offline_at.map(fmt_ms),
+        r.incognito,
+        r.platform,
+        r.conn_country,
+        r.key
+    ])?;
     Ok(n > 0)
 }
 
