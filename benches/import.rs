@@ -26,6 +26,19 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system, all threads) this process has used so far.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let ticks = f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0);
+    ticks as f64 / 100.0
+}
+
 fn main() {
     let rows: u64 = std::env::var("IMPORT_BENCH_ROWS")
         .ok()
@@ -50,6 +63,7 @@ fn main() {
     let db = dir.path().join("bench.db");
     let mut store = Store::open(&db).expect("open db");
     let t = Instant::now();
+    let cpu = cpu_secs();
     let summary = import::import(
         &mut store,
         std::slice::from_ref(&export),
@@ -58,11 +72,19 @@ fn main() {
     )
     .expect("import");
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu;
     assert_eq!(summary.added, rows, "{summary:?}");
     println!(
         "import: {rows} rows in {secs:.2} s = {:.0} rows/s ({:.0} MB/s of JSON)",
         rows as f64 / secs,
         bytes as f64 / 1e6 / secs
+    );
+    println!(
+        "CPU time of the import (reader and writer threads): {cpu:.2} s = {:.0} rows per CPU-second; load average now {}",
+        rows as f64 / cpu.max(0.01),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     println!(
         "peak memory (VmHWM): {:.1} MB (before the import: {:.1} MB)",

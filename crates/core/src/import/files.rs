@@ -298,7 +298,7 @@ impl<R: Read> Elements<R> {
     }
 
     /// Copy the element starting at the current byte into `out`. `Ok(false)` when the file ends
-    /// inside it.
+    /// inside it. Skips through strings and between structural bytes with tight searches.
     fn element(&mut self, out: &mut Vec<u8>) -> Result<bool, String> {
         out.clear();
         let mut depth = 0u32;
@@ -307,6 +307,7 @@ impl<R: Read> Elements<R> {
         let mut started = false;
         loop {
             if !self.fill()? {
+                self.line += newlines(out);
                 // A bare scalar can end at the end of the file; anything else is cut short.
                 return Ok(started && depth == 0 && !in_str);
             }
@@ -314,44 +315,55 @@ impl<R: Read> Elements<R> {
             let mut i = 0;
             let mut done = false;
             while i < chunk.len() {
-                let b = chunk[i];
+                if escaped {
+                    escaped = false;
+                    i += 1;
+                    continue;
+                }
                 if in_str {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_str = false;
-                    } else if b == b'\n' {
-                        self.line += 1;
-                    }
-                } else {
-                    match b {
-                        b'"' => in_str = true,
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' if depth > 0 => {
-                            depth -= 1;
-                            if depth == 0 {
-                                i += 1;
-                                done = true;
-                                break;
+                    match chunk[i..].iter().position(|&b| b == b'"' || b == b'\\') {
+                        None => i = chunk.len(),
+                        Some(k) => {
+                            i += k;
+                            if chunk[i] == b'"' {
+                                in_str = false;
+                            } else {
+                                escaped = true;
                             }
+                            i += 1;
                         }
-                        b',' | b']' | b'}' if depth == 0 => {
-                            done = true;
-                            break;
-                        }
-                        b'\n' if depth == 0 && started => {
-                            done = true;
-                            break;
-                        }
-                        b' ' | b'\t' | b'\r' if depth == 0 && started => {
-                            done = true;
-                            break;
-                        }
-                        b'\n' => self.line += 1,
-                        _ => {}
                     }
+                    continue;
+                }
+                if depth > 0 {
+                    match chunk[i..]
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))
+                    {
+                        None => {
+                            i = chunk.len();
+                            continue;
+                        }
+                        Some(k) => i += k,
+                    }
+                }
+                match chunk[i] {
+                    b'"' => in_str = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            done = true;
+                            break;
+                        }
+                    }
+                    b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n' => {
+                        // Only at depth 0: the end of a bare scalar.
+                        done = true;
+                        break;
+                    }
+                    _ => {}
                 }
                 started = true;
                 i += 1;
@@ -359,10 +371,15 @@ impl<R: Read> Elements<R> {
             out.extend_from_slice(&chunk[..i]);
             self.pos += i;
             if done {
+                self.line += newlines(out);
                 return Ok(true);
             }
         }
     }
+}
+
+fn newlines(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
 }
 
 /// Open `input` and hand each element of its JSON array to `each` as raw JSON, in order, with

@@ -28,7 +28,7 @@ use files::{FileKind, Input, RowError, StreamError};
 use rows::{AccountRow, ExtendedRow, Record};
 
 /// Rows per transaction.
-pub const BATCH_ROWS: usize = 5_000;
+pub const BATCH_ROWS: usize = 10_000;
 
 /// Why an import could not run at all (a file that cannot be read is not one: see
 /// [`FileReport::error`]).
@@ -206,11 +206,20 @@ pub fn import(
     let cache: i64 = store
         .conn
         .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    let checkpoint: i64 = store
+        .conn
+        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
     store
         .conn
         .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    store
+        .conn
+        .pragma_update(None, "wal_autocheckpoint", IMPORT_WAL_PAGES)?;
     let result = run(store, inputs, opts, progress, &mut summary, &mut pool);
     store.conn.pragma_update(None, "cache_size", cache)?;
+    store
+        .conn
+        .pragma_update(None, "wal_autocheckpoint", checkpoint)?;
     result?;
     summary.coverage = plays::coverage(&store.conn)?;
     Ok(summary)
@@ -218,6 +227,8 @@ pub fn import(
 
 /// Page cache of the import's connection (negative: KiB).
 const IMPORT_CACHE_KIB: i64 = -32_768;
+/// Checkpoint the WAL every this many pages while importing (fewer, larger checkpoints).
+const IMPORT_WAL_PAGES: i64 = 8_192;
 
 fn run(
     store: &mut Store,

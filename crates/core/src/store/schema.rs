@@ -226,12 +226,15 @@ const M3_PLAYS_IMPORT: &str = r#"
 -- Listening history from every source: the API's recently-played poll (`api`), the extended
 -- streaming history of Spotify's data export (`extended`) and its account data (`account`).
 -- Several plays may share a time, so a play has its own id; each source keeps its own key, and
--- a play seen by several sources is one row carrying each of their keys.
+-- a play seen by several sources is one row carrying each of their keys. (The CHECKs avoid
+-- `IN (…)`, which costs SQLite a temporary table per inserted row.)
 CREATE TABLE plays_v3 (
-    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              INTEGER PRIMARY KEY,
     played_at       TEXT NOT NULL,
-    source          TEXT NOT NULL CHECK (source IN ('api', 'extended', 'account')),
-    item_type       TEXT CHECK (item_type IN ('track', 'episode', 'chapter')),
+    source          TEXT NOT NULL
+                    CHECK (source = 'extended' OR source = 'account' OR source = 'api'),
+    item_type       TEXT
+                    CHECK (item_type = 'track' OR item_type = 'episode' OR item_type = 'chapter'),
     track_id        TEXT REFERENCES tracks(id),
     episode_id      TEXT REFERENCES episodes(id),
     uri             TEXT,
