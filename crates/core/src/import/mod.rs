@@ -215,7 +215,14 @@ pub fn import(
     store
         .conn
         .pragma_update(None, "wal_autocheckpoint", IMPORT_WAL_PAGES)?;
+    // The importer stores every track and episode before the plays that point at them, so the
+    // per-row foreign-key probe is redundant while it runs.
+    let fks: i64 = store
+        .conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    store.conn.pragma_update(None, "foreign_keys", 0)?;
     let result = run(store, inputs, opts, progress, &mut summary, &mut pool);
+    store.conn.pragma_update(None, "foreign_keys", fks)?;
     store.conn.pragma_update(None, "cache_size", cache)?;
     store
         .conn

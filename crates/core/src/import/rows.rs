@@ -126,6 +126,10 @@ pub struct Record {
     pub conn_country: Option<String>,
     /// The source's own key of this play (see [`record_key`]).
     pub key: i64,
+    /// `ended` and `offline_at` as stored text (made by the reader thread, off the writer's
+    /// path).
+    pub ended_text: String,
+    pub offline_at_text: Option<String>,
 }
 
 impl Record {
@@ -363,6 +367,7 @@ impl ExtendedRow<'_> {
                 (None, None, None, None, None, None)
             };
         let ms_played = self.ms_played.filter(|m| *m >= 0);
+        let offline_at = self.offline_timestamp.and_then(offline_ms);
         let ms_text = ms_played.map(|m| m.to_string()).unwrap_or_default();
         let ts_text = ended.to_string();
         let key = match &uri {
@@ -393,11 +398,13 @@ impl ExtendedRow<'_> {
             shuffle: self.shuffle,
             skipped: self.skipped,
             offline: self.offline,
-            offline_at: self.offline_timestamp.and_then(offline_ms),
+            offline_at,
             incognito: self.incognito_mode,
             platform: some(self.platform),
             conn_country: some(self.conn_country),
             key,
+            ended_text: fmt_ms(ended),
+            offline_at_text: offline_at.map(fmt_ms),
         })
     }
 }
@@ -455,6 +462,8 @@ impl AccountRow<'_> {
             platform: None,
             conn_country: None,
             key,
+            ended_text: fmt_ms(ended),
+            offline_at_text: None,
         })
     }
 }

@@ -260,7 +260,7 @@ pub fn insert_extended_with(
     r: &Record,
 ) -> rusqlite::Result<bool> {
     let n = st.execute(params![
-        fmt_ms(r.ended),
+        r.ended_text,
         r.item_type.map(ItemType::as_str),
         track_id(r),
         episode_id(r),
@@ -274,7 +274,7 @@ pub fn insert_extended_with(
         r.shuffle,
         r.skipped,
         r.offline,
-        r.offline_at.map(fmt_ms),
+        r.offline_at_text,
         r.incognito,
         r.platform,
         r.conn_country,
@@ -298,14 +298,14 @@ pub fn merge_extended(tx: &Connection, id: i64, r: &Record) -> rusqlite::Result<
          WHERE id = ?20",
     )?
     .execute(params![
-        fmt_ms(r.ended),
+        r.ended_text,
         r.ms_played,
         r.reason_start,
         r.reason_end,
         r.shuffle,
         r.skipped,
         r.offline,
-        r.offline_at.map(fmt_ms),
+        r.offline_at_text,
         r.incognito,
         r.platform,
         r.conn_country,
@@ -347,7 +347,7 @@ pub fn import_account(tx: &Connection, r: &Record) -> rusqlite::Result<Outcome> 
         .execute(params![
             r.key,
             r.ms_played,
-            fmt_ms(r.ended),
+            r.ended_text,
             r.item_type.map(ItemType::as_str),
             r.track_name,
             r.artist_name,
@@ -363,7 +363,7 @@ pub fn import_account(tx: &Connection, r: &Record) -> rusqlite::Result<Outcome> 
              ON CONFLICT(account_key) WHERE account_key IS NOT NULL DO NOTHING",
         )?
         .execute(params![
-            fmt_ms(r.ended),
+            r.ended_text,
             r.item_type.map(ItemType::as_str),
             r.track_name,
             r.artist_name,
