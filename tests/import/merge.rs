@@ -219,3 +219,45 @@ fn simulate_writes_an_export_the_import_takes() {
         spotsync::simulator::export_zip::PLANTED_IP
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_after_the_import_merges_into_the_imported_plays() {
+    let sim = simulator::start(
+        SimConfig::new(SimOptions {
+            tracks: 120,
+            seed: 3,
+            ..SimOptions::default()
+        }),
+        0,
+    )
+    .await
+    .unwrap();
+    let env = Env::new();
+    let zip = env.path("export.zip");
+    let export = sim.write_export_zip(&zip).unwrap();
+    import_zip(&env, &zip);
+    let total = env.count("SELECT COUNT(*) FROM plays");
+    assert_eq!(total, export.extended_rows as i64);
+    assert_eq!(api_times(&env).len(), 0);
+
+    // The first poll reads the newest 50 plays: each is already there, from the export.
+    poll(&env, &sim, &sim.issue_token()).await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM plays"), total);
+    assert_eq!(api_times(&env).len(), 50);
+    assert_eq!(env.by_source(), (0, total, 0));
+    let truth = sim.truth();
+    let newest: Vec<String> = truth
+        .plays
+        .iter()
+        .take(50)
+        .map(|p| p.played_at.clone())
+        .collect();
+    assert_eq!(api_times(&env), newest.into_iter().collect::<BTreeSet<_>>());
+    // The poll counted none of them as new, and recorded no gap.
+    assert_eq!(env.count("SELECT COUNT(*) FROM play_gaps"), 0);
+    assert_eq!(
+        env.count("SELECT items_added FROM sync_history ORDER BY id DESC LIMIT 1"),
+        0
+    );
+    sim.shutdown().await;
+}
