@@ -13,6 +13,7 @@
 pub mod files;
 pub mod merge;
 pub mod rows;
+pub mod time;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
