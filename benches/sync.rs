@@ -126,6 +126,7 @@ async fn sync_mode(
             ..SyncConfig::default()
         },
     })
+    .await
     .expect("engine");
     handle
         .commands

@@ -71,6 +71,7 @@ fn snapshot_of_100k_library(dir: &std::path::Path) -> Option<(StatusSnapshot, Du
                 ..SyncConfig::default()
             },
         })
+        .await
         .ok()?;
         engine
             .commands

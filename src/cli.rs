@@ -43,6 +43,9 @@ pub struct GlobalArgs {
     /// Config file [default: $XDG_CONFIG_HOME/spotsync/config.toml].
     #[arg(long, global = true, env = "SPOTSYNC_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The terminal app leaves the mouse to the terminal (no wheel scrolling, no click to select).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +62,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
+    /// Export the library from the database (no request, no token): CSV, JSON, M3U8, JSPF, XSPF.
+    Export(ExportArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
@@ -127,6 +132,7 @@ pub struct ChangesArgs {
     pub limit: u32,
 }
 
+/// The daemon's schedule. Each flag overrides its key in the config file's `[daemon]` table.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// `my_spotify_data.zip`, its unzipped folder, or single `.json` files of the export.
@@ -139,12 +145,69 @@ pub struct ImportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {
-    /// Interval between incremental syncs.
-    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
-    pub every: Duration,
-    /// Interval between listening-history polls.
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
-    pub plays_every: Duration,
+    /// Interval between incremental syncs [default: `[daemon] every` in the config, else 30m].
+    #[arg(long, value_parser = parse_interval, value_name = "DURATION")]
+    pub every: Option<Duration>,
+    /// Interval between listening-history polls [default: `[daemon] plays_every` in the
+    /// config, else 10m].
+    #[arg(long, value_parser = parse_interval, value_name = "DURATION")]
+    pub plays_every: Option<Duration>,
+}
+
+/// What `spotsync export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// Liked songs (`Liked Songs.<ext>`).
+    Liked,
+    /// Every playlist (or those given by --playlist), one file each.
+    Playlists,
+    /// The albums of the liked songs and playlist tracks.
+    Albums,
+    /// The artists of those tracks and albums.
+    Artists,
+    /// The listening history (`Listening History.<ext>`).
+    Plays,
+    /// All of the above.
+    All,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Json,
+    M3u8,
+    Jspf,
+    Xspf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// What to export [default: all].
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: Vec<ExportWhat>,
+    /// Output formats (comma separated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        required = true,
+        value_name = "FORMAT"
+    )]
+    pub format: Vec<ExportFormatArg>,
+    /// Directory to write into, or `-` for one file on stdout.
+    #[arg(long, default_value = "spotsync-export", value_name = "DIR|-")]
+    pub out: PathBuf,
+    /// The library as it was at this date (YYYY-MM-DD, the end of that day in UTC) or time
+    /// (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Only this playlist (name, id or spotify:playlist: URI); repeatable.
+    #[arg(long = "playlist", value_name = "NAME_OR_ID")]
+    pub playlists: Vec<String>,
+    /// A JSON summary of the files written on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -209,6 +272,25 @@ pub struct DemoArgs {
 
 pub use spotsync_core::duration::parse_duration;
 
+/// The longest interval a schedule accepts (a longer one is surely a typo).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * 86_400);
+
+/// A schedule's interval (`--every`, `[daemon] every`, ...): a duration above zero and at most
+/// [`MAX_INTERVAL`].
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("{s:?} is zero; use e.g. \"30m\""));
+    }
+    if d > MAX_INTERVAL {
+        return Err(format!(
+            "{s:?} is longer than {} days; use e.g. \"30m\"",
+            MAX_INTERVAL.as_secs() / 86_400
+        ));
+    }
+    Ok(d)
+}
+
 impl From<PhaseArg> for spotsync_core::sync::Phase {
     fn from(p: PhaseArg) -> Self {
         use PhaseArg as A;
@@ -226,6 +308,30 @@ impl From<PhaseArg> for spotsync_core::sync::Phase {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_are_positive_and_bounded() {
+        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_interval("366d"), Ok(MAX_INTERVAL));
+        assert!(parse_interval("0s").unwrap_err().contains("zero"));
+        assert!(parse_interval("367d").unwrap_err().contains("366 days"));
+        assert!(parse_interval("soon").is_err());
+    }
+
+    #[test]
+    fn daemon_flags_are_optional() {
+        let cli = Cli::try_parse_from(["spotsync", "daemon"]).unwrap();
+        let Some(Command::Daemon(a)) = cli.command else {
+            panic!("daemon")
+        };
+        assert_eq!((a.every, a.plays_every), (None, None));
+        let cli = Cli::try_parse_from(["spotsync", "daemon", "--plays-every", "90s"]).unwrap();
+        let Some(Command::Daemon(a)) = cli.command else {
+            panic!("daemon")
+        };
+        assert_eq!(a.plays_every, Some(Duration::from_secs(90)));
+        assert!(Cli::try_parse_from(["spotsync", "daemon", "--every", "0"]).is_err());
+    }
 
     #[test]
     fn cli_is_consistent() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, parse_interval};
 pub use spotsync_core::sync::SyncConfig;
 
 /// Default redirect URI: a loopback IP literal (Spotify rejects `localhost`).
@@ -40,20 +40,12 @@ impl Default for Config {
 impl DaemonConfig {
     /// `every` as a duration.
     pub fn every(&self) -> Result<std::time::Duration, String> {
-        positive_duration(&self.every)
+        parse_interval(&self.every)
     }
     /// `plays_every` as a duration.
     pub fn plays_every(&self) -> Result<std::time::Duration, String> {
-        positive_duration(&self.plays_every)
+        parse_interval(&self.plays_every)
     }
-}
-
-fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
-    let d = spotsync_core::duration::parse_duration(s)?;
-    if d.is_zero() {
-        return Err(format!("{s:?} is zero; use e.g. \"30m\""));
-    }
-    Ok(d)
 }
 
 /// `[daemon]`: the schedule of `spotsync daemon`.

@@ -1,6 +1,7 @@
 //! Logging: always to a daily file under the log dir (tracing-appender), never to the TUI's
 //! screen; headless commands also log to stderr. `RUST_LOG` filters (default `info`).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -25,18 +26,32 @@ pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
             .with_writer(w)
             .with_ansi(false)
     });
+    let colour = stderr_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let stderr_layer = (stderr || guard.is_none()).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_target(false)
+            .with_ansi(colour)
     });
-    let _ = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
         .with(env_filter())
         .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(stderr_layer)
         .try_init();
+    if let Err(e) = installed {
+        eprintln!("spotsync: logging is not set up: {e}");
+    }
     guard
+}
+
+/// Colour in stderr's log lines only for a person at a terminal: never into a file, a pipe or
+/// journald, and never when `NO_COLOR` is set to anything but an empty string (no-color.org).
+pub fn stderr_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// One formatted log event, for a front end's log pane.
@@ -119,12 +134,16 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ForwardLayer {
         if message.contains('\n') {
             message = message.replace('\n', " ");
         }
-        let _ = self.tx.try_send(LogLine {
-            at: chrono::Utc::now(),
-            level: *event.metadata().level(),
-            target: event.metadata().target().to_string(),
-            message,
-        });
+        // A full channel drops the line from the pane (the file keeps it); a closed one means
+        // the pane is gone.
+        self.tx
+            .try_send(LogLine {
+                at: chrono::Utc::now(),
+                level: *event.metadata().level(),
+                target: event.metadata().target().to_string(),
+                message,
+            })
+            .ok();
     }
 }
 
@@ -147,12 +166,17 @@ pub fn init_tui(
             chrono::Utc::now().format("%Y-%m-%d")
         ))
     });
-    let _ = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
         .with(env_filter())
         .with(tracing_subscriber::filter::filter_fn(|m| !leaks_tokens(m)))
         .with(file_layer)
         .with(ForwardLayer::new(tx))
         .try_init();
+    if let Err(e) = installed {
+        // Only when a subscriber is already installed (a second app in one process): that
+        // one keeps logging.
+        tracing::debug!("the log pane's subscriber is not installed: {e}");
+    }
     (guard, path)
 }
 
@@ -179,4 +203,19 @@ fn quiet(target: &str) -> tracing_subscriber::filter::Directive {
     format!("{target}=warn")
         .parse()
         .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::WARN.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_at_a_terminal_without_no_color() {
+        assert!(stderr_colour(true, None));
+        assert!(stderr_colour(true, Some(OsStr::new(""))));
+        assert!(!stderr_colour(true, Some(OsStr::new("1"))));
+        assert!(!stderr_colour(false, None));
+        assert!(!stderr_colour(false, Some(OsStr::new("1"))));
+    }
 }

@@ -10,6 +10,8 @@
 mod common;
 #[path = "auth/config.rs"]
 mod config;
+#[path = "auth/daemon.rs"]
+mod daemon;
 #[path = "auth/lifecycle.rs"]
 mod lifecycle;
 #[path = "auth/login.rs"]

@@ -3,18 +3,26 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "tui/browse_e2e.rs"]
+mod browse_e2e;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/journal.rs"]
 mod journal;
+#[path = "tui/library.rs"]
+mod library;
+#[path = "tui/library_db.rs"]
+mod library_db;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/login.rs"]
 mod login;
 #[path = "tui/login_e2e.rs"]
 mod login_e2e;
+#[path = "tui/panes.rs"]
+mod panes;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/tmux.rs"]

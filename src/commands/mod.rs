@@ -1,160 +1,97 @@
-//! One module per subcommand; the helpers they share (exit codes, time and progress wording,
-//! config loading) live here.
+//! One module per subcommand; the helpers they share live here (config loading, starting and
+//! stopping the engine) and in [`describe`] (wording of events, times and exit codes).
 
 pub mod auth;
 pub mod changes;
 pub mod daemon;
 pub mod demo;
+pub mod describe;
+pub mod export;
 pub mod history;
 pub mod import;
+mod signals;
 pub mod simulate;
 pub mod status;
 pub mod sync;
 
-use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::Result;
-use spotsync_core::sync::{PhaseStatus, RunRecord, RunStatus, SyncEvent};
+use spotsync_core::sync::{EngineHandle, EngineOptions, SpawnError, SyncCommand};
+
+pub use self::describe::exit_code_for;
+pub(crate) use self::describe::{describe_event, human_wait, local, progress};
 
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::exit;
-
-/// Exit code for a finished run.
-pub fn exit_code_for(status: RunStatus, auth_error: bool) -> i32 {
-    match status {
-        RunStatus::Success => exit::OK,
-        RunStatus::RateLimited => exit::RATE_LIMITED,
-        RunStatus::Paused | RunStatus::Cancelled => exit::INTERRUPTED,
-        RunStatus::Failed if auth_error => exit::AUTH_NEEDED,
-        RunStatus::Failed | RunStatus::Running => exit::ERROR,
-    }
-}
-
-pub(crate) fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
-pub(crate) fn human_wait(d: chrono::Duration) -> String {
-    let s = d.num_seconds().max(0);
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-pub(crate) fn progress(done: u64, total: Option<u64>) -> String {
-    match total {
-        Some(t) => format!("{done}/{t}"),
-        None => format!("{done}"),
-    }
-}
-
-/// One line for people on stderr (None: nothing worth a line).
-pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
-    Some(match ev {
-        SyncEvent::RunStarted {
-            run_id,
-            kind,
-            phases,
-            resumed,
-        } => {
-            let names: Vec<&str> = phases.iter().map(|p| p.as_str()).collect();
-            format!(
-                "{} {kind} sync #{run_id}: {}",
-                if *resumed { "Resuming" } else { "Starting" },
-                names.join(", ")
-            )
-        }
-        SyncEvent::PhaseStarted { phase, done, total } => {
-            if *done > 0 {
-                format!("{phase}: resuming at {}", progress(*done, *total))
-            } else {
-                format!("{phase}: started")
-            }
-        }
-        SyncEvent::BatchCommitted {
-            phase,
-            done,
-            total,
-            api_calls,
-            ..
-        } => format!(
-            "{phase}: {} ({api_calls} requests)",
-            progress(*done, *total)
-        ),
-        SyncEvent::RateLimited {
-            until,
-            reason,
-            phase,
-        } => format!(
-            "{}on hold by {}: no requests until {} (in {})",
-            phase.map(|p| format!("{p}: ")).unwrap_or_default(),
-            reason.describe(),
-            local(*until),
-            human_wait(*until - Utc::now())
-        ),
-        SyncEvent::RateLimitCleared => "requests flow again".into(),
-        SyncEvent::Retrying {
-            phase,
-            attempt,
-            delay,
-            error,
-        } => format!(
-            "{phase}: {error}; retry {attempt} in {:.1}s",
-            delay.as_secs_f64()
-        ),
-        SyncEvent::PhaseFinished {
-            phase,
-            status,
-            error,
-        } => match (status, error) {
-            (PhaseStatus::Success, _) => format!("{phase}: done"),
-            (s, Some(e)) => format!("{phase}: {} — {e}", s.as_str()),
-            (s, None) => format!("{phase}: {}", s.as_str()),
-        },
-        SyncEvent::Paused => "paused".into(),
-        SyncEvent::Resumed => "resumed".into(),
-        SyncEvent::ApiUsage { .. } => return None,
-        SyncEvent::RunFinished { run } => describe_run_end(run),
-        SyncEvent::Error { message, .. } => format!("error: {message}"),
-    })
-}
-
-pub(crate) fn describe_run_end(run: &RunRecord) -> String {
-    let what = match run.status {
-        RunStatus::Success => "finished".to_string(),
-        RunStatus::RateLimited => format!(
-            "stopped, resumable: {}",
-            run.error.clone().unwrap_or_else(|| "rate limited".into())
-        ),
-        RunStatus::Paused => "interrupted; run `spotsync sync` to resume".to_string(),
-        RunStatus::Cancelled => "cancelled".to_string(),
-        RunStatus::Failed => format!(
-            "failed (resumable): {}",
-            run.error.clone().unwrap_or_default()
-        ),
-        RunStatus::Running => "running".to_string(),
-    };
-    format!(
-        "Sync #{} {what} — {} requests, {} added, {} updated, {} removed, {} rate limits, waited {}s",
-        run.id,
-        run.api_calls,
-        run.items_added,
-        run.items_updated,
-        run.items_removed,
-        run.rate_limited_count,
-        run.waited_seconds
-    )
-}
 
 /// Load paths and config, or explain what is wrong.
 pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
     let paths = Paths::resolve(global)?;
     let config = Config::load(&paths.config_file)?;
     Ok((paths, config))
+}
+
+/// Load the stored authorization and start the engine on the database (taking its lock).
+/// `Err(exit code)` once the reason is on stderr; `locked` words the message for a database
+/// another process holds.
+pub(crate) async fn start_engine(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    locked: impl FnOnce(&std::path::Path) -> String,
+) -> std::result::Result<EngineHandle, i32> {
+    let credentials = match spotsync_core::spotify::auth::load_credentials(
+        &paths.token_file,
+        config.client_id().as_deref(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("spotsync: {e}");
+            return Err(exit::AUTH_NEEDED);
+        }
+    };
+    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
+    match spotsync_core::sync::spawn(EngineOptions {
+        db: paths.db.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        credentials,
+        config: config.sync.clone(),
+    })
+    .await
+    {
+        Ok(h) => Ok(h),
+        Err(SpawnError::Locked(p)) => {
+            eprintln!("spotsync: {}", locked(&p));
+            Err(exit::LOCKED)
+        }
+        Err(SpawnError::Other(m)) => {
+            eprintln!("spotsync: {m}");
+            Err(exit::ERROR)
+        }
+    }
+}
+
+/// Send a command to the engine. An error means the engine task has ended (it never drops its
+/// receiver otherwise): the caller learns why from [`finish_engine`].
+pub(crate) async fn send(handle: &EngineHandle, command: SyncCommand) -> bool {
+    match handle.commands.send(command).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("the sync engine stopped before it got {:?}", e.0);
+            false
+        }
+    }
+}
+
+/// Wait for the engine task to end. False (after logging why) when it did not end cleanly.
+pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
+    match handle.task.await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("the sync engine ended abnormally: {e}");
+            eprintln!("spotsync: the sync engine ended abnormally: {e}");
+            false
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
+use spotsync_core::store::health::{self, HealthKey};
 use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
 
@@ -92,44 +93,39 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
-    let daemon = super::daemon::daemon_health(&paths.db);
+    let daemon = health::read_file(&paths.db)?;
     let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
-            let d: serde_json::Map<String, serde_json::Value> = daemon
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
-                .collect();
-            obj.insert("daemon".into(), serde_json::Value::Object(d));
+            obj.insert("daemon".into(), serde_json::to_value(&daemon.values)?);
             obj.insert("listening_history".into(), serde_json::to_value(&coverage)?);
         }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_status(&snap, &paths.db);
         if !daemon.is_empty() {
-            let get = |k: &str| {
-                daemon
-                    .iter()
-                    .find(|(key, _)| key == k)
-                    .and_then(|(_, v)| v.clone())
-            };
             println!(
                 "Daemon: {}; last success {}; next sync {}{}{}",
-                if get("pid").is_some() {
+                if daemon.get(HealthKey::Pid).is_some() {
                     "running"
                 } else {
                     "stopped"
                 },
-                get("last_success").unwrap_or_else(|| "never".into()),
-                get("next_sync").unwrap_or_else(|| "-".into()),
-                get("blocked_until")
+                daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
+                daemon.get(HealthKey::NextSync).unwrap_or("-"),
+                daemon
+                    .get(HealthKey::BlockedUntil)
                     .map(|b| format!("; blocked until {b}"))
                     .unwrap_or_default(),
-                get("last_error")
+                daemon
+                    .get(HealthKey::LastError)
                     .map(|e| format!("; last error: {e}"))
                     .unwrap_or_default()
             );
+        }
+        if let Some(c) = &coverage {
+            println!("{}", coverage_line(c));
         }
         if let Some(c) = &coverage {
             println!("{}", coverage_line(c));

@@ -3,11 +3,10 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use color_eyre::eyre::{Result, eyre};
-use spotsync_core::sync::{
-    self, EngineOptions, ErrorKind, Phase, SpawnError, StartMode, SyncCommand, SyncEvent,
-};
+use color_eyre::eyre::Result;
+use spotsync_core::sync::{ErrorKind, Phase, StartMode, SyncCommand, SyncEvent};
 
+use super::signals::StopSignals;
 use super::*;
 use crate::cli::{GlobalArgs, SyncArgs};
 use crate::exit;
@@ -16,35 +15,17 @@ use crate::exit;
 pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     let _log = crate::logging::init(&paths.log_dir, false);
-    let credentials = match spotsync_core::spotify::auth::load_credentials(
-        &paths.token_file,
-        config.client_id().as_deref(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("spotsync: {e}");
-            return Ok(exit::AUTH_NEEDED);
-        }
-    };
-    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    let options = EngineOptions {
-        db: paths.db.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        credentials,
-        config: config.sync.clone(),
-    };
-    let mut handle = match sync::spawn(options) {
+    let mut handle = match start_engine(global, &paths, &config, |p| {
+        format!(
+            "another spotsync is syncing {} right now; wait for it to finish \
+             (`spotsync status` shows its progress)",
+            p.display()
+        )
+    })
+    .await
+    {
         Ok(h) => h,
-        Err(SpawnError::Locked(p)) => {
-            eprintln!(
-                "spotsync: another spotsync is syncing {} right now; wait for it to finish \
-                 (`spotsync status` shows its progress)",
-                p.display()
-            );
-            return Ok(exit::LOCKED);
-        }
-        Err(SpawnError::Other(m)) => return Err(eyre!(m)),
+        Err(code) => return Ok(code),
     };
     let mode = if args.full {
         StartMode::Full
@@ -54,42 +35,30 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
         StartMode::Auto
     };
     let only: Vec<Phase> = args.only.iter().map(|p| Phase::from(*p)).collect();
-    let _ = handle
-        .commands
-        .send(SyncCommand::SetMaxWait(Some(args.max_wait)))
-        .await;
-    let _ = handle
-        .commands
-        .send(SyncCommand::Start { mode, only })
-        .await;
+    // A failed send means the engine has ended: its events channel closes, and the run's
+    // missing end gives exit 1 below.
+    if send(&handle, SyncCommand::SetMaxWait(Some(args.max_wait))).await {
+        send(&handle, SyncCommand::Start { mode, only }).await;
+    }
 
-    let mut sigterm = {
-        #[cfg(unix)]
-        {
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok()
-        }
-    };
+    let mut signals = StopSignals::new();
     let mut interrupted = false;
     let mut auth_error = false;
     let mut started = false;
     let mut code: Option<i32> = None;
     let mut last_line = Instant::now() - Duration::from_secs(10);
     let stdout = std::io::stdout();
+    let mut json_out = true;
     loop {
         let ev = tokio::select! {
             ev = handle.events.recv() => ev,
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
+            _ = StopSignals::sigint(), if !interrupted => {
                 interrupted = true;
                 eprintln!("interrupted: stopping now; everything committed is kept");
                 handle.cancel.cancel();
                 continue;
             }
-            _ = async {
-                match sigterm.as_mut() {
-                    Some(s) => { s.recv().await; }
-                    None => std::future::pending::<()>().await,
-                }
-            }, if !interrupted => {
+            _ = signals.sigterm(), if !interrupted => {
                 interrupted = true;
                 eprintln!("terminated: stopping now; everything committed is kept");
                 handle.cancel.cancel();
@@ -98,10 +67,8 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
         };
         let Some(ev) = ev else { break };
         if args.json {
-            if let Ok(line) = serde_json::to_string(&ev) {
-                let mut out = stdout.lock();
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
+            if json_out {
+                json_out = write_json(&stdout, &ev);
             }
         } else {
             let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
@@ -123,7 +90,7 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
                 } else {
                     exit::ERROR
                 });
-                let _ = handle.commands.send(SyncCommand::Shutdown).await;
+                send(&handle, SyncCommand::Shutdown).await;
             }
             SyncEvent::Error {
                 kind: ErrorKind::Auth,
@@ -131,15 +98,37 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
             } => auth_error = true,
             SyncEvent::RunFinished { run } => {
                 code = Some(exit_code_for(run.status, auth_error));
-                let _ = handle.commands.send(SyncCommand::Shutdown).await;
+                send(&handle, SyncCommand::Shutdown).await;
             }
             _ => {}
         }
     }
-    let _ = handle.task.await;
+    let clean = finish_engine(handle).await;
     Ok(match code {
         _ if interrupted => exit::INTERRUPTED,
-        Some(c) => c,
-        None => exit::ERROR,
+        Some(c) if clean => c,
+        _ => exit::ERROR,
     })
+}
+
+/// One event as a JSON line on stdout. False when stdout is gone (e.g. the reading end of a
+/// pipe closed): said once on stderr; the sync goes on without its JSON stream.
+fn write_json(stdout: &std::io::Stdout, ev: &SyncEvent) -> bool {
+    let line = match serde_json::to_string(ev) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!("cannot write an event as JSON: {e}");
+            return true;
+        }
+    };
+    let mut out = stdout.lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!(
+                "spotsync: cannot write to stdout ({e}); the sync goes on without --json output"
+            );
+            false
+        }
+    }
 }

@@ -1,31 +1,41 @@
 //! The terminal app's state and its one state transition, [`App::update`].
 //!
-//! Everything the screen shows is a plain field here; widgets read `&App` and never change it.
-//! Messages are key presses, engine events, log lines, clock ticks and resizes. Time is never read
-//! from the clock in here: it comes with the messages, so tests (and snapshots) are deterministic.
+//! The top-level state (what runs, the focus, the overlay, the notice) lives here; each pane's
+//! state is its own module's (`panes::*`) and changes through its methods, called from here.
+//! Widgets read the state and never change it. Messages are key presses, engine events, log
+//! lines, clock ticks and resizes. Time is never read from the clock in here: it comes with the
+//! messages, so tests (and snapshots) are deterministic.
+//!
+//! - this file: the types, [`App::new`] and the dispatch in [`App::update`];
+//! - `keys`: what each key does;
+//! - `events`: what engine events and login reports do beyond the panes.
 
-use std::collections::VecDeque;
+mod events;
+mod keys;
+mod screens;
+
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 
-use super::changes::ChangesView;
-use super::login::{LoginCommand, LoginEvent, LoginView};
-use super::ui::fmt_count;
+use super::layout;
+use super::panes::changes::ChangesState;
+use super::panes::history::HistoryState;
+use super::panes::library::LibraryState;
+use super::panes::limits::LimitsState;
+use super::panes::log::LogState;
+use super::panes::login::{LoginCommand, LoginEvent, LoginState};
+use super::panes::phases::{PhaseView, PhasesState};
+use super::panes::stats::StatsState;
 use crate::logging::LogLine;
+use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
-use crate::sync::{
-    ErrorKind, LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
-    StartMode, StatusSnapshot, SyncCommand, SyncEvent,
-};
+use crate::sync::{Phase, RunKind, RunStatus, StatusSnapshot, SyncCommand, SyncEvent};
 
-/// Lines kept in the log pane (the log file keeps everything).
-pub const LOG_CAPACITY: usize = 2000;
-/// Runs kept in the history pane.
-pub const HISTORY_CAPACITY: usize = 100;
-/// Window over which a phase's rate (items/s) is measured.
-pub const RATE_WINDOW: Duration = Duration::from_secs(60);
+pub use super::panes::history::HISTORY_CAPACITY;
+pub use super::panes::log::LOG_CAPACITY;
+pub use super::panes::phases::RATE_WINDOW;
 
 /// What arrives at [`App::update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +61,24 @@ pub enum Msg {
     PlayGaps(Vec<PlayGap>),
     /// A report from the login started with `a`.
     Login(LoginEvent),
+    /// The engine could not be started.
+    EngineFailed(EngineFailure),
+    /// The answer to an [`Action::Browse`] read (library rows, a detail, statistics).
+    Browse {
+        query: Query,
+        answer: Result<Answer, String>,
+    },
+    /// A mouse event (wheel, click), unless `--no-mouse`.
+    Mouse(MouseEvent),
+}
+
+/// Why the engine could not be started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineFailure {
+    /// It refused to start (the database is locked, cannot be opened…).
+    Start(String),
+    /// A login saved a token that cannot be used: what to do, and why.
+    Token { what_to_do: String, error: String },
 }
 
 /// What the event loop must do after an update.
@@ -70,6 +98,33 @@ pub enum Action {
     Login(LoginCommand),
     /// A login saved a token: start the sync engine with it.
     StartEngine,
+    /// Read this off the UI thread, on a read-only connection (answered by [`Msg::Browse`]).
+    Browse(Query),
+    /// Several of the above, in order.
+    Many(Vec<Action>),
+}
+
+/// The screens `1`, `2` and `3` switch between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// How syncing goes (the panes above).
+    Sync,
+    /// What the mirror holds: tabs, filter, detail.
+    Library,
+    /// The listening history as pictures.
+    Stats,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 3] = [Screen::Sync, Screen::Library, Screen::Stats];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Sync => "Sync",
+            Screen::Library => "Library",
+            Screen::Stats => "Stats",
+        }
+    }
 }
 
 /// Whether the engine can be driven.
@@ -161,121 +216,6 @@ pub struct Notice {
     pub text: String,
 }
 
-/// The current hold on requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub until: DateTime<Utc>,
-    pub reason: LimitReason,
-    pub phase: Option<Phase>,
-}
-
-/// A transient failure being retried.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Retry {
-    pub phase: Phase,
-    pub attempt: u32,
-    pub at: DateTime<Utc>,
-    pub delay: Duration,
-    pub error: String,
-}
-
-/// One phase as shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhaseView {
-    pub phase: Phase,
-    /// Part of the current (or last) run.
-    pub in_run: bool,
-    pub status: PhaseStatus,
-    pub done: u64,
-    pub total: Option<u64>,
-    /// Counts in this session's run (what the batches reported).
-    pub added: u64,
-    pub updated: u64,
-    pub removed: u64,
-    pub error: Option<String>,
-    /// (when, done) of recent batches, for the rate.
-    pub samples: VecDeque<(DateTime<Utc>, u64)>,
-}
-
-impl PhaseView {
-    pub fn new(phase: Phase) -> Self {
-        PhaseView {
-            phase,
-            in_run: false,
-            status: PhaseStatus::Pending,
-            done: 0,
-            total: None,
-            added: 0,
-            updated: 0,
-            removed: 0,
-            error: None,
-            samples: VecDeque::new(),
-        }
-    }
-
-    fn from_progress(p: &PhaseProgress) -> Self {
-        PhaseView {
-            in_run: true,
-            status: p.status,
-            done: p.done,
-            total: p.total,
-            error: p.last_error.clone(),
-            ..PhaseView::new(p.phase)
-        }
-    }
-
-    /// Fraction done in 0..=1, when a total is known.
-    pub fn ratio(&self) -> Option<f64> {
-        match self.total {
-            Some(0) if self.status == PhaseStatus::Success => Some(1.0),
-            Some(0) => Some(0.0),
-            Some(t) => Some((self.done as f64 / t as f64).clamp(0.0, 1.0)),
-            None if self.status == PhaseStatus::Success => Some(1.0),
-            None => None,
-        }
-    }
-
-    /// Items per second over the last [`RATE_WINDOW`] up to `now` (quiet stretches between
-    /// bursts of batches count, so a paced or waiting phase shows its real speed).
-    pub fn rate(&self, now: DateTime<Utc>) -> Option<f64> {
-        let (t0, d0) = *self.samples.front()?;
-        let (_, d1) = *self.samples.back()?;
-        let secs = (now - t0).num_milliseconds() as f64 / 1000.0;
-        if secs < 2.0 || d1 < d0 {
-            return None;
-        }
-        Some((d1 - d0) as f64 / secs)
-    }
-
-    /// Time left at the current rate.
-    pub fn eta(&self, now: DateTime<Utc>) -> Option<Duration> {
-        if self.status != PhaseStatus::InProgress {
-            return None;
-        }
-        let rate = self.rate(now)?;
-        let total = self.total?;
-        if rate <= 0.0 {
-            return None;
-        }
-        let left = total.saturating_sub(self.done) as f64;
-        Some(Duration::from_secs_f64(left / rate))
-    }
-
-    fn sample(&mut self, at: DateTime<Utc>) {
-        self.samples.push_back((at, self.done));
-        self.prune(at);
-    }
-
-    /// Keep the samples inside the window plus the last one before it (the anchor).
-    fn prune(&mut self, now: DateTime<Utc>) {
-        let window = chrono::Duration::from_std(RATE_WINDOW).unwrap_or(chrono::Duration::MAX);
-        let cutoff = now - window;
-        while self.samples.len() > 1 && self.samples.get(1).is_some_and(|(t, _)| *t <= cutoff) {
-            self.samples.pop_front();
-        }
-    }
-}
-
 /// The run in progress, or the last one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunView {
@@ -285,6 +225,14 @@ pub struct RunView {
     pub started_at: DateTime<Utc>,
     pub resumed: bool,
     pub api_calls: u64,
+}
+
+/// What the `spotsync demo` banner says: where the simulated Spotify listens; the rest (a
+/// throwaway database, your account is not touched) is fixed text the widget fits to the width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoBanner {
+    /// The simulator's base URL (`http://127.0.0.1:PORT/`).
+    pub sim_url: String,
 }
 
 /// Where things live, shown in the help.
@@ -304,40 +252,34 @@ pub struct App {
     pub utc_offset: FixedOffset,
     /// Use the 16 named colours (false with `NO_COLOR`: modifiers only).
     pub color: bool,
+    /// Capture the mouse: the wheel scrolls, a click selects (false with `--no-mouse`).
+    pub mouse: bool,
     pub locations: Locations,
-    /// Banner text when this is `spotsync demo`.
-    pub demo: Option<String>,
+    /// The banner when this is `spotsync demo`.
+    pub demo: Option<DemoBanner>,
     pub engine: EngineState,
     pub activity: Activity,
     pub run: Option<RunView>,
-    pub phases: Vec<PhaseView>,
-    /// Listening history exists (or the run polls it): show the plays phase.
-    pub show_plays: bool,
-    pub limit: Option<Limit>,
-    pub retry: Option<Retry>,
-    pub calls_24h: u64,
-    pub budget: Option<u64>,
-    /// The engine's own pace (`requests_per_window` from the config), when known.
-    pub pacing: Option<u32>,
-    /// Most recent first.
-    pub history: VecDeque<RunRecord>,
-    pub log: VecDeque<LogLine>,
-    pub focus: Pane,
-    /// Selected phase row.
-    pub phase_selected: usize,
-    /// First history row shown.
-    pub history_scroll: usize,
-    /// The selected run (Enter shows its changes); always within the rows shown.
-    pub history_selected: usize,
-    /// The run whose changes are shown (or being loaded).
-    pub changes: Option<ChangesView>,
-    /// Recorded listening-history gaps, newest first.
-    pub play_gaps: Vec<PlayGap>,
-    /// Lines scrolled up from the end of the log (0 follows new lines).
-    pub log_scroll: usize,
-    pub overlay: Overlay,
+    /// The phases pane.
+    pub phases: PhasesState,
+    /// The rate-limit & quota pane.
+    pub limits: LimitsState,
+    /// The history pane.
+    pub history: HistoryState,
+    /// The log pane.
+    pub log: LogState,
+    /// The change list of a run (shown while [`Overlay::Changes`] is open, or being loaded).
+    pub changes: Option<ChangesState>,
     /// The login screen's state while [`Overlay::Login`] is open.
-    pub login: Option<LoginView>,
+    pub login: Option<LoginState>,
+    pub focus: Pane,
+    /// The screen shown (`1`, `2`, `3`).
+    pub screen: Screen,
+    /// The Library screen.
+    pub library: LibraryState,
+    /// The Stats screen.
+    pub stats: StatsState,
+    pub overlay: Overlay,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
     pub quitting: bool,
@@ -354,51 +296,28 @@ impl App {
             now,
             utc_offset: chrono::Offset::fix(&Utc),
             color: true,
+            mouse: true,
             locations: Locations::default(),
             demo: None,
             engine: EngineState::Ready,
             activity: Activity::Idle,
             run: None,
-            phases: Vec::new(),
-            show_plays: false,
-            limit: None,
-            retry: None,
-            calls_24h: snapshot.calls_24h,
-            budget: snapshot.daily_budget,
-            pacing: None,
-            history: snapshot.history.iter().cloned().collect(),
-            log: VecDeque::new(),
-            focus: Pane::Phases,
-            phase_selected: 0,
-            history_scroll: 0,
-            history_selected: 0,
+            phases: PhasesState::new(&snapshot.phases, snapshot.play_gaps.clone()),
+            limits: LimitsState::new(&snapshot, now),
+            history: HistoryState::new(&snapshot.history),
+            log: LogState::default(),
             changes: None,
-            play_gaps: snapshot.play_gaps.clone(),
-            log_scroll: 0,
-            overlay: Overlay::None,
             login: None,
+            focus: Pane::Phases,
+            screen: Screen::Sync,
+            library: LibraryState::default(),
+            stats: StatsState::default(),
+            overlay: Overlay::None,
             notice: None,
             quitting: false,
             size: (80, 24),
             dirty: true,
         };
-        app.history.truncate(HISTORY_CAPACITY);
-        // Recorded gaps mean listening history exists: show its phase (where the gap is shown).
-        app.show_plays |= !app.play_gaps.is_empty();
-        app.reset_phases(&[]);
-        for p in &snapshot.phases {
-            app.phase_mut(p.phase)
-                .clone_from(&PhaseView::from_progress(p));
-        }
-        if let Some((until, reason)) = snapshot.blocked_until
-            && until > now
-        {
-            app.limit = Some(Limit {
-                until,
-                reason,
-                phase: None,
-            });
-        }
         if let Some(run) = &snapshot.current_run {
             app.run = Some(RunView {
                 id: run.id,
@@ -408,68 +327,26 @@ impl App {
                 resumed: false,
                 api_calls: run.api_calls,
             });
-            if matches!(
-                run.status,
-                RunStatus::Running | RunStatus::Paused | RunStatus::RateLimited | RunStatus::Failed
-            ) {
-                app.notice = Some(Notice {
-                    level: NoticeLevel::Info,
-                    text: format!(
-                        "An unfinished {} sync can pick up where it stopped: press s to resume",
-                        run.kind
-                    ),
-                });
+            if app.unfinished_run() {
+                app.info(format!(
+                    "An unfinished {} sync can pick up where it stopped: press s to resume",
+                    run.kind
+                ));
             }
         }
         app
     }
 
-    /// Show the four library phases always, and plays when history exists or the run has it.
-    fn reset_phases(&mut self, run_phases: &[Phase]) {
-        self.show_plays |= run_phases.contains(&Phase::Plays);
-        let has_plays = self.show_plays;
-        let mut phases = vec![
-            PhaseView::new(Phase::Tracks),
-            PhaseView::new(Phase::Playlists),
-            PhaseView::new(Phase::Albums),
-            PhaseView::new(Phase::Artists),
-        ];
-        if has_plays {
-            phases.push(PhaseView::new(Phase::Plays));
-        }
-        for p in &mut phases {
-            p.in_run = run_phases.contains(&p.phase);
-        }
-        self.phases = phases;
-        self.phase_selected = self.phase_selected.min(self.phases.len() - 1);
-    }
-
-    /// The view of `phase`, added when missing (plays appear once they exist).
-    pub fn phase_mut(&mut self, phase: Phase) -> &mut PhaseView {
-        let idx = match self.phases.iter().position(|p| p.phase == phase) {
-            Some(i) => i,
-            None => {
-                self.show_plays |= phase == Phase::Plays;
-                self.phases.push(PhaseView::new(phase));
-                self.phases.sort_by_key(|p| p.phase);
-                self.phases
-                    .iter()
-                    .position(|p| p.phase == phase)
-                    .unwrap_or(self.phases.len() - 1)
-            }
-        };
-        &mut self.phases[idx]
-    }
-
+    /// The phase's view, when shown.
     pub fn phase(&self, phase: Phase) -> Option<&PhaseView> {
-        self.phases.iter().find(|p| p.phase == phase)
+        self.phases.get(phase)
     }
 
     /// True while the screen shows something that changes with the clock alone (a countdown, a
     /// rate or an ETA): only then does the event loop tick.
     pub fn needs_tick(&self) -> bool {
-        self.limit.is_some()
-            || self.retry.is_some()
+        self.limits.limit.is_some()
+            || self.limits.retry.is_some()
             || matches!(
                 self.activity,
                 Activity::Syncing | Activity::Starting | Activity::Pausing | Activity::Cancelling
@@ -479,8 +356,27 @@ impl App {
 
     /// Time left on the current hold, if any.
     pub fn limit_remaining(&self) -> Option<Duration> {
-        let limit = self.limit?;
-        (limit.until - self.now).to_std().ok()
+        self.limits.remaining(self.now)
+    }
+
+    /// The last run stopped before the end and can be resumed.
+    pub fn unfinished_run(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| {
+            matches!(
+                r.status,
+                RunStatus::Running | RunStatus::Paused | RunStatus::RateLimited | RunStatus::Failed
+            )
+        })
+    }
+
+    /// How many history runs and log lines fit at the app's size (see [`layout::visible_rows`]).
+    pub fn visible_rows(&self) -> (usize, usize) {
+        layout::visible_rows(
+            self.size,
+            self.demo.is_some(),
+            self.phases.list.len(),
+            self.history.runs.len(),
+        )
     }
 
     /// The one place state changes.
@@ -499,72 +395,52 @@ impl App {
                 let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
                 // A plays poll may have recorded a gap.
-                (finished && self.show_plays).then_some(Action::LoadPlayGaps)
+                let gaps = (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps);
+                // What the Library and Stats screens show may have changed.
+                let reload = if finished {
+                    self.library_changed()
+                } else {
+                    None
+                };
+                match (gaps, reload) {
+                    (Some(a), Some(b)) => Some(Action::Many(vec![a, b])),
+                    (a, b) => a.or(b),
+                }
             }
+            Msg::Browse { query, answer } => {
+                self.dirty = true;
+                self.on_browse(query, answer);
+                None
+            }
+            Msg::Mouse(ev) => self.on_mouse(ev),
             Msg::Changes { run_id, rows } => {
-                if let Some(view) = self.changes.as_mut().filter(|v| v.run_id == run_id) {
-                    view.rows = Some(rows);
-                    view.scroll = 0;
+                if let Some(view) = self.changes.as_mut()
+                    && view.on_rows(run_id, rows)
+                {
                     self.dirty = true;
                 }
                 None
             }
             Msg::PlayGaps(gaps) => {
-                self.dirty |= gaps != self.play_gaps;
-                self.play_gaps = gaps;
+                self.dirty |= gaps != self.phases.play_gaps;
+                self.phases.play_gaps = gaps;
                 None
             }
             Msg::EngineStopped(error) => {
                 self.dirty = true;
-                let text = match error {
-                    Some(e) => format!("The sync engine stopped: {e}"),
-                    None if self.quitting => "The sync engine stopped".to_string(),
-                    None => "The sync engine stopped; restart spotsync to sync again".to_string(),
-                };
-                if !self.quitting {
-                    self.notice = Some(Notice {
-                        level: NoticeLevel::Error,
-                        text: text.clone(),
-                    });
-                }
-                self.engine = EngineState::Unavailable(text);
-                if self.activity.run_active() {
-                    self.activity = Activity::Idle;
-                }
+                self.on_engine_stopped(error);
                 None
             }
             Msg::Log(line) => {
-                self.log.push_back(line);
-                if self.log.len() > LOG_CAPACITY {
-                    self.log.pop_front();
-                }
-                if self.log_scroll > 0 {
-                    // Keep the same lines in view while the user reads back.
-                    let (_, rows) = super::ui::visible_rows(self);
-                    self.log_scroll =
-                        (self.log_scroll + 1).min(self.log.len().saturating_sub(rows));
-                }
+                let (_, rows) = self.visible_rows();
+                self.log.push(line, rows);
                 self.dirty = true;
                 None
             }
             Msg::Tick(now) => {
                 self.set_now(now);
-                if let Some(limit) = self.limit
-                    && limit.until <= now
-                    && self.activity == Activity::Idle
-                {
-                    // Nothing is running to tell us the hold ended; it is over by the clock.
-                    self.limit = None;
-                }
-                if let Some(r) = &self.retry {
-                    let ends = r.at + chrono::Duration::from_std(r.delay).unwrap_or_default();
-                    if now > ends + chrono::Duration::seconds(5) {
-                        self.retry = None;
-                    }
-                }
-                for p in &mut self.phases {
-                    p.prune(now);
-                }
+                self.limits.on_tick(now, self.activity == Activity::Idle);
+                self.phases.on_tick(now);
                 self.dirty = true;
                 None
             }
@@ -576,6 +452,22 @@ impl App {
             Msg::Login(event) => {
                 self.dirty = true;
                 self.on_login(event)
+            }
+            Msg::EngineFailed(failure) => {
+                self.dirty = true;
+                match failure {
+                    EngineFailure::Start(e) => {
+                        self.error(format!("Cannot sync: {e}"));
+                        self.engine = EngineState::Unavailable(e);
+                    }
+                    EngineFailure::Token { what_to_do, error } => {
+                        self.error(format!(
+                            "Logged in, but the saved token cannot be used: {error}"
+                        ));
+                        self.engine = EngineState::NoAuth(what_to_do);
+                    }
+                }
+                None
             }
         }
     }
@@ -600,570 +492,10 @@ impl App {
         });
     }
 
-    fn on_key(&mut self, key: KeyEvent) -> Option<Action> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
-            return self.quit();
-        }
-        if ctrl && matches!(key.code, KeyCode::Char('l') | KeyCode::Char('L')) {
-            return Some(Action::Repaint);
-        }
-        match self.overlay {
-            Overlay::Login => return self.login_key(key),
-            Overlay::ConfirmCancel => {
-                return match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => {
-                        self.overlay = Overlay::None;
-                        if self.activity.run_active() {
-                            self.activity = Activity::Cancelling;
-                            self.info("Cancelling: every committed batch is kept");
-                            Some(Action::Send(SyncCommand::Cancel))
-                        } else {
-                            None
-                        }
-                    }
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                        self.overlay = Overlay::None;
-                        self.info("Not cancelled");
-                        None
-                    }
-                    KeyCode::Char('q') => {
-                        self.overlay = Overlay::None;
-                        self.quit()
-                    }
-                    _ => None,
-                };
-            }
-            Overlay::ConfirmFull => {
-                return match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => {
-                        self.overlay = Overlay::None;
-                        self.start(StartMode::Full)
-                    }
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                        self.overlay = Overlay::None;
-                        self.info("No new run: s resumes the unfinished one");
-                        None
-                    }
-                    KeyCode::Char('q') => {
-                        self.overlay = Overlay::None;
-                        self.quit()
-                    }
-                    _ => None,
-                };
-            }
-            Overlay::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
-                    self.overlay = Overlay::None;
-                    return None;
-                }
-                if key.code != KeyCode::Char('q') {
-                    // Any other key closes the help and then does its usual thing.
-                    self.overlay = Overlay::None;
-                }
-            }
-            Overlay::Changes => return self.on_changes_key(key),
-            Overlay::None => {}
-        }
-        if self.quitting {
-            return None;
-        }
-        match key.code {
-            KeyCode::Char('q') => self.quit(),
-            KeyCode::Char('?') => {
-                self.overlay = Overlay::Help;
-                None
-            }
-            KeyCode::Esc => {
-                self.notice = None;
-                None
-            }
-            KeyCode::Enter if self.focus == Pane::History => self.open_changes(),
-            KeyCode::Char('s') => match self.activity {
-                Activity::Paused => self.resume(),
-                _ => self.start(StartMode::Auto),
-            },
-            KeyCode::Char('f') if self.activity == Activity::Idle && self.unfinished_run() => {
-                if self.can_drive() {
-                    self.overlay = Overlay::ConfirmFull;
-                }
-                None
-            }
-            KeyCode::Char('f') => self.start(StartMode::Full),
-            KeyCode::Char('i') => self.start(StartMode::Incremental),
-            KeyCode::Char('a') => self.open_login(),
-            KeyCode::Char('p') => match self.activity {
-                Activity::Syncing => {
-                    self.activity = Activity::Pausing;
-                    self.info("Pausing after the current batch…");
-                    Some(Action::Send(SyncCommand::Pause))
-                }
-                Activity::Paused => self.resume(),
-                Activity::Pausing => {
-                    self.info("Already pausing: the current batch finishes first");
-                    None
-                }
-                Activity::Starting | Activity::Cancelling => None,
-                Activity::Idle => {
-                    self.info("Nothing to pause: press s to start a sync");
-                    None
-                }
-            },
-            KeyCode::Char('c') => {
-                if matches!(
-                    self.activity,
-                    Activity::Syncing | Activity::Pausing | Activity::Paused | Activity::Starting
-                ) {
-                    self.overlay = Overlay::ConfirmCancel;
-                } else if self.activity == Activity::Cancelling {
-                    self.info("Already cancelling");
-                } else {
-                    self.info("Nothing to cancel");
-                }
-                None
-            }
-            KeyCode::Tab | KeyCode::Right => {
-                self.focus = self.focus.next();
-                None
-            }
-            KeyCode::BackTab | KeyCode::Left => {
-                self.focus = self.focus.prev();
-                None
-            }
-            KeyCode::Up => {
-                self.scroll(-1);
-                None
-            }
-            KeyCode::Down => {
-                self.scroll(1);
-                None
-            }
-            KeyCode::PageUp => {
-                self.scroll(-(self.page() as i64));
-                None
-            }
-            KeyCode::PageDown => {
-                self.scroll(self.page() as i64);
-                None
-            }
-            KeyCode::Home => {
-                self.scroll(i64::MIN / 2);
-                None
-            }
-            KeyCode::End => {
-                self.scroll(i64::MAX / 2);
-                None
-            }
-            _ => {
-                self.dirty = false;
-                None
-            }
-        }
-    }
-
-    fn page(&self) -> usize {
-        (self.size.1 as usize / 3).max(1)
-    }
-
-    /// Move within the focused pane: positive is down (towards newer log lines, older runs).
-    fn scroll(&mut self, delta: i64) {
-        match self.focus {
-            Pane::Phases => {
-                let max = self.phases.len().saturating_sub(1) as i64;
-                self.phase_selected = (self.phase_selected as i64 + delta).clamp(0, max) as usize;
-            }
-            Pane::Limits => {}
-            Pane::History => {
-                // The cursor moves; the view follows it, and its last page stays full
-                // (nothing hidden above for nothing).
-                let (rows, _) = super::ui::visible_rows(self);
-                let last = self.history.len().saturating_sub(1) as i64;
-                self.history_selected =
-                    (self.history_selected as i64 + delta).clamp(0, last) as usize;
-                if self.history_selected < self.history_scroll {
-                    self.history_scroll = self.history_selected;
-                } else if self.history_selected >= self.history_scroll + rows {
-                    self.history_scroll = self.history_selected + 1 - rows;
-                }
-            }
-            Pane::Log => {
-                let (_, rows) = super::ui::visible_rows(self);
-                let max = self.log.len().saturating_sub(rows) as i64;
-                // Down goes back towards the newest line (scroll 0).
-                self.log_scroll = (self.log_scroll as i64 - delta).clamp(0, max) as usize;
-            }
-        }
-    }
-
-    /// The last run stopped before the end and can be resumed.
-    pub fn unfinished_run(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| {
-            matches!(
-                r.status,
-                RunStatus::Running | RunStatus::Paused | RunStatus::RateLimited | RunStatus::Failed
-            )
-        })
-    }
-
-    pub(super) fn quit(&mut self) -> Option<Action> {
-        self.overlay = Overlay::None;
-        if self.quitting {
-            return None;
-        }
-        self.quitting = true;
-        if self.activity.run_active() {
-            self.info("Quitting: pausing after the current batch; the next start resumes it…");
-        } else {
-            self.info("Quitting…");
-        }
-        Some(Action::Quit)
-    }
-
-    fn can_drive(&mut self) -> bool {
-        match &self.engine {
-            EngineState::Ready => true,
-            EngineState::NoAuth(text) => {
-                let text = text.clone();
-                self.notice = Some(Notice {
-                    level: NoticeLevel::Error,
-                    text,
-                });
-                false
-            }
-            EngineState::Unavailable(text) => {
-                let text = format!("Cannot sync: {text}");
-                self.notice = Some(Notice {
-                    level: NoticeLevel::Error,
-                    text,
-                });
-                false
-            }
-        }
-    }
-
-    fn start(&mut self, mode: StartMode) -> Option<Action> {
-        if !self.can_drive() {
-            return None;
-        }
-        match self.activity {
-            Activity::Idle => {
-                self.activity = Activity::Starting;
-                self.info(match mode {
-                    StartMode::Auto => "Starting (resumes an unfinished run if there is one)…",
-                    StartMode::Full => "Starting a full sync…",
-                    StartMode::Incremental => "Starting an incremental sync…",
-                });
-                Some(Action::Send(SyncCommand::Start {
-                    mode,
-                    only: Vec::new(),
-                }))
-            }
-            Activity::Paused => {
-                self.warn("A run is paused: p resumes it, c cancels it");
-                None
-            }
-            _ => {
-                self.warn("A sync is already running: p pauses it, c cancels it");
-                None
-            }
-        }
-    }
-
-    fn resume(&mut self) -> Option<Action> {
-        if !self.can_drive() {
-            return None;
-        }
-        self.activity = Activity::Syncing;
-        self.info("Resuming…");
-        Some(Action::Send(SyncCommand::Resume))
-    }
-
-    fn on_engine(&mut self, event: SyncEvent, at: DateTime<Utc>) {
-        match event {
-            SyncEvent::RunStarted {
-                run_id,
-                kind,
-                phases,
-                resumed,
-            } => {
-                let old = std::mem::take(&mut self.phases);
-                self.reset_phases(&phases);
-                if resumed {
-                    // A resumed run continues from its checkpoints: keep what we knew.
-                    for p in old {
-                        if phases.contains(&p.phase) {
-                            let v = self.phase_mut(p.phase);
-                            v.done = p.done;
-                            v.total = p.total;
-                            v.status = match p.status {
-                                PhaseStatus::Success => PhaseStatus::Success,
-                                _ => PhaseStatus::Pending,
-                            };
-                        }
-                    }
-                }
-                let started_at = match &self.run {
-                    Some(r) if r.id == run_id => r.started_at,
-                    _ => at,
-                };
-                self.run = Some(RunView {
-                    id: run_id,
-                    kind,
-                    status: RunStatus::Running,
-                    started_at,
-                    resumed,
-                    api_calls: self
-                        .run
-                        .as_ref()
-                        .filter(|r| r.id == run_id)
-                        .map_or(0, |r| r.api_calls),
-                });
-                // A resumed run is no longer the paused (or failed) one history shows.
-                if let Some(r) = self.history.iter_mut().find(|r| r.id == run_id) {
-                    r.status = RunStatus::Running;
-                    r.finished_at = None;
-                }
-                if self.activity != Activity::Cancelling && self.activity != Activity::Pausing {
-                    self.activity = Activity::Syncing;
-                }
-                self.info(if resumed {
-                    format!("Resumed the unfinished {kind} sync (run {run_id})")
-                } else {
-                    format!("Started a {kind} sync (run {run_id})")
-                });
-            }
-            SyncEvent::PhaseStarted { phase, done, total } => {
-                let v = self.phase_mut(phase);
-                v.in_run = true;
-                v.status = PhaseStatus::InProgress;
-                v.done = done;
-                v.total = total;
-                v.error = None;
-                v.samples.clear();
-                v.sample(at);
-            }
-            SyncEvent::BatchCommitted {
-                phase,
-                done,
-                total,
-                added,
-                updated,
-                removed,
-                api_calls,
-            } => {
-                let v = self.phase_mut(phase);
-                v.in_run = true;
-                if !v.status.is_terminal() && v.status != PhaseStatus::Paused {
-                    v.status = PhaseStatus::InProgress;
-                }
-                v.done = done;
-                if total.is_some() {
-                    v.total = total;
-                }
-                v.added += added;
-                v.updated += updated;
-                v.removed += removed;
-                v.sample(at);
-                if let Some(r) = &mut self.run {
-                    r.api_calls = api_calls;
-                }
-                if self.retry.as_ref().is_some_and(|r| r.phase == phase) {
-                    self.retry = None;
-                }
-            }
-            SyncEvent::RateLimited {
-                until,
-                reason,
-                phase,
-            } => {
-                self.limit = Some(Limit {
-                    until,
-                    reason,
-                    phase,
-                });
-                if let Some(phase) = phase {
-                    let v = self.phase_mut(phase);
-                    if !v.status.is_terminal() {
-                        v.status = PhaseStatus::RateLimited;
-                    }
-                }
-            }
-            SyncEvent::RateLimitCleared => {
-                if let Some(phase) = self.limit.take().and_then(|l| l.phase) {
-                    let v = self.phase_mut(phase);
-                    if v.status == PhaseStatus::RateLimited {
-                        v.status = PhaseStatus::InProgress;
-                    }
-                }
-                for v in &mut self.phases {
-                    if v.status == PhaseStatus::RateLimited {
-                        v.status = PhaseStatus::InProgress;
-                    }
-                }
-            }
-            SyncEvent::Retrying {
-                phase,
-                attempt,
-                delay,
-                error,
-            } => {
-                self.retry = Some(Retry {
-                    phase,
-                    attempt,
-                    at,
-                    delay,
-                    error,
-                });
-            }
-            SyncEvent::PhaseFinished {
-                phase,
-                status,
-                error,
-            } => {
-                let v = self.phase_mut(phase);
-                v.status = status;
-                v.error = error;
-                if status == PhaseStatus::Success
-                    && let Some(t) = v.total
-                {
-                    v.done = v.done.max(t);
-                }
-                if self.retry.as_ref().is_some_and(|r| r.phase == phase) {
-                    self.retry = None;
-                }
-                if status == PhaseStatus::Failed {
-                    self.warn(format!(
-                        "The {phase} phase failed; the next start retries it from its checkpoint"
-                    ));
-                }
-            }
-            SyncEvent::Paused => {
-                if !self.quitting {
-                    self.activity = Activity::Paused;
-                    self.info("Paused: p resumes, c cancels");
-                }
-                for v in &mut self.phases {
-                    if matches!(v.status, PhaseStatus::InProgress | PhaseStatus::RateLimited) {
-                        v.status = PhaseStatus::Paused;
-                    }
-                }
-                if let Some(r) = &mut self.run {
-                    r.status = RunStatus::Paused;
-                }
-            }
-            SyncEvent::Resumed => {
-                if self.activity != Activity::Cancelling {
-                    self.activity = Activity::Syncing;
-                }
-                for v in &mut self.phases {
-                    if v.status == PhaseStatus::Paused {
-                        v.status = PhaseStatus::InProgress;
-                        v.samples.clear();
-                        v.sample(at);
-                    }
-                }
-                if let Some(r) = &mut self.run {
-                    r.status = RunStatus::Running;
-                }
-                self.info("Resumed");
-            }
-            SyncEvent::ApiUsage { calls_24h, budget } => {
-                self.calls_24h = calls_24h;
-                self.budget = budget;
-            }
-            SyncEvent::RunFinished { run } => {
-                self.activity = Activity::Idle;
-                self.retry = None;
-                if let Some(l) = self.limit
-                    && l.until <= at
-                {
-                    self.limit = None;
-                }
-                for v in &mut self.phases {
-                    if v.in_run && !v.status.is_terminal() {
-                        v.status = match run.status {
-                            RunStatus::Cancelled => PhaseStatus::Cancelled,
-                            RunStatus::Paused => PhaseStatus::Paused,
-                            RunStatus::RateLimited => PhaseStatus::RateLimited,
-                            _ => v.status,
-                        };
-                    }
-                }
-                self.run = Some(RunView {
-                    id: run.id,
-                    kind: run.kind,
-                    status: run.status,
-                    started_at: run.started_at,
-                    resumed: self.run.as_ref().is_some_and(|r| r.resumed),
-                    api_calls: run.api_calls,
-                });
-                let text = match run.status {
-                    RunStatus::Success => format!(
-                        "Sync finished: +{} added, {} updated, {} removed, {} requests",
-                        fmt_count(run.items_added),
-                        fmt_count(run.items_updated),
-                        fmt_count(run.items_removed),
-                        fmt_count(run.api_calls)
-                    ),
-                    RunStatus::Cancelled => {
-                        "Sync cancelled; every committed batch is kept".to_string()
-                    }
-                    RunStatus::Failed if matches!(self.engine, EngineState::NoAuth(_)) => {
-                        format!(
-                            "Sync stopped: press a to log in again, then s resumes from the \
-                             checkpoints ({})",
-                            run.error.as_deref().unwrap_or("authorization refused")
-                        )
-                    }
-                    RunStatus::Failed => format!(
-                        "Sync stopped with a failure{}; press s to retry from the checkpoints",
-                        run.error
-                            .as_deref()
-                            .map(|e| format!(": {e}"))
-                            .unwrap_or_default()
-                    ),
-                    RunStatus::Paused | RunStatus::Running => {
-                        "Sync paused; press s to resume it".to_string()
-                    }
-                    RunStatus::RateLimited => {
-                        "Sync stopped by a rate limit; press s to resume it".to_string()
-                    }
-                };
-                self.notice = Some(Notice {
-                    level: match run.status {
-                        RunStatus::Failed => NoticeLevel::Error,
-                        RunStatus::Cancelled | RunStatus::RateLimited => NoticeLevel::Warn,
-                        _ => NoticeLevel::Info,
-                    },
-                    text,
-                });
-                self.history.retain(|r| r.id != run.id);
-                self.history.push_front(run);
-                self.history.truncate(HISTORY_CAPACITY);
-            }
-            SyncEvent::Error { kind, message } => {
-                let text = match kind {
-                    ErrorKind::Auth => {
-                        // The engine's token is dead: nothing syncs until a new login (`a`).
-                        let text = if message.contains("spotsync auth") {
-                            format!("{message}; or press a to log in here")
-                        } else {
-                            format!("{message} — press a to log in here (or run `spotsync auth`)")
-                        };
-                        self.engine = EngineState::NoAuth(text.clone());
-                        text
-                    }
-                    ErrorKind::Locked => message,
-                    ErrorKind::Other => format!("Error: {message}"),
-                };
-                self.notice = Some(Notice {
-                    level: NoticeLevel::Error,
-                    text,
-                });
-                if self.activity == Activity::Starting {
-                    self.activity = Activity::Idle;
-                }
-            }
-        }
+    fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level: NoticeLevel::Error,
+            text: text.into(),
+        });
     }
 }

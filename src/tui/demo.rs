@@ -9,8 +9,9 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::sync::{mpsc, oneshot};
 
-use super::app::{Locations, Notice, NoticeLevel};
-use super::{new_app, run_app, start_engine};
+use super::app::{DemoBanner, Locations, Notice, NoticeLevel};
+use super::event_loop;
+use super::startup::{new_app, require_terminal, start_engine};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Paths, SyncConfig};
 use crate::logging;
@@ -20,7 +21,7 @@ use crate::sync::EngineOptions;
 
 /// `spotsync demo`.
 pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
-    super::require_terminal("`spotsync demo`")?;
+    require_terminal("`spotsync demo`")?;
     let dir = tempfile::Builder::new()
         .prefix("spotsync-demo-")
         .tempdir()
@@ -53,14 +54,15 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
 
     let db = dir.path().join("spotsync-demo.db");
     let mut app = new_app(&db, Ok(Default::default()));
+    app.mouse = !global.no_mouse;
     app.locations = Locations {
         db: db.display().to_string(),
         log_file: log_file.map(|p| p.display().to_string()),
         config_file: None,
     };
-    app.demo = Some(format!(
-        "simulated Spotify at {base_url} · throwaway database"
-    ));
+    app.demo = Some(DemoBanner {
+        sim_url: base_url.clone(),
+    });
     app.notice = Some(if ignored.is_empty() {
         Notice {
             level: NoticeLevel::Info,
@@ -89,7 +91,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         },
         ..SyncConfig::default()
     };
-    app.pacing = Some(config.requests_per_window);
+    app.limits.pacing = Some(config.requests_per_window);
     let engine = start_engine(
         &mut app,
         EngineOptions {
@@ -99,7 +101,8 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
             credentials: Credentials::AccessToken(sim.issue_token()),
             config,
         },
-    );
+    )
+    .await;
 
     let (first_run_tx, first_run_rx) = oneshot::channel();
     let block = (args.quota_block_after > 0).then(|| {
@@ -111,7 +114,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         ))
     });
 
-    let result = run_app(app, engine, log_rx, Some(first_run_tx), None).await;
+    let result = event_loop::run(app, engine, log_rx, Some(first_run_tx), None).await;
     if let Some(b) = block {
         b.abort();
     }

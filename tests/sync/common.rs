@@ -129,6 +129,7 @@ pub async fn engine_sync(
         credentials: Credentials::AccessToken(sim.issue_token()),
         config,
     })
+    .await
     .expect("engine spawns");
     handle
         .commands

@@ -32,7 +32,7 @@ fn pkce_credentials(sim: &RunningSim, seen: Arc<Mutex<Vec<rspotify::Token>>>) ->
     }
 }
 
-fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle {
+async fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle {
     sync::spawn(EngineOptions {
         db: env.db.clone(),
         api_url: sim.api_url(),
@@ -43,6 +43,7 @@ fn spawn(env: &Env, sim: &RunningSim, credentials: Credentials) -> EngineHandle 
             ..Default::default()
         },
     })
+    .await
     .expect("engine spawns")
 }
 
@@ -84,7 +85,7 @@ async fn pkce_token_is_refreshed_once_on_401_and_persisted() {
     };
     // The stored access token was revoked: the first request answers 401.
     post(&sim, "__sim/tokens/expire").await;
-    let mut h = spawn(&env, &sim, creds);
+    let mut h = spawn(&env, &sim, creds).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -116,7 +117,7 @@ async fn invalid_grant_stops_with_an_auth_error_and_no_retry() {
     let creds = pkce_credentials(&sim, seen.clone());
     post(&sim, "__sim/tokens/expire").await;
     post(&sim, "__sim/refresh-tokens/expire").await;
-    let mut h = spawn(&env, &sim, creds);
+    let mut h = spawn(&env, &sim, creds).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -149,7 +150,7 @@ async fn pause_resume_and_cancel_at_batch_boundaries() {
     opts.latency_ms = 10;
     let sim = start_sim(opts).await;
     let env = Env::new(100_000);
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -258,7 +259,7 @@ async fn expect_within(
 async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
     let sim = start_sim(sim_options(600, SimMode::Dev)).await;
     let env = Env::new(100_000);
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Full,
@@ -320,7 +321,7 @@ async fn pause_cancel_and_shutdown_during_a_quota_hold_act_at_once() {
     assert_eq!(sim.stats().total, sent);
 
     // A new engine resumes the run, keeps waiting for the persisted hold; cancel acts at once.
-    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token()));
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
     h.commands
         .send(SyncCommand::Start {
             mode: StartMode::Auto,
@@ -402,4 +403,189 @@ async fn api_usage_follows_every_batch_and_counts_refused_requests() {
         _ => None,
     });
     assert_eq!(last, Some(stats.total));
+}
+
+/// Spotify goes away mid-run: the request in flight is retried a bounded number of times, then
+/// the run ends (no other phase knocks on the closed door), `failed` with a clear message and
+/// its checkpoint kept; once Spotify is back, the next start resumes it to the same mirror.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_api_ends_the_run_resumable_after_one_round_of_retries() {
+    let mut opts = sim_options(1500, SimMode::Dev);
+    opts.latency_ms = 5;
+    let sim = start_sim(opts.clone()).await;
+    let port = url::Url::parse(&sim.base_url())
+        .unwrap()
+        .port()
+        .expect("the simulator's port");
+    let env = Env::new(100_000);
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: library_phases(),
+        })
+        .await
+        .unwrap();
+    let mut batches = 0;
+    while batches < 3 {
+        if let SyncEvent::BatchCommitted { .. } = next_event(&mut h).await {
+            batches += 1;
+        }
+    }
+    sim.shutdown().await;
+    let (run, events) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Failed, "{events:#?}");
+    let error = run.error.clone().unwrap_or_default();
+    assert!(error.contains("could not be reached"), "{error}");
+    let retries = events
+        .iter()
+        .filter(|e| matches!(e, SyncEvent::Retrying { .. }))
+        .count();
+    assert_eq!(retries, 5, "one request's retries, not one round per phase");
+    let started: Vec<Phase> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::PhaseStarted { phase, .. } => Some(*phase),
+            _ => None,
+        })
+        .collect();
+    assert!(started.is_empty(), "no later phase was tried: {started:?}");
+    let finished: Vec<(Phase, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::PhaseFinished { phase, status, .. } => {
+                Some((*phase, status.as_str().to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, vec![(Phase::Tracks, "failed".to_string())]);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            SyncEvent::Error { kind: ErrorKind::Other, message } if message == &error
+        )),
+        "{events:#?}"
+    );
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+    // The run and its checkpoint are kept.
+    let status = sync::load_status(&env.db, 5).unwrap();
+    let current = status.current_run.clone().unwrap();
+    assert_eq!((current.id, current.status), (run.id, RunStatus::Failed));
+    let tracks = status
+        .phases
+        .iter()
+        .find(|p| p.phase == Phase::Tracks)
+        .unwrap();
+    assert!(tracks.done >= 100, "{tracks:?}");
+
+    // Spotify is back (the same library at the same address): the next start resumes the run.
+    let sim = spotsync::simulator::start(spotsync::simulator::SimConfig { options: opts }, port)
+        .await
+        .expect("the simulator starts again on its port");
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Auto,
+            only: vec![],
+        })
+        .await
+        .unwrap();
+    let (resumed, events) = until_finished(&mut h).await;
+    assert!(matches!(
+        events.first(),
+        Some(SyncEvent::RunStarted { resumed: true, run_id, .. }) if *run_id == run.id
+    ));
+    assert_eq!(resumed.status, RunStatus::Success, "{events:#?}");
+    assert_mirror(&env.open(), &truth(&sim).await, false);
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}
+
+/// Spotify answers one request with a 5xx every time: that request's phase fails after its
+/// retries, but the run goes on (Spotify answers; the next phase asks other things of it) and
+/// ends `failed`, resumable; the next start completes the failed phase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persistent_5xx_fails_its_phase_and_later_phases_still_run() {
+    let sim = start_sim(sim_options(120, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    // The first request of the run (the first page of saved tracks) fails every attempt.
+    sim.inject_faults(
+        spotsync::simulator::state::FaultKind::E502,
+        spotsync::sync::gate::MAX_ATTEMPTS,
+    );
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    let phases = vec![Phase::Tracks, Phase::Plays];
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: phases.clone(),
+        })
+        .await
+        .unwrap();
+    let (run, events) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Failed, "{events:#?}");
+    let error = run.error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with("tracks: GET /me/tracks failed 6 times: HTTP 502"),
+        "{error}"
+    );
+    let retries = events
+        .iter()
+        .filter(|e| matches!(e, SyncEvent::Retrying { .. }))
+        .count();
+    assert_eq!(retries, 5);
+    let finished: Vec<(Phase, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::PhaseFinished { phase, status, .. } => {
+                Some((*phase, status.as_str().to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        finished,
+        vec![
+            (Phase::Tracks, "failed".to_string()),
+            (Phase::Plays, "success".to_string())
+        ],
+        "the later phase still ran"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, SyncEvent::Error { .. })),
+        "no run-ending error: {events:#?}"
+    );
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Auto,
+            only: vec![],
+        })
+        .await
+        .unwrap();
+    let (resumed, events) = until_finished(&mut h).await;
+    assert!(
+        matches!(
+            events.first(),
+            Some(SyncEvent::RunStarted { resumed: true, run_id, .. }) if *run_id == run.id
+        ),
+        "{events:#?}"
+    );
+    assert_eq!(resumed.status, RunStatus::Success, "{events:#?}");
+    let saved: i64 = env
+        .open()
+        .query_row(
+            "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved, 120);
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
 }

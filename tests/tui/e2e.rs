@@ -10,11 +10,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
 
 use crate::tmux::{Tmux, tmux_available};
 
+/// The row of a phase (`tracks    ████░░  1,250 / 3,000 …  syncing`), from the compact layout.
+fn phase_line<'a>(screen: &'a str, phase: &str) -> Option<&'a str> {
+    screen
+        .lines()
+        .find(|l| l.trim_start_matches(['┃', '│', ' ']).starts_with(phase))
+}
+
 /// `done` of a phase row (`tracks    ████░░  1,250 / 3,000 …`), from the compact layout.
 fn phase_done(screen: &str, phase: &str) -> Option<u64> {
-    let line = screen
-        .lines()
-        .find(|l| l.trim_start_matches(['┃', '│', ' ']).starts_with(phase))?;
+    let line = phase_line(screen, phase)?;
     let slash = line.find(" / ")?;
     let before = &line[..slash];
     let digits: String = before
@@ -29,7 +34,7 @@ fn phase_done(screen: &str, phase: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-fn sim_url(screen: &str) -> Option<String> {
+pub(crate) fn sim_url(screen: &str) -> Option<String> {
     let start = screen.find("http://127.0.0.1:")?;
     let rest = &screen[start..];
     let end = rest.find('/').and_then(|_| {
@@ -41,7 +46,7 @@ fn sim_url(screen: &str) -> Option<String> {
 
 /// A request to the simulator over a plain socket (HTTP/1.0: the body ends when the connection
 /// closes), answered with JSON.
-fn sim_json(base: &str, method: &str, path: &str, body: &str) -> serde_json::Value {
+pub(crate) fn sim_json(base: &str, method: &str, path: &str, body: &str) -> serde_json::Value {
     let hostport = base
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -321,6 +326,16 @@ fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
     }
 }
 
+/// Pages of saved tracks in the resume test's library (3,000 tracks, 50 a page).
+const SAVED_PAGES: u64 = 3000 / 50;
+
+/// How many pages of saved tracks the simulator has served.
+fn saved_track_pages(stats: &serde_json::Value) -> u64 {
+    stats["per_endpoint"]["GET /v1/me/tracks"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no count of saved-track pages in {stats}"))
+}
+
 /// A simulator in its own process (`spotsync simulate`), killed when dropped.
 struct SimProcess {
     child: std::process::Child,
@@ -419,7 +434,14 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
     });
     assert!(screen.contains("SPOTSYNC_EXIT=0"), "{screen}");
     drop(tmux);
-    let sent_before = total_requests(&sim_stats(&sim.url));
+    let stats = sim_stats(&sim.url);
+    let sent_before = total_requests(&stats);
+    // Saved-track pages fetched before the quit (the app has exited: nothing is in flight).
+    let pages_before = saved_track_pages(&stats);
+    assert!(
+        pages_before >= 4,
+        "200 tracks shown, so at least 4 pages fetched: {stats}"
+    );
 
     let tmux = launch("second");
     let screen = tmux.wait_for("the unfinished run", Duration::from_secs(30), |s| {
@@ -429,24 +451,38 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
         .or_else(|| phase_done(&screen, "playlists").map(|_| 3000))
         .unwrap_or_else(|| panic!("no tracks progress shown at start:\n{screen}"));
     assert!(done_before > 0, "{screen}");
+    // What was fetched was stored (at most the page in flight when quitting was not).
+    assert!(
+        done_before >= (pages_before - 1) * 50,
+        "{pages_before} pages fetched but only {done_before} tracks kept:\n{screen}"
+    );
+    assert_eq!(
+        saved_track_pages(&sim_stats(&sim.url)),
+        pages_before,
+        "the app fetched before s"
+    );
     tmux.keys(&["s"]);
     let screen = tmux.wait_for("the resumed run", Duration::from_secs(30), |s| {
         s.contains("Resumed the unfinished full sync (run 1)")
     });
     assert!(screen.contains("full run #1"), "{screen}");
-    tmux.wait_for("more progress", Duration::from_secs(30), |s| {
-        phase_done(s, "tracks").is_some_and(|d| d > done_before)
+    // Let the tracks phase finish: then every page it still needed has been requested.
+    tmux.wait_for("the tracks phase to finish", Duration::from_secs(60), |s| {
+        phase_line(s, "tracks").is_some_and(|l| l.contains(" done "))
             || phase_done(s, "playlists").is_some_and(|d| d > 0)
     });
     let stats = sim_stats(&sim.url);
-    let saved_pages = stats["per_endpoint"]["GET /v1/me/tracks"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no count of saved-track pages in {stats}"));
-    // Picking up from the checkpoint: the saved-track pages already stored are not fetched
-    // again (at most the one in flight when quitting).
+    let pages_after = saved_track_pages(&stats) - pages_before;
+    // Picking up from the checkpoint: only the pages not fetched before the quit (plus at most
+    // the one in flight then) are requested; starting over would ask for all 60 again.
     assert!(
-        saved_pages <= 3000 / 50 + 1,
-        "saved-track pages fetched twice: {saved_pages}; stats: {stats}"
+        pages_after <= SAVED_PAGES - pages_before + 1,
+        "after resuming, {pages_after} saved-track pages were requested, but {pages_before} of \
+         {SAVED_PAGES} had been fetched before the quit; stats: {stats}"
+    );
+    assert!(
+        pages_after + pages_before >= SAVED_PAGES,
+        "the tracks phase finished without reading every page: {pages_before} + {pages_after}"
     );
     assert!(total_requests(&stats) > sent_before);
     tmux.keys(&["q"]);

@@ -70,7 +70,7 @@ pub fn run(id: i64, kind: RunKind, status: RunStatus, start: i64, took: i64) -> 
 pub fn idle() -> App {
     let mut app = App::new(StatusSnapshot::default(), t0());
     app.color = false;
-    app.pacing = Some(60);
+    app.limits.pacing = Some(60);
     app.locations = Locations {
         db: "/home/me/.local/share/spotsync/spotsync.db".into(),
         log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log.2026-11-25".into()),
@@ -97,7 +97,8 @@ fn batch(phase: Phase, done: u64, total: u64, added: u64, calls: u64) -> SyncEve
     }
 }
 
-/// A full run 40 s in: tracks done, playlists half way, at a steady rate.
+/// A full run 40 s in, on a fresh database: tracks done, playlists half way, at a steady rate.
+/// Every count agrees: 60 track pages + 1 request and 5 playlist pages = 66 requests.
 pub fn syncing() -> App {
     let mut app = idle();
     app.update(key('s'));
@@ -166,8 +167,9 @@ pub fn syncing() -> App {
         &mut app,
         [
             ev(
+                // A fresh database: the only requests of the last 24 h are this run's 66.
                 SyncEvent::ApiUsage {
-                    calls_24h: 1_266,
+                    calls_24h: 66,
                     budget: Some(10_000),
                 },
                 40,
@@ -227,13 +229,20 @@ pub fn quota_exhausted() -> App {
     app
 }
 
-/// Albums failed after retries; the run finished as failed.
+/// Albums failed after retries; the engine went on with artists, then finished the run as
+/// failed. The history row is the sum of what the phase cards show: +3,000 tracks, +420
+/// playlist items, +140 albums, ~410 artists; 61 + 6 + 5 + 3 + 6 (one album page tried six
+/// times) + 9 = 90 requests.
 pub fn failed_phase() -> App {
     let mut app = syncing();
-    let mut record = run(1, RunKind::Full, RunStatus::Failed, 0, 95);
-    record.api_calls = 212;
-    record.items_added = 3_200;
-    record.error = Some("albums: 503 Service Unavailable after 6 attempts".into());
+    // The rest of the playlists: 240 … 400, then the last 20 (requests 67 … 72).
+    for i in 6..=10u64 {
+        app.update(ev(
+            batch(Phase::Playlists, i * 40, 420, 40, 61 + i),
+            30 + 2 * i as i64,
+        ));
+    }
+    app.update(ev(batch(Phase::Playlists, 420, 420, 20, 72), 51));
     feed(
         &mut app,
         [
@@ -243,25 +252,29 @@ pub fn failed_phase() -> App {
                     status: PhaseStatus::Success,
                     error: None,
                 },
-                50,
+                51,
             ),
+            log(51, tracing::Level::INFO, "playlists: 420 of 420 items"),
             ev(
                 SyncEvent::PhaseStarted {
                     phase: Phase::Albums,
                     done: 0,
                     total: Some(1_180),
                 },
-                50,
+                51,
             ),
-            ev(batch(Phase::Albums, 140, 1_180, 140, 211), 90),
+            ev(batch(Phase::Albums, 50, 1_180, 50, 73), 53),
+            ev(batch(Phase::Albums, 100, 1_180, 50, 74), 55),
+            ev(batch(Phase::Albums, 140, 1_180, 40, 75), 57),
+            // The next page fails five times (backoff 0.25 s … 4 s), then a sixth.
             ev(
                 SyncEvent::Retrying {
                     phase: Phase::Albums,
-                    attempt: 6,
-                    delay: std::time::Duration::from_secs(8),
+                    attempt: 5,
+                    delay: std::time::Duration::from_secs(4),
                     error: "503 Service Unavailable".into(),
                 },
-                91,
+                61,
             ),
             ev(
                 SyncEvent::PhaseFinished {
@@ -269,21 +282,74 @@ pub fn failed_phase() -> App {
                     status: PhaseStatus::Failed,
                     error: Some("503 Service Unavailable after 6 attempts".into()),
                 },
-                95,
+                65,
             ),
-            ev(SyncEvent::RunFinished { run: record }, 95),
             log(
-                95,
+                65,
                 tracing::Level::ERROR,
                 "albums failed: 503 Service Unavailable",
             ),
-            Msg::Tick(at(96)),
+            ev(
+                SyncEvent::PhaseStarted {
+                    phase: Phase::Artists,
+                    done: 0,
+                    total: Some(410),
+                },
+                65,
+            ),
+        ],
+    );
+    // Artists already stored with the tracks are enriched (updated), 50 per request.
+    for i in 1..=9u64 {
+        app.update(ev(
+            SyncEvent::BatchCommitted {
+                phase: Phase::Artists,
+                done: (i * 50).min(410),
+                total: Some(410),
+                added: 0,
+                updated: if i == 9 { 10 } else { 50 },
+                removed: 0,
+                api_calls: 81 + i,
+            },
+            65 + 2 * i as i64,
+        ));
+    }
+    let mut record = run(1, RunKind::Full, RunStatus::Failed, 0, 84);
+    record.api_calls = 90;
+    record.items_added = 3_000 + 420 + 140;
+    record.items_updated = 410;
+    record.error = Some("albums: 503 Service Unavailable after 6 attempts".into());
+    feed(
+        &mut app,
+        [
+            ev(
+                SyncEvent::PhaseFinished {
+                    phase: Phase::Artists,
+                    status: PhaseStatus::Success,
+                    error: None,
+                },
+                83,
+            ),
+            log(83, tracing::Level::INFO, "artists: 410 artists enriched"),
+            ev(
+                SyncEvent::ApiUsage {
+                    calls_24h: 90,
+                    budget: Some(10_000),
+                },
+                84,
+            ),
+            ev(SyncEvent::RunFinished { run: record }, 84),
+            Msg::Tick(at(85)),
         ],
     );
     app
 }
 
-/// Past runs loaded from the database at start.
+/// Past runs loaded from the database at start, as `load_status` gives them: the last run is
+/// the plays poll of yesterday, so the phase cards are that run's (plays only); the quota-stopped
+/// incremental run was closed by the full run started after it; run 5 is the run whose changes
+/// the journal tests show (3 tracks added, 2 removed, a playlist removed, one renamed, one with
+/// new items).
 pub fn history_populated() -> App {
     let mut runs = Vec::new();
     let day = 86_400;
@@ -298,52 +364,42 @@ pub fn history_populated() -> App {
     r.items_added = 4;
     r.items_updated = 1;
     runs.push(r);
-    let mut r = run(
-        3,
-        RunKind::Incremental,
-        RunStatus::RateLimited,
-        -4 * day,
-        300,
-    );
+    // Stopped by the daily quota, then closed when the next full run started (a later
+    // incremental run would have resumed it instead).
+    let mut r = run(3, RunKind::Incremental, RunStatus::Cancelled, -4 * day, 300);
     r.api_calls = 2_000;
     r.rate_limited_count = 1;
     r.waited_seconds = 0;
-    r.error = Some("daily quota: resumes at 2026-11-22 08:00".into());
+    r.error = Some("superseded by a new full sync".into());
     runs.push(r);
     let mut r = run(4, RunKind::Full, RunStatus::Cancelled, -3 * day, 61);
     r.api_calls = 40;
     r.items_updated = 1_950;
     runs.push(r);
-    let mut r = run(5, RunKind::Incremental, RunStatus::Success, -2 * day, 9);
-    r.api_calls = 2;
-    r.items_removed = 2;
+    let mut r = run(5, RunKind::Incremental, RunStatus::Success, -2 * day, 64);
+    r.api_calls = 14;
+    r.items_added = 5;
+    r.items_updated = 2;
+    r.items_removed = 4;
     runs.push(r);
-    let mut r = run(6, RunKind::Plays, RunStatus::Success, -day, 2);
+    let mut r = run(6, RunKind::Plays, RunStatus::Success, -day + 3_600, 2);
     r.api_calls = 1;
     r.items_added = 31;
     runs.push(r);
     runs.reverse();
     let snapshot = StatusSnapshot {
         current_run: Some(runs[0].clone()),
-        phases: Phase::ALL
-            .iter()
-            .map(|p| spotsync::sync::PhaseProgress {
-                phase: *p,
-                status: PhaseStatus::Success,
-                done: match p {
-                    Phase::Tracks => 12_480,
-                    Phase::Playlists => 1_204,
-                    Phase::Albums => 3_911,
-                    Phase::Artists => 2_260,
-                    Phase::Plays => 31,
-                },
-                total: None,
-                last_error: None,
-                rate_limit_reset_at: None,
-                updated_at: Some(at(-day)),
-            })
-            .collect(),
+        phases: vec![spotsync::sync::PhaseProgress {
+            phase: Phase::Plays,
+            status: PhaseStatus::Success,
+            done: 31,
+            total: None,
+            last_error: None,
+            rate_limit_reset_at: None,
+            updated_at: Some(at(-day + 3_602)),
+        }],
         blocked_until: None,
+        // The plays poll's one request, 23 hours ago.
         calls_24h: 1,
         daily_budget: None,
         history: runs,
@@ -352,6 +408,15 @@ pub fn history_populated() -> App {
     let mut app = App::new(snapshot, t0());
     app.color = false;
     app.locations = idle().locations;
+    app
+}
+
+/// `spotsync demo` in the middle of its first sync.
+pub fn demo() -> App {
+    let mut app = syncing();
+    app.demo = Some(spotsync::tui::app::DemoBanner {
+        sim_url: "http://127.0.0.1:40123/".into(),
+    });
     app
 }
 

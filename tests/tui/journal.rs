@@ -11,11 +11,16 @@ use spotsync::tui::ui;
 
 use crate::fixtures::*;
 
+/// The run the tests open: the second row of the history (run 5, an incremental run that
+/// started 2026-11-23 12:00 and took 64 s: +5 ~2 -4).
+const OPENED_RUN: i64 = 5;
+
+/// A change journaled by [`OPENED_RUN`], `id` seconds after it started.
 fn change(id: i64, entity: &str, change: &str, name: &str, old: Option<&str>) -> ChangeRow {
     ChangeRow {
         id,
-        changed_at: format!("2026-11-20T12:00:{:02}Z", id % 60),
-        sync_history_id: Some(6),
+        changed_at: format!("2026-11-23T12:00:{:02}Z", id % 60),
+        sync_history_id: Some(OPENED_RUN),
         entity_type: entity.into(),
         entity_id: format!("id{id}"),
         name: Some(name.into()),
@@ -58,6 +63,7 @@ fn opened() -> (App, Option<Action>) {
     app.update(code(KeyCode::Tab));
     assert_eq!(app.focus, Pane::History);
     app.update(code(KeyCode::Down));
+    assert_eq!(app.history.runs[1].id, OPENED_RUN);
     let action = app.update(code(KeyCode::Enter));
     (app, action)
 }
@@ -75,7 +81,7 @@ fn text(terminal: &Terminal<TestBackend>) -> String {
 #[test]
 fn enter_on_a_run_opens_its_changes_and_asks_for_them() {
     let (app, action) = opened();
-    let selected = app.history[1].id;
+    let selected = app.history.runs[1].id;
     assert_eq!(action, Some(Action::LoadChanges(selected)));
     assert_eq!(app.overlay, Overlay::Changes);
     let view = app.changes.as_ref().unwrap();
@@ -129,7 +135,7 @@ fn rows_arrive_scroll_and_esc_closes() {
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.changes.is_none());
     // The history selection is kept.
-    assert_eq!(app.history_selected, 1);
+    assert_eq!(app.history.selected, 1);
 }
 
 #[test]
@@ -194,31 +200,38 @@ fn change_list_of_a_long_run_says_more_below() {
     assert!(empty.contains("changed nothing"), "{empty}");
 }
 
-fn gap() -> PlayGap {
+/// Plays between the last one stored by yesterday's 13:00 poll and the oldest one a poll found
+/// today, `detected_at` during that poll.
+fn gap(detected_at: &str) -> PlayGap {
     PlayGap {
-        after: Some("2026-11-20T08:15:00Z".into()),
-        before: "2026-11-20T11:40:00Z".into(),
-        detected_at: "2026-11-20T12:00:00Z".into(),
+        after: Some("2026-11-24T12:58:00Z".into()),
+        before: "2026-11-25T09:40:00Z".into(),
+        detected_at: detected_at.into(),
     }
 }
 
 #[test]
 fn play_gaps_from_the_snapshot_are_shown() {
+    // Yesterday's poll, then today's (11:59:00–11:59:02), which found the gap.
+    let found = gap("2026-11-25T11:59:01Z");
     let snapshot = StatusSnapshot {
-        history: vec![run(1, RunKind::Plays, RunStatus::Success, -60, 2)],
-        play_gaps: vec![gap()],
+        history: vec![
+            run(2, RunKind::Plays, RunStatus::Success, -60, 2),
+            run(1, RunKind::Plays, RunStatus::Success, -86_400 + 3_600, 2),
+        ],
+        play_gaps: vec![found.clone()],
         ..Default::default()
     };
     let app = App::new(snapshot, t0());
-    assert_eq!(app.play_gaps, vec![gap()]);
+    assert_eq!(app.phases.play_gaps, vec![found]);
     let screen = text(&render(&app, 80, 24));
     assert!(
-        screen.contains("plays may be missing between 2026-11-20 08:15 and 2026-11-20 11:40"),
+        screen.contains("plays may be missing between 2026-11-24 12:58 and 2026-11-25 09:40"),
         "{screen}"
     );
     // Roomy: a short form in the plays pane, the sentence in the rate-limit pane.
     let screen = text(&render(&app, 160, 48));
-    assert!(screen.contains("gap 11-20 08:15 → 11-20 11:40"), "{screen}");
+    assert!(screen.contains("gap 11-24 12:58 → 11-25 09:40"), "{screen}");
     assert!(screen.contains("plays may be missing between"), "{screen}");
     let screen = text(&render(&history_populated(), 80, 24));
     assert!(!screen.contains("may be missing"), "{screen}");
@@ -227,12 +240,14 @@ fn play_gaps_from_the_snapshot_are_shown() {
 #[test]
 fn a_finished_run_with_plays_rereads_the_gaps() {
     let mut app = history_populated();
-    assert!(app.show_plays);
-    let finished = run(9, RunKind::Plays, RunStatus::Success, -2, 1);
+    assert!(app.phases.show_plays);
+    // Run 7 polls plays from 11:59:58 to 11:59:59 and records a gap.
+    let finished = run(7, RunKind::Plays, RunStatus::Success, -2, 1);
     let action = app.update(ev(SyncEvent::RunFinished { run: finished }, 0));
     assert_eq!(action, Some(Action::LoadPlayGaps));
     app.dirty = false;
-    app.update(Msg::PlayGaps(vec![gap()]));
+    let found = gap("2026-11-25T11:59:59Z");
+    app.update(Msg::PlayGaps(vec![found.clone()]));
     assert!(app.dirty);
-    assert_eq!(app.play_gaps, vec![gap()]);
+    assert_eq!(app.phases.play_gaps, vec![found]);
 }

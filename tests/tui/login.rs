@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::spotify::auth::AuthError;
-use spotsync::tui::app::{Action, App, EngineState, Msg, NoticeLevel, Overlay};
-use spotsync::tui::login::{LoginCommand, LoginEvent, LoginStage, no_auth_text};
+use spotsync::tui::app::{Action, App, EngineFailure, EngineState, Msg, NoticeLevel, Overlay};
+use spotsync::tui::panes::login::{LoginCommand, LoginEvent, LoginStage, no_auth_text};
 use spotsync::tui::ui;
 
 use crate::fixtures::*;
@@ -192,6 +192,30 @@ fn connected_closes_the_screen_and_starts_the_engine() {
     );
     // Now the start keys drive the engine.
     assert!(matches!(app.update(key('s')), Some(Action::Send(_))));
+}
+
+#[test]
+fn a_saved_token_that_cannot_be_used_says_so_and_offers_the_login_again() {
+    let mut app = waiting();
+    app.update(Msg::Login(LoginEvent::Connected { user: "me".into() }));
+    let e = AuthError::TokenFile("the token file /x/token.json is damaged (eof)".into());
+    app.update(Msg::EngineFailed(EngineFailure::Token {
+        what_to_do: no_auth_text(&e),
+        error: e.to_string(),
+    }));
+    assert!(matches!(app.engine, EngineState::NoAuth(_)));
+    let n = app.notice.clone().unwrap();
+    assert_eq!(n.level, NoticeLevel::Error);
+    assert!(
+        n.text
+            .starts_with("Logged in, but the saved token cannot be used: "),
+        "{}",
+        n.text
+    );
+    assert_eq!(
+        app.update(key('a')),
+        Some(Action::Login(LoginCommand::Start))
+    );
 }
 
 #[test]

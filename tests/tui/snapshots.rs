@@ -61,11 +61,43 @@ fn help_overlay_screen() {
 
 #[test]
 fn demo_banner_screen() {
-    let mut app = syncing();
-    app.demo = Some(
-        "simulated Spotify at http://127.0.0.1:40123/ · throwaway database · your account is not touched".into(),
+    snap("demo", &demo());
+}
+
+/// The banner always says that the account is not touched: whole at 160 columns, in a shorter
+/// form at 80 (with the simulator's address, which the end-to-end tests read), and cut with an
+/// ellipsis only when even the short form cannot fit.
+#[test]
+fn the_demo_banner_fits_or_ends_in_an_ellipsis() {
+    let banner = |w: u16| {
+        let terminal = render(&demo(), w, 24);
+        let buf = terminal.backend().buffer();
+        (0..w)
+            .map(|x| buf[(x, 1)].symbol().to_string())
+            .collect::<String>()
+    };
+    let wide = banner(160);
+    assert!(
+        wide.contains("simulated Spotify at http://127.0.0.1:40123/ · throwaway database · your account is not touched"),
+        "{wide}"
     );
-    snap("demo", &app);
+    let compact = banner(80);
+    assert!(compact.starts_with(" DEMO "), "{compact}");
+    assert!(compact.contains("http://127.0.0.1:40123/"), "{compact}");
+    assert!(
+        compact.trim_end().ends_with("your account is not touched"),
+        "{compact}"
+    );
+    for w in [40, 60, 79, 100, 119] {
+        let line = banner(w);
+        assert!(
+            line.contains("your account is not touched"),
+            "{w} columns: {line}"
+        );
+    }
+    let tiny = banner(20);
+    assert!(tiny.trim_end().ends_with('…'), "{tiny}");
+    assert!(tiny.starts_with(" DEMO "), "{tiny}");
 }
 
 fn text(terminal: &Terminal<TestBackend>) -> String {
@@ -121,7 +153,9 @@ fn no_color_means_no_colours_at_all() {
 fn colours_are_the_16_named_ones() {
     for mut app in [syncing(), window_limited(), failed_phase(), help()] {
         app.color = true;
-        app.demo = Some("demo".into());
+        app.demo = Some(spotsync::tui::app::DemoBanner {
+            sim_url: "http://127.0.0.1:1/".into(),
+        });
         let t = render(&app, 160, 48);
         let mut coloured = 0;
         for cell in t.backend().buffer().content() {
@@ -188,6 +222,28 @@ fn the_cancel_question_fits_the_run_state() {
     app.update(key('c'));
     let screen = text(&app);
     assert!(screen.contains("n keep it paused"), "{screen}");
+}
+
+/// A notice longer than the screen ends in `…` instead of stopping mid-sentence.
+#[test]
+fn a_long_notice_ends_in_an_ellipsis() {
+    let terminal = render(&failed_phase(), 80, 24);
+    let buf = terminal.backend().buffer();
+    let notice: String = (0..80).map(|x| buf[(x, 22)].symbol()).collect();
+    assert!(
+        notice.starts_with(" Sync stopped with a failure"),
+        "{notice}"
+    );
+    assert!(notice.ends_with('…'), "{notice}");
+    let wide = render(&failed_phase(), 160, 48);
+    let buf = wide.backend().buffer();
+    let notice: String = (0..160).map(|x| buf[(x, 46)].symbol()).collect();
+    assert!(
+        notice
+            .trim_end()
+            .ends_with("press s to retry from the checkpoints"),
+        "{notice}"
+    );
 }
 
 /// A log line longer than the pane ends in `…` at the edge instead of stopping mid-word.

@@ -1,6 +1,7 @@
 //! A private tmux server for the end-to-end tests: start the real binary in a pane, type keys,
 //! read the screen back.
 
+use std::ffi::OsStr;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -60,9 +61,55 @@ impl Drop for Tmux {
     }
 }
 
+/// Whether tmux is installed. Under CI a missing tmux fails the calling test here (the tests
+/// it drives must run there); elsewhere the caller skips, loudly.
 pub fn tmux_available() -> bool {
-    Command::new("tmux")
+    let found = Command::new("tmux")
         .arg("-V")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    if !found && when_missing(std::env::var_os("CI").as_deref()) == Missing::Fail {
+        panic!(
+            "tmux is not installed, and under CI (the CI variable is set) a test that cannot run \
+             fails instead of skipping: install tmux (`.ci/run` does)"
+        );
+    }
+    found
+}
+
+/// What a test does when something it needs (a tool, a file) is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Say so loudly and pass: a developer's machine may lack it.
+    Skip,
+    /// Fail: under CI every test must run.
+    Fail,
+}
+
+/// Decide from the value of the `CI` variable: set to anything but empty, `0` or `false` means
+/// a CI runner.
+pub fn when_missing(ci: Option<&OsStr>) -> Missing {
+    let under_ci = ci.is_some_and(|v| {
+        let v = v.to_string_lossy();
+        let v = v.trim();
+        !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false")
+    });
+    if under_ci {
+        Missing::Fail
+    } else {
+        Missing::Skip
+    }
+}
+
+#[test]
+fn a_missing_prerequisite_fails_under_ci_and_skips_elsewhere() {
+    let ci = |v: &str| when_missing(Some(OsStr::new(v)));
+    assert_eq!(when_missing(None), Missing::Skip);
+    assert_eq!(ci(""), Missing::Skip);
+    assert_eq!(ci("0"), Missing::Skip);
+    assert_eq!(ci("false"), Missing::Skip);
+    assert_eq!(ci("FALSE"), Missing::Skip);
+    assert_eq!(ci("true"), Missing::Fail);
+    assert_eq!(ci("1"), Missing::Fail);
+    assert_eq!(ci("yes"), Missing::Fail);
 }

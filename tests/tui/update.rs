@@ -8,7 +8,8 @@ use spotsync::sync::{
     SyncEvent,
 };
 use spotsync::tui::app::{
-    Action, Activity, App, EngineState, LOG_CAPACITY, Msg, NoticeLevel, Overlay, Pane,
+    Action, Activity, App, EngineFailure, EngineState, LOG_CAPACITY, Msg, NoticeLevel, Overlay,
+    Pane,
 };
 
 use crate::fixtures::*;
@@ -246,17 +247,17 @@ fn up_down_move_the_phase_selection() {
     let mut app = syncing();
     app.update(code(KeyCode::Down));
     app.update(code(KeyCode::Down));
-    assert_eq!(app.phase_selected, 2);
+    assert_eq!(app.phases.selected, 2);
     for _ in 0..10 {
         app.update(code(KeyCode::Down));
     }
-    assert_eq!(app.phase_selected, app.phases.len() - 1);
+    assert_eq!(app.phases.selected, app.phases.list.len() - 1);
     app.update(code(KeyCode::Home));
-    assert_eq!(app.phase_selected, 0);
+    assert_eq!(app.phases.selected, 0);
     app.update(code(KeyCode::Up));
-    assert_eq!(app.phase_selected, 0);
+    assert_eq!(app.phases.selected, 0);
     app.update(code(KeyCode::End));
-    assert_eq!(app.phase_selected, app.phases.len() - 1);
+    assert_eq!(app.phases.selected, app.phases.list.len() - 1);
 }
 
 #[test]
@@ -264,25 +265,25 @@ fn arrows_and_pages_scroll_history() {
     let mut app = history_populated();
     app.update(Msg::Resize(80, 24));
     app.focus = Pane::History;
-    let (rows, _) = spotsync::tui::ui::visible_rows(&app);
+    let (rows, _) = app.visible_rows();
     assert!(
-        app.history.len() > rows + 1,
+        app.history.runs.len() > rows + 1,
         "the fixture overflows the pane"
     );
     // The cursor moves first; the view follows once it leaves the pane.
     app.update(code(KeyCode::Down));
-    assert_eq!((app.history_selected, app.history_scroll), (1, 0));
+    assert_eq!((app.history.selected, app.history.scroll), (1, 0));
     for _ in 0..rows {
         app.update(code(KeyCode::Down));
     }
-    assert_eq!(app.history_selected, rows + 1);
-    assert_eq!(app.history_scroll, 2, "the selected run stays in view");
+    assert_eq!(app.history.selected, rows + 1);
+    assert_eq!(app.history.scroll, 2, "the selected run stays in view");
     app.update(code(KeyCode::End));
     // The last run can be selected, and the last page stays full.
-    assert_eq!(app.history_selected, app.history.len() - 1);
-    assert_eq!(app.history_scroll, app.history.len() - rows);
+    assert_eq!(app.history.selected, app.history.runs.len() - 1);
+    assert_eq!(app.history.scroll, app.history.runs.len() - rows);
     app.update(code(KeyCode::Home));
-    assert_eq!((app.history_selected, app.history_scroll), (0, 0));
+    assert_eq!((app.history.selected, app.history.scroll), (0, 0));
 }
 
 #[test]
@@ -292,22 +293,22 @@ fn the_log_follows_new_lines_unless_scrolled_back() {
     for i in 0..50 {
         app.update(log(i, tracing::Level::INFO, &format!("line {i}")));
     }
-    assert_eq!(app.log_scroll, 0);
+    assert_eq!(app.log.scroll, 0);
     app.update(code(KeyCode::Up));
     app.update(code(KeyCode::Up));
-    assert_eq!(app.log_scroll, 2);
+    assert_eq!(app.log.scroll, 2);
     // New lines arrive: the same lines stay in view.
     app.update(log(51, tracing::Level::INFO, "new"));
-    assert_eq!(app.log_scroll, 3);
+    assert_eq!(app.log.scroll, 3);
     app.update(code(KeyCode::Down));
-    assert_eq!(app.log_scroll, 2);
+    assert_eq!(app.log.scroll, 2);
     app.update(code(KeyCode::End));
-    assert_eq!(app.log_scroll, 0);
+    assert_eq!(app.log.scroll, 0);
     app.update(code(KeyCode::Home));
-    let (_, rows) = spotsync::tui::ui::visible_rows(&app);
-    assert_eq!(app.log_scroll, app.log.len() - rows);
+    let (_, rows) = app.visible_rows();
+    assert_eq!(app.log.scroll, app.log.lines.len() - rows);
     app.update(code(KeyCode::PageDown));
-    assert!(app.log_scroll < app.log.len() - rows);
+    assert!(app.log.scroll < app.log.lines.len() - rows);
 }
 
 #[test]
@@ -318,18 +319,20 @@ fn panes_whose_lines_all_fit_do_not_scroll() {
         app.update(log(i, tracing::Level::INFO, &format!("line {i}")));
     }
     app.history
+        .runs
         .push_front(run(1, RunKind::Full, RunStatus::Success, -600, 60));
     app.history
+        .runs
         .push_front(run(2, RunKind::Incremental, RunStatus::Success, -60, 5));
     app.focus = Pane::Log;
     for k in [KeyCode::Up, KeyCode::PageUp, KeyCode::Home] {
         app.update(code(k));
-        assert_eq!(app.log_scroll, 0, "{k:?} scrolled a log that fits");
+        assert_eq!(app.log.scroll, 0, "{k:?} scrolled a log that fits");
     }
     app.focus = Pane::History;
     for k in [KeyCode::Down, KeyCode::PageDown, KeyCode::End] {
         app.update(code(k));
-        assert_eq!(app.history_scroll, 0, "{k:?} scrolled a history that fits");
+        assert_eq!(app.history.scroll, 0, "{k:?} scrolled a history that fits");
     }
 }
 
@@ -337,12 +340,12 @@ fn panes_whose_lines_all_fit_do_not_scroll() {
 fn up_down_in_the_limits_pane_change_nothing() {
     let mut app = syncing();
     app.focus = Pane::Limits;
-    let before = (app.phase_selected, app.history_scroll, app.log_scroll);
+    let before = (app.phases.selected, app.history.scroll, app.log.scroll);
     app.update(code(KeyCode::Down));
     app.update(code(KeyCode::Up));
     assert_eq!(
         before,
-        (app.phase_selected, app.history_scroll, app.log_scroll)
+        (app.phases.selected, app.history.scroll, app.log.scroll)
     );
 }
 
@@ -379,7 +382,7 @@ fn run_started_shows_the_run_and_its_phases() {
         (run.id, run.kind, run.status),
         (7, RunKind::Full, RunStatus::Running)
     );
-    assert!(app.phases.iter().take(4).all(|p| p.in_run));
+    assert!(app.phases.list.iter().take(4).all(|p| p.in_run));
     assert!(
         app.phase(Phase::Plays).is_none(),
         "no plays pane without history"
@@ -407,15 +410,17 @@ fn a_resumed_run_is_no_longer_shown_as_paused_in_history() {
     let mut app = idle();
     // Run 7 was paused by a quit; the app restarts and shows it in history.
     app.history
+        .runs
         .push_front(run(7, RunKind::Full, RunStatus::Paused, -600, 5));
     app.history
+        .runs
         .push_back(run(6, RunKind::Full, RunStatus::Success, -9000, 60));
     app.update(key('s'));
     started(&mut app, true);
-    let r = app.history.iter().find(|r| r.id == 7).unwrap();
+    let r = app.history.runs.iter().find(|r| r.id == 7).unwrap();
     assert_eq!(r.status, RunStatus::Running);
     assert_eq!(r.finished_at, None, "its time is counted live again");
-    let other = app.history.iter().find(|r| r.id == 6).unwrap();
+    let other = app.history.runs.iter().find(|r| r.id == 6).unwrap();
     assert_eq!(other.status, RunStatus::Success, "other runs untouched");
 }
 
@@ -432,7 +437,7 @@ fn a_run_with_plays_shows_the_plays_phase() {
         0,
     ));
     assert!(app.phase(Phase::Plays).unwrap().in_run);
-    assert_eq!(app.phases.len(), 5);
+    assert_eq!(app.phases.list.len(), 5);
 }
 
 #[test]
@@ -540,7 +545,7 @@ fn rate_limited_then_cleared() {
         },
         40,
     ));
-    assert_eq!(app.limit.unwrap().reason, LimitReason::Window);
+    assert_eq!(app.limits.limit.unwrap().reason, LimitReason::Window);
     assert_eq!(app.limit_remaining(), Some(Duration::from_secs(30)));
     assert_eq!(
         app.phase(Phase::Playlists).unwrap().status,
@@ -550,7 +555,7 @@ fn rate_limited_then_cleared() {
     app.update(Msg::Tick(at(50)));
     assert_eq!(app.limit_remaining(), Some(Duration::from_secs(20)));
     app.update(ev(SyncEvent::RateLimitCleared, 70));
-    assert!(app.limit.is_none());
+    assert!(app.limits.limit.is_none());
     assert_eq!(
         app.phase(Phase::Playlists).unwrap().status,
         PhaseStatus::InProgress
@@ -564,14 +569,14 @@ fn quota_block_is_kept_when_loaded_at_start() {
         ..Default::default()
     };
     let app = App::new(snapshot, t0());
-    assert_eq!(app.limit.unwrap().reason, LimitReason::Quota);
+    assert_eq!(app.limits.limit.unwrap().reason, LimitReason::Quota);
     assert!(app.needs_tick(), "a countdown must tick");
     // A block that is already over is not shown.
     let snapshot = spotsync::sync::StatusSnapshot {
         blocked_until: Some((at(-1), LimitReason::Quota)),
         ..Default::default()
     };
-    assert!(App::new(snapshot, t0()).limit.is_none());
+    assert!(App::new(snapshot, t0()).limits.limit.is_none());
 }
 
 #[test]
@@ -582,9 +587,9 @@ fn a_hold_ends_by_the_clock_when_nothing_runs() {
     };
     let mut app = App::new(snapshot, t0());
     app.update(Msg::Tick(at(9)));
-    assert!(app.limit.is_some());
+    assert!(app.limits.limit.is_some());
     app.update(Msg::Tick(at(10)));
-    assert!(app.limit.is_none());
+    assert!(app.limits.limit.is_none());
     assert!(!app.needs_tick(), "idle with nothing timed: no tick");
 }
 
@@ -600,7 +605,7 @@ fn retrying_is_shown_until_the_next_batch() {
         },
         41,
     ));
-    let r = app.retry.clone().unwrap();
+    let r = app.limits.retry.clone().unwrap();
     assert_eq!((r.phase, r.attempt), (Phase::Playlists, 2));
     app.update(ev(
         SyncEvent::BatchCommitted {
@@ -614,7 +619,7 @@ fn retrying_is_shown_until_the_next_batch() {
         },
         46,
     ));
-    assert!(app.retry.is_none());
+    assert!(app.limits.retry.is_none());
 }
 
 #[test]
@@ -630,9 +635,9 @@ fn a_stale_retry_notice_expires_with_the_clock() {
         41,
     ));
     app.update(Msg::Tick(at(44)));
-    assert!(app.retry.is_some());
+    assert!(app.limits.retry.is_some());
     app.update(Msg::Tick(at(48)));
-    assert!(app.retry.is_none());
+    assert!(app.limits.retry.is_none());
 }
 
 #[test]
@@ -694,7 +699,7 @@ fn api_usage_updates_the_24h_counter() {
         },
         0,
     ));
-    assert_eq!((app.calls_24h, app.budget), (42, Some(1000)));
+    assert_eq!((app.limits.calls_24h, app.limits.budget), (42, Some(1000)));
 }
 
 #[test]
@@ -705,14 +710,14 @@ fn run_finished_goes_idle_and_records_history() {
     r.api_calls = 80;
     app.update(ev(SyncEvent::RunFinished { run: r.clone() }, 60));
     assert_eq!(app.activity, Activity::Idle);
-    assert_eq!(app.history.front(), Some(&r));
+    assert_eq!(app.history.runs.front(), Some(&r));
     assert!(notice(&app).contains("+3,420 added"));
     // The same run finishing again (resumed later) replaces its row.
     let mut again = r.clone();
     again.items_added = 3500;
     app.update(ev(SyncEvent::RunFinished { run: again }, 61));
-    assert_eq!(app.history.len(), 1);
-    assert_eq!(app.history[0].items_added, 3500);
+    assert_eq!(app.history.runs.len(), 1);
+    assert_eq!(app.history.runs[0].items_added, 3500);
 }
 
 #[test]
@@ -789,13 +794,33 @@ fn engine_stopped_makes_the_app_read_only() {
 }
 
 #[test]
+fn an_engine_that_cannot_start_leaves_the_app_read_only() {
+    let mut app = idle();
+    app.dirty = false;
+    assert_eq!(
+        app.update(Msg::EngineFailed(EngineFailure::Start(
+            "another spotsync is using /x.db".into()
+        ))),
+        None
+    );
+    assert!(app.dirty);
+    assert_eq!(
+        app.engine,
+        EngineState::Unavailable("another spotsync is using /x.db".into())
+    );
+    assert_eq!(notice(&app), "Cannot sync: another spotsync is using /x.db");
+    assert_eq!(app.notice.as_ref().unwrap().level, NoticeLevel::Error);
+    assert_eq!(app.update(key('s')), None);
+}
+
+#[test]
 fn log_lines_are_kept_up_to_capacity() {
     let mut app = idle();
     for i in 0..(LOG_CAPACITY + 10) {
         app.update(log(i as i64, tracing::Level::INFO, &format!("{i}")));
     }
-    assert_eq!(app.log.len(), LOG_CAPACITY);
-    assert_eq!(app.log.front().unwrap().message, "10");
+    assert_eq!(app.log.lines.len(), LOG_CAPACITY);
+    assert_eq!(app.log.lines.front().unwrap().message, "10");
 }
 
 #[test]

@@ -1,16 +1,21 @@
 //! spotsync-core: everything that mirrors a Spotify library into SQLite, with no user interface.
 //!
+//! - [`domain`]: the shared vocabulary (phases, statuses, run kinds, limit reasons, change
+//!   kinds, capabilities, checkpoints), with the SQL conversions of each stored value.
 //! - [`spotify`]: the only code that talks HTTP to Spotify (client, auth, tolerant models,
 //!   error classes).
 //! - [`store`]: the SQLite database: migrations, the one-writer lock, queries.
+//! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
-//!   [`store::journal`].
+//!   [`store::Reader`] (its [`store::Sql`] queries), which refuse a database that is not ours.
 //!
 //! Front ends (the `spotsync` binary's commands and terminal app) depend on this crate; it
 //! never depends on them, nor on clap, ratatui or crossterm.
 
+pub mod domain;
 pub mod duration;
+pub mod export;
 pub mod import;
 pub mod spotify;
 pub mod store;

@@ -16,7 +16,7 @@ use axum::routing::get;
 use super::ConnInfo;
 use super::model::{Library, Play, parse_id};
 use super::render::{self, Ctx};
-use super::state::{FaultKind, Gate, Shared, lock};
+use super::state::{FaultKind, Gate, Scopes, Shared, lock};
 
 pub type AppState = Arc<Shared>;
 
@@ -25,6 +25,8 @@ pub type AppState = Arc<Shared>;
 pub struct Caller {
     /// A user token (authorization code); `false` for client credentials.
     pub user: bool,
+    /// The scopes the token was granted.
+    pub scopes: Scopes,
 }
 
 pub fn json(status: StatusCode, body: Vec<u8>) -> Response {
@@ -63,7 +65,7 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
 }
 
 pub fn routes(state: AppState) -> Router<AppState> {
-    let endpoints: [(&str, axum::routing::MethodRouter<AppState>); 11] = [
+    let mut endpoints: Vec<(&str, axum::routing::MethodRouter<AppState>)> = vec![
         ("/v1/me", get(me)),
         ("/v1/me/tracks", get(saved_tracks)),
         ("/v1/me/playlists", get(my_playlists)),
@@ -76,6 +78,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         ("/v1/albums", get(several_albums)),
         ("/v1/albums/{id}", get(album)),
     ];
+    endpoints.extend(super::library_api::endpoints());
     let mut r = Router::new();
     for (path, handler) in endpoints {
         // Spotify accepts a trailing slash (rspotify requests `me/`).
@@ -195,18 +198,24 @@ fn authorized(s: &Shared, req: &mut Request) -> Result<(), Response> {
             Some(t) if t.expires_at <= std::time::Instant::now() => {
                 return Err(error(401, "The access token expired"));
             }
-            Some(t) => Caller { user: t.user },
+            Some(t) => Caller {
+                user: t.user,
+                scopes: t.scopes,
+            },
         }
     };
     req.extensions_mut().insert(caller);
     Ok(())
 }
 
-fn caller(req_caller: Option<axum::Extension<Caller>>) -> Caller {
-    req_caller.map(|c| c.0).unwrap_or(Caller { user: false })
+pub(crate) fn caller(req_caller: Option<axum::Extension<Caller>>) -> Caller {
+    req_caller.map(|c| c.0).unwrap_or(Caller {
+        user: false,
+        scopes: Scopes::default(),
+    })
 }
 
-fn need_user(c: Caller) -> Result<(), Response> {
+pub(crate) fn need_user(c: Caller) -> Result<(), Response> {
     if c.user {
         Ok(())
     } else {
@@ -214,7 +223,7 @@ fn need_user(c: Caller) -> Result<(), Response> {
     }
 }
 
-fn query(raw: &Option<String>) -> Vec<(String, String)> {
+pub(crate) fn query(raw: &Option<String>) -> Vec<(String, String)> {
     raw.as_deref()
         .map(|q| {
             url::form_urlencoded::parse(q.as_bytes())
@@ -224,7 +233,7 @@ fn query(raw: &Option<String>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
     q.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
 }
 
@@ -247,7 +256,7 @@ pub fn paging(q: &[(String, String)]) -> Result<(usize, usize), Response> {
     Ok((offset, limit))
 }
 
-fn ctx<'a>(s: &'a Shared, lib: &'a Library, extended: bool) -> Ctx<'a> {
+pub(crate) fn ctx<'a>(s: &'a Shared, lib: &'a Library, extended: bool) -> Ctx<'a> {
     Ctx {
         lib,
         base: &s.api_base,
@@ -255,11 +264,11 @@ fn ctx<'a>(s: &'a Shared, lib: &'a Library, extended: bool) -> Ctx<'a> {
     }
 }
 
-fn ok(body: Vec<u8>) -> Response {
+pub(crate) fn ok(body: Vec<u8>) -> Response {
     json(StatusCode::OK, body)
 }
 
-type Ext = Option<axum::Extension<Caller>>;
+pub(crate) type Ext = Option<axum::Extension<Caller>>;
 
 async fn me(State(s): State<AppState>, c: Ext) -> Response {
     if let Err(r) = need_user(caller(c)) {

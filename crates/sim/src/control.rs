@@ -15,7 +15,28 @@ use super::api::{AppState, json};
 use super::generate::{gen_album, gen_name, skewed_artist, snapshot};
 use super::model::*;
 use super::render::to_vec;
-use super::state::{ALL_SCOPES, FaultKind, SettingsPatch, Stats, lock};
+use super::state::{ALL_SCOPES, FaultKind, KNOWN_SCOPES, SettingsPatch, Stats, later, lock};
+
+/// The most items one control request may create (saved tracks, playlist entries, plays,
+/// queued faults): enough for any test, and a bound on the time and memory one request takes.
+pub const MAX_BATCH: usize = 10_000;
+
+/// `Err(400)` when `n` is above [`MAX_BATCH`].
+pub(crate) fn batch(what: &str, n: usize) -> Result<usize, Response> {
+    if n > MAX_BATCH {
+        return Err(bad(format!("{what} must be at most {MAX_BATCH}, not {n}")));
+    }
+    Ok(n)
+}
+
+macro_rules! try_resp {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,13 +58,14 @@ pub fn routes() -> Router<AppState> {
             post(edit_playlist).delete(delete_playlist),
         )
         .route("/__sim/plays", post(add_plays))
+        .merge(super::control_library::routes())
 }
 
-fn ok_json(v: &impl serde::Serialize) -> Response {
+pub(crate) fn ok_json(v: &impl serde::Serialize) -> Response {
     json(StatusCode::OK, to_vec(v))
 }
 
-fn bad(msg: impl Into<String>) -> Response {
+pub(crate) fn bad(msg: impl Into<String>) -> Response {
     json(
         StatusCode::BAD_REQUEST,
         to_vec(&json!({"error": {"status": 400, "message": msg.into()}})),
@@ -51,7 +73,7 @@ fn bad(msg: impl Into<String>) -> Response {
 }
 
 /// Parse an optional JSON body (empty body = defaults).
-fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
+pub(crate) fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
     if b.iter().all(|c| c.is_ascii_whitespace()) {
         return Ok(T::default());
     }
@@ -72,14 +94,28 @@ macro_rules! parse_body {
 struct TokenReq {
     /// Lifetime override in seconds.
     ttl: Option<u64>,
+    /// Grant only these scopes (default: all of [`ALL_SCOPES`]).
+    scopes: Option<Vec<String>>,
 }
 
 async fn token(State(s): State<AppState>, b: Bytes) -> Response {
     let req: TokenReq = parse_body!(b);
-    let mut t = s.issue(Some(""), ALL_SCOPES, true);
+    let scope = match &req.scopes {
+        None => ALL_SCOPES.to_string(),
+        Some(list) => {
+            if let Some(unknown) = list.iter().find(|x| !KNOWN_SCOPES.contains(&x.as_str())) {
+                return bad(format!("unknown scope {unknown:?}"));
+            }
+            list.join(" ")
+        }
+    };
+    let mut t = s.issue(Some(""), &scope, true);
     if let Some(ttl) = req.ttl {
         if let Some(a) = lock(&s.auth).access.get_mut(&t.access_token) {
-            a.expires_at = std::time::Instant::now() + std::time::Duration::from_secs(ttl);
+            a.expires_at = later(
+                std::time::Instant::now(),
+                std::time::Duration::from_secs(ttl),
+            );
         }
         t.expires_in = ttl;
     }
@@ -168,7 +204,11 @@ async fn faults_next(State(s): State<AppState>, b: Bytes) -> Response {
         Ok(r) => r,
         Err(e) => return bad(format!("invalid JSON body: {e}")),
     };
+    try_resp!(batch("count", req.count as usize));
     let mut f = lock(&s.faults);
+    if f.len() + req.count as usize > MAX_BATCH {
+        return bad(format!("at most {MAX_BATCH} faults may be queued"));
+    }
     for _ in 0..req.count {
         f.push_back(req.kind);
     }
@@ -177,7 +217,7 @@ async fn faults_next(State(s): State<AppState>, b: Bytes) -> Response {
 
 // --- mutations ---------------------------------------------------------------------------------
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -247,6 +287,7 @@ async fn save_tracks(State(s): State<AppState>, b: Bytes) -> Response {
         lib.saved.retain(|s| !set.contains(&s.track));
     }
     if let Some(n) = req.count {
+        try_resp!(batch("count", n));
         let mut rng = lock(&s.mut_rng);
         let more = unsaved_tracks(&mut lib, &mut rng, n);
         tracks.extend(more);
@@ -306,6 +347,7 @@ fn apply_edit(
     pos: usize,
     req: PlaylistReq,
 ) -> Result<(), Response> {
+    let add_tracks = batch("add_tracks", req.add_tracks.unwrap_or(0))?;
     let mut add = Vec::new();
     for id in req.add_track_ids.unwrap_or_default() {
         match lib.track_by_id(&id) {
@@ -313,7 +355,7 @@ fn apply_edit(
             None => return Err(bad(format!("unknown track id {id:?}"))),
         }
     }
-    for _ in 0..req.add_tracks.unwrap_or(0) {
+    for _ in 0..add_tracks {
         add.push(rng.random_range(0..lib.tracks.len()) as u32);
     }
     let mut remove_tracks = std::collections::HashSet::new();
@@ -434,7 +476,7 @@ struct PlaysReq {
 
 async fn add_plays(State(s): State<AppState>, b: Bytes) -> Response {
     let req: PlaysReq = parse_body!(b);
-    let n = req.count.unwrap_or(1);
+    let n = try_resp!(batch("count", req.count.unwrap_or(1)));
     let mut lib = s.write();
     let mut rng = lock(&s.mut_rng);
     let newest = lib.plays.first().map(|p| p.played_at_ms).unwrap_or(0);

@@ -17,9 +17,11 @@
 pub mod accounts;
 pub mod api;
 pub mod control;
+mod control_library;
 pub mod export_zip;
 pub mod fast;
 pub mod generate;
+pub mod library_api;
 pub mod model;
 pub mod render;
 pub mod state;
@@ -100,6 +102,11 @@ impl RunningSim {
     /// Access token, refresh token (usable with any client id), lifetime and scope.
     pub fn issue_token_full(&self) -> TokenResponse {
         self.shared.issue(Some(""), state::ALL_SCOPES, true)
+    }
+    /// A token for the simulated user granting only `scopes` (as `POST /__sim/token
+    /// {"scopes": [...]}`); scopes the simulator does not know are ignored.
+    pub fn issue_token_with_scopes(&self, scopes: &[&str]) -> TokenResponse {
+        self.shared.issue(Some(""), &scopes.join(" "), true)
     }
     /// Request statistics so far.
     pub fn stats(&self) -> Stats {
@@ -198,9 +205,20 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Start serving on `127.0.0.1:port` (0 = any free port).
+/// The largest library the simulator generates (saved tracks; playlists).
+pub const MAX_TRACKS: usize = 10_000_000;
+pub const MAX_PLAYLISTS: usize = 100_000;
+
+/// Start serving on `127.0.0.1:port` (0 = any free port). A library larger than
+/// [`MAX_TRACKS`] / [`MAX_PLAYLISTS`] is refused.
 pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartError> {
     let o = &config.options;
+    if o.tracks > MAX_TRACKS || o.playlists > MAX_PLAYLISTS {
+        return Err(StartError::Generate(format!(
+            "at most {MAX_TRACKS} tracks and {MAX_PLAYLISTS} playlists, not {} and {}",
+            o.tracks, o.playlists
+        )));
+    }
     let params = generate::GenParams {
         seed: o.seed,
         tracks: o.tracks,

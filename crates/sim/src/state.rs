@@ -12,13 +12,59 @@ use super::model::Library;
 use crate::SimMode;
 
 /// The scopes a simulated token grants.
-pub const ALL_SCOPES: &str =
-    "playlist-read-collaborative playlist-read-private user-library-read user-read-recently-played";
+pub const ALL_SCOPES: &str = "playlist-read-collaborative playlist-read-private user-follow-read \
+     user-library-read user-read-playback-position user-read-recently-played user-top-read";
+
+/// The scopes the simulator knows (and enforces where Spotify's description names them).
+pub const KNOWN_SCOPES: [&str; 7] = [
+    "playlist-read-collaborative",
+    "playlist-read-private",
+    "user-follow-read",
+    "user-library-read",
+    "user-read-playback-position",
+    "user-read-recently-played",
+    "user-top-read",
+];
+
+/// A set of [`KNOWN_SCOPES`] as bits (unknown scopes are ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes(u32);
+
+impl Scopes {
+    /// Parse a space-separated scope string.
+    pub fn parse(scope: &str) -> Scopes {
+        Scopes(
+            scope
+                .split_ascii_whitespace()
+                .filter_map(|s| KNOWN_SCOPES.iter().position(|k| *k == s))
+                .fold(0, |acc, i| acc | (1 << i)),
+        )
+    }
+
+    pub fn has(self, scope: &str) -> bool {
+        KNOWN_SCOPES
+            .iter()
+            .position(|k| *k == scope)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
 
 /// Length of the rolling rate-limit window.
 pub const WINDOW: Duration = Duration::from_secs(30);
 /// Length of the rolling quota period.
 pub const QUOTA_PERIOD: Duration = Duration::from_secs(86_400);
+
+/// The furthest ahead the simulator keeps a deadline (token expiry, quota block): 100 years.
+/// An absurd `ttl` or `retry_after` from a client means "practically never", not an overflow.
+pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// The most latency a client can ask for through the control API: 10 minutes.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+
+/// `now + d`, with `d` capped to [`FOREVER`]: never panics.
+pub fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d.min(FOREVER)).unwrap_or(now)
+}
 
 /// Behaviour that can change while the simulator runs (`GET`/`POST /__sim/settings`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +114,9 @@ impl Settings {
                 return Err(format!("mode must be \"dev\" or \"extended\", not {m:?}"));
             }
             self.mode = m;
+        }
+        if p.latency_ms.is_some_and(|l| l > MAX_LATENCY_MS) {
+            return Err(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
         }
         for r in [p.fail_rate, p.drop_rate].into_iter().flatten() {
             if !(0.0..=1.0).contains(&r) {
@@ -136,6 +185,7 @@ pub struct AccessToken {
     /// `None` for client-credentials tokens (no user).
     pub user: bool,
     pub scope: String,
+    pub scopes: Scopes,
 }
 
 #[derive(Debug, Clone)]
@@ -264,9 +314,10 @@ impl Shared {
         auth.access.insert(
             access.clone(),
             AccessToken {
-                expires_at: Instant::now() + Duration::from_secs(ttl),
+                expires_at: later(Instant::now(), Duration::from_secs(ttl)),
                 user,
                 scope: scope.to_string(),
+                scopes: Scopes::parse(scope),
             },
         );
         if let (Some(r), Some(c)) = (&refresh, client_id) {
@@ -338,7 +389,7 @@ impl Shared {
             l.quota.pop_front();
         }
         if s.quota > 0 && l.quota.len() >= s.quota as usize {
-            let until = now + Duration::from_secs(s.quota_retry_after.max(1));
+            let until = later(now, Duration::from_secs(s.quota_retry_after.max(1)));
             l.blocked_until = Some(until);
             l.quota.clear();
             return (Gate::Quota(s.quota_retry_after.max(1)), knocking);
@@ -359,7 +410,7 @@ impl Shared {
 
     /// Remember that a client was told to wait `secs`.
     pub fn told_to_wait(&self, secs: u64) {
-        let until = Instant::now() + Duration::from_secs(secs);
+        let until = later(Instant::now(), Duration::from_secs(secs));
         let mut l = lock(&self.limits);
         if l.told_until.is_none_or(|t| t < until) {
             l.told_until = Some(until);
@@ -369,7 +420,10 @@ impl Shared {
     /// Start a quota block now.
     pub fn exhaust_quota(&self, retry_after: u64) {
         let mut l = lock(&self.limits);
-        l.blocked_until = Some(Instant::now() + Duration::from_secs(retry_after.max(1)));
+        l.blocked_until = Some(later(
+            Instant::now(),
+            Duration::from_secs(retry_after.max(1)),
+        ));
         l.quota.clear();
     }
 

@@ -14,9 +14,15 @@ mod auth;
 mod endpoints;
 #[path = "sim/faults.rs"]
 mod faults;
+#[path = "sim/library.rs"]
+mod library;
+#[path = "sim/library_control.rs"]
+mod library_control;
 #[path = "sim/limits.rs"]
 mod limits;
 #[path = "sim/mutations.rs"]
 mod mutations;
+#[path = "sim/odd_input.rs"]
+mod odd_input;
 #[path = "sim/schema.rs"]
 mod schema;

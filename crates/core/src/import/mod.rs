@@ -23,8 +23,8 @@ use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::plays::{self, Coverage, Outcome};
-use crate::store::{Store, ts};
+use crate::store::plays::{Coverage, ExtendedInsert, Outcome};
+use crate::store::{BulkSettings, Sql, Store, ts};
 use files::{FileKind, Input, RowError, StreamError};
 use rows::{AccountRow, ExtendedRow, Record};
 
@@ -199,42 +199,27 @@ pub fn import(
     }
     let inputs = found.inputs;
     let mut pool = if inputs.iter().any(|i| i.kind.is_extended()) {
-        plays::extended_pool(&store.conn)?
+        store.sql().extended_pool()?
     } else {
         merge::Pool::default()
     };
-    // A larger page cache for the random-order index inserts (plays by track, by key).
-    let cache: i64 = store
-        .conn
-        .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    let checkpoint: i64 = store
-        .conn
-        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
-    store
-        .conn
-        .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    store
-        .conn
-        .pragma_update(None, "wal_autocheckpoint", IMPORT_WAL_PAGES)?;
-    // The importer stores every track and episode before the plays that point at them, so the
+    // A larger page cache for the random-order index inserts (plays by track, by key). The
+    // importer stores every track and episode before the plays that point at them, so the
     // per-row foreign-key probe is redundant while it runs.
-    let fks: i64 = store
-        .conn
-        .pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
-    store.conn.pragma_update(None, "foreign_keys", 0)?;
-    let result = run(store, inputs, opts, progress, &mut summary, &mut pool);
-    store.conn.pragma_update(None, "foreign_keys", fks)?;
-    store.conn.pragma_update(None, "cache_size", cache)?;
-    store
-        .conn
-        .pragma_update(None, "wal_autocheckpoint", checkpoint)?;
-    result?;
-    summary.coverage = plays::coverage(&store.conn)?;
+    let settings = BulkSettings {
+        cache_kib: IMPORT_CACHE_KIB,
+        wal_pages: IMPORT_WAL_PAGES,
+        trusted_references: true,
+    };
+    store.bulk_write(settings, |store| {
+        run(store, inputs, opts, progress, &mut summary, &mut pool)
+    })??;
+    summary.coverage = store.sql().coverage()?;
     Ok(summary)
 }
 
-/// Page cache of the import's connection (negative: KiB).
-const IMPORT_CACHE_KIB: i64 = -32_768;
+/// Page cache of the import's connection, in KiB.
+const IMPORT_CACHE_KIB: i64 = 32_768;
 /// Checkpoint the WAL every this many pages while importing (fewer, larger checkpoints).
 const IMPORT_WAL_PAGES: i64 = 8_192;
 
@@ -312,17 +297,18 @@ fn run(
         }
     }
     let now = ts(chrono::Utc::now());
-    let txn = store.conn.transaction()?;
-    for (span, whole_life, by) in [
-        (extended, true, "extended streaming history"),
-        (account, false, "account data"),
-    ] {
-        if let (Some(first), Some(last)) = (span.first, span.last) {
-            summary.gaps_closed +=
-                plays::close_covered_gaps(&txn, first, last, whole_life, by, &now)?;
+    summary.gaps_closed += store.transaction(|tx| {
+        let mut closed = 0;
+        for (span, whole_life, by) in [
+            (extended, true, "extended streaming history"),
+            (account, false, "account data"),
+        ] {
+            if let (Some(first), Some(last)) = (span.first, span.last) {
+                closed += tx.close_covered_gaps(first, last, whole_life, by, &now)?;
+            }
         }
-    }
-    txn.commit()?;
+        Ok(closed)
+    })?;
 
     for rep in reports.into_iter().filter(|r| !r.file.is_empty()) {
         summary.files.push(rep);
@@ -347,50 +333,50 @@ fn write_batch(
     rep: &mut FileReport,
     span: &mut Span,
 ) -> Result<(), ImportError> {
-    let txn = store.conn.transaction()?;
-    let mut insert = plays::prepare_insert_extended(&txn)?;
-    for r in batch {
-        span.add(r.ended);
-        if let Some(id) = &r.id
-            && !seen_items.contains(id)
-        {
-            plays::ensure_item(&txn, r)?;
-            seen_items.insert(id.clone());
+    store.transaction(|tx| {
+        let mut insert = tx.prepare_insert_extended()?;
+        for r in batch {
+            span.add(r.ended);
+            if let Some(id) = &r.id
+                && !seen_items.contains(id)
+            {
+                tx.ensure_item(r)?;
+                seen_items.insert(id.clone());
+            }
+            let outcome = if kind.is_extended() {
+                extended_row(tx, &mut insert, r, pool)?
+            } else {
+                tx.import_account(r)?
+            };
+            match outcome {
+                Outcome::Added => rep.added += 1,
+                Outcome::Merged => rep.merged += 1,
+                Outcome::Known => rep.known += 1,
+            }
         }
-        let outcome = if kind.is_extended() {
-            extended_row(&txn, &mut insert, r, pool)?
-        } else {
-            plays::import_account(&txn, r)?
-        };
-        match outcome {
-            Outcome::Added => rep.added += 1,
-            Outcome::Merged => rep.merged += 1,
-            Outcome::Known => rep.known += 1,
-        }
-    }
-    drop(insert);
-    txn.commit()?;
+        Ok(())
+    })?;
     Ok(())
 }
 
 fn extended_row(
-    txn: &rusqlite::Transaction<'_>,
-    insert: &mut rusqlite::Statement<'_>,
+    tx: Sql<'_>,
+    insert: &mut ExtendedInsert<'_>,
     r: &Record,
     pool: &mut merge::Pool,
 ) -> rusqlite::Result<Outcome> {
     if !pool.is_empty()
         && let Some(i) = pool.find(&r.ident(), r.ended, r.ms_played)
     {
-        if plays::extended_known(txn, r.key)? {
+        if tx.extended_known(r.key)? {
             return Ok(Outcome::Known);
         }
         if let Some(id) = pool.take(i) {
-            plays::merge_extended(txn, id, r)?;
+            tx.merge_extended(id, r)?;
             return Ok(Outcome::Merged);
         }
     }
-    Ok(if plays::insert_extended_with(insert, r)? {
+    Ok(if insert.insert(r)? {
         Outcome::Added
     } else {
         Outcome::Known

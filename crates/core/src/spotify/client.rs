@@ -6,15 +6,16 @@
 //! sync engine's request gate), so that every request passes through one gate.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use rspotify::clients::BaseClient;
 use rspotify::http::HttpError;
 use rspotify::{AuthCodePkceSpotify, ClientError, Token};
 use serde::de::DeserializeOwned;
 
-use super::Credentials;
+use super::body::{MAX_ERROR_BODY, read_body_capped};
+use super::credentials::Credentials;
 use super::error::{ApiError, classify_status, classify_token_status, parse_retry_after};
+use super::token::settle_expiry;
 
 /// One request of the Web API that spotsync uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +41,17 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// The path below the API base URL.
+    /// The path below the API base URL. Ids are percent-encoded, so an odd id (from a damaged
+    /// database) can never point the request at another path.
     pub fn path(&self) -> String {
         match self {
             Endpoint::Me => "me".into(),
             Endpoint::SavedTracks { .. } => "me/tracks".into(),
             Endpoint::Playlists { .. } => "me/playlists".into(),
-            Endpoint::PlaylistItems { id, .. } => format!("playlists/{id}/items"),
-            Endpoint::Album(id) => format!("albums/{id}"),
+            Endpoint::PlaylistItems { id, .. } => format!("playlists/{}/items", segment(id)),
+            Endpoint::Album(id) => format!("albums/{}", segment(id)),
             Endpoint::Albums(_) => "albums".into(),
-            Endpoint::Artist(id) => format!("artists/{id}"),
+            Endpoint::Artist(id) => format!("artists/{}", segment(id)),
             Endpoint::Artists(_) => "artists".into(),
             Endpoint::RecentlyPlayed { .. } => "me/player/recently-played".into(),
         }
@@ -89,6 +91,20 @@ impl Endpoint {
             Endpoint::RecentlyPlayed { .. } => "GET /me/player/recently-played",
         }
     }
+}
+
+/// `id` as one path segment: ASCII letters and digits as they are (every Spotify id), any other
+/// byte percent-encoded.
+fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The Web API client.
@@ -143,10 +159,15 @@ impl SpotifyClient {
                 on_refresh,
                 ..
             } => {
-                config.token_refreshing = true;
+                // Expiry is checked in `get_raw`, so that every refreshed token passes
+                // `settle_expiry` before it is trusted (rspotify's own check would use the
+                // server's `expires_in` as sent, however absurd).
+                config.token_refreshing = false;
                 let cb = on_refresh.clone();
                 config.token_callback_fn =
-                    std::sync::Arc::new(Some(rspotify::TokenCallback(Box::new(move |t| {
+                    std::sync::Arc::new(Some(rspotify::TokenCallback(Box::new(move |mut t| {
+                        // What is persisted is the settled token, as the client keeps it.
+                        settle_expiry(&mut t, chrono::Utc::now());
                         cb(&t);
                         Ok(())
                     }))));
@@ -175,13 +196,32 @@ impl SpotifyClient {
             ));
         }
         match self.inner.refresh_token().await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let Ok(mut guard) = self.inner.token.lock().await
+                    && let Some(token) = guard.as_mut()
+                {
+                    settle_expiry(token, chrono::Utc::now());
+                }
+                Ok(())
+            }
             Err(e) => Err(map_client_error(e).await),
         }
     }
 
-    /// Send one request and return the raw body.
+    /// Whether the access token has expired (or expires within 10 seconds).
+    async fn token_expired(&self) -> bool {
+        match self.inner.token.lock().await {
+            Ok(guard) => guard.as_ref().is_none_or(Token::is_expired),
+            Err(_) => false,
+        }
+    }
+
+    /// Send one request and return the raw body. An expired token is refreshed first (when it
+    /// can be).
     pub async fn get_raw(&self, endpoint: &Endpoint) -> Result<String, ApiError> {
+        if self.refreshable && self.token_expired().await {
+            self.refresh().await?;
+        }
         let path = endpoint.path();
         let query_owned = endpoint.query();
         let query: HashMap<&str, &str> =
@@ -192,8 +232,9 @@ impl SpotifyClient {
         }
     }
 
-    /// Send one request and parse the body into a tolerant model. An unreadable body is a
-    /// [`ApiError::Transient`] (worth one more try), never a panic.
+    /// Send one request and parse the body into a tolerant model. An unreadable body (not JSON,
+    /// truncated, not the payload's shape) is a [`ApiError::Transient`] (worth one more try),
+    /// never a panic.
     pub async fn get<T: DeserializeOwned>(&self, endpoint: &Endpoint) -> Result<T, ApiError> {
         let body = self.get_raw(endpoint).await?;
         serde_json::from_str(&body).map_err(|e| {
@@ -225,18 +266,14 @@ async fn map_client_error(e: ClientError) -> ApiError {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
-                let body = tokio::time::timeout(Duration::from_secs(10), resp.text())
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or_default();
+                let body = read_body_capped(resp, MAX_ERROR_BODY).await;
                 if is_token {
                     classify_token_status(status, &body)
                 } else {
                     classify_status(status, retry_after, &body)
                 }
             }
-            HttpError::Client(err) => ApiError::Transient(describe_reqwest(&err)),
+            HttpError::Client(err) => classify_reqwest(&err),
         },
         other => map_client_error_sync(other),
     }
@@ -253,11 +290,23 @@ fn map_client_error_sync(e: ClientError) -> ApiError {
                     classify_status(status, None, "")
                 }
             }
-            HttpError::Client(err) => ApiError::Transient(describe_reqwest(&err)),
+            HttpError::Client(err) => classify_reqwest(&err),
         },
         ClientError::InvalidToken => ApiError::Unauthorized("no access token".into()),
         ClientError::ParseJson(e) => ApiError::Transient(format!("unreadable response: {e}")),
         other => ApiError::Other(other.to_string()),
+    }
+}
+
+/// A failure without an HTTP status: [`ApiError::Unreachable`] when no answer could come (the
+/// connection was not made, or closed before any answer), else [`ApiError::Transient`] (a
+/// timeout, which a slow server causes too; a body cut off after the status line).
+fn classify_reqwest(err: &reqwest::Error) -> ApiError {
+    let words = describe_reqwest(err);
+    if err.is_connect() || (err.is_request() && !err.is_timeout()) {
+        ApiError::Unreachable(words)
+    } else {
+        ApiError::Transient(words)
     }
 }
 
@@ -270,7 +319,7 @@ fn describe_reqwest(err: &reqwest::Error) -> String {
     } else if err.is_body() || err.is_decode() {
         "connection dropped while reading the response"
     } else if err.is_request() {
-        "request failed"
+        "connection closed before an answer"
     } else {
         "network error"
     };
@@ -284,5 +333,31 @@ fn describe_reqwest(err: &reqwest::Error) -> String {
         what.to_string()
     } else {
         format!("{what}: {source}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_ids_stay_in_their_path_segment() {
+        assert_eq!(
+            Endpoint::Album("4uLU6hMCjMI75M1A2tKUQC".into()).path(),
+            "albums/4uLU6hMCjMI75M1A2tKUQC"
+        );
+        assert_eq!(
+            Endpoint::Artist("../me?x=1".into()).path(),
+            "artists/%2E%2E%2Fme%3Fx%3D1"
+        );
+        assert_eq!(
+            Endpoint::PlaylistItems {
+                id: "a/b".into(),
+                offset: 0,
+                limit: 50
+            }
+            .path(),
+            "playlists/a%2Fb/items"
+        );
     }
 }

@@ -1,51 +1,25 @@
 //! The only code that talks HTTP to Spotify: client setup over rspotify, authorization, tolerant
 //! models for today's API, and error classification.
 //!
-//! Owned by the sync-engine work (issue 3), except `auth` (issue 5).
+//! Everything a server sends is untrusted: every conversion of server input is total (a value,
+//! a documented meaning for odd values, or an error; never a panic).
+//!
+//! - [`client`]: the Web API client (one request per call) and its endpoints;
+//! - [`error`]: classification of failed requests, `Retry-After` parsing;
+//! - [`model`] over [`lenient`]: the tolerant payload models and their field readers;
+//! - [`auth`]: the PKCE login, the token file, the credentials the sync uses;
+//! - leaves used by both `client` and `auth`: [`credentials`], [`token`] (bounded token
+//!   lifetimes), [`body`] (bounded body reads).
 
 pub mod auth;
-
-use std::path::PathBuf;
-use std::sync::Arc;
-
-/// How the client authenticates. Built by [`auth::load_credentials`].
-#[derive(Clone)]
-pub enum Credentials {
-    /// `SPOTSYNC_ACCESS_TOKEN`: sent as the bearer token as-is, never refreshed.
-    AccessToken(String),
-    /// A stored Authorization Code + PKCE token that the client refreshes on 401 / expiry.
-    Pkce {
-        client_id: String,
-        token: rspotify::Token,
-        /// Where the token lives (mode 0600).
-        token_file: PathBuf,
-        /// Called after every successful refresh with the new token (refresh tokens rotate:
-        /// the newest must be persisted every time).
-        on_refresh: Arc<dyn Fn(&rspotify::Token) + Send + Sync>,
-    },
-}
-
-impl std::fmt::Debug for Credentials {
-    // Never print a token.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credentials::AccessToken(_) => f.write_str("Credentials::AccessToken(<redacted>)"),
-            Credentials::Pkce {
-                client_id,
-                token_file,
-                ..
-            } => f
-                .debug_struct("Credentials::Pkce")
-                .field("client_id", client_id)
-                .field("token_file", token_file)
-                .finish_non_exhaustive(),
-        }
-    }
-}
-
+pub mod body;
 pub mod client;
+pub mod credentials;
 pub mod error;
+pub mod lenient;
 pub mod model;
+pub mod token;
 
 pub use client::{Endpoint, SpotifyClient};
+pub use credentials::Credentials;
 pub use error::ApiError;

@@ -1,11 +1,14 @@
 //! SQLite: open (WAL, foreign keys, busy timeout, one-writer lock), append-only migrations, and
 //! the queries of every phase. The schema is a public interface: see the README.
 
+pub mod browse;
+pub mod health;
 pub mod journal;
 pub mod library;
 pub mod plays;
 pub mod schema;
 pub mod state;
+pub mod versions;
 
 use std::fs::File;
 use std::io::Read;
@@ -43,10 +46,29 @@ pub enum StoreError {
     Migration(String),
 }
 
-/// The writer's handle: the connection plus the lock that keeps other writers out.
+/// `PRAGMA application_id` of every spotsync database ("SPSY" in ASCII). Written when a
+/// database is created (or an earlier spotsync's database is first opened by this one); a file
+/// marked with another id, or an unmarked file that already has tables that are not ours, is
+/// another application's and is refused without being written to.
+pub const APPLICATION_ID: i32 = 0x5350_5359;
+
+/// The queries of the store, over a connection the store owns (its writer's, inside or
+/// outside a transaction, or a read-only one). Front ends get one from [`Reader::sql`]; the
+/// engine from [`Store::sql`] and [`Store::transaction`].
+#[derive(Clone, Copy)]
+pub struct Sql<'a>(&'a Connection);
+
+impl std::fmt::Debug for Sql<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sql")
+    }
+}
+
+/// The writer's handle: the connection plus the lock that keeps other writers out. The
+/// connection is private: everything goes through [`Sql`] and the methods below.
 pub struct Store {
-    pub conn: Connection,
-    pub path: PathBuf,
+    conn: Connection,
+    path: PathBuf,
     _lock: File,
 }
 
@@ -125,15 +147,95 @@ fn check_readable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Whose an existing SQLite file is, read without writing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// Marked with our [`APPLICATION_ID`], at this schema version.
+    Ours { version: usize },
+    /// An unmarked database of an earlier spotsync (our tables, a known schema version): it
+    /// gets the mark when opened for writing.
+    OursUnmarked { version: usize },
+    /// No tables at all: a new database.
+    Empty,
+}
+
+/// Classify an existing file (read-only connection): ours, empty, or refused as foreign.
+fn owner(conn: &Connection, path: &Path) -> Result<Owner, StoreError> {
+    check_readable(conn, path)?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| not_a_db(path, e))?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| not_a_db(path, e))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| {
+            st.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| not_a_db(path, e))?;
+    let foreign = |detail: String| StoreError::NotADatabase {
+        path: path.to_owned(),
+        detail,
+    };
+    if app_id == APPLICATION_ID {
+        return Ok(Owner::Ours { version });
+    }
+    if app_id != 0 {
+        return Err(foreign(format!(
+            "it belongs to another application (application id {app_id:#x})"
+        )));
+    }
+    if tables.is_empty() {
+        return Ok(Owner::Empty);
+    }
+    let ours = ["sync_history", "sync_state", "saved_tracks"]
+        .iter()
+        .all(|t| tables.iter().any(|have| have == t));
+    if ours && (1..=schema::migration_count()).contains(&version) {
+        return Ok(Owner::OursUnmarked { version });
+    }
+    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    Err(foreign(format!(
+        "it holds another application's tables ({}{})",
+        shown.join(", "),
+        if tables.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )))
+}
+
+fn open_existing_read_only(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_a_db(path, e))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
 impl Store {
-    /// Open (or create) the database for writing: takes the one-writer lock, checks the file,
-    /// sets WAL / foreign keys / busy timeout and brings the schema up to date.
+    /// Open (or create) the database for writing: checks the file is ours (refusing another
+    /// application's without writing to it), takes the one-writer lock, sets WAL / foreign
+    /// keys / busy timeout, brings the schema up to date and marks the file as ours.
+    ///
+    /// Blocking (it may check a large file): call it off the async runtime
+    /// (`spawn_blocking`), as [`crate::sync::spawn`] does.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                 path: dir.to_owned(),
                 source,
             })?;
+        }
+        // Before the lock file is created beside it: is an existing file ours at all?
+        if check_header(path)? {
+            owner(&open_existing_read_only(path)?, path)?;
         }
         let lock = File::options()
             .read(true)
@@ -157,6 +259,7 @@ impl Store {
                 });
             }
         }
+        // Again under the lock: the file may have changed hands in between.
         let existed = check_header(path)?;
         let mut conn = Connection::open_with_flags(
             path,
@@ -167,19 +270,82 @@ impl Store {
         .map_err(|e| not_a_db(path, e))?;
         conn.busy_timeout(Duration::from_secs(10))?;
         if existed {
-            check_readable(&conn, path)?;
+            owner(&conn, path)?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| not_a_db(path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn, path)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
             _lock: lock,
         })
     }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queries outside a transaction (each statement commits on its own).
+    pub fn sql(&self) -> Sql<'_> {
+        Sql(&self.conn)
+    }
+
+    /// Run `f` in one transaction: committed when `f` succeeds, rolled back otherwise.
+    pub fn transaction<R>(
+        &mut self,
+        f: impl FnOnce(Sql<'_>) -> rusqlite::Result<R>,
+    ) -> rusqlite::Result<R> {
+        let tx = self.conn.transaction()?;
+        let r = f(Sql(&tx))?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// Run `f` (a bulk write: the importer) with a larger page cache, fewer WAL checkpoints
+    /// and, when `trusted_references`, without the per-row foreign-key probe (the caller
+    /// stores what rows point at first). The settings are restored afterwards, whatever `f`
+    /// returned.
+    pub(crate) fn bulk_write<R>(
+        &mut self,
+        settings: BulkSettings,
+        f: impl FnOnce(&mut Store) -> R,
+    ) -> rusqlite::Result<R> {
+        let get = |c: &Connection, name: &str| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, name, |r| r.get(0))
+        };
+        let cache = get(&self.conn, "cache_size")?;
+        let checkpoint = get(&self.conn, "wal_autocheckpoint")?;
+        let fks = get(&self.conn, "foreign_keys")?;
+        self.conn
+            .pragma_update(None, "cache_size", settings.cache_kib.saturating_neg())?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", settings.wal_pages)?;
+        if settings.trusted_references {
+            self.conn.pragma_update(None, "foreign_keys", 0)?;
+        }
+        let r = f(self);
+        self.conn.pragma_update(None, "foreign_keys", fks)?;
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", checkpoint)?;
+        Ok(r)
+    }
+}
+
+/// The connection settings of [`Store::bulk_write`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BulkSettings {
+    /// Page cache, in KiB.
+    pub cache_kib: i64,
+    /// Checkpoint the WAL every this many pages.
+    pub wal_pages: i64,
+    /// Turn off the foreign-key checks while `f` runs.
+    pub trusted_references: bool,
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -200,38 +366,77 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
-/// Open read-only (for `status`, `history` and front ends): works while another process syncs.
-/// `Ok(None)` when there is no database yet.
-pub fn open_read_only(path: &Path) -> Result<Option<Connection>, StoreError> {
-    if !check_header(path)? {
-        return Ok(None);
+/// A read-only handle (for `status`, `history`, `changes` and front ends): works while another
+/// process syncs, and refuses a file that is not spotsync's, like [`Store::open`].
+pub struct Reader {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reader")
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| not_a_db(path, e))?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    let found: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| not_a_db(path, e))?;
-    if found == 0 {
-        return Ok(None);
+}
+
+impl Reader {
+    /// `Ok(None)` when there is no spotsync database yet (no file, an empty one, or one a
+    /// first run created but never migrated).
+    pub fn open(path: &Path) -> Result<Option<Reader>, StoreError> {
+        if !check_header(path)? {
+            return Ok(None);
+        }
+        let conn = open_existing_read_only(path)?;
+        let version = match owner(&conn, path)? {
+            Owner::Empty => return Ok(None),
+            Owner::Ours { version } | Owner::OursUnmarked { version } => version,
+        };
+        if version == 0 {
+            return Ok(None);
+        }
+        if version > schema::migration_count() {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found: version,
+                known: schema::migration_count(),
+            });
+        }
+        Ok(Some(Reader { conn }))
     }
-    Ok(Some(conn))
+
+    pub fn sql(&self) -> Sql<'_> {
+        Sql(&self.conn)
+    }
+
+    /// The read-only connection itself, for the crate's own read modules (the exporter).
+    pub(crate) fn into_connection(self) -> Connection {
+        self.conn
+    }
+}
+
+/// Open read-only: see [`Reader::open`].
+pub fn open_read_only(path: &Path) -> Result<Option<Reader>, StoreError> {
+    Reader::open(path)
 }
 
 /// A second connection to a database this process already holds (the engine's lock is not
-/// taken again): for small side writes such as the daemon's health.
-pub fn open_side_writer(path: &Path) -> Result<Connection, StoreError> {
-    check_header(path)?;
+/// taken again): for the daemon's health rows, written through [`health::Writer`].
+#[derive(Debug)]
+pub struct SideWriter {
+    conn: Connection,
+}
+
+/// Open a [`SideWriter`] on a database [`Store::open`] already checked and holds.
+pub fn open_side_writer(path: &Path) -> Result<SideWriter, StoreError> {
+    if check_header(path)? {
+        owner(&open_existing_read_only(path)?, path)?;
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| not_a_db(path, e))?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    Ok(conn)
+    Ok(SideWriter { conn })
 }
 
 /// Timestamps are ISO-8601 UTC text, to the second.
@@ -247,49 +452,4 @@ pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn second_writer_is_refused_and_reader_works() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        let _a = Store::open(&db).unwrap();
-        match Store::open(&db) {
-            Err(StoreError::Locked(p)) => assert_eq!(p, db),
-            other => panic!("expected Locked, got {other:?}"),
-        }
-        assert!(open_read_only(&db).unwrap().is_some());
-    }
-
-    #[test]
-    fn non_sqlite_file_is_left_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("notes.txt");
-        let content = b"my precious notes, not a database\n".repeat(40);
-        std::fs::write(&db, &content).unwrap();
-        let err = Store::open(&db).unwrap_err();
-        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
-        assert!(err.to_string().contains("not a spotsync database"));
-        assert_eq!(std::fs::read(&db).unwrap(), content);
-        assert!(open_read_only(&db).is_err());
-    }
-
-    #[test]
-    fn reopen_keeps_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        drop(Store::open(&db).unwrap());
-        let s = Store::open(&db).unwrap();
-        let mode: String = s
-            .conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        let fk: i64 = s
-            .conn
-            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
-            .unwrap();
-        assert_eq!(fk, 1);
-    }
-}
+mod tests;

@@ -222,7 +222,38 @@ CREATE TABLE daemon_health (
 );
 "#;
 
-const M3_PLAYS_IMPORT: &str = r#"
+const M3_PLAYLIST_VERSIONS: &str = r#"
+-- Every version of a playlist's items the mirror has held, so `spotsync export --as-of` can
+-- rebuild a playlist as it was. One row per version swapped in from staging (an unchanged
+-- repeat is not stored again); `items` is a JSON array of
+-- [position, item_type, track_id, episode_id, uri, name, added_at, added_by], by position.
+CREATE TABLE playlist_versions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    playlist_id TEXT NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    recorded_at TEXT NOT NULL,
+    snapshot_id TEXT,
+    name        TEXT,
+    description TEXT,
+    item_count  INTEGER NOT NULL,
+    items       TEXT NOT NULL
+);
+CREATE INDEX playlist_versions_at ON playlist_versions(playlist_id, recorded_at);
+
+-- History starts with the items already mirrored when this migration runs.
+INSERT INTO playlist_versions (playlist_id, recorded_at, snapshot_id, name, description,
+                               item_count, items)
+SELECT p.id,
+       COALESCE(p.items_synced_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+       p.items_snapshot_id, p.name, p.description,
+       (SELECT COUNT(*) FROM playlist_items i WHERE i.playlist_id = p.id),
+       (SELECT COALESCE(json_group_array(json_array(i.position, i.item_type, i.track_id,
+                                                    i.episode_id, i.uri, i.name, i.added_at,
+                                                    i.added_by) ORDER BY i.position), '[]')
+        FROM playlist_items i WHERE i.playlist_id = p.id)
+FROM playlists p WHERE p.items_status = 'synced';
+"#;
+
+const M4_PLAYS_IMPORT: &str = r#"
 -- Listening history from every source: the API's recently-played poll (`api`), the extended
 -- streaming history of Spotify's data export (`extended`) and its account data (`account`).
 -- Several plays may share a time, so a play has its own id; each source keeps its own key, and
@@ -300,7 +331,12 @@ ALTER TABLE play_gaps ADD COLUMN closed_at TEXT;
 ALTER TABLE play_gaps ADD COLUMN closed_by TEXT;
 "#;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(M1_LIBRARY), M::up(M2_CHANGES), M::up(M3_PLAYS_IMPORT)];
+pub(crate) const MIGRATIONS: &[M<'static>] = &[
+    M::up(M1_LIBRARY),
+    M::up(M2_CHANGES),
+    M::up(M3_PLAYLIST_VERSIONS),
+    M::up(M4_PLAYS_IMPORT),
+];
 
 /// How many migrations this build knows (the schema version it writes).
 pub fn migration_count() -> usize {

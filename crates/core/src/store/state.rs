@@ -1,50 +1,77 @@
 //! Engine state: runs (`sync_history`), per-phase checkpoints (`sync_state`), the persisted
 //! rate-limit hold, API usage per rolling 24 hours, capabilities and the account.
+//!
+//! Every stored status, kind, reason and cursor is read back through its typed `FromSql`: an
+//! unknown value is an error, never a silent default.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Type;
+use rusqlite::{OptionalExtension, Row, params};
 
-use super::{parse_ts, ts};
-use crate::sync::events::{
-    LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
+use super::{Sql, parse_ts, ts};
+use crate::domain::{
+    Capability, CapabilityValue, Checkpoint, Cursor, LimitReason, Phase, PhaseProgress,
+    PhaseStatus, RunId, RunKind, RunRecord, RunStatus,
 };
 
 /// The `sync_state` row that holds the hold shared by every phase (the one request gate).
 pub const GATE_KEY: &str = "request_gate";
 
-fn kind_from_str(s: &str) -> RunKind {
-    match s {
-        "incremental" => RunKind::Incremental,
-        "plays" => RunKind::Plays,
-        _ => RunKind::Full,
+/// A stored value this build cannot read.
+#[derive(Debug, thiserror::Error)]
+#[error("column {column}: {detail}")]
+struct Invalid {
+    column: String,
+    detail: String,
+}
+
+fn bad_value(column: &str, detail: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        Type::Text,
+        Box::new(Invalid {
+            column: column.to_string(),
+            detail: detail.to_string(),
+        }),
+    )
+}
+
+/// A stored timestamp; an unreadable one is an error.
+fn get_ts(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get::<_, Option<String>>(col)? {
+        None => Ok(None),
+        Some(s) => match parse_ts(&s) {
+            Some(t) => Ok(Some(t)),
+            None => Err(bad_value(col, format!("unreadable timestamp {s:?}"))),
+        },
     }
 }
 
-fn reason_from_str(s: &str) -> Option<LimitReason> {
-    match s {
-        "window" => Some(LimitReason::Window),
-        "quota" => Some(LimitReason::Quota),
-        "budget" => Some(LimitReason::Budget),
-        _ => None,
-    }
+fn get_u64(r: &Row<'_>, col: &str) -> rusqlite::Result<u64> {
+    let n: i64 = r.get(col)?;
+    u64::try_from(n).map_err(|e| bad_value(col, e))
 }
 
-fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
-    let started: String = r.get("started_at")?;
-    let finished: Option<String> = r.get("finished_at")?;
-    let status: String = r.get("status")?;
+fn get_opt_u64(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<u64>> {
+    r.get::<_, Option<i64>>(col)?
+        .map(|n| u64::try_from(n).map_err(|e| bad_value(col, e)))
+        .transpose()
+}
+
+fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
+    let started = get_ts(r, "started_at")?.ok_or_else(|| bad_value("started_at", "missing"))?;
     Ok(RunRecord {
-        id: r.get("id")?,
-        kind: kind_from_str(&r.get::<_, String>("kind")?),
-        started_at: parse_ts(&started).unwrap_or_default(),
-        finished_at: finished.as_deref().and_then(parse_ts),
-        status: status.parse().unwrap_or(RunStatus::Failed),
-        api_calls: r.get::<_, i64>("api_calls")? as u64,
-        rate_limited_count: r.get::<_, i64>("rate_limited_count")? as u64,
-        waited_seconds: r.get::<_, i64>("waited_seconds")? as u64,
-        items_added: r.get::<_, i64>("items_added")? as u64,
-        items_updated: r.get::<_, i64>("items_updated")? as u64,
-        items_removed: r.get::<_, i64>("items_removed")? as u64,
+        id: r.get::<_, RunId>("id")?.get(),
+        kind: r.get("kind")?,
+        started_at: started,
+        finished_at: get_ts(r, "finished_at")?,
+        status: r.get("status")?,
+        api_calls: get_u64(r, "api_calls")?,
+        rate_limited_count: get_u64(r, "rate_limited_count")?,
+        waited_seconds: get_u64(r, "waited_seconds")?,
+        items_added: get_u64(r, "items_added")?,
+        items_updated: get_u64(r, "items_updated")?,
+        items_removed: get_u64(r, "items_removed")?,
         error: r.get("error")?,
     })
 }
@@ -52,184 +79,33 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
 const RUN_COLS: &str = "id, kind, started_at, finished_at, status, api_calls, rate_limited_count,
      waited_seconds, items_added, items_updated, items_removed, error";
 
-pub fn run(c: &Connection, id: i64) -> rusqlite::Result<Option<RunRecord>> {
-    c.query_row(
-        &format!("SELECT {RUN_COLS} FROM sync_history WHERE id = ?1"),
-        [id],
-        run_from_row,
-    )
-    .optional()
-}
-
-/// The run that did not finish (running, paused, rate-limited or failed), if any.
-pub fn unfinished_run(c: &Connection) -> rusqlite::Result<Option<(RunRecord, Vec<Phase>)>> {
-    let row = c
-        .query_row(
-            &format!(
-                "SELECT {RUN_COLS}, phases FROM sync_history
-                 WHERE status IN ('running', 'paused', 'rate_limited', 'failed')
-                   AND kind != 'plays'
-                 ORDER BY id DESC LIMIT 1"
-            ),
-            [],
-            |r| Ok((run_from_row(r)?, r.get::<_, Option<String>>("phases")?)),
-        )
-        .optional()?;
-    // Only the most recent library run can be resumed: an older unfinished one was superseded.
-    // Listening-history polls (kind `plays`) run in between without superseding anything.
-    let last = c
-        .query_row(
-            &format!(
-                "SELECT {RUN_COLS} FROM sync_history WHERE kind != 'plays' ORDER BY id DESC LIMIT 1"
-            ),
-            [],
-            run_from_row,
-        )
-        .optional()?;
-    Ok(match (row, last) {
-        (Some((run, phases)), Some(last)) if last.id == run.id => {
-            let phases: Vec<Phase> = phases
-                .and_then(|p| serde_json::from_str(&p).ok())
-                .unwrap_or_default();
-            Some((run, phases))
-        }
-        _ => None,
-    })
-}
-
-pub fn last_run(c: &Connection) -> rusqlite::Result<Option<RunRecord>> {
-    c.query_row(
-        &format!("SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT 1"),
-        [],
-        run_from_row,
-    )
-    .optional()
-}
-
-/// Last successful run of a kind.
-pub fn last_success(c: &Connection, kind: RunKind) -> rusqlite::Result<Option<RunRecord>> {
-    c.query_row(
-        &format!(
-            "SELECT {RUN_COLS} FROM sync_history WHERE kind = ?1 AND status = 'success'
-             ORDER BY id DESC LIMIT 1"
-        ),
-        [kind.as_str()],
-        run_from_row,
-    )
-    .optional()
-}
-
-pub fn history(c: &Connection, limit: u32) -> rusqlite::Result<Vec<RunRecord>> {
-    let mut st = c.prepare(&format!(
-        "SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT ?1"
-    ))?;
-    let rows = st.query_map([limit as i64], run_from_row)?;
-    rows.collect()
-}
-
-/// Start a run and its phase rows (pending), in one transaction.
-pub fn create_run(
-    c: &mut Connection,
-    kind: RunKind,
-    phases: &[Phase],
-    now: DateTime<Utc>,
-) -> rusqlite::Result<i64> {
-    let tx = c.transaction()?;
-    let now_s = ts(now);
-    tx.execute(
-        "INSERT INTO sync_history (kind, started_at, status, phases) VALUES (?1, ?2, 'running', ?3)",
-        params![
-            kind.as_str(),
-            now_s,
-            serde_json::to_string(phases).unwrap_or_else(|_| "[]".into())
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
-    for (order, p) in phases.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO sync_state (state_key, sync_history_id, entity_type, current_offset,
-                                     total_items, items_processed, status, last_error,
-                                     rate_limit_reset_at, rate_limit_reason, cursor, created_at,
-                                     updated_at, completed_at, run_order)
-             VALUES (?1, ?2, ?1, 0, NULL, 0, 'pending', NULL, NULL, NULL, NULL, ?3, ?3, NULL, ?4)
-             ON CONFLICT(state_key) DO UPDATE SET
-               sync_history_id = excluded.sync_history_id, current_offset = 0,
-               total_items = NULL, items_processed = 0, status = 'pending', last_error = NULL,
-               rate_limit_reset_at = NULL, rate_limit_reason = NULL, cursor = NULL,
-               created_at = excluded.created_at, updated_at = excluded.updated_at,
-               completed_at = NULL, run_order = excluded.run_order",
-            params![p.as_str(), id, now_s, order as i64],
-        )?;
-    }
-    // A fresh run starts its playlists' item fetches from scratch.
-    tx.execute("DELETE FROM playlist_items_staging", [])?;
-    tx.commit()?;
-    Ok(id)
-}
-
 /// A checkpoint row of a phase.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseRow {
     pub phase: Phase,
-    pub run_id: Option<i64>,
+    pub run_id: Option<RunId>,
     pub status: PhaseStatus,
-    pub current_offset: u64,
-    pub total_items: Option<u64>,
-    pub items_processed: u64,
-    pub cursor: Option<String>,
+    pub checkpoint: Checkpoint,
     pub last_error: Option<String>,
     pub rate_limit_reset_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-fn phase_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<PhaseRow>> {
-    let entity: String = r.get("entity_type")?;
-    let Ok(phase) = entity.parse::<Phase>() else {
-        return Ok(None);
-    };
-    let status: String = r.get("status")?;
-    Ok(Some(PhaseRow {
-        phase,
+fn phase_row(r: &Row<'_>) -> rusqlite::Result<PhaseRow> {
+    Ok(PhaseRow {
+        phase: r.get("entity_type")?,
         run_id: r.get("sync_history_id")?,
-        status: status.parse().unwrap_or(PhaseStatus::Pending),
-        current_offset: r.get::<_, i64>("current_offset")? as u64,
-        total_items: r.get::<_, Option<i64>>("total_items")?.map(|n| n as u64),
-        items_processed: r.get::<_, i64>("items_processed")? as u64,
-        cursor: r.get("cursor")?,
+        status: r.get("status")?,
+        checkpoint: Checkpoint {
+            current_offset: get_u64(r, "current_offset")?,
+            total_items: get_opt_u64(r, "total_items")?,
+            items_processed: get_u64(r, "items_processed")?,
+            cursor: r.get::<_, Option<Cursor>>("cursor")?,
+        },
         last_error: r.get("last_error")?,
-        rate_limit_reset_at: r
-            .get::<_, Option<String>>("rate_limit_reset_at")?
-            .as_deref()
-            .and_then(parse_ts),
-        updated_at: r
-            .get::<_, Option<String>>("updated_at")?
-            .as_deref()
-            .and_then(parse_ts),
-    }))
-}
-
-pub fn phase(c: &Connection, phase: Phase) -> rusqlite::Result<Option<PhaseRow>> {
-    Ok(c.query_row(
-        "SELECT * FROM sync_state WHERE state_key = ?1",
-        [phase.as_str()],
-        phase_row,
-    )
-    .optional()?
-    .flatten())
-}
-
-/// The phase rows of a run, in run order.
-pub fn phases_of_run(c: &Connection, run_id: i64) -> rusqlite::Result<Vec<PhaseRow>> {
-    let mut st = c.prepare(
-        "SELECT * FROM sync_state WHERE sync_history_id = ?1 AND state_key != ?2
-         ORDER BY run_order, state_key",
-    )?;
-    let rows = st.query_map(params![run_id, GATE_KEY], phase_row)?;
-    Ok(rows
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect())
+        rate_limit_reset_at: get_ts(r, "rate_limit_reset_at")?,
+        updated_at: get_ts(r, "updated_at")?,
+    })
 }
 
 impl PhaseRow {
@@ -237,8 +113,8 @@ impl PhaseRow {
         PhaseProgress {
             phase: self.phase,
             status: self.status,
-            done: self.items_processed,
-            total: self.total_items,
+            done: self.checkpoint.items_processed,
+            total: self.checkpoint.total_items,
             last_error: self.last_error.clone(),
             rate_limit_reset_at: self.rate_limit_reset_at,
             updated_at: self.updated_at,
@@ -246,287 +122,458 @@ impl PhaseRow {
     }
 }
 
-/// A phase's checkpoint (call inside the batch's transaction).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Checkpoint {
-    pub current_offset: u64,
-    pub total_items: Option<u64>,
-    pub items_processed: u64,
-    pub cursor: Option<String>,
+fn minute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:00Z").to_string()
 }
 
-pub fn save_checkpoint(
-    c: &Connection,
-    phase: Phase,
-    cp: &Checkpoint,
-    status: PhaseStatus,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "UPDATE sync_state SET current_offset = ?2, total_items = ?3, items_processed = ?4,
-                               cursor = ?5, status = ?6, updated_at = ?7,
-                               completed_at = CASE WHEN ?6 IN ('success', 'failed', 'cancelled')
-                                                   THEN ?7 ELSE NULL END,
-                               last_error = CASE WHEN ?6 = 'success' THEN NULL ELSE last_error END
-         WHERE state_key = ?1",
-    )?
-    .execute(params![
-        phase.as_str(),
-        cp.current_offset as i64,
-        cp.total_items.map(|n| n as i64),
-        cp.items_processed as i64,
-        cp.cursor,
-        status.as_str(),
-        ts(now)
-    ])?;
-    Ok(())
-}
-
-pub fn set_phase_status(
-    c: &Connection,
-    phase: Phase,
-    status: PhaseStatus,
-    error: Option<&str>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    c.execute(
-        "UPDATE sync_state SET status = ?2, last_error = COALESCE(?3, last_error),
-                               updated_at = ?4,
-                               completed_at = CASE WHEN ?2 IN ('success', 'failed', 'cancelled')
-                                                   THEN ?4 ELSE completed_at END
-         WHERE state_key = ?1",
-        params![phase.as_str(), status.as_str(), error, ts(now)],
-    )?;
-    Ok(())
-}
-
-/// Add a batch's counts to its run (inside the batch's transaction).
-pub fn add_run_counts(
-    c: &Connection,
-    run_id: i64,
-    added: u64,
-    updated: u64,
-    removed: u64,
-) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "UPDATE sync_history SET items_added = items_added + ?2,
-                                 items_updated = items_updated + ?3,
-                                 items_removed = items_removed + ?4
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        run_id,
-        added as i64,
-        updated as i64,
-        removed as i64
-    ])?;
-    Ok(())
-}
-
-pub fn add_waited(c: &Connection, run_id: i64, secs: u64, limited: bool) -> rusqlite::Result<()> {
-    c.execute(
-        "UPDATE sync_history SET waited_seconds = waited_seconds + ?2,
-                                 rate_limited_count = rate_limited_count + ?3
-         WHERE id = ?1",
-        params![run_id, secs as i64, i64::from(limited)],
-    )?;
-    Ok(())
-}
-
-pub fn set_run_status(
-    c: &Connection,
-    run_id: i64,
-    status: RunStatus,
-    error: Option<&str>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let finished = (!matches!(status, RunStatus::Running)).then(|| ts(now));
-    c.execute(
-        "UPDATE sync_history SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
-        params![run_id, status.as_str(), error, finished],
-    )?;
-    Ok(())
-}
-
-/// Count one request sent: rolling usage and the run's counter, in one small transaction.
-pub fn record_call(
-    c: &mut Connection,
-    run_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
-    let minute = now.format("%Y-%m-%dT%H:%M:00Z").to_string();
-    tx.prepare_cached(
-        "INSERT INTO api_usage (minute, calls) VALUES (?1, 1)
-         ON CONFLICT(minute) DO UPDATE SET calls = calls + 1",
-    )?
-    .execute([&minute])?;
-    if let Some(id) = run_id {
-        tx.prepare_cached("UPDATE sync_history SET api_calls = api_calls + 1 WHERE id = ?1")?
-            .execute([id])?;
+impl Sql<'_> {
+    pub fn run(&self, id: RunId) -> rusqlite::Result<Option<RunRecord>> {
+        self.0
+            .query_row(
+                &format!("SELECT {RUN_COLS} FROM sync_history WHERE id = ?1"),
+                [id],
+                run_from_row,
+            )
+            .optional()
     }
-    tx.commit()
-}
 
-/// Requests sent in the 24 hours before `now` (minute resolution).
-pub fn calls_24h(c: &Connection, now: DateTime<Utc>) -> rusqlite::Result<u64> {
-    let since = (now - ChronoDuration::hours(24))
-        .format("%Y-%m-%dT%H:%M:00Z")
-        .to_string();
-    c.query_row(
-        "SELECT COALESCE(SUM(calls), 0) FROM api_usage WHERE minute > ?1",
-        [since],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n as u64)
-}
-
-/// When the oldest request of the rolling 24 hours leaves the window.
-pub fn usage_frees_at(
-    c: &Connection,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let since = (now - ChronoDuration::hours(24))
-        .format("%Y-%m-%dT%H:%M:00Z")
-        .to_string();
-    let m: Option<String> = c.query_row(
-        "SELECT MIN(minute) FROM api_usage WHERE minute > ?1",
-        [since],
-        |r| r.get(0),
-    )?;
-    Ok(m.as_deref()
-        .and_then(parse_ts)
-        .map(|t| t + ChronoDuration::hours(24) + ChronoDuration::minutes(1)))
-}
-
-pub fn prune_usage(c: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    let before = (now - ChronoDuration::hours(48))
-        .format("%Y-%m-%dT%H:%M:00Z")
-        .to_string();
-    c.execute("DELETE FROM api_usage WHERE minute < ?1", [before])?;
-    Ok(())
-}
-
-/// Persist a hold: no request before `until`. Written on the gate row and on the phase's row.
-pub fn save_block(
-    c: &Connection,
-    until: DateTime<Utc>,
-    reason: LimitReason,
-    phase: Option<Phase>,
-    run_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let now_s = ts(now);
-    c.execute(
-        "INSERT INTO sync_state (state_key, sync_history_id, entity_type, status,
-                                 rate_limit_reset_at, rate_limit_reason, created_at, updated_at)
-         VALUES (?1, ?2, 'gate', 'rate_limited', ?3, ?4, ?5, ?5)
-         ON CONFLICT(state_key) DO UPDATE SET
-           sync_history_id = COALESCE(excluded.sync_history_id, sync_history_id),
-           status = 'rate_limited', rate_limit_reset_at = excluded.rate_limit_reset_at,
-           rate_limit_reason = excluded.rate_limit_reason, updated_at = excluded.updated_at",
-        params![GATE_KEY, run_id, ts(until), reason.as_str(), now_s],
-    )?;
-    if let Some(p) = phase {
-        c.execute(
-            "UPDATE sync_state SET rate_limit_reset_at = ?2, rate_limit_reason = ?3,
-                                   status = 'rate_limited', updated_at = ?4
-             WHERE state_key = ?1",
-            params![p.as_str(), ts(until), reason.as_str(), now_s],
-        )?;
-    }
-    Ok(())
-}
-
-/// The hold is over: forget it everywhere.
-pub fn clear_block(c: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    c.execute(
-        "UPDATE sync_state SET rate_limit_reset_at = NULL, rate_limit_reason = NULL,
-                               status = CASE WHEN state_key = ?1 THEN 'success'
-                                             WHEN status = 'rate_limited' THEN 'in_progress'
-                                             ELSE status END,
-                               updated_at = ?2
-         WHERE rate_limit_reset_at IS NOT NULL",
-        params![GATE_KEY, ts(now)],
-    )?;
-    Ok(())
-}
-
-/// The latest persisted hold still in the future.
-pub fn load_block(
-    c: &Connection,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<Option<(DateTime<Utc>, LimitReason)>> {
-    let mut st = c.prepare(
-        "SELECT rate_limit_reset_at, rate_limit_reason FROM sync_state
-         WHERE rate_limit_reset_at IS NOT NULL",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-    })?;
-    let mut best: Option<(DateTime<Utc>, LimitReason)> = None;
-    for row in rows {
-        let (t, reason) = row?;
-        let Some(t) = parse_ts(&t) else { continue };
-        if t <= now {
-            continue;
-        }
-        let reason = reason
-            .as_deref()
-            .and_then(reason_from_str)
-            .unwrap_or(LimitReason::Window);
-        if best.is_none_or(|(b, _)| t > b) {
-            best = Some((t, reason));
-        }
-    }
-    Ok(best)
-}
-
-pub fn capability(c: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
-    c.query_row(
-        "SELECT value FROM capabilities WHERE name = ?1",
-        [name],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-pub fn set_capability(
-    c: &Connection,
-    name: &str,
-    value: &str,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO capabilities (name, value, detected_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(name) DO UPDATE SET value = excluded.value, detected_at = excluded.detected_at
-         WHERE capabilities.value != excluded.value",
-        params![name, value, ts(now)],
-    )?;
-    Ok(())
-}
-
-pub fn account(c: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    Ok(
-        c.query_row("SELECT value FROM account WHERE key = ?1", [key], |r| {
-            r.get::<_, Option<String>>(0)
+    /// The run that did not finish (running, paused, rate-limited or failed), if any, with the
+    /// phases it was planned with.
+    pub fn unfinished_run(&self) -> rusqlite::Result<Option<(RunRecord, Vec<Phase>)>> {
+        let c = self.0;
+        let row = c
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLS}, phases FROM sync_history
+                     WHERE status IN ('running', 'paused', 'rate_limited', 'failed')
+                       AND kind != 'plays'
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [],
+                |r| Ok((run_from_row(r)?, r.get::<_, Option<String>>("phases")?)),
+            )
+            .optional()?;
+        // Only the most recent library run can be resumed: an older unfinished one was
+        // superseded. Listening-history polls (kind `plays`) run in between without superseding
+        // anything.
+        let last = c
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLS} FROM sync_history WHERE kind != 'plays'
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [],
+                run_from_row,
+            )
+            .optional()?;
+        Ok(match (row, last) {
+            (Some((run, phases)), Some(last)) if last.id == run.id => {
+                let phases: Vec<Phase> = match phases {
+                    None => Vec::new(),
+                    Some(p) => serde_json::from_str(&p).map_err(|e| bad_value("phases", e))?,
+                };
+                Some((run, phases))
+            }
+            _ => None,
         })
-        .optional()?
-        .flatten(),
-    )
-}
+    }
 
-pub fn set_account(
-    c: &Connection,
-    key: &str,
-    value: Option<&str>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO account (key, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = COALESCE(excluded.value, account.value),
-                                        updated_at = excluded.updated_at",
-        params![key, value, ts(now)],
-    )?;
-    Ok(())
+    pub fn last_run(&self) -> rusqlite::Result<Option<RunRecord>> {
+        self.0
+            .query_row(
+                &format!("SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT 1"),
+                [],
+                run_from_row,
+            )
+            .optional()
+    }
+
+    /// Last successful run of a kind.
+    pub fn last_success(&self, kind: RunKind) -> rusqlite::Result<Option<RunRecord>> {
+        self.0
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLS} FROM sync_history WHERE kind = ?1 AND status = 'success'
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [kind],
+                run_from_row,
+            )
+            .optional()
+    }
+
+    /// The most recent runs, newest first.
+    pub fn history(&self, limit: u32) -> rusqlite::Result<Vec<RunRecord>> {
+        let mut st = self.0.prepare(&format!(
+            "SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([i64::from(limit)], run_from_row)?;
+        rows.collect()
+    }
+
+    /// Start a run and its phase rows (pending). Call inside a transaction.
+    pub(crate) fn create_run(
+        &self,
+        kind: RunKind,
+        phases: &[Phase],
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<RunId> {
+        let c = self.0;
+        let now_s = ts(now);
+        let phases_json = serde_json::to_string(phases).map_err(|e| bad_value("phases", e))?;
+        c.execute(
+            "INSERT INTO sync_history (kind, started_at, status, phases)
+             VALUES (?1, ?2, 'running', ?3)",
+            params![kind, now_s, phases_json],
+        )?;
+        let id = RunId::new(c.last_insert_rowid())
+            .ok_or_else(|| bad_value("id", "run ids start at 1"))?;
+        for (order, p) in phases.iter().enumerate() {
+            c.execute(
+                "INSERT INTO sync_state (state_key, sync_history_id, entity_type, current_offset,
+                                         total_items, items_processed, status, last_error,
+                                         rate_limit_reset_at, rate_limit_reason, cursor,
+                                         created_at, updated_at, completed_at, run_order)
+                 VALUES (?1, ?2, ?1, 0, NULL, 0, 'pending', NULL, NULL, NULL, NULL, ?3, ?3, NULL,
+                         ?4)
+                 ON CONFLICT(state_key) DO UPDATE SET
+                   sync_history_id = excluded.sync_history_id, current_offset = 0,
+                   total_items = NULL, items_processed = 0, status = 'pending', last_error = NULL,
+                   rate_limit_reset_at = NULL, rate_limit_reason = NULL, cursor = NULL,
+                   created_at = excluded.created_at, updated_at = excluded.updated_at,
+                   completed_at = NULL, run_order = excluded.run_order",
+                params![p, id, now_s, order as i64],
+            )?;
+        }
+        // A fresh run starts its playlists' item fetches from scratch.
+        c.execute("DELETE FROM playlist_items_staging", [])?;
+        Ok(id)
+    }
+
+    pub fn phase(&self, phase: Phase) -> rusqlite::Result<Option<PhaseRow>> {
+        self.0
+            .query_row(
+                "SELECT * FROM sync_state WHERE state_key = ?1",
+                [phase],
+                phase_row,
+            )
+            .optional()
+    }
+
+    /// The phase rows of a run, in run order.
+    pub fn phases_of_run(&self, run_id: i64) -> rusqlite::Result<Vec<PhaseRow>> {
+        let mut st = self.0.prepare(
+            "SELECT * FROM sync_state WHERE sync_history_id = ?1 AND state_key != ?2
+             ORDER BY run_order, state_key",
+        )?;
+        let rows = st.query_map(params![run_id, GATE_KEY], phase_row)?;
+        rows.collect()
+    }
+
+    /// A phase's checkpoint (call inside the batch's transaction).
+    pub(crate) fn save_checkpoint(
+        &self,
+        phase: Phase,
+        cp: &Checkpoint,
+        status: PhaseStatus,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0
+            .prepare_cached(
+                "UPDATE sync_state SET current_offset = ?2, total_items = ?3, items_processed = ?4,
+                                   cursor = ?5, status = ?6, updated_at = ?7,
+                                   completed_at = CASE WHEN ?6 IN ('success', 'failed', 'cancelled')
+                                                       THEN ?7 ELSE NULL END,
+                                   last_error = CASE WHEN ?6 = 'success' THEN NULL
+                                                     ELSE last_error END
+                 WHERE state_key = ?1",
+            )?
+            .execute(params![
+                phase,
+                cp.current_offset as i64,
+                cp.total_items.map(|n| n as i64),
+                cp.items_processed as i64,
+                cp.cursor,
+                status,
+                ts(now)
+            ])?;
+        Ok(())
+    }
+
+    pub(crate) fn set_phase_status(
+        &self,
+        phase: Phase,
+        status: PhaseStatus,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0.execute(
+            "UPDATE sync_state SET status = ?2, last_error = COALESCE(?3, last_error),
+                                   updated_at = ?4,
+                                   completed_at = CASE WHEN ?2 IN ('success', 'failed', 'cancelled')
+                                                       THEN ?4 ELSE completed_at END
+             WHERE state_key = ?1",
+            params![phase, status, error, ts(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Close every phase of a cancelled run that had not finished.
+    pub(crate) fn cancel_unfinished_phases(
+        &self,
+        run_id: RunId,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0.execute(
+            "UPDATE sync_state SET status = 'cancelled', completed_at = ?2, updated_at = ?2
+             WHERE sync_history_id = ?1 AND status NOT IN ('success', 'failed')
+               AND state_key != ?3",
+            params![run_id, ts(now), GATE_KEY],
+        )?;
+        Ok(())
+    }
+
+    /// Add a batch's counts to its run (inside the batch's transaction).
+    pub(crate) fn add_run_counts(
+        &self,
+        run_id: RunId,
+        added: u64,
+        updated: u64,
+        removed: u64,
+    ) -> rusqlite::Result<()> {
+        self.0
+            .prepare_cached(
+                "UPDATE sync_history SET items_added = items_added + ?2,
+                                         items_updated = items_updated + ?3,
+                                         items_removed = items_removed + ?4
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                run_id,
+                added as i64,
+                updated as i64,
+                removed as i64
+            ])?;
+        Ok(())
+    }
+
+    /// Requests the run has sent so far.
+    pub fn run_api_calls(&self, run_id: RunId) -> rusqlite::Result<u64> {
+        let n: Option<i64> = self
+            .0
+            .prepare_cached("SELECT api_calls FROM sync_history WHERE id = ?1")?
+            .query_row([run_id], |r| r.get(0))
+            .optional()?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
+    pub(crate) fn add_waited(
+        &self,
+        run_id: RunId,
+        secs: u64,
+        limited: bool,
+    ) -> rusqlite::Result<()> {
+        self.0.execute(
+            "UPDATE sync_history SET waited_seconds = waited_seconds + ?2,
+                                     rate_limited_count = rate_limited_count + ?3
+             WHERE id = ?1",
+            params![run_id, secs as i64, i64::from(limited)],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn set_run_status(
+        &self,
+        run_id: RunId,
+        status: RunStatus,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        let finished = (!matches!(status, RunStatus::Running)).then(|| ts(now));
+        self.0.execute(
+            "UPDATE sync_history SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+            params![run_id, status, error, finished],
+        )?;
+        Ok(())
+    }
+
+    /// Count one request sent: rolling usage and the run's counter (call inside a transaction).
+    pub(crate) fn record_call(
+        &self,
+        run_id: Option<RunId>,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO api_usage (minute, calls) VALUES (?1, 1)
+                 ON CONFLICT(minute) DO UPDATE SET calls = calls + 1",
+            )?
+            .execute([minute(now)])?;
+        if let Some(id) = run_id {
+            self.0
+                .prepare_cached("UPDATE sync_history SET api_calls = api_calls + 1 WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Ok(())
+    }
+
+    /// Requests sent in the 24 hours before `now` (minute resolution).
+    pub fn calls_24h(&self, now: DateTime<Utc>) -> rusqlite::Result<u64> {
+        let since = minute(now - ChronoDuration::hours(24));
+        self.0
+            .query_row(
+                "SELECT COALESCE(SUM(calls), 0) FROM api_usage WHERE minute > ?1",
+                [since],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+    }
+
+    /// When the oldest request of the rolling 24 hours leaves the window.
+    pub fn usage_frees_at(&self, now: DateTime<Utc>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        let since = minute(now - ChronoDuration::hours(24));
+        let m: Option<String> = self.0.query_row(
+            "SELECT MIN(minute) FROM api_usage WHERE minute > ?1",
+            [since],
+            |r| r.get(0),
+        )?;
+        Ok(m.as_deref()
+            .and_then(parse_ts)
+            .map(|t| t + ChronoDuration::hours(24) + ChronoDuration::minutes(1)))
+    }
+
+    pub(crate) fn prune_usage(&self, now: DateTime<Utc>) -> rusqlite::Result<()> {
+        let before = minute(now - ChronoDuration::hours(48));
+        self.0
+            .execute("DELETE FROM api_usage WHERE minute < ?1", [before])?;
+        Ok(())
+    }
+
+    /// Persist a hold: no request before `until`. Written on the gate row and on the phase's row.
+    pub(crate) fn save_block(
+        &self,
+        until: DateTime<Utc>,
+        reason: LimitReason,
+        phase: Option<Phase>,
+        run_id: Option<RunId>,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        let now_s = ts(now);
+        self.0.execute(
+            "INSERT INTO sync_state (state_key, sync_history_id, entity_type, status,
+                                     rate_limit_reset_at, rate_limit_reason, created_at,
+                                     updated_at)
+             VALUES (?1, ?2, 'gate', 'rate_limited', ?3, ?4, ?5, ?5)
+             ON CONFLICT(state_key) DO UPDATE SET
+               sync_history_id = COALESCE(excluded.sync_history_id, sync_history_id),
+               status = 'rate_limited', rate_limit_reset_at = excluded.rate_limit_reset_at,
+               rate_limit_reason = excluded.rate_limit_reason, updated_at = excluded.updated_at",
+            params![GATE_KEY, run_id, ts(until), reason, now_s],
+        )?;
+        if let Some(p) = phase {
+            self.0.execute(
+                "UPDATE sync_state SET rate_limit_reset_at = ?2, rate_limit_reason = ?3,
+                                       status = 'rate_limited', updated_at = ?4
+                 WHERE state_key = ?1",
+                params![p, ts(until), reason, now_s],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The hold is over: forget it everywhere.
+    pub(crate) fn clear_block(&self, now: DateTime<Utc>) -> rusqlite::Result<()> {
+        self.0.execute(
+            "UPDATE sync_state SET rate_limit_reset_at = NULL, rate_limit_reason = NULL,
+                                   status = CASE WHEN state_key = ?1 THEN 'success'
+                                                 WHEN status = 'rate_limited' THEN 'in_progress'
+                                                 ELSE status END,
+                                   updated_at = ?2
+             WHERE rate_limit_reset_at IS NOT NULL",
+            params![GATE_KEY, ts(now)],
+        )?;
+        Ok(())
+    }
+
+    /// The latest persisted hold still in the future. A hold saved without a reason is taken
+    /// as the 30-second window; an unknown reason or an unreadable time is an error.
+    pub fn load_block(
+        &self,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<Option<(DateTime<Utc>, LimitReason)>> {
+        let mut st = self.0.prepare(
+            "SELECT rate_limit_reset_at, rate_limit_reason FROM sync_state
+             WHERE rate_limit_reset_at IS NOT NULL",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                get_ts(r, "rate_limit_reset_at")?,
+                r.get::<_, Option<LimitReason>>("rate_limit_reason")?,
+            ))
+        })?;
+        let mut best: Option<(DateTime<Utc>, LimitReason)> = None;
+        for row in rows {
+            let (Some(t), reason) = row? else { continue };
+            if t <= now {
+                continue;
+            }
+            let reason = reason.unwrap_or(LimitReason::Window);
+            if best.is_none_or(|(b, _)| t > b) {
+                best = Some((t, reason));
+            }
+        }
+        Ok(best)
+    }
+
+    pub fn capability(&self, name: Capability) -> rusqlite::Result<Option<CapabilityValue>> {
+        self.0
+            .query_row(
+                "SELECT value FROM capabilities WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
+    pub(crate) fn set_capability(
+        &self,
+        name: Capability,
+        value: CapabilityValue,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0.execute(
+            "INSERT INTO capabilities (name, value, detected_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value,
+                                             detected_at = excluded.detected_at
+             WHERE capabilities.value != excluded.value",
+            params![name, value, ts(now)],
+        )?;
+        Ok(())
+    }
+
+    /// A value of the connected account (`user_id`, `display_name`).
+    pub fn account(&self, key: &str) -> rusqlite::Result<Option<String>> {
+        Ok(self
+            .0
+            .query_row("SELECT value FROM account WHERE key = ?1", [key], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    pub(crate) fn set_account(
+        &self,
+        key: &str,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        self.0.execute(
+            "INSERT INTO account (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET value = COALESCE(excluded.value, account.value),
+                                            updated_at = excluded.updated_at",
+            params![key, value, ts(now)],
+        )?;
+        Ok(())
+    }
 }

@@ -1,6 +1,10 @@
 //! The one gate every request passes: a hold after a 429 (window or quota, persisted by the
 //! engine), proactive pacing over a rolling 30-second window that adapts after a 429, and the
 //! exponential backoff used for transient failures.
+//!
+//! Total over server input: a `Retry-After` of any size at any time gives a hold of
+//! [`MIN_HOLD`]..=[`MAX_HOLD`], never an overflow; a hold never reaches more than [`MAX_HOLD`]
+//! past "now", whatever was set.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -15,10 +19,18 @@ pub const WINDOW: Duration = Duration::from_secs(30);
 /// Wait after a 429 without `Retry-After` (doubled for each consecutive one, capped).
 pub const MISSING_RETRY_AFTER: Duration = Duration::from_secs(30);
 const MISSING_RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
-/// Transient failures: attempts per request before the phase fails.
+/// Retryable failures (a 5xx, a timeout, Spotify out of reach): attempts per request before
+/// the phase fails (or, out of reach, the run ends).
 pub const MAX_ATTEMPTS: u32 = 6;
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 const BACKOFF_CAP: Duration = Duration::from_secs(20);
+/// The longest hold a 429 can set, and the longest a hold is ever kept past "now": Spotify's
+/// daily quota asks for up to a day. A longer `Retry-After` (or a hold read back from the
+/// database) means "a day", never years.
+pub const MAX_HOLD: Duration = Duration::from_secs(86_400);
+/// The shortest hold after a 429: a `Retry-After: 0` (or a date in the past) would otherwise
+/// send the refused request again at once, in a tight loop.
+pub const MIN_HOLD: Duration = Duration::from_secs(1);
 /// Margin added to pacing waits so our window and the server's do not disagree at the edge.
 const PACING_MARGIN: Duration = Duration::from_millis(60);
 
@@ -63,9 +75,12 @@ impl Gate {
         self.limit
     }
 
-    /// The current hold (no request before it), if any.
+    /// The current hold (no request before it), if any. It never ends more than [`MAX_HOLD`]
+    /// after `now`, whatever was set (a hold loaded from a damaged database included).
     pub fn hold(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, LimitReason)> {
-        self.hold.filter(|(until, _)| *until > now)
+        self.hold
+            .filter(|(until, _)| *until > now)
+            .map(|(until, reason)| (until.min(after(now, MAX_HOLD)), reason))
     }
 
     /// Set a hold (e.g. loaded from the database at start).
@@ -128,7 +143,10 @@ impl Gate {
         self.missing_streak = 0;
     }
 
-    /// A 429. Returns the hold to persist (until, reason).
+    /// A 429. Returns the hold to persist (until, reason): `now` plus the `Retry-After`
+    /// bounded to [`MIN_HOLD`]..=[`MAX_HOLD`], or the doubling "missing `Retry-After`" wait.
+    /// Total for any duration and any time (at the very end of the calendar the hold ends
+    /// there).
     pub fn on_rate_limited(
         &mut self,
         retry_after: Option<Duration>,
@@ -139,13 +157,13 @@ impl Gate {
         let wait = match retry_after {
             Some(d) => {
                 self.missing_streak = 0;
-                d
+                d.clamp(MIN_HOLD, MAX_HOLD)
             }
             None => {
                 let d = MISSING_RETRY_AFTER
                     .saturating_mul(2u32.saturating_pow(self.missing_streak))
                     .min(MISSING_RETRY_AFTER_CAP);
-                self.missing_streak += 1;
+                self.missing_streak = self.missing_streak.saturating_add(1);
                 d
             }
         };
@@ -166,10 +184,18 @@ impl Gate {
             self.last_429 = Some(instant);
             self.last_raise = instant;
         }
-        let until = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(24));
+        let until = after(now, wait);
         self.set_hold(until, reason);
         (until, reason)
     }
+}
+
+/// `now + d`, saturating at the last representable time instead of panicking.
+fn after(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Delay before retry `attempt` (1-based): exponential with full jitter, bounded.
@@ -185,6 +211,7 @@ pub fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn paces_within_the_window() {
@@ -249,5 +276,86 @@ mod tests {
             assert!(backoff(a) <= BACKOFF_CAP);
         }
         assert!(backoff(1) <= BACKOFF_BASE);
+    }
+
+    #[test]
+    fn absurd_retry_after_holds_a_day_at_most() {
+        let mut g = Gate::new(10);
+        let now = Utc::now();
+        let t = Instant::now();
+        for d in [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            Duration::from_secs(1 << 40),
+        ] {
+            let (until, _) = g.on_rate_limited(Some(d), true, now, t);
+            assert_eq!((until - now).to_std().unwrap(), MAX_HOLD);
+        }
+        // Retry-After: 0 does not make a tight loop.
+        let mut g = Gate::new(10);
+        let (until, _) = g.on_rate_limited(Some(Duration::ZERO), false, now, t);
+        assert_eq!((until - now).to_std().unwrap(), MIN_HOLD);
+        // The end of the calendar: no panic, the hold ends there.
+        let (until, _) = g.on_rate_limited(
+            Some(Duration::from_secs(60)),
+            false,
+            DateTime::<Utc>::MAX_UTC,
+            t,
+        );
+        assert_eq!(until, DateTime::<Utc>::MAX_UTC);
+        // A hold read back from a damaged database is kept to a day from now.
+        let mut g = Gate::new(10);
+        g.set_hold(DateTime::<Utc>::MAX_UTC, LimitReason::Quota);
+        let (until, _) = g.hold(now).unwrap();
+        assert_eq!((until - now).to_std().unwrap(), MAX_HOLD);
+    }
+
+    fn any_time() -> impl Strategy<Value = DateTime<Utc>> {
+        (
+            DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+            0u32..1_000_000_000,
+        )
+            .prop_map(|(s, n)| DateTime::from_timestamp(s, n).unwrap_or(DateTime::<Utc>::MAX_UTC))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn on_rate_limited_is_total_and_capped(
+            events in prop::collection::vec(
+                (
+                    prop::option::of((any::<u64>(), 0u32..1_000_000_000)),
+                    any::<bool>(),
+                    any_time(),
+                    0u64..100_000,
+                    0usize..40,
+                ),
+                1..12,
+            ),
+            configured in any::<u32>(),
+        ) {
+            let mut g = Gate::new(configured);
+            let t0 = Instant::now();
+            for (retry_after, quota, now, ms, sends) in events {
+                let instant = t0 + Duration::from_millis(ms);
+                for _ in 0..sends {
+                    g.record_send(instant);
+                }
+                let retry_after = retry_after.map(|(s, n)| Duration::new(s, n));
+                let (until, reason) = g.on_rate_limited(retry_after, quota, now, instant);
+                prop_assert_eq!(reason == LimitReason::Quota, quota);
+                prop_assert!(until >= now);
+                if now < DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::days(2) {
+                    let wait = (until - now).to_std().unwrap_or_default();
+                    prop_assert!(wait <= MAX_HOLD, "{:?}", wait);
+                    prop_assert!(wait >= MIN_HOLD.min(MISSING_RETRY_AFTER));
+                    let (held, _) = g.hold(now).expect("a hold after a 429");
+                    prop_assert!(held <= now + chrono::TimeDelta::days(1));
+                }
+                prop_assert!(g.limit() >= 1);
+                let _ = g.pacing_delay(instant);
+            }
+        }
     }
 }

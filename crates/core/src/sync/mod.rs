@@ -1,9 +1,20 @@
 //! The sync engine: orchestrator, phases, pacing and retry. Never imports the UI.
-//! Owned by the sync-engine work (issue 3); `events` is the contract with front ends.
+//!
+//! - `runner`: one run: plan → execute the phases → a pure fold into the outcome.
+//! - `engine`: the task's state, its gate-passing requests, its controls (pause, cancel at
+//!   once) and the one batch commit.
+//! - `phases`: one module per phase, and the one page walker.
+//! - `outcome`: how phases and runs end, folded purely into the run's final state.
+//! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
+//! - [`events`]: the contract with front ends.
 
 mod engine;
 pub mod events;
 pub mod gate;
+mod outcome;
+mod phases;
+mod runner;
+mod unsaved;
 
 pub use events::*;
 
@@ -15,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 pub mod config;
 use crate::spotify::{Credentials, SpotifyClient};
-use crate::store::{self, Store, StoreError};
+use crate::store::{Reader, Store, StoreError};
 pub use config::SyncConfig;
 
 /// What the engine needs to run.
@@ -48,12 +59,22 @@ pub enum SpawnError {
     Other(String),
 }
 
-/// Open the database (taking the one-writer lock) and spawn the engine task on the current
-/// tokio runtime. The engine idles until it receives [`SyncCommand::Start`].
-pub fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
+/// Open the database (taking the one-writer lock) off the async runtime, then spawn the
+/// engine task on the current tokio runtime. The engine idles until it receives
+/// [`SyncCommand::Start`].
+pub async fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|_| SpawnError::Other("the sync engine needs a tokio runtime".into()))?;
-    let store = Store::open(&options.db).map_err(|e| match e {
+    let db = options.db.clone();
+    // Opening checks (and may migrate) a possibly large file: never on the runtime's threads.
+    let opened = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&db)?;
+        let hold = store.sql().load_block(chrono::Utc::now())?;
+        Ok::<_, StoreError>((store, hold))
+    })
+    .await
+    .map_err(|e| SpawnError::Other(format!("opening the database failed: {e}")))?;
+    let (store, hold) = opened.map_err(|e| match e {
         StoreError::Locked(p) => SpawnError::Locked(p),
         other => SpawnError::Other(other.to_string()),
     })?;
@@ -65,7 +86,15 @@ pub fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
     let (ev_tx, ev_rx) = mpsc::channel(1024);
     let cancel = CancellationToken::new();
-    let engine = engine::Engine::new(store, client, options.config, ev_tx, cmd_rx, cancel.clone());
+    let engine = engine::Engine::new(
+        store,
+        hold,
+        client,
+        options.config,
+        ev_tx,
+        cmd_rx,
+        cancel.clone(),
+    );
     let task = runtime.spawn(engine.main_loop());
     Ok(EngineHandle {
         commands: cmd_tx,
@@ -89,20 +118,22 @@ pub fn load_status_with_budget(
     history_limit: u32,
     daily_budget: Option<u64>,
 ) -> Result<StatusSnapshot, String> {
-    let Some(conn) = store::open_read_only(db).map_err(|e| e.to_string())? else {
+    let Some(reader) = Reader::open(db).map_err(|e| e.to_string())? else {
         return Ok(StatusSnapshot {
             daily_budget,
             ..StatusSnapshot::default()
         });
     };
     let now = chrono::Utc::now();
+    let q = reader.sql();
     let read = || -> rusqlite::Result<StatusSnapshot> {
-        let current_run = match store::state::unfinished_run(&conn)? {
+        let current_run = match q.unfinished_run()? {
             Some((run, _)) => Some(run),
-            None => store::state::last_run(&conn)?,
+            None => q.last_run()?,
         };
         let phases = match &current_run {
-            Some(r) => store::state::phases_of_run(&conn, r.id)?
+            Some(r) => q
+                .phases_of_run(r.id)?
                 .iter()
                 .map(|p| p.progress())
                 .collect(),
@@ -111,12 +142,71 @@ pub fn load_status_with_budget(
         Ok(StatusSnapshot {
             current_run,
             phases,
-            blocked_until: store::state::load_block(&conn, now)?,
-            calls_24h: store::state::calls_24h(&conn, now)?,
+            blocked_until: q.load_block(now)?,
+            calls_24h: q.calls_24h(now)?,
             daily_budget,
-            history: store::state::history(&conn, history_limit)?,
-            play_gaps: store::journal::play_gaps(&conn, PLAY_GAPS_SHOWN)?,
+            history: q.history(history_limit)?,
+            play_gaps: q.play_gaps(PLAY_GAPS_SHOWN)?,
         })
     };
     read().map_err(|e| format!("cannot read {}: {e}", db.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::spotify::Credentials;
+
+    /// Opening the store waits on SQLite (here: another connection holds the write lock for a
+    /// second); meanwhile the runtime's only thread keeps running other tasks.
+    #[tokio::test(flavor = "current_thread")]
+    async fn spawn_opens_the_store_off_the_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        drop(Store::open(&db).unwrap());
+        let holder = rusqlite::Connection::open(&db).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1000));
+            holder.execute_batch("COMMIT").unwrap();
+        });
+        let ticks = Arc::new(AtomicU64::new(0));
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        let started = Instant::now();
+        let handle = spawn(EngineOptions {
+            db: db.clone(),
+            api_url: "http://127.0.0.1:9/v1/".into(),
+            accounts_url: "http://127.0.0.1:9/".into(),
+            credentials: Credentials::AccessToken("test".into()),
+            config: SyncConfig::default(),
+        })
+        .await
+        .unwrap();
+        let waited = started.elapsed();
+        release.join().unwrap();
+        ticker.abort();
+        assert!(
+            waited >= Duration::from_millis(900),
+            "the open waited for the lock: {waited:?}"
+        );
+        let n = ticks.load(Ordering::SeqCst);
+        assert!(
+            n >= 40,
+            "the runtime kept running while the store opened: {n} ticks"
+        );
+        handle.cancel.cancel();
+        handle.task.await.unwrap();
+    }
 }

@@ -115,6 +115,13 @@ async fn pkce_flow_with_rspotify_then_refresh_rotation() {
         .current_user()
         .await
         .expect("me with the refreshed token");
+    // The scopes granted at /authorize stay with the token (and its refreshes): saved albums
+    // yes, followed artists (user-follow-read was not asked for) no.
+    let access = second.access_token.clone();
+    assert_eq!(api(&sim, &access, "me/albums").await.status, StatusCode::OK);
+    let r = api(&sim, &access, "me/following?type=artist").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(message(&r), "Insufficient client scope");
 
     // The old refresh token no longer works.
     let (s, v) = token_post(

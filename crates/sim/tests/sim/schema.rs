@@ -7,6 +7,7 @@
 //! dropped. Deliberate real-world deviations are patched in from the two short lists below;
 //! anything else that does not match is a mistake in the simulator.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use reqwest::StatusCode;
@@ -42,6 +43,8 @@ const REAL_WORLD_NULLS: &[(&str, &str)] = &[
     // Cursor paging: `next` is "null if none"; `cursors` is null on an empty page.
     ("CursorPagingObject", "next"),
     ("CursorPagingObject", "cursors"),
+    // The last page of followed artists has `cursors: {"after": null}`.
+    ("CursorObject", "after"),
 ];
 
 /// Required fields that Development Mode (February 2026) no longer sends.
@@ -50,6 +53,41 @@ const DEV_MODE_REMOVED: &[(&str, &str)] = &[
     ("AlbumObject", "label"),
     ("AlbumObject", "popularity"),
 ];
+
+/// What a test does when something it needs (here the spec file) is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// Say so loudly and pass: a developer's machine may lack it.
+    Skip,
+    /// Fail: under CI every test must run.
+    Fail,
+}
+
+/// Decide from the value of the `CI` variable: set to anything but empty, `0` or `false` means
+/// a CI runner.
+fn when_missing(ci: Option<&OsStr>) -> Missing {
+    let under_ci = ci.is_some_and(|v| {
+        let v = v.to_string_lossy();
+        let v = v.trim();
+        !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false")
+    });
+    if under_ci {
+        Missing::Fail
+    } else {
+        Missing::Skip
+    }
+}
+
+#[test]
+fn a_missing_spec_fails_under_ci_and_skips_elsewhere() {
+    let ci = |v: &str| when_missing(Some(OsStr::new(v)));
+    assert_eq!(when_missing(None), Missing::Skip);
+    assert_eq!(ci(""), Missing::Skip);
+    assert_eq!(ci("0"), Missing::Skip);
+    assert_eq!(ci("false"), Missing::Skip);
+    assert_eq!(ci("true"), Missing::Fail);
+    assert_eq!(ci("1"), Missing::Fail);
+}
 
 fn spec_path() -> PathBuf {
     match std::env::var_os("SPOTSYNC_OPENAPI_SPEC") {
@@ -63,12 +101,19 @@ fn spec_path() -> PathBuf {
 fn load_components(dev: bool) -> Option<Value> {
     let path = spec_path();
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "SKIPPED: schema validation did not run: OpenAPI description not found at {} \
-             (set SPOTSYNC_OPENAPI_SPEC)",
+        let why = format!(
+            "OpenAPI description not found at {} (set SPOTSYNC_OPENAPI_SPEC)",
             path.display()
         );
-        return None;
+        match when_missing(std::env::var_os("CI").as_deref()) {
+            Missing::Fail => panic!(
+                "{why}; under CI (the CI variable is set) the schema test must run, not skip"
+            ),
+            Missing::Skip => {
+                eprintln!("SKIPPED: schema validation did not run: {why}");
+                return None;
+            }
+        }
     };
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).expect("OpenAPI YAML parses");
     let spec: Value = serde_json::to_value(yaml).expect("YAML as JSON");
@@ -254,6 +299,8 @@ async fn validate_all(c: &mut Checker, sim: &RunningSim, extended: bool) {
         c.check(&s("CursorPagingPlayHistoryObject"), &v, "recently played");
     }
 
+    validate_library_lists(c, sim, &token).await;
+
     // Errors.
     let cases: [(&str, Option<&str>, u16, &str); 4] = [
         ("me", None, 401, "Unauthorized"),
@@ -282,6 +329,73 @@ async fn validate_all(c: &mut Checker, sim: &RunningSim, extended: bool) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     c.check(&response("TooManyRequests"), &r.body, "quota error");
     sim.reset_limits();
+}
+
+/// Saved albums, shows, episodes, audiobooks, followed artists, top lists, and their errors.
+async fn validate_library_lists(c: &mut Checker, sim: &RunningSim, token: &str) {
+    let s = |n: &str| format!("{SCHEMA}{n}");
+    let lists = [
+        ("me/albums?limit=50", "PagingSavedAlbumObject"),
+        ("me/albums?limit=2&offset=1", "PagingSavedAlbumObject"),
+        ("me/shows?limit=50", "PagingSavedShowObject"),
+        ("me/episodes?limit=50", "PagingSavedEpisodeObject"),
+        ("me/audiobooks?limit=50", "PagingSavedAudiobookObject"),
+        ("me/top/artists?limit=50", "PagingArtistObject"),
+        ("me/top/artists?time_range=short_term", "PagingArtistObject"),
+        (
+            "me/top/artists?time_range=long_term&limit=3",
+            "PagingArtistObject",
+        ),
+        ("me/top/tracks?limit=50", "PagingTrackObject"),
+        ("me/top/tracks?time_range=short_term", "PagingTrackObject"),
+        (
+            "me/top/tracks?time_range=long_term&limit=3",
+            "PagingTrackObject",
+        ),
+    ];
+    for (path, schema) in lists {
+        let v = get_ok(sim, token, path).await;
+        assert!(
+            !v["items"].as_array().unwrap().is_empty(),
+            "{path} has items"
+        );
+        c.check(&s(schema), &v, path);
+    }
+    // Every page of the followed artists, the last one with `after: null`.
+    let mut url = Some(format!("{}me/following?type=artist&limit=4", sim.api_url()));
+    let mut pages = 0;
+    while let Some(u) = url {
+        let r = get_url(&u, Some(token)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        c.check(&response("CursorPagedArtists"), &r.body, "followed artists");
+        url = r.body["artists"]["next"].as_str().map(str::to_string);
+        pages += 1;
+    }
+    assert!(pages >= 2);
+    let narrow = sim
+        .issue_token_with_scopes(&["user-library-read"])
+        .access_token;
+    for (path, tok, status, name) in [
+        (
+            "me/following?type=artist",
+            narrow.as_str(),
+            403,
+            "Forbidden",
+        ),
+        ("me/top/tracks", narrow.as_str(), 403, "Forbidden"),
+        ("me/top/artists?time_range=ever", token, 400, "BadRequest"),
+        (
+            "me/following?type=artist&limit=51",
+            token,
+            400,
+            "BadRequest",
+        ),
+        ("me/albums", "", 401, "Unauthorized"),
+    ] {
+        let r = api(sim, tok, path).await;
+        assert_eq!(r.status.as_u16(), status, "{path}");
+        c.check(&response(name), &r.body, path);
+    }
 }
 
 #[tokio::test]
@@ -321,7 +435,7 @@ async fn responses_match_the_openapi_description() {
         checked: 0,
     };
     validate_all(&mut full, &ext, true).await;
-    assert!(dev.checked > 30 && full.checked > 30);
+    assert!(dev.checked > 45 && full.checked > 45);
 
     // The validator catches mistakes: a page without `total`, a track with a string duration,
     // an album without `label` in Extended Quota mode.
@@ -345,5 +459,22 @@ async fn responses_match_the_openapi_description() {
     album.as_object_mut().unwrap().remove("label");
     assert!(!full.errors("schemas/AlbumObject", &album).is_empty());
     assert!(dev.errors("schemas/AlbumObject", &album).is_empty());
+    // … a saved audiobook without its chapters, a followed-artists page without `artists`.
+    let mut books = api(&ext, &token, "me/audiobooks?limit=1").await.body;
+    books["items"][0]["audiobook"]
+        .as_object_mut()
+        .unwrap()
+        .remove("chapters");
+    assert!(
+        !full
+            .errors("schemas/PagingSavedAudiobookObject", &books)
+            .is_empty()
+    );
+    let follows = api(&ext, &token, "me/following?type=artist").await.body;
+    assert!(
+        !full
+            .errors(&response("CursorPagedArtists"), &follows["artists"])
+            .is_empty()
+    );
     ext.shutdown().await;
 }

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use super::store::{StoredToken, TOKEN_FILE_VERSION};
+use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::token::settle_expiry;
 
 /// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
 pub const SCOPES: [&str; 4] = [
@@ -200,7 +202,7 @@ impl PkceLogin {
                 FlowError::Http(format!("cannot reach {token_url}: {}", e.without_url()))
             })?;
         let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
+        let body = read_body_capped(resp, MAX_ERROR_BODY).await;
         if !status.is_success() {
             let reason = oauth_error(&body).unwrap_or_else(|| format!("HTTP {status}"));
             return Err(if status.as_u16() == 400 {
@@ -215,7 +217,9 @@ impl PkceLogin {
                 e.classify_name()
             ))
         })?;
-        token.expires_at = authorized_at.checked_add_signed(token.expires_in);
+        // `expires_in` as sent may be negative or absurd: bounded (see `settle_expiry`).
+        token.expires_at = None;
+        settle_expiry(&mut token, authorized_at);
         if token.refresh_token.is_none() {
             return Err(FlowError::Http(
                 "the token endpoint sent no refresh token; spotsync needs one to keep syncing"
@@ -239,7 +243,7 @@ impl PkceLogin {
             .await
             .map_err(|e| FlowError::Http(format!("cannot reach {me_url}: {}", e.without_url())))?;
         let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
+        let body = read_body_capped(resp, MAX_ERROR_BODY).await;
         if status.as_u16() == 403 {
             let detail = api_error_message(&body)
                 .map(|m| format!(" (Spotify said: {m})"))

@@ -19,7 +19,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use rspotify::clients::BaseClient;
 
-use super::Credentials;
+use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::credentials::Credentials;
+use crate::spotify::token::settle_expiry;
 pub use flow::{FlowError, PkceLogin, SCOPES};
 pub use session::LoginSession;
 pub use store::StoredToken;
@@ -161,7 +163,7 @@ pub async fn refresh_now(
             return Err(match *e {
                 rspotify::http::HttpError::StatusCode(resp) => {
                     let status = resp.status();
-                    let body = resp.text().await.unwrap_or_default();
+                    let body = read_body_capped(resp, MAX_ERROR_BODY).await;
                     match flow::oauth_error(&body) {
                         Some(reason) if is_invalid_grant(&body) => AuthError::InvalidGrant(reason),
                         Some(reason) => AuthError::Other(format!(
@@ -186,7 +188,8 @@ pub async fn refresh_now(
     }
     let new = client.token.lock().await.ok().and_then(|t| t.clone());
     match new {
-        Some(t) => {
+        Some(mut t) => {
+            settle_expiry(&mut t, Utc::now());
             on_refresh(&t);
             Ok(t)
         }

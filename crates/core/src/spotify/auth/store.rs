@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::spotify::token::settle_expiry;
+
 /// Spotify ends a refresh token this long after the ORIGINAL authorization (refreshes do not
 /// extend it).
 pub const REFRESH_TOKEN_LIFETIME_MONTHS: u32 = 6;
@@ -62,6 +64,7 @@ impl StoredToken {
     /// token when the answer did not carry a new one.
     pub fn apply_refresh(&mut self, new: &rspotify::Token) {
         let mut token = new.clone();
+        settle_expiry(&mut token, Utc::now());
         if token.refresh_token.is_none() {
             token.refresh_token = self.token.refresh_token.clone();
         }
@@ -246,7 +249,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use crate::spotify::token::{MAX_TOKEN_LIFETIME, settle_expiry};
+    use chrono::{TimeDelta, TimeZone};
 
     pub(crate) fn sample() -> StoredToken {
         StoredToken {
@@ -359,5 +363,49 @@ mod tests {
             s.refresh_token_expires_at(),
             Utc.with_ymd_and_hms(2027, 2, 28, 12, 0, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn absurd_token_lifetimes_are_bounded() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        for (secs, want) in [
+            (-5_i64, 60_i64),
+            (0, 60),
+            (3600, 3600),
+            (i64::MAX / 1000, 86_400),
+        ] {
+            // Parsed from the token endpoint's JSON, as rspotify parses it.
+            let mut t: rspotify::Token = serde_json::from_value(serde_json::json!({
+                "access_token": "a", "expires_in": secs, "expires_at": null,
+                "refresh_token": "r", "scope": ""
+            }))
+            .unwrap();
+            t.expires_at = now.checked_add_signed(t.expires_in);
+            settle_expiry(&mut t, now);
+            assert_eq!(t.expires_in, TimeDelta::seconds(want), "{secs}");
+            assert_eq!(t.expires_at, Some(now + TimeDelta::seconds(want)), "{secs}");
+        }
+        // Numbers rspotify cannot hold are an error of the answer, not a panic.
+        for v in [
+            serde_json::json!(1e30),
+            serde_json::json!(u64::MAX),
+            serde_json::json!("x"),
+        ] {
+            assert!(
+                serde_json::from_value::<rspotify::Token>(serde_json::json!({
+                    "access_token": "a", "expires_in": v, "expires_at": null
+                }))
+                .is_err()
+            );
+        }
+        // A persisted refresh never stores an expiry past the bound.
+        let mut s = sample();
+        s.apply_refresh(&rspotify::Token {
+            access_token: "n".into(),
+            expires_in: TimeDelta::seconds(i64::MAX / 1000),
+            expires_at: None,
+            ..Default::default()
+        });
+        assert!(s.token.expires_at.unwrap() <= Utc::now() + MAX_TOKEN_LIFETIME);
     }
 }

@@ -1,0 +1,495 @@
+//! The shared vocabulary of the engine, the store and the front ends: phases, run kinds,
+//! statuses, limit reasons, change kinds, capabilities and checkpoints.
+//!
+//! A leaf module: it imports nothing from `sync` or `store`. Every enum that is stored has one
+//! stable text value (the one the database has always held), `ToSql`/`FromSql` impls, and an
+//! unknown value read back from the database is an error ([`FromSqlError`]), never a default.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use serde::{Deserialize, Serialize};
+
+/// An unknown text value where one of a closed set was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {value:?}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+}
+
+/// Stored-text enums: one `as_str` and its inverse, plus the SQL conversions.
+macro_rules! text_enum {
+    ($ty:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The stable text stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    other => Err(UnknownValue { what: $what, value: other.to_string() }),
+                }
+            }
+        }
+
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $ty {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let s = value.as_str()?;
+                s.parse().map_err(|e: UnknownValue| FromSqlError::Other(Box::new(e)))
+            }
+        }
+    };
+}
+
+/// A sync phase. The derive order is the default run order: cheap, valuable data first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// `/me/tracks`: saved tracks with their albums and artists (simplified objects).
+    Tracks,
+    /// `/me/playlists`, then the items of readable playlists whose snapshot changed.
+    Playlists,
+    /// One `/albums/{id}` per album never enriched (or `/albums?ids=` where the app has it).
+    Albums,
+    /// One `/artists/{id}` per artist never enriched (or `/artists?ids=`).
+    Artists,
+    /// `/me/player/recently-played`: listening history.
+    Plays,
+}
+
+text_enum!(Phase, "phase", {
+    Tracks => "tracks",
+    Playlists => "playlists",
+    Albums => "albums",
+    Artists => "artists",
+    Plays => "plays",
+});
+
+impl Phase {
+    /// Every phase in default order.
+    pub const ALL: [Phase; 5] = [
+        Phase::Tracks,
+        Phase::Playlists,
+        Phase::Albums,
+        Phase::Artists,
+        Phase::Plays,
+    ];
+}
+
+/// What kind of run (`sync_history.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// Reads everything; detects removals.
+    Full,
+    /// Reads only what changed since the last complete mirror.
+    Incremental,
+    /// Only the listening-history poll.
+    Plays,
+}
+
+text_enum!(RunKind, "run kind", {
+    Full => "full",
+    Incremental => "incremental",
+    Plays => "plays",
+});
+
+/// Status of one phase of a run (`sync_state.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseStatus {
+    Pending,
+    InProgress,
+    Paused,
+    RateLimited,
+    Success,
+    Failed,
+    Cancelled,
+}
+
+text_enum!(PhaseStatus, "phase status", {
+    Pending => "pending",
+    InProgress => "in_progress",
+    Paused => "paused",
+    RateLimited => "rate_limited",
+    Success => "success",
+    Failed => "failed",
+    Cancelled => "cancelled",
+});
+
+impl PhaseStatus {
+    /// True when the phase will not move again in this run.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            PhaseStatus::Success | PhaseStatus::Failed | PhaseStatus::Cancelled
+        )
+    }
+}
+
+/// Status of a whole run (`sync_history.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Running now (or the process died while it ran: it will be resumed).
+    Running,
+    /// Stopped between batches by the user; resumable.
+    Paused,
+    /// Stopped by a rate limit or quota longer than the caller wanted to wait; resumable.
+    RateLimited,
+    Success,
+    /// At least one phase failed, or Spotify could not be reached; resumable.
+    Failed,
+    Cancelled,
+}
+
+text_enum!(RunStatus, "run status", {
+    Running => "running",
+    Paused => "paused",
+    RateLimited => "rate_limited",
+    Success => "success",
+    Failed => "failed",
+    Cancelled => "cancelled",
+});
+
+/// Why requests are on hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitReason {
+    /// Spotify's rolling 30-second window (429 with a short Retry-After).
+    Window,
+    /// Spotify's daily quota (429 with `"reason":"QUOTA_EXCEEDED"`, Retry-After of hours).
+    Quota,
+    /// Our own `max_calls_per_day` budget is spent.
+    Budget,
+}
+
+text_enum!(LimitReason, "limit reason", {
+    Window => "window",
+    Quota => "quota",
+    Budget => "budget",
+});
+
+impl LimitReason {
+    /// Words for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LimitReason::Window => "Spotify's 30-second rate window",
+            LimitReason::Quota => "Spotify's daily request quota",
+            LimitReason::Budget => "the daily call budget in your config",
+        }
+    }
+}
+
+/// What a journaled change did (`library_changes.change`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Renamed,
+    PlaylistItemsChanged,
+}
+
+text_enum!(ChangeKind, "change kind", {
+    Added => "added",
+    Removed => "removed",
+    Renamed => "renamed",
+    PlaylistItemsChanged => "playlist_items_changed",
+});
+
+/// What a journaled change is about (`library_changes.entity_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeEntity {
+    SavedTrack,
+    Playlist,
+}
+
+text_enum!(ChangeEntity, "change entity", {
+    SavedTrack => "saved_track",
+    Playlist => "playlist",
+});
+
+/// What the app is allowed to do, learned from responses (`capabilities.name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Extended quota mode: full objects (popularity, labels) and every playlist readable.
+    /// Values: [`CapabilityValue::True`] / [`CapabilityValue::False`].
+    ExtendedQuota,
+    /// `/albums?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
+    BatchAlbums,
+    /// `/artists?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
+    BatchArtists,
+}
+
+text_enum!(Capability, "capability", {
+    ExtendedQuota => "extended_quota",
+    BatchAlbums => "batch_albums",
+    BatchArtists => "batch_artists",
+});
+
+/// A capability's learned value (`capabilities.value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapabilityValue {
+    True,
+    False,
+    Available,
+    Unavailable,
+}
+
+text_enum!(CapabilityValue, "capability value", {
+    True => "true",
+    False => "false",
+    Available => "available",
+    Unavailable => "unavailable",
+});
+
+impl CapabilityValue {
+    /// `True`/`False` from a flag.
+    pub fn flag(b: bool) -> CapabilityValue {
+        if b {
+            CapabilityValue::True
+        } else {
+            CapabilityValue::False
+        }
+    }
+}
+
+/// Where a phase is within its walk (`sync_state.cursor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cursor {
+    /// Saved tracks, incremental: reading from the newest until a known save.
+    Incremental,
+    /// Saved tracks: something was un-saved; one full walk (or a bisection) finds what.
+    Reconcile,
+    /// Playlists: the list is done; now the items of changed playlists.
+    Items,
+}
+
+text_enum!(Cursor, "checkpoint cursor", {
+    Incremental => "incremental",
+    Reconcile => "reconcile",
+    Items => "items",
+});
+
+/// Whether a playlist's items are mirrored (`playlists.items_status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemsStatus {
+    /// Mirrored for the current snapshot.
+    Synced,
+    /// To fetch.
+    Pending,
+    /// Followed, not owned (Development Mode): no contents for this app.
+    Forbidden,
+    /// Owned by Spotify (`37i9…`): no contents for this app.
+    NotFound,
+}
+
+text_enum!(ItemsStatus, "playlist items status", {
+    Synced => "synced",
+    Pending => "pending",
+    Forbidden => "forbidden",
+    NotFound => "not_found",
+});
+
+/// Why an album or artist could not be enriched (`albums.enrich_error`, `artists.enrich_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrichError {
+    NotFound,
+    Forbidden,
+    Unreadable,
+}
+
+text_enum!(EnrichError, "enrichment error", {
+    NotFound => "not_found",
+    Forbidden => "forbidden",
+    Unreadable => "unreadable",
+});
+
+/// A run's id (`sync_history.id`): only the store creates one, so no run 0 is ever written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RunId(i64);
+
+impl RunId {
+    /// A run id read from the database or given by a user (`--run`); ids start at 1.
+    pub fn new(id: i64) -> Option<RunId> {
+        (id > 0).then_some(RunId(id))
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ToSql for RunId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0))
+    }
+}
+
+impl FromSql for RunId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let n = value.as_i64()?;
+        RunId::new(n).ok_or(FromSqlError::OutOfRange(n))
+    }
+}
+
+/// A phase's checkpoint: where its walk stands (one `sync_state` row).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Checkpoint {
+    pub current_offset: u64,
+    pub total_items: Option<u64>,
+    pub items_processed: u64,
+    pub cursor: Option<Cursor>,
+}
+
+/// One row of `sync_history`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub kind: RunKind,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: RunStatus,
+    pub api_calls: u64,
+    pub rate_limited_count: u64,
+    pub waited_seconds: u64,
+    pub items_added: u64,
+    pub items_updated: u64,
+    pub items_removed: u64,
+    pub error: Option<String>,
+}
+
+/// One phase of the current or last run (a `sync_state` row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseProgress {
+    pub phase: Phase,
+    pub status: PhaseStatus,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub last_error: Option<String>,
+    pub rate_limit_reset_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn read<T: FromSql>(c: &Connection, text: &str) -> rusqlite::Result<T> {
+        c.query_row("SELECT ?1", [text], |r| r.get(0))
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_keep_their_text() {
+        let c = Connection::open_in_memory().unwrap();
+        for p in Phase::ALL {
+            let back: Phase = c.query_row("SELECT ?1", [p], |r| r.get(0)).unwrap();
+            assert_eq!(back, p);
+        }
+        assert_eq!(
+            read::<PhaseStatus>(&c, "in_progress").unwrap(),
+            PhaseStatus::InProgress
+        );
+        assert_eq!(
+            read::<RunStatus>(&c, "rate_limited").unwrap(),
+            RunStatus::RateLimited
+        );
+        assert_eq!(read::<RunKind>(&c, "plays").unwrap(), RunKind::Plays);
+        assert_eq!(
+            read::<LimitReason>(&c, "quota").unwrap(),
+            LimitReason::Quota
+        );
+        assert_eq!(read::<Cursor>(&c, "reconcile").unwrap(), Cursor::Reconcile);
+        assert_eq!(
+            read::<ChangeKind>(&c, "playlist_items_changed").unwrap(),
+            ChangeKind::PlaylistItemsChanged
+        );
+        assert_eq!(
+            read::<Capability>(&c, "extended_quota").unwrap(),
+            Capability::ExtendedQuota
+        );
+        assert_eq!(
+            read::<CapabilityValue>(&c, "unavailable").unwrap(),
+            CapabilityValue::Unavailable
+        );
+        assert_eq!(
+            read::<ItemsStatus>(&c, "not_found").unwrap(),
+            ItemsStatus::NotFound
+        );
+        assert_eq!(
+            read::<EnrichError>(&c, "unreadable").unwrap(),
+            EnrichError::Unreadable
+        );
+    }
+
+    #[test]
+    fn unknown_values_read_back_are_errors_not_defaults() {
+        let c = Connection::open_in_memory().unwrap();
+        fn is_conversion_error<T: fmt::Debug>(r: rusqlite::Result<T>) -> bool {
+            matches!(r, Err(rusqlite::Error::FromSqlConversionFailure(..)))
+        }
+        assert!(is_conversion_error(read::<Phase>(&c, "podcasts")));
+        assert!(is_conversion_error(read::<RunKind>(&c, "weekly")));
+        assert!(is_conversion_error(read::<RunStatus>(&c, "done")));
+        assert!(is_conversion_error(read::<PhaseStatus>(&c, "SUCCESS")));
+        assert!(is_conversion_error(read::<LimitReason>(&c, "")));
+        assert!(is_conversion_error(read::<Cursor>(&c, "items ")));
+        assert!(is_conversion_error(read::<ChangeKind>(&c, "moved")));
+        assert!(is_conversion_error(read::<CapabilityValue>(&c, "yes")));
+        assert!(is_conversion_error(read::<ItemsStatus>(&c, "fetch")));
+        // A number where text is expected is an error too.
+        let r: rusqlite::Result<Phase> = c.query_row("SELECT 3", [], |r| r.get(0));
+        assert!(
+            matches!(r, Err(rusqlite::Error::InvalidColumnType(..))),
+            "{r:?}"
+        );
+        // Run ids start at 1: a stored 0 is refused.
+        let r: rusqlite::Result<RunId> = c.query_row("SELECT 0", [], |r| r.get(0));
+        assert!(r.is_err());
+        assert_eq!(RunId::new(0), None);
+        assert_eq!(RunId::new(7).map(RunId::get), Some(7));
+    }
+
+    #[test]
+    fn error_message_names_the_value() {
+        let e = "weekly".parse::<RunKind>().unwrap_err();
+        assert_eq!(e.to_string(), "unknown run kind \"weekly\"");
+    }
+}

@@ -1,0 +1,205 @@
+//! The history pane: past runs, newest first, with a selected row (Enter shows what that run
+//! changed). [`HistoryState`] changes only in its `on_*`/`move_by` methods; [`HistoryWidget`]
+//! reads it.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+use crate::sync::{RunKind, RunRecord, RunStatus};
+use crate::tui::format::{fmt_compact, fmt_count, fmt_duration};
+use crate::tui::theme::Theme;
+
+/// Runs kept in the history pane.
+pub const HISTORY_CAPACITY: usize = 100;
+
+/// Past runs and where the pane is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoryState {
+    /// Most recent first.
+    pub runs: VecDeque<RunRecord>,
+    /// First row shown.
+    pub scroll: usize,
+    /// The selected run (Enter shows its changes); always within the rows shown.
+    pub selected: usize,
+}
+
+impl HistoryState {
+    pub fn new(runs: &[RunRecord]) -> HistoryState {
+        let mut runs: VecDeque<RunRecord> = runs.iter().cloned().collect();
+        runs.truncate(HISTORY_CAPACITY);
+        HistoryState {
+            runs,
+            scroll: 0,
+            selected: 0,
+        }
+    }
+
+    /// The selected run.
+    pub fn selected_run(&self) -> Option<&RunRecord> {
+        self.runs.get(self.selected)
+    }
+
+    /// A run started: a resumed one is no longer the paused (or failed) run shown.
+    pub fn on_run_started(&mut self, run_id: i64) {
+        if let Some(r) = self.runs.iter_mut().find(|r| r.id == run_id) {
+            r.status = RunStatus::Running;
+            r.finished_at = None;
+        }
+    }
+
+    /// A run finished: its row goes on top (replacing an earlier row of the same run).
+    pub fn on_run_finished(&mut self, run: RunRecord) {
+        self.runs.retain(|r| r.id != run.id);
+        self.runs.push_front(run);
+        self.runs.truncate(HISTORY_CAPACITY);
+    }
+
+    /// Move the cursor by `delta` (positive is older) with `rows` rows in view: the view follows
+    /// it, and its last page stays full (nothing hidden above for nothing).
+    pub fn move_by(&mut self, delta: i64, rows: usize) {
+        let last = self.runs.len().saturating_sub(1) as i64;
+        self.selected = (self.selected as i64 + delta).clamp(0, last) as usize;
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + rows {
+            self.scroll = self.selected + 1 - rows;
+        }
+    }
+
+    /// The first row shown when `rows` fit.
+    pub fn first_shown(&self, rows: usize) -> usize {
+        self.scroll.min(self.runs.len().saturating_sub(rows))
+    }
+}
+
+fn kind_short(k: RunKind) -> &'static str {
+    match k {
+        RunKind::Full => "full",
+        RunKind::Incremental => "incr",
+        RunKind::Plays => "plays",
+    }
+}
+
+fn run_took(r: &RunRecord, now: DateTime<Utc>) -> String {
+    let end = r.finished_at.unwrap_or(now);
+    fmt_duration((end - r.started_at).to_std().unwrap_or_default())
+}
+
+/// Draws [`HistoryState`]; `roomy` adds the full date and the error column.
+pub struct HistoryWidget<'a> {
+    pub state: &'a HistoryState,
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+    pub theme: Theme,
+    pub focused: bool,
+    pub roomy: bool,
+    /// Rows that fit (from the layout).
+    pub rows: usize,
+}
+
+impl Widget for HistoryWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, theme, roomy) = (self.state, self.theme, self.roomy);
+        let scroll = s.first_shown(self.rows);
+        let title = if s.runs.is_empty() {
+            "History".to_string()
+        } else {
+            let n = s.runs.len();
+            let mut t = format!("History ({n} run{}", if n == 1 { "" } else { "s" });
+            if scroll > 0 {
+                t.push_str(&format!(", {scroll} newer above"));
+            }
+            t.push(')');
+            t
+        };
+        let block = theme.pane_block(title, self.focused);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if s.runs.is_empty() {
+            Paragraph::new(Span::styled("No runs yet", theme.dim())).render(inner, buf);
+            return;
+        }
+        let header = Row::new(vec![
+            "When", "Kind", "Status", "Took", "Calls", "Waits", "Added", "Upd", "Rem",
+        ])
+        .style(theme.title());
+        let fmt_when = if roomy {
+            "%Y-%m-%d %H:%M"
+        } else {
+            "%m-%d %H:%M"
+        };
+        let rows: Vec<Row> = s
+            .runs
+            .iter()
+            .enumerate()
+            .skip(scroll)
+            .map(|(i, r)| {
+                let waits = if r.rate_limited_count == 0 {
+                    "—".to_string()
+                } else {
+                    format!(
+                        "{}×{}",
+                        r.rate_limited_count,
+                        fmt_duration(Duration::from_secs(r.waited_seconds))
+                    )
+                };
+                let mut cells = vec![
+                    Cell::from(
+                        r.started_at
+                            .with_timezone(&self.offset)
+                            .format(fmt_when)
+                            .to_string(),
+                    ),
+                    Cell::from(kind_short(r.kind)),
+                    Cell::from(Span::styled(
+                        r.status.as_str().replace('_', " "),
+                        theme.run_status(r.status),
+                    )),
+                    Cell::from(run_took(r, self.now)),
+                    Cell::from(fmt_count(r.api_calls)),
+                    Cell::from(waits),
+                    Cell::from(format!("+{}", fmt_compact(r.items_added))),
+                    Cell::from(format!("~{}", fmt_compact(r.items_updated))),
+                    Cell::from(format!("-{}", fmt_compact(r.items_removed))),
+                ];
+                if roomy {
+                    cells.push(Cell::from(Span::styled(
+                        r.error.clone().unwrap_or_default(),
+                        theme.bad(),
+                    )));
+                }
+                // The selected run (Enter shows what it changed).
+                if i == s.selected && self.focused {
+                    Row::new(cells).style(Style::new().add_modifier(Modifier::REVERSED))
+                } else {
+                    Row::new(cells)
+                }
+            })
+            .collect();
+        let mut widths = vec![
+            Constraint::Length(if roomy { 16 } else { 11 }),
+            Constraint::Length(5),
+            Constraint::Length(12),
+            Constraint::Length(9),
+            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(5),
+        ];
+        if roomy {
+            widths.push(Constraint::Min(10));
+        }
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .render(inner, buf);
+    }
+}

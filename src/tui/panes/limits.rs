@@ -1,0 +1,252 @@
+//! The rate-limit & quota pane: the current hold with its countdown, a transient failure being
+//! retried, the requests of the last 24 hours against the budget, the engine's pace.
+//! [`LimitsState`] changes only in its `on_*` methods; [`LimitsWidget`] reads it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::sync::{LimitReason, Phase, StatusSnapshot, SyncEvent};
+use crate::tui::format::{bar, fmt_count, fmt_countdown, fmt_duration};
+use crate::tui::theme::Theme;
+
+/// The current hold on requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub until: DateTime<Utc>,
+    pub reason: LimitReason,
+    pub phase: Option<Phase>,
+}
+
+/// A transient failure being retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    pub phase: Phase,
+    pub attempt: u32,
+    pub at: DateTime<Utc>,
+    pub delay: Duration,
+    pub error: String,
+}
+
+/// Holds, retries and request counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitsState {
+    pub limit: Option<Limit>,
+    pub retry: Option<Retry>,
+    pub calls_24h: u64,
+    pub budget: Option<u64>,
+    /// The engine's own pace (`requests_per_window` from the config), when known.
+    pub pacing: Option<u32>,
+}
+
+impl LimitsState {
+    /// As loaded at start: a hold still running is kept, one already over is not.
+    pub fn new(snapshot: &StatusSnapshot, now: DateTime<Utc>) -> LimitsState {
+        LimitsState {
+            limit: snapshot
+                .blocked_until
+                .filter(|(until, _)| *until > now)
+                .map(|(until, reason)| Limit {
+                    until,
+                    reason,
+                    phase: None,
+                }),
+            retry: None,
+            calls_24h: snapshot.calls_24h,
+            budget: snapshot.daily_budget,
+            pacing: None,
+        }
+    }
+
+    /// Time left on the current hold at `now`, if any.
+    pub fn remaining(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let limit = self.limit?;
+        (limit.until - now).to_std().ok()
+    }
+
+    /// What an engine event does to the holds and counts.
+    pub fn on_engine(&mut self, event: &SyncEvent, at: DateTime<Utc>) {
+        match event {
+            SyncEvent::RateLimited {
+                until,
+                reason,
+                phase,
+            } => {
+                self.limit = Some(Limit {
+                    until: *until,
+                    reason: *reason,
+                    phase: *phase,
+                });
+            }
+            SyncEvent::RateLimitCleared => self.limit = None,
+            SyncEvent::Retrying {
+                phase,
+                attempt,
+                delay,
+                error,
+            } => {
+                self.retry = Some(Retry {
+                    phase: *phase,
+                    attempt: *attempt,
+                    at,
+                    delay: *delay,
+                    error: error.clone(),
+                });
+            }
+            SyncEvent::BatchCommitted { phase, .. } | SyncEvent::PhaseFinished { phase, .. } => {
+                if self.retry.as_ref().is_some_and(|r| r.phase == *phase) {
+                    self.retry = None;
+                }
+            }
+            SyncEvent::ApiUsage { calls_24h, budget } => {
+                self.calls_24h = *calls_24h;
+                self.budget = *budget;
+            }
+            SyncEvent::RunFinished { .. } => {
+                self.retry = None;
+                if self.limit.is_some_and(|l| l.until <= at) {
+                    self.limit = None;
+                }
+            }
+            SyncEvent::RunStarted { .. }
+            | SyncEvent::PhaseStarted { .. }
+            | SyncEvent::Paused
+            | SyncEvent::Resumed
+            | SyncEvent::Error { .. } => {}
+        }
+    }
+
+    /// The clock moved. `idle`: nothing runs to say that a hold ended, so it ends by the clock.
+    pub fn on_tick(&mut self, now: DateTime<Utc>, idle: bool) {
+        if idle && self.limit.is_some_and(|l| l.until <= now) {
+            self.limit = None;
+        }
+        if let Some(r) = &self.retry {
+            let ends = r.at + chrono::Duration::from_std(r.delay).unwrap_or_default();
+            if now > ends + chrono::Duration::seconds(5) {
+                self.retry = None;
+            }
+        }
+    }
+}
+
+fn reason_short(r: LimitReason) -> &'static str {
+    match r {
+        LimitReason::Window => "30-s window",
+        LimitReason::Quota => "daily quota",
+        LimitReason::Budget => "daily budget",
+    }
+}
+
+/// Draws [`LimitsState`]; `compact` leaves out the details and the budget bar.
+pub struct LimitsWidget<'a> {
+    pub state: &'a LimitsState,
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+    pub theme: Theme,
+    pub focused: bool,
+    pub compact: bool,
+    /// The listening-history gap sentence, shown in the roomy layout.
+    pub gap: Option<Line<'a>>,
+}
+
+impl Widget for LimitsWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, theme, compact) = (self.state, self.theme, self.compact);
+        let block = theme.pane_block("Rate limit & quota", self.focused);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut lines: Vec<Line> = Vec::new();
+        match (s.limit, s.remaining(self.now)) {
+            (Some(limit), Some(left)) => {
+                lines.push(Line::from(vec![
+                    Span::styled("⏸ resuming in ", theme.warn()),
+                    Span::styled(
+                        fmt_countdown(left),
+                        theme.warn().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!("  ({})", reason_short(limit.reason))),
+                ]));
+                if !compact {
+                    lines.push(Line::from(format!("Reason: {}", limit.reason.describe())));
+                    let local = limit.until.with_timezone(&self.offset);
+                    let mut at = format!("Resumes at {}", local.format("%Y-%m-%d %H:%M:%S"));
+                    if let Some(p) = limit.phase {
+                        at.push_str(&format!(" · {p} phase"));
+                    }
+                    lines.push(Line::from(Span::styled(at, theme.dim())));
+                    lines.push(Line::from(Span::styled(
+                        "Nothing is sent before then; quitting keeps the wait.",
+                        theme.dim(),
+                    )));
+                }
+            }
+            (Some(limit), None) => {
+                lines.push(Line::from(Span::styled(
+                    format!("Resuming now ({} over)", reason_short(limit.reason)),
+                    theme.good(),
+                )));
+            }
+            (None, _) => match &s.retry {
+                Some(r) => lines.push(Line::from(Span::styled(
+                    format!(
+                        "↻ {} retry #{} in {}: {}",
+                        r.phase,
+                        r.attempt,
+                        fmt_duration(r.delay),
+                        r.error
+                    ),
+                    theme.warn(),
+                ))),
+                None => lines.push(Line::from(Span::styled(
+                    "✓ No rate limit or quota hold",
+                    theme.good(),
+                ))),
+            },
+        }
+        let calls = match s.budget {
+            Some(b) if b > 0 => format!(
+                "Calls in the last 24 h: {} of {} budget ({:.0}%)",
+                fmt_count(s.calls_24h),
+                fmt_count(b),
+                s.calls_24h as f64 * 100.0 / b as f64
+            ),
+            _ => format!(
+                "Calls in the last 24 h: {} (no daily budget set)",
+                fmt_count(s.calls_24h)
+            ),
+        };
+        if !compact {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(calls));
+        if !compact && let Some(b) = s.budget.filter(|b| *b > 0) {
+            let ratio = (s.calls_24h as f64 / b as f64).clamp(0.0, 1.0);
+            lines.push(Line::from(Span::styled(
+                bar(Some(ratio), inner.width as usize),
+                if ratio > 0.9 {
+                    theme.warn()
+                } else {
+                    theme.bar()
+                },
+            )));
+        }
+        if !compact && let Some(gap) = self.gap {
+            lines.push(gap);
+        }
+        if !compact && let Some(n) = s.pacing {
+            lines.push(Line::from(Span::styled(
+                format!("Pacing: at most {n} requests per 30 s, slower after a 429"),
+                theme.dim(),
+            )));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+    }
+}

@@ -1,0 +1,13 @@
+//! `spotsync export`: the real binary on a library synced from the simulator into real SQLite.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+#[path = "sync/common.rs"]
+mod common;
+
+#[path = "export/as_of.rs"]
+mod as_of;
+#[path = "export/formats.rs"]
+mod formats;
+#[path = "export/helpers.rs"]
+mod helpers;
