@@ -147,7 +147,10 @@ fn build(db: &Path) {
             spotsync::store::versions::record(c, &pid, "2026-11-01T00:00:00Z").unwrap();
         }
         let mut play = c
-            .prepare("INSERT INTO plays (played_at, track_id) VALUES (?1, ?2)")
+            .prepare(
+                "INSERT INTO plays (played_at, source, api_played_at, track_id)
+                 VALUES (?1, 'api', ?1, ?2)",
+            )
             .unwrap();
         for n in 0..50 {
             play.execute(params![

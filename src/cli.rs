@@ -58,6 +58,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Show what changed in the library, as journaled by syncs.
     Changes(ChangesArgs),
+    /// Import Spotify's data export (a zip, its folder, or single files): your whole listening history.
+    Import(ImportArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
     /// Export the library from the database (no request, no token): CSV, JSON, M3U8, JSPF, XSPF.
@@ -131,6 +133,16 @@ pub struct ChangesArgs {
 }
 
 /// The daemon's schedule. Each flag overrides its key in the config file's `[daemon]` table.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// `my_spotify_data.zip`, its unzipped folder, or single `.json` files of the export.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {
     /// Interval between incremental syncs [default: `[daemon] every` in the config, else 30m].
@@ -228,6 +240,10 @@ pub struct SimulateArgs {
     pub port: u16,
     #[command(flatten)]
     pub sim: SimOptions,
+    /// Also write a data export of the simulated account (a `my_spotify_data.zip` whose plays
+    /// overlap the simulated recently-played history) to PATH, for `spotsync import`.
+    #[arg(long, value_name = "PATH")]
+    pub export_zip: Option<PathBuf>,
 }
 
 /// `spotsync demo`: the simulator's options with defaults that make a watchable demo (a few

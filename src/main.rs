@@ -24,6 +24,7 @@ fn main() {
             Some(Command::Status(a)) => commands::status::run(g, a).await,
             Some(Command::History(a)) => commands::history::run(g, a).await,
             Some(Command::Changes(a)) => commands::changes::run(g, a).await,
+            Some(Command::Import(a)) => commands::import::run(g, a).await,
             Some(Command::Daemon(a)) => commands::daemon::run(g, a).await,
             Some(Command::Export(a)) => commands::export::run(g, a).await,
             Some(Command::Auth(a)) => commands::auth::run(g, a).await,

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod describe;
 pub mod export;
 pub mod history;
+pub mod import;
 mod signals;
 pub mod simulate;
 pub mod status;

@@ -11,6 +11,18 @@ use crate::exit;
 /// `spotsync simulate`.
 pub async fn run(args: &SimulateArgs) -> Result<i32> {
     let sim = start(SimConfig::new(args.sim.clone()), args.port).await?;
+    // Written before the first line, so whoever reads that line finds the file complete.
+    if let Some(path) = &args.export_zip {
+        let e = sim.write_export_zip(path)?;
+        eprintln!(
+            "  wrote a data export to {} ({} extended history rows, {} account data rows; \
+             `spotsync import {}`)",
+            path.display(),
+            e.extended_rows,
+            e.account_rows,
+            path.display()
+        );
+    }
     {
         let mut out = io::stdout().lock();
         writeln!(out, "listening on http://{}", sim.addr)?;

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::store::health::{self, HealthKey};
+use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
 
 use super::*;
@@ -64,6 +65,28 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
     }
 }
 
+/// One line on the listening history: how many plays, first and last, per source.
+pub(crate) fn coverage_line(c: &plays::Coverage) -> String {
+    if c.plays == 0 {
+        return "Listening history: none yet (`spotsync sync --only plays`, `spotsync import`)"
+            .into();
+    }
+    let day = |s: &Option<String>| s.as_deref().map(|s| s.get(..10).unwrap_or(s).to_owned());
+    let by: Vec<String> = c
+        .by_source
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    format!(
+        "Listening history: {} plays from {} to {} ({}); {} gap(s) open",
+        c.plays,
+        day(&c.first).unwrap_or_default(),
+        day(&c.last).unwrap_or_default(),
+        by.join(", "),
+        c.open_gaps.len()
+    )
+}
+
 /// `spotsync status`.
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
@@ -71,10 +94,12 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
     let daemon = health::read_file(&paths.db)?;
+    let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
             obj.insert("daemon".into(), serde_json::to_value(&daemon.values)?);
+            obj.insert("listening_history".into(), serde_json::to_value(&coverage)?);
         }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -98,6 +123,12 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                     .map(|e| format!("; last error: {e}"))
                     .unwrap_or_default()
             );
+        }
+        if let Some(c) = &coverage {
+            println!("{}", coverage_line(c));
+        }
+        if let Some(c) = &coverage {
+            println!("{}", coverage_line(c));
         }
         for g in &snap.play_gaps {
             println!(

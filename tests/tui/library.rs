@@ -442,7 +442,8 @@ fn reads_while_a_sync_writes_and_refresh_after_a_run() {
     writer.execute_batch("BEGIN IMMEDIATE").unwrap();
     writer
         .execute(
-            "INSERT INTO plays (played_at, track_id) VALUES ('2026-11-25T11:59:00Z', 't02')",
+            "INSERT INTO plays (played_at, source, api_played_at, track_id)
+             VALUES ('2026-11-25T11:59:00Z', 'api', '2026-11-25T11:59:00Z', 't02')",
             [],
         )
         .unwrap();
@@ -488,16 +489,13 @@ fn coverage_counts_days_by_source_when_plays_have_one() {
     let before = polled_days(spotsync::store::browse::run(&db, &query));
     assert_eq!(before.len(), 1);
     assert_eq!(before[0].0, "polled");
-    // An import adds a `source` column: its plays are counted on their own.
+    // Plays from an imported export (`source`) are counted on their own.
     let c = rusqlite::Connection::open(&db).unwrap();
-    c.execute_batch(
-        "ALTER TABLE plays ADD COLUMN source TEXT;
-         UPDATE plays SET source = 'export' WHERE played_at < '2026-09-01';",
-    )
-    .unwrap();
+    c.execute_batch("UPDATE plays SET source = 'extended' WHERE played_at < '2026-09-01';")
+        .unwrap();
     let after = polled_days(spotsync::store::browse::run(&db, &query));
     assert_eq!(after.len(), 2, "{after:?}");
-    assert_eq!(after[0].0, "export");
+    assert_eq!(after[0].0, "extended");
     assert_eq!(after[1].0, "polled");
     assert_eq!(after[0].1 + after[1].1, before[0].1);
 }

@@ -182,7 +182,8 @@ pub fn build(dir: &Path) -> PathBuf {
             }
             let track = TRACKS[(day as usize * 3 + k * 5 + n % 2) % TRACKS.len()].0;
             c.execute(
-                "INSERT INTO plays (played_at, track_id) VALUES (?1, ?2)",
+                "INSERT INTO plays (played_at, source, api_played_at, track_id)
+                 VALUES (?1, 'api', ?1, ?2)",
                 params![spotsync::store::ts(at), track],
             )
             .unwrap();

@@ -16,6 +16,7 @@
 pub mod domain;
 pub mod duration;
 pub mod export;
+pub mod import;
 pub mod spotify;
 pub mod store;
 pub mod sync;

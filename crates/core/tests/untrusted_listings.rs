@@ -349,11 +349,12 @@ async fn a_play_from_the_future_does_not_stop_the_plays_poll() {
     assert_eq!(second.status, RunStatus::Success, "{events:#?}");
     assert_eq!(stored_plays(&db).len(), 2, "the new play is found");
 
-    // A database holding a play from the future already: it is not the cursor.
+    // A database holding a polled play from the future already (stored by an older spotsync,
+    // so the API's own time): it is not the cursor.
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute(
-            "INSERT INTO plays (played_at) VALUES (?1)",
+            "INSERT INTO plays (played_at, source, api_played_at) VALUES (?1, 'api', ?1)",
             ["9999-12-31T23:59:59.000Z"],
         )
         .unwrap();

@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod api;
 pub mod control;
 mod control_library;
+pub mod export_zip;
 pub mod fast;
 pub mod generate;
 pub mod library_api;
@@ -141,6 +142,13 @@ impl RunningSim {
         for _ in 0..count {
             f.push_back(kind);
         }
+    }
+    /// Write a data export of the simulated account (see [`export_zip`]) to `path`.
+    pub fn write_export_zip(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<export_zip::ExportSummary, export_zip::ExportError> {
+        export_zip::write_export_zip(&self.shared.read(), path)
     }
     /// Stop serving and wait for the server task to end.
     pub async fn shutdown(mut self) {

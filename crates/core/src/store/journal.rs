@@ -87,7 +87,8 @@ impl Sql<'_> {
     /// Recorded listening-history gaps, newest first.
     pub fn play_gaps(&self, limit: u32) -> rusqlite::Result<Vec<PlayGap>> {
         let mut st = self.0.prepare_cached(
-            "SELECT after, before, detected_at FROM play_gaps ORDER BY id DESC LIMIT ?1",
+            "SELECT after, before, detected_at FROM play_gaps WHERE closed_at IS NULL
+             ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = st.query_map([i64::from(limit)], |r| {
             Ok(PlayGap {

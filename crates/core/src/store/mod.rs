@@ -5,6 +5,7 @@ pub mod browse;
 pub mod health;
 pub mod journal;
 pub mod library;
+pub mod plays;
 pub mod schema;
 pub mod state;
 pub mod versions;
@@ -304,6 +305,47 @@ impl Store {
         tx.commit()?;
         Ok(r)
     }
+
+    /// Run `f` (a bulk write: the importer) with a larger page cache, fewer WAL checkpoints
+    /// and, when `trusted_references`, without the per-row foreign-key probe (the caller
+    /// stores what rows point at first). The settings are restored afterwards, whatever `f`
+    /// returned.
+    pub(crate) fn bulk_write<R>(
+        &mut self,
+        settings: BulkSettings,
+        f: impl FnOnce(&mut Store) -> R,
+    ) -> rusqlite::Result<R> {
+        let get = |c: &Connection, name: &str| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, name, |r| r.get(0))
+        };
+        let cache = get(&self.conn, "cache_size")?;
+        let checkpoint = get(&self.conn, "wal_autocheckpoint")?;
+        let fks = get(&self.conn, "foreign_keys")?;
+        self.conn
+            .pragma_update(None, "cache_size", settings.cache_kib.saturating_neg())?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", settings.wal_pages)?;
+        if settings.trusted_references {
+            self.conn.pragma_update(None, "foreign_keys", 0)?;
+        }
+        let r = f(self);
+        self.conn.pragma_update(None, "foreign_keys", fks)?;
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", checkpoint)?;
+        Ok(r)
+    }
+}
+
+/// The connection settings of [`Store::bulk_write`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BulkSettings {
+    /// Page cache, in KiB.
+    pub cache_kib: i64,
+    /// Checkpoint the WAL every this many pages.
+    pub wal_pages: i64,
+    /// Turn off the foreign-key checks while `f` runs.
+    pub trusted_references: bool,
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -253,10 +253,89 @@ SELECT p.id,
 FROM playlists p WHERE p.items_status = 'synced';
 "#;
 
+const M4_PLAYS_IMPORT: &str = r#"
+-- Listening history from every source: the API's recently-played poll (`api`), the extended
+-- streaming history of Spotify's data export (`extended`) and its account data (`account`).
+-- Several plays may share a time, so a play has its own id; each source keeps its own key, and
+-- a play seen by several sources is one row carrying each of their keys. (The CHECKs avoid
+-- `IN (…)`, which costs SQLite a temporary table per inserted row.)
+CREATE TABLE plays_v3 (
+    id              INTEGER PRIMARY KEY,
+    played_at       TEXT NOT NULL,
+    source          TEXT NOT NULL
+                    CHECK (source = 'extended' OR source = 'account' OR source = 'api'),
+    item_type       TEXT
+                    CHECK (item_type = 'track' OR item_type = 'episode' OR item_type = 'chapter'),
+    track_id        TEXT REFERENCES tracks(id),
+    episode_id      TEXT REFERENCES episodes(id),
+    uri             TEXT,
+    track_name      TEXT,
+    artist_name     TEXT,
+    album_name      TEXT,
+    ended_at        TEXT,
+    ms_played       INTEGER,
+    context_type    TEXT,
+    context_uri     TEXT,
+    reason_start    TEXT,
+    reason_end      TEXT,
+    shuffle         INTEGER,
+    skipped         INTEGER,
+    offline         INTEGER,
+    offline_at      TEXT,
+    incognito       INTEGER,
+    platform        TEXT,
+    conn_country    TEXT,
+    api_played_at   TEXT,
+    extended_key    INTEGER,
+    account_key     INTEGER,
+    sync_history_id INTEGER REFERENCES sync_history(id)
+);
+
+-- Podcast episodes and shows (from playlists, plays or the export; enrichment fills the rest).
+CREATE TABLE shows (
+    name        TEXT PRIMARY KEY,
+    id          TEXT,
+    uri         TEXT,
+    enriched_at TEXT
+);
+CREATE TABLE episodes (
+    id          TEXT PRIMARY KEY,
+    name        TEXT,
+    uri         TEXT,
+    show_name   TEXT,
+    show_id     TEXT,
+    duration_ms INTEGER,
+    enriched_at TEXT
+);
+
+INSERT INTO plays_v3 (played_at, source, item_type, track_id, uri, track_name, artist_name,
+                      album_name, context_type, context_uri, api_played_at, sync_history_id)
+SELECT p.played_at, 'api', CASE WHEN p.track_id IS NULL THEN NULL ELSE 'track' END, p.track_id,
+       t.uri, t.name,
+       (SELECT a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
+         WHERE ta.track_id = p.track_id ORDER BY ta.position LIMIT 1),
+       (SELECT al.name FROM albums al WHERE al.id = t.album_id),
+       p.context_type, p.context_uri, p.played_at, p.sync_history_id
+FROM plays p LEFT JOIN tracks t ON t.id = p.track_id
+ORDER BY p.played_at;
+DROP TABLE plays;
+ALTER TABLE plays_v3 RENAME TO plays;
+CREATE INDEX plays_played_at ON plays(played_at);
+CREATE INDEX plays_track ON plays(track_id);
+CREATE UNIQUE INDEX plays_api ON plays(api_played_at) WHERE api_played_at IS NOT NULL;
+CREATE UNIQUE INDEX plays_extended ON plays(extended_key) WHERE extended_key IS NOT NULL;
+CREATE UNIQUE INDEX plays_account ON plays(account_key) WHERE account_key IS NOT NULL;
+
+-- A gap that an imported export covers is closed, not deleted.
+ALTER TABLE play_gaps ADD COLUMN closed_at TEXT;
+ALTER TABLE play_gaps ADD COLUMN closed_by TEXT;
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
     M::up(M3_PLAYLIST_VERSIONS),
+    M::up(M4_PLAYS_IMPORT),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

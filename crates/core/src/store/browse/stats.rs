@@ -137,7 +137,8 @@ fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
     let last: Option<String> =
         conn.query_row("SELECT max(played_at) FROM plays", [], |r| r.get(0))?;
     let plays: i64 = conn.query_row("SELECT count(*) FROM plays", [], |r| r.get(0))?;
-    // An import may add a `source` column; without it every play was polled.
+    // Plays carry their `source` since the import migration; without it every play was polled
+    // (`api`, shown as "polled").
     let has_source: bool = conn
         .query_row(
             "SELECT 1 FROM pragma_table_info('plays') WHERE name = 'source'",
@@ -148,7 +149,8 @@ fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
         .unwrap_or(false);
     let days_by_source = if has_source {
         let mut st = conn.prepare(
-            "SELECT COALESCE(source, 'polled'), count(DISTINCT substr(played_at, 1, 10))
+            "SELECT CASE WHEN source IS NULL OR source = 'api' THEN 'polled' ELSE source END,
+                    count(DISTINCT substr(played_at, 1, 10))
              FROM plays GROUP BY 1 ORDER BY 1",
         )?;
         st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
@@ -159,7 +161,12 @@ fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
             None => vec![("polled".to_string(), 0)],
         }
     };
-    let gap_count = conn.query_row("SELECT count(*) FROM play_gaps", [], |r| r.get(0))?;
+    // Gaps an import covered are closed (`closed_at`), not deleted.
+    let gap_count = conn.query_row(
+        "SELECT count(*) FROM play_gaps WHERE closed_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
     let gaps = Sql(conn)
         .play_gaps(5)?
         .into_iter()

@@ -1,11 +1,10 @@
 //! Library rows: idempotent upserts that never overwrite a stored value with NULL, and the
 //! journal of what changed. One file per kind of row: `catalog` (tracks, albums, artists and
-//! their enrichment), `saved` (saved tracks), `playlists` (playlists and their items), `plays`
-//! (listening history).
+//! their enrichment), `saved` (saved tracks), `playlists` (playlists and their items). The
+//! listening history has its own module, [`crate::store::plays`].
 
 mod catalog;
 mod playlists;
-mod plays;
 mod saved;
 
 pub use catalog::EnrichTable;

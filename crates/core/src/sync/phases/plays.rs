@@ -13,6 +13,7 @@ use crate::domain::{Checkpoint, Phase};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{CursorPage, Play};
 use crate::store::library::Counts;
+use crate::store::plays::{ApiPlay, Outcome};
 use crate::sync::engine::{Engine, Written};
 use crate::sync::outcome::Stop;
 
@@ -80,15 +81,9 @@ impl Engine {
                     Some(t) => tx.upsert_track(t)?,
                     None => None,
                 };
-                let context = p.context.as_ref();
-                let added = tx.insert_play(
-                    played_at,
-                    track_id.as_deref(),
-                    context.and_then(|c| c.kind.as_deref()),
-                    context.and_then(|c| c.uri.as_deref()),
-                    ctx.run,
-                )?;
-                if added {
+                let play = ApiPlay::from_model(played_at, p, track_id.as_deref(), ctx.run);
+                // A play merged into an imported row was known already (see `insert_play`).
+                if tx.insert_play(&play)? == Outcome::Added {
                     counts.added += 1;
                 } else {
                     known += 1;

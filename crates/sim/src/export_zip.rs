@@ -1,0 +1,325 @@
+//! A data export of the simulated account, as Spotify delivers it (`my_spotify_data.zip`): the
+//! extended streaming history and the account data, for `spotsync import`.
+//!
+//! Its plays overlap the recently-played history the API serves: every simulated play is in it
+//! (the API's `played_at` is when the play started, the export's `ts` when it ended, `ms_played`
+//! later), together with older plays the API no longer shows. It has the quirks of real exports:
+//! `offline_timestamp` in seconds and in milliseconds, absent and null fields, two rows sharing
+//! a `ts`, a local file without a URI, a row naming nothing, podcast episodes in the video file,
+//! account data to the minute, and `ip_addr` / `user_agent` values (which an importer must not
+//! keep).
+
+use std::io::Write;
+use std::path::Path;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use super::model::Library;
+
+/// The address written as `ip_addr` in every row (a documentation range, RFC 5737).
+pub const PLANTED_IP: &str = "198.51.100.77";
+/// Older plays, before the oldest one the simulator keeps.
+const OLDER_PLAYS: usize = 400;
+/// Account data covers the newest plays only (a year, in a real export).
+const ACCOUNT_ROWS: usize = 120;
+
+/// What the export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExportSummary {
+    /// Rows of the extended streaming history (each a distinct play).
+    pub extended_rows: usize,
+    /// Rows of the account data (each the same play as an extended row).
+    pub account_rows: usize,
+    /// Simulated plays (the API's history) that the export includes.
+    pub api_plays: usize,
+}
+
+/// Why the export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write the zip archive {path}: {detail}")]
+    Zip { path: String, detail: String },
+}
+
+fn fmt_ts(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms - ms.rem_euclid(1000))
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn fmt_minute(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+struct Row {
+    ended: i64,
+    ms_played: i64,
+    track: Option<u32>,
+    value: Value,
+}
+
+/// One extended-history row of track `t`, ended at `ended`.
+fn track_row(lib: &Library, t: u32, ended: i64, ms_played: i64, k: usize) -> Row {
+    let tr = &lib.tracks[t as usize];
+    let album = &lib.albums[tr.album as usize];
+    let album_artist = album
+        .artists
+        .first()
+        .map(|a| lib.artists[*a as usize].name.to_string());
+    let skipped = ms_played < i64::from(tr.duration_ms);
+    let mut v = json!({
+        "ts": fmt_ts(ended),
+        "platform": if k.is_multiple_of(3) { "android" } else { "linux" },
+        "ms_played": ms_played,
+        "conn_country": "DE",
+        "ip_addr": PLANTED_IP,
+        "user_agent": "unknown",
+        "master_metadata_track_name": tr.name.to_string(),
+        "master_metadata_album_artist_name": album_artist,
+        "master_metadata_album_album_name": album.name.to_string(),
+        "spotify_track_uri": format!("spotify:track:{}", super::model::id_str(&tr.id)),
+        "episode_name": null,
+        "episode_show_name": null,
+        "spotify_episode_uri": null,
+        "audiobook_title": null,
+        "audiobook_uri": null,
+        "audiobook_chapter_uri": null,
+        "audiobook_chapter_title": null,
+        "reason_start": if k.is_multiple_of(4) { "clickrow" } else { "trackdone" },
+        "reason_end": if skipped { "fwdbtn" } else { "trackdone" },
+        "shuffle": k.is_multiple_of(2),
+        "skipped": skipped,
+        "offline": k % 7 < 2,
+        "offline_timestamp": match k % 7 {
+            0 => json!((ended - ms_played) / 1000),
+            1 => json!(ended - ms_played),
+            _ => json!(0),
+        },
+        "incognito_mode": false,
+    });
+    if let Some(o) = v.as_object_mut() {
+        if k.is_multiple_of(11) {
+            o.remove("incognito_mode");
+        }
+        if k.is_multiple_of(13) {
+            o.insert("skipped".into(), Value::Null);
+        }
+    }
+    Row {
+        ended,
+        ms_played,
+        track: Some(t),
+        value: v,
+    }
+}
+
+fn other_row(ended: i64, ms_played: i64, fields: Value) -> Row {
+    let mut v = json!({
+        "ts": fmt_ts(ended),
+        "platform": "ios",
+        "ms_played": ms_played,
+        "conn_country": "FR",
+        "ip_addr": PLANTED_IP,
+        "user_agent": "unknown",
+        "master_metadata_track_name": null,
+        "master_metadata_album_artist_name": null,
+        "master_metadata_album_album_name": null,
+        "spotify_track_uri": null,
+        "reason_start": "appload",
+        "reason_end": "endplay",
+        "shuffle": false,
+        "skipped": false,
+        "offline": false,
+        "offline_timestamp": null,
+        "incognito_mode": false,
+    });
+    if let (Some(o), Some(f)) = (v.as_object_mut(), fields.as_object()) {
+        for (k, x) in f {
+            o.insert(k.clone(), x.clone());
+        }
+    }
+    Row {
+        ended,
+        ms_played,
+        track: None,
+        value: v,
+    }
+}
+
+/// Write the export of `lib` as a zip archive at `path`.
+pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, ExportError> {
+    let seed = lib
+        .account_id
+        .bytes()
+        .fold(0xE4_90_27u64, |h, b| h.wrapping_mul(31) ^ u64::from(b));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n_tracks = lib.tracks.len() as u32;
+    let mut rows: Vec<Row> = Vec::new();
+    // Every simulated play: the API stamps its start, the export its end.
+    for (k, p) in lib.plays.iter().enumerate() {
+        let dur = i64::from(lib.tracks[p.track as usize].duration_ms);
+        let ms = if k % 5 == 4 {
+            rng.random_range(3_000..=dur.max(3_001))
+        } else {
+            dur
+        };
+        rows.push(track_row(lib, p.track, p.played_at_ms + ms, ms, k));
+    }
+    // Older plays.
+    let mut t = lib
+        .plays
+        .last()
+        .map_or(1_790_000_000_000, |p| p.played_at_ms)
+        - 600_000;
+    for k in 0..OLDER_PLAYS {
+        let track = rng.random_range(0..n_tracks.max(1));
+        if n_tracks == 0 {
+            break;
+        }
+        let dur = i64::from(lib.tracks[track as usize].duration_ms);
+        let ms = if k % 6 == 5 {
+            rng.random_range(1_000..30_000)
+        } else {
+            dur
+        };
+        rows.push(track_row(lib, track, t, ms, k + 3));
+        if k == 10 {
+            // Another row with the same `ts`: a track skipped at once on another device.
+            let other = (track + 1) % n_tracks;
+            rows.push(track_row(lib, other, t, 1_200, k + 4));
+        }
+        t -= ms + rng.random_range(20_000..400_000);
+    }
+    let older_end = t;
+    rows.push(other_row(
+        older_end - 60_000,
+        187_000,
+        json!({"master_metadata_track_name": "Demo (home recording)",
+               "master_metadata_album_artist_name": "The Simulated Band",
+               "master_metadata_album_album_name": "Local Files"}),
+    ));
+    rows.push(other_row(older_end - 600_000, 30_500, json!({})));
+    // Podcast episodes, in the video file.
+    let mut video: Vec<Row> = Vec::new();
+    for (k, e) in lib.episodes.iter().take(3).enumerate() {
+        let ended = older_end - 3_600_000 * (k as i64 + 1);
+        let show = lib.shows.get(e.show as usize).map(|s| s.name.to_string());
+        video.push(other_row(
+            ended,
+            i64::from(e.duration_ms) / 2,
+            json!({"episode_name": e.name.to_string(), "episode_show_name": show,
+                   "spotify_episode_uri": format!("spotify:episode:{}",
+                                                  super::model::id_str(&e.id))}),
+        ));
+    }
+    rows.sort_by_key(|r| r.ended);
+    video.sort_by_key(|r| r.ended);
+
+    // Account data: the newest track rows, to the minute, naming the track's first artist.
+    let mut music: Vec<Value> = rows
+        .iter()
+        .rev()
+        .filter_map(|r| Some((r, r.track?)))
+        .take(ACCOUNT_ROWS)
+        .map(|(r, t)| {
+            let tr = &lib.tracks[t as usize];
+            json!({
+                "endTime": fmt_minute(r.ended),
+                "artistName": tr.artists.first().map(|a| lib.artists[*a as usize].name.to_string()),
+                "trackName": tr.name.to_string(),
+                "msPlayed": r.ms_played,
+            })
+        })
+        .collect();
+    music.reverse();
+    let podcast: Vec<Value> = video
+        .iter()
+        .map(|r| {
+            json!({
+                "endTime": fmt_minute(r.ended),
+                "podcastName": r.value.get("episode_show_name"),
+                "episodeName": r.value.get("episode_name"),
+                "msPlayed": r.ms_played,
+            })
+        })
+        .collect();
+
+    let half = rows.len() / 2;
+    let first: Vec<&Value> = rows[..half].iter().map(|r| &r.value).collect();
+    let second: Vec<&Value> = rows[half..].iter().map(|r| &r.value).collect();
+    let video_values: Vec<&Value> = video.iter().map(|r| &r.value).collect();
+    let ext = "Spotify Extended Streaming History";
+    let acc = "Spotify Account Data";
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            format!("{ext}/Streaming_History_Audio_2025-2026_0.json"),
+            to_json(&first),
+        ),
+        (
+            format!("{ext}/Streaming_History_Audio_2026_1.json"),
+            to_json(&second),
+        ),
+        (
+            format!("{ext}/Streaming_History_Video_2025-2026.json"),
+            to_json(&video_values),
+        ),
+        (
+            format!("{ext}/ReadMeFirst_ExtendedStreamingHistory.pdf"),
+            b"%PDF-1.4 (not a real PDF)\n".to_vec(),
+        ),
+        (
+            format!("{acc}/StreamingHistory_music_0.json"),
+            to_json(&music),
+        ),
+        (
+            format!("{acc}/StreamingHistory_podcast_0.json"),
+            to_json(&podcast),
+        ),
+        (
+            format!("{acc}/Userdata.json"),
+            to_json(&json!({"username": lib.user().id.to_string(), "country": "DE"})),
+        ),
+    ];
+    write_zip(path, &files)?;
+    Ok(ExportSummary {
+        extended_rows: rows.len() + video.len(),
+        account_rows: music.len() + podcast.len(),
+        api_plays: lib.plays.len(),
+    })
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    serde_json::to_vec_pretty(v).unwrap_or_default()
+}
+
+fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ExportError> {
+    let io = |source| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let zerr = |e: zip::result::ZipError| ExportError::Zip {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut zip = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), opts).map_err(zerr)?;
+        zip.write_all(bytes).map_err(io)?;
+    }
+    zip.finish().map_err(zerr)?;
+    Ok(())
+}

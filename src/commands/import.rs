@@ -1,0 +1,153 @@
+//! `spotsync import PATH…`: Spotify's data export into the listening history, merged with the
+//! polled plays. No request to Spotify.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use color_eyre::eyre::{Result, eyre};
+use spotsync_core::import::{self, ImportOptions, ImportSummary, Progress};
+use spotsync_core::store::{Store, StoreError};
+
+use super::*;
+use crate::cli::{GlobalArgs, ImportArgs};
+use crate::exit;
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(0),
+        indicatif::ProgressDrawTarget::stderr_with_hz(10),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} importing {bar:30} {bytes}/{total_bytes} · {msg} · {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn print_summary(s: &ImportSummary) {
+    for f in &s.files {
+        println!(
+            "{}: {} rows ({}) — {} new, {} merged with stored plays, {} already there{}",
+            f.file,
+            f.rows,
+            if f.kind.is_empty() { "?" } else { &f.kind },
+            f.added,
+            f.merged,
+            f.known,
+            if f.without_time > 0 {
+                format!(", {} without a time (not imported)", f.without_time)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !s.skipped.is_empty() {
+        println!(
+            "Skipped {} file(s) that are not listening history: {}",
+            s.skipped.len(),
+            s.skipped.join(", ")
+        );
+    }
+    println!(
+        "Imported {} rows: {} new plays, {} merged with plays already stored, {} already imported{}",
+        s.rows,
+        s.added,
+        s.merged,
+        s.known,
+        if s.gaps_closed > 0 {
+            format!("; closed {} listening-history gap(s)", s.gaps_closed)
+        } else {
+            String::new()
+        }
+    );
+    println!("{}", super::status::coverage_line(&s.coverage));
+}
+
+/// `spotsync import`.
+pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
+    let (paths, _config) = setup(global)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let signal = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            super::simulate::wait_for_signal().await;
+            cancel.store(true, Ordering::Relaxed);
+        })
+    };
+    let db = paths.db.clone();
+    let inputs = args.paths.clone();
+    let opts = ImportOptions {
+        cancel: Some(cancel.clone()),
+    };
+    let bar = progress_bar();
+    let task_bar = bar.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&db)?;
+        let mut on_progress = |p: Progress| {
+            if let Some(b) = &task_bar {
+                b.set_length(p.bytes_total);
+                b.set_position(p.bytes_read);
+                b.set_message(format!("{} rows", p.rows));
+            }
+        };
+        import::import(&mut store, &inputs, &opts, &mut on_progress)
+            .map_err(|e| ImportFailure::Import(e.to_string()))
+    })
+    .await;
+    signal.abort();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let summary = match res.map_err(|e| eyre!("the import stopped: {e}"))? {
+        Ok(s) => s,
+        Err(ImportFailure::Store(StoreError::Locked(p))) => {
+            eprintln!(
+                "spotsync: another spotsync is using {}; wait for it to finish or stop it",
+                p.display()
+            );
+            return Ok(exit::LOCKED);
+        }
+        Err(e) => return Err(eyre!("{e}")),
+    };
+    for f in summary.files.iter().filter(|f| f.error.is_some()) {
+        eprintln!(
+            "spotsync: {}: {}",
+            f.file,
+            f.error.as_deref().unwrap_or_default()
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    if summary.interrupted {
+        eprintln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
+        return Ok(exit::INTERRUPTED);
+    }
+    if summary.files.is_empty() {
+        eprintln!(
+            "spotsync: no export file found (looked for Streaming_History_*.json, endsong_*.json, \
+             StreamingHistory*.json)"
+        );
+        return Ok(exit::ERROR);
+    }
+    Ok(if summary.failed > 0 {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ImportFailure {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Import(String),
+}

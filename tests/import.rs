@@ -1,0 +1,16 @@
+//! `spotsync import` of Spotify's data export, through the real binary on real SQLite files: the
+//! file formats and their quirks, the merge with plays polled from the simulator over HTTP,
+//! gaps, idempotence, kills, malformed files, and personal data kept out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+#[path = "import/common.rs"]
+mod common;
+#[path = "import/formats.rs"]
+mod formats;
+#[path = "import/gen.rs"]
+mod generate;
+#[path = "import/merge.rs"]
+mod merge;
+#[path = "import/safety.rs"]
+mod safety;
