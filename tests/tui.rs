@@ -9,6 +9,8 @@ mod e2e;
 mod fixtures;
 #[path = "tui/journal.rs"]
 mod journal;
+#[path = "tui/lists.rs"]
+mod lists;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/login.rs"]

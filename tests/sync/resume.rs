@@ -177,6 +177,7 @@ async fn sigkill_at_chosen_points_of_every_phase_then_resume_equals_truth() {
     let aims = [
         Aim::Within("tracks", frac()),
         Aim::Within("playlists", 0.0),
+        Aim::Within("albums_saved", 0.0),
         Aim::Within("albums", frac()),
         Aim::Within("albums", 0.85),
         Aim::Within("artists", frac()),
@@ -283,9 +284,18 @@ async fn sigkill_at_chosen_points_of_every_phase_then_resume_equals_truth() {
         }
     }
     eprintln!("kills landed in:\n  {}", landings.join("\n  "));
-    for phase in ["tracks", "playlists", "albums", "artists", "plays"] {
+    for phase in [
+        "tracks",
+        "playlists",
+        "albums_saved",
+        "albums",
+        "artists",
+        "plays",
+    ] {
         assert!(
-            landings.iter().any(|l| l.starts_with(phase)),
+            landings
+                .iter()
+                .any(|l| l.starts_with(&format!("{phase} ("))),
             "no kill landed in {phase}: {landings:#?}"
         );
     }
@@ -302,9 +312,10 @@ async fn sigkill_at_chosen_points_of_every_phase_then_resume_equals_truth() {
     }
     let t = truth(&sim).await;
     assert_mirror(&env.open(), &t, false);
+    crate::lists_common::assert_lists(&env.open(), &t, true);
     let used = sim.stats().total;
-    // The minimum for the library, plus the one listening-history request.
-    let min = minimum_requests(&t, false) + 1;
+    // The minimum for the whole library, plus the one listening-history request.
+    let min = crate::lists_common::whole_minimum_requests(&t) + 1;
     eprintln!("{kills} kills: {used} requests for a minimum of {min}");
     assert!(
         used <= min + kills,

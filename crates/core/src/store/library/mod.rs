@@ -4,11 +4,13 @@
 //! (listening history).
 
 mod catalog;
+mod lists;
 mod playlists;
 mod plays;
 mod saved;
 
 pub use catalog::EnrichTable;
+pub use lists::SavedList;
 pub use playlists::ItemsAccess;
 pub(crate) use playlists::items_access;
 

@@ -4,9 +4,16 @@
 //! and stores every batch through [`Engine::commit_batch`]. A new phase adds a module here, a
 //! [`Phase`] variant in [`crate::domain`], and one arm in [`Engine::run_phase`].
 
+mod albums_saved;
+mod artists_followed;
+mod audiobooks;
 mod enrich;
+mod episodes;
 mod playlists;
 mod plays;
+mod saved_list;
+mod shows;
+mod top;
 mod tracks;
 
 use chrono::Utc;
@@ -49,6 +56,23 @@ pub(crate) trait Walk {
     fn refused(&mut self, _error: &ApiError) -> Option<BatchWrite<Self::Value>> {
         None
     }
+
+    /// The scope the listing needs beyond reading the library: a token without it is refused
+    /// (403 "Insufficient client scope") and the phase is skipped.
+    fn scope(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A refusal for want of `scope`: the phase is skipped, with what to do about it.
+pub(crate) fn scope_refusal(error: &ApiError, scope: Option<&'static str>) -> Option<Stop> {
+    let scope = scope?;
+    match error {
+        ApiError::Forbidden(m) if m.to_ascii_lowercase().contains("scope") => Some(Stop::Skipped(
+            format!("the token lacks the {scope} scope: run `spotsync auth` to grant it"),
+        )),
+        _ => None,
+    }
 }
 
 impl Engine {
@@ -68,14 +92,19 @@ impl Engine {
                 .await
             {
                 Ok(p) => p,
-                Err(ReqError::Api(e)) => match walk.refused(&e) {
-                    Some(write) => {
-                        let value = self.commit_batch(phase, cp, write).await?;
-                        walk.committed(value);
-                        return Ok(());
+                Err(ReqError::Api(e)) => {
+                    if let Some(stop) = scope_refusal(&e, walk.scope()) {
+                        return Err(stop);
                     }
-                    None => return Err(Stop::PhaseFailed(e.to_string())),
-                },
+                    match walk.refused(&e) {
+                        Some(write) => {
+                            let value = self.commit_batch(phase, cp, write).await?;
+                            walk.committed(value);
+                            return Ok(());
+                        }
+                        None => return Err(Stop::PhaseFailed(e.to_string())),
+                    }
+                }
                 Err(ReqError::Stop(s)) => return Err(s),
             };
             let write = walk.write(offset, page, cp);
@@ -120,6 +149,12 @@ impl Engine {
             Phase::Albums => self.phase_enrich(cp, EnrichTable::Albums).await,
             Phase::Artists => self.phase_enrich(cp, EnrichTable::Artists).await,
             Phase::Plays => self.phase_plays(cp).await,
+            Phase::AlbumsSaved => self.phase_albums_saved(cp).await,
+            Phase::ArtistsFollowed => self.phase_artists_followed(cp).await,
+            Phase::Shows => self.phase_shows(cp).await,
+            Phase::Episodes => self.phase_episodes(cp).await,
+            Phase::Audiobooks => self.phase_audiobooks(cp).await,
+            Phase::Top => self.phase_top(cp).await,
         }
     }
 }
