@@ -54,15 +54,15 @@ async fn whole_library_full_sync_equals_truth_with_harvest_minimum_then_cheap_in
     assert_lists(&c, &t, true);
 
     let stats = sim.stats();
-    assert_eq!(stats.total, whole_minimum_requests(&t), "{stats:#?}");
-    let (albums, artists) = unharvested(&t);
+    assert_eq!(stats.total, whole_minimum_requests(&t, false), "{stats:#?}");
+    let (albums, artists) = unharvested(&t, false);
     assert_eq!(stats.endpoint("GET /v1/albums/{id}"), albums, "{stats:#?}");
     assert_eq!(
         stats.endpoint("GET /v1/artists/{id}"),
         artists,
         "{stats:#?}"
     );
-    let (all_albums, all_artists) = catalogue(&t);
+    let (all_albums, all_artists) = catalogue(&t, false);
     assert!(albums < all_albums.len() as u64 && artists < all_artists.len() as u64);
     let per_id = stats.total - albums - artists + (all_albums.len() + all_artists.len()) as u64;
     eprintln!(
@@ -93,6 +93,32 @@ async fn whole_library_full_sync_equals_truth_with_harvest_minimum_then_cheap_in
     assert_mirror(&c, &t, false);
     assert_lists(&c, &t, true);
     assert!(journal(&c, last_run(&c)).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_library_extended_mode_spends_the_batch_minimum() {
+    let sim = start_sim(sim_options(2000, SimMode::Extended)).await;
+    let env = Env::new(100_000);
+    let out = env.run(&sim, &["sync", "--only", WHOLE_PHASES]).await;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let t = truth(&sim).await;
+    let c = env.open();
+    assert_mirror(&c, &t, true);
+    assert_lists(&c, &t, true);
+    let stats = sim.stats();
+    assert_eq!(stats.total, whole_minimum_requests(&t, true), "{stats:#?}");
+    assert_eq!(stats.endpoint("GET /v1/albums/{id}"), 0, "{stats:#?}");
+    assert_eq!(stats.endpoint("GET /v1/artists/{id}"), 0, "{stats:#?}");
+    // Harvested albums keep the Extended Quota fields their list sent.
+    let labelled: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM albums a JOIN saved_albums s ON s.album_id = a.id
+             WHERE a.label IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(labelled as usize, t.saved_albums.len());
 }
 
 /// Ids to un-save: the oldest of a list (the incremental walk must reach its end).

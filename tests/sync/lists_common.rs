@@ -33,12 +33,12 @@ pub fn harvested(t: &LibraryTruth) -> (BTreeSet<String>, BTreeSet<String>) {
 }
 
 /// Every album and artist a whole-library mirror holds.
-pub fn catalogue(t: &LibraryTruth) -> (BTreeSet<String>, BTreeSet<String>) {
+pub fn catalogue(t: &LibraryTruth, extended: bool) -> (BTreeSet<String>, BTreeSet<String>) {
     let tracks: HashMap<&str, &simulator::model::TruthTrack> =
         t.tracks.iter().map(|x| (x.id.as_str(), x)).collect();
     let albums_by_id: HashMap<&str, &simulator::model::TruthAlbum> =
         t.albums.iter().map(|x| (x.id.as_str(), x)).collect();
-    let mut track_ids = mirrored_track_ids(t, false);
+    let mut track_ids = mirrored_track_ids(t, extended);
     track_ids.extend(top_track_ids(t));
     let (mut albums, mut artists) = harvested(t);
     for id in &track_ids {
@@ -57,13 +57,13 @@ pub fn pages1(n: usize) -> u64 {
     n.div_ceil(50).max(1) as u64
 }
 
-/// The minimum number of `/v1` requests for a whole-library full sync in Development Mode:
-/// `/me`, the pages of every list, the item pages of readable playlists, and one GET per album
-/// and per artist not harvested.
-pub fn whole_minimum_requests(t: &LibraryTruth) -> u64 {
+/// The minimum number of `/v1` requests for a whole-library full sync: `/me`, the pages of
+/// every list, the item pages of readable playlists, and one GET per album and per artist not
+/// harvested (in Extended Quota mode: batches of 20 albums and 50 artists).
+pub fn whole_minimum_requests(t: &LibraryTruth, extended: bool) -> u64 {
     let followed: Vec<_> = t.playlists.iter().filter(|p| p.followed).collect();
     let mut n = 1 + pages1(t.saved_tracks.len()) + pages1(followed.len());
-    for p in followed.iter().filter(|p| readable(p, false)) {
+    for p in followed.iter().filter(|p| readable(p, extended)) {
         n += p.items.len().div_ceil(50) as u64;
     }
     n += pages1(t.saved_albums.len())
@@ -77,22 +77,22 @@ pub fn whole_minimum_requests(t: &LibraryTruth) -> u64 {
     {
         n += pages1(ids.len());
     }
-    n + per_id_gets(t)
+    let (albums, artists) = unharvested(t, extended);
+    if extended {
+        n + albums.div_ceil(20) + artists.div_ceil(50)
+    } else {
+        n + albums + artists
+    }
 }
 
 /// The GETs of the enrichment phases after harvest: (albums, artists) not harvested.
-pub fn unharvested(t: &LibraryTruth) -> (u64, u64) {
-    let (albums, artists) = catalogue(t);
+pub fn unharvested(t: &LibraryTruth, extended: bool) -> (u64, u64) {
+    let (albums, artists) = catalogue(t, extended);
     let (h_albums, h_artists) = harvested(t);
     (
         albums.difference(&h_albums).count() as u64,
         artists.difference(&h_artists).count() as u64,
     )
-}
-
-fn per_id_gets(t: &LibraryTruth) -> u64 {
-    let (a, b) = unharvested(t);
-    a + b
 }
 
 /// Requests of an incremental sync of an unchanged whole library (same day as the last top

@@ -315,7 +315,7 @@ async fn sigkill_at_chosen_points_of_every_phase_then_resume_equals_truth() {
     crate::lists_common::assert_lists(&env.open(), &t, true);
     let used = sim.stats().total;
     // The minimum for the whole library, plus the one listening-history request.
-    let min = crate::lists_common::whole_minimum_requests(&t) + 1;
+    let min = crate::lists_common::whole_minimum_requests(&t, false) + 1;
     eprintln!("{kills} kills: {used} requests for a minimum of {min}");
     assert!(
         used <= min + kills,

@@ -42,8 +42,16 @@ impl Engine {
                 .collect();
             let n = page.items.len() as u64;
             let after = page.cursors.and_then(|c| c.after);
-            // The walk is over without a next cursor, or when the cursor does not move.
-            let last = n == 0 || after.is_none() || after == cp.after;
+            if after.is_some() && after == cp.after {
+                return Err(Stop::PhaseFailed(
+                    "GET /me/following: the cursor did not move; the follows were not all read"
+                        .into(),
+                ));
+            }
+            // The walk is over without a next cursor. An empty page with one ends it too, but
+            // then nothing is marked unfollowed: the list was not seen to its end.
+            let last = n == 0 || after.is_none();
+            let complete = after.is_none();
             let done = self
                 .commit_batch(PHASE, &mut cp, move |tx, ctx, cp| {
                     let mut counts = Counts::default();
@@ -56,8 +64,10 @@ impl Engine {
                         }
                     }
                     cp.items_processed += n;
-                    if last {
+                    if complete {
                         counts.removed = tx.mark_unfollowed(ctx.run, &ctx.at, ctx.journal())?;
+                    }
+                    if last {
                         cp.after = None;
                         cp.total_items = Some(cp.items_processed);
                     } else {
