@@ -141,9 +141,27 @@ fn added(
 async fn saving_unsaving_following_unfollowing_each_kind_is_mirrored_and_journaled() {
     let sim = start_sim(sim_options(2000, SimMode::Dev)).await;
     let env = Env::new(100_000);
+    // A mirror made before the lists existed; then the first sync with them (incremental): the
+    // lists are new to the mirror, not changes of the library, so nothing is journaled.
+    let out = env.run(&sim, &["sync", "--only", LIBRARY_PHASES]).await;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     let out = env.run(&sim, &["sync", "--only", WHOLE_PHASES]).await;
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    {
+        let c = env.open();
+        assert_eq!(
+            c.query_row(
+                "SELECT kind FROM sync_history WHERE id = ?1",
+                [last_run(&c)],
+                |r| r.get::<_, String>(0)
+            )
+            .unwrap(),
+            "incremental"
+        );
+        assert_eq!(journal(&c, last_run(&c)), vec![]);
+    }
     let before: LibraryTruth = truth(&sim).await;
+    assert_lists(&env.open(), &before, true);
 
     // One save and one un-save of each kind (saves first: an un-saved item could be saved
     // again by a count).

@@ -3,7 +3,7 @@
 //! follows carry no date to stop at. Each page carries full artist objects, stored as enriched
 //! (harvest). The walk's end marks every artist not seen as unfollowed.
 
-use super::{PAGE, scope_refusal};
+use super::{PAGE, mirrored_key, scope_refusal};
 use crate::domain::{Checkpoint, Phase};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Artist, Following};
@@ -20,6 +20,7 @@ impl Engine {
             // Resumed after its last page was committed.
             return Ok(());
         }
+        let mirrored = self.list_mirrored(PHASE).await?;
         loop {
             self.boundary(PHASE).await?;
             let endpoint = Endpoint::FollowedArtists {
@@ -55,17 +56,19 @@ impl Engine {
             let done = self
                 .commit_batch(PHASE, &mut cp, move |tx, ctx, cp| {
                     let mut counts = Counts::default();
+                    let j = ctx.list_journal(mirrored);
                     for a in artists.iter().flatten() {
                         if !tx.upsert_artist_full(a, &ctx.at)? {
                             continue;
                         }
                         if let Some(id) = a.id.as_deref() {
-                            counts.record(tx.upsert_followed(id, ctx.run, ctx.journal())?);
+                            counts.record(tx.upsert_followed(id, ctx.run, j)?);
                         }
                     }
                     cp.items_processed += n;
                     if complete {
-                        counts.removed = tx.mark_unfollowed(ctx.run, &ctx.at, ctx.journal())?;
+                        counts.removed = tx.mark_unfollowed(ctx.run, &ctx.at, j)?;
+                        tx.set_account(&mirrored_key(PHASE), Some(&ctx.at), ctx.now)?;
                     }
                     if last {
                         cp.after = None;

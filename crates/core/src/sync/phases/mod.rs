@@ -25,7 +25,7 @@ use crate::domain::{Checkpoint, Phase, PhaseStatus};
 use crate::spotify::model::Page;
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::Sql;
-use crate::store::library::{Counts, EnrichTable};
+use crate::store::library::{Counts, EnrichTable, Journal};
 
 /// Items per page.
 pub(crate) const PAGE: u32 = 50;
@@ -61,6 +61,34 @@ pub(crate) trait Walk {
     /// (403 "Insufficient client scope") and the phase is skipped.
     fn scope(&self) -> Option<&'static str> {
         None
+    }
+}
+
+/// The `account` key set when a list's walk first completed: its changes are journaled only
+/// from then on (a list new to an existing mirror is not journaled as all added).
+pub(crate) fn mirrored_key(phase: Phase) -> String {
+    format!("mirrored_{phase}")
+}
+
+impl BatchCtx {
+    /// Where a list's changes are journaled: nowhere until the list was mirrored once.
+    pub(crate) fn list_journal(&self, mirrored: bool) -> Journal<'_> {
+        if mirrored {
+            self.journal()
+        } else {
+            Journal {
+                run: None,
+                at: &self.at,
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Whether the list of `phase` was walked completely before.
+    pub(crate) async fn list_mirrored(&self, phase: Phase) -> Result<bool, Stop> {
+        self.db(move |s| Ok(s.sql().account(&mirrored_key(phase))?.is_some()))
+            .await
     }
 }
 

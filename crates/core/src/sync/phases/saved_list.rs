@@ -4,7 +4,7 @@
 //! total it stops there (an unchanged list costs one request), else something was removed and
 //! it walks on to the end (every earlier page was seen by this run), then marks the unseen.
 
-use super::{BatchWrite, PAGE, PageEnd, Walk, listing_done};
+use super::{BatchWrite, PAGE, PageEnd, Walk, listing_done, mirrored_key};
 use crate::domain::{Checkpoint, Cursor, Phase, RunKind};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Page, SavedEntry};
@@ -27,6 +27,8 @@ pub(super) struct ListKind {
 struct SavedListWalk {
     kind: &'static ListKind,
     done: bool,
+    /// The list was mirrored before: its changes are journaled.
+    mirrored: bool,
 }
 
 impl Walk for SavedListWalk {
@@ -50,8 +52,10 @@ impl Walk for SavedListWalk {
         let page_len = page.items.len() as u64;
         let end = PageEnd::of(&page);
         let kind = self.kind;
+        let mirrored = self.mirrored;
         Box::new(move |tx, ctx, cp| {
             let list = kind.list;
+            let j = ctx.list_journal(mirrored);
             let incremental = cp.cursor == Some(Cursor::Incremental);
             let mut counts = Counts::default();
             let mut met_known = false;
@@ -63,7 +67,7 @@ impl Walk for SavedListWalk {
                 if incremental && tx.is_known_saved_item(list, &id, added_at, ctx.run)? {
                     met_known = true;
                 }
-                counts.record(tx.upsert_saved_item(list, &id, added_at, ctx.run, ctx.journal())?);
+                counts.record(tx.upsert_saved_item(list, &id, added_at, ctx.run, j)?);
             }
             cp.current_offset += page_len;
             cp.items_processed += page_len;
@@ -80,8 +84,11 @@ impl Walk for SavedListWalk {
                 }
             }
             if last && cp.cursor != Some(Cursor::Incremental) {
-                counts.removed = tx.mark_unsaved_items(list, ctx.run, &ctx.at, ctx.journal())?;
+                counts.removed = tx.mark_unsaved_items(list, ctx.run, &ctx.at, j)?;
                 cp.total_items = Some(cp.current_offset);
+            }
+            if last {
+                tx.set_account(&mirrored_key(kind.phase), Some(&ctx.at), ctx.now)?;
             }
             Ok(Written {
                 counts,
@@ -107,7 +114,12 @@ impl Engine {
         if run_kind != RunKind::Full && cp.cursor.is_none() {
             cp.cursor = Some(Cursor::Incremental);
         }
-        let mut walk = SavedListWalk { kind, done: false };
+        let mirrored = self.list_mirrored(kind.phase).await?;
+        let mut walk = SavedListWalk {
+            kind,
+            done: false,
+            mirrored,
+        };
         self.walk(kind.phase, &mut cp, &mut walk).await
     }
 }
