@@ -43,6 +43,9 @@ pub struct GlobalArgs {
     /// Config file [default: $XDG_CONFIG_HOME/spotsync/config.toml].
     #[arg(long, global = true, env = "SPOTSYNC_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The terminal app leaves the mouse to the terminal (no wheel scrolling, no click to select).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,7 +192,7 @@ pub struct ExportArgs {
     )]
     pub format: Vec<ExportFormatArg>,
     /// Directory to write into, or `-` for one file on stdout.
-    #[arg(long, default_value = "spotsync-export", value_name = "DIR|-")]
+    #[arg(long, default_value = spotsync_core::export::DEFAULT_DIR, value_name = "DIR|-")]
     pub out: PathBuf,
     /// The library as it was at this date (YYYY-MM-DD, the end of that day in UTC) or time
     /// (RFC 3339).

@@ -3,12 +3,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "tui/browse_e2e.rs"]
+mod browse_e2e;
 #[path = "tui/e2e.rs"]
 mod e2e;
+#[path = "tui/export.rs"]
+mod export;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/journal.rs"]
 mod journal;
+#[path = "tui/library.rs"]
+mod library;
+#[path = "tui/library_db.rs"]
+mod library_db;
 #[path = "tui/lists.rs"]
 mod lists;
 #[path = "tui/log_pane.rs"]

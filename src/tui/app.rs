@@ -11,23 +11,31 @@
 //! - `events`: what engine events and login reports do beyond the panes.
 
 mod events;
+mod export;
 mod keys;
+mod screens;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 
+use super::export::ExportRequest;
 use super::layout;
 use super::panes::changes::ChangesState;
 use super::panes::history::HistoryState;
+use super::panes::library::LibraryState;
 use super::panes::limits::LimitsState;
 use super::panes::log::LogState;
 use super::panes::login::{LoginCommand, LoginEvent, LoginState};
 use super::panes::phases::{PhaseView, PhasesState};
+use super::panes::stats::StatsState;
 use crate::logging::LogLine;
+use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{Phase, RunKind, RunStatus, StatusSnapshot, SyncCommand, SyncEvent};
+use spotsync_core::export::{Format, Written};
 
 pub use super::panes::history::HISTORY_CAPACITY;
 pub use super::panes::log::LOG_CAPACITY;
@@ -59,6 +67,18 @@ pub enum Msg {
     Login(LoginEvent),
     /// The engine could not be started.
     EngineFailed(EngineFailure),
+    /// The answer to an [`Action::Browse`] read (library rows, a detail, statistics).
+    Browse {
+        query: Query,
+        answer: Result<Answer, String>,
+    },
+    /// A mouse event (wheel, click), unless `--no-mouse`.
+    Mouse(MouseEvent),
+    /// The outcome of an [`Action::Export`]: the files written, or why not.
+    Exported {
+        request: ExportRequest,
+        result: Result<Vec<Written>, String>,
+    },
 }
 
 /// Why the engine could not be started.
@@ -87,6 +107,35 @@ pub enum Action {
     Login(LoginCommand),
     /// A login saved a token: start the sync engine with it.
     StartEngine,
+    /// Read this off the UI thread, on a read-only connection (answered by [`Msg::Browse`]).
+    Browse(Query),
+    /// Export from the database off the UI thread (answered by [`Msg::Exported`]).
+    Export(ExportRequest),
+    /// Several of the above, in order.
+    Many(Vec<Action>),
+}
+
+/// The screens `1`, `2` and `3` switch between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// How syncing goes (the panes above).
+    Sync,
+    /// What the mirror holds: tabs, filter, detail.
+    Library,
+    /// The listening history as pictures.
+    Stats,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 3] = [Screen::Sync, Screen::Library, Screen::Stats];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Sync => "Sync",
+            Screen::Library => "Library",
+            Screen::Stats => "Stats",
+        }
+    }
 }
 
 /// Whether the engine can be driven.
@@ -214,6 +263,8 @@ pub struct App {
     pub utc_offset: FixedOffset,
     /// Use the 16 named colours (false with `NO_COLOR`: modifiers only).
     pub color: bool,
+    /// Capture the mouse: the wheel scrolls, a click selects (false with `--no-mouse`).
+    pub mouse: bool,
     pub locations: Locations,
     /// The banner when this is `spotsync demo`.
     pub demo: Option<DemoBanner>,
@@ -233,6 +284,17 @@ pub struct App {
     /// The login screen's state while [`Overlay::Login`] is open.
     pub login: Option<LoginState>,
     pub focus: Pane,
+    /// The screen shown (`1`, `2`, `3`).
+    pub screen: Screen,
+    /// The Library screen.
+    pub library: LibraryState,
+    /// The Stats screen.
+    pub stats: StatsState,
+    /// Where `e` on the Library screen writes ([`spotsync_core::export::DEFAULT_DIR`] under the
+    /// directory the app was started in).
+    pub export_dir: PathBuf,
+    /// The format `e` writes; `E` cycles through them.
+    pub export_format: Format,
     pub overlay: Overlay,
     pub notice: Option<Notice>,
     /// Quit was asked; the engine is being stopped.
@@ -250,6 +312,7 @@ impl App {
             now,
             utc_offset: chrono::Offset::fix(&Utc),
             color: true,
+            mouse: true,
             locations: Locations::default(),
             demo: None,
             engine: EngineState::Ready,
@@ -262,6 +325,11 @@ impl App {
             changes: None,
             login: None,
             focus: Pane::Phases,
+            screen: Screen::Sync,
+            library: LibraryState::default(),
+            stats: StatsState::default(),
+            export_dir: PathBuf::from(spotsync_core::export::DEFAULT_DIR),
+            export_format: Format::Csv,
             overlay: Overlay::None,
             notice: None,
             quitting: false,
@@ -345,7 +413,28 @@ impl App {
                 let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
                 // A plays poll may have recorded a gap.
-                (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps)
+                let gaps = (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps);
+                // What the Library and Stats screens show may have changed.
+                let reload = if finished {
+                    self.library_changed()
+                } else {
+                    None
+                };
+                match (gaps, reload) {
+                    (Some(a), Some(b)) => Some(Action::Many(vec![a, b])),
+                    (a, b) => a.or(b),
+                }
+            }
+            Msg::Browse { query, answer } => {
+                self.dirty = true;
+                self.on_browse(query, answer);
+                None
+            }
+            Msg::Mouse(ev) => self.on_mouse(ev),
+            Msg::Exported { request, result } => {
+                self.dirty = true;
+                self.on_exported(&request, &result);
+                None
             }
             Msg::Changes { run_id, rows } => {
                 if let Some(view) = self.changes.as_mut()

@@ -54,6 +54,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
 
     let db = dir.path().join("spotsync-demo.db");
     let mut app = new_app(&db, Ok(Default::default()));
+    app.mouse = !global.no_mouse;
     app.locations = Locations {
         db: db.display().to_string(),
         log_file: log_file.map(|p| p.display().to_string()),

@@ -39,12 +39,22 @@ const QUIT_GRACE: Duration = Duration::from_secs(10);
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
 /// Restores the terminal when dropped: covers `?` returns and unwinding.
-struct TerminalGuard;
+struct TerminalGuard {
+    mouse: bool,
+}
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        if self.mouse {
+            release_mouse();
+        }
         ratatui::restore();
     }
+}
+
+/// Stop reporting the mouse (the terminal's own selection works again).
+fn release_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 /// Why the loop ended.
@@ -92,10 +102,18 @@ pub async fn run(
     login_ctx: Option<LoginContext>,
 ) -> Result<i32> {
     let terminal = ratatui::try_init()?;
-    let guard = TerminalGuard;
+    let mouse = app.mouse;
+    let guard = TerminalGuard { mouse };
+    if mouse {
+        // Wheel and clicks (off with --no-mouse, which leaves the terminal's selection alone).
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         PANICKED.store(true, Ordering::SeqCst);
+        if mouse {
+            release_mouse();
+        }
         previous(info);
     }));
     if let Ok(size) = terminal.size() {
@@ -333,6 +351,19 @@ impl EventLoop {
                 run_id,
                 rows: store::journal::run_changes(db, run_id, CHANGES_SHOWN),
             }),
+            Action::Browse(query) => self.load(move |db| Msg::Browse {
+                answer: store::browse::run(db, &query),
+                query,
+            }),
+            Action::Export(request) => self.load(move |db| Msg::Exported {
+                result: super::export::run(db, &request),
+                request,
+            }),
+            Action::Many(actions) => {
+                for a in actions {
+                    self.act(a);
+                }
+            }
             Action::LoadPlayGaps => self.load(|db| {
                 Msg::PlayGaps(
                     store::journal::load_play_gaps(db, sync::PLAY_GAPS_SHOWN).unwrap_or_default(),
@@ -432,6 +463,7 @@ fn input_msg(ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
         _ => None,
     }
 }

@@ -7,8 +7,10 @@
 //! - [`event_loop`]: owns the terminal, the engine's ends and the channels; one biased
 //!   `select!`, redraws only after a change, ticks only while something on screen moves.
 //! - [`app`]: the state and its one transition, `App::update(msg) -> Option<Action>`.
-//! - [`panes`]: one module per pane (phases, limits, history, log, changes, login), each with
-//!   its state, the methods that change it and a widget that only reads it.
+//! - [`panes`]: one module per pane (phases, limits, history, log, changes, login) and per
+//!   screen body (library, stats), each with its state, the methods that change it and a widget
+//!   that only reads it. The screens `1` Sync, `2` Library, `3` Stats switch in `app`; the
+//!   Library's and Stats' reads (`store::browse`) run off the loop and answer as messages.
 //! - [`ui`]: the screen: the panes' widgets laid out, with the header, notice and key line.
 //! - [`theme`], [`format`], [`layout`]: styles, numbers and text, where things go.
 //! - `startup`, `login_task`, `demo`: launching, the login task, `spotsync demo`.
@@ -16,6 +18,7 @@
 pub mod app;
 mod demo;
 pub mod event_loop;
+pub mod export;
 pub mod format;
 pub mod layout;
 mod login_task;
@@ -48,6 +51,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
 
     let snapshot = startup::load_snapshot(&paths.db, &config).await;
     let mut app = startup::new_app(&paths.db, snapshot);
+    app.mouse = !global.no_mouse;
     app.locations = Locations {
         db: paths.db.display().to_string(),
         log_file: log_file.map(|p| p.display().to_string()),

@@ -61,6 +61,11 @@ pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, Stri
     let mut app = App::new(snapshot, Utc::now());
     app.color = colors_enabled();
     app.utc_offset = *chrono::Local::now().offset();
+    // `e` on the Library screen writes where `spotsync export` does by default, made absolute so
+    // the notice says exactly where.
+    if let Ok(cwd) = std::env::current_dir() {
+        app.export_dir = cwd.join(spotsync_core::export::DEFAULT_DIR);
+    }
     if let Some(e) = error {
         tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
         app.notice = Some(Notice {

@@ -12,22 +12,24 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use super::app::{Activity, App, EngineState, NoticeLevel, Overlay, Pane};
+use super::app::{Activity, App, EngineState, NoticeLevel, Overlay, Pane, Screen};
 use super::format::{ellipsize_left, ellipsize_right, fmt_count, fmt_duration};
 use super::layout;
 use super::panes::changes::ChangesWidget;
 use super::panes::history::HistoryWidget;
+use super::panes::library::LibraryWidget;
 use super::panes::limits::LimitsWidget;
 use super::panes::log::LogWidget;
 use super::panes::login::LoginWidget;
 use super::panes::phases::PhasesWidget;
+use super::panes::stats::StatsWidget;
 use super::theme::Theme;
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = Theme { color: app.color };
     let area = frame.area();
-    let [header, banner, _, notice, keys] = layout::screen_areas(app.demo.is_some(), area);
+    let [header, banner, body, notice, keys] = layout::screen_areas(app.demo.is_some(), area);
 
     draw_header(frame, app, theme, header);
     if let Some(demo) = &app.demo {
@@ -40,7 +42,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
             banner,
         );
     }
-    draw_body(frame, app, theme, area);
+    match app.screen {
+        Screen::Sync => draw_body(frame, app, theme, area),
+        Screen::Library => frame.render_widget(
+            LibraryWidget {
+                state: &app.library,
+                offset: app.utc_offset,
+                theme,
+            },
+            body,
+        ),
+        Screen::Stats => frame.render_widget(
+            StatsWidget {
+                state: &app.stats,
+                theme,
+            },
+            body,
+        ),
+    }
     draw_notice(frame, app, theme, notice);
     draw_keys(frame, app, theme, keys);
 
@@ -196,6 +215,25 @@ fn phase_detail(app: &App, theme: Theme) -> Line<'static> {
 
 fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut spans = vec![Span::styled(" spotsync ", theme.title())];
+    // The screens: all three named when there is room, else the current one and the keys.
+    let wide = area.width >= 120;
+    for screen in Screen::ALL {
+        let n = Screen::ALL.iter().position(|s| *s == screen).unwrap_or(0) + 1;
+        if screen == app.screen {
+            spans.push(Span::styled(
+                format!(" [{n} {}]", screen.title()),
+                theme.key(),
+            ));
+        } else if wide {
+            spans.push(Span::styled(
+                format!(" {n} {} ", screen.title()),
+                theme.dim(),
+            ));
+        } else {
+            spans.push(Span::styled(format!(" {n}"), theme.dim()));
+        }
+    }
+    spans.push(Span::raw("  "));
     let (state, style) = match (&app.engine, app.activity) {
         (_, _) if app.quitting => ("stopping".to_string(), theme.warn()),
         (EngineState::NoAuth(_), _) => ("not connected".to_string(), theme.bad()),
@@ -252,7 +290,63 @@ fn draw_notice(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
 }
 
+/// The key line of the Library and Stats screens (`narrow`: under 90 columns).
+fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
+    match app.screen {
+        Screen::Library if app.library.editing => vec![
+            ("type", "to narrow"),
+            ("Enter", "keep"),
+            ("Esc", "clear"),
+            ("↑/↓", "move"),
+        ],
+        Screen::Library if app.library.detail.is_some() => vec![
+            ("↑/↓", "scroll"),
+            ("Esc", "close"),
+            ("1/3", "screens"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Screen::Library => {
+            let mut keys = vec![
+                ("tab", "next tab"),
+                ("/", "filter"),
+                ("o", "sort"),
+                ("Enter", "detail"),
+                ("e", "export"),
+                ("1/3", "screens"),
+                ("?", "help"),
+                ("q", "quit"),
+            ];
+            if narrow {
+                // The header shows the screens' numbers already.
+                keys.retain(|(k, _)| *k != "1/3");
+            }
+            keys
+        }
+        _ => vec![
+            ("←/→", "period"),
+            ("tab", "month/year"),
+            ("r", "reload"),
+            ("1/2", "screens"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    }
+}
+
 fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    if app.screen != Screen::Sync {
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (k, what)) in screen_keys(app, area.width < 90).iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", theme.dim()));
+            }
+            spans.push(Span::styled(*k, theme.key()));
+            spans.push(Span::raw(format!(" {what}")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     let pause = if app.activity == Activity::Paused {
         "resume"
     } else {
@@ -288,7 +382,12 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             Activity::Cancelling => {}
         }
     }
-    items.extend([("tab", "pane"), ("?", "help"), ("q", "quit")]);
+    items.extend([
+        ("tab", "pane"),
+        ("2/3", "screens"),
+        ("?", "help"),
+        ("q", "quit"),
+    ]);
     let mut spans = vec![Span::raw(" ")];
     for (i, (k, what)) in items.iter().enumerate() {
         if i > 0 {
@@ -300,8 +399,42 @@ fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+const LIBRARY_KEYS: [(&str, &str); 13] = [
+    ("tab ←/→", "next / previous tab"),
+    ("↑/↓ PgUp/PgDn", "move; Home/End: first / last"),
+    ("o", "cycle the order (added, name, artist, plays…)"),
+    (
+        "/",
+        "filter as you type (fuzzy); Enter keeps it, Esc clears",
+    ),
+    (
+        "  artist:x",
+        "album:x  in:PLAYLIST  year:1990..1999  added:2024",
+    ),
+    ("  removed", "only what is no longer in the library"),
+    ("Enter", "detail of the selected row (Esc closes)"),
+    ("r", "read the library again"),
+    (
+        "e  E",
+        "export the tab (Playlists: the selected one); E: the format",
+    ),
+    ("mouse", "wheel scrolls, click selects (off: --no-mouse)"),
+    ("1  2  3", "screens: Sync, Library, Stats"),
+    ("?  Esc", "close this help"),
+    ("q", "quit"),
+];
+
+const STATS_KEYS: [(&str, &str); 6] = [
+    ("←/→", "previous / next month or year"),
+    ("tab", "a month or a whole year"),
+    ("r", "read the history again"),
+    ("1  2  3", "screens: Sync, Library, Stats"),
+    ("?  Esc", "close this help"),
+    ("q", "quit"),
+];
+
 fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let keys: [(&str, &str); 13] = [
+    let sync_keys: [(&str, &str); 14] = [
         (
             "s",
             "start: resumes an unfinished run, else syncs what changed",
@@ -323,8 +456,14 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         ("?  Esc", "close this help"),
         ("q", "quit: pauses at a batch boundary, resumes next time"),
         ("a", "log in to Spotify (when not connected)"),
+        ("1  2  3", "screens: Sync, Library, Stats"),
         ("", ""),
     ];
+    let keys: &[(&str, &str)] = match app.screen {
+        Screen::Sync => &sync_keys,
+        Screen::Library => &LIBRARY_KEYS,
+        Screen::Stats => &STATS_KEYS,
+    };
     let mut lines: Vec<Line> = keys
         .iter()
         .filter(|(k, _)| !k.is_empty())
@@ -349,6 +488,16 @@ fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 .unwrap_or_else(|| "(none: the log directory could not be created)".into()),
         ),
     ]));
+    if app.screen == Screen::Library {
+        lines.push(Line::from(vec![
+            Span::styled(" Exports   ", theme.title()),
+            Span::raw(format!(
+                "{} ({})",
+                app.export_dir.display(),
+                crate::tui::export::format_name(app.export_format)
+            )),
+        ]));
+    }
     if let Some(c) = &app.locations.config_file {
         lines.push(Line::from(vec![
             Span::styled(" Config    ", theme.title()),

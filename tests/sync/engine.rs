@@ -502,3 +502,90 @@ async fn unreachable_api_ends_the_run_resumable_after_one_round_of_retries() {
     h.commands.send(SyncCommand::Shutdown).await.ok();
     h.task.await.unwrap();
 }
+
+/// Spotify answers one request with a 5xx every time: that request's phase fails after its
+/// retries, but the run goes on (Spotify answers; the next phase asks other things of it) and
+/// ends `failed`, resumable; the next start completes the failed phase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persistent_5xx_fails_its_phase_and_later_phases_still_run() {
+    let sim = start_sim(sim_options(120, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    // The first request of the run (the first page of saved tracks) fails every attempt.
+    sim.inject_faults(
+        spotsync::simulator::state::FaultKind::E502,
+        spotsync::sync::gate::MAX_ATTEMPTS,
+    );
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    let phases = vec![Phase::Tracks, Phase::Plays];
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: phases.clone(),
+        })
+        .await
+        .unwrap();
+    let (run, events) = until_finished(&mut h).await;
+    assert_eq!(run.status, RunStatus::Failed, "{events:#?}");
+    let error = run.error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with("tracks: GET /me/tracks failed 6 times: HTTP 502"),
+        "{error}"
+    );
+    let retries = events
+        .iter()
+        .filter(|e| matches!(e, SyncEvent::Retrying { .. }))
+        .count();
+    assert_eq!(retries, 5);
+    let finished: Vec<(Phase, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::PhaseFinished { phase, status, .. } => {
+                Some((*phase, status.as_str().to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        finished,
+        vec![
+            (Phase::Tracks, "failed".to_string()),
+            (Phase::Plays, "success".to_string())
+        ],
+        "the later phase still ran"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, SyncEvent::Error { .. })),
+        "no run-ending error: {events:#?}"
+    );
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+
+    let mut h = spawn(&env, &sim, Credentials::AccessToken(sim.issue_token())).await;
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Auto,
+            only: vec![],
+        })
+        .await
+        .unwrap();
+    let (resumed, events) = until_finished(&mut h).await;
+    assert!(
+        matches!(
+            events.first(),
+            Some(SyncEvent::RunStarted { resumed: true, run_id, .. }) if *run_id == run.id
+        ),
+        "{events:#?}"
+    );
+    assert_eq!(resumed.status, RunStatus::Success, "{events:#?}");
+    let saved: i64 = env
+        .open()
+        .query_row(
+            "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved, 120);
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}

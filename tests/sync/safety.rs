@@ -152,3 +152,81 @@ async fn another_applications_database_is_refused_and_left_byte_identical() {
     }
     assert_eq!(sim.stats().total, 0, "nothing was sent to Spotify");
 }
+
+/// The API answers 401 and the accounts service cannot be reached to refresh the token: that
+/// is no authorization problem (no "run `spotsync auth`"), but Spotify out of reach: the run
+/// ends `failed`, resumable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_service_out_of_reach_is_no_authorization_error() {
+    use spotsync::sync::{ErrorKind, Phase, RunStatus, StartMode, SyncCommand, SyncEvent};
+
+    let sim = start_sim(sim_options(100, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let t = sim.issue_token_full();
+    let credentials = spotsync::spotify::Credentials::Pkce {
+        client_id: "test-client".into(),
+        token: rspotify::Token {
+            access_token: t.access_token,
+            expires_in: chrono::Duration::seconds(3600),
+            expires_at: Some(chrono::Utc::now() + chrono::Duration::seconds(3600)),
+            refresh_token: t.refresh_token,
+            scopes: Default::default(),
+        },
+        token_file: env.dir.path().join("token.json"),
+        on_refresh: std::sync::Arc::new(|_: &rspotify::Token| {}),
+    };
+    // The access token is revoked (the API answers 401), and nothing listens where the
+    // accounts service should be.
+    reqwest::Client::new()
+        .post(format!("{}__sim/tokens/expire", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let accounts_url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let mut h = spotsync::sync::spawn(spotsync::sync::EngineOptions {
+        db: env.db.clone(),
+        api_url: sim.api_url(),
+        accounts_url,
+        credentials,
+        config: spotsync::config::SyncConfig {
+            requests_per_window: 100_000,
+            ..Default::default()
+        },
+    })
+    .await
+    .unwrap();
+    h.commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: vec![Phase::Tracks],
+        })
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    let run = loop {
+        let ev = tokio::time::timeout(Duration::from_secs(60), h.events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        events.push(ev.clone());
+        if let SyncEvent::RunFinished { run } = ev {
+            break run;
+        }
+    };
+    assert_eq!(run.status, RunStatus::Failed, "{events:#?}");
+    let error = run.error.unwrap_or_default();
+    assert!(error.contains("could not be reached"), "{error}");
+    assert!(!error.contains("spotsync auth"), "{error}");
+    let kinds: Vec<ErrorKind> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Error { kind, .. } => Some(*kind),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, vec![ErrorKind::Other], "{events:#?}");
+    h.commands.send(SyncCommand::Shutdown).await.ok();
+    h.task.await.unwrap();
+}

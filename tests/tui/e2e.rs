@@ -34,7 +34,7 @@ fn phase_done(screen: &str, phase: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-fn sim_url(screen: &str) -> Option<String> {
+pub(crate) fn sim_url(screen: &str) -> Option<String> {
     let start = screen.find("http://127.0.0.1:")?;
     let rest = &screen[start..];
     let end = rest.find('/').and_then(|_| {
@@ -46,7 +46,7 @@ fn sim_url(screen: &str) -> Option<String> {
 
 /// A request to the simulator over a plain socket (HTTP/1.0: the body ends when the connection
 /// closes), answered with JSON.
-fn sim_json(base: &str, method: &str, path: &str, body: &str) -> serde_json::Value {
+pub(crate) fn sim_json(base: &str, method: &str, path: &str, body: &str) -> serde_json::Value {
     let hostport = base
         .trim_start_matches("http://")
         .trim_end_matches('/')

@@ -157,3 +157,63 @@ async fn absurd_answers_are_classified_and_bounded() {
     let e = client.refresh().await.unwrap_err();
     assert!(matches!(e, ApiError::Transient(_)), "{e:?}");
 }
+
+/// A failure without an answer is told apart from one with an answer: a refused connection
+/// and a connection closed before any answer are `Unreachable`; a 5xx and a body cut off after
+/// its status line are `Transient`.
+#[tokio::test]
+async fn no_answer_is_unreachable_a_bad_answer_is_transient() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let client_for = |base: &str| {
+        SpotifyClient::new(
+            &format!("{base}v1/"),
+            base,
+            &Credentials::AccessToken("token".into()),
+        )
+    };
+    let me = |c: SpotifyClient| async move { c.get::<model::Me>(&Endpoint::Me).await.unwrap_err() };
+
+    // Nothing listens on the port.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let e = me(client_for(&format!("http://{addr}/"))).await;
+    assert!(matches!(e, ApiError::Unreachable(_)), "{e:?}");
+
+    // A server that reads the request and closes without answering, or answers with a status
+    // and a body cut short.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mode = Arc::new(AtomicU32::new(0));
+    let m = mode.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let answer: &[u8] = match m.load(Ordering::SeqCst) {
+                0 => b"",
+                1 => b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n{\"id\":",
+                _ => b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n",
+            };
+            let _ = sock.write_all(answer).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    let base = format!("http://{addr}/");
+    let e = me(client_for(&base)).await;
+    assert!(
+        matches!(e, ApiError::Unreachable(_)),
+        "closed unanswered: {e:?}"
+    );
+    mode.store(1, Ordering::SeqCst);
+    let e = me(client_for(&base)).await;
+    assert!(matches!(e, ApiError::Transient(_)), "body cut short: {e:?}");
+    mode.store(2, Ordering::SeqCst);
+    let e = me(client_for(&base)).await;
+    assert!(matches!(e, ApiError::Transient(_)), "502: {e:?}");
+    assert!(e.is_retryable());
+}

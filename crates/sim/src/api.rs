@@ -64,7 +64,12 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
     r
 }
 
-pub fn routes(state: AppState) -> Router<AppState> {
+/// The Web API's routes: these endpoints plus `more` (the library lists' handlers), all behind
+/// the same [`gate`].
+pub fn routes(
+    state: AppState,
+    more: Vec<(&'static str, axum::routing::MethodRouter<AppState>)>,
+) -> Router<AppState> {
     let mut endpoints: Vec<(&str, axum::routing::MethodRouter<AppState>)> = vec![
         ("/v1/me", get(me)),
         ("/v1/me/tracks", get(saved_tracks)),
@@ -78,7 +83,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         ("/v1/albums", get(several_albums)),
         ("/v1/albums/{id}", get(album)),
     ];
-    endpoints.extend(super::library_api::endpoints());
+    endpoints.extend(more);
     let mut r = Router::new();
     for (path, handler) in endpoints {
         // Spotify accepts a trailing slash (rspotify requests `me/`).

@@ -58,7 +58,6 @@ pub fn routes() -> Router<AppState> {
             post(edit_playlist).delete(delete_playlist),
         )
         .route("/__sim/plays", post(add_plays))
-        .merge(super::control_library::routes())
 }
 
 pub(crate) fn ok_json(v: &impl serde::Serialize) -> Response {

@@ -190,9 +190,10 @@ fn initial_settings(o: &SimOptions) -> Settings {
 /// The whole HTTP application.
 pub fn app(shared: Arc<state::Shared>) -> Router {
     Router::new()
-        .merge(api::routes(shared.clone()))
+        .merge(api::routes(shared.clone(), library_api::endpoints()))
         .merge(accounts::routes(shared.clone()))
         .merge(control::routes())
+        .merge(control_library::routes())
         .fallback(api::not_found)
         .with_state(shared)
 }

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Action, Activity, App, EngineState, Overlay, Pane};
+use super::{Action, Activity, App, EngineState, Overlay, Pane, Screen};
 use crate::sync::{StartMode, SyncCommand};
 use crate::tui::layout;
 use crate::tui::panes::changes::{ChangesKey, ChangesState};
@@ -78,7 +78,19 @@ impl App {
         if self.quitting {
             return None;
         }
+        // The screen's own keys first (a filter being typed takes every key).
+        let own = match self.screen {
+            Screen::Sync => None,
+            Screen::Library => self.library_key(key),
+            Screen::Stats => self.stats_key(key),
+        };
+        if let Some(action) = own {
+            return action;
+        }
         match key.code {
+            KeyCode::Char('1') => self.switch_screen(Screen::Sync),
+            KeyCode::Char('2') => self.switch_screen(Screen::Library),
+            KeyCode::Char('3') => self.switch_screen(Screen::Stats),
             KeyCode::Char('q') => self.quit(),
             KeyCode::Char('?') => {
                 self.overlay = Overlay::Help;
@@ -158,7 +170,7 @@ impl App {
     }
 
     /// Move within the focused pane: positive is down (towards newer log lines, older runs).
-    fn scroll(&mut self, delta: i64) -> Option<Action> {
+    pub(super) fn scroll(&mut self, delta: i64) -> Option<Action> {
         let (history_rows, log_rows) = self.visible_rows();
         match self.focus {
             Pane::Phases => self.phases.move_by(delta),

@@ -4,7 +4,9 @@
 
 pub mod changes;
 pub mod history;
+pub mod library;
 pub mod limits;
 pub mod log;
 pub mod login;
 pub mod phases;
+pub mod stats;

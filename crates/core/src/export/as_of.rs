@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::ExportError;
 use super::model::{Skipped, Track, TrackList};
-use super::query::{ItemRow, PlaylistRow, entry_from};
+use super::rows::{ItemRow, PlaylistRow, entry_from};
 use crate::store::versions;
 
 /// The playlists of `rows` as they were at `at`, and the ones whose history does not reach back

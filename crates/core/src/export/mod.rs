@@ -12,6 +12,7 @@ pub mod model;
 pub mod names;
 pub mod playlist;
 pub mod query;
+mod rows;
 
 use rusqlite::Connection;
 use std::io::Write;
@@ -115,6 +116,10 @@ pub const PLAYS_NAME: &str = "Listening History";
 pub const ALBUMS_NAME: &str = "Albums";
 pub const ARTISTS_NAME: &str = "Artists";
 pub const JSON_NAME: &str = "spotsync-export";
+
+/// Where an export goes when no directory is given (`spotsync export --out`, the terminal
+/// app's `e`): this directory under the current one.
+pub const DEFAULT_DIR: &str = "spotsync-export";
 
 /// Turn a loaded library into files, one format after the other. Track-list formats (M3U8,
 /// JSPF, XSPF) skip albums and artists.
@@ -270,6 +275,41 @@ pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, E
         written.push(path);
     }
     Ok(written)
+}
+
+/// One file an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    pub format: Format,
+    pub section: Section,
+    /// Entries (rows, tracks) it holds.
+    pub items: usize,
+}
+
+/// The whole export in one call: [`open`] `db` read-only, [`load`] `sel`, [`render`] it in
+/// `formats` and [`write_atomically`] into `dir`. Returns what was written, in render order.
+pub fn export_to_dir(
+    db: &Path,
+    sel: &Selection,
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Written>, ExportError> {
+    let conn = open(db)?;
+    let lib = load(&conn, sel)?;
+    drop(conn);
+    let files = render(&lib, formats)?;
+    let paths = write_atomically(dir, &files)?;
+    Ok(files
+        .iter()
+        .zip(paths)
+        .map(|(f, path)| Written {
+            path,
+            format: f.format,
+            section: f.section,
+            items: f.items,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -334,7 +334,7 @@ async fn map_client_error(e: ClientError) -> ApiError {
                     classify_status(status, retry_after, &body)
                 }
             }
-            HttpError::Client(err) => ApiError::Transient(describe_reqwest(&err)),
+            HttpError::Client(err) => classify_reqwest(&err),
         },
         other => map_client_error_sync(other),
     }
@@ -351,11 +351,23 @@ fn map_client_error_sync(e: ClientError) -> ApiError {
                     classify_status(status, None, "")
                 }
             }
-            HttpError::Client(err) => ApiError::Transient(describe_reqwest(&err)),
+            HttpError::Client(err) => classify_reqwest(&err),
         },
         ClientError::InvalidToken => ApiError::Unauthorized("no access token".into()),
         ClientError::ParseJson(e) => ApiError::Transient(format!("unreadable response: {e}")),
         other => ApiError::Other(other.to_string()),
+    }
+}
+
+/// A failure without an HTTP status: [`ApiError::Unreachable`] when no answer could come (the
+/// connection was not made, or closed before any answer), else [`ApiError::Transient`] (a
+/// timeout, which a slow server causes too; a body cut off after the status line).
+fn classify_reqwest(err: &reqwest::Error) -> ApiError {
+    let words = describe_reqwest(err);
+    if err.is_connect() || (err.is_request() && !err.is_timeout()) {
+        ApiError::Unreachable(words)
+    } else {
+        ApiError::Transient(words)
     }
 }
 
@@ -368,7 +380,7 @@ fn describe_reqwest(err: &reqwest::Error) -> String {
     } else if err.is_body() || err.is_decode() {
         "connection dropped while reading the response"
     } else if err.is_request() {
-        "request failed"
+        "connection closed before an answer"
     } else {
         "network error"
     };

@@ -13,9 +13,16 @@ pub enum ApiError {
         retry_after: Option<Duration>,
         quota: bool,
     },
-    /// 5xx, timeouts, dropped connections, unreadable bodies: worth retrying.
+    /// The server answered, or may have, but not usefully: 5xx, 408, a timeout, a body cut off
+    /// or unreadable. Worth retrying; when it outlasts the retries, only this request's phase
+    /// fails.
     #[error("temporary failure: {0}")]
     Transient(String),
+    /// No answer could come: the connection could not be made (refused, no route, the name
+    /// does not resolve) or was closed before any answer. Worth retrying; when it outlasts the
+    /// retries, the engine ends the run (every later request would knock on the same door).
+    #[error("Spotify could not be reached: {0}")]
+    Unreachable(String),
     /// 401 that a token refresh did not cure (or a token that cannot be refreshed).
     #[error("Spotify did not accept the authorization ({0}): run `spotsync auth`")]
     Unauthorized(String),
@@ -37,6 +44,11 @@ impl ApiError {
     /// True for errors that mean "the user must authorize again".
     pub fn is_auth(&self) -> bool {
         matches!(self, ApiError::Unauthorized(_) | ApiError::InvalidGrant(_))
+    }
+
+    /// True for errors worth sending the same request again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ApiError::Transient(_) | ApiError::Unreachable(_))
     }
 }
 

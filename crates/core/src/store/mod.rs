@@ -1,6 +1,7 @@
 //! SQLite: open (WAL, foreign keys, busy timeout, one-writer lock), append-only migrations, and
 //! the queries of every phase. The schema is a public interface: see the README.
 
+pub mod browse;
 pub mod health;
 pub mod journal;
 pub mod library;

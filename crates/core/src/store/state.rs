@@ -580,9 +580,13 @@ impl Sql<'_> {
         Ok(())
     }
 
-    /// The newest play stored (`plays.played_at`).
-    pub fn last_play(&self) -> rusqlite::Result<Option<String>> {
-        self.0
-            .query_row("SELECT MAX(played_at) FROM plays", [], |r| r.get(0))
+    /// The newest play stored (`plays.played_at`) no later than `until`: a play stamped far in
+    /// the future (by a server, or by an older spotsync that stored one) is no cursor.
+    pub fn last_play(&self, until: DateTime<Utc>) -> rusqlite::Result<Option<String>> {
+        self.0.query_row(
+            "SELECT MAX(played_at) FROM plays WHERE played_at <= ?1",
+            [ts(until)],
+            |r| r.get(0),
+        )
     }
 }

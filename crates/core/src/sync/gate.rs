@@ -19,7 +19,8 @@ pub const WINDOW: Duration = Duration::from_secs(30);
 /// Wait after a 429 without `Retry-After` (doubled for each consecutive one, capped).
 pub const MISSING_RETRY_AFTER: Duration = Duration::from_secs(30);
 const MISSING_RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
-/// Transient failures: attempts per request before the phase fails.
+/// Retryable failures (a 5xx, a timeout, Spotify out of reach): attempts per request before
+/// the phase fails (or, out of reach, the run ends).
 pub const MAX_ATTEMPTS: u32 = 6;
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 const BACKOFF_CAP: Duration = Duration::from_secs(20);

@@ -26,8 +26,9 @@ pub(crate) enum Stop {
     /// The token lacks a scope this phase needs: the phase is `skipped` (the message names the
     /// scope); the run goes on and may still succeed.
     Skipped(String),
-    /// Spotify could not be reached (or kept failing) through every retry: the run ends,
-    /// resumable from its checkpoints; later phases would only fail the same way.
+    /// Spotify could not be reached (no connection, or closed before any answer) through
+    /// every retry: the run ends, resumable from its checkpoints; later phases would only fail
+    /// the same way. (A 5xx that outlasts the retries is a [`Stop::PhaseFailed`].)
     Unreachable(String),
     /// The database failed: the run cannot go on.
     Fatal(String),

@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 
 use super::catalog::{album_full, artist_full, track_full};
 use super::json::Images;
-use super::playlists::episode_json;
 use super::{Ctx, MARKETS, Page, page, to_vec};
 use crate::model::*;
 
@@ -329,4 +328,35 @@ pub fn top_tracks_page(c: &Ctx<'_>, range: TimeRange, offset: usize, limit: usiz
         list.len(),
         items,
     ))
+}
+
+pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
+    let lib = c.lib;
+    let e = &lib.episodes[e as usize];
+    let id = id_str(&e.id);
+    json!({
+        "audio_preview_url": null,
+        "description": &*e.description,
+        "html_description": format!("<p>{}</p>", e.description),
+        "duration_ms": e.duration_ms,
+        "explicit": e.explicit,
+        "external_urls": {"spotify": format!("https://open.spotify.com/episode/{id}")},
+        "href": format!("{}episodes/{id}", c.base),
+        "id": id,
+        "images": Images(id),
+        "is_externally_hosted": false,
+        "is_playable": true,
+        // Deprecated, still sent (and required by rspotify's episode model).
+        "language": "en",
+        "languages": ["en"],
+        "name": &*e.name,
+        "release_date": &*e.release_date,
+        "release_date_precision": "day",
+        "type": "episode",
+        "uri": format!("spotify:episode:{id}"),
+        "show": show_json(c, e.show),
+        // Legacy flags Spotify still sends on episodes inside playlists.
+        "episode": true,
+        "track": false,
+    })
 }

@@ -5,40 +5,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::catalog::{TrackFull, track_full};
-use super::json::{Images, Ts};
+use super::json::Ts;
+use super::library::episode_json;
 use super::{Ctx, UserRefJson, page, to_vec, user_ref};
 use crate::model::*;
-
-pub fn episode_json(c: &Ctx<'_>, e: u32) -> Value {
-    let lib = c.lib;
-    let e = &lib.episodes[e as usize];
-    let id = id_str(&e.id);
-    json!({
-        "audio_preview_url": null,
-        "description": &*e.description,
-        "html_description": format!("<p>{}</p>", e.description),
-        "duration_ms": e.duration_ms,
-        "explicit": e.explicit,
-        "external_urls": {"spotify": format!("https://open.spotify.com/episode/{id}")},
-        "href": format!("{}episodes/{id}", c.base),
-        "id": id,
-        "images": Images(id),
-        "is_externally_hosted": false,
-        "is_playable": true,
-        // Deprecated, still sent (and required by rspotify's episode model).
-        "language": "en",
-        "languages": ["en"],
-        "name": &*e.name,
-        "release_date": &*e.release_date,
-        "release_date_precision": "day",
-        "type": "episode",
-        "uri": format!("spotify:episode:{id}"),
-        "show": super::library::show_json(c, e.show),
-        // Legacy flags Spotify still sends on episodes inside playlists.
-        "episode": true,
-        "track": false,
-    })
-}
 
 fn local_json(artist: &str, album: &str, title: &str, seconds: u32) -> Value {
     json!({

@@ -127,9 +127,11 @@ impl Engine {
     }
 
     /// Send one request through the gate, with 429 handling, bounded retries of transient
-    /// failures and one token refresh on 401. A transient failure that outlasts the retries
-    /// (Spotify unreachable, or failing every time) ends the run: later phases would only
-    /// knock on the same closed door.
+    /// failures and one token refresh on 401. When the retries are spent, the last failure
+    /// decides: Spotify unreachable ([`ApiError::Unreachable`]: no connection, or closed before
+    /// any answer) ends the run, since later phases would only knock on the same closed door;
+    /// any other ([`ApiError::Transient`]: a 5xx, a timeout, an unreadable answer) fails only
+    /// this request's phase, since the next phase asks other things of a server that answers.
     pub(crate) async fn request<T: DeserializeOwned>(
         &mut self,
         phase: Option<Phase>,
@@ -177,29 +179,13 @@ impl Engine {
                 }
                 Err(ApiError::Transient(msg)) => {
                     attempt += 1;
-                    if attempt >= gate::MAX_ATTEMPTS {
-                        return Err(Stop::Unreachable(format!(
-                            "Spotify could not be reached: {} failed {attempt} times ({msg}); \
-                             the run stopped and resumes from its checkpoint next time",
-                            endpoint.template()
-                        ))
-                        .into());
-                    }
-                    let delay = gate::backoff(attempt);
-                    tracing::warn!(
-                        "{}: {msg}; retry {attempt} in {delay:?}",
-                        endpoint.template()
-                    );
-                    if let Some(p) = phase {
-                        self.emit(SyncEvent::Retrying {
-                            phase: p,
-                            attempt,
-                            delay,
-                            error: msg.clone(),
-                        })
-                        .await;
-                    }
-                    self.wait(delay, phase).await?;
+                    self.retry_after_failure(phase, &endpoint, attempt, msg, false)
+                        .await?;
+                }
+                Err(ApiError::Unreachable(msg)) => {
+                    attempt += 1;
+                    self.retry_after_failure(phase, &endpoint, attempt, msg, true)
+                        .await?;
                 }
                 Err(ApiError::Unauthorized(m)) if !refreshed && self.client.can_refresh() => {
                     refreshed = true;
@@ -207,6 +193,16 @@ impl Engine {
                     match self.interruptible(client.refresh()).await? {
                         Ok(()) => {}
                         Err(e) if e.is_auth() => return Err(Stop::Auth(e.to_string()).into()),
+                        Err(ApiError::Unreachable(msg)) => {
+                            // The accounts service is out of reach: not an authorization
+                            // problem, and the API itself is likely out of reach too.
+                            return Err(Stop::Unreachable(format!(
+                                "{m}; refreshing the token failed: Spotify could not be \
+                                 reached ({msg}); the run stopped and resumes from its \
+                                 checkpoint next time"
+                            ))
+                            .into());
+                        }
                         Err(e) => {
                             return Err(Stop::Auth(format!(
                                 "{m}; refreshing the token failed: {e}"
@@ -219,5 +215,42 @@ impl Engine {
                 Err(e) => return Err(ReqError::Api(e)),
             }
         }
+    }
+
+    /// After the `attempt`-th failure of a retryable kind: wait the backoff before the next
+    /// attempt, or, when the attempts are spent, stop: the run when Spotify could not be
+    /// reached (`unreachable`), else only this request's phase.
+    async fn retry_after_failure(
+        &mut self,
+        phase: Option<Phase>,
+        endpoint: &Endpoint,
+        attempt: u32,
+        msg: String,
+        unreachable: bool,
+    ) -> Result<(), Stop> {
+        let template = endpoint.template();
+        if attempt >= gate::MAX_ATTEMPTS {
+            return Err(if unreachable {
+                Stop::Unreachable(format!(
+                    "Spotify could not be reached: {template} failed {attempt} times ({msg}); \
+                     the run stopped and resumes from its checkpoint next time"
+                ))
+            } else {
+                Stop::PhaseFailed(format!("{template} failed {attempt} times: {msg}"))
+            });
+        }
+        let delay = gate::backoff(attempt);
+        tracing::warn!("{template}: {msg}; retry {attempt} in {delay:?}");
+        if let Some(p) = phase {
+            self.emit(SyncEvent::Retrying {
+                phase: p,
+                attempt,
+                delay,
+                error: msg,
+            })
+            .await;
+        }
+        self.wait(delay, phase).await?;
+        Ok(())
     }
 }

@@ -107,6 +107,10 @@ impl Engine {
     /// The page walker: from the walk's next offset, fetch each page through the gate (pause
     /// and cancel act at every page boundary) and commit it as one batch, until the walk says
     /// it is over.
+    ///
+    /// A page that contradicts itself ([`incomplete_page`]) fails the phase before anything of
+    /// it is stored: a walk that ended there would mark every item not yet seen as removed.
+    /// The checkpoint stays at the last committed page, so the next run retries from there.
     pub(crate) async fn walk<W: Walk>(
         &mut self,
         phase: Phase,
@@ -115,10 +119,9 @@ impl Engine {
     ) -> Result<(), Stop> {
         while let Some(offset) = walk.next_offset(cp) {
             self.boundary(phase).await?;
-            let page = match self
-                .request::<Page>(Some(phase), walk.endpoint(offset))
-                .await
-            {
+            let endpoint = walk.endpoint(offset);
+            let template = endpoint.template();
+            let page = match self.request::<Page>(Some(phase), endpoint).await {
                 Ok(p) => p,
                 Err(ReqError::Api(e)) => {
                     if let Some(stop) = scope_refusal(&e, walk.scope()) {
@@ -135,6 +138,12 @@ impl Engine {
                 }
                 Err(ReqError::Stop(s)) => return Err(s),
             };
+            if let Some(why) = incomplete_page(offset, &page) {
+                return Err(Stop::PhaseFailed(format!(
+                    "{template}: the list was incomplete ({why}); nothing was marked removed, \
+                     the next run retries from item {offset}"
+                )));
+            }
             let write = walk.write(offset, page, cp);
             let value = self.commit_batch(phase, cp, write).await?;
             walk.committed(value);
@@ -187,6 +196,25 @@ impl Engine {
     }
 }
 
+/// Why a page cannot be the end of its list although it has no items: its own `total` says
+/// the list goes on past `offset`, or (without a total) it links a next page. `None` for a
+/// page with items, or an empty page that is a consistent end.
+pub(crate) fn incomplete_page(offset: u64, page: &Page) -> Option<String> {
+    if !page.items.is_empty() {
+        return None;
+    }
+    match page.total {
+        Some(total) if offset < total => Some(format!(
+            "an empty page at item {offset} of a list of {total}"
+        )),
+        Some(_) => None,
+        None => page
+            .next
+            .is_some()
+            .then(|| format!("an empty page at item {offset} links a next page")),
+    }
+}
+
 /// The walk of a listing is over: no items, past the total, or no next page.
 pub(crate) fn listing_done(n: u64, offset_after: u64, page: &PageEnd) -> bool {
     n == 0
@@ -206,6 +234,41 @@ impl PageEnd {
         PageEnd {
             total: page.total,
             has_next: page.next.is_some(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: usize, total: Option<u64>, next: bool) -> Page {
+        Page {
+            items: vec![serde_json::Value::Null; items],
+            total,
+            limit: Some(50),
+            offset: None,
+            next: next.then(|| "http://next".to_string()),
+        }
+    }
+
+    #[test]
+    fn an_empty_page_is_the_end_only_when_its_answer_agrees() {
+        // (offset, items, total, next, incomplete)
+        let table = [
+            (0, 0, Some(0), false, false),
+            (100, 0, Some(100), false, false),
+            (150, 0, Some(100), false, false),
+            (0, 0, None, false, false),
+            (50, 20, Some(10_000), true, false),
+            (50, 0, Some(51), false, true),
+            (50, 0, Some(10_000), true, true),
+            (0, 0, Some(u64::MAX), false, true),
+            (50, 0, None, true, true),
+        ];
+        for (i, (offset, items, total, next, incomplete)) in table.into_iter().enumerate() {
+            let why = incomplete_page(offset, &page(items, total, next));
+            assert_eq!(why.is_some(), incomplete, "row {i}: {why:?}");
         }
     }
 }

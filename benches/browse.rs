@@ -1,0 +1,402 @@
+//! Library and Stats screen figures (run with `cargo bench --bench browse`), on a database of
+//! 100,000 liked tracks and 500,000 plays written straight into SQLite:
+//!
+//! 1. time to first list: the Liked songs query on a read-only connection, the rows into the
+//!    app, the first frame;
+//! 2. filter keystroke to redraw at 100k rows (aim < 30 ms);
+//! 3. frame time of the Library screen (aim < 2 ms);
+//! 4. the statistics queries (aim < 200 ms);
+//! 5. peak memory (VmHWM) of this process from after the database is built (aim < 100 MB).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may fail loudly
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rusqlite::params;
+use spotsync::store::Store;
+use spotsync::store::browse::{self, Query, Tab};
+use spotsync::sync::StatusSnapshot;
+use spotsync::tui::app::{Action, App, Msg};
+use spotsync::tui::ui;
+
+const TRACKS: usize = 100_000;
+const PLAYS: usize = 500_000;
+const ALBUMS: usize = 10_000;
+const ARTISTS: usize = 5_000;
+const PLAYLISTS: usize = 200;
+
+const WORDS: [&str; 40] = [
+    "love", "night", "dream", "fire", "heart", "blue", "summer", "rain", "city", "light", "shadow",
+    "river", "gold", "midnight", "echo", "wild", "ocean", "star", "moon", "storm", "velvet",
+    "electric", "silver", "paper", "glass", "neon", "winter", "desert", "honey", "ghost", "garden",
+    "highway", "radio", "crystal", "thunder", "sugar", "broken", "golden", "dancing", "secret",
+];
+
+/// A small deterministic generator (no dependency, same database every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) as usize
+    }
+    fn words(&mut self, n: usize) -> String {
+        let w: Vec<String> = (0..n)
+            .map(|_| {
+                let w = WORDS[self.next() % WORDS.len()];
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        w.join(" ")
+    }
+}
+
+fn build(db: &Path) {
+    // The store creates the schema; the rows go in over a plain connection.
+    drop(Store::open(db).unwrap());
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let c = &conn;
+    let mut r = Lcg(42);
+    c.execute_batch("BEGIN").unwrap();
+    {
+        let mut st = c
+            .prepare("INSERT INTO artists (id, name) VALUES (?1, ?2)")
+            .unwrap();
+        for i in 0..ARTISTS {
+            st.execute(params![format!("ar{i}"), r.words(2)]).unwrap();
+        }
+        let mut st = c
+            .prepare("INSERT INTO albums (id, name, release_date) VALUES (?1, ?2, ?3)")
+            .unwrap();
+        let mut aa = c
+            .prepare("INSERT INTO album_artists (album_id, artist_id, position) VALUES (?1, ?2, 0)")
+            .unwrap();
+        for i in 0..ALBUMS {
+            let date = format!(
+                "{}-0{}-1{}",
+                1960 + r.next() % 65,
+                1 + r.next() % 9,
+                r.next() % 10
+            );
+            st.execute(params![format!("al{i}"), r.words(3), date])
+                .unwrap();
+            aa.execute(params![format!("al{i}"), format!("ar{}", i % ARTISTS)])
+                .unwrap();
+        }
+        let mut st = c
+            .prepare(
+                "INSERT INTO tracks (id, name, album_id, duration_ms, track_number, isrc)
+                 VALUES (?1, ?2, ?3, 200000, ?4, ?5)",
+            )
+            .unwrap();
+        let mut ta = c
+            .prepare(
+                "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, ?3)",
+            )
+            .unwrap();
+        let mut saved = c
+            .prepare(
+                "INSERT INTO saved_tracks (track_id, added_at, removed_at) VALUES (?1, ?2, ?3)",
+            )
+            .unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        for i in 0..TRACKS {
+            let id = format!("t{i:06}");
+            let album = i % ALBUMS;
+            let n_words = 1 + r.next() % 4;
+            st.execute(params![
+                id,
+                r.words(n_words),
+                format!("al{album}"),
+                (i % 12 + 1) as i64,
+                format!("ISRC{i:08}")
+            ])
+            .unwrap();
+            ta.execute(params![id, format!("ar{}", album % ARTISTS), 0])
+                .unwrap();
+            if i % 7 == 0 {
+                ta.execute(params![id, format!("ar{}", r.next() % ARTISTS), 1])
+                    .unwrap();
+            }
+            let added = spotsync::store::ts(t0 - chrono::Duration::minutes((i * 13) as i64));
+            let removed = (i % 50 == 0).then(|| spotsync::store::ts(t0));
+            saved.execute(params![id, added, removed]).unwrap();
+        }
+        let mut pl = c
+            .prepare(
+                "INSERT INTO playlists (id, name, owner_id, items_status, list_position)
+                 VALUES (?1, ?2, 'me', 'synced', ?3)",
+            )
+            .unwrap();
+        let mut pi = c
+            .prepare(
+                "INSERT INTO playlist_items (playlist_id, position, item_type, track_id)
+                 VALUES (?1, ?2, 'track', ?3)",
+            )
+            .unwrap();
+        for p in 0..PLAYLISTS {
+            pl.execute(params![format!("pl{p}"), r.words(2), p as i64])
+                .unwrap();
+            for k in 0..100 {
+                pi.execute(params![
+                    format!("pl{p}"),
+                    k as i64,
+                    format!("t{:06}", r.next() % TRACKS)
+                ])
+                .unwrap();
+            }
+        }
+        let mut play = c
+            .prepare("INSERT OR IGNORE INTO plays (played_at, track_id) VALUES (?1, ?2)")
+            .unwrap();
+        // 500,000 plays over about three years, newest at t0.
+        for i in 0..PLAYS {
+            let at = t0 - chrono::Duration::seconds((i * 190 + r.next() % 60) as i64);
+            play.execute(params![
+                spotsync::store::ts(at),
+                format!("t{:06}", r.next() % TRACKS)
+            ])
+            .unwrap();
+        }
+    }
+    c.execute_batch("COMMIT").unwrap();
+}
+
+fn vm_hwm_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) -> Duration {
+    let start = Instant::now();
+    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    start.elapsed()
+}
+
+/// Carry out the reads an update asked for, at once, timing them.
+fn act(app: &mut App, db: &Path, action: Option<Action>) -> Duration {
+    let mut took = Duration::ZERO;
+    match action {
+        Some(Action::Browse(q)) => {
+            let start = Instant::now();
+            let answer = browse::run(db, &q);
+            app.update(Msg::Browse { query: q, answer });
+            took += start.elapsed();
+        }
+        Some(Action::Many(v)) => {
+            for a in v {
+                took += act(app, db, Some(a));
+            }
+        }
+        _ => {}
+    }
+    took
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("browse-100k.db");
+    let start = Instant::now();
+    build(&db);
+    println!(
+        "database: {TRACKS} tracks ({} liked), {PLAYS} plays, {ALBUMS} albums, {ARTISTS} artists, \
+         {PLAYLISTS} playlists × 100 items, built in {:.1} s, {} MB on disk",
+        TRACKS,
+        start.elapsed().as_secs_f64(),
+        std::fs::metadata(&db)
+            .map(|m| m.len() / 1_000_000)
+            .unwrap_or(0)
+    );
+    // Peak memory from here on (the build above is not part of the app).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let base = vm_hwm_kb();
+
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+    let mut app = App::new(StatusSnapshot::default(), now);
+    app.update(Msg::Resize(200, 60));
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+
+    // 1. Time to first list.
+    let start = Instant::now();
+    let action = app.update(key('2'));
+    let query = act(&mut app, &db, action);
+    let frame = draw(&mut terminal, &app);
+    println!(
+        "1. time to first list (Liked songs, {} rows): {} (query + rows into the app {}, first frame {})",
+        app.library.current().rows.len(),
+        ms(start.elapsed()),
+        ms(query),
+        ms(frame)
+    );
+    for tab in [
+        Tab::Playlists,
+        Tab::Albums,
+        Tab::Artists,
+        Tab::Plays,
+        Tab::Changes,
+    ] {
+        let start = Instant::now();
+        let answer = browse::run(&db, &Query::Tab(tab));
+        let rows = match &answer {
+            Ok(browse::Answer::Rows(_, r)) => r.len(),
+            _ => 0,
+        };
+        println!(
+            "   {:<12} {rows:>7} rows in {}",
+            tab.title(),
+            ms(start.elapsed())
+        );
+    }
+
+    // 2. Filter keystroke to redraw: each keystroke 7 times from the same state; the median
+    // (the machine is shared: single runs are noisy).
+    app.update(key('/'));
+    let mut medians = Vec::new();
+    let typed = "night lo";
+    let mut text = String::new();
+    let steps: Vec<(String, Msg)> = typed
+        .chars()
+        .map(|c| (c, key(c)))
+        .chain(typed.chars().rev().map(|c| {
+            (
+                c,
+                Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+            )
+        }))
+        .map(|(c, msg)| {
+            let before = text.clone();
+            if matches!(&msg, Msg::Key(k) if k.code == KeyCode::Backspace) {
+                text.pop();
+            } else {
+                text.push(c);
+            }
+            (before, msg)
+        })
+        .collect();
+    for (before, msg) in steps {
+        let mut times = Vec::new();
+        for _ in 0..7 {
+            app.library.set_filter(before.clone());
+            let start = Instant::now();
+            app.update(msg.clone());
+            draw(&mut terminal, &app);
+            times.push(start.elapsed());
+        }
+        times.sort();
+        medians.push(times[3]);
+        println!(
+            "   {:?} → {:?}: {} rows shown, median {} (min {}, max {})",
+            before,
+            app.library.filter_text,
+            app.library.current().shown.len(),
+            ms(times[3]),
+            ms(times[0]),
+            ms(times[6])
+        );
+    }
+    let mean = medians.iter().sum::<Duration>() / medians.len() as u32;
+    let worst = medians.iter().max().copied().unwrap_or_default();
+    let start = Instant::now();
+    for c in "artist:love year:1990..1999 ".chars() {
+        app.update(key(c));
+    }
+    draw(&mut terminal, &app);
+    println!(
+        "   prefixes \"artist:love year:1990..1999\" typed in one go: {} rows, {}",
+        app.library.current().shown.len(),
+        ms(start.elapsed())
+    );
+    println!(
+        "2. filter keystroke to redraw at {} rows: mean of medians {}, worst median {} (aim < 30 ms)",
+        app.library.current().rows.len(),
+        ms(mean),
+        ms(worst)
+    );
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    for _ in 0..4 {
+        let start = Instant::now();
+        app.update(key('o'));
+        draw(&mut terminal, &app);
+        println!(
+            "   o: sorted by {:?} and redrawn in {}",
+            app.library.sort(),
+            ms(start.elapsed())
+        );
+    }
+
+    // 3. Frame time.
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        app.update(Msg::Resize(w, h));
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let n = 200;
+        let mut total = Duration::ZERO;
+        for i in 0..n {
+            app.update(Msg::Key(KeyEvent::new(
+                if i % 2 == 0 {
+                    KeyCode::Down
+                } else {
+                    KeyCode::PageDown
+                },
+                KeyModifiers::NONE,
+            )));
+            total += draw(&mut terminal, &app);
+        }
+        println!(
+            "3. Library frame at {w}×{h}: mean {} (aim < 2 ms)",
+            ms(total / n)
+        );
+    }
+
+    // 4. Stats.
+    let start = Instant::now();
+    let action = app.update(key('3'));
+    let query = act(&mut app, &db, action);
+    let frame = draw(&mut terminal, &app);
+    let year_start = Instant::now();
+    let action = app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    let year = act(&mut app, &db, action);
+    println!(
+        "4. stats queries (90 days, month's tops, clock, coverage over {PLAYS} plays): {} \
+         (a whole year: {}); first stats frame {}; all {} (aim < 200 ms)",
+        ms(query),
+        ms(year),
+        ms(frame),
+        ms(start.elapsed() - year_start.elapsed() + year)
+    );
+
+    // 5. Peak memory.
+    match (base, vm_hwm_kb()) {
+        (Some(b), Some(p)) => println!(
+            "5. peak memory (VmHWM): {} MB (at the start of the measurements: {} MB) (aim < 100 MB)",
+            p / 1024,
+            b / 1024
+        ),
+        _ => println!("5. peak memory: not available (no /proc/self/status)"),
+    }
+}

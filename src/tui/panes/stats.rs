@@ -1,0 +1,263 @@
+//! The Stats screen: plays per day for the last 90 days (a sparkline), the top artists and
+//! tracks of a month or a year (bars in a table; `←`/`→` moves the period), a listening clock
+//! (weekday × hour) and how well the history covers time. The figures are read off the UI
+//! thread (`store::browse::stats`); [`StatsWidget`] only reads them.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, Widget};
+
+use crate::store::browse::{Period, Stats};
+use crate::tui::format::{ellipsize_right, fmt_count};
+use crate::tui::theme::Theme;
+
+/// The Stats screen's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatsState {
+    /// The period of the top lists and the clock (the current month at first).
+    pub period: Option<Period>,
+    pub stats: Option<Stats>,
+    pub loading: bool,
+    pub error: Option<String>,
+    /// Read since the last sync.
+    pub loaded: bool,
+}
+
+impl StatsState {
+    /// Statistics arrived (or their read failed); older periods' answers are dropped.
+    pub fn on_stats(&mut self, stats: Result<Stats, String>) {
+        self.loading = false;
+        self.loaded = true;
+        match stats {
+            Ok(s) if s.period.is_none() || s.period == self.period => {
+                self.stats = Some(s);
+                self.error = None;
+            }
+            Ok(_) => {}
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+/// The Stats screen's body.
+pub struct StatsWidget<'a> {
+    pub state: &'a StatsState,
+    pub theme: Theme,
+}
+
+const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn title(theme: Theme, text: String) -> Line<'static> {
+    Line::from(Span::styled(text, theme.title()))
+}
+
+impl StatsWidget<'_> {
+    fn per_day(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let total: u64 = s.per_day.iter().sum();
+        let max = s.per_day.iter().copied().max().unwrap_or(0);
+        let [head, chart, axis] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        Paragraph::new(title(
+            t,
+            format!(
+                "Plays per day, last 90 days: {} plays, busiest day {}",
+                fmt_count(total),
+                fmt_count(max)
+            ),
+        ))
+        .render(head, buf);
+        // The newest days when 90 do not fit.
+        let w = usize::from(chart.width);
+        let data = &s.per_day[s.per_day.len().saturating_sub(w)..];
+        Sparkline::default()
+            .data(data)
+            .max(max.max(1))
+            .style(t.bar())
+            .render(chart, buf);
+        if let Some(today) = s.today {
+            let first = today - chrono::Duration::days(data.len() as i64 - 1);
+            let left = first.format("%Y-%m-%d").to_string();
+            let right = today.format("%Y-%m-%d").to_string();
+            // The right date ends under the newest day.
+            let gap = data
+                .len()
+                .min(usize::from(axis.width))
+                .saturating_sub(left.len() + right.len());
+            Paragraph::new(Line::from(Span::styled(
+                format!("{left}{}{right}", " ".repeat(gap)),
+                t.dim(),
+            )))
+            .render(axis, buf);
+        }
+    }
+
+    fn top(&self, head: String, items: &[(String, u64)], area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let bar_w = (area.width / 4).clamp(4, 24);
+        Paragraph::new(title(t, head)).render(area, buf);
+        let area = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        let rows: Vec<Row> = items
+            .iter()
+            .take(usize::from(area.height))
+            .map(|(name, n)| {
+                let len = ((*n as f64 / max as f64) * f64::from(bar_w)).round() as usize;
+                Row::new(vec![
+                    Cell::from(name.clone()),
+                    Cell::from(format!("{n:>5}")),
+                    Cell::from(Span::styled("█".repeat(len.max(1)), t.bar())),
+                ])
+            })
+            .collect();
+        let empty = rows.is_empty();
+        Table::new(
+            rows,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(5),
+                Constraint::Length(bar_w),
+            ],
+        )
+        .column_spacing(1)
+        .render(area, buf);
+        if empty {
+            Paragraph::new(Line::from(Span::styled("no plays in this period", t.dim())))
+                .render(area, buf);
+        }
+    }
+
+    fn clock(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let cell = if area.width >= 4 + 48 { 2 } else { 1 };
+        let max = s.clock.iter().flatten().copied().max().unwrap_or(0);
+        let mut lines = vec![title(t, format!("Clock, weekday × hour (█ {max})"))];
+        let mut hours = String::from("    ");
+        for h in (0..24).step_by(6) {
+            let label = format!("{h}");
+            hours.push_str(&format!("{label:<w$}", w = 6 * cell));
+        }
+        lines.push(Line::from(Span::styled(hours, t.dim())));
+        for (d, row) in s.clock.iter().enumerate() {
+            let mut text = format!("{} ", DAYS[d]);
+            for &n in row {
+                // Empty, then four shades from the quietest hour to the busiest.
+                let level = match (n, max) {
+                    (0, _) => 0,
+                    (_, 0 | 1) => 4,
+                    _ => 1 + (((n - 1) * 3) / (max - 1)).min(3) as usize,
+                };
+                text.push_str(&SHADES[level].repeat(cell));
+            }
+            lines.push(Line::from(vec![
+                Span::raw(text[..4].to_string()),
+                Span::styled(text[4..].to_string(), t.bar()),
+            ]));
+        }
+        Paragraph::new(lines).render(area, buf);
+    }
+
+    fn coverage(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let c = &s.coverage;
+        let w = usize::from(area.width);
+        let mut lines = vec![title(t, "History coverage".into())];
+        let mut push = |k: &str, v: String| {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:<8}"), t.dim()),
+                Span::raw(ellipsize_right(&v, w.saturating_sub(8))),
+            ]));
+        };
+        push("plays", fmt_count(c.plays.max(0) as u64));
+        for (source, days) in &c.days_by_source {
+            push(source, format!("{} days", fmt_count((*days).max(0) as u64)));
+        }
+        let day = |s: &Option<String>| s.as_deref().map(|s| s.chars().take(10).collect::<String>());
+        push("first", day(&c.first).unwrap_or_else(|| "—".into()));
+        push("last", day(&c.last).unwrap_or_else(|| "—".into()));
+        push("gaps", fmt_count(c.gap_count.max(0) as u64));
+        for (after, before) in &c.gaps {
+            push(
+                "",
+                format!(
+                    "{} → {}",
+                    day(after).unwrap_or_else(|| "start".into()),
+                    day(&Some(before.clone())).unwrap_or_default()
+                ),
+            );
+        }
+        Paragraph::new(lines).render(area, buf);
+    }
+}
+
+impl Widget for StatsWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let Some(s) = &self.state.stats else {
+            let text = match &self.state.error {
+                Some(e) => Span::styled(format!(" {e}"), t.bad()),
+                None => Span::styled(" Reading the listening history…", t.dim()),
+            };
+            Paragraph::new(Line::from(text)).render(area, buf);
+            return;
+        };
+        let roomy = area.height >= 36;
+        let [days, tops, bottom] = Layout::vertical([
+            Constraint::Length(if roomy { 10 } else { 4 }),
+            Constraint::Length(if roomy { 12 } else { 6 }),
+            Constraint::Min(9),
+        ])
+        .spacing(1)
+        .areas(area);
+        let [days] = Layout::horizontal([Constraint::Fill(1)])
+            .horizontal_margin(1)
+            .areas(days);
+        self.per_day(s, days, buf);
+        let period = self
+            .state
+            .period
+            .or(s.period)
+            .map(Period::label)
+            .unwrap_or_default();
+        let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+            .spacing(2)
+            .horizontal_margin(1)
+            .areas(tops);
+        let loading = if self.state.loading { " …" } else { "" };
+        self.top(
+            format!("Top artists · {period}{loading}"),
+            &s.top_artists,
+            a,
+            buf,
+        );
+        self.top(
+            format!(
+                "Top tracks · {} plays in all{loading}",
+                fmt_count(s.period_plays)
+            ),
+            &s.top_tracks,
+            b,
+            buf,
+        );
+        let clock_w = if bottom.width >= 110 {
+            4 + 48 + 2
+        } else {
+            4 + 24 + 2
+        };
+        let [clock, cover] = Layout::horizontal([Constraint::Length(clock_w), Constraint::Fill(1)])
+            .horizontal_margin(1)
+            .areas(bottom);
+        self.clock(s, clock, buf);
+        self.coverage(s, cover, buf);
+    }
+}
