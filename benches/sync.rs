@@ -4,7 +4,9 @@
 //! 2. local ingest rate with zero latency (saved tracks stored per second in the tracks phase);
 //! 3. achieved request rate ÷ the simulator's window limit, with the engine's own pace set
 //!    above that limit so it has to learn it (and the number of 429s it took);
-//! 4. peak memory (VmHWM) of this process, which runs the engine (the simulator is a child).
+//! 4. the whole library (saved albums, follows, shows, episodes, audiobooks, top lists too):
+//!    requests with harvest ÷ requests the per-id way (one GET per album and artist);
+//! 5. peak memory (VmHWM) of this process, which runs the engine (the simulator is a child).
 //!
 //! Run: `cargo bench --bench sync` (release). Prints one line per figure.
 
@@ -282,6 +284,41 @@ fn main() {
                 tl.elapsed.as_secs_f64()
             );
         }
+
+        // 4: the whole library on a fresh database. Harvest stores the full albums of
+        // `/me/albums` and the full artists of `/me/following` and `/me/top/artists` as enriched;
+        // the per-id way would GET every album and artist of the mirror once.
+        let db = dir.path().join("whole.db");
+        let whole = vec![
+            Phase::Tracks,
+            Phase::Playlists,
+            Phase::AlbumsSaved,
+            Phase::ArtistsFollowed,
+            Phase::Shows,
+            Phase::Episodes,
+            Phase::Audiobooks,
+            Phase::Top,
+            Phase::Albums,
+            Phase::Artists,
+        ];
+        sim.post("__sim/stats/reset").await;
+        let tl = sync_once(&sim, &db, whole, 1_000_000).await;
+        let stats = sim.stats().await;
+        let gets = stats.endpoint("GET /v1/albums/{id}") + stats.endpoint("GET /v1/artists/{id}");
+        let c = rusqlite::Connection::open(&db).expect("open the mirror");
+        let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64;
+        let catalogue = count("SELECT COUNT(*) FROM albums") + count("SELECT COUNT(*) FROM artists");
+        let per_id = stats.total - gets + catalogue;
+        println!(
+            "whole library, {TRACKS} saved tracks, {} saved albums, {} follows (Development \
+             Mode): {} requests with harvest ({gets} album/artist GETs for {catalogue} albums and \
+             artists), {per_id} the per-id way: with harvest / per-id = {:.3}; {:.1} s",
+            truth.saved_albums.len(),
+            truth.followed_artists.len(),
+            stats.total,
+            stats.total as f64 / per_id as f64,
+            tl.elapsed.as_secs_f64()
+        );
         drop(sim);
 
         // 3: pace against a window the engine does not know.

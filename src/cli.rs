@@ -79,6 +79,14 @@ pub enum Command {
 pub enum PhaseArg {
     Tracks,
     Playlists,
+    #[value(name = "albums_saved")]
+    AlbumsSaved,
+    #[value(name = "artists_followed")]
+    ArtistsFollowed,
+    Shows,
+    Episodes,
+    Audiobooks,
+    Top,
     Albums,
     Artists,
     Plays,
@@ -298,6 +306,12 @@ impl From<PhaseArg> for spotsync_core::sync::Phase {
         match p {
             A::Tracks => Phase::Tracks,
             A::Playlists => Phase::Playlists,
+            A::AlbumsSaved => Phase::AlbumsSaved,
+            A::ArtistsFollowed => Phase::ArtistsFollowed,
+            A::Shows => Phase::Shows,
+            A::Episodes => Phase::Episodes,
+            A::Audiobooks => Phase::Audiobooks,
+            A::Top => Phase::Top,
             A::Albums => Phase::Albums,
             A::Artists => Phase::Artists,
             A::Plays => Phase::Plays,

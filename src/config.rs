@@ -278,7 +278,7 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # Our own cap on requests per rolling 24 hours (0 = no cap; Spotify's daily quota still applies).
 # max_calls_per_day = 0
 # Phases a plain `spotsync sync` runs, in order.
-# phases = ["tracks", "playlists", "albums", "artists", "plays"]
+# phases = ["tracks", "playlists", "albums_saved", "artists_followed", "shows", "episodes", "audiobooks", "top", "albums", "artists", "plays"]
 
 [daemon]
 # Interval between incremental syncs of `spotsync daemon` (units: s, m, h, d).

@@ -12,6 +12,10 @@ mod full;
 mod incremental;
 #[path = "sync/limits.rs"]
 mod limits;
+#[path = "sync/lists.rs"]
+mod lists;
+#[path = "sync/lists_common.rs"]
+mod lists_common;
 #[path = "sync/resume.rs"]
 mod resume;
 #[path = "sync/safety.rs"]

@@ -17,6 +17,8 @@ mod journal;
 mod library;
 #[path = "tui/library_db.rs"]
 mod library_db;
+#[path = "tui/lists.rs"]
+mod lists;
 #[path = "tui/log_pane.rs"]
 mod log_pane;
 #[path = "tui/login.rs"]

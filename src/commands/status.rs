@@ -39,7 +39,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
             }
             for p in &s.phases {
                 println!(
-                    "  {:<10} {:<12} {}{}",
+                    "  {:<16} {:<12} {}{}",
                     p.phase.as_str(),
                     p.status.as_str(),
                     progress(p.done, p.total),

@@ -392,7 +392,7 @@ impl App {
         layout::visible_rows(
             self.size,
             self.demo.is_some(),
-            self.phases.list.len(),
+            self.phases.row_count(),
             self.history.runs.len(),
         )
     }

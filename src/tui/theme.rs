@@ -75,6 +75,7 @@ impl Theme {
             PhaseStatus::Success => self.good(),
             PhaseStatus::Failed => self.bad(),
             PhaseStatus::Cancelled => self.fg(Color::Yellow, Modifier::ITALIC),
+            PhaseStatus::Skipped => self.warn(),
         }
     }
     pub fn run_status(self, s: RunStatus) -> Style {

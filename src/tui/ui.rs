@@ -123,7 +123,7 @@ fn draw_body(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let roomy = layout::is_roomy(area);
     let [phases, limits, history, log] = layout::body_areas(
         app.demo.is_some(),
-        app.phases.list.len(),
+        app.phases.row_count(),
         app.history.runs.len(),
         area,
     );

@@ -54,7 +54,10 @@ async fn paste_flow_stores_a_private_token_and_status_shows_it() {
     let s: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(s["connected"], true);
     assert_eq!(s["user_id"], v["user_id"]);
-    assert_eq!(s["scopes"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        s["scopes"].as_array().unwrap().len(),
+        spotsync::spotify::auth::SCOPES.len()
+    );
     assert!(s["refresh_token_days_left"].as_i64().unwrap() >= 180);
     assert!(s["warning"].is_null());
 

@@ -162,13 +162,28 @@ pub async fn truth(sim: &RunningSim) -> LibraryTruth {
         .expect("library truth parses")
 }
 
+/// The tracks of the top lists (any time range).
+pub fn top_track_ids(t: &LibraryTruth) -> BTreeSet<String> {
+    let r = &t.top_tracks;
+    [&r.short_term, &r.medium_term, &r.long_term]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+}
+
+/// Whether the database's last run completed `phase`.
+pub fn phase_done(c: &Connection, phase: &str) -> bool {
+    state_text(c, phase, "status").as_deref() == Some("success")
+}
+
 /// Whether a playlist's items are readable by the app.
-fn readable(p: &simulator::model::TruthPlaylist, extended: bool) -> bool {
+pub fn readable(p: &simulator::model::TruthPlaylist, extended: bool) -> bool {
     extended || p.items_readable_in_dev
 }
 
 /// The tracks a perfect mirror holds: saved ones and those in readable playlists.
-fn mirrored_track_ids(t: &LibraryTruth, extended: bool) -> BTreeSet<String> {
+pub fn mirrored_track_ids(t: &LibraryTruth, extended: bool) -> BTreeSet<String> {
     let mut ids: BTreeSet<String> = t.saved_tracks.iter().map(|s| s.track_id.clone()).collect();
     for p in t
         .playlists
@@ -244,7 +259,11 @@ pub fn assert_mirror(c: &Connection, t: &LibraryTruth, extended: bool) {
     // Every mirrored track with its attributes and artists in credit order.
     let tracks: HashMap<&str, &simulator::model::TruthTrack> =
         t.tracks.iter().map(|x| (x.id.as_str(), x)).collect();
-    let ids = mirrored_track_ids(t, extended);
+    let mut ids = mirrored_track_ids(t, extended);
+    // The lists' phases (when this database ran them) add the top tracks and saved albums.
+    if phase_done(c, "top") {
+        ids.extend(top_track_ids(t));
+    }
     let n_tracks: i64 = c
         .query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get(0))
         .unwrap();
@@ -300,6 +319,10 @@ pub fn assert_mirror(c: &Connection, t: &LibraryTruth, extended: bool) {
             .collect();
         assert_eq!(artists, want.artist_ids, "track {id} artists");
         album_ids.insert(want.album_id.clone());
+    }
+
+    if phase_done(c, "albums_saved") {
+        album_ids.extend(t.saved_albums.iter().map(|a| a.id.clone()));
     }
 
     // Playlists of the user's list, with items or the reason there are none.

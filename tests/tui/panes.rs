@@ -25,9 +25,10 @@ fn phases_follow_a_run_from_start_to_pause() {
     let mut p = PhasesState::new(&[], Vec::new());
     assert_eq!(
         p.list.len(),
-        4,
+        10,
         "the library phases, no plays without history"
     );
+    assert_eq!(p.row_count(), 5, "the six small lists share one row");
     p.on_engine(
         &SyncEvent::RunStarted {
             run_id: 1,
@@ -37,7 +38,7 @@ fn phases_follow_a_run_from_start_to_pause() {
         },
         at(0),
     );
-    assert!(p.show_plays && p.list.len() == 5);
+    assert!(p.show_plays && p.list.len() == 11 && p.row_count() == 6);
     p.on_engine(
         &SyncEvent::PhaseStarted {
             phase: Phase::Tracks,
@@ -68,7 +69,7 @@ fn phases_follow_a_run_from_start_to_pause() {
     assert_eq!(p.get(Phase::Tracks).unwrap().status, PhaseStatus::Paused);
     assert!(!p.get(Phase::Albums).unwrap().in_run);
     p.move_by(10);
-    assert_eq!(p.selected, 4);
+    assert_eq!(p.selected, 5);
 }
 
 #[test]

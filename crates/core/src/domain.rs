@@ -71,6 +71,18 @@ pub enum Phase {
     Tracks,
     /// `/me/playlists`, then the items of readable playlists whose snapshot changed.
     Playlists,
+    /// `/me/albums`: saved albums, as full album objects (harvested: stored as enriched).
+    AlbumsSaved,
+    /// `/me/following?type=artist`: followed artists, full objects (harvested).
+    ArtistsFollowed,
+    /// `/me/shows`: saved podcasts.
+    Shows,
+    /// `/me/episodes`: saved podcast episodes.
+    Episodes,
+    /// `/me/audiobooks`: saved audiobooks.
+    Audiobooks,
+    /// `/me/top/artists` and `/me/top/tracks` for each time range: a daily snapshot.
+    Top,
     /// One `/albums/{id}` per album never enriched (or `/albums?ids=` where the app has it).
     Albums,
     /// One `/artists/{id}` per artist never enriched (or `/artists?ids=`).
@@ -82,6 +94,12 @@ pub enum Phase {
 text_enum!(Phase, "phase", {
     Tracks => "tracks",
     Playlists => "playlists",
+    AlbumsSaved => "albums_saved",
+    ArtistsFollowed => "artists_followed",
+    Shows => "shows",
+    Episodes => "episodes",
+    Audiobooks => "audiobooks",
+    Top => "top",
     Albums => "albums",
     Artists => "artists",
     Plays => "plays",
@@ -89,9 +107,15 @@ text_enum!(Phase, "phase", {
 
 impl Phase {
     /// Every phase in default order.
-    pub const ALL: [Phase; 5] = [
+    pub const ALL: [Phase; 11] = [
         Phase::Tracks,
         Phase::Playlists,
+        Phase::AlbumsSaved,
+        Phase::ArtistsFollowed,
+        Phase::Shows,
+        Phase::Episodes,
+        Phase::Audiobooks,
+        Phase::Top,
         Phase::Albums,
         Phase::Artists,
         Phase::Plays,
@@ -127,6 +151,9 @@ pub enum PhaseStatus {
     Success,
     Failed,
     Cancelled,
+    /// Not run: the token lacks a scope this phase needs (its error names it). The run still
+    /// succeeds.
+    Skipped,
 }
 
 text_enum!(PhaseStatus, "phase status", {
@@ -137,6 +164,7 @@ text_enum!(PhaseStatus, "phase status", {
     Success => "success",
     Failed => "failed",
     Cancelled => "cancelled",
+    Skipped => "skipped",
 });
 
 impl PhaseStatus {
@@ -144,7 +172,10 @@ impl PhaseStatus {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            PhaseStatus::Success | PhaseStatus::Failed | PhaseStatus::Cancelled
+            PhaseStatus::Success
+                | PhaseStatus::Failed
+                | PhaseStatus::Cancelled
+                | PhaseStatus::Skipped
         )
     }
 }
@@ -226,11 +257,21 @@ text_enum!(ChangeKind, "change kind", {
 pub enum ChangeEntity {
     SavedTrack,
     Playlist,
+    SavedAlbum,
+    FollowedArtist,
+    SavedShow,
+    SavedEpisode,
+    SavedAudiobook,
 }
 
 text_enum!(ChangeEntity, "change entity", {
     SavedTrack => "saved_track",
     Playlist => "playlist",
+    SavedAlbum => "saved_album",
+    FollowedArtist => "followed_artist",
+    SavedShow => "saved_show",
+    SavedEpisode => "saved_episode",
+    SavedAudiobook => "saved_audiobook",
 });
 
 /// What the app is allowed to do, learned from responses (`capabilities.name`).
@@ -376,6 +417,8 @@ pub struct Checkpoint {
     pub total_items: Option<u64>,
     pub items_processed: u64,
     pub cursor: Option<Cursor>,
+    /// A cursor-paged walk's `after` (followed artists): where the next page starts.
+    pub after: Option<String>,
 }
 
 /// One row of `sync_history`.

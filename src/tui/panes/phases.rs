@@ -17,6 +17,9 @@ use crate::sync::{Phase, PhaseProgress, PhaseStatus, RunStatus, SyncEvent};
 use crate::tui::format::{bar, fmt_compact, fmt_count, fmt_duration, fmt_rate};
 use crate::tui::theme::Theme;
 
+mod group;
+use group::{GROUP_NAME, PLAYS_CARD_MIN};
+
 /// Window over which a phase's rate (items/s) is measured.
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 
@@ -147,15 +150,14 @@ impl PhasesState {
         s
     }
 
-    /// Show the four library phases always, and plays when history exists or the run has it.
+    /// Show the library phases always, and plays when history exists or the run has it.
     fn reset(&mut self, run_phases: &[Phase]) {
         self.show_plays |= run_phases.contains(&Phase::Plays);
-        let mut list = vec![
-            PhaseView::new(Phase::Tracks),
-            PhaseView::new(Phase::Playlists),
-            PhaseView::new(Phase::Albums),
-            PhaseView::new(Phase::Artists),
-        ];
+        let mut list: Vec<PhaseView> = Phase::ALL
+            .iter()
+            .filter(|p| **p != Phase::Plays)
+            .map(|p| PhaseView::new(*p))
+            .collect();
         if self.show_plays {
             list.push(PhaseView::new(Phase::Plays));
         }
@@ -163,7 +165,7 @@ impl PhasesState {
             p.in_run = run_phases.contains(&p.phase);
         }
         self.list = list;
-        self.selected = self.selected.min(self.list.len().saturating_sub(1));
+        self.selected = self.selected.min(self.row_count().saturating_sub(1));
     }
 
     pub fn get(&self, phase: Phase) -> Option<&PhaseView> {
@@ -189,7 +191,7 @@ impl PhasesState {
 
     /// Up/down on the pane.
     pub fn move_by(&mut self, delta: i64) {
-        let max = self.list.len().saturating_sub(1) as i64;
+        let max = self.row_count().saturating_sub(1) as i64;
         self.selected = (self.selected as i64 + delta).clamp(0, max) as usize;
     }
 
@@ -386,6 +388,7 @@ fn status_word(p: &PhaseView) -> &'static str {
         PhaseStatus::Success => "done",
         PhaseStatus::Failed => "FAILED",
         PhaseStatus::Cancelled => "cancelled",
+        PhaseStatus::Skipped => "skipped",
     }
 }
 
@@ -420,7 +423,8 @@ impl PhasesWidget<'_> {
         let fixed = 10 + 15 + 11 + 7 + 10 + 9 + 6;
         let bar_w = w.saturating_sub(fixed).max(3);
         let mut lines: Vec<Line> = Vec::new();
-        for (i, p) in self.state.list.iter().enumerate() {
+        let rows = self.state.rows();
+        for (i, (name, p, _)) in rows.iter().enumerate() {
             let name_style = if self.focused && i == self.state.selected {
                 theme.title().add_modifier(Modifier::REVERSED)
             } else {
@@ -436,7 +440,7 @@ impl PhasesWidget<'_> {
                 String::new()
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<10}", p.phase.as_str()), name_style),
+                Span::styled(format!("{name:<10}"), name_style),
                 Span::styled(bar(p.ratio(), bar_w), theme.bar()),
                 Span::raw(format!(" {:>15}", total_text(p))),
                 Span::styled(format!(" {counts:>11}"), theme.dim()),
@@ -451,18 +455,21 @@ impl PhasesWidget<'_> {
                 Span::styled(status_word(p), theme.status(p.status)),
             ]));
         }
-        // The selected (or failed) phase's error, else what is going on.
-        let selected = self.state.list.get(self.state.selected);
-        let failed = self
-            .state
-            .list
+        // The selected (or failed, or skipped) phase's error, else what is going on.
+        let selected = rows.get(self.state.selected).and_then(|r| r.2.clone());
+        let failed = rows
             .iter()
-            .find(|p| p.status == PhaseStatus::Failed && p.error.is_some());
-        match selected.filter(|p| p.error.is_some()).or(failed) {
-            Some(p) => lines.push(Line::from(vec![
-                Span::styled(format!("{} failed: ", p.phase), theme.bad()),
-                Span::raw(p.error.clone().unwrap_or_default()),
-            ])),
+            .find(|(_, p, e)| p.status == PhaseStatus::Failed && e.is_some())
+            .or_else(|| rows.iter().find(|(_, _, e)| e.is_some()))
+            .and_then(|r| r.2.clone());
+        match selected.or(failed) {
+            Some(e) => {
+                let (head, tail) = e.split_once(": ").unwrap_or((e.as_str(), ""));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{head}: "), theme.bad()),
+                    Span::raw(tail.to_string()),
+                ]))
+            }
             None => lines.push(self.detail),
         }
         Paragraph::new(lines).render(inner, buf);
@@ -471,13 +478,23 @@ impl PhasesWidget<'_> {
     /// Roomy: a bordered card per phase, side by side.
     fn render_cards(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let n = self.state.list.len().max(1) as u32;
-        let constraints: Vec<Constraint> = (0..n).map(|_| Constraint::Ratio(1, n)).collect();
+        let rows = self.state.rows();
+        // Equal cards, but the plays card keeps room for its gap line.
+        let constraints: Vec<Constraint> = rows
+            .iter()
+            .map(|(_, p, _)| {
+                if p.phase == Phase::Plays {
+                    Constraint::Min(PLAYS_CARD_MIN)
+                } else {
+                    Constraint::Fill(1)
+                }
+            })
+            .collect();
         let cols = Layout::horizontal(constraints).split(area);
-        for (i, (p, col)) in self.state.list.iter().zip(cols.iter()).enumerate() {
+        for (i, ((name, p, detail), col)) in rows.iter().zip(cols.iter()).enumerate() {
             let selected = self.focused && i == self.state.selected;
             let mut block = Block::bordered().title(Span::styled(
-                format!(" {} ", p.phase.as_str()),
+                format!(" {name} "),
                 if selected {
                     theme.title().add_modifier(Modifier::REVERSED)
                 } else {
@@ -528,7 +545,13 @@ impl PhasesWidget<'_> {
                 )),
                 Line::from(speed),
             ];
-            if let Some(e) = &p.error {
+            // A card is titled by its phase: its own error as is; the lists' card names which.
+            let error = if *name == GROUP_NAME {
+                detail.as_ref()
+            } else {
+                p.error.as_ref()
+            };
+            if let Some(e) = error {
                 lines.push(Line::from(Span::styled(e.clone(), theme.bad())));
             } else if let Some((_, text)) = self.retry.as_ref().filter(|(ph, _)| *ph == p.phase) {
                 lines.push(Line::from(Span::styled(text.clone(), theme.warn())));

@@ -38,6 +38,28 @@ pub enum Endpoint {
     Artists(Vec<String>),
     /// `GET /me/player/recently-played?limit&after`
     RecentlyPlayed { after_ms: Option<i64>, limit: u32 },
+    /// `GET /me/albums?limit&offset`
+    SavedAlbums { offset: u64, limit: u32 },
+    /// `GET /me/following?type=artist&limit&after` (cursor paging)
+    FollowedArtists { after: Option<String>, limit: u32 },
+    /// `GET /me/shows?limit&offset`
+    SavedShows { offset: u64, limit: u32 },
+    /// `GET /me/episodes?limit&offset`
+    SavedEpisodes { offset: u64, limit: u32 },
+    /// `GET /me/audiobooks?limit&offset`
+    SavedAudiobooks { offset: u64, limit: u32 },
+    /// `GET /me/top/artists?time_range&limit&offset`
+    TopArtists {
+        range: &'static str,
+        offset: u64,
+        limit: u32,
+    },
+    /// `GET /me/top/tracks?time_range&limit&offset`
+    TopTracks {
+        range: &'static str,
+        offset: u64,
+        limit: u32,
+    },
 }
 
 impl Endpoint {
@@ -54,6 +76,13 @@ impl Endpoint {
             Endpoint::Artist(id) => format!("artists/{}", segment(id)),
             Endpoint::Artists(_) => "artists".into(),
             Endpoint::RecentlyPlayed { .. } => "me/player/recently-played".into(),
+            Endpoint::SavedAlbums { .. } => "me/albums".into(),
+            Endpoint::FollowedArtists { .. } => "me/following".into(),
+            Endpoint::SavedShows { .. } => "me/shows".into(),
+            Endpoint::SavedEpisodes { .. } => "me/episodes".into(),
+            Endpoint::SavedAudiobooks { .. } => "me/audiobooks".into(),
+            Endpoint::TopArtists { .. } => "me/top/artists".into(),
+            Endpoint::TopTracks { .. } => "me/top/tracks".into(),
         }
     }
 
@@ -63,8 +92,33 @@ impl Endpoint {
             Endpoint::Me | Endpoint::Album(_) | Endpoint::Artist(_) => vec![],
             Endpoint::SavedTracks { offset, limit }
             | Endpoint::Playlists { offset, limit }
-            | Endpoint::PlaylistItems { offset, limit, .. } => {
+            | Endpoint::PlaylistItems { offset, limit, .. }
+            | Endpoint::SavedAlbums { offset, limit }
+            | Endpoint::SavedShows { offset, limit }
+            | Endpoint::SavedEpisodes { offset, limit }
+            | Endpoint::SavedAudiobooks { offset, limit } => {
                 vec![("limit", limit.to_string()), ("offset", offset.to_string())]
+            }
+            Endpoint::TopArtists {
+                range,
+                offset,
+                limit,
+            }
+            | Endpoint::TopTracks {
+                range,
+                offset,
+                limit,
+            } => vec![
+                ("time_range", (*range).to_string()),
+                ("limit", limit.to_string()),
+                ("offset", offset.to_string()),
+            ],
+            Endpoint::FollowedArtists { after, limit } => {
+                let mut q = vec![("type", "artist".to_string()), ("limit", limit.to_string())];
+                if let Some(a) = after {
+                    q.push(("after", a.clone()));
+                }
+                q
             }
             Endpoint::Albums(ids) | Endpoint::Artists(ids) => vec![("ids", ids.join(","))],
             Endpoint::RecentlyPlayed { after_ms, limit } => {
@@ -89,6 +143,13 @@ impl Endpoint {
             Endpoint::Artist(_) => "GET /artists/{id}",
             Endpoint::Artists(_) => "GET /artists",
             Endpoint::RecentlyPlayed { .. } => "GET /me/player/recently-played",
+            Endpoint::SavedAlbums { .. } => "GET /me/albums",
+            Endpoint::FollowedArtists { .. } => "GET /me/following",
+            Endpoint::SavedShows { .. } => "GET /me/shows",
+            Endpoint::SavedEpisodes { .. } => "GET /me/episodes",
+            Endpoint::SavedAudiobooks { .. } => "GET /me/audiobooks",
+            Endpoint::TopArtists { .. } => "GET /me/top/artists",
+            Endpoint::TopTracks { .. } => "GET /me/top/tracks",
         }
     }
 }

@@ -59,6 +59,11 @@ impl Sql<'_> {
                 CASE c.entity_type
                   WHEN 'saved_track' THEN (SELECT name FROM tracks WHERE id = c.entity_id)
                   WHEN 'playlist' THEN (SELECT name FROM playlists WHERE id = c.entity_id)
+                  WHEN 'saved_album' THEN (SELECT name FROM albums WHERE id = c.entity_id)
+                  WHEN 'followed_artist' THEN (SELECT name FROM artists WHERE id = c.entity_id)
+                  WHEN 'saved_show' THEN (SELECT name FROM shows WHERE id = c.entity_id)
+                  WHEN 'saved_episode' THEN (SELECT name FROM episodes WHERE id = c.entity_id)
+                  WHEN 'saved_audiobook' THEN (SELECT name FROM audiobooks WHERE id = c.entity_id)
                 END
          FROM library_changes c
          WHERE (?1 IS NULL OR c.changed_at >= ?1)

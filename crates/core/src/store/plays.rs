@@ -215,7 +215,7 @@ impl<'a> Sql<'a> {
         Ok(pool)
     }
 
-    /// Make sure the track or episode (and show) an export row names has a row, with what the
+    /// Make sure the track or episode an export row names has a row (an episode's show by name), with what the
     /// export says; enrichment fills the rest later. Never overwrites what is stored.
     pub(crate) fn ensure_item(&self, r: &Record) -> rusqlite::Result<()> {
         let tx = self.0;
@@ -225,12 +225,6 @@ impl<'a> Sql<'a> {
             )?
             .execute(params![id, r.track_name, r.uri])?;
         } else if let Some(id) = episode_id(r) {
-            if let Some(show) = &r.artist_name {
-                tx.prepare_cached(
-                    "INSERT INTO shows (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
-                )?
-                .execute([show])?;
-            }
             tx.prepare_cached(
                 "INSERT INTO episodes (id, name, uri, show_name) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(id) DO NOTHING",

@@ -291,21 +291,21 @@ CREATE TABLE plays_v3 (
     sync_history_id INTEGER REFERENCES sync_history(id)
 );
 
--- Podcast episodes and shows (from playlists, plays or the export; enrichment fills the rest).
-CREATE TABLE shows (
-    name        TEXT PRIMARY KEY,
-    id          TEXT,
-    uri         TEXT,
-    enriched_at TEXT
-);
+-- Podcast episodes (from playlists, plays, the export or the saved-episodes list; what a source
+-- does not name stays NULL). The export names an episode's show only by name (`show_name`);
+-- the API gives its id (`show_id`, → `shows.id`, created by the next migration).
 CREATE TABLE episodes (
-    id          TEXT PRIMARY KEY,
-    name        TEXT,
-    uri         TEXT,
-    show_name   TEXT,
-    show_id     TEXT,
-    duration_ms INTEGER,
-    enriched_at TEXT
+    id                 TEXT PRIMARY KEY,
+    name               TEXT,
+    uri                TEXT,
+    show_name          TEXT,
+    show_id            TEXT,
+    duration_ms        INTEGER,
+    release_date       TEXT,
+    explicit           INTEGER,
+    resume_position_ms INTEGER,
+    fully_played       INTEGER,
+    enriched_at        TEXT
 );
 
 INSERT INTO plays_v3 (played_at, source, item_type, track_id, uri, track_name, artist_name,
@@ -329,6 +329,112 @@ CREATE UNIQUE INDEX plays_account ON plays(account_key) WHERE account_key IS NOT
 -- A gap that an imported export covers is closed, not deleted.
 ALTER TABLE play_gaps ADD COLUMN closed_at TEXT;
 ALTER TABLE play_gaps ADD COLUMN closed_by TEXT;
+const M5_WHOLE_LIBRARY: &str = r#"
+-- Saved albums (/me/albums). The album itself is in `albums`, stored as enriched (harvested).
+CREATE TABLE saved_albums (
+    album_id         TEXT PRIMARY KEY REFERENCES albums(id),
+    added_at         TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+-- Followed artists (/me/following?type=artist): the artist is in `artists`, enriched.
+CREATE TABLE followed_artists (
+    artist_id        TEXT PRIMARY KEY REFERENCES artists(id),
+    first_seen_at    TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+-- Podcasts: every show met (saved, or the show of a saved episode).
+CREATE TABLE shows (
+    id             TEXT PRIMARY KEY,
+    name           TEXT,
+    publisher      TEXT,
+    description    TEXT,
+    total_episodes INTEGER,
+    media_type     TEXT,
+    explicit       INTEGER,
+    images         TEXT,
+    uri            TEXT
+);
+
+CREATE TABLE saved_shows (
+    show_id          TEXT PRIMARY KEY REFERENCES shows(id),
+    added_at         TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+-- `episodes` exists since the plays-import migration, with these columns.
+
+CREATE TABLE saved_episodes (
+    episode_id       TEXT PRIMARY KEY REFERENCES episodes(id),
+    added_at         TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+CREATE TABLE audiobooks (
+    id             TEXT PRIMARY KEY,
+    name           TEXT,
+    authors        TEXT,
+    narrators      TEXT,
+    publisher      TEXT,
+    edition        TEXT,
+    total_chapters INTEGER,
+    images         TEXT,
+    uri            TEXT
+);
+
+CREATE TABLE saved_audiobooks (
+    audiobook_id     TEXT PRIMARY KEY REFERENCES audiobooks(id),
+    added_at         TEXT,
+    removed_at       TEXT,
+    last_seen_run_id INTEGER
+);
+
+-- The top artists and tracks, one snapshot per day and time range, in rank order (1 = top).
+CREATE TABLE top_items (
+    snapshot_date TEXT NOT NULL,
+    time_range    TEXT NOT NULL CHECK (time_range IN ('short_term', 'medium_term', 'long_term')),
+    kind          TEXT NOT NULL CHECK (kind IN ('artist', 'track')),
+    rank          INTEGER NOT NULL,
+    id            TEXT NOT NULL,
+    PRIMARY KEY (snapshot_date, time_range, kind, rank)
+);
+
+-- sync_state again, with the `skipped` status (a phase whose scope the token lacks) and the
+-- `after_cursor` of cursor-paged walks.
+CREATE TABLE sync_state_new (
+    state_key           TEXT PRIMARY KEY,
+    sync_history_id     INTEGER REFERENCES sync_history(id),
+    entity_type         TEXT NOT NULL,
+    current_offset      INTEGER NOT NULL DEFAULT 0,
+    total_items         INTEGER,
+    items_processed     INTEGER NOT NULL DEFAULT 0,
+    status              TEXT NOT NULL
+                        CHECK (status IN ('pending', 'in_progress', 'paused', 'rate_limited',
+                                          'success', 'failed', 'cancelled', 'skipped')),
+    last_error          TEXT,
+    rate_limit_reset_at TEXT,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    completed_at        TEXT,
+    rate_limit_reason   TEXT,
+    cursor              TEXT,
+    run_order           INTEGER,
+    after_cursor        TEXT
+);
+INSERT INTO sync_state_new (state_key, sync_history_id, entity_type, current_offset, total_items,
+                            items_processed, status, last_error, rate_limit_reset_at, created_at,
+                            updated_at, completed_at, rate_limit_reason, cursor, run_order)
+SELECT state_key, sync_history_id, entity_type, current_offset, total_items, items_processed,
+       status, last_error, rate_limit_reset_at, created_at, updated_at, completed_at,
+       rate_limit_reason, cursor, run_order
+FROM sync_state;
+DROP TABLE sync_state;
+ALTER TABLE sync_state_new RENAME TO sync_state;
 "#;
 
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
@@ -336,6 +442,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M2_CHANGES),
     M::up(M3_PLAYLIST_VERSIONS),
     M::up(M4_PLAYS_IMPORT),
+    M::up(M5_WHOLE_LIBRARY),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

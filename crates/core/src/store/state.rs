@@ -101,6 +101,7 @@ fn phase_row(r: &Row<'_>) -> rusqlite::Result<PhaseRow> {
             total_items: get_opt_u64(r, "total_items")?,
             items_processed: get_u64(r, "items_processed")?,
             cursor: r.get::<_, Option<Cursor>>("cursor")?,
+            after: r.get("after_cursor")?,
         },
         last_error: r.get("last_error")?,
         rate_limit_reset_at: get_ts(r, "rate_limit_reset_at")?,
@@ -240,7 +241,7 @@ impl Sql<'_> {
                    sync_history_id = excluded.sync_history_id, current_offset = 0,
                    total_items = NULL, items_processed = 0, status = 'pending', last_error = NULL,
                    rate_limit_reset_at = NULL, rate_limit_reason = NULL, cursor = NULL,
-                   created_at = excluded.created_at, updated_at = excluded.updated_at,
+                   after_cursor = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at,
                    completed_at = NULL, run_order = excluded.run_order",
                 params![p, id, now_s, order as i64],
             )?;
@@ -281,7 +282,7 @@ impl Sql<'_> {
         self.0
             .prepare_cached(
                 "UPDATE sync_state SET current_offset = ?2, total_items = ?3, items_processed = ?4,
-                                   cursor = ?5, status = ?6, updated_at = ?7,
+                                   cursor = ?5, status = ?6, updated_at = ?7, after_cursor = ?8,
                                    completed_at = CASE WHEN ?6 IN ('success', 'failed', 'cancelled')
                                                        THEN ?7 ELSE NULL END,
                                    last_error = CASE WHEN ?6 = 'success' THEN NULL
@@ -295,7 +296,8 @@ impl Sql<'_> {
                 cp.items_processed as i64,
                 cp.cursor,
                 status,
-                ts(now)
+                ts(now),
+                cp.after
             ])?;
         Ok(())
     }
@@ -310,7 +312,8 @@ impl Sql<'_> {
         self.0.execute(
             "UPDATE sync_state SET status = ?2, last_error = COALESCE(?3, last_error),
                                    updated_at = ?4,
-                                   completed_at = CASE WHEN ?2 IN ('success', 'failed', 'cancelled')
+                                   completed_at = CASE WHEN ?2 IN ('success', 'failed', 'cancelled',
+                                                                   'skipped')
                                                        THEN ?4 ELSE completed_at END
              WHERE state_key = ?1",
             params![phase, status, error, ts(now)],
@@ -326,7 +329,7 @@ impl Sql<'_> {
     ) -> rusqlite::Result<()> {
         self.0.execute(
             "UPDATE sync_state SET status = 'cancelled', completed_at = ?2, updated_at = ?2
-             WHERE sync_history_id = ?1 AND status NOT IN ('success', 'failed')
+             WHERE sync_history_id = ?1 AND status NOT IN ('success', 'failed', 'skipped')
                AND state_key != ?3",
             params![run_id, ts(now), GATE_KEY],
         )?;

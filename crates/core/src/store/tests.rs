@@ -239,3 +239,64 @@ fn journal_rows_take_the_engines_time() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.changed_at == at), "{rows:?}");
 }
+
+#[test]
+fn the_library_lists_migration_keeps_checkpoints_and_allows_skipped() {
+    use crate::domain::{Checkpoint, Cursor, Phase, PhaseStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    {
+        // A database at an earlier schema (3 migrations), mid-run.
+        let mut c = Connection::open(&db).unwrap();
+        super::schema::migrations().to_version(&mut c, 3).unwrap();
+        c.execute_batch(
+            "INSERT INTO sync_history (kind, started_at, status, phases)
+             VALUES ('full', '2026-11-20T12:00:00Z', 'paused', '[\"tracks\"]');
+             INSERT INTO sync_state (state_key, sync_history_id, entity_type, current_offset,
+                                     total_items, items_processed, status, created_at,
+                                     updated_at, cursor)
+             VALUES ('tracks', 1, 'tracks', 150, 400, 150, 'paused', '2026-11-20T12:00:00Z',
+                     '2026-11-20T12:00:00Z', 'incremental');",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&db).unwrap();
+    let row = s
+        .sql()
+        .phase(Phase::Tracks)
+        .unwrap()
+        .expect("the checkpoint survives");
+    assert_eq!(
+        row.checkpoint,
+        Checkpoint {
+            current_offset: 150,
+            total_items: Some(400),
+            items_processed: 150,
+            cursor: Some(Cursor::Incremental),
+            after: None,
+        }
+    );
+    assert_eq!(row.status, PhaseStatus::Paused);
+    s.sql()
+        .set_phase_status(
+            Phase::Tracks,
+            PhaseStatus::Skipped,
+            Some("no scope"),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let row = s.sql().phase(Phase::Tracks).unwrap().unwrap();
+    assert_eq!(row.status, PhaseStatus::Skipped);
+    for table in [
+        "saved_albums",
+        "followed_artists",
+        "saved_shows",
+        "top_items",
+    ] {
+        let n: i64 = s
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table} exists, empty");
+    }
+}

@@ -23,6 +23,9 @@ pub(crate) enum Stop {
     Auth(String),
     /// This phase failed after a definitive answer; later phases may still run.
     PhaseFailed(String),
+    /// The token lacks a scope this phase needs: the phase is `skipped` (the message names the
+    /// scope); the run goes on and may still succeed.
+    Skipped(String),
     /// Spotify could not be reached (no connection, or closed before any answer) through
     /// every retry: the run ends, resumable from its checkpoints; later phases would only fail
     /// the same way. (A 5xx that outlasts the retries is a [`Stop::PhaseFailed`].)
@@ -46,9 +49,11 @@ impl Stop {
             Stop::Blocked { until, reason } => {
                 format!("waiting for {} until {}", reason.describe(), ts(*until))
             }
-            Stop::Auth(m) | Stop::PhaseFailed(m) | Stop::Unreachable(m) | Stop::Fatal(m) => {
-                m.clone()
-            }
+            Stop::Auth(m)
+            | Stop::PhaseFailed(m)
+            | Stop::Skipped(m)
+            | Stop::Unreachable(m)
+            | Stop::Fatal(m) => m.clone(),
         }
     }
 
@@ -58,6 +63,7 @@ impl Stop {
             Stop::Cancelled => PhaseStatus::Cancelled,
             Stop::Interrupted => PhaseStatus::Paused,
             Stop::Blocked { .. } => PhaseStatus::RateLimited,
+            Stop::Skipped(_) => PhaseStatus::Skipped,
             Stop::Auth(_) | Stop::PhaseFailed(_) | Stop::Unreachable(_) | Stop::Fatal(_) => {
                 PhaseStatus::Failed
             }
@@ -67,9 +73,11 @@ impl Stop {
     /// The error a phase row keeps when this stops it.
     pub(crate) fn phase_error(&self) -> Option<String> {
         match self {
-            Stop::Auth(m) | Stop::Unreachable(m) | Stop::Fatal(m) | Stop::PhaseFailed(m) => {
-                Some(m.clone())
-            }
+            Stop::Auth(m)
+            | Stop::Unreachable(m)
+            | Stop::Fatal(m)
+            | Stop::PhaseFailed(m)
+            | Stop::Skipped(m) => Some(m.clone()),
             Stop::Cancelled | Stop::Interrupted | Stop::Blocked { .. } => None,
         }
     }
@@ -95,10 +103,10 @@ pub(crate) struct Outcome {
 
 /// Fold the steps of a run, in order, into its outcome. The first step that stopped the run
 /// decides; otherwise the first failed phase makes the run `failed` (resumable); otherwise it
-/// succeeded.
+/// succeeded (a skipped phase does not fail it).
 pub(crate) fn fold(steps: &[Step]) -> Outcome {
     let stop = steps.iter().find_map(|s| match &s.result {
-        Err(e) if !matches!(e, Stop::PhaseFailed(_)) => Some(e),
+        Err(e) if !matches!(e, Stop::PhaseFailed(_) | Stop::Skipped(_)) => Some(e),
         _ => None,
     });
     let failed = steps.iter().find_map(|s| match (&s.result, s.phase) {
@@ -179,6 +187,21 @@ mod tests {
                 ],
                 RunStatus::Failed,
                 Some("albums: HTTP 400"),
+                None,
+                false,
+            ),
+            // A phase skipped for a missing scope does not fail the run.
+            (
+                vec![
+                    ok(Phase::Tracks),
+                    err(
+                        Some(Phase::ArtistsFollowed),
+                        Stop::Skipped("needs the user-follow-read scope".into()),
+                    ),
+                    ok(Phase::Albums),
+                ],
+                RunStatus::Success,
+                None,
                 None,
                 false,
             ),

@@ -220,7 +220,8 @@ impl Engine {
             && (!known || (plan.kind == RunKind::Full && !plan.resumed));
         if needs_me {
             let result = self.fetch_me().await;
-            let stopped = matches!(&result, Err(s) if !matches!(s, Stop::PhaseFailed(_)));
+            let stopped =
+                matches!(&result, Err(s) if !matches!(s, Stop::PhaseFailed(_) | Stop::Skipped(_)));
             steps.push(Step {
                 phase: None,
                 result,
@@ -232,7 +233,10 @@ impl Engine {
         for &phase in &plan.phases {
             let run_id = plan.id;
             let done = self.db(move |s| s.sql().phase(phase)).await.map(|row| {
-                row.is_some_and(|r| r.status == PhaseStatus::Success && r.run_id == Some(run_id))
+                row.is_some_and(|r| {
+                    matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
+                        && r.run_id == Some(run_id)
+                })
             });
             match done {
                 Ok(true) => continue,
@@ -270,6 +274,7 @@ impl Engine {
         let (status, error, stops) = match result {
             Ok(()) => (PhaseStatus::Success, None, false),
             Err(Stop::PhaseFailed(e)) => (PhaseStatus::Failed, Some(e.clone()), false),
+            Err(Stop::Skipped(e)) => (PhaseStatus::Skipped, Some(e.clone()), false),
             Err(s) => (s.phase_status(), s.phase_error(), true),
         };
         let now = Utc::now();

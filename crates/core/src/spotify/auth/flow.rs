@@ -18,11 +18,14 @@ use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
 use crate::spotify::token::settle_expiry;
 
 /// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
-pub const SCOPES: [&str; 4] = [
+pub const SCOPES: [&str; 7] = [
     "user-library-read",
     "playlist-read-private",
     "playlist-read-collaborative",
     "user-read-recently-played",
+    "user-follow-read",
+    "user-top-read",
+    "user-read-playback-position",
 ];
 
 /// Why a login did not complete. Messages never contain a code or a token.

@@ -370,5 +370,8 @@ pub fn genres_json(genres: &Option<Vec<String>>) -> Option<String> {
     genres.as_ref().and_then(|v| serde_json::to_string(v).ok())
 }
 
+mod library;
+pub use library::*;
+
 #[cfg(test)]
 mod tests;

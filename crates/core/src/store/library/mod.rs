@@ -4,10 +4,12 @@
 //! listening history has its own module, [`crate::store::plays`].
 
 mod catalog;
+mod lists;
 mod playlists;
 mod saved;
 
 pub use catalog::EnrichTable;
+pub use lists::SavedList;
 pub use playlists::ItemsAccess;
 pub(crate) use playlists::items_access;
 

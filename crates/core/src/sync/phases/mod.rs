@@ -4,9 +4,16 @@
 //! and stores every batch through [`Engine::commit_batch`]. A new phase adds a module here, a
 //! [`Phase`] variant in [`crate::domain`], and one arm in [`Engine::run_phase`].
 
+mod albums_saved;
+mod artists_followed;
+mod audiobooks;
 mod enrich;
+mod episodes;
 mod playlists;
 mod plays;
+mod saved_list;
+mod shows;
+mod top;
 mod tracks;
 
 use chrono::Utc;
@@ -18,7 +25,7 @@ use crate::domain::{Checkpoint, Phase, PhaseStatus};
 use crate::spotify::model::Page;
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::Sql;
-use crate::store::library::{Counts, EnrichTable};
+use crate::store::library::{Counts, EnrichTable, Journal};
 
 /// Items per page.
 pub(crate) const PAGE: u32 = 50;
@@ -49,6 +56,51 @@ pub(crate) trait Walk {
     fn refused(&mut self, _error: &ApiError) -> Option<BatchWrite<Self::Value>> {
         None
     }
+
+    /// The scope the listing needs beyond reading the library: a token without it is refused
+    /// (403 "Insufficient client scope") and the phase is skipped.
+    fn scope(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// The `account` key set when a list's walk first completed: its changes are journaled only
+/// from then on (a list new to an existing mirror is not journaled as all added).
+pub(crate) fn mirrored_key(phase: Phase) -> String {
+    format!("mirrored_{phase}")
+}
+
+impl BatchCtx {
+    /// Where a list's changes are journaled: nowhere until the list was mirrored once.
+    pub(crate) fn list_journal(&self, mirrored: bool) -> Journal<'_> {
+        if mirrored {
+            self.journal()
+        } else {
+            Journal {
+                run: None,
+                at: &self.at,
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Whether the list of `phase` was walked completely before.
+    pub(crate) async fn list_mirrored(&self, phase: Phase) -> Result<bool, Stop> {
+        self.db(move |s| Ok(s.sql().account(&mirrored_key(phase))?.is_some()))
+            .await
+    }
+}
+
+/// A refusal for want of `scope`: the phase is skipped, with what to do about it.
+pub(crate) fn scope_refusal(error: &ApiError, scope: Option<&'static str>) -> Option<Stop> {
+    let scope = scope?;
+    match error {
+        ApiError::Forbidden(m) if m.to_ascii_lowercase().contains("scope") => Some(Stop::Skipped(
+            format!("the token lacks the {scope} scope: run `spotsync auth` to grant it"),
+        )),
+        _ => None,
+    }
 }
 
 impl Engine {
@@ -71,14 +123,19 @@ impl Engine {
             let template = endpoint.template();
             let page = match self.request::<Page>(Some(phase), endpoint).await {
                 Ok(p) => p,
-                Err(ReqError::Api(e)) => match walk.refused(&e) {
-                    Some(write) => {
-                        let value = self.commit_batch(phase, cp, write).await?;
-                        walk.committed(value);
-                        return Ok(());
+                Err(ReqError::Api(e)) => {
+                    if let Some(stop) = scope_refusal(&e, walk.scope()) {
+                        return Err(stop);
                     }
-                    None => return Err(Stop::PhaseFailed(e.to_string())),
-                },
+                    match walk.refused(&e) {
+                        Some(write) => {
+                            let value = self.commit_batch(phase, cp, write).await?;
+                            walk.committed(value);
+                            return Ok(());
+                        }
+                        None => return Err(Stop::PhaseFailed(e.to_string())),
+                    }
+                }
                 Err(ReqError::Stop(s)) => return Err(s),
             };
             if let Some(why) = incomplete_page(offset, &page) {
@@ -129,6 +186,12 @@ impl Engine {
             Phase::Albums => self.phase_enrich(cp, EnrichTable::Albums).await,
             Phase::Artists => self.phase_enrich(cp, EnrichTable::Artists).await,
             Phase::Plays => self.phase_plays(cp).await,
+            Phase::AlbumsSaved => self.phase_albums_saved(cp).await,
+            Phase::ArtistsFollowed => self.phase_artists_followed(cp).await,
+            Phase::Shows => self.phase_shows(cp).await,
+            Phase::Episodes => self.phase_episodes(cp).await,
+            Phase::Audiobooks => self.phase_audiobooks(cp).await,
+            Phase::Top => self.phase_top(cp).await,
         }
     }
 }

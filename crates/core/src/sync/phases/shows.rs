@@ -1,0 +1,35 @@
+//! Saved shows (`/me/shows`): podcasts the user follows.
+
+use super::saved_list::ListKind;
+use crate::domain::{Checkpoint, Phase};
+use crate::spotify::Endpoint;
+use crate::spotify::model::{SavedEntry, Show};
+use crate::store::Sql;
+use crate::store::library::SavedList;
+use crate::sync::engine::{BatchCtx, Engine};
+use crate::sync::outcome::Stop;
+
+fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
+    match e
+        .show
+        .as_ref()
+        .and_then(|v| serde_json::from_value::<Show>(v.clone()).ok())
+    {
+        Some(s) => tx.upsert_show(&s),
+        None => Ok(None),
+    }
+}
+
+static KIND: ListKind = ListKind {
+    phase: Phase::Shows,
+    list: SavedList::SHOWS,
+    endpoint: |offset, limit| Endpoint::SavedShows { offset, limit },
+    scope: None,
+    store,
+};
+
+impl Engine {
+    pub(crate) async fn phase_shows(&mut self, cp: Checkpoint) -> Result<(), Stop> {
+        self.phase_saved_list(cp, &KIND).await
+    }
+}
