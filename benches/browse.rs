@@ -158,16 +158,21 @@ fn build(db: &Path) {
             }
         }
         let mut play = c
-            .prepare("INSERT OR IGNORE INTO plays (played_at, track_id) VALUES (?1, ?2)")
+            .prepare(
+                "INSERT INTO plays (played_at, source, api_played_at, track_id)
+                 VALUES (?1, 'api', ?1, ?2)",
+            )
             .unwrap();
         // 500,000 plays over about three years, newest at t0.
         for i in 0..PLAYS {
             let at = t0 - chrono::Duration::seconds((i * 190 + r.next() % 60) as i64);
-            play.execute(params![
-                spotsync::store::ts(at),
-                format!("t{:06}", r.next() % TRACKS)
-            ])
-            .unwrap();
+            let n = play
+                .execute(params![
+                    spotsync::store::ts(at),
+                    format!("t{:06}", r.next() % TRACKS)
+                ])
+                .unwrap();
+            assert_eq!(n, 1, "a play row is written");
         }
     }
     c.execute_batch("COMMIT").unwrap();
