@@ -329,6 +329,8 @@ CREATE UNIQUE INDEX plays_account ON plays(account_key) WHERE account_key IS NOT
 -- A gap that an imported export covers is closed, not deleted.
 ALTER TABLE play_gaps ADD COLUMN closed_at TEXT;
 ALTER TABLE play_gaps ADD COLUMN closed_by TEXT;
+"#;
+
 const M5_WHOLE_LIBRARY: &str = r#"
 -- Saved albums (/me/albums). The album itself is in `albums`, stored as enriched (harvested).
 CREATE TABLE saved_albums (
