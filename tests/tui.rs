@@ -15,6 +15,8 @@ mod fixtures;
 mod journal;
 #[path = "tui/library.rs"]
 mod library;
+#[path = "tui/library_audio.rs"]
+mod library_audio;
 #[path = "tui/library_db.rs"]
 mod library_db;
 #[path = "tui/lists.rs"]

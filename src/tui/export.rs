@@ -35,12 +35,12 @@ impl ExportWhat {
                 },
                 _ => return Err("No playlist selected: nothing to export".into()),
             },
-            Tab::Changes => {
-                return Err(
-                    "The changes are not exported: e exports the liked songs, a playlist, the \
-                     albums, the artists or the plays"
-                        .into(),
-                );
+            Tab::Changes | Tab::Shows | Tab::Episodes | Tab::Audiobooks => {
+                return Err(format!(
+                    "The {} are not exported: e exports the liked songs, a playlist, the \
+                     albums, the artists or the plays",
+                    tab.title().to_lowercase()
+                ));
             }
         })
     }

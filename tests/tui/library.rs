@@ -63,6 +63,9 @@ fn each_tab_snapshot() {
             Tab::Liked => 11,    // the un-liked song is hidden
             Tab::Playlists => 2, // so is the removed playlist
             Tab::Albums | Tab::Artists => 6,
+            // These have their own test (library_audio).
+            Tab::Shows => 2,
+            Tab::Episodes | Tab::Audiobooks => 3,
             Tab::Plays => app.library.current().rows.len(),
             Tab::Changes => 4, // removals are events: all shown
         };

@@ -1,6 +1,7 @@
 //! A fixed library in a real SQLite file, for the Library and Stats screens: artists, albums,
 //! tracks, liked songs (one un-liked), playlists (one removed, with a local file, an episode and
-//! an unavailable item), plays at fixed times up to the fixtures' `t0`, a gap and changes.
+//! an unavailable item), plays at fixed times up to the fixtures' `t0`, a gap and changes; saved
+//! shows, episodes and audiobooks (one of each un-saved).
 
 use std::path::{Path, PathBuf};
 
@@ -224,8 +225,203 @@ pub fn build(dir: &Path) -> PathBuf {
         )
         .unwrap();
     }
+    podcasts_and_audiobooks(c);
     c.execute_batch("COMMIT").unwrap();
     path
+}
+
+/// id, name, publisher, total episodes, saved, un-saved.
+type ShowRow<'a> = (&'a str, &'a str, &'a str, i64, &'a str, Option<&'a str>);
+pub const SHOWS: [ShowRow; 3] = [
+    (
+        "sh1",
+        "The Vinyl Hour",
+        "Groove Radio",
+        120,
+        "2025-03-04T09:00:00Z",
+        None,
+    ),
+    (
+        "sh2",
+        "Deep Space Notes",
+        "Orbit Media",
+        48,
+        "2026-10-12T07:30:00Z",
+        None,
+    ),
+    (
+        "sh3",
+        "Old Talk",
+        "Gone Network",
+        10,
+        "2024-01-02T12:00:00Z",
+        Some("2026-11-24T10:00:35Z"),
+    ),
+];
+
+/// id, name, show id, show name (as the export names it), length, released, resume position,
+/// fully played, saved, un-saved.
+type EpisodeRow<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    i64,
+    &'a str,
+    Option<i64>,
+    Option<i64>,
+    &'a str,
+    Option<&'a str>,
+);
+pub const EPISODES: [EpisodeRow; 4] = [
+    (
+        "ep1",
+        "Episode 12: Crate digging",
+        Some("sh1"),
+        "The Vinyl Hour",
+        3_725_000,
+        "2025-05-01",
+        Some(0),
+        Some(1),
+        "2025-05-02T18:00:00Z",
+        None,
+    ),
+    (
+        "ep2",
+        "Episode 13: Pressing plants",
+        Some("sh1"),
+        "The Vinyl Hour",
+        2_940_000,
+        "2025-06-01",
+        Some(754_000),
+        Some(0),
+        "2026-11-10T21:15:00Z",
+        None,
+    ),
+    (
+        "ep3",
+        "Voyager at fifty",
+        Some("sh2"),
+        "Deep Space Notes",
+        1_800_000,
+        "2026-09-05",
+        Some(0),
+        Some(0),
+        "2026-09-06T06:45:00Z",
+        None,
+    ),
+    (
+        "ep4",
+        "Monday headlines",
+        None,
+        "Morning Brief",
+        600_000,
+        "2026-01-10",
+        None,
+        None,
+        "2026-01-11T07:00:00Z",
+        Some("2026-11-24T10:00:36Z"),
+    ),
+];
+
+/// id, name, authors, narrators (JSON, as stored), publisher, chapters, saved, un-saved.
+type BookRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    i64,
+    &'a str,
+    Option<&'a str>,
+);
+pub const AUDIOBOOKS: [BookRow; 4] = [
+    (
+        "ab1",
+        "The Left Hand of Darkness",
+        r#"["Ursula K. Le Guin"]"#,
+        r#"["George Guidall"]"#,
+        "Recorded Books",
+        40,
+        "2025-12-24T16:00:00Z",
+        None,
+    ),
+    (
+        "ab2",
+        "Good Omens",
+        r#"["Terry Pratchett","Neil Gaiman"]"#,
+        r#"["Martin Jarvis"]"#,
+        "HarperAudio",
+        31,
+        "2026-11-01T19:20:00Z",
+        None,
+    ),
+    (
+        "ab4",
+        "Anthology of Small Hours",
+        r#"["Zed Writer"]"#,
+        r#"["Amy Reader"]"#,
+        "Tiny Press",
+        12,
+        "2025-01-01T08:00:00Z",
+        None,
+    ),
+    (
+        "ab3",
+        "Forgotten Tales",
+        r#"["Anne Onymous"]"#,
+        "[]",
+        "Nobody Press",
+        5,
+        "2024-05-05T10:00:00Z",
+        Some("2026-11-24T10:00:37Z"),
+    ),
+];
+
+fn podcasts_and_audiobooks(c: &rusqlite::Connection) {
+    for (id, name, publisher, total, added, removed) in SHOWS {
+        c.execute(
+            "INSERT INTO shows (id, name, publisher, description, total_episodes, uri)
+             VALUES (?1, ?2, ?3, 'About ' || ?2, ?4, 'spotify:show:' || ?1)",
+            params![id, name, publisher, total],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO saved_shows (show_id, added_at, removed_at, last_seen_run_id)
+             VALUES (?1, ?2, ?3, 2)",
+            params![id, added, removed],
+        )
+        .unwrap();
+    }
+    for (id, name, show, show_name, ms, released, resume, fully, added, removed) in EPISODES {
+        c.execute(
+            "INSERT INTO episodes (id, name, uri, show_name, show_id, duration_ms, release_date,
+                                   resume_position_ms, fully_played)
+             VALUES (?1, ?2, 'spotify:episode:' || ?1, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, name, show_name, show, ms, released, resume, fully],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO saved_episodes (episode_id, added_at, removed_at, last_seen_run_id)
+             VALUES (?1, ?2, ?3, 2)",
+            params![id, added, removed],
+        )
+        .unwrap();
+    }
+    for (id, name, authors, narrators, publisher, chapters, added, removed) in AUDIOBOOKS {
+        c.execute(
+            "INSERT INTO audiobooks (id, name, authors, narrators, publisher, total_chapters, uri)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'spotify:audiobook:' || ?1)",
+            params![id, name, authors, narrators, publisher, chapters],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO saved_audiobooks (audiobook_id, added_at, removed_at, last_seen_run_id)
+             VALUES (?1, ?2, ?3, 2)",
+            params![id, added, removed],
+        )
+        .unwrap();
+    }
 }
 
 /// Run `q` on the database the way the event loop does (a read-only connection) and feed the

@@ -1,5 +1,5 @@
 //! The Library screen: a tab per kind of thing mirrored (liked songs, playlists, albums,
-//! artists, plays, changes), each a sortable table narrowed by the `/` filter, and a detail pane
+//! artists, shows, episodes, audiobooks, plays, changes), each a sortable table narrowed by the `/` filter, and a detail pane
 //! for the selected row. The rows are read off the UI thread (`store::browse`) and arrive as
 //! messages; this state only holds and orders them.
 
@@ -22,6 +22,14 @@ pub fn sorts(tab: Tab) -> &'static [Sort] {
         Tab::Playlists => &[Sort::Listed, Sort::Name, Sort::Count],
         Tab::Albums => &[Sort::Name, Sort::Artist, Sort::Year, Sort::Plays],
         Tab::Artists => &[Sort::Name, Sort::Count, Sort::Plays],
+        Tab::Shows | Tab::Audiobooks => &[Sort::Added, Sort::Name, Sort::Artist, Sort::Count],
+        Tab::Episodes => &[
+            Sort::Added,
+            Sort::Name,
+            Sort::Artist,
+            Sort::Year,
+            Sort::Count,
+        ],
         Tab::Plays => &[Sort::Added, Sort::Name, Sort::Artist],
         Tab::Changes => &[Sort::Added, Sort::Name],
     }
@@ -32,12 +40,12 @@ pub fn sorts(tab: Tab) -> &'static [Sort] {
 pub enum Sort {
     /// As listed by Spotify.
     Listed,
-    /// Newest first (liked, played, changed).
+    /// Newest first (liked, saved, played, changed).
     Added,
     Name,
     Artist,
     Year,
-    /// Most tracks / items first.
+    /// Most tracks / items / episodes / chapters first; longest episode first.
     Count,
     /// Most played first.
     Plays,
@@ -51,9 +59,15 @@ impl Sort {
             (Sort::Added, Tab::Changes) => "newest",
             (Sort::Added, _) => "recently added",
             (Sort::Name, _) => "name",
+            (Sort::Artist, Tab::Shows) => "publisher",
+            (Sort::Artist, Tab::Episodes) => "show",
+            (Sort::Artist, Tab::Audiobooks) => "author",
             (Sort::Artist, _) => "artist",
             (Sort::Year, _) => "year",
             (Sort::Count, Tab::Playlists) => "items",
+            (Sort::Count, Tab::Shows) => "episodes",
+            (Sort::Count, Tab::Episodes) => "length",
+            (Sort::Count, Tab::Audiobooks) => "chapters",
             (Sort::Count, _) => "tracks",
             (Sort::Plays, _) => "plays",
         }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Tabs, Widget};
 
 use super::{DetailView, LibraryState, sorts};
-use crate::store::browse::{Row as LibRow, Tab};
+use crate::store::browse::{Row as LibRow, Tab, length};
 use crate::store::parse_ts;
 use crate::tui::format::{ellipsize_right, fmt_count};
 use crate::tui::theme::Theme;
@@ -80,6 +80,26 @@ fn columns(tab: Tab, narrow: bool) -> (Vec<&'static str>, Vec<Constraint>) {
             vec!["Artist", "Tracks", "Plays"],
             vec![Fill(1), Length(6), Length(6)],
         ),
+        Tab::Shows => (
+            vec!["Show", "Publisher", "Episodes", "Saved"],
+            vec![Fill(3), Fill(2), Length(8), Length(10)],
+        ),
+        Tab::Episodes if narrow => (
+            vec!["Episode", "Show", "Length", "Saved"],
+            vec![Fill(3), Fill(2), Length(8), Length(10)],
+        ),
+        Tab::Episodes => (
+            vec!["Episode", "Show", "Released", "Length", "Saved"],
+            vec![Fill(3), Fill(2), Length(10), Length(8), Length(10)],
+        ),
+        Tab::Audiobooks if narrow => (
+            vec!["Audiobook", "Authors", "Chapters", "Saved"],
+            vec![Fill(3), Fill(2), Length(8), Length(10)],
+        ),
+        Tab::Audiobooks => (
+            vec!["Audiobook", "Authors", "Publisher", "Chapters", "Saved"],
+            vec![Fill(3), Fill(2), Fill(2), Length(8), Length(10)],
+        ),
         Tab::Plays if narrow => (
             vec!["Played", "Title", "Artist"],
             vec![Length(16), Fill(3), Fill(2)],
@@ -135,6 +155,23 @@ fn cells(tab: Tab, r: &LibRow, narrow: bool, offset: FixedOffset) -> Vec<String>
             n(r.plays),
         ],
         Tab::Artists => vec![r.name.clone(), n(r.count), n(r.plays)],
+        Tab::Shows | Tab::Episodes | Tab::Audiobooks => {
+            let saved = match &r.removed {
+                Some(_) => "un-saved".to_string(),
+                None => local(r.added.as_deref(), offset, false),
+            };
+            let mut v = vec![r.name.clone(), r.artist.clone()];
+            match tab {
+                Tab::Episodes if !narrow => {
+                    v.extend([r.album.clone(), length(r.count)]);
+                }
+                Tab::Episodes => v.push(length(r.count)),
+                Tab::Audiobooks if !narrow => v.extend([r.album.clone(), n(r.count)]),
+                _ => v.push(n(r.count)),
+            }
+            v.push(saved);
+            v
+        }
         Tab::Plays => {
             let mut v = vec![
                 local(r.added.as_deref(), offset, true),
@@ -164,6 +201,8 @@ impl LibraryWidget<'_> {
             .map(|tab| {
                 let title = match (tab, narrow) {
                     (Tab::Liked, true) => "Liked",
+                    (Tab::Episodes, true) => "Eps",
+                    (Tab::Audiobooks, true) => "Books",
                     (_, _) => tab.title(),
                 };
                 if *tab == self.state.tab {
@@ -305,13 +344,20 @@ impl LibraryWidget<'_> {
             return;
         };
         // One line per field (cut with an ellipsis), then the list's title.
-        let room = usize::from(inner.width).saturating_sub(9);
+        let label = d
+            .fields
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(8);
+        let room = usize::from(inner.width).saturating_sub(label + 1);
         let mut lines: Vec<Line> = d
             .fields
             .iter()
             .map(|(k, val)| {
                 Line::from(vec![
-                    Span::styled(format!("{k:<8} "), t.title()),
+                    Span::styled(format!("{k:<label$} "), t.title()),
                     Span::raw(ellipsize_right(val, room)),
                 ])
             })
@@ -333,7 +379,7 @@ impl LibraryWidget<'_> {
             .take(usize::from(list.height))
             .map(|it| {
                 let kind_style = match it.kind.as_str() {
-                    "track" | "liked" | "playlist" => t.dim(),
+                    "track" | "liked" | "playlist" | "saved" | "played" => t.dim(),
                     _ => t.warn(),
                 };
                 Row::new(vec![

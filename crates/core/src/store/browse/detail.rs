@@ -1,6 +1,6 @@
 //! The detail of one entity: a track (album, artists, ISRC, liked and un-liked, its playlists
 //! with positions, its plays), a playlist (its items in order), an album or an artist (their
-//! tracks in the library).
+//! tracks in the library); shows, episodes and audiobooks are in `audio`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -25,13 +25,16 @@ pub fn detail(conn: &Connection, tab: Tab, id: &str) -> rusqlite::Result<Detail>
         Tab::Playlists => playlist(conn, id)?,
         Tab::Albums => album(conn, id)?,
         Tab::Artists => artist(conn, id)?,
+        Tab::Shows => super::audio::show(conn, id)?,
+        Tab::Episodes => super::audio::episode(conn, id)?,
+        Tab::Audiobooks => super::audio::audiobook(conn, id)?,
     };
     d.tab = Some(tab);
     d.id = id.to_string();
     Ok(d)
 }
 
-fn field(label: &str, value: impl Into<String>) -> (String, String) {
+pub(super) fn field(label: &str, value: impl Into<String>) -> (String, String) {
     (label.to_string(), value.into())
 }
 

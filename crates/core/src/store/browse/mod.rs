@@ -11,8 +11,10 @@ use rusqlite::Connection;
 use super::Sql;
 use super::journal::ChangeFilter;
 
+mod audio;
 mod detail;
 mod stats;
+pub use audio::length;
 pub use detail::detail;
 pub use stats::stats;
 
@@ -23,16 +25,22 @@ pub enum Tab {
     Playlists,
     Albums,
     Artists,
+    Shows,
+    Episodes,
+    Audiobooks,
     Plays,
     Changes,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Liked,
         Tab::Playlists,
         Tab::Albums,
         Tab::Artists,
+        Tab::Shows,
+        Tab::Episodes,
+        Tab::Audiobooks,
         Tab::Plays,
         Tab::Changes,
     ];
@@ -43,6 +51,9 @@ impl Tab {
             Tab::Playlists => "Playlists",
             Tab::Albums => "Albums",
             Tab::Artists => "Artists",
+            Tab::Shows => "Shows",
+            Tab::Episodes => "Episodes",
+            Tab::Audiobooks => "Audiobooks",
             Tab::Plays => "Plays",
             Tab::Changes => "Changes",
         }
@@ -59,22 +70,26 @@ pub const DETAIL_ITEMS: u32 = 2_000;
 /// One row of a library tab. Which fields mean something depends on the tab.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Row {
-    /// The entity's id (track, playlist, album, artist; the track of a play or a change).
+    /// The entity's id (track, playlist, album, artist, show, episode, audiobook; the track of
+    /// a play or a change).
     pub id: String,
     pub name: String,
-    /// The artists, comma-separated (tracks, albums); the owner of a playlist.
+    /// The artists, comma-separated (tracks, albums); the owner of a playlist; the publisher of
+    /// a show; the show of an episode; the authors of an audiobook.
     pub artist: String,
-    /// The album (tracks and plays); the change for a change.
+    /// The album (tracks and plays); the change for a change; the release date of an episode;
+    /// the publisher of an audiobook.
     pub album: String,
     /// The release year.
     pub year: Option<i32>,
-    /// When it was liked / played / changed (a stored timestamp).
+    /// When it was liked / saved / played / changed (a stored timestamp).
     pub added: Option<String>,
-    /// When it left the library (un-liked, playlist gone).
+    /// When it left the library (un-liked, un-saved, playlist gone).
     pub removed: Option<String>,
     /// Plays of it.
     pub plays: i64,
-    /// Tracks (albums, artists), items (playlists).
+    /// Tracks (albums, artists), items (playlists), episodes (shows), chapters (audiobooks),
+    /// the length in milliseconds (episodes).
     pub count: i64,
     /// The playlists a track is in, separated by `\u{1f}`.
     pub playlists: String,
@@ -263,7 +278,7 @@ pub(crate) const TRACK_ARTISTS: &str =
     "COALESCE((SELECT group_concat(ar.name, ', ' ORDER BY ta.position)
      FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id WHERE ta.track_id = t.id), '')";
 
-fn year(date: Option<String>) -> Option<i32> {
+pub(crate) fn year(date: Option<String>) -> Option<i32> {
     date.and_then(|d| d.get(..4).and_then(|y| y.parse().ok()))
 }
 
@@ -396,6 +411,7 @@ pub fn rows(conn: &Connection, tab: Tab) -> rusqlite::Result<Vec<Row>> {
             })?;
             rows.collect()
         }
+        Tab::Shows | Tab::Episodes | Tab::Audiobooks => audio::rows(conn, tab),
         Tab::Changes => {
             let changes = Sql(conn).changes(&ChangeFilter {
                 since: None,
