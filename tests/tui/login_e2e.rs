@@ -144,8 +144,11 @@ fn login_and_sync(via: Via, sim_args: &[&str], relogin: bool) {
     ]);
     assert!(out.status.success(), "tmux new-session: {out:?}");
 
+    // Wait for the whole first frame (its last line is the key line): a capture taken while the
+    // terminal is still drawing has the notice but not yet the keys.
     let screen = tmux.wait_for("the app", Duration::from_secs(30), |s| {
-        s.contains("press a to log in") || s.contains("SPOTSYNC_EXIT")
+        (s.contains("press a to log in") && s.contains("a log in to Spotify"))
+            || s.contains("SPOTSYNC_EXIT")
     });
     assert!(screen.contains("a log in to Spotify"), "{screen}");
     log_in(&tmux, &rt, h, port, via);
