@@ -107,17 +107,28 @@ pub fn stats(
     })
 }
 
-/// Days with plays from `first`, by jumping from one day to the next through the index on
-/// `played_at` (a few thousand look-ups instead of reading every play).
-fn days_with_plays(conn: &Connection, first: &str) -> rusqlite::Result<i64> {
-    let mut st = conn.prepare_cached(
-        "SELECT played_at FROM plays WHERE played_at >= ?1 ORDER BY played_at LIMIT 1",
-    )?;
-    let mut from = first.chars().take(10).collect::<String>();
+/// Days with plays (of one `source`, or of all), by jumping from one day to the next through
+/// an index on `played_at` (a few thousand look-ups instead of reading every play).
+fn days_with_plays(conn: &Connection, source: Option<&str>) -> rusqlite::Result<i64> {
+    // Two statements, so that each uses its index (and a database from before the `source`
+    // column still reads).
+    let mut st = match source {
+        Some(_) => conn.prepare_cached(
+            "SELECT played_at FROM plays WHERE source = ?2 AND played_at >= ?1
+             ORDER BY played_at LIMIT 1",
+        )?,
+        None => conn.prepare_cached(
+            "SELECT played_at FROM plays WHERE played_at >= ?1 AND ?2 IS NULL
+             ORDER BY played_at LIMIT 1",
+        )?,
+    };
+    let mut from = String::new();
     let mut days = 0;
     // At most one step per calendar day (bounded even for a damaged table).
     for _ in 0..200_000 {
-        let next: Option<String> = st.query_row([&from], |r| r.get(0)).optional()?;
+        let next: Option<String> = st
+            .query_row(params![from, source], |r| r.get(0))
+            .optional()?;
         let Some(next) = next else { break };
         days += 1;
         let Some(day) = next
@@ -147,19 +158,22 @@ fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
         )
         .optional()?
         .unwrap_or(false);
+    // The sources the plays table admits, in the order they are listed (polled = `api`).
     let days_by_source = if has_source {
-        let mut st = conn.prepare(
-            "SELECT CASE WHEN source IS NULL OR source = 'api' THEN 'polled' ELSE source END,
-                    count(DISTINCT substr(played_at, 1, 10))
-             FROM plays GROUP BY 1 ORDER BY 1",
-        )?;
-        st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-    } else {
-        match &first {
-            Some(f) => vec![("polled".to_string(), days_with_plays(conn, f)?)],
-            None => vec![("polled".to_string(), 0)],
+        let mut out = Vec::new();
+        for (source, label) in [
+            ("account", "account"),
+            ("extended", "extended"),
+            ("api", "polled"),
+        ] {
+            let days = days_with_plays(conn, Some(source))?;
+            if days > 0 {
+                out.push((label.to_string(), days));
+            }
         }
+        out
+    } else {
+        vec![("polled".to_string(), days_with_plays(conn, None)?)]
     };
     // Gaps an import covered are closed (`closed_at`), not deleted.
     let gap_count = conn.query_row(
