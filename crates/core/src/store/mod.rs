@@ -160,8 +160,20 @@ enum Owner {
 }
 
 /// Classify an existing file (read-only connection): ours, empty, or refused as foreign.
-fn owner(conn: &Connection, path: &Path) -> Result<Owner, StoreError> {
-    check_readable(conn, path)?;
+/// How closely [`owner`] looks at a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// The header, the mark and the table list: enough to tell ours from another
+    /// application's, without reading the whole file (readers open one per query).
+    Light,
+    /// Also `PRAGMA quick_check`, which reads every page: once, when the writer opens it.
+    Thorough,
+}
+
+fn owner(conn: &Connection, path: &Path, check: Check) -> Result<Owner, StoreError> {
+    if check == Check::Thorough {
+        check_readable(conn, path)?;
+    }
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(|e| not_a_db(path, e))?;
@@ -235,7 +247,7 @@ impl Store {
         }
         // Before the lock file is created beside it: is an existing file ours at all?
         if check_header(path)? {
-            owner(&open_existing_read_only(path)?, path)?;
+            owner(&open_existing_read_only(path)?, path, Check::Light)?;
         }
         let lock = File::options()
             .read(true)
@@ -270,7 +282,7 @@ impl Store {
         .map_err(|e| not_a_db(path, e))?;
         conn.busy_timeout(Duration::from_secs(10))?;
         if existed {
-            owner(&conn, path)?;
+            owner(&conn, path, Check::Thorough)?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| not_a_db(path, e))?;
@@ -386,7 +398,7 @@ impl Reader {
             return Ok(None);
         }
         let conn = open_existing_read_only(path)?;
-        let version = match owner(&conn, path)? {
+        let version = match owner(&conn, path, Check::Light)? {
             Owner::Empty => return Ok(None),
             Owner::Ours { version } | Owner::OursUnmarked { version } => version,
         };
@@ -428,7 +440,7 @@ pub struct SideWriter {
 /// Open a [`SideWriter`] on a database [`Store::open`] already checked and holds.
 pub fn open_side_writer(path: &Path) -> Result<SideWriter, StoreError> {
     if check_header(path)? {
-        owner(&open_existing_read_only(path)?, path)?;
+        owner(&open_existing_read_only(path)?, path, Check::Light)?;
     }
     let conn = Connection::open_with_flags(
         path,
