@@ -74,18 +74,7 @@ fn demo_library_filter_detail_and_stats() {
          --quota-block-after 0; echo SPOTSYNC_EXIT=$?; sleep 60",
         home = home.path().display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
+    tmux.start(100, 30, &script);
     let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
         s.contains("DEMO") && s.contains("press s") || s.contains("SPOTSYNC_EXIT")
     });

@@ -117,18 +117,7 @@ fn demo_in_tmux_start_pause_resume_cancel_quit() {
          echo SPOTSYNC_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END_OF_CHECKS; sleep 60",
         home = home.path().display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
+    tmux.start(100, 30, &script);
 
     // The demo screen, with the simulator's address in the banner.
     let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
@@ -275,18 +264,7 @@ fn without_an_account_it_says_so_and_signals_restore_the_terminal() {
              stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END_OF_CHECKS; sleep 60",
             home = home.path().display()
         );
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &script,
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
+        tmux.start(80, 24, &script);
         let screen = tmux.wait_for("the app", Duration::from_secs(30), |s| {
             s.contains("run `spotsync auth`") || s.contains("SPOTSYNC_EXIT")
         });
@@ -406,18 +384,7 @@ fn quit_mid_sync_then_resume_on_the_next_start() {
             db = db.display(),
             api = sim.url,
         );
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &script,
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
+        tmux.start(100, 30, &script);
         tmux
     };
 
@@ -511,18 +478,7 @@ fn demo_quota_block_shows_a_live_countdown() {
          echo END_OF_CHECKS; sleep 60",
         home = home.path().display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
+    tmux.start(80, 24, &script);
     let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
         s.contains("DEMO") || s.contains("SPOTSYNC_EXIT")
     });

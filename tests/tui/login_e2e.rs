@@ -131,18 +131,7 @@ fn login_and_sync(via: Via, sim_args: &[&str], relogin: bool) {
         api = sim.api_url(),
         acc = sim.accounts_url(),
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
+    tmux.start(80, 24, &script);
 
     // Wait for the whole first frame (its last line is the key line): a capture taken while the
     // terminal is still drawing has the notice but not yet the keys.

@@ -11,6 +11,24 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// Start `script` in a new detached session `main` of `cols`×`rows`; fails the test if tmux
+    /// refuses.
+    pub fn start(&self, cols: u16, rows: u16, script: &str) {
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let out = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            script,
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
