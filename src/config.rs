@@ -113,6 +113,8 @@ impl Config {
             ),
         })?;
         config.validate(path)?;
+        let mut config = config;
+        config.sync.schedule = config.schedule();
         Ok(config)
     }
 
@@ -147,6 +149,16 @@ impl Config {
             .plays_every()
             .map_err(|m| invalid("daemon.plays_every", m))?;
         Ok(())
+    }
+
+    /// The daemon's cadence as the engine sizes its reserve from it (the defaults where a value
+    /// does not parse; [`Config::validate`] refuses those).
+    pub fn schedule(&self) -> spotsync_core::quota::Schedule {
+        let d = spotsync_core::quota::Schedule::default();
+        spotsync_core::quota::Schedule {
+            every: self.daemon.every().unwrap_or(d.every),
+            plays_every: self.daemon.plays_every().unwrap_or(d.plays_every),
+        }
     }
 
     /// The client id, `SPOTIFY_CLIENT_ID` first.

@@ -122,6 +122,50 @@ impl Phase {
     ];
 }
 
+/// What a request is for, highest priority first: the gate lets a lower class stop earlier in
+/// the daily budget so the higher ones always find room (see [`crate::sync::quota`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestClass {
+    /// The listening-history poll: Spotify keeps only the last 50 plays, so it is never
+    /// starved.
+    History,
+    /// Incremental work once a complete mirror exists: first pages, the playlist list,
+    /// changed playlists, new lists.
+    Changes,
+    /// Full walks of the library's lists (a first mirror, or `sync --full`).
+    Mirror,
+    /// Details of albums and artists, one request each in Development Mode.
+    Enrich,
+}
+
+text_enum!(RequestClass, "request class", {
+    History => "history",
+    Changes => "changes",
+    Mirror => "mirror",
+    Enrich => "enrich",
+});
+
+impl RequestClass {
+    /// Every class, highest priority first.
+    pub const ALL: [RequestClass; 4] = [
+        RequestClass::History,
+        RequestClass::Changes,
+        RequestClass::Mirror,
+        RequestClass::Enrich,
+    ];
+
+    /// The class of a phase's requests in a run of `kind`.
+    pub fn of(phase: Phase, kind: RunKind) -> RequestClass {
+        match phase {
+            Phase::Plays => RequestClass::History,
+            Phase::Albums | Phase::Artists => RequestClass::Enrich,
+            _ if kind == RunKind::Full => RequestClass::Mirror,
+            _ => RequestClass::Changes,
+        }
+    }
+}
+
 /// What kind of run (`sync_history.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -213,14 +257,19 @@ pub enum LimitReason {
     Window,
     /// Spotify's daily quota (429 with `"reason":"QUOTA_EXCEEDED"`, Retry-After of hours).
     Quota,
-    /// Our own `max_calls_per_day` budget is spent.
+    /// The whole daily budget is spent: the configured `max_calls_per_day`, or the daily quota
+    /// learned from Spotify's `QUOTA_EXCEEDED` answers.
     Budget,
+    /// Bulk work (full walks, enrichment) stops here to keep the rest of the day's budget for
+    /// the listening-history poll and the incremental syncs: see [`crate::sync::quota`].
+    Reserve,
 }
 
 text_enum!(LimitReason, "limit reason", {
     Window => "window",
     Quota => "quota",
     Budget => "budget",
+    Reserve => "reserve",
 });
 
 impl LimitReason {
@@ -229,7 +278,8 @@ impl LimitReason {
         match self {
             LimitReason::Window => "Spotify's 30-second rate window",
             LimitReason::Quota => "Spotify's daily request quota",
-            LimitReason::Budget => "the daily call budget in your config",
+            LimitReason::Budget => "the daily request budget",
+            LimitReason::Reserve => "the reserve kept for the listening-history poll",
         }
     }
 }

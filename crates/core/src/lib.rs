@@ -5,6 +5,8 @@
 //! - [`spotify`]: the only code that talks HTTP to Spotify (client, auth, tolerant models,
 //!   error classes).
 //! - [`store`]: the SQLite database: migrations, the one-writer lock, queries.
+//! - [`quota`]: the daily quota economy (request classes' ceilings, the learned quota, the
+//!   reserve), pure; the engine's gate and the plan use it.
 //! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
@@ -17,6 +19,7 @@ pub mod domain;
 pub mod duration;
 pub mod export;
 pub mod import;
+pub mod quota;
 pub mod spotify;
 pub mod store;
 pub mod sync;

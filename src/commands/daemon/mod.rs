@@ -73,9 +73,14 @@ enum Tick {
 
 /// `spotsync daemon`: incremental syncs and plays polls on schedule, in one process.
 pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, mut config) = setup(global)?;
     let schedule = Schedule::resolve(args, &config.daemon)
         .map_err(|m| eyre!("config file {}: {m}", paths.config_file.display()))?;
+    // The reserve is sized from the cadence this daemon keeps (flags included).
+    config.sync.schedule = spotsync_core::quota::Schedule {
+        every: schedule.every,
+        plays_every: schedule.plays_every,
+    };
     let _log = crate::logging::init(&paths.log_dir, true);
     let mut handle = match start_engine(global, &paths, &config, |p| {
         format!("another spotsync is using {}", p.display())

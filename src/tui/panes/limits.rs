@@ -140,6 +140,7 @@ fn reason_short(r: LimitReason) -> &'static str {
         LimitReason::Window => "30-s window",
         LimitReason::Quota => "daily quota",
         LimitReason::Budget => "daily budget",
+        LimitReason::Reserve => "reserve (bulk)",
     }
 }
 

@@ -6,6 +6,7 @@ pub mod health;
 pub mod journal;
 pub mod library;
 pub mod plays;
+pub mod quota;
 pub mod schema;
 pub mod state;
 pub mod versions;

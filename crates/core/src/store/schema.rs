@@ -442,12 +442,25 @@ DROP TABLE sync_state;
 ALTER TABLE sync_state_new RENAME TO sync_state;
 "#;
 
+/// The daily quota learned from Spotify: one row per `QUOTA_EXCEEDED` answer (see
+/// `sync::quota`).
+const M6_QUOTA: &str = r#"
+CREATE TABLE quota_observations (
+    id          INTEGER PRIMARY KEY,
+    observed_at TEXT NOT NULL,
+    calls       INTEGER NOT NULL CHECK (calls >= 0),
+    resets_at   TEXT NOT NULL
+);
+CREATE INDEX quota_observations_at ON quota_observations (observed_at);
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
     M::up(M3_PLAYLIST_VERSIONS),
     M::up(M4_PLAYS_IMPORT),
     M::up(M5_WHOLE_LIBRARY),
+    M::up(M6_QUOTA),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Phase;
+use crate::quota::Schedule;
 
 /// `[sync]`: pacing and budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +15,35 @@ pub struct SyncConfig {
     pub max_calls_per_day: u64,
     /// Phases a plain `spotsync sync` runs, in order.
     pub phases: Vec<Phase>,
+    /// What to enrich with details, one request per item in Development Mode, most valuable
+    /// first: `["artists", "albums"]` (the default), `[]` for none.
+    pub enrich: Vec<EnrichTarget>,
+    /// The daemon's cadence (from `[daemon]`), which sizes the reserve kept for the plays poll
+    /// and the incremental syncs. Not part of `[sync]`.
+    #[serde(skip)]
+    pub schedule: Schedule,
+}
+
+/// What the enrichment phases may fetch details of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrichTarget {
+    /// `GET /artists/{id}`: genres, images (popularity and followers in Extended Quota).
+    Artists,
+    /// `GET /albums/{id}`: label, copyrights, UPC, full track list (popularity in Extended
+    /// Quota).
+    Albums,
+}
+
+impl SyncConfig {
+    /// Whether `phase` is an enrichment phase the config leaves out.
+    pub fn enrich_disabled(&self, phase: Phase) -> bool {
+        match phase {
+            Phase::Albums => !self.enrich.contains(&EnrichTarget::Albums),
+            Phase::Artists => !self.enrich.contains(&EnrichTarget::Artists),
+            _ => false,
+        }
+    }
 }
 
 impl Default for SyncConfig {
@@ -22,6 +52,8 @@ impl Default for SyncConfig {
             requests_per_window: 60,
             max_calls_per_day: 0,
             phases: Phase::ALL.to_vec(),
+            enrich: vec![EnrichTarget::Artists, EnrichTarget::Albums],
+            schedule: Schedule::default(),
         }
     }
 }

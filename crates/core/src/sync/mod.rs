@@ -5,6 +5,7 @@
 //!   once) and the one batch commit.
 //! - `phases`: one module per phase, and the one page walker.
 //! - `outcome`: how phases and runs end, folded purely into the run's final state.
+//! - [`quota`] (re-exported from the crate root): the daily quota economy, pure.
 //! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
 //! - [`events`]: the contract with front ends.
 
@@ -16,6 +17,7 @@ mod phases;
 mod runner;
 mod unsaved;
 
+pub use crate::quota;
 pub use events::*;
 
 use std::path::PathBuf;
