@@ -136,7 +136,12 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
             end = Some(Tick::EngineGone);
             break;
         }
-        match one_run(&mut handle, &health, &mut signals).await {
+        let polls = PollTimer {
+            next: &mut next_plays,
+            every: schedule.plays_every,
+            health: &health,
+        };
+        match one_run(&mut handle, &health, &mut signals, polls).await {
             Tick::Done => {}
             other => end = Some(other),
         }
@@ -166,11 +171,20 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     })
 }
 
+/// The plays poll's schedule while a run is followed: a poll that falls due during a long run
+/// is sent into it ([`SyncCommand::PollPlays`]), ahead of its bulk work.
+struct PollTimer<'a> {
+    next: &'a mut tokio::time::Instant,
+    every: Duration,
+    health: &'a HealthWriter,
+}
+
 /// Follow one run's events to its end, recording what matters in the health table.
 async fn one_run(
     handle: &mut EngineHandle,
     health: &HealthWriter,
     signals: &mut StopSignals,
+    polls: PollTimer<'_>,
 ) -> Tick {
     let mut run_started = false;
     let mut stopping = false;
@@ -181,6 +195,15 @@ async fn one_run(
             _ = signals.any(), if !stopping => {
                 stopping = true;
                 handle.cancel.cancel();
+                continue;
+            }
+            _ = tokio::time::sleep_until(*polls.next), if run_started && !stopping => {
+                *polls.next = tokio::time::Instant::now() + polls.every;
+                polls.health.set_time(HealthKey::NextPlays, wall(*polls.next));
+                tracing::debug!("a listening-history poll fell due during the run");
+                if handle.commands.send(SyncCommand::PollPlays).await.is_err() {
+                    return Tick::EngineGone;
+                }
                 continue;
             }
         };

@@ -41,6 +41,10 @@ pub enum SyncCommand {
     Cancel,
     /// Pause at the next batch boundary and end the engine task (quit).
     Shutdown,
+    /// A listening-history poll fell due (the daemon's schedule): during a run it is sent at
+    /// the next batch boundary, ahead of the bulk work (Spotify keeps only the last 50 plays);
+    /// between runs it is ignored (start a plays run instead).
+    PollPlays,
     /// Longest rate-limit or quota hold to wait out in-process; a longer one ends the run as
     /// `rate_limited` (resumable) without sending anything. `None` (the default) waits it out.
     SetMaxWait(Option<Duration>),

@@ -1,6 +1,7 @@
 //! The one gate every request passes: a hold after a 429 (window or quota, persisted by the
-//! engine), proactive pacing over a rolling 30-second window that adapts after a 429, and the
-//! exponential backoff used for transient failures.
+//! engine), the daily quota shared out by request class ([`crate::quota`]: bulk work stops at the
+//! reserve, the plays poll never starves), proactive pacing over a rolling 30-second window that
+//! adapts after a 429, and the exponential backoff used for transient failures.
 //!
 //! Total over server input: a `Retry-After` of any size at any time gives a hold of
 //! [`MIN_HOLD`]..=[`MAX_HOLD`], never an overflow; a hold never reaches more than [`MAX_HOLD`]
@@ -13,6 +14,8 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::events::LimitReason;
+use crate::domain::RequestClass;
+use crate::quota::{Observation, QuotaPolicy, Window};
 
 /// Spotify's rolling rate window.
 pub const WINDOW: Duration = Duration::from_secs(30);
@@ -53,6 +56,11 @@ pub struct Gate {
     missing_streak: u32,
     last_429: Option<Instant>,
     last_raise: Instant,
+    /// How the day's requests are shared out (no daily figure until one is configured or
+    /// learned).
+    policy: QuotaPolicy,
+    /// The requests counted against the daily figure.
+    day: Window,
 }
 
 impl Gate {
@@ -67,7 +75,56 @@ impl Gate {
             missing_streak: 0,
             last_429: None,
             last_raise: Instant::now(),
+            policy: QuotaPolicy::new(0, &[], &Default::default(), 1),
+            day: Window::default(),
         }
+    }
+
+    /// The daily policy and the requests counted so far (loaded from the database).
+    pub fn set_quota(&mut self, policy: QuotaPolicy, day: Window) {
+        self.policy = policy;
+        self.day = day;
+    }
+
+    /// A new policy (e.g. after a `QUOTA_EXCEEDED` taught a figure); the count is kept.
+    pub fn set_policy(&mut self, policy: QuotaPolicy) {
+        self.policy = policy;
+    }
+
+    pub fn policy(&self) -> &QuotaPolicy {
+        &self.policy
+    }
+
+    /// Requests counted against the daily figure now.
+    pub fn used_today(&mut self, now: DateTime<Utc>) -> u64 {
+        self.day.used(now)
+    }
+
+    /// Whether a request of `class` may go now as far as the daily figure goes: `None`, or the
+    /// hold until just enough requests have aged out of the rolling day (reason
+    /// [`LimitReason::Reserve`] below `history`, [`LimitReason::Budget`] for `history`).
+    pub fn admit(
+        &mut self,
+        class: RequestClass,
+        now: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, LimitReason)> {
+        let ceiling = self.policy.ceiling(class)?;
+        let until = self.day.admit(ceiling, now)?;
+        // A day and a moment at most (a request stamped in the future by a clock that stepped
+        // back must not hold longer).
+        let longest = after(now, MAX_HOLD + Duration::from_secs(60));
+        Some((until.min(longest), self.policy.reason(class)))
+    }
+
+    /// Count a request against the day (when it is sent).
+    pub fn count_today(&mut self, now: DateTime<Utc>) {
+        self.day.record(now);
+    }
+
+    /// `QUOTA_EXCEEDED` at `now` with a block until `until`: what we had sent before it (to
+    /// persist and learn from); the count starts afresh at the block's end.
+    pub fn quota_exceeded(&mut self, now: DateTime<Utc>, until: DateTime<Utc>) -> Observation {
+        self.day.quota_exceeded(now, until)
     }
 
     /// Requests allowed per window now.
@@ -268,6 +325,45 @@ mod tests {
         let (u3, r) = g.on_rate_limited(Some(Duration::from_secs(79_892)), true, now, t);
         assert_eq!(r, LimitReason::Quota);
         assert_eq!((u3 - now).num_seconds(), 79_892);
+    }
+
+    #[test]
+    fn bulk_stops_at_the_reserve_and_the_poll_goes_on_to_the_budget() {
+        let mut g = Gate::new(60);
+        let now = Utc::now();
+        // Before any figure is known, nothing of ours limits a class.
+        assert_eq!(g.admit(RequestClass::Enrich, now), None);
+        let policy = QuotaPolicy::new(150, &[], &crate::quota::Schedule::default(), 10);
+        g.set_quota(policy, Window::default());
+        for i in 0..100 {
+            assert_eq!(g.admit(RequestClass::Enrich, now), None, "request {i}");
+            g.count_today(now);
+        }
+        let (until, reason) = g.admit(RequestClass::Enrich, now).expect("held");
+        assert_eq!(reason, LimitReason::Reserve);
+        // The first counted request ages out a day later: one frees, one may go.
+        assert!(until > now + chrono::TimeDelta::hours(23));
+        assert_eq!(
+            g.admit(RequestClass::Mirror, now).map(|h| h.1),
+            Some(LimitReason::Reserve)
+        );
+        // The poll still has the rest of the budget, then waits for it.
+        for _ in 100..149 {
+            assert_eq!(g.admit(RequestClass::History, now), None);
+            g.count_today(now);
+        }
+        assert_eq!(
+            g.admit(RequestClass::History, now).map(|h| h.1),
+            Some(LimitReason::Budget)
+        );
+        // When the hold ends, the counted requests have aged out.
+        assert_eq!(g.admit(RequestClass::Enrich, until), None);
+        // A QUOTA_EXCEEDED observes what was counted and starts afresh at the block's end.
+        let end = now + chrono::TimeDelta::hours(3);
+        g.count_today(now);
+        let o = g.quota_exceeded(now, end);
+        assert_eq!(o.calls, 0, "nothing counted is left after the day passed");
+        assert_eq!(g.used_today(end), 0);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::engine::{Engine, ReqError, RunCtx};
 use super::events::*;
 use super::outcome::{self, Outcome, Step, Stop};
-use crate::domain::{Capability, CapabilityValue, RunId};
+use crate::domain::{Capability, CapabilityValue, RequestClass, RunId};
 
 /// The plan of a run: its id and kind, the phases to execute, and whether it is a resumption.
 struct Plan {
@@ -34,7 +34,12 @@ impl Engine {
                         break;
                     }
                 }
-                Some(SyncCommand::Pause | SyncCommand::Resume | SyncCommand::Cancel) => {}
+                Some(
+                    SyncCommand::Pause
+                    | SyncCommand::Resume
+                    | SyncCommand::Cancel
+                    | SyncCommand::PollPlays,
+                ) => {}
             }
         }
     }
@@ -122,6 +127,7 @@ impl Engine {
     /// One run: plan → execute the phases → fold their results into the run's outcome.
     async fn run(&mut self, mode: StartMode, only: Vec<Phase>) {
         self.pause_requested = false;
+        self.poll_requested = false;
         // A hold whose time has passed (or was lifted) is forgotten; a live one is kept.
         let now = Utc::now();
         let hold = self
@@ -137,6 +143,9 @@ impl Engine {
             Ok(Some((until, reason))) => self.gate.set_hold(until, reason),
             Ok(None) => self.gate.clear_hold(),
             Err(e) => tracing::warn!("cannot read the persisted hold: {}", e.describe()),
+        }
+        if let Err(e) = self.load_quota().await {
+            tracing::warn!("cannot read the daily quota's state: {}", e.describe());
         }
         let plan = match self.plan(mode, &only).await {
             Ok(p) => p,
@@ -212,6 +221,9 @@ impl Engine {
     /// one stops the run. Returns what each step came to.
     async fn execute(&mut self, plan: &Plan) -> Vec<Step> {
         let mut steps = Vec::new();
+        // The highest class held by the reserve so far: phases of that class and below wait
+        // for the next run; those above (the plays poll) still go.
+        let mut deferred: Option<RequestClass> = None;
         // Who is the user? Needed to know which playlists are owned; also checks the token
         // early. A full run asks once (the account may have changed); others reuse the
         // stored id.
@@ -256,12 +268,27 @@ impl Engine {
                 // Without the user id we cannot tell owned playlists from followed ones.
                 continue;
             }
+            let class = RequestClass::of(phase, plan.kind);
+            if deferred.is_some_and(|d| class >= d) {
+                continue;
+            }
             let result = self.run_phase(phase).await;
+            let reserve = matches!(
+                &result,
+                Err(Stop::Blocked {
+                    reason: LimitReason::Reserve,
+                    ..
+                })
+            );
             let stopped = self.end_phase(phase, &result).await;
             steps.push(Step {
                 phase: Some(phase),
                 result,
             });
+            if reserve {
+                deferred = Some(deferred.map_or(class, |d| d.min(class)));
+                continue;
+            }
             if stopped {
                 break;
             }

@@ -31,6 +31,10 @@ impl Engine {
                 self.max_wait = d;
                 Ok(())
             }
+            Some(SyncCommand::PollPlays) => {
+                self.poll_requested = true;
+                Ok(())
+            }
             Some(SyncCommand::Start { .. }) => Ok(()),
         }
     }
@@ -78,6 +82,10 @@ impl Engine {
         }
         while let Ok(cmd) = self.commands.try_recv() {
             self.handle_command(Some(cmd))?;
+        }
+        if self.poll_requested && phase != Phase::Plays {
+            self.poll_requested = false;
+            self.poll_between_batches().await?;
         }
         if !self.pause_requested {
             return Ok(());

@@ -46,6 +46,8 @@ pub(crate) struct Engine {
     pub(super) max_wait: Option<Duration>,
     pub(crate) run: Option<RunCtx>,
     pub(super) pause_requested: bool,
+    /// A listening-history poll fell due during the run: it goes at the next batch boundary.
+    pub(super) poll_requested: bool,
     pub(super) shutdown: bool,
     /// The hold we last announced (so `RateLimited` is sent once per hold).
     announced: Option<DateTime<Utc>>,
@@ -79,6 +81,7 @@ impl Engine {
             max_wait: None,
             run: None,
             pause_requested: false,
+            poll_requested: false,
             shutdown: false,
             announced: None,
             phase_counts: Counts::default(),
@@ -141,6 +144,40 @@ impl Engine {
         Ok(())
     }
 
+    /// Load the daily policy and the requests counted so far into the gate (at the start of a
+    /// run: another process may have sent requests since).
+    pub(crate) async fn load_quota(&mut self) -> Result<(), Stop> {
+        let configured = self.config.max_calls_per_day;
+        let schedule = self.config.schedule;
+        let now = Utc::now();
+        let (policy, window) = self
+            .db(move |s| s.sql().quota_state(configured, &schedule, now))
+            .await?;
+        self.gate.set_quota(policy, window);
+        Ok(())
+    }
+
+    /// Recompute the daily policy from the stored observations (after a new one).
+    pub(crate) async fn refresh_policy(&mut self) -> Result<(), Stop> {
+        let configured = self.config.max_calls_per_day;
+        let schedule = self.config.schedule;
+        let now = Utc::now();
+        let (policy, _) = self
+            .db(move |s| s.sql().quota_state(configured, &schedule, now))
+            .await?;
+        if policy.daily != self.gate.policy().daily {
+            tracing::info!(
+                "daily quota now {} ({}); bulk work stops at {} to keep a reserve of {}",
+                policy.daily.unwrap_or(0),
+                policy.source.as_str(),
+                policy.bulk_per_day().unwrap_or(0),
+                policy.reserve
+            );
+        }
+        self.gate.set_policy(policy);
+        Ok(())
+    }
+
     pub(crate) async fn emit_usage(&mut self) {
         let now = Utc::now();
         let calls = match self.db(move |s| s.sql().calls_24h(now)).await {
@@ -150,7 +187,8 @@ impl Engine {
                 0
             }
         };
-        let budget = (self.config.max_calls_per_day > 0).then_some(self.config.max_calls_per_day);
+        // The daily figure, configured or learned.
+        let budget = self.gate.policy().daily;
         self.emit(SyncEvent::ApiUsage {
             calls_24h: calls,
             budget,

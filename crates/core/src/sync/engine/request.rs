@@ -7,12 +7,17 @@ use chrono::Utc;
 use serde::de::DeserializeOwned;
 
 use super::Engine;
-use crate::domain::{LimitReason, Phase};
+use crate::domain::{LimitReason, Phase, RequestClass};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::ts;
 use crate::sync::events::SyncEvent;
 use crate::sync::gate;
 use crate::sync::outcome::Stop;
+
+/// The longest reserve hold waited out inside a run: a longer one stops the phase (the rolling
+/// day frees requests one by one, so a short wait is usually the next minute's requests ageing
+/// out).
+pub(crate) const RESERVE_WAIT_IN_PROCESS: Duration = Duration::from_secs(90);
 
 /// A request that did not succeed.
 #[derive(Debug)]
@@ -39,34 +44,47 @@ impl ReqError {
 }
 
 impl Engine {
-    /// Wait until the gate lets one request through (or stop).
-    async fn pass_gate(&mut self, phase: Option<Phase>) -> Result<(), Stop> {
+    /// The class of a phase's requests in the run in progress (`GET /me` and requests outside
+    /// a run count as incremental work).
+    pub(crate) fn class_of(&self, phase: Option<Phase>) -> RequestClass {
+        let kind = self
+            .run
+            .as_ref()
+            .map_or(crate::domain::RunKind::Incremental, |r| r.kind);
+        phase.map_or(RequestClass::Changes, |p| RequestClass::of(p, kind))
+    }
+
+    /// Wait until the gate lets one request of `class` through (or stop).
+    ///
+    /// A hold of our own making (the reserve, the daily budget) is derived from the counted
+    /// requests, never persisted as a block. A reserve hold longer than
+    /// [`RESERVE_WAIT_IN_PROCESS`] stops the phase at once (resumable, run `rate_limited`):
+    /// the run goes on with the classes above it, and the daemon keeps polling meanwhile.
+    async fn pass_gate(&mut self, phase: Option<Phase>, class: RequestClass) -> Result<(), Stop> {
         loop {
             let now = Utc::now();
             let mut hold = self.gate.hold(now);
-            let budget = self.config.max_calls_per_day;
-            if hold.is_none() && budget > 0 {
-                let spent = self
-                    .db(move |s| {
-                        let q = s.sql();
-                        if q.calls_24h(now)? < budget {
-                            return Ok(None);
-                        }
-                        Ok(Some(
-                            q.usage_frees_at(now)?
-                                .unwrap_or(now + chrono::Duration::minutes(1)),
-                        ))
-                    })
-                    .await?;
-                if let Some(until) = spent {
-                    hold = Some((until, LimitReason::Budget));
-                }
+            if hold.is_none() {
+                hold = self.gate.admit(class, now);
             }
             if let Some((until, reason)) = hold {
                 let wait = (until - now).to_std().unwrap_or(Duration::ZERO);
-                if self.max_wait.is_some_and(|m| wait > m) {
-                    // The budget is derived from `api_usage`; only Spotify's holds are saved.
-                    if let Some(p) = phase.filter(|_| reason != LimitReason::Budget) {
+                let ours = matches!(reason, LimitReason::Budget | LimitReason::Reserve);
+                let too_long = self.max_wait.is_some_and(|m| wait > m)
+                    || (reason == LimitReason::Reserve && wait > RESERVE_WAIT_IN_PROCESS);
+                if too_long {
+                    if reason == LimitReason::Reserve {
+                        tracing::info!(
+                            "{class} requests stop at the reserve ({} of the day's {} used) \
+                             until {}; the listening-history poll and the classes above go on",
+                            self.gate.used_today(now),
+                            self.gate.policy().daily.unwrap_or(0),
+                            ts(until)
+                        );
+                    }
+                    // Our own holds are derived from the counted requests; only Spotify's are
+                    // saved.
+                    if let Some(p) = phase.filter(|_| !ours) {
                         let run_id = self.run.as_ref().map(|r| r.id);
                         self.db(move |s| s.sql().save_block(until, reason, Some(p), run_id, now))
                             .await?;
@@ -101,13 +119,13 @@ impl Engine {
                         .await?;
                 }
                 let paused = res?;
-                if paused && reason != LimitReason::Budget && self.gate.hold(Utc::now()).is_some() {
+                if paused && !ours && self.gate.hold(Utc::now()).is_some() {
                     // Paused during the hold and resumed before its end: keep waiting (the
                     // hold is announced again so the countdown comes back).
                     self.announced = None;
                     continue;
                 }
-                if reason != LimitReason::Budget {
+                if !ours {
                     self.gate.clear_hold();
                     let now = Utc::now();
                     self.db(move |s| s.sql().clear_block(now)).await?;
@@ -139,11 +157,13 @@ impl Engine {
     ) -> Result<T, ReqError> {
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let class = self.class_of(phase);
         loop {
-            self.pass_gate(phase).await?;
+            self.pass_gate(phase, class).await?;
             self.gate.record_send(Instant::now());
             let run_id = self.run.as_ref().map(|r| r.id);
             let now = Utc::now();
+            self.gate.count_today(now);
             self.db(move |s| s.transaction(|tx| tx.record_call(run_id, now)))
                 .await?;
             let client = self.client.clone();
@@ -164,9 +184,21 @@ impl Engine {
                         endpoint.template(),
                         ts(until)
                     );
+                    // Spotify's own answer teaches the daily quota: what we had sent before it.
+                    let observed = quota.then(|| self.gate.quota_exceeded(now, until));
+                    if let Some(o) = &observed {
+                        tracing::warn!(
+                            "QUOTA_EXCEEDED after {} requests in the counted day; bulk work \
+                             will stop short of it from now on",
+                            o.calls
+                        );
+                    }
                     self.db(move |s| {
                         s.transaction(|tx| {
                             tx.save_block(until, reason, phase, run_id, now)?;
+                            if let Some(o) = &observed {
+                                tx.record_quota_observation(o)?;
+                            }
                             if let Some(id) = run_id {
                                 tx.add_waited(id, 0, true)?;
                             }
@@ -174,6 +206,9 @@ impl Engine {
                         })
                     })
                     .await?;
+                    if observed.is_some() {
+                        self.refresh_policy().await?;
+                    }
                     // The refused request counts too (Spotify counts every request it gets).
                     self.emit_usage().await;
                 }

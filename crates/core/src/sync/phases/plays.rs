@@ -37,8 +37,39 @@ fn not_from_the_future(played_at: Option<&str>, horizon: DateTime<Utc>) -> bool 
 }
 
 impl Engine {
-    pub(crate) async fn phase_plays(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
+    pub(crate) async fn phase_plays(&mut self, cp: Checkpoint) -> Result<(), Stop> {
         self.boundary(PHASE).await?;
+        self.poll_plays(cp).await
+    }
+
+    /// A poll that fell due while another phase runs ([`crate::sync::SyncCommand::PollPlays`]):
+    /// sent now, between that phase's batches, with the plays phase's own checkpoint. A poll
+    /// that fails is logged and left to the next one; the running phase goes on.
+    pub(crate) async fn poll_between_batches(&mut self) -> Result<(), Stop> {
+        let cp = self
+            .db(move |s| Ok(s.sql().phase(PHASE)?.map(|r| r.checkpoint)))
+            .await?
+            .unwrap_or_default();
+        let counts = std::mem::take(&mut self.phase_counts);
+        let result = self.poll_plays(cp).await;
+        let polled = std::mem::replace(&mut self.phase_counts, counts);
+        match result {
+            Ok(()) => {
+                tracing::info!(
+                    "listening history polled between batches: {} new play(s)",
+                    polled.added
+                );
+                Ok(())
+            }
+            Err(Stop::PhaseFailed(e) | Stop::Skipped(e)) => {
+                tracing::warn!("listening-history poll between batches failed: {e}");
+                Ok(())
+            }
+            Err(s) => Err(s),
+        }
+    }
+
+    async fn poll_plays(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
         let now = Utc::now();
         let horizon = now + FUTURE_TOLERANCE;
         let last = self.db(move |s| s.sql().last_play(horizon)).await?;
