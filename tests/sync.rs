@@ -16,6 +16,8 @@ mod limits;
 mod lists;
 #[path = "sync/lists_common.rs"]
 mod lists_common;
+#[path = "sync/quota.rs"]
+mod quota;
 #[path = "sync/resume.rs"]
 mod resume;
 #[path = "sync/safety.rs"]
