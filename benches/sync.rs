@@ -125,6 +125,8 @@ async fn sync_mode(
         credentials: Credentials::AccessToken(sim.token().await),
         config: SyncConfig {
             requests_per_window: pace,
+            // The simulator here has no quota: no daily limit of ours either.
+            max_calls_per_day: 1_000_000,
             ..SyncConfig::default()
         },
     })

@@ -68,6 +68,8 @@ fn snapshot_of_100k_library(dir: &std::path::Path) -> Option<(StatusSnapshot, Du
             credentials: Credentials::AccessToken(sim.issue_token()),
             config: SyncConfig {
                 requests_per_window: 100_000,
+                // The simulator here has no quota: no daily limit of ours either.
+                max_calls_per_day: 1_000_000,
                 ..SyncConfig::default()
             },
         })

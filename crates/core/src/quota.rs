@@ -6,8 +6,10 @@
 //!
 //! - the daily figure is the configured `max_calls_per_day`, else the quota **learned** from
 //!   Spotify's own `QUOTA_EXCEEDED` answers (the requests we had sent in the rolling 24 hours
-//!   before each one: the smallest of the last [`OBSERVATIONS_USED`]), else unknown (no limit
-//!   of ours until the first answer teaches one);
+//!   before each one: the smallest of the last [`OBSERVATIONS_USED`]), else unknown: then bulk
+//!   work stops at [`ASSUMED_BULK`] a day, the lowest quota reported for Development Mode, and
+//!   the poll and incremental syncs are not limited by us (a smaller quota, e.g. one shared by
+//!   several apps of the same developer account, answers `QUOTA_EXCEEDED` once, and is learned);
 //! - a **reserve** sized from the daemon's schedule (one request per plays poll, a measured
 //!   incremental sync per sync) and capped at [`FAIR_SHARE`] of the day, so bulk work on a small
 //!   quota still progresses;
@@ -27,6 +29,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{LimitReason, RequestClass};
+
+/// Bulk requests a rolling day while the quota is unknown: the lowest Development Mode quota
+/// reported (1,100–2,600), so a first mirror does not run into `QUOTA_EXCEEDED` — which would
+/// block the plays poll for up to a day — on the common quotas.
+pub const ASSUMED_BULK: u64 = 1_100;
 
 /// The rolling period of the daily quota.
 pub const DAY: TimeDelta = TimeDelta::hours(24);
@@ -166,9 +173,12 @@ impl QuotaPolicy {
     }
 
     /// The most requests in the counted window a class may have sent before it waits; `None`
-    /// when no daily figure is known.
+    /// for no limit of ours (the poll and incremental syncs while the quota is unknown).
     pub fn ceiling(&self, class: RequestClass) -> Option<u64> {
-        let d = self.daily?;
+        let Some(d) = self.daily else {
+            return matches!(class, RequestClass::Mirror | RequestClass::Enrich)
+                .then_some(ASSUMED_BULK);
+        };
         let history = d.saturating_sub(margin(d)).max(1);
         let changes = d.saturating_sub(self.history_reserve).clamp(1, history);
         Some(match class {
@@ -355,7 +365,11 @@ mod tests {
     fn the_quota_is_learned_from_the_latest_observations() {
         let p = QuotaPolicy::new(0, &[], &Schedule::default(), 10);
         assert_eq!((p.daily, p.source), (None, QuotaSource::Unknown));
-        assert_eq!(p.ceiling(RequestClass::Enrich), None);
+        // Unknown: bulk work keeps to the lowest reported quota; the rest is not limited by us.
+        assert_eq!(p.ceiling(RequestClass::Enrich), Some(ASSUMED_BULK));
+        assert_eq!(p.ceiling(RequestClass::Mirror), Some(ASSUMED_BULK));
+        assert_eq!(p.ceiling(RequestClass::Changes), None);
+        assert_eq!(p.ceiling(RequestClass::History), None);
         // The smallest of the latest five; older ones and unbelievably small ones are ignored.
         let o = [
             obs(0, 900),
@@ -433,6 +447,7 @@ mod tests {
                 prop_assert!(p.history_reserve <= p.reserve);
             } else {
                 prop_assert_eq!(p.ceiling(RequestClass::History), None);
+                prop_assert_eq!(p.ceiling(RequestClass::Enrich), Some(ASSUMED_BULK));
             }
         }
 

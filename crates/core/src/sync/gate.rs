@@ -331,8 +331,17 @@ mod tests {
     fn bulk_stops_at_the_reserve_and_the_poll_goes_on_to_the_budget() {
         let mut g = Gate::new(60);
         let now = Utc::now();
-        // Before any figure is known, nothing of ours limits a class.
+        // Before any figure is known, only bulk work is limited (at the assumed quota).
         assert_eq!(g.admit(RequestClass::Enrich, now), None);
+        for _ in 0..crate::quota::ASSUMED_BULK {
+            g.count_today(now);
+        }
+        assert_eq!(
+            g.admit(RequestClass::Enrich, now).map(|h| h.1),
+            Some(LimitReason::Reserve)
+        );
+        assert_eq!(g.admit(RequestClass::History, now), None);
+        assert_eq!(g.admit(RequestClass::Changes, now), None);
         let policy = QuotaPolicy::new(150, &[], &crate::quota::Schedule::default(), 10);
         g.set_quota(policy, Window::default());
         for i in 0..100 {
