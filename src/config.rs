@@ -287,7 +287,7 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 [sync]
 # Requests per rolling 30 seconds the sync allows itself before a 429 teaches it less.
 # requests_per_window = 60
-# Our own cap on requests per rolling 24 hours (0 = no cap; Spotify's daily quota still applies).
+# Your daily quota, requests per rolling 24 hours (0 = learn it from Spotify's QUOTA_EXCEEDED).
 # max_calls_per_day = 0
 # Phases a plain `spotsync sync` runs, in order.
 # phases = ["tracks", "playlists", "albums_saved", "artists_followed", "shows", "episodes", "audiobooks", "top", "albums", "artists", "plays"]

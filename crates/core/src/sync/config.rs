@@ -11,7 +11,8 @@ use crate::quota::Schedule;
 pub struct SyncConfig {
     /// Requests the engine allows itself per rolling 30 seconds before any 429 teaches it less.
     pub requests_per_window: u32,
-    /// Our own cap on requests per rolling 24 hours (0 = no cap; Spotify's quota still applies).
+    /// The daily figure, requests per rolling 24 hours, used as given (0 = learn it from
+    /// Spotify's `QUOTA_EXCEEDED` answers; see [`crate::quota`]).
     pub max_calls_per_day: u64,
     /// Phases a plain `spotsync sync` runs, in order.
     pub phases: Vec<Phase>,
