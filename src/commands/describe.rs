@@ -2,7 +2,7 @@
 //! the exit code a finished run gives.
 
 use chrono::{DateTime, Local, Utc};
-use spotsync_core::sync::{PhaseStatus, RunRecord, RunStatus, SyncEvent};
+use spotsync_core::sync::{LimitReason, PhaseStatus, RunRecord, RunStatus, SyncEvent};
 
 use crate::exit;
 
@@ -73,6 +73,17 @@ pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
         } => format!(
             "{phase}: {} ({api_calls} requests)",
             progress(*done, *total)
+        ),
+        SyncEvent::RateLimited {
+            until,
+            reason: LimitReason::Reserve,
+            phase,
+        } => format!(
+            "{}bulk work stops at the reserve kept for the plays poll and incremental syncs; \
+             it resumes from {} (in {}) as the rolling day frees requests; the plays poll goes on",
+            phase.map(|p| format!("{p}: ")).unwrap_or_default(),
+            local(*until),
+            human_wait(*until - Utc::now())
         ),
         SyncEvent::RateLimited {
             until,
