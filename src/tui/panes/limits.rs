@@ -117,6 +117,7 @@ impl LimitsState {
             | SyncEvent::PhaseStarted { .. }
             | SyncEvent::Paused
             | SyncEvent::Resumed
+            | SyncEvent::Probed { .. }
             | SyncEvent::Error { .. } => {}
         }
     }

@@ -32,6 +32,7 @@ impl Engine {
                 Ok(())
             }
             Some(SyncCommand::Start { .. }) => Ok(()),
+            Some(SyncCommand::Probe { .. }) => Ok(()),
         }
     }
 
