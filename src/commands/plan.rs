@@ -49,7 +49,8 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
             );
         } else {
             let _log = crate::logging::init(&paths.log_dir, false);
-            let phases: Vec<Phase> = plan.phases.iter().map(|p| p.phase).collect();
+            // Only the lists whose totals the database lacks.
+            let phases = plan.unknown.clone();
             eprintln!(
                 "asking Spotify for the totals of {} (about {}; nothing of the library is stored)",
                 names(&plan.unknown),

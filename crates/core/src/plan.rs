@@ -140,6 +140,27 @@ impl Probe {
     }
 }
 
+impl Probe {
+    /// Keep what an `earlier` probe learned of the lists this one did not ask about.
+    pub fn merge_earlier(&mut self, earlier: Probe) {
+        for (phase, list) in earlier.lists {
+            self.lists.entry(phase).or_insert(list);
+        }
+        if self.playlists.is_none() {
+            self.playlists = earlier.playlists;
+        }
+        if self.sample.is_none() {
+            self.sample = earlier.sample;
+        }
+        if self.extended.is_none() {
+            self.extended = earlier.extended;
+        }
+        if self.user_id.is_none() {
+            self.user_id = earlier.user_id;
+        }
+    }
+}
+
 /// The list phases a probe reads the first page of (playlists are read whole).
 pub fn probed_by_first_page(phase: Phase) -> bool {
     matches!(

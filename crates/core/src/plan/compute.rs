@@ -633,7 +633,7 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
     };
     Plan {
         generated_at: s.now,
-        probe_cost: probe_cost(s, &phases),
+        probe_cost: probe_cost(s, &unknowns),
         run,
         phases: plans,
         total,

@@ -91,6 +91,16 @@ impl Engine {
             tracing::warn!("the probe stopped early: {}", stop.describe());
             p.error = Some(stop.describe());
         }
+        // What an earlier probe learned of the lists not asked about this time is kept.
+        let earlier = self
+            .db(|s| s.sql().account(PROBE_KEY))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|j| serde_json::from_str::<Probe>(&j).ok());
+        if let Some(e) = earlier {
+            p.merge_earlier(e);
+        }
         tracing::info!(
             "probe: {} requests for the totals of {}",
             p.requests,
