@@ -86,9 +86,11 @@ fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
     plan::load_plan(&paths.db, config, req, Utc::now()).map_err(|e| eyre!(e))
 }
 
+/// The lists a probe reads, by name (enrichment is unknown only because they are).
 fn names(phases: &[Phase]) -> String {
     phases
         .iter()
+        .filter(|p| plan::probed_by_first_page(**p) || **p == Phase::Playlists)
         .map(|p| p.as_str())
         .collect::<Vec<_>>()
         .join(", ")
