@@ -201,7 +201,9 @@ fn margin(daily: u64) -> u64 {
 fn reserves(daily: u64, schedule: &Schedule, incremental_cost: u64) -> (u64, u64) {
     let cap = ((daily as f64) * FAIR_SHARE).floor() as u64;
     let polls = schedule.polls_per_day();
-    let syncs = schedule.syncs_per_day().saturating_mul(incremental_cost);
+    let syncs = schedule
+        .syncs_per_day()
+        .saturating_mul(incremental_cost);
     let reserve = polls.saturating_add(syncs).min(cap);
     let history_reserve = polls.min(reserve);
     (history_reserve, reserve)
@@ -219,7 +221,10 @@ pub struct Window {
 impl Window {
     /// A window from stored usage (times of requests, any order) and the end of the last
     /// quota block.
-    pub fn new(mut sent: Vec<DateTime<Utc>>, fresh_since: Option<DateTime<Utc>>) -> Window {
+    pub fn new(
+        mut sent: Vec<DateTime<Utc>>,
+        fresh_since: Option<DateTime<Utc>>,
+    ) -> Window {
         sent.sort();
         Window {
             sent: sent.into(),
@@ -228,9 +233,7 @@ impl Window {
     }
 
     fn prune(&mut self, now: DateTime<Utc>) {
-        let since = now
-            .checked_sub_signed(DAY)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let since = now.checked_sub_signed(DAY).unwrap_or(DateTime::<Utc>::MIN_UTC);
         let since = self.fresh_since.map_or(since, |f| f.max(since));
         while self.sent.front().is_some_and(|&t| t < since) {
             self.sent.pop_front();
@@ -282,9 +285,7 @@ impl Window {
 
     /// Requests the rolling window will have freed by `at` (for ETAs).
     pub fn frees_by(&self, at: DateTime<Utc>) -> u64 {
-        let cut = at
-            .checked_sub_signed(DAY)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let cut = at.checked_sub_signed(DAY).unwrap_or(DateTime::<Utc>::MIN_UTC);
         self.sent.iter().take_while(|&&t| t < cut).count() as u64
     }
 }
@@ -372,7 +373,10 @@ mod tests {
         let mut w = Window::new((0..10).map(t).collect(), None);
         assert_eq!(w.admit(11, t(10)), None);
         // At 10 used and a ceiling of 10, the oldest must leave: a day after t(0).
-        assert_eq!(w.admit(10, t(10)), Some(t(0) + DAY + TimeDelta::seconds(1)));
+        assert_eq!(
+            w.admit(10, t(10)),
+            Some(t(0) + DAY + TimeDelta::seconds(1))
+        );
         // A ceiling of 8 needs three to leave: the third oldest.
         assert_eq!(w.admit(8, t(10)), Some(t(2) + DAY + TimeDelta::seconds(1)));
         // A day later they have aged out.
@@ -397,10 +401,7 @@ mod tests {
         assert_eq!(eta(100, 0, None), None);
         assert_eq!(eta(100, 200, Some(1_000)), Some(Duration::ZERO));
         assert_eq!(eta(2_140, 0, Some(1_800)).unwrap().as_secs(), 102_720);
-        assert_eq!(
-            eta(u64::MAX, 0, Some(1)).unwrap(),
-            Duration::from_secs(u64::MAX)
-        );
+        assert_eq!(eta(u64::MAX, 0, Some(1)).unwrap(), Duration::from_secs(u64::MAX));
     }
 
     proptest! {

@@ -66,11 +66,7 @@ impl Sql<'_> {
     pub(crate) fn record_quota_observation(&self, o: &Observation) -> rusqlite::Result<()> {
         self.0.execute(
             "INSERT INTO quota_observations (observed_at, calls, resets_at) VALUES (?1, ?2, ?3)",
-            params![
-                ts(o.at),
-                o.calls.min(i64::MAX as u64) as i64,
-                ts(o.resets_at)
-            ],
+            params![ts(o.at), o.calls.min(i64::MAX as u64) as i64, ts(o.resets_at)],
         )?;
         self.0.execute(
             "DELETE FROM quota_observations WHERE id NOT IN
@@ -88,9 +84,7 @@ impl Sql<'_> {
              ORDER BY id DESC LIMIT ?2",
         )?;
         let mut calls: Vec<u64> = st
-            .query_map(params![RunKind::Incremental, COST_RUNS], |r| {
-                r.get::<_, i64>(0)
-            })?
+            .query_map(params![RunKind::Incremental, COST_RUNS], |r| r.get::<_, i64>(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?
             .into_iter()
             .map(|c| c.max(0) as u64)
