@@ -54,6 +54,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Show the current or last run, per phase.
     Status(StatusArgs),
+    /// Show what the next sync needs: requests per phase, the daily quota, and how long it takes.
+    Plan(PlanArgs),
     /// Show past runs.
     History(HistoryArgs),
     /// Show what changed in the library, as journaled by syncs.
@@ -106,7 +108,29 @@ pub struct SyncArgs {
     /// Longest rate-limit or quota block to wait out before exiting with 75 (resumable).
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
     pub max_wait: Duration,
-    /// One JSON object per event on stdout.
+    /// One JSON object per event on stdout (with --dry-run: the plan as one JSON object).
+    #[arg(long)]
+    pub json: bool,
+    /// Send nothing: print the plan of this sync from what the database knows, and exit 0.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Plan a fresh full run instead of resuming / incremental.
+    #[arg(long, conflicts_with = "incremental")]
+    pub full: bool,
+    /// Plan an incremental run.
+    #[arg(long)]
+    pub incremental: bool,
+    /// Plan only these phases (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "PHASES")]
+    pub only: Vec<PhaseArg>,
+    /// Never ask Spotify: plan from what the database knows (totals it lacks stay unknown).
+    #[arg(long)]
+    pub no_probe: bool,
+    /// The plan as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
 }

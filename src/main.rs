@@ -22,6 +22,7 @@ fn main() {
             Some(Command::Demo(a)) => commands::demo::run(g, a).await,
             Some(Command::Sync(a)) => commands::sync::run(g, a).await,
             Some(Command::Status(a)) => commands::status::run(g, a).await,
+            Some(Command::Plan(a)) => commands::plan::run(g, a).await,
             Some(Command::History(a)) => commands::history::run(g, a).await,
             Some(Command::Changes(a)) => commands::changes::run(g, a).await,
             Some(Command::Import(a)) => commands::import::run(g, a).await,

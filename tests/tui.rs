@@ -29,6 +29,8 @@ mod login;
 mod login_e2e;
 #[path = "tui/panes.rs"]
 mod panes;
+#[path = "tui/plan_pane.rs"]
+mod plan_pane;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/tmux.rs"]

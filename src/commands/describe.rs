@@ -120,6 +120,15 @@ pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
         SyncEvent::ApiUsage { .. } => return None,
         SyncEvent::RunFinished { run } => describe_run_end(run),
         SyncEvent::Error { message, .. } => format!("error: {message}"),
+        SyncEvent::Probed { probe } => format!(
+            "probe: {} for the lists' totals{}",
+            spotsync_core::plan::requests(probe.requests),
+            probe
+                .error
+                .as_ref()
+                .map(|e| format!(" (stopped early: {e})"))
+                .unwrap_or_default()
+        ),
     })
 }
 

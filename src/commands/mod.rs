@@ -9,6 +9,7 @@ pub mod describe;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod plan;
 mod signals;
 pub mod simulate;
 pub mod status;

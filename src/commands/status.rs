@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
+use spotsync_core::plan;
 use spotsync_core::store::health::{self, HealthKey};
 use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
@@ -87,6 +88,25 @@ pub(crate) fn coverage_line(c: &plays::Coverage) -> String {
     )
 }
 
+/// The plan in two lines: what the next sync needs and when it is done, and the quota.
+fn plan_lines(p: &plan::Plan) -> [String; 2] {
+    let total = p.total_line();
+    let total = total.strip_prefix("total: ").unwrap_or(&total);
+    [
+        format!(
+            "Next sync ({}): {total} — `spotsync plan` shows each phase",
+            p.run_line()
+        ),
+        {
+            let h = p.quota.headline();
+            let mut c = h.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or(h)
+        },
+    ]
+}
+
 /// `spotsync status`.
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
@@ -95,15 +115,37 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
     let daemon = health::read_file(&paths.db)?;
     let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
+    // The plan is an extra: a database it cannot read still shows its status.
+    let plan = match plan::load_plan(
+        &paths.db,
+        &config.sync,
+        &plan::Request::default(),
+        Utc::now(),
+    ) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("spotsync: cannot plan the next sync: {e}");
+            None
+        }
+    };
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
             obj.insert("daemon".into(), serde_json::to_value(&daemon.values)?);
             obj.insert("listening_history".into(), serde_json::to_value(&coverage)?);
+            obj.insert(
+                "plan".into(),
+                serde_json::to_value(plan.as_ref().map(|p| p.summary()))?,
+            );
         }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_status(&snap, &paths.db);
+        if let Some(p) = &plan {
+            for line in plan_lines(p) {
+                println!("{line}");
+            }
+        }
         if !daemon.is_empty() {
             println!(
                 "Daemon: {}; last success {}; next sync {}{}{}",
@@ -123,9 +165,6 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                     .map(|e| format!("; last error: {e}"))
                     .unwrap_or_default()
             );
-        }
-        if let Some(c) = &coverage {
-            println!("{}", coverage_line(c));
         }
         if let Some(c) = &coverage {
             println!("{}", coverage_line(c));

@@ -13,6 +13,9 @@ use crate::exit;
 
 /// `spotsync sync`.
 pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
+    if args.dry_run {
+        return super::plan::dry_run(global, args);
+    }
     let (paths, config) = setup(global)?;
     let _log = crate::logging::init(&paths.log_dir, false);
     let mut handle = match start_engine(global, &paths, &config, |p| {

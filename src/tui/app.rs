@@ -36,6 +36,8 @@ use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
 use crate::sync::{Phase, RunKind, RunStatus, StatusSnapshot, SyncCommand, SyncEvent};
 use spotsync_core::export::{Format, Written};
+use spotsync_core::plan::Plan;
+use spotsync_core::sync::SyncConfig;
 
 pub use super::panes::history::HISTORY_CAPACITY;
 pub use super::panes::log::LOG_CAPACITY;
@@ -79,6 +81,8 @@ pub enum Msg {
         request: ExportRequest,
         result: Result<Vec<Written>, String>,
     },
+    /// The plan of the next sync, read after [`Action::LoadPlan`] (`None`: it could not be).
+    Plan(Option<Box<Plan>>),
 }
 
 /// Why the engine could not be started.
@@ -103,6 +107,8 @@ pub enum Action {
     LoadChanges(i64),
     /// Re-read the listening-history gaps (answered by [`Msg::PlayGaps`]).
     LoadPlayGaps,
+    /// Re-read the plan of the next sync with [`App::plan_config`] (answered by [`Msg::Plan`]).
+    LoadPlan,
     /// Start, feed or stop the login task.
     Login(LoginCommand),
     /// A login saved a token: start the sync engine with it.
@@ -275,6 +281,8 @@ pub struct App {
     pub phases: PhasesState,
     /// The rate-limit & quota pane.
     pub limits: LimitsState,
+    /// The config the plan of the next sync is computed with (`None`: no plan is shown).
+    pub plan_config: Option<SyncConfig>,
     /// The history pane.
     pub history: HistoryState,
     /// The log pane.
@@ -320,6 +328,7 @@ impl App {
             run: None,
             phases: PhasesState::new(&snapshot.phases, snapshot.play_gaps.clone()),
             limits: LimitsState::new(&snapshot, now),
+            plan_config: None,
             history: HistoryState::new(&snapshot.history),
             log: LogState::default(),
             changes: None,
@@ -412,17 +421,20 @@ impl App {
                 self.set_now(at);
                 let finished = matches!(event, SyncEvent::RunFinished { .. });
                 self.on_engine(event, at);
+                if !finished {
+                    return None;
+                }
                 // A plays poll may have recorded a gap.
-                let gaps = (finished && self.phases.show_plays).then_some(Action::LoadPlayGaps);
+                let gaps = self.phases.show_plays.then_some(Action::LoadPlayGaps);
                 // What the Library and Stats screens show may have changed.
-                let reload = if finished {
-                    self.library_changed()
-                } else {
-                    None
-                };
-                match (gaps, reload) {
-                    (Some(a), Some(b)) => Some(Action::Many(vec![a, b])),
-                    (a, b) => a.or(b),
+                let reload = self.library_changed();
+                // What the next sync needs has changed.
+                let plan = self.plan_config.is_some().then_some(Action::LoadPlan);
+                let mut actions: Vec<Action> = [gaps, reload, plan].into_iter().flatten().collect();
+                match actions.len() {
+                    0 => None,
+                    1 => actions.pop(),
+                    _ => Some(Action::Many(actions)),
                 }
             }
             Msg::Browse { query, answer } => {
@@ -442,6 +454,11 @@ impl App {
                 {
                     self.dirty = true;
                 }
+                None
+            }
+            Msg::Plan(plan) => {
+                self.dirty = true;
+                self.limits.on_plan(plan.map(|p| *p));
                 None
             }
             Msg::PlayGaps(gaps) => {

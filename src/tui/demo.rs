@@ -92,6 +92,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         ..SyncConfig::default()
     };
     app.limits.pacing = Some(config.requests_per_window);
+    app.plan_config = Some(config.clone());
     let engine = start_engine(
         &mut app,
         EngineOptions {

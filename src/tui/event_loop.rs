@@ -30,6 +30,21 @@ use crate::logging::LogLine;
 use crate::sync::{self, EngineHandle, SyncCommand, SyncEvent};
 use crate::{exit, store};
 
+/// The plan of a plain `spotsync sync` (read-only; `None` when the database cannot be read).
+pub fn load_plan(
+    db: &std::path::Path,
+    config: &sync::SyncConfig,
+) -> Option<Box<spotsync_core::plan::Plan>> {
+    let req = spotsync_core::plan::Request::default();
+    match spotsync_core::plan::load_plan(db, config, &req, Utc::now()) {
+        Ok(p) => Some(Box::new(p)),
+        Err(e) => {
+            tracing::warn!("cannot plan the next sync: {e}");
+            None
+        }
+    }
+}
+
 /// The shortest time between two frames: bursts of events become one frame (kind to slow links).
 pub const MIN_FRAME: Duration = Duration::from_millis(50);
 /// How long quitting waits for the engine to reach a batch boundary before cancelling it.
@@ -143,6 +158,8 @@ pub async fn run(
     if let Some(h) = engine {
         event_loop.attach(h);
     }
+    // The plan of the next sync, read off the loop like everything from the database.
+    event_loop.act(Action::LoadPlan);
     event_loop.run_loop().await?;
     drop(guard);
     if let Some(task) = event_loop.task.take() {
@@ -362,6 +379,11 @@ impl EventLoop {
             Action::Many(actions) => {
                 for a in actions {
                     self.act(a);
+                }
+            }
+            Action::LoadPlan => {
+                if let Some(config) = self.app.plan_config.clone() {
+                    self.load(move |db| Msg::Plan(load_plan(db, &config)));
                 }
             }
             Action::LoadPlayGaps => self.load(|db| {

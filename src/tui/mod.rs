@@ -59,6 +59,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     };
 
     app.limits.pacing = Some(config.sync.requests_per_window);
+    app.plan_config = Some(config.sync.clone());
     if let Some(w) = auth::refresh_expiry_warning(&paths.token_file) {
         app.notice = Some(Notice {
             level: NoticeLevel::Warn,

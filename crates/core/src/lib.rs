@@ -7,6 +7,8 @@
 //! - [`store`]: the SQLite database: migrations, the one-writer lock, queries.
 //! - [`quota`]: the daily quota economy (request classes' ceilings, the learned quota, the
 //!   reserve), pure; the engine's gate and the plan use it.
+//! - [`plan`]: the plan of the next sync for people (requests per phase, the quota, ETAs),
+//!   pure over a snapshot of the database; the probe that learns a fresh database's totals.
 //! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
@@ -19,6 +21,7 @@ pub mod domain;
 pub mod duration;
 pub mod export;
 pub mod import;
+pub mod plan;
 pub mod quota;
 pub mod spotify;
 pub mod store;

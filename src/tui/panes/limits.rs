@@ -1,5 +1,7 @@
 //! The rate-limit & quota pane: the current hold with its countdown, a transient failure being
-//! retried, the requests of the last 24 hours against the budget, the engine's pace.
+//! retried, the requests of the last 24 hours against the budget, the daily quota (configured
+//! or learned) and its reserve, what the next sync needs and when it is done (the plan, read
+//! at start and after each run), the engine's pace.
 //! [`LimitsState`] changes only in its `on_*` methods; [`LimitsWidget`] reads it.
 
 use std::time::Duration;
@@ -10,6 +12,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use spotsync_core::plan::{self, Plan};
+use spotsync_core::quota::QuotaSource;
 
 use crate::sync::{LimitReason, Phase, StatusSnapshot, SyncEvent};
 use crate::tui::format::{bar, fmt_count, fmt_countdown, fmt_duration};
@@ -42,6 +47,8 @@ pub struct LimitsState {
     pub budget: Option<u64>,
     /// The engine's own pace (`requests_per_window` from the config), when known.
     pub pacing: Option<u32>,
+    /// The plan of the next sync, as last read (at start and after each run).
+    pub plan: Option<Plan>,
 }
 
 impl LimitsState {
@@ -60,7 +67,13 @@ impl LimitsState {
             calls_24h: snapshot.calls_24h,
             budget: snapshot.daily_budget,
             pacing: None,
+            plan: None,
         }
+    }
+
+    /// The plan of the next sync was read again (`None`: it could not be).
+    pub fn on_plan(&mut self, plan: Option<Plan>) {
+        self.plan = plan;
     }
 
     /// Time left on the current hold at `now`, if any.
@@ -117,6 +130,7 @@ impl LimitsState {
             | SyncEvent::PhaseStarted { .. }
             | SyncEvent::Paused
             | SyncEvent::Resumed
+            | SyncEvent::Probed { .. }
             | SyncEvent::Error { .. } => {}
         }
     }
@@ -217,6 +231,10 @@ impl Widget for LimitsWidget<'_> {
                 fmt_count(b),
                 s.calls_24h as f64 * 100.0 / b as f64
             ),
+            // The plan's lines say which quota applies.
+            _ if s.plan.is_some() => {
+                format!("Calls in the last 24 h: {}", fmt_count(s.calls_24h))
+            }
             _ => format!(
                 "Calls in the last 24 h: {} (no daily budget set)",
                 fmt_count(s.calls_24h)
@@ -225,7 +243,11 @@ impl Widget for LimitsWidget<'_> {
         if !compact {
             lines.push(Line::from(""));
         }
-        lines.push(Line::from(calls));
+        match (&s.plan, compact) {
+            // Little room: the quota and the plan in one line, instead of the calls.
+            (Some(p), true) => lines.push(Line::from(compact_plan(p, s.calls_24h))),
+            _ => lines.push(Line::from(calls)),
+        }
         if !compact && let Some(b) = s.budget.filter(|b| *b > 0) {
             let ratio = (s.calls_24h as f64 / b as f64).clamp(0.0, 1.0);
             lines.push(Line::from(Span::styled(
@@ -236,6 +258,11 @@ impl Widget for LimitsWidget<'_> {
                     theme.bar()
                 },
             )));
+        }
+        if !compact && let Some(p) = &s.plan {
+            for l in roomy_plan(p) {
+                lines.push(Line::from(l));
+            }
         }
         if !compact && let Some(gap) = self.gap {
             lines.push(gap);
@@ -250,4 +277,93 @@ impl Widget for LimitsWidget<'_> {
             .wrap(Wrap { trim: true })
             .render(inner, buf);
     }
+}
+
+/// "Quota 1,800 learned · reserve 576 · used 412 · next ~2,341 req ≈ 1 day 5 h": one line of
+/// the compact pane (`used` is the live count, the plan's is from its last reading).
+fn compact_plan(p: &Plan, used: u64) -> String {
+    let q = &p.quota;
+    let quota = match (q.daily, q.source) {
+        (Some(d), QuotaSource::Configured) => {
+            format!(
+                "Quota {} set · reserve {}",
+                plan::group(d),
+                plan::group(q.reserve)
+            )
+        }
+        (Some(d), _) => format!(
+            "Quota {} learned · reserve {}",
+            plan::group(d),
+            plan::group(q.reserve)
+        ),
+        (None, _) => "Quota unknown".to_string(),
+    };
+    format!(
+        "{quota} · used {} · next {}",
+        plan::group(used),
+        plan_total(p)
+    )
+}
+
+/// "~2,341 req ≈ 1 day 5 h" (at the assumed figure while the quota is unknown).
+fn plan_total(p: &Plan) -> String {
+    let t = &p.total;
+    let n = format!(
+        "{}{} req",
+        if t.exact { "" } else { "~" },
+        plan::group(t.requests)
+    );
+    if t.bulk_requests == 0 {
+        return n;
+    }
+    let eta = if t.eta_secs == 0 {
+        "today".to_string()
+    } else {
+        plan::fmt_eta(Duration::from_secs(t.eta_secs))
+    };
+    if p.quota.eta_assumed {
+        format!(
+            "{n} ≈ {eta} at ~{}/day",
+            plan::group(p.quota.eta_bulk_per_day)
+        )
+    } else {
+        format!("{n} ≈ {eta}")
+    }
+}
+
+/// The quota, the reserve and the plan, a line each, for the roomy pane.
+fn roomy_plan(p: &Plan) -> Vec<String> {
+    let q = &p.quota;
+    let quota = match (q.daily, q.source) {
+        (Some(d), QuotaSource::Configured) => {
+            format!("Daily quota: {} (max_calls_per_day)", plan::group(d))
+        }
+        (Some(d), _) => format!(
+            "Daily quota: {}, learned from {} QUOTA_EXCEEDED",
+            plan::group(d),
+            q.observations
+        ),
+        (None, _) => "Daily quota: not known yet (learned from the first QUOTA_EXCEEDED)".into(),
+    };
+    let reserve = match q.bulk_per_day {
+        Some(b) => format!(
+            "Reserve: {} for plays polls and incremental syncs; bulk work {}/day",
+            plan::group(q.reserve),
+            plan::group(b)
+        ),
+        None => format!(
+            "Reserve: none yet; ETAs assume ~{}/day",
+            plan::group(q.eta_daily)
+        ),
+    };
+    let rate = if p.total.bulk_requests > 0 && p.total.eta_secs > 0 {
+        format!(" at {}", q.rate())
+    } else {
+        String::new()
+    };
+    vec![
+        quota,
+        reserve,
+        format!("Next sync ({}): {}{rate}", p.run_line(), plan_total(p)),
+    ]
 }

@@ -318,6 +318,7 @@ impl PhasesState {
             SyncEvent::RateLimited { phase: None, .. }
             | SyncEvent::Retrying { .. }
             | SyncEvent::ApiUsage { .. }
+            | SyncEvent::Probed { .. }
             | SyncEvent::Error { .. } => {}
         }
     }

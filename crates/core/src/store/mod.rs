@@ -5,6 +5,7 @@ pub mod browse;
 pub mod health;
 pub mod journal;
 pub mod library;
+pub mod plan;
 pub mod plays;
 pub mod quota;
 pub mod schema;

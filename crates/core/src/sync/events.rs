@@ -48,6 +48,9 @@ pub enum SyncCommand {
     /// Longest rate-limit or quota hold to wait out in-process; a longer one ends the run as
     /// `rate_limited` (resumable) without sending anything. `None` (the default) waits it out.
     SetMaxWait(Option<Duration>),
+    /// While idle: ask Spotify for the totals of the lists of `only` (empty: the config's
+    /// phases) for the plan, storing nothing of the library; ends with [`SyncEvent::Probed`].
+    Probe { only: Vec<Phase> },
 }
 
 /// Events from the engine. Sent in order; a front end can rebuild its whole view from them plus
@@ -114,6 +117,8 @@ pub enum SyncEvent {
     RunFinished { run: RunRecord },
     /// Something went wrong outside a phase (or a fatal error ended the run).
     Error { kind: ErrorKind, message: String },
+    /// A probe ended (see [`SyncCommand::Probe`]): the totals it learned, kept for the plan.
+    Probed { probe: crate::plan::Probe },
 }
 
 /// Class of an [`SyncEvent::Error`], so front ends can tell the user what to do.

@@ -6,6 +6,7 @@
 //! - `phases`: one module per phase, and the one page walker.
 //! - `outcome`: how phases and runs end, folded purely into the run's final state.
 //! - [`quota`] (re-exported from the crate root): the daily quota economy, pure.
+//! - `probe`: the totals of a fresh database's lists, for the plan ([`crate::plan`]).
 //! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
 //! - [`events`]: the contract with front ends.
 
@@ -14,11 +15,13 @@ pub mod events;
 pub mod gate;
 mod outcome;
 mod phases;
+mod probe;
 mod runner;
 mod unsaved;
 
 pub use crate::quota;
 pub use events::*;
+pub(crate) use phases::{TOP_SNAPSHOT_KEY, mirrored_key};
 
 use std::path::PathBuf;
 

@@ -34,6 +34,7 @@ impl Engine {
                         break;
                     }
                 }
+                Some(SyncCommand::Probe { only }) => self.probe(only).await,
                 Some(
                     SyncCommand::Pause
                     | SyncCommand::Resume

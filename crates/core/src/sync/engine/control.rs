@@ -36,6 +36,7 @@ impl Engine {
                 Ok(())
             }
             Some(SyncCommand::Start { .. }) => Ok(()),
+            Some(SyncCommand::Probe { .. }) => Ok(()),
         }
     }
 

@@ -16,6 +16,8 @@ mod shows;
 mod top;
 mod tracks;
 
+pub(crate) use top::SNAPSHOT_KEY as TOP_SNAPSHOT_KEY;
+
 use chrono::Utc;
 
 use super::engine::{BatchCtx, Engine, ReqError, Written};

@@ -30,7 +30,7 @@ const LISTS: [(&str, &str); 6] = [
     ("track", RANGES[2]),
 ];
 /// The `account` key holding the day of the last complete snapshot.
-const SNAPSHOT_KEY: &str = "top_snapshot_date";
+pub(crate) const SNAPSHOT_KEY: &str = "top_snapshot_date";
 
 struct TopWalk {
     date: String,

@@ -1,0 +1,677 @@
+//! The plan computation over hand-made snapshots: what each phase would send.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+
+use super::compute::heaps;
+use super::*;
+use crate::domain::Cursor;
+use crate::quota::Schedule;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+fn config(phases: &[Phase]) -> SyncConfig {
+    SyncConfig {
+        phases: phases.to_vec(),
+        ..SyncConfig::default()
+    }
+}
+
+fn snapshot(phases: &[Phase]) -> Snapshot {
+    Snapshot::empty(config(phases), now())
+}
+
+fn totals(t: &[u64]) -> ProbedList {
+    ProbedList::Totals { totals: t.to_vec() }
+}
+
+fn playlist(id: &str, total: Option<u64>, readable: bool) -> ProbedPlaylist {
+    ProbedPlaylist {
+        id: id.into(),
+        snapshot_id: Some(format!("snap-{id}")),
+        total,
+        readable,
+    }
+}
+
+/// A probe of a library of `tracks` saved tracks and the given playlists.
+fn probe(tracks: u64, playlists: Vec<ProbedPlaylist>) -> Probe {
+    let mut p = Probe::new(now());
+    p.requests = 12;
+    p.extended = Some(false);
+    p.lists.insert(Phase::Tracks, totals(&[tracks]));
+    p.lists.insert(Phase::AlbumsSaved, totals(&[120]));
+    p.lists.insert(Phase::ArtistsFollowed, totals(&[50]));
+    p.lists.insert(Phase::Shows, totals(&[0]));
+    p.lists
+        .insert(Phase::Top, totals(&[50, 50, 50, 99, 100, 101]));
+    p.playlists = Some(ProbedPlaylists {
+        total: playlists.len() as u64,
+        playlists,
+    });
+    p.sample = Some(TrackSample {
+        tracks: 50,
+        albums: 20,
+        artists: 25,
+    });
+    p
+}
+
+fn phase(plan: &Plan, phase: Phase) -> &PhasePlan {
+    plan.phases
+        .iter()
+        .find(|p| p.phase == phase)
+        .unwrap_or_else(|| panic!("{phase} in {plan:#?}"))
+}
+
+fn figures(plan: &Plan) -> Vec<(Phase, u64, Basis)> {
+    plan.phases
+        .iter()
+        .map(|p| (p.phase, p.requests, p.basis))
+        .collect()
+}
+
+#[test]
+fn pages_of_a_walk() {
+    // (offset, total, pages): an empty list still costs its first page.
+    let table = [
+        (0, 0, 1),
+        (0, 1, 1),
+        (0, 50, 1),
+        (0, 51, 2),
+        (0, 10_000, 200),
+        (100, 10_000, 198),
+        (9_950, 10_000, 1),
+        (10_000, 10_000, 0),
+        (10_050, 10_000, 0),
+    ];
+    for (offset, total, pages) in table {
+        assert_eq!(
+            compute::pages_from(offset, total),
+            pages,
+            "{offset} of {total}"
+        );
+    }
+    // A playlist's items: none for an empty one, and what is staged is not asked again.
+    let table = [
+        (0, 0, 0),
+        (1, 0, 1),
+        (50, 0, 1),
+        (101, 0, 3),
+        (101, 50, 2),
+        (101, 101, 0),
+    ];
+    for (total, staged, pages) in table {
+        assert_eq!(
+            compute::item_pages(total, staged),
+            pages,
+            "{staged} of {total}"
+        );
+    }
+}
+
+#[test]
+fn a_fresh_database_knows_no_totals_until_a_probe() {
+    let s = snapshot(&[Phase::Tracks, Phase::Playlists, Phase::Albums, Phase::Plays]);
+    let plan = compute(&s, &Request::default());
+    assert_eq!(plan.run.kind, RunKind::Full);
+    assert!(plan.needs_probe());
+    assert_eq!(
+        plan.unknown,
+        vec![Phase::Tracks, Phase::Playlists, Phase::Albums]
+    );
+    // GET /me, one page of playlists, the tracks' first page.
+    assert_eq!(plan.probe_cost, 3);
+    assert_eq!(phase(&plan, Phase::Tracks).basis, Basis::Unknown);
+    assert!(!plan.total.exact);
+    assert_eq!(phase(&plan, Phase::Plays).requests, 1);
+    assert_eq!(phase(&plan, Phase::Plays).class, RequestClass::History);
+    assert!(!phase(&plan, Phase::Plays).bulk);
+}
+
+#[test]
+fn a_probed_first_mirror_is_exact_for_every_list() {
+    let mut s = snapshot(&Phase::ALL);
+    s.probe = Some(probe(
+        10_000,
+        vec![
+            playlist("own1", Some(120), true),
+            playlist("own2", Some(0), true),
+            playlist("own3", Some(50), true),
+            playlist("followed", Some(5_000), false),
+            playlist("nocount", None, true),
+        ],
+    ));
+    // Episodes and audiobooks: refused and failed.
+    let p = s.probe.as_mut().unwrap();
+    p.lists.insert(
+        Phase::Episodes,
+        ProbedList::Refused {
+            reason: "insufficient client scope".into(),
+        },
+    );
+    p.lists.insert(
+        Phase::Audiobooks,
+        ProbedList::Failed {
+            reason: "500".into(),
+        },
+    );
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        figures(&plan)[..8],
+        [
+            (Phase::Tracks, 200, Basis::Probe),
+            // GET /me, one page of the list, 3 + 0 + 1 pages of items, one for the playlist
+            // without a count.
+            (Phase::Playlists, 1 + 1 + 4 + 1, Basis::Unknown),
+            (Phase::AlbumsSaved, 3, Basis::Probe),
+            (Phase::ArtistsFollowed, 1, Basis::Probe),
+            (Phase::Shows, 1, Basis::Probe),
+            (Phase::Episodes, 1, Basis::Probe),
+            (Phase::Audiobooks, 1, Basis::Unknown),
+            // 1 + 1 + 1 + 2 + 2 + 3 pages.
+            (Phase::Top, 10, Basis::Probe),
+        ]
+    );
+    assert_eq!(phase(&plan, Phase::Tracks).items, Some(10_000));
+    assert_eq!(phase(&plan, Phase::Playlists).items, None);
+    // Every list phase of a full run is bulk work.
+    assert!(
+        plan.phases[..8]
+            .iter()
+            .all(|p| p.bulk && p.class == RequestClass::Mirror)
+    );
+    // Enrichment: estimated from the sample, one request each in Development Mode.
+    let albums = phase(&plan, Phase::Albums);
+    assert_eq!(albums.basis, Basis::Unknown, "a playlist without a count");
+    let mut s2 = s.clone();
+    s2.probe
+        .as_mut()
+        .unwrap()
+        .playlists
+        .as_mut()
+        .unwrap()
+        .playlists
+        .pop();
+    let plan = compute(&s2, &Request::default());
+    let albums = phase(&plan, Phase::Albums);
+    assert_eq!(albums.basis, Basis::Sample);
+    assert!(!albums.exact);
+    // 10,170 tracks to read: 20 × (10,170/50)^0.8.
+    let want = heaps(50, 20, 10_170, false, ALBUMS_GROWTH);
+    assert_eq!(albums.items, Some(want));
+    assert_eq!(albums.requests, want);
+    assert!((1_200..1_500).contains(&want), "{want}");
+    assert_eq!(albums.class, RequestClass::Enrich);
+    assert!(albums.note.as_deref().unwrap().contains("estimated"));
+}
+
+#[test]
+fn a_first_mirror_with_a_known_user_skips_nothing_of_a_full_run() {
+    // A new full run asks GET /me even when the id is stored.
+    let mut s = snapshot(&[Phase::Playlists]);
+    s.me_known = true;
+    s.probe = Some(probe(0, vec![playlist("a", Some(10), true)]));
+    let plan = compute(&s, &Request::default());
+    assert_eq!(figures(&plan), [(Phase::Playlists, 3, Basis::Probe)]);
+    // An incremental one does not.
+    s.full_mirror = true;
+    let plan = compute(&s, &Request::default());
+    assert_eq!(plan.run.kind, RunKind::Incremental);
+    assert_eq!(figures(&plan), [(Phase::Playlists, 2, Basis::Probe)]);
+    assert!(!phase(&plan, Phase::Playlists).bulk);
+}
+
+fn record(run: i64, status: PhaseStatus, cp: Checkpoint) -> PhaseRecord {
+    PhaseRecord {
+        run_id: Some(run),
+        status,
+        checkpoint: cp,
+        last_error: None,
+    }
+}
+
+fn stored(id: &str, pending: bool, total: u64, staged: u64) -> StoredPlaylist {
+    StoredPlaylist {
+        id: id.into(),
+        pending,
+        synced: !pending,
+        total: Some(total),
+        items_snapshot_id: None,
+        staged,
+    }
+}
+
+#[test]
+fn a_resumed_run_continues_from_its_checkpoints() {
+    let phases = [
+        Phase::Tracks,
+        Phase::Playlists,
+        Phase::AlbumsSaved,
+        Phase::ArtistsFollowed,
+        Phase::Top,
+    ];
+    let mut s = snapshot(&phases);
+    s.me_known = true;
+    s.unfinished = Some(UnfinishedRun {
+        id: 7,
+        kind: RunKind::Full,
+        phases: phases.to_vec(),
+    });
+    s.phases.insert(
+        Phase::Tracks,
+        record(
+            7,
+            PhaseStatus::Success,
+            Checkpoint {
+                current_offset: 1_000,
+                total_items: Some(1_000),
+                items_processed: 1_000,
+                ..Checkpoint::default()
+            },
+        ),
+    );
+    s.phases.insert(
+        Phase::Playlists,
+        record(
+            7,
+            PhaseStatus::RateLimited,
+            Checkpoint {
+                current_offset: 3,
+                cursor: Some(Cursor::Items),
+                ..Checkpoint::default()
+            },
+        ),
+    );
+    s.playlists = vec![
+        stored("a", false, 500, 0),
+        stored("b", true, 120, 50),
+        stored("c", true, 0, 0),
+    ];
+    s.phases.insert(
+        Phase::AlbumsSaved,
+        record(
+            7,
+            PhaseStatus::Pending,
+            Checkpoint {
+                current_offset: 100,
+                total_items: Some(230),
+                items_processed: 100,
+                ..Checkpoint::default()
+            },
+        ),
+    );
+    s.phases.insert(
+        Phase::ArtistsFollowed,
+        record(
+            7,
+            PhaseStatus::Pending,
+            Checkpoint {
+                items_processed: 50,
+                after: Some("x".into()),
+                ..Checkpoint::default()
+            },
+        ),
+    );
+    // Followed artists' total from the probe; the top walk is in its fourth list.
+    s.probe = Some(probe(1_000, Vec::new()));
+    s.phases.insert(
+        Phase::Top,
+        record(
+            7,
+            PhaseStatus::Pending,
+            Checkpoint {
+                current_offset: 3 * 100_000 + 50,
+                ..Checkpoint::default()
+            },
+        ),
+    );
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        plan.run,
+        PlannedRun {
+            kind: RunKind::Full,
+            resumed: true,
+            run_id: Some(7)
+        }
+    );
+    assert_eq!(
+        figures(&plan),
+        [
+            (Phase::Tracks, 0, Basis::Done),
+            // Only the rest of b (70 items: 2 pages); the list is read; no GET /me.
+            (Phase::Playlists, 2, Basis::Checkpoint),
+            (Phase::AlbumsSaved, 3, Basis::Checkpoint),
+            // 50 of 50 followed read, the cursor says more: one page to learn the end.
+            (Phase::ArtistsFollowed, 1, Basis::Probe),
+            // The rest of the 99-long list (one page), then 2 + 3 pages.
+            (Phase::Top, 6, Basis::Probe),
+        ]
+    );
+    // `only` and the mode do not change what is resumed; a full sync starts over.
+    let plan = compute(
+        &s,
+        &Request {
+            mode: StartMode::Auto,
+            only: vec![Phase::Tracks],
+        },
+    );
+    assert_eq!(plan.phases.len(), 5);
+    let plan = compute(
+        &s,
+        &Request {
+            mode: StartMode::Full,
+            only: vec![Phase::Tracks, Phase::Playlists],
+        },
+    );
+    assert!(!plan.run.resumed);
+    // The mirror's count, 500 + 120 items of pending playlists... only the pending ones.
+    assert_eq!(
+        figures(&plan),
+        [
+            (Phase::Tracks, 20, Basis::Probe),
+            (Phase::Playlists, 1 + 1 + 3, Basis::Mirror),
+        ]
+    );
+    // A plays poll runs on its own.
+    let plan = compute(
+        &s,
+        &Request {
+            mode: StartMode::Auto,
+            only: vec![Phase::Plays],
+        },
+    );
+    assert_eq!(plan.run.kind, RunKind::Plays);
+    assert_eq!(figures(&plan), [(Phase::Plays, 1, Basis::Poll)]);
+}
+
+#[test]
+fn an_incremental_run_reads_first_pages() {
+    let mut s = snapshot(&Phase::ALL);
+    s.full_mirror = true;
+    s.me_known = true;
+    s.mirrored.insert(Phase::Tracks, vec![10_000]);
+    s.mirrored.insert(Phase::AlbumsSaved, vec![300]);
+    s.mirrored.insert(Phase::ArtistsFollowed, vec![120]);
+    s.mirrored.insert(Phase::Shows, vec![3]);
+    s.mirrored.insert(Phase::Episodes, vec![0]);
+    s.mirrored.insert(Phase::Audiobooks, vec![0]);
+    s.mirrored.insert(Phase::Top, vec![50; 6]);
+    s.top_today = true;
+    s.playlists = (0..60)
+        .map(|i| stored(&format!("p{i}"), false, 10, 0))
+        .collect();
+    s.unenriched_albums = 45;
+    s.unenriched_artists = 3;
+    s.catalog = CatalogCounts {
+        tracks: 10_000,
+        albums: 4_000,
+        artists: 2_000,
+    };
+    let plan = compute(&s, &Request::default());
+    assert_eq!(plan.run.kind, RunKind::Incremental);
+    assert_eq!(
+        figures(&plan),
+        [
+            (Phase::Tracks, 1, Basis::Incremental),
+            (Phase::Playlists, 2, Basis::Incremental),
+            (Phase::AlbumsSaved, 1, Basis::Incremental),
+            (Phase::ArtistsFollowed, 3, Basis::Mirror),
+            (Phase::Shows, 1, Basis::Incremental),
+            (Phase::Episodes, 1, Basis::Incremental),
+            (Phase::Audiobooks, 1, Basis::Incremental),
+            (Phase::Top, 0, Basis::Database),
+            (Phase::Albums, 45, Basis::Database),
+            (Phase::Artists, 3, Basis::Database),
+            (Phase::Plays, 1, Basis::Poll),
+        ]
+    );
+    // Only enrichment is bulk work in an incremental run.
+    let bulk: Vec<Phase> = plan
+        .phases
+        .iter()
+        .filter(|p| p.bulk)
+        .map(|p| p.phase)
+        .collect();
+    assert_eq!(bulk, [Phase::Albums, Phase::Artists]);
+    assert_eq!(plan.total.bulk_requests, 48);
+    assert!(phase(&plan, Phase::Albums).exact);
+    // A full sync of the same mirror walks every list; enrichment is still exact.
+    let plan = compute(
+        &s,
+        &Request {
+            mode: StartMode::Full,
+            only: Vec::new(),
+        },
+    );
+    assert_eq!(phase(&plan, Phase::Tracks).requests, 200);
+    assert_eq!(phase(&plan, Phase::Tracks).basis, Basis::Mirror);
+    assert_eq!(phase(&plan, Phase::Playlists).requests, 1 + 2);
+    assert_eq!(phase(&plan, Phase::Top).requests, 6);
+    assert_eq!(phase(&plan, Phase::Albums).requests, 45);
+    assert_eq!(phase(&plan, Phase::Albums).basis, Basis::Database);
+}
+
+#[test]
+fn enrichment_is_one_request_each_or_batched_or_left_out() {
+    let mut s = snapshot(&[Phase::Albums, Phase::Artists]);
+    s.unenriched_albums = 2_140;
+    s.unenriched_artists = 101;
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        figures(&plan),
+        [
+            (Phase::Albums, 2_140, Basis::Database),
+            (Phase::Artists, 101, Basis::Database),
+        ]
+    );
+    // Extended Quota: 20 albums or 50 artists a request.
+    s.extended = Some(true);
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        figures(&plan),
+        [
+            (Phase::Albums, 107, Basis::Database),
+            (Phase::Artists, 3, Basis::Database),
+        ]
+    );
+    // ... unless the batch endpoint is known to be gone.
+    s.batch_albums_gone = true;
+    let plan = compute(&s, &Request::default());
+    assert_eq!(phase(&plan, Phase::Albums).requests, 2_140);
+    assert_eq!(phase(&plan, Phase::Artists).requests, 3);
+    // `enrich = ["artists"]` leaves albums out.
+    s.config.enrich = vec![EnrichTarget::Artists];
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        (
+            phase(&plan, Phase::Albums).requests,
+            phase(&plan, Phase::Albums).basis
+        ),
+        (0, Basis::Disabled)
+    );
+}
+
+#[test]
+fn a_list_refused_for_a_scope_costs_its_first_request() {
+    let mut s = snapshot(&[Phase::Top]);
+    s.phases.insert(
+        Phase::Top,
+        PhaseRecord {
+            run_id: Some(3),
+            status: PhaseStatus::Skipped,
+            checkpoint: Checkpoint::default(),
+            last_error: Some("the token lacks the user-top-read scope".into()),
+        },
+    );
+    let plan = compute(&s, &Request::default());
+    let top = phase(&plan, Phase::Top);
+    assert_eq!((top.requests, top.exact), (1, true));
+    assert!(top.note.as_deref().unwrap().contains("user-top-read"));
+}
+
+#[test]
+fn the_quota_view_and_etas() {
+    let obs = |calls: u64, mins: i64| Observation {
+        at: now() - TimeDelta::minutes(mins),
+        calls,
+        resets_at: now() - TimeDelta::minutes(mins) + TimeDelta::hours(20),
+    };
+    let mut s = snapshot(&[Phase::Tracks, Phase::Albums, Phase::Plays]);
+    s.mirrored.insert(Phase::Tracks, vec![10_000]);
+    s.unenriched_albums = 2_140;
+    // Learned from two believable answers (the one of 5 calls is not believed).
+    s.observations = vec![obs(1_900, 3_000), obs(5, 2_000), obs(1_800, 1_000)];
+    s.used = 412;
+    s.incremental_cost = 9;
+    let plan = compute(&s, &Request::default());
+    let q = &plan.quota;
+    assert_eq!(
+        (q.daily, q.source, q.observations),
+        (Some(1_800), QuotaSource::Learned, 2)
+    );
+    // 144 polls + 48 syncs × 9.
+    assert_eq!((q.history_reserve, q.reserve), (144, 576));
+    assert_eq!(q.bulk_per_day, Some(1_224));
+    assert_eq!(q.room_now, Some(812));
+    assert!(!q.eta_assumed);
+    assert_eq!(
+        q.headline(),
+        "daily quota: 1,800 (learned from 2 QUOTA_EXCEEDED answers) · reserve 576 for plays \
+         polls and incremental syncs · used 412 in the last 24 h"
+    );
+    // Tracks: 200 requests fit in today's 812; albums: 2,140 more, 1,528 past today's room.
+    assert_eq!(phase(&plan, Phase::Tracks).eta_secs, 0);
+    let albums = phase(&plan, Phase::Albums);
+    assert_eq!(albums.requests, 2_140);
+    assert_eq!(albums.eta_secs, (1_528u64 * 86_400).div_ceil(1_224));
+    assert_eq!(
+        albums.line(q),
+        "albums: 2,140 requests ≈ 1 day 5 h at ~1,224/day"
+    );
+    // The poll is not held back, and adds nothing to the bulk ETA.
+    assert_eq!(phase(&plan, Phase::Plays).eta_secs, albums.eta_secs);
+    assert_eq!(plan.total.bulk_requests, 2_340);
+    assert_eq!(plan.total.requests, 2_341);
+    assert_eq!(plan.total.eta_secs, albums.eta_secs);
+    assert_eq!(
+        plan.total_line(),
+        "total: 2,341 requests ≈ 1 day 5 h at ~1,224/day"
+    );
+
+    // Configured: used as given, the reserve capped at a third.
+    s.config.max_calls_per_day = 150;
+    let q = compute(&s, &Request::default()).quota;
+    assert_eq!(
+        (q.daily, q.source, q.reserve),
+        (Some(150), QuotaSource::Configured, 50)
+    );
+    assert_eq!(q.room_now, Some(0));
+    assert!(
+        q.headline()
+            .starts_with("daily quota: 150 (max_calls_per_day in the config)")
+    );
+
+    // Unknown: no reserve of ours; ETAs assume the low end of Development Mode quotas.
+    s.config.max_calls_per_day = 0;
+    s.observations.clear();
+    s.used = 0;
+    s.config.schedule = Schedule {
+        every: Duration::from_secs(3_600),
+        plays_every: Duration::from_secs(3_600),
+    };
+    let plan = compute(&s, &Request::default());
+    let q = &plan.quota;
+    assert_eq!(
+        (q.daily, q.source, q.reserve),
+        (None, QuotaSource::Unknown, 0)
+    );
+    assert_eq!((q.eta_daily, q.eta_assumed), (ASSUMED_DAILY, true));
+    // 24 polls + 24 syncs × 9 = 240 kept of the assumed 1,100.
+    assert_eq!(q.eta_bulk_per_day, 860);
+    assert!(plan.total_line().contains("assuming ~1,100/day"));
+}
+
+#[test]
+fn words() {
+    let table = [
+        (0, "now"),
+        (1, "1 min"),
+        (60, "1 min"),
+        (61, "2 min"),
+        (3_600, "1 h"),
+        (19_380, "5 h 23 min"),
+        (86_400, "1 day"),
+        (102_720, "1 day 4 h"),
+        (111_600, "1 day 7 h"),
+        (12 * 86_400 + 3_600, "12 days 1 h"),
+    ];
+    for (secs, want) in table {
+        assert_eq!(fmt_eta(Duration::from_secs(secs)), want, "{secs}");
+    }
+    for (n, want) in [
+        (0, "0"),
+        (999, "999"),
+        (2_140, "2,140"),
+        (1_234_567, "1,234,567"),
+    ] {
+        assert_eq!(group(n), want);
+    }
+    assert_eq!(requests(1), "1 request");
+    assert_eq!(requests(2_140), "2,140 requests");
+}
+
+#[test]
+fn heaps_growth_of_albums_and_artists() {
+    // (sampled, distinct, incoming, stored, beta, want)
+    let table = [
+        (0, 0, 100, false, 0.8, 0),
+        (50, 20, 0, false, 0.8, 0),
+        // The sample is part of what is read: 50 tracks are 20 albums.
+        (50, 20, 50, false, 0.8, 20),
+        (50, 20, 10_000, false, 0.8, 1_386),
+        (50, 29, 10_000, false, 0.55, 535),
+        // A mirror of 10,000 tracks and 4,000 albums, 1,000 tracks more.
+        (10_000, 4_000, 1_000, true, 0.8, 317),
+        // Never more than one per track (albums) ...
+        (50, 50, 100, false, 1.5, 100),
+    ];
+    for (n, d, incoming, stored, beta, want) in table {
+        assert_eq!(
+            heaps(n, d, incoming, stored, beta),
+            want,
+            "{n} {d} {incoming}"
+        );
+    }
+}
+
+#[test]
+fn the_plan_serializes_to_its_documented_fields() {
+    let mut s = snapshot(&[Phase::Tracks, Phase::Albums]);
+    s.probe = Some(probe(120, Vec::new()));
+    let plan = compute(&s, &Request::default());
+    let v = serde_json::to_value(&plan).unwrap();
+    for k in [
+        "generated_at",
+        "run",
+        "phases",
+        "total",
+        "quota",
+        "probe",
+        "unknown",
+        "probe_cost",
+    ] {
+        assert!(v.get(k).is_some(), "{k} in {v:#}");
+    }
+    assert_eq!(v["run"]["kind"], "full");
+    assert_eq!(v["phases"][0]["phase"], "tracks");
+    assert_eq!(v["phases"][0]["class"], "mirror");
+    assert_eq!(v["phases"][0]["basis"], "probe");
+    assert_eq!(v["phases"][0]["requests"], 3);
+    assert_eq!(v["quota"]["source"], "unknown");
+    let back: Plan = serde_json::from_value(v).unwrap();
+    assert_eq!(back, plan);
+}
