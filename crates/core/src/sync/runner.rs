@@ -39,6 +39,9 @@ impl Engine {
         }
     }
 
+    /// The phases of a new run: those named with `--only` (all of them: naming an enrichment
+    /// phase runs it even when `[sync] enrich` leaves it out), else `[sync] phases` without the
+    /// enrichment phases `[sync] enrich` leaves out.
     fn ordered_phases(&self, only: &[Phase]) -> Vec<Phase> {
         if only.is_empty() {
             let mut v: Vec<Phase> = Vec::new();
@@ -47,7 +50,11 @@ impl Engine {
                     v.push(*p);
                 }
             }
-            if v.is_empty() { Phase::ALL.to_vec() } else { v }
+            if v.is_empty() {
+                v = Phase::ALL.to_vec();
+            }
+            v.retain(|p| !self.config.enrich_disabled(*p));
+            v
         } else {
             let mut v: Vec<Phase> = only.to_vec();
             v.sort();
