@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{GlobalArgs, parse_interval};
+use spotsync_core::sync::Phase;
 pub use spotsync_core::sync::SyncConfig;
 
 /// Default redirect URI: a loopback IP literal (Spotify rejects `localhost`).
@@ -138,8 +139,27 @@ impl Config {
         if self.sync.phases.is_empty() {
             return Err(invalid(
                 "sync.phases",
-                "name at least one of \"tracks\", \"playlists\", \"albums\", \"artists\", \"plays\""
-                    .into(),
+                format!("name at least one of {}", phase_names(&Phase::ALL)),
+            ));
+        }
+        if self
+            .sync
+            .phases
+            .iter()
+            .all(|p| self.sync.enrich_disabled(*p))
+        {
+            return Err(invalid(
+                "sync.phases",
+                format!(
+                    "names only {}, which `sync.enrich` leaves out: add {} to `sync.enrich` \
+                     (\"artists\", \"albums\"), or name other phases",
+                    phase_names(&self.sync.phases),
+                    if self.sync.phases.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    }
+                ),
             ));
         }
         self.daemon
@@ -168,6 +188,15 @@ impl Config {
             .filter(|s| !s.trim().is_empty())
             .or_else(|| self.client_id.clone())
     }
+}
+
+/// `"tracks", "playlists", …`: phase names as the config spells them.
+fn phase_names(phases: &[Phase]) -> String {
+    phases
+        .iter()
+        .map(|p| format!("{:?}", p.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where spotsync keeps its files.
@@ -291,6 +320,13 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # max_calls_per_day = 0
 # Phases a plain `spotsync sync` runs, in order.
 # phases = ["tracks", "playlists", "albums_saved", "artists_followed", "shows", "episodes", "audiobooks", "top", "albums", "artists", "plays"]
+# What the enrichment phases fetch details of: one request per album or artist in Development
+# Mode (thousands for a large library), the most valuable first (liked tracks, then playlist
+# entries and plays), so a partial enrichment is the useful part. `[]` for none.
+#   "artists": images and, when Spotify sends them, genres (popularity, followers: Extended Quota)
+#   "albums":  the UPC (label, popularity: Extended Quota); the rest comes with the tracks
+# A phase left out here still runs when named with `spotsync sync --only`.
+# enrich = ["artists", "albums"]
 
 [daemon]
 # Interval between incremental syncs of `spotsync daemon` (units: s, m, h, d).
@@ -435,6 +471,54 @@ mod tests {
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains("clientid"), "{e}");
         assert!(Config::load(&dir.path().join("absent.toml")).is_ok());
+    }
+
+    #[test]
+    fn enrich_key_parses_and_refuses_unknown_targets() {
+        use spotsync_core::sync::config::EnrichTarget;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            Config::load(&path)
+        };
+        assert_eq!(load("[sync]\nenrich = []\n").unwrap().sync.enrich, []);
+        assert_eq!(
+            load("[sync]\nenrich = [\"albums\"]\n").unwrap().sync.enrich,
+            [EnrichTarget::Albums]
+        );
+        let e = load("[sync]\nenrich = [\"genres\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("enrich")
+                && e.contains("genres")
+                && e.contains("artists")
+                && e.contains("albums"),
+            "{e}"
+        );
+        let e = load("[sync]\nenrich = \"artists\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("enrich") && e.contains("sequence"), "{e}");
+        // A list of phases that `enrich` empties entirely says so.
+        let e = load("[sync]\nphases = [\"artists\"]\nenrich = [\"albums\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("sync.phases") && e.contains("\"artists\"") && e.contains("sync.enrich"),
+            "{e}"
+        );
+        assert!(load("[sync]\nphases = [\"albums\", \"artists\"]\nenrich = []\n").is_err());
+        assert!(
+            load("[sync]\nphases = [\"albums\", \"artists\"]\nenrich = [\"albums\"]\n").is_ok()
+        );
+        assert!(load("[sync]\nphases = [\"albums\", \"plays\"]\nenrich = []\n").is_ok());
+        // An empty list of phases names every phase there is.
+        let e = load("[sync]\nphases = []\n").unwrap_err().to_string();
+        for p in Phase::ALL {
+            assert!(e.contains(&format!("\"{}\"", p.as_str())), "{p}: {e}");
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@
 mod common;
 #[path = "sync/engine.rs"]
 mod engine;
+#[path = "sync/enrich.rs"]
+mod enrich;
 #[path = "sync/full.rs"]
 mod full;
 #[path = "sync/incremental.rs"]

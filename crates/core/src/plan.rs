@@ -30,7 +30,7 @@ pub use words::{fmt_eta, group, requests};
 
 use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind};
 use crate::quota::{self, Observation, QuotaSource};
-use crate::sync::config::{EnrichTarget, SyncConfig};
+use crate::sync::config::SyncConfig;
 use crate::sync::events::StartMode;
 
 /// Items per page of every paged list (the engine's page size).
@@ -178,21 +178,36 @@ pub fn probed_by_first_page(phase: Phase) -> bool {
 // ---------------------------------------------------------------------------------------------
 // The snapshot: what the database knows, read once
 
-/// The phases a sync runs, as the engine orders them: `only` sorted in phase order, else the
-/// config's (first occurrence), else every phase.
-pub fn ordered_phases(config: &[Phase], only: &[Phase]) -> Vec<Phase> {
+/// The phases a sync runs, as the engine orders them: `only` sorted in phase order (a phase
+/// named there runs even if `enrich` leaves it out), else the config's (first occurrence; every
+/// phase when empty) less the enrichment phases `enrich` leaves out.
+pub fn ordered_phases(config: &SyncConfig, only: &[Phase]) -> Vec<Phase> {
     if only.is_empty() {
         let mut v: Vec<Phase> = Vec::new();
-        for p in config {
+        for p in &config.phases {
             if !v.contains(p) {
                 v.push(*p);
             }
         }
-        if v.is_empty() { Phase::ALL.to_vec() } else { v }
+        if v.is_empty() {
+            v = Phase::ALL.to_vec();
+        }
+        v.retain(|p| !config.enrich_disabled(*p));
+        v
     } else {
         let set: BTreeSet<Phase> = only.iter().copied().collect();
         set.into_iter().collect()
     }
+}
+
+/// The phases left of an unfinished run when it resumes: its stored ones, less the enrichment
+/// phases `enrich` has left out since (unless named in `only`).
+pub fn resumed_phases(config: &SyncConfig, only: &[Phase], stored: &[Phase]) -> Vec<Phase> {
+    stored
+        .iter()
+        .copied()
+        .filter(|p| only.contains(p) || !config.enrich_disabled(*p))
+        .collect()
 }
 
 /// The unfinished run a plain `sync` resumes.

@@ -63,7 +63,7 @@ pub(super) fn item_pages(total: u64, staged: u64) -> u64 {
 
 /// The next sync as the engine would plan it: resume, or a new run of which kind.
 fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
-    let phases = ordered_phases(&s.config.phases, &req.only);
+    let phases = ordered_phases(&s.config, &req.only);
     let plays_only = phases == [Phase::Plays] && req.mode != StartMode::Full;
     if !plays_only
         && req.mode != StartMode::Full
@@ -75,7 +75,7 @@ fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
                 resumed: true,
                 run_id: Some(u.id),
             },
-            u.phases.clone(),
+            resumed_phases(&s.config, &req.only, &u.phases),
         );
     }
     let kind = if plays_only {
@@ -443,25 +443,22 @@ pub(crate) fn heaps(sampled: u64, distinct: u64, incoming: u64, stored: bool, be
 
 /// Albums or artists never enriched, plus (estimated) those the list walks before it bring.
 fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
-    let (target, stored, batch, gone, what) = match phase {
+    let (stored, batch, gone, what) = match phase {
         Phase::Albums => (
-            EnrichTarget::Albums,
             c.s.unenriched_albums,
             ALBUM_BATCH,
             c.s.batch_albums_gone,
             "albums",
         ),
         _ => (
-            EnrichTarget::Artists,
             c.s.unenriched_artists,
             ARTIST_BATCH,
             c.s.batch_artists_gone,
             "artists",
         ),
     };
-    if !c.s.config.enrich.contains(&target) {
-        return Figure::new(0, Some(0), Basis::Disabled).note("left out by `enrich` in the config");
-    }
+    // A phase `enrich` leaves out is not planned at all unless named with `--only` (then it
+    // runs, as in the engine).
     let batched = c.extended() && !gone;
     let per_request = |n: u64| if batched { n.div_ceil(batch) } else { n };
     let Some(incoming) = incoming else {

@@ -8,6 +8,7 @@ use super::compute::heaps;
 use super::*;
 use crate::domain::Cursor;
 use crate::quota::Schedule;
+use crate::sync::config::EnrichTarget;
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).unwrap()
@@ -483,16 +484,20 @@ fn enrichment_is_one_request_each_or_batched_or_left_out() {
     let plan = compute(&s, &Request::default());
     assert_eq!(phase(&plan, Phase::Albums).requests, 2_140);
     assert_eq!(phase(&plan, Phase::Artists).requests, 3);
-    // `enrich = ["artists"]` leaves albums out.
+    // `enrich = ["artists"]` leaves albums out of a plain sync ...
     s.config.enrich = vec![EnrichTarget::Artists];
     let plan = compute(&s, &Request::default());
-    assert_eq!(
-        (
-            phase(&plan, Phase::Albums).requests,
-            phase(&plan, Phase::Albums).basis
-        ),
-        (0, Basis::Disabled)
+    assert!(
+        plan.phases.iter().all(|p| p.phase != Phase::Albums),
+        "{plan:#?}"
     );
+    assert_eq!(phase(&plan, Phase::Artists).requests, 3);
+    // ... but `--only albums` runs it, as the engine does.
+    let only = Request {
+        only: vec![Phase::Albums],
+        ..Request::default()
+    };
+    assert_eq!(phase(&compute(&s, &only), Phase::Albums).requests, 2_140);
 }
 
 #[test]
@@ -674,4 +679,26 @@ fn the_plan_serializes_to_its_documented_fields() {
     assert_eq!(v["quota"]["source"], "unknown");
     let back: Plan = serde_json::from_value(v).unwrap();
     assert_eq!(back, plan);
+}
+
+#[test]
+fn enrich_left_out_is_dropped_from_new_and_resumed_runs_unless_named() {
+    let config = SyncConfig {
+        enrich: vec![EnrichTarget::Artists],
+        ..SyncConfig::default()
+    };
+    let plain = ordered_phases(&config, &[]);
+    assert!(!plain.contains(&Phase::Albums) && plain.contains(&Phase::Artists));
+    assert_eq!(ordered_phases(&config, &[Phase::Albums]), [Phase::Albums]);
+    let stored = [Phase::Albums, Phase::Artists, Phase::Plays];
+    assert_eq!(
+        resumed_phases(&config, &[], &stored),
+        [Phase::Artists, Phase::Plays]
+    );
+    assert_eq!(resumed_phases(&config, &[Phase::Albums], &stored), stored);
+    let none = SyncConfig {
+        enrich: Vec::new(),
+        ..SyncConfig::default()
+    };
+    assert_eq!(resumed_phases(&none, &[], &stored), [Phase::Plays]);
 }

@@ -29,10 +29,11 @@ pub struct SyncConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrichTarget {
-    /// `GET /artists/{id}`: genres, images (popularity and followers in Extended Quota).
+    /// `GET /artists/{id}`: stores images and, when sent, genres (popularity and followers in
+    /// Extended Quota).
     Artists,
-    /// `GET /albums/{id}`: label, copyrights, UPC, full track list (popularity in Extended
-    /// Quota).
+    /// `GET /albums/{id}`: stores the UPC (label and popularity in Extended Quota); the rest of
+    /// an album comes with its tracks.
     Albums,
 }
 

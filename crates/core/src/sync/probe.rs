@@ -85,7 +85,7 @@ impl Engine {
     /// [`SyncEvent::Probed`]. A stop (a hold longer than the caller waits, no authorization,
     /// Spotify out of reach, cancel) ends it early with what it learned.
     pub(crate) async fn probe(&mut self, only: Vec<Phase>) {
-        let phases = plan::ordered_phases(&self.config.phases, &only);
+        let phases = plan::ordered_phases(&self.config, &only);
         let mut p = Probe::new(Utc::now());
         // Its requests count against the day like any other (class `changes`).
         if let Err(e) = self.load_quota().await {

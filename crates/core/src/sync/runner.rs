@@ -45,26 +45,13 @@ impl Engine {
         }
     }
 
-    fn ordered_phases(&self, only: &[Phase]) -> Vec<Phase> {
-        if only.is_empty() {
-            let mut v: Vec<Phase> = Vec::new();
-            for p in &self.config.phases {
-                if !v.contains(p) {
-                    v.push(*p);
-                }
-            }
-            if v.is_empty() { Phase::ALL.to_vec() } else { v }
-        } else {
-            let mut v: Vec<Phase> = only.to_vec();
-            v.sort();
-            v.dedup();
-            v
-        }
-    }
-
+    /// The phases of a new run: those named with `--only` (all of them: naming an enrichment
+    /// phase runs it even when `[sync] enrich` leaves it out), else `[sync] phases` without the
+    /// enrichment phases `[sync] enrich` leaves out.
     /// Plan: resume the unfinished run, or create a new one.
     async fn plan(&mut self, mode: StartMode, only: &[Phase]) -> Result<Plan, Stop> {
-        let phases = self.ordered_phases(only);
+        let phases = crate::plan::ordered_phases(&self.config, only);
+        let (config, named) = (self.config.clone(), only.to_vec());
         // A listening-history poll runs on its own, leaving an unfinished sync resumable.
         let plays_only = phases == [Phase::Plays] && mode != StartMode::Full;
         let now = Utc::now();
@@ -76,9 +63,10 @@ impl Engine {
                     tx.unfinished_run()?
                 };
                 match (mode, unfinished) {
-                    (StartMode::Auto | StartMode::Incremental, Some((run, phases)))
-                        if !phases.is_empty() =>
+                    (StartMode::Auto | StartMode::Incremental, Some((run, stored)))
+                        if !crate::plan::resumed_phases(&config, &named, &stored).is_empty() =>
                     {
+                        let phases = crate::plan::resumed_phases(&config, &named, &stored);
                         if let Some(id) = RunId::new(run.id) {
                             tx.set_run_status(id, RunStatus::Running, None, now)?;
                             return Ok(Plan {

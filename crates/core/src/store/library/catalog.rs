@@ -202,40 +202,6 @@ pub enum EnrichTable {
 }
 
 impl Sql<'_> {
-    /// Ids never enriched, in a stable order.
-    pub(crate) fn unenriched(
-        &self,
-        table: EnrichTable,
-        limit: usize,
-    ) -> rusqlite::Result<Vec<String>> {
-        let c = self.0;
-        let sql = match table {
-            EnrichTable::Albums => {
-                "SELECT id FROM albums WHERE enriched_at IS NULL ORDER BY id LIMIT ?1"
-            }
-            EnrichTable::Artists => {
-                "SELECT id FROM artists WHERE enriched_at IS NULL ORDER BY id LIMIT ?1"
-            }
-        };
-        let mut st = c.prepare_cached(sql)?;
-        let rows = st.query_map([limit as i64], |r| r.get(0))?;
-        rows.collect()
-    }
-}
-
-impl Sql<'_> {
-    pub(crate) fn count_unenriched(&self, table: EnrichTable) -> rusqlite::Result<u64> {
-        let c = self.0;
-        let sql = match table {
-            EnrichTable::Albums => "SELECT COUNT(*) FROM albums WHERE enriched_at IS NULL",
-            EnrichTable::Artists => "SELECT COUNT(*) FROM artists WHERE enriched_at IS NULL",
-        };
-        c.query_row(sql, [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-    }
-}
-
-impl Sql<'_> {
     /// A track with its album and artists. Returns the track id (`None` for local files / no id).
     pub(crate) fn upsert_track(&self, t: &Playable) -> rusqlite::Result<Option<String>> {
         let c = self.0;

@@ -1,12 +1,14 @@
 //! Library rows: idempotent upserts that never overwrite a stored value with NULL, and the
 //! journal of what changed. One file per kind of row: `catalog` (tracks, albums, artists and
-//! their enrichment), `saved` (saved tracks), `playlists` (playlists and their items). The
-//! listening history has its own module, [`crate::store::plays`].
+//! their enrichment), `saved` (saved tracks), `playlists` (playlists and their items); `value`
+//! orders what is left to enrich. The listening history has its own module,
+//! [`crate::store::plays`].
 
 mod catalog;
 mod lists;
 mod playlists;
 mod saved;
+pub mod value;
 
 pub use catalog::EnrichTable;
 pub use lists::SavedList;

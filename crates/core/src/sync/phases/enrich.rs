@@ -1,7 +1,8 @@
-//! Albums and artists: details for every one never enriched, in batches (`/albums?ids=`,
-//! `/artists?ids=`) where the app may use them, else one request each.
+//! Albums and artists: details for every one never enriched, most valuable first (see
+//! [`crate::store::library::value`]), in batches (`/albums?ids=`, `/artists?ids=`) where the app
+//! may use them, else one request each.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use crate::domain::{Capability, CapabilityValue, Checkpoint, EnrichError, Phase};
 use crate::spotify::model::{Album, Artist};
@@ -126,22 +127,53 @@ impl Engine {
             batch,
             key,
         } = kind(table);
-        let left = self.db(move |s| s.sql().count_unenriched(table)).await?;
-        cp.total_items = Some(cp.items_processed + left);
+        // What is left, most valuable first: read when the phase starts and again when that
+        // runs out (for albums or artists stored meanwhile), not once a batch: the order is the
+        // costly query, and only when something is left to order. Each batch is still
+        // committed on its own, and a resumed phase reads the order again.
+        let mut queue: VecDeque<String> = VecDeque::new();
+        // Every id taken off the queue: a new look at the table never asks for one again.
+        let mut taken: HashSet<String> = HashSet::new();
+        cp.total_items = Some(cp.items_processed);
         loop {
             self.boundary(phase).await?;
+            if queue.is_empty() {
+                let more: Vec<String> = self
+                    .db(move |s| {
+                        let q = s.sql();
+                        if q.count_unenriched(table)? == 0 {
+                            return Ok(Vec::new());
+                        }
+                        q.unenriched(table, usize::MAX)
+                    })
+                    .await?
+                    .into_iter()
+                    .filter(|id| !taken.contains(id))
+                    .collect();
+                if more.is_empty() {
+                    break;
+                }
+                cp.total_items = Some(cp.total_items.unwrap_or(0) + more.len() as u64);
+                queue = more.into();
+            }
             let extended = self.extended();
-            let (batch_ok, ids) = self
+            let front: Vec<String> = queue.iter().take(batch).cloned().collect();
+            let (batch_ok, ids, looked_at) = self
                 .db(move |s| {
                     let q = s.sql();
                     let batch_ok =
                         extended && q.capability(cap)? != Some(CapabilityValue::Unavailable);
-                    let ids = q.unenriched(table, if batch_ok { batch } else { 1 })?;
-                    Ok((batch_ok, ids))
+                    let n = if batch_ok { batch } else { 1 };
+                    let front = &front[..n.min(front.len())];
+                    // One stored in full since the order was read is not asked for again.
+                    let ids = q.still_unenriched(table, front)?;
+                    Ok((batch_ok, ids, front.len()))
                 })
                 .await?;
             let Some(first) = ids.first().cloned() else {
-                break;
+                cp.items_processed += looked_at as u64;
+                taken.extend(queue.drain(..looked_at));
+                continue;
             };
             if batch_ok {
                 let endpoint = match table {
@@ -169,8 +201,11 @@ impl Engine {
                     .and_then(|v| v.as_array())
                     .cloned()
                     .unwrap_or_default();
+                // Those left out of the request count as processed with it.
+                cp.items_processed += (looked_at - ids.len()) as u64;
                 self.commit_batch(phase, &mut cp, batch_write(table, cap, ids, list))
                     .await?;
+                taken.extend(queue.drain(..looked_at));
                 continue;
             }
             let endpoint = match table {
@@ -219,6 +254,7 @@ impl Engine {
                     })
                 })
                 .await?;
+            taken.extend(queue.drain(..looked_at));
             if detected == Some(true) && !self.extended() {
                 self.detect_extended(true).await?;
             }
