@@ -46,6 +46,14 @@ impl Stop {
         match self {
             Stop::Cancelled => "cancelled".into(),
             Stop::Interrupted => "interrupted".into(),
+            Stop::Blocked {
+                until,
+                reason: LimitReason::Reserve,
+            } => format!(
+                "bulk work held by the reserve kept for the plays poll and incremental syncs \
+                 until {} (requests free up one by one before; the plays poll goes on)",
+                ts(*until)
+            ),
             Stop::Blocked { until, reason } => {
                 format!("waiting for {} until {}", reason.describe(), ts(*until))
             }
