@@ -18,6 +18,22 @@ pub mod sync;
 use color_eyre::eyre::Result;
 use spotsync_core::sync::{EngineHandle, EngineOptions, SpawnError, SyncCommand};
 
+/// The engine's options for these flags, paths and config, with `credentials`.
+pub(crate) fn engine_options(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    credentials: spotsync_core::spotify::Credentials,
+) -> EngineOptions {
+    EngineOptions {
+        db: paths.db.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        credentials,
+        config: config.sync.clone(),
+    }
+}
+
 pub use self::describe::exit_code_for;
 pub(crate) use self::describe::{describe_event, human_wait, local, progress};
 
@@ -52,15 +68,7 @@ pub(crate) async fn start_engine(
         }
     };
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    match spotsync_core::sync::spawn(EngineOptions {
-        db: paths.db.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        credentials,
-        config: config.sync.clone(),
-    })
-    .await
-    {
+    match spotsync_core::sync::spawn(engine_options(global, paths, config, credentials)).await {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
             eprintln!("spotsync: {}", locked(&p));

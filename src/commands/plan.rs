@@ -7,9 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::plan::{self, Plan, Request};
-use spotsync_core::sync::{
-    EngineOptions, Phase, SpawnError, StartMode, SyncCommand, SyncConfig, SyncEvent,
-};
+use spotsync_core::sync::{Phase, SpawnError, StartMode, SyncCommand, SyncConfig, SyncEvent};
 
 use super::*;
 use crate::cli::{GlobalArgs, PhaseArg, PlanArgs, SyncArgs};
@@ -114,24 +112,19 @@ async fn probe(
             ));
         }
     };
-    let mut handle = match spotsync_core::sync::spawn(EngineOptions {
-        db: paths.db.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        credentials,
-        config: config.sync.clone(),
-    })
-    .await
-    {
-        Ok(h) => h,
-        Err(SpawnError::Locked(p)) => {
-            return Some(format!(
-                "not asking Spotify: another spotsync is using {} (its sync learns the totals)",
-                p.display()
-            ));
-        }
-        Err(SpawnError::Other(m)) => return Some(format!("not asking Spotify: {m}")),
-    };
+    let mut handle =
+        match spotsync_core::sync::spawn(super::engine_options(global, paths, config, credentials))
+            .await
+        {
+            Ok(h) => h,
+            Err(SpawnError::Locked(p)) => {
+                return Some(format!(
+                    "not asking Spotify: another spotsync is using {} (its sync learns the totals)",
+                    p.display()
+                ));
+            }
+            Err(SpawnError::Other(m)) => return Some(format!("not asking Spotify: {m}")),
+        };
     let mut note = None;
     if send(&handle, SyncCommand::SetMaxWait(Some(PROBE_MAX_WAIT))).await
         && send(&handle, SyncCommand::Probe { only: phases }).await

@@ -6,15 +6,7 @@ use ratatui::text::Line;
 
 /// `1234567` → `1,234,567`.
 pub fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    spotsync_core::plan::group(n)
 }
 
 /// Counts in little room: `9,999`, `12.3k`, `1.2M`.

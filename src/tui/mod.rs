@@ -34,7 +34,6 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::logging;
 use crate::spotify::auth::{self, AuthError};
-use crate::sync::EngineOptions;
 use app::{EngineState, Locations, Notice, NoticeLevel};
 use login_task::LoginContext;
 use panes::login::no_auth_text;
@@ -87,13 +86,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         Ok(credentials) => {
             startup::start_engine(
                 &mut app,
-                EngineOptions {
-                    db: paths.db.clone(),
-                    api_url: global.api_url.clone(),
-                    accounts_url: global.accounts_url.clone(),
-                    credentials,
-                    config: config.sync.clone(),
-                },
+                crate::commands::engine_options(global, &paths, &config, credentials),
             )
             .await
         }

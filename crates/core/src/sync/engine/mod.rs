@@ -22,6 +22,7 @@ use super::events::*;
 use super::gate::Gate;
 use super::outcome::Stop;
 use crate::domain::{Capability, CapabilityValue, RunId};
+use crate::quota::{QuotaPolicy, Window};
 use crate::spotify::SpotifyClient;
 use crate::store::Store;
 use crate::store::library::Counts;
@@ -144,27 +145,27 @@ impl Engine {
         Ok(())
     }
 
-    /// Load the daily policy and the requests counted so far into the gate (at the start of a
-    /// run: another process may have sent requests since).
-    pub(crate) async fn load_quota(&mut self) -> Result<(), Stop> {
+    /// The daily policy and the counted requests as the database knows them now.
+    async fn quota_state(&self) -> Result<(QuotaPolicy, Window), Stop> {
         let configured = self.config.max_calls_per_day;
         let schedule = self.config.schedule;
         let now = Utc::now();
-        let (policy, window) = self
-            .db(move |s| s.sql().quota_state(configured, &schedule, now))
-            .await?;
+        self.db(move |s| s.sql().quota_state(configured, &schedule, now))
+            .await
+    }
+
+    /// Load the daily policy and the requests counted so far into the gate (at the start of a
+    /// run: another process may have sent requests since).
+    pub(crate) async fn load_quota(&mut self) -> Result<(), Stop> {
+        let (policy, window) = self.quota_state().await?;
         self.gate.set_quota(policy, window);
         Ok(())
     }
 
-    /// Recompute the daily policy from the stored observations (after a new one).
+    /// Recompute the daily policy from the stored observations (after a new one); the
+    /// gate's count is kept.
     pub(crate) async fn refresh_policy(&mut self) -> Result<(), Stop> {
-        let configured = self.config.max_calls_per_day;
-        let schedule = self.config.schedule;
-        let now = Utc::now();
-        let (policy, _) = self
-            .db(move |s| s.sql().quota_state(configured, &schedule, now))
-            .await?;
+        let (policy, _) = self.quota_state().await?;
         if policy.daily != self.gate.policy().daily {
             tracing::info!(
                 "daily quota now {} ({}); bulk work stops at {} to keep a reserve of {}",
