@@ -268,3 +268,62 @@ async fn the_daemon_loses_no_play_under_a_tight_quota() {
     assert!(requests_of(&sim, PLAYS) >= 10, "{stats:#?}");
     drop(sim.update_settings(SettingsPatch::default()));
 }
+
+/// A poll that falls due while a run's bulk work is going is sent at the next batch boundary,
+/// ahead of the rest of the run (`SyncCommand::PollPlays`, which the daemon sends on its
+/// schedule), and its plays are stored although the run itself has no plays phase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_that_falls_due_during_a_run_goes_first() {
+    use spotsync::spotify::Credentials;
+    use spotsync::sync::{self, EngineOptions, Phase, StartMode, SyncCommand, SyncEvent};
+
+    let sim = start_sim(sim_options(2_000, SimMode::Dev)).await;
+    let env = Env::new(100_000);
+    let mut handle = sync::spawn(EngineOptions {
+        db: env.db.clone(),
+        api_url: sim.api_url(),
+        accounts_url: sim.accounts_url(),
+        credentials: Credentials::AccessToken(sim.issue_token()),
+        config: spotsync::config::SyncConfig {
+            requests_per_window: 100_000,
+            ..Default::default()
+        },
+    })
+    .await
+    .expect("engine spawns");
+    handle
+        .commands
+        .send(SyncCommand::Start {
+            mode: StartMode::Full,
+            only: vec![Phase::Tracks],
+        })
+        .await
+        .unwrap();
+    handle.commands.send(SyncCommand::PollPlays).await.unwrap();
+    let mut batches: Vec<Phase> = Vec::new();
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(120), handle.events.recv())
+            .await
+            .expect("progress")
+            .expect("RunFinished before the end");
+        match ev {
+            SyncEvent::RunStarted { phases, .. } => assert_eq!(phases, [Phase::Tracks]),
+            SyncEvent::BatchCommitted { phase, .. } => batches.push(phase),
+            SyncEvent::RunFinished { run } => {
+                assert_eq!(run.status.as_str(), "success", "{run:?}");
+                break;
+            }
+            _ => {}
+        }
+    }
+    handle.commands.send(SyncCommand::Shutdown).await.ok();
+    handle.task.await.unwrap();
+    assert_eq!(
+        batches.first(),
+        Some(&Phase::Plays),
+        "the poll went before the first page of the walk: {batches:?}"
+    );
+    assert!(batches.iter().filter(|p| **p == Phase::Tracks).count() >= 40);
+    assert_eq!(requests_of(&sim, PLAYS), 1);
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM plays"), 50);
+}
