@@ -19,6 +19,9 @@ use crate::simulator::{self, SimConfig};
 use crate::spotify::Credentials;
 use crate::sync::EngineOptions;
 
+/// The demo's daily figure (`max_calls_per_day`): the high end of Development Mode quotas.
+const DEMO_DAILY_QUOTA: u64 = 2_600;
+
 /// `spotsync demo`.
 pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     require_terminal("`spotsync demo`")?;
@@ -89,6 +92,9 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         } else {
             10_000
         },
+        // The demo's quota block is staged: a figure learned from it would hold the sync back
+        // for a day. The demo's daily figure is the highest reported for Development Mode.
+        max_calls_per_day: DEMO_DAILY_QUOTA,
         ..SyncConfig::default()
     };
     app.limits.pacing = Some(config.requests_per_window);

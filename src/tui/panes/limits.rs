@@ -346,6 +346,10 @@ fn roomy_plan(p: &Plan) -> Vec<String> {
         (None, _) => "Daily quota: not known yet (learned from the first QUOTA_EXCEEDED)".into(),
     };
     let reserve = match q.bulk_per_day {
+        Some(b) if q.daily.is_none() => format!(
+            "Bulk work keeps to {}/day until the quota is known; the plays poll is not held",
+            plan::group(b)
+        ),
         Some(b) => format!(
             "Reserve: {} for plays polls and incremental syncs; bulk work {}/day",
             plan::group(q.reserve),
@@ -361,9 +365,21 @@ fn roomy_plan(p: &Plan) -> Vec<String> {
     } else {
         String::new()
     };
+    let unsized_lists = if p.unknown.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · {} list(s) not sized yet (`spotsync plan` asks)",
+            p.unknown.len()
+        )
+    };
     vec![
         quota,
         reserve,
-        format!("Next sync ({}): {}{rate}", p.run_line(), plan_total(p)),
+        format!(
+            "Next sync ({}): {}{rate}{unsized_lists}",
+            p.run_line(),
+            plan_total(p)
+        ),
     ]
 }
