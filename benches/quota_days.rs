@@ -8,7 +8,9 @@
 //!    what the mirror costs per request class (`mirror`: the lists; `enrich`: albums and
 //!    artists), and what an incremental sync then costs (`changes`).
 //! 2. **Simulated, minute by minute, for 14 days:** the daemon's schedule (a plays poll every
-//!    10 min, a sync every 30 min that resumes the unfinished mirror), Spotify's rolling 24-hour
+//!    10 min, a sync every 30 min that resumes the unfinished mirror; once its lists are
+//!    mirrored, it checks them for changes every 6 h while enrichment is held, every sync once
+//!    the mirror is complete), Spotify's rolling 24-hour
 //!    quota (a `QUOTA_EXCEEDED` blocks every request for 22 h, then counts afresh), the pace of
 //!    60 requests per 30 s, and the API's memory of the last 50 plays. The decisions are the
 //!    engine's own code: [`spotsync::sync::quota`]'s policy, ceilings and rolling window, as the
@@ -324,6 +326,7 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
     let play_every = TimeDelta::seconds(86_400 / PLAYS_PER_DAY as i64);
     let mut next_play = start + play_every;
     let mut syncing = false;
+    let mut run_started = start;
     let minutes = DAYS * 24 * 60;
     for m in 0..minutes {
         let now = start + TimeDelta::minutes(m);
@@ -332,16 +335,25 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
             next_play += play_every;
         }
         if m % 30 == 0 {
-            if d.mirrored_at.is_some() {
-                // An incremental sync, then its poll.
+            // Once the lists are mirrored, a sync checks them for changes: every time once the
+            // mirror is complete; while enrichment is held, when the run it would resume started
+            // six hours ago or more (it is closed and a new incremental run starts).
+            let check = if d.mirrored_at.is_some() {
+                true
+            } else {
+                d.economy
+                    && d.mirror_left == 0
+                    && now - run_started >= spotsync_core::plan::CHANGES_DURING_ENRICHMENT
+            };
+            if check {
+                run_started = now;
                 for _ in 0..costs.incremental {
                     if d.send(&mut sp, RequestClass::Changes, now).is_err() {
                         break;
                     }
                 }
-            } else {
-                syncing = true;
             }
+            syncing = d.mirrored_at.is_none();
         }
         if syncing {
             syncing = d.sync_minute(&mut sp, now);
@@ -384,7 +396,7 @@ fn main() {
         costs.incremental,
     );
     println!(
-        "policy at a learned {QUOTA}/day: reserve {} (plays polls {}), bulk work {}/day",
+        "policy at a learned {QUOTA}/day: reserve {} (the polls' share {}), bulk work {}/day",
         p.reserve,
         p.history_reserve,
         p.bulk_per_day().unwrap_or(0)

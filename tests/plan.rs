@@ -339,9 +339,10 @@ async fn plan_and_status_json_carry_the_documented_fields() {
     let q = &plan["quota"];
     assert_eq!(q["daily"], 1800);
     assert_eq!(q["source"], "configured");
-    // 144 polls + 48 incremental syncs × 10 requests, capped at a third of the day.
+    // 144 polls + 48 incremental syncs × 10 requests, capped at a third of the day; the polls
+    // keep their proportion of it (600 × 144 / 624).
     assert_eq!(q["reserve"], 600);
-    assert_eq!(q["history_reserve"], 144);
+    assert_eq!(q["history_reserve"], 138);
     assert_eq!(q["bulk_per_day"], 1200);
     let used = q["used_24h"].as_u64().unwrap();
     assert_eq!(used, sim.stats().total, "the probe's requests are counted");

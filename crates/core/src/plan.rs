@@ -28,7 +28,7 @@ pub use compute::compute;
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
-use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind};
+use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind, RunStatus};
 use crate::quota::{self, Observation, QuotaSource};
 use crate::sync::config::SyncConfig;
 use crate::sync::events::StartMode;
@@ -210,11 +210,40 @@ pub fn resumed_phases(config: &SyncConfig, only: &[Phase], stored: &[Phase]) -> 
         .collect()
 }
 
+/// How often the lists are checked for changes while enrichment is held by the reserve: every
+/// check costs an incremental sync's requests, which come out of the enrichment's share.
+pub const CHANGES_DURING_ENRICHMENT: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+/// Whether a plain sync closes an unfinished run instead of resuming it: the run stopped at a
+/// hold with only enrichment (and the plays poll) left, so its lists are mirrored, and it
+/// started at least [`CHANGES_DURING_ENRICHMENT`] ago. It is closed as a success, and a new
+/// incremental run checks the lists for changes (class `changes`) while enrichment goes on from
+/// whatever is still unenriched: a first mirror whose enrichment takes days does not keep new
+/// liked songs and playlist changes waiting for it.
+pub fn supersedes(
+    status: RunStatus,
+    remaining: &[Phase],
+    only: &[Phase],
+    started_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    let enrichment = |p: &Phase| matches!(p, Phase::Albums | Phase::Artists);
+    only.is_empty()
+        && status == RunStatus::RateLimited
+        && remaining.iter().any(enrichment)
+        && remaining
+            .iter()
+            .all(|p| enrichment(p) || *p == Phase::Plays)
+        && now.signed_duration_since(started_at) >= CHANGES_DURING_ENRICHMENT
+}
+
 /// The unfinished run a plain `sync` resumes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfinishedRun {
     pub id: i64,
     pub kind: RunKind,
+    pub status: RunStatus,
+    pub started_at: DateTime<Utc>,
     pub phases: Vec<Phase>,
 }
 

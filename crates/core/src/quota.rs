@@ -216,9 +216,16 @@ fn reserves(daily: u64, schedule: &Schedule, incremental_cost: u64) -> (u64, u64
     let cap = ((daily as f64) * FAIR_SHARE).floor() as u64;
     let polls = schedule.polls_per_day();
     let syncs = schedule.syncs_per_day().saturating_mul(incremental_cost);
-    let reserve = polls.saturating_add(syncs).min(cap);
-    let history_reserve = polls.min(reserve);
-    (history_reserve, reserve)
+    let need = polls.saturating_add(syncs);
+    let reserve = need.min(cap);
+    // Capped, both needs shrink alike: the polls keep their proportion of the reserve, and the
+    // incremental syncs keep room above bulk work.
+    let history_reserve = if need == 0 {
+        0
+    } else {
+        ((reserve as u128 * polls as u128) / need as u128) as u64
+    };
+    (history_reserve.min(reserve), reserve)
 }
 
 /// The requests counted against the daily figure: those of the rolling 24 hours that came
@@ -336,11 +343,13 @@ mod tests {
     fn the_configured_budget_is_used_as_given() {
         let p = QuotaPolicy::new(150, &[obs(0, 2_000)], &Schedule::default(), 10);
         assert_eq!((p.daily, p.source), (Some(150), QuotaSource::Configured));
-        // A small budget: the reserve is a fair share, so bulk work still progresses.
+        // A small budget: the reserve is a fair share, so bulk work still progresses; the polls
+        // keep their proportion of it (144 of 144 + 48 × 10), the incremental syncs the rest.
         assert_eq!(p.reserve, 50);
+        assert_eq!(p.history_reserve, 11);
         assert_eq!(p.ceiling(RequestClass::Enrich), Some(100));
         assert_eq!(p.ceiling(RequestClass::Mirror), Some(100));
-        assert_eq!(p.ceiling(RequestClass::Changes), Some(100));
+        assert_eq!(p.ceiling(RequestClass::Changes), Some(139));
         assert_eq!(p.ceiling(RequestClass::History), Some(149));
     }
 

@@ -61,13 +61,50 @@ pub(super) fn item_pages(total: u64, staged: u64) -> u64 {
     total.saturating_sub(staged).div_ceil(PAGE)
 }
 
+/// The phases of an unfinished run it has not done yet (as the engine tells them apart).
+fn phases_left(s: &Snapshot, u: &UnfinishedRun, req: &Request) -> Vec<Phase> {
+    resumed_phases(&s.config, &req.only, &u.phases)
+        .into_iter()
+        .filter(|p| {
+            !s.phases.get(p).is_some_and(|r| {
+                matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
+                    && r.run_id == Some(u.id)
+            })
+        })
+        .collect()
+}
+
+/// Whether the next sync closes an unfinished full run as a success (its lists mirrored).
+fn superseded_full(s: &Snapshot, req: &Request) -> bool {
+    s.unfinished.as_ref().is_some_and(|u| {
+        u.kind == RunKind::Full
+            && req.mode != StartMode::Full
+            && supersedes(
+                u.status,
+                &phases_left(s, u, req),
+                &req.only,
+                u.started_at,
+                s.now,
+            )
+    })
+}
+
 /// The next sync as the engine would plan it: resume, or a new run of which kind.
 fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
     let phases = ordered_phases(&s.config, &req.only);
     let plays_only = phases == [Phase::Plays] && req.mode != StartMode::Full;
     if !plays_only
         && req.mode != StartMode::Full
-        && let Some(u) = s.unfinished.as_ref().filter(|u| !u.phases.is_empty())
+        && let Some(u) = s.unfinished.as_ref().filter(|u| {
+            !resumed_phases(&s.config, &req.only, &u.phases).is_empty()
+                && !supersedes(
+                    u.status,
+                    &phases_left(s, u, req),
+                    &req.only,
+                    u.started_at,
+                    s.now,
+                )
+        })
     {
         return (
             PlannedRun {
@@ -84,7 +121,7 @@ fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
         match req.mode {
             StartMode::Full => RunKind::Full,
             StartMode::Incremental => RunKind::Incremental,
-            StartMode::Auto if s.full_mirror => RunKind::Incremental,
+            StartMode::Auto if s.full_mirror || superseded_full(s, req) => RunKind::Incremental,
             StartMode::Auto => RunKind::Full,
         }
     };

@@ -35,6 +35,8 @@ pub fn read_snapshot(
     s.unfinished = q.unfinished_run()?.map(|(run, phases)| UnfinishedRun {
         id: run.id,
         kind: run.kind,
+        status: run.status,
+        started_at: run.started_at,
         phases,
     });
     s.full_mirror = q.last_success(RunKind::Full)?.is_some();

@@ -260,6 +260,8 @@ fn a_resumed_run_continues_from_its_checkpoints() {
     s.unfinished = Some(UnfinishedRun {
         id: 7,
         kind: RunKind::Full,
+        status: RunStatus::Paused,
+        started_at: s.now,
         phases: phases.to_vec(),
     });
     s.phases.insert(
@@ -701,4 +703,56 @@ fn enrich_left_out_is_dropped_from_new_and_resumed_runs_unless_named() {
         ..SyncConfig::default()
     };
     assert_eq!(resumed_phases(&none, &[], &stored), [Phase::Plays]);
+}
+
+#[test]
+fn a_run_left_with_only_enrichment_held_by_the_reserve_is_superseded() {
+    use RunStatus::*;
+    let (a, r, p, t) = (Phase::Albums, Phase::Artists, Phase::Plays, Phase::Tracks);
+    // (status, remaining, only, superseded)
+    let table: [(RunStatus, &[Phase], &[Phase], bool); 8] = [
+        (RateLimited, &[a, r, p], &[], true),
+        (RateLimited, &[r], &[], true),
+        // A list still to walk: resumed.
+        (RateLimited, &[t, a, r, p], &[], false),
+        // Only the poll left: resumed (nothing held back).
+        (RateLimited, &[p], &[], false),
+        // Stopped otherwise: resumed.
+        (Paused, &[a, r], &[], false),
+        (Failed, &[a, r], &[], false),
+        // Named phases: resumed as asked.
+        (RateLimited, &[a], &[a], false),
+        (RateLimited, &[], &[], false),
+    ];
+    let now = DateTime::parse_from_rfc3339("2027-01-15T08:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let long_ago = now - CHANGES_DURING_ENRICHMENT;
+    for (i, (status, remaining, only, want)) in table.into_iter().enumerate() {
+        assert_eq!(
+            supersedes(status, remaining, only, long_ago, now),
+            want,
+            "row {i}"
+        );
+    }
+    // A run that started less than the interval ago is resumed: the lists were just checked.
+    let recent = now - CHANGES_DURING_ENRICHMENT + TimeDelta::minutes(1);
+    assert!(!supersedes(RateLimited, &[a, r], &[], recent, now));
+    // The plan follows: a new incremental run, not the resumption.
+    let mut s = snapshot(&Phase::ALL);
+    s.unfinished = Some(UnfinishedRun {
+        id: 3,
+        kind: RunKind::Full,
+        status: RateLimited,
+        started_at: s.now - TimeDelta::hours(7),
+        phases: vec![a, r, p],
+    });
+    let plan = compute(&s, &Request::default());
+    assert_eq!(
+        (plan.run.kind, plan.run.resumed),
+        (RunKind::Incremental, false)
+    );
+    s.unfinished.as_mut().unwrap().status = Paused;
+    let plan = compute(&s, &Request::default());
+    assert_eq!((plan.run.kind, plan.run.resumed), (RunKind::Full, true));
 }

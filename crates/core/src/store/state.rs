@@ -385,6 +385,16 @@ impl Sql<'_> {
         Ok(())
     }
 
+    /// Close a run that stopped at a hold with only enrichment left as a success (its end
+    /// time stays when it stopped), with `note` saying what goes on elsewhere.
+    pub(crate) fn close_superseded(&self, run_id: RunId, note: &str) -> rusqlite::Result<()> {
+        self.0.execute(
+            "UPDATE sync_history SET status = 'success', error = ?2 WHERE id = ?1",
+            params![run_id, note],
+        )?;
+        Ok(())
+    }
+
     pub(crate) fn set_run_status(
         &self,
         run_id: RunId,

@@ -62,7 +62,33 @@ impl Engine {
                 } else {
                     tx.unfinished_run()?
                 };
+                // A run left with only enrichment held by the reserve is closed, not resumed.
+                let superseded = match &unfinished {
+                    Some((run, stored)) if mode != StartMode::Full => {
+                        let mut left = Vec::new();
+                        for p in crate::plan::resumed_phases(&config, &named, stored) {
+                            let done = tx.phase(p)?.is_some_and(|r| {
+                                matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
+                                    && r.run_id.map(|i| i.get()) == Some(run.id)
+                            });
+                            if !done {
+                                left.push(p);
+                            }
+                        }
+                        crate::plan::supersedes(run.status, &left, &named, run.started_at, now)
+                    }
+                    _ => false,
+                };
                 match (mode, unfinished) {
+                    (StartMode::Auto | StartMode::Incremental, Some((run, _))) if superseded => {
+                        if let Some(id) = RunId::new(run.id) {
+                            tx.close_superseded(
+                                id,
+                                "its lists are mirrored; enrichment held by the reserve \
+                                 continues in later runs",
+                            )?;
+                        }
+                    }
                     (StartMode::Auto | StartMode::Incremental, Some((run, stored)))
                         if !crate::plan::resumed_phases(&config, &named, &stored).is_empty() =>
                     {
