@@ -14,21 +14,28 @@
 //! tracks are mirrored; before that it is estimated from a sample.
 
 mod compute;
+mod estimate;
+mod next_run;
+mod quota_view;
 mod snapshot;
 #[cfg(test)]
 mod tests;
 mod words;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use compute::compute;
+pub use next_run::{
+    CHANGES_DURING_ENRICHMENT, Closing, NextRun, UnfinishedRun, next_run, ordered_phases,
+    resumed_phases, supersedes,
+};
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
-use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind, RunStatus};
+use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind};
 use crate::quota::{self, Observation, QuotaSource};
 use crate::sync::config::SyncConfig;
 use crate::sync::events::StartMode;
@@ -177,75 +184,6 @@ pub fn probed_by_first_page(phase: Phase) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // The snapshot: what the database knows, read once
-
-/// The phases a sync runs, as the engine orders them: `only` sorted in phase order (a phase
-/// named there runs even if `enrich` leaves it out), else the config's (first occurrence; every
-/// phase when empty) less the enrichment phases `enrich` leaves out.
-pub fn ordered_phases(config: &SyncConfig, only: &[Phase]) -> Vec<Phase> {
-    if only.is_empty() {
-        let mut v: Vec<Phase> = Vec::new();
-        for p in &config.phases {
-            if !v.contains(p) {
-                v.push(*p);
-            }
-        }
-        if v.is_empty() {
-            v = Phase::ALL.to_vec();
-        }
-        v.retain(|p| !config.enrich_disabled(*p));
-        v
-    } else {
-        let set: BTreeSet<Phase> = only.iter().copied().collect();
-        set.into_iter().collect()
-    }
-}
-
-/// The phases left of an unfinished run when it resumes: its stored ones, less the enrichment
-/// phases `enrich` has left out since (unless named in `only`).
-pub fn resumed_phases(config: &SyncConfig, only: &[Phase], stored: &[Phase]) -> Vec<Phase> {
-    stored
-        .iter()
-        .copied()
-        .filter(|p| only.contains(p) || !config.enrich_disabled(*p))
-        .collect()
-}
-
-/// How often the lists are checked for changes while enrichment is held by the reserve: every
-/// check costs an incremental sync's requests, which come out of the enrichment's share.
-pub const CHANGES_DURING_ENRICHMENT: chrono::TimeDelta = chrono::TimeDelta::hours(6);
-
-/// Whether a plain sync closes an unfinished run instead of resuming it: the run stopped at a
-/// hold with only enrichment (and the plays poll) left, so its lists are mirrored, and it
-/// started at least [`CHANGES_DURING_ENRICHMENT`] ago. It is closed as a success, and a new
-/// incremental run checks the lists for changes (class `changes`) while enrichment goes on from
-/// whatever is still unenriched: a first mirror whose enrichment takes days does not keep new
-/// liked songs and playlist changes waiting for it.
-pub fn supersedes(
-    status: RunStatus,
-    remaining: &[Phase],
-    only: &[Phase],
-    started_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> bool {
-    let enrichment = |p: &Phase| matches!(p, Phase::Albums | Phase::Artists);
-    only.is_empty()
-        && status == RunStatus::RateLimited
-        && remaining.iter().any(enrichment)
-        && remaining
-            .iter()
-            .all(|p| enrichment(p) || *p == Phase::Plays)
-        && now.signed_duration_since(started_at) >= CHANGES_DURING_ENRICHMENT
-}
-
-/// The unfinished run a plain `sync` resumes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnfinishedRun {
-    pub id: i64,
-    pub kind: RunKind,
-    pub status: RunStatus,
-    pub started_at: DateTime<Utc>,
-    pub phases: Vec<Phase>,
-}
 
 /// A phase's checkpoint row (whatever run it belongs to).
 #[derive(Debug, Clone, PartialEq)]

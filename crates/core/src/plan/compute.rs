@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use super::estimate::{growth_sample, heaps};
+use super::quota_view::quota_view;
 use super::*;
 use crate::domain::{Cursor, PhaseStatus};
-use crate::quota::{QuotaPolicy, QuotaSource};
 
 /// One phase's figure before the ETA.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,77 +62,23 @@ pub(super) fn item_pages(total: u64, staged: u64) -> u64 {
     total.saturating_sub(staged).div_ceil(PAGE)
 }
 
-/// The phases of an unfinished run it has not done yet (as the engine tells them apart).
-fn phases_left(s: &Snapshot, u: &UnfinishedRun, req: &Request) -> Vec<Phase> {
-    resumed_phases(&s.config, &req.only, &u.phases)
-        .into_iter()
-        .filter(|p| {
-            !s.phases.get(p).is_some_and(|r| {
-                matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
-                    && r.run_id == Some(u.id)
-            })
-        })
-        .collect()
-}
-
-/// Whether the next sync closes an unfinished full run as a success (its lists mirrored).
-fn superseded_full(s: &Snapshot, req: &Request) -> bool {
-    s.unfinished.as_ref().is_some_and(|u| {
-        u.kind == RunKind::Full
-            && req.mode != StartMode::Full
-            && supersedes(
-                u.status,
-                &phases_left(s, u, req),
-                &req.only,
-                u.started_at,
-                s.now,
-            )
-    })
-}
-
-/// The next sync as the engine would plan it: resume, or a new run of which kind.
+/// The next sync as the engine would plan it ([`next_run`]).
 fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
-    let phases = ordered_phases(&s.config, &req.only);
-    let plays_only = phases == [Phase::Plays] && req.mode != StartMode::Full;
-    if !plays_only
-        && req.mode != StartMode::Full
-        && let Some(u) = s.unfinished.as_ref().filter(|u| {
-            !resumed_phases(&s.config, &req.only, &u.phases).is_empty()
-                && !supersedes(
-                    u.status,
-                    &phases_left(s, u, req),
-                    &req.only,
-                    u.started_at,
-                    s.now,
-                )
-        })
-    {
-        return (
-            PlannedRun {
-                kind: u.kind,
-                resumed: true,
-                run_id: Some(u.id),
-            },
-            resumed_phases(&s.config, &req.only, &u.phases),
-        );
-    }
-    let kind = if plays_only {
-        RunKind::Plays
-    } else {
-        match req.mode {
-            StartMode::Full => RunKind::Full,
-            StartMode::Incremental => RunKind::Incremental,
-            StartMode::Auto if s.full_mirror || superseded_full(s, req) => RunKind::Incremental,
-            StartMode::Auto => RunKind::Full,
-        }
-    };
+    let next = next_run(
+        &s.config,
+        req.mode,
+        &req.only,
+        s.unfinished.as_ref(),
+        s.full_mirror,
+        s.now,
+    );
     (
         PlannedRun {
-            kind,
-            resumed: false,
-            run_id: None,
+            kind: next.kind,
+            resumed: next.resumes.is_some(),
+            run_id: next.resumes,
         },
-        phases,
+        next.phases,
     )
 }
 
@@ -427,57 +374,6 @@ fn top(c: &Ctx<'_>) -> Figure {
     Figure::new(pages, Some(n), basis).note("artists and tracks, three time ranges each")
 }
 
-/// What estimates of the albums and artists new tracks bring grow from: the mirror (its
-/// catalog is already stored), else the probe's sample (part of the tracks to read), else an
-/// assumed sample.
-fn growth_sample(s: &Snapshot) -> (TrackSample, bool, &'static str) {
-    let c = s.catalog;
-    if c.tracks >= PAGE {
-        let sample = TrackSample {
-            tracks: c.tracks,
-            albums: c.albums,
-            artists: c.artists,
-        };
-        return (
-            sample,
-            true,
-            "grown from the mirror's albums and artists per track",
-        );
-    }
-    if let Some(x) = s
-        .probe
-        .as_ref()
-        .and_then(|p| p.sample)
-        .filter(|x| x.tracks > 0)
-    {
-        return (x, false, "grown from the first page of saved tracks");
-    }
-    (
-        DEFAULT_SAMPLE,
-        false,
-        "assumed: no sample of the library yet",
-    )
-}
-
-/// Distinct items (`distinct` among `sampled` tracks) that `incoming` tracks bring, by Heaps'
-/// law with exponent `beta`: on top of the sample when it is `stored` already, else in all
-/// (the sample is part of the incoming tracks). At most one per incoming track and item of the
-/// sample's tracks.
-pub(crate) fn heaps(sampled: u64, distinct: u64, incoming: u64, stored: bool, beta: f64) -> u64 {
-    if sampled == 0 || incoming == 0 {
-        return 0;
-    }
-    let (n, d) = (sampled as f64, distinct as f64);
-    let est = if stored {
-        d * ((n + incoming as f64) / n).powf(beta) - d
-    } else {
-        d * (incoming.max(sampled) as f64 / n).powf(beta)
-    };
-    let per_track = (d / n).max(1.0);
-    let cap = incoming as f64 * per_track;
-    est.clamp(0.0, cap).round() as u64
-}
-
 /// Albums or artists never enriched, plus (estimated) those the list walks before it bring.
 fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
     let (stored, batch, gone, what) = match phase {
@@ -535,49 +431,6 @@ fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
         f = f.note("one request each (Development Mode)");
     }
     f
-}
-
-/// The quota view at `s.now`.
-fn quota_view(s: &Snapshot) -> QuotaView {
-    let sched = &s.config.schedule;
-    let policy = QuotaPolicy::new(
-        s.config.max_calls_per_day,
-        &s.observations,
-        sched,
-        s.incremental_cost,
-    );
-    let observations = if policy.source == QuotaSource::Learned {
-        s.observations
-            .iter()
-            .filter(|o| o.calls >= quota::MIN_OBSERVED)
-            .count()
-            .min(quota::OBSERVATIONS_USED) as u64
-    } else {
-        0
-    };
-    let bulk = policy.bulk_per_day();
-    let assumed = QuotaPolicy::new(ASSUMED_DAILY, &[], sched, s.incremental_cost);
-    let eta_policy = if policy.daily.is_some() {
-        policy
-    } else {
-        assumed
-    };
-    QuotaView {
-        daily: policy.daily,
-        source: policy.source,
-        observations,
-        reserve: policy.reserve,
-        history_reserve: policy.history_reserve,
-        polls_per_day: sched.polls_per_day(),
-        syncs_per_day: sched.syncs_per_day(),
-        incremental_cost: policy.incremental_cost,
-        used_24h: s.used,
-        bulk_per_day: bulk,
-        room_now: bulk.map(|b| b.saturating_sub(s.used)),
-        eta_daily: eta_policy.daily.unwrap_or(ASSUMED_DAILY),
-        eta_bulk_per_day: eta_policy.bulk_per_day().unwrap_or(1),
-        eta_assumed: policy.daily.is_none(),
-    }
 }
 
 /// Requests a probe sends for these phases (about: one page of playlists assumed).

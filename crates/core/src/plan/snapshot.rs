@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{PROBE_KEY, PhaseRecord, Plan, Probe, Request, Snapshot, UnfinishedRun, compute};
+use super::{PROBE_KEY, PhaseRecord, Plan, Probe, Request, Snapshot, compute};
 use crate::domain::{Capability, CapabilityValue, Phase, PhaseStatus, RunKind};
 use crate::store::library::{EnrichTable, SavedList};
 use crate::store::{Reader, Sql};
@@ -32,13 +32,7 @@ pub fn read_snapshot(
     s.used = window.used(now);
     s.observations = q.quota_observations()?;
     s.incremental_cost = q.incremental_cost()?;
-    s.unfinished = q.unfinished_run()?.map(|(run, phases)| UnfinishedRun {
-        id: run.id,
-        kind: run.kind,
-        status: run.status,
-        started_at: run.started_at,
-        phases,
-    });
+    s.unfinished = q.unfinished()?;
     s.full_mirror = q.last_success(RunKind::Full)?.is_some();
     s.me_known = q.account("user_id")?.is_some();
     s.extended = q

@@ -4,7 +4,7 @@
 use rusqlite::OptionalExtension;
 
 use super::Sql;
-use crate::plan::{CatalogCounts, StoredPlaylist, TOP_LISTS};
+use crate::plan::{CatalogCounts, StoredPlaylist, TOP_LISTS, UnfinishedRun};
 
 /// The top lists in the walk's order (kind, time range).
 const TOP_ORDER: [(&str, &str); TOP_LISTS] = [
@@ -21,6 +21,32 @@ fn count(n: i64) -> u64 {
 }
 
 impl Sql<'_> {
+    /// The unfinished run a plain sync would resume, with the phases it has done (the
+    /// engine's plan and `spotsync plan` both read it here).
+    pub fn unfinished(&self) -> rusqlite::Result<Option<UnfinishedRun>> {
+        let Some((run, phases)) = self.unfinished_run()? else {
+            return Ok(None);
+        };
+        // A row with an impossible id cannot be resumed or closed: a new run starts.
+        if crate::domain::RunId::new(run.id).is_none() {
+            return Ok(None);
+        }
+        let mut done = Vec::new();
+        for &p in &phases {
+            if self.phase(p)?.is_some_and(|r| r.done_in(run.id)) {
+                done.push(p);
+            }
+        }
+        Ok(Some(UnfinishedRun {
+            id: run.id,
+            kind: run.kind,
+            status: run.status,
+            started_at: run.started_at,
+            phases,
+            done,
+        }))
+    }
+
     /// The playlists of the user's list (not removed), with what is staged of each.
     pub(crate) fn plan_playlists(&self) -> rusqlite::Result<Vec<StoredPlaylist>> {
         let mut st = self.0.prepare(

@@ -110,6 +110,12 @@ fn phase_row(r: &Row<'_>) -> rusqlite::Result<PhaseRow> {
 }
 
 impl PhaseRow {
+    /// Whether run `run_id` has done this phase (success, or skipped for a scope).
+    pub fn done_in(&self, run_id: i64) -> bool {
+        matches!(self.status, PhaseStatus::Success | PhaseStatus::Skipped)
+            && self.run_id.map(|i| i.get()) == Some(run_id)
+    }
+
     pub fn progress(&self) -> PhaseProgress {
         PhaseProgress {
             phase: self.phase,

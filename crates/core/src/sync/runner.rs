@@ -8,6 +8,7 @@ use super::engine::{Engine, ReqError, RunCtx};
 use super::events::*;
 use super::outcome::{self, Outcome, Step, Stop};
 use crate::domain::{Capability, CapabilityValue, RequestClass, RunId};
+use crate::plan::Closing;
 
 /// The plan of a run: its id and kind, the phases to execute, and whether it is a resumption.
 struct Plan {
@@ -48,90 +49,47 @@ impl Engine {
     /// The phases of a new run: those named with `--only` (all of them: naming an enrichment
     /// phase runs it even when `[sync] enrich` leaves it out), else `[sync] phases` without the
     /// enrichment phases `[sync] enrich` leaves out.
-    /// Plan: resume the unfinished run, or create a new one.
+    /// Plan: resume the unfinished run, or create a new one ([`crate::plan::next_run`] decides;
+    /// this carries it out in one transaction).
     async fn plan(&mut self, mode: StartMode, only: &[Phase]) -> Result<Plan, Stop> {
-        let phases = crate::plan::ordered_phases(&self.config, only);
-        let (config, named) = (self.config.clone(), only.to_vec());
-        // A listening-history poll runs on its own, leaving an unfinished sync resumable.
-        let plays_only = phases == [Phase::Plays] && mode != StartMode::Full;
+        let (config, only) = (self.config.clone(), only.to_vec());
         let now = Utc::now();
         self.db(move |s| {
             s.transaction(|tx| {
-                let unfinished = if plays_only {
-                    None
-                } else {
-                    tx.unfinished_run()?
-                };
-                // A run left with only enrichment held by the reserve is closed, not resumed.
-                let superseded = match &unfinished {
-                    Some((run, stored)) if mode != StartMode::Full => {
-                        let mut left = Vec::new();
-                        for p in crate::plan::resumed_phases(&config, &named, stored) {
-                            let done = tx.phase(p)?.is_some_and(|r| {
-                                matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
-                                    && r.run_id.map(|i| i.get()) == Some(run.id)
-                            });
-                            if !done {
-                                left.push(p);
-                            }
-                        }
-                        crate::plan::supersedes(run.status, &left, &named, run.started_at, now)
-                    }
-                    _ => false,
-                };
-                match (mode, unfinished) {
-                    (StartMode::Auto | StartMode::Incremental, Some((run, _))) if superseded => {
-                        if let Some(id) = RunId::new(run.id) {
-                            tx.close_superseded(
-                                id,
-                                "its lists are mirrored; enrichment held by the reserve \
-                                 continues in later runs",
-                            )?;
+                let unfinished = tx.unfinished()?;
+                let full_mirror = tx.last_success(RunKind::Full)?.is_some();
+                let next = crate::plan::next_run(
+                    &config,
+                    mode,
+                    &only,
+                    unfinished.as_ref(),
+                    full_mirror,
+                    now,
+                );
+                if let Some((id, closing)) = next.closes
+                    && let Some(id) = RunId::new(id)
+                {
+                    match closing {
+                        Closing::Superseded => tx.close_superseded(id, closing.note())?,
+                        Closing::CancelledByFull => {
+                            tx.set_run_status(id, RunStatus::Cancelled, Some(closing.note()), now)?
                         }
                     }
-                    (StartMode::Auto | StartMode::Incremental, Some((run, stored)))
-                        if !crate::plan::resumed_phases(&config, &named, &stored).is_empty() =>
-                    {
-                        let phases = crate::plan::resumed_phases(&config, &named, &stored);
-                        if let Some(id) = RunId::new(run.id) {
-                            tx.set_run_status(id, RunStatus::Running, None, now)?;
-                            return Ok(Plan {
-                                id,
-                                kind: run.kind,
-                                phases,
-                                resumed: true,
-                            });
-                        }
-                    }
-                    (StartMode::Full, Some((run, _))) => {
-                        if let Some(id) = RunId::new(run.id) {
-                            tx.set_run_status(
-                                id,
-                                RunStatus::Cancelled,
-                                Some("superseded by a new full sync"),
-                                now,
-                            )?;
-                        }
-                    }
-                    _ => {}
                 }
-                let kind = if plays_only {
-                    RunKind::Plays
-                } else {
-                    match mode {
-                        StartMode::Incremental => RunKind::Incremental,
-                        StartMode::Full => RunKind::Full,
-                        StartMode::Auto if tx.last_success(RunKind::Full)?.is_some() => {
-                            RunKind::Incremental
-                        }
-                        StartMode::Auto => RunKind::Full,
-                    }
-                };
-                let id = tx.create_run(kind, &phases, now)?;
+                if let Some(id) = next.resumes.and_then(RunId::new) {
+                    tx.set_run_status(id, RunStatus::Running, None, now)?;
+                    return Ok(Plan {
+                        id,
+                        kind: next.kind,
+                        phases: next.phases,
+                        resumed: true,
+                    });
+                }
+                let id = tx.create_run(next.kind, &next.phases, now)?;
                 Ok(Plan {
                     id,
-                    kind,
-                    phases,
+                    kind: next.kind,
+                    phases: next.phases,
                     resumed: false,
                 })
             })
@@ -259,12 +217,10 @@ impl Engine {
         }
         for &phase in &plan.phases {
             let run_id = plan.id;
-            let done = self.db(move |s| s.sql().phase(phase)).await.map(|row| {
-                row.is_some_and(|r| {
-                    matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped)
-                        && r.run_id == Some(run_id)
-                })
-            });
+            let done = self
+                .db(move |s| s.sql().phase(phase))
+                .await
+                .map(|row| row.is_some_and(|r| r.done_in(run_id.get())));
             match done {
                 Ok(true) => continue,
                 Ok(false) => {}
