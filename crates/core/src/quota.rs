@@ -300,14 +300,6 @@ impl Window {
                 .max(now + TimeDelta::seconds(1)),
         )
     }
-
-    /// Requests the rolling window will have freed by `at` (for ETAs).
-    pub fn frees_by(&self, at: DateTime<Utc>) -> u64 {
-        let cut = at
-            .checked_sub_signed(DAY)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
-        self.sent.iter().take_while(|&&t| t < cut).count() as u64
-    }
 }
 
 /// How long `requests` of bulk work take at `bulk_per_day`, given `room_now` requests free
@@ -404,8 +396,6 @@ mod tests {
         assert_eq!(w.admit(8, t(10)), Some(t(2) + DAY + TimeDelta::seconds(1)));
         // A day later they have aged out.
         assert_eq!(w.admit(8, t(2) + DAY + TimeDelta::seconds(1)), None);
-        let w = Window::new((0..10).map(t).collect(), None);
-        assert_eq!(w.frees_by(t(5) + DAY), 5);
     }
 
     #[test]

@@ -20,8 +20,7 @@ impl Sql<'_> {
         let mut st = self.0.prepare_cached(
             "SELECT minute, calls FROM api_usage WHERE minute >= ?1 ORDER BY minute",
         )?;
-        let since = since.format("%Y-%m-%dT%H:%M:00Z").to_string();
-        let rows = st.query_map([since], |r| {
+        let rows = st.query_map([super::state::minute(since)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?;
         let mut out = Vec::new();

@@ -129,7 +129,8 @@ impl PhaseRow {
     }
 }
 
-fn minute(t: DateTime<Utc>) -> String {
+/// The minute bucket of `api_usage` a request at `t` counts in.
+pub(super) fn minute(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:00Z").to_string()
 }
 
@@ -446,19 +447,6 @@ impl Sql<'_> {
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n.max(0) as u64)
-    }
-
-    /// When the oldest request of the rolling 24 hours leaves the window.
-    pub fn usage_frees_at(&self, now: DateTime<Utc>) -> rusqlite::Result<Option<DateTime<Utc>>> {
-        let since = minute(now - ChronoDuration::hours(24));
-        let m: Option<String> = self.0.query_row(
-            "SELECT MIN(minute) FROM api_usage WHERE minute > ?1",
-            [since],
-            |r| r.get(0),
-        )?;
-        Ok(m.as_deref()
-            .and_then(parse_ts)
-            .map(|t| t + ChronoDuration::hours(24) + ChronoDuration::minutes(1)))
     }
 
     pub(crate) fn prune_usage(&self, now: DateTime<Utc>) -> rusqlite::Result<()> {
