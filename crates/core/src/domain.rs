@@ -122,6 +122,17 @@ impl Phase {
     ];
 }
 
+/// The top lists (`/me/top/{type}?time_range=`) as (item type, time range), in the order the
+/// top phase walks them (and the plan and the probe count them).
+pub const TOP_LIST_ORDER: [(&str, &str); 6] = [
+    ("artist", "short_term"),
+    ("artist", "medium_term"),
+    ("artist", "long_term"),
+    ("track", "short_term"),
+    ("track", "medium_term"),
+    ("track", "long_term"),
+];
+
 /// What a request is for, highest priority first: the gate lets a lower class stop earlier in
 /// the daily budget so the higher ones always find room (see [`crate::sync::quota`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

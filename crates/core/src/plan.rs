@@ -46,8 +46,8 @@ pub const PAGE: u64 = 50;
 pub const ALBUM_BATCH: u64 = 20;
 /// Artists per `GET /artists?ids=` (Extended Quota apps).
 pub const ARTIST_BATCH: u64 = 50;
-/// The top lists, in the walk's order: artists then tracks, each short, medium, long term.
-pub const TOP_LISTS: usize = 6;
+/// How many top lists there are ([`crate::domain::TOP_LIST_ORDER`]).
+pub const TOP_LISTS: usize = crate::domain::TOP_LIST_ORDER.len();
 /// Offset stride of the top phase's checkpoint (`list × STRIDE + offset in the list`).
 const TOP_STRIDE: u64 = 100_000;
 /// The daily figure ETAs assume while no quota is configured or learned: the low end of what

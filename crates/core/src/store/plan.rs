@@ -4,17 +4,7 @@
 use rusqlite::OptionalExtension;
 
 use super::Sql;
-use crate::plan::{CatalogCounts, StoredPlaylist, TOP_LISTS, UnfinishedRun};
-
-/// The top lists in the walk's order (kind, time range).
-const TOP_ORDER: [(&str, &str); TOP_LISTS] = [
-    ("artist", "short_term"),
-    ("artist", "medium_term"),
-    ("artist", "long_term"),
-    ("track", "short_term"),
-    ("track", "medium_term"),
-    ("track", "long_term"),
-];
+use crate::plan::{CatalogCounts, StoredPlaylist, UnfinishedRun};
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -93,7 +83,7 @@ impl Sql<'_> {
             "SELECT COUNT(*) FROM top_items
              WHERE snapshot_date = ?1 AND kind = ?2 AND time_range = ?3",
         )?;
-        TOP_ORDER
+        crate::domain::TOP_LIST_ORDER
             .iter()
             .map(|(kind, range)| {
                 st.query_row(rusqlite::params![date, kind, range], |r| r.get::<_, i64>(0))

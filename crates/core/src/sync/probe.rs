@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::engine::{Engine, ReqError};
 use super::events::SyncEvent;
 use super::outcome::Stop;
-use super::phases::{PAGE, PageEnd, listing_done, scope_refusal};
+use super::phases::{PAGE, PageEnd, listing_done, saved_list_first_page, scope_refusal};
 use crate::domain::{Capability, CapabilityValue, Phase};
 use crate::plan::{
     self, PROBE_KEY, Probe, ProbedList, ProbedPlaylist, ProbedPlaylists, TrackSample,
@@ -24,15 +24,6 @@ use crate::store::library::{ItemsAccess, items_access};
 
 /// A listing longer than this many pages is not believed (a server that never ends it).
 const MAX_LIST_PAGES: u64 = 10_000;
-/// The top lists in the walk's order.
-const TOP: [(&str, &str); plan::TOP_LISTS] = [
-    ("artist", "short_term"),
-    ("artist", "medium_term"),
-    ("artist", "long_term"),
-    ("track", "short_term"),
-    ("track", "medium_term"),
-    ("track", "long_term"),
-];
 
 /// How a probed list's first request ended.
 fn failed(phase: Phase, e: &ApiError) -> ProbedList {
@@ -189,24 +180,9 @@ impl Engine {
             self.probe_playlists(p).await?;
         }
         for &phase in phases {
-            let endpoint = match phase {
-                Phase::AlbumsSaved => Endpoint::SavedAlbums {
-                    offset: 0,
-                    limit: PAGE,
-                },
-                Phase::Shows => Endpoint::SavedShows {
-                    offset: 0,
-                    limit: PAGE,
-                },
-                Phase::Episodes => Endpoint::SavedEpisodes {
-                    offset: 0,
-                    limit: PAGE,
-                },
-                Phase::Audiobooks => Endpoint::SavedAudiobooks {
-                    offset: 0,
-                    limit: PAGE,
-                },
-                Phase::ArtistsFollowed => {
+            let endpoint = match saved_list_first_page(phase) {
+                Some(first) => first,
+                None if phase == Phase::ArtistsFollowed => {
                     let endpoint = Endpoint::FollowedArtists {
                         after: None,
                         limit: PAGE,
@@ -229,12 +205,12 @@ impl Engine {
                     p.lists.insert(phase, list);
                     continue;
                 }
-                Phase::Top => {
+                None if phase == Phase::Top => {
                     let list = self.probe_top(p).await?;
                     p.lists.insert(phase, list);
                     continue;
                 }
-                _ => continue,
+                None => continue,
             };
             let list = match self.probe_get::<Page>(p, Some(phase), endpoint).await? {
                 Ok(page) => total_of(page.total, page.items.len()),
@@ -295,8 +271,8 @@ impl Engine {
 
     /// The first page of each top list (a refusal for want of the scope stops at the first).
     async fn probe_top(&mut self, p: &mut Probe) -> Result<ProbedList, Stop> {
-        let mut totals = Vec::with_capacity(TOP.len());
-        for (kind, range) in TOP {
+        let mut totals = Vec::with_capacity(crate::domain::TOP_LIST_ORDER.len());
+        for (kind, range) in crate::domain::TOP_LIST_ORDER {
             let endpoint = if kind == "artist" {
                 Endpoint::TopArtists {
                     range,

@@ -21,7 +21,7 @@ fn store(tx: Sql<'_>, e: &SavedEntry, ctx: &BatchCtx) -> rusqlite::Result<Option
     Ok(tx.upsert_album_full(&a, &ctx.at)?.then_some(a.id).flatten())
 }
 
-static KIND: ListKind = ListKind {
+pub(super) static KIND: ListKind = ListKind {
     phase: Phase::AlbumsSaved,
     list: SavedList::ALBUMS,
     endpoint: |offset, limit| Endpoint::SavedAlbums { offset, limit },

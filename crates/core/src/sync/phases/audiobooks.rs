@@ -20,7 +20,7 @@ fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Optio
     }
 }
 
-static KIND: ListKind = ListKind {
+pub(super) static KIND: ListKind = ListKind {
     phase: Phase::Audiobooks,
     list: SavedList::AUDIOBOOKS,
     endpoint: |offset, limit| Endpoint::SavedAudiobooks { offset, limit },

@@ -21,7 +21,7 @@ fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Optio
     }
 }
 
-static KIND: ListKind = ListKind {
+pub(super) static KIND: ListKind = ListKind {
     phase: Phase::Episodes,
     list: SavedList::EPISODES,
     endpoint: |offset, limit| Endpoint::SavedEpisodes { offset, limit },

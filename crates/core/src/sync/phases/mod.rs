@@ -94,6 +94,19 @@ impl Engine {
     }
 }
 
+/// The first page of a saved list's walk (saved albums, shows, episodes, audiobooks), as the
+/// phase asks for it; `None` for another phase.
+pub(crate) fn saved_list_first_page(phase: Phase) -> Option<Endpoint> {
+    let kind = match phase {
+        Phase::AlbumsSaved => &albums_saved::KIND,
+        Phase::Shows => &shows::KIND,
+        Phase::Episodes => &episodes::KIND,
+        Phase::Audiobooks => &audiobooks::KIND,
+        _ => return None,
+    };
+    Some((kind.endpoint)(0, PAGE))
+}
+
 /// A refusal for want of `scope`: the phase is skipped, with what to do about it.
 pub(crate) fn scope_refusal(error: &ApiError, scope: Option<&'static str>) -> Option<Stop> {
     let scope = scope?;

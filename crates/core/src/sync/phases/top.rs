@@ -19,16 +19,8 @@ use crate::sync::outcome::Stop;
 const PHASE: Phase = Phase::Top;
 /// Far above any top list's length (Spotify serves at most a few hundred).
 const STRIDE: u64 = 100_000;
-const RANGES: [&str; 3] = ["short_term", "medium_term", "long_term"];
 /// (kind, time range) in walk order.
-const LISTS: [(&str, &str); 6] = [
-    ("artist", RANGES[0]),
-    ("artist", RANGES[1]),
-    ("artist", RANGES[2]),
-    ("track", RANGES[0]),
-    ("track", RANGES[1]),
-    ("track", RANGES[2]),
-];
+const LISTS: [(&str, &str); 6] = crate::domain::TOP_LIST_ORDER;
 /// The `account` key holding the day of the last complete snapshot.
 pub(crate) const SNAPSHOT_KEY: &str = "top_snapshot_date";
 
