@@ -28,10 +28,9 @@ pub fn read_snapshot(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Snapshot> {
     let mut s = Snapshot::empty(config.clone(), now);
-    let (_, mut window) = q.quota_state(config.max_calls_per_day, &config.schedule, now)?;
-    s.used = window.used(now);
     s.observations = q.quota_observations()?;
     s.incremental_cost = q.incremental_cost()?;
+    s.used = q.quota_window(&s.observations, now)?.used(now);
     s.unfinished = q.unfinished()?;
     s.full_mirror = q.last_success(RunKind::Full)?.is_some();
     s.me_known = q.account("user_id")?.is_some();

@@ -111,6 +111,16 @@ impl Sql<'_> {
         let observations = self.quota_observations()?;
         let cost = self.incremental_cost()?;
         let policy = QuotaPolicy::new(configured, &observations, schedule, cost);
+        Ok((policy, self.quota_window(&observations, now)?))
+    }
+
+    /// The requests counted against the daily figure at `now`: those of the rolling day after
+    /// the end of the last quota block (from `observations`).
+    pub fn quota_window(
+        &self,
+        observations: &[Observation],
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<Window> {
         let fresh_since = observations
             .iter()
             .map(|o| o.resets_at)
@@ -118,7 +128,6 @@ impl Sql<'_> {
             .filter(|&r| r <= now);
         let since = now - quota::DAY;
         let since = fresh_since.map_or(since, |f| f.max(since));
-        let window = Window::new(self.usage_since(since)?, fresh_since);
-        Ok((policy, window))
+        Ok(Window::new(self.usage_since(since)?, fresh_since))
     }
 }
