@@ -8,6 +8,7 @@ pub mod library;
 pub mod plan;
 pub mod plays;
 pub mod quota;
+pub mod row;
 pub mod schema;
 pub mod state;
 pub mod versions;

@@ -5,10 +5,10 @@
 //! unknown value is an error, never a silent default.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Sql, parse_ts, ts};
+use super::row::{bad_value, get_opt_u64, get_ts, get_u64};
+use super::{Sql, ts};
 use crate::domain::{
     Capability, CapabilityValue, Checkpoint, Cursor, LimitReason, Phase, PhaseProgress,
     PhaseStatus, RunId, RunKind, RunRecord, RunStatus,
@@ -16,47 +16,6 @@ use crate::domain::{
 
 /// The `sync_state` row that holds the hold shared by every phase (the one request gate).
 pub const GATE_KEY: &str = "request_gate";
-
-/// A stored value this build cannot read.
-#[derive(Debug, thiserror::Error)]
-#[error("column {column}: {detail}")]
-struct Invalid {
-    column: String,
-    detail: String,
-}
-
-fn bad_value(column: &str, detail: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        Type::Text,
-        Box::new(Invalid {
-            column: column.to_string(),
-            detail: detail.to_string(),
-        }),
-    )
-}
-
-/// A stored timestamp; an unreadable one is an error.
-fn get_ts(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match r.get::<_, Option<String>>(col)? {
-        None => Ok(None),
-        Some(s) => match parse_ts(&s) {
-            Some(t) => Ok(Some(t)),
-            None => Err(bad_value(col, format!("unreadable timestamp {s:?}"))),
-        },
-    }
-}
-
-fn get_u64(r: &Row<'_>, col: &str) -> rusqlite::Result<u64> {
-    let n: i64 = r.get(col)?;
-    u64::try_from(n).map_err(|e| bad_value(col, e))
-}
-
-fn get_opt_u64(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<u64>> {
-    r.get::<_, Option<i64>>(col)?
-        .map(|n| u64::try_from(n).map_err(|e| bad_value(col, e)))
-        .transpose()
-}
 
 fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
     let started = get_ts(r, "started_at")?.ok_or_else(|| bad_value("started_at", "missing"))?;
