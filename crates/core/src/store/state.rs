@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::row::{bad_value, get_opt_u64, get_ts, get_u64};
+use super::row::{FromRow, bad_value, get_opt_u64, get_ts, get_u64};
 use super::{Sql, ts};
 use crate::domain::{
     Capability, CapabilityValue, Checkpoint, Cursor, LimitReason, Phase, PhaseProgress,
@@ -17,22 +17,24 @@ use crate::domain::{
 /// The `sync_state` row that holds the hold shared by every phase (the one request gate).
 pub const GATE_KEY: &str = "request_gate";
 
-fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
-    let started = get_ts(r, "started_at")?.ok_or_else(|| bad_value("started_at", "missing"))?;
-    Ok(RunRecord {
-        id: r.get::<_, RunId>("id")?.get(),
-        kind: r.get("kind")?,
-        started_at: started,
-        finished_at: get_ts(r, "finished_at")?,
-        status: r.get("status")?,
-        api_calls: get_u64(r, "api_calls")?,
-        rate_limited_count: get_u64(r, "rate_limited_count")?,
-        waited_seconds: get_u64(r, "waited_seconds")?,
-        items_added: get_u64(r, "items_added")?,
-        items_updated: get_u64(r, "items_updated")?,
-        items_removed: get_u64(r, "items_removed")?,
-        error: r.get("error")?,
-    })
+impl FromRow for RunRecord {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
+        let started = get_ts(r, "started_at")?.ok_or_else(|| bad_value("started_at", "missing"))?;
+        Ok(RunRecord {
+            id: r.get::<_, RunId>("id")?.get(),
+            kind: r.get("kind")?,
+            started_at: started,
+            finished_at: get_ts(r, "finished_at")?,
+            status: r.get("status")?,
+            api_calls: get_u64(r, "api_calls")?,
+            rate_limited_count: get_u64(r, "rate_limited_count")?,
+            waited_seconds: get_u64(r, "waited_seconds")?,
+            items_added: get_u64(r, "items_added")?,
+            items_updated: get_u64(r, "items_updated")?,
+            items_removed: get_u64(r, "items_removed")?,
+            error: r.get("error")?,
+        })
+    }
 }
 
 const RUN_COLS: &str = "id, kind, started_at, finished_at, status, api_calls, rate_limited_count,
@@ -50,22 +52,24 @@ pub struct PhaseRow {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-fn phase_row(r: &Row<'_>) -> rusqlite::Result<PhaseRow> {
-    Ok(PhaseRow {
-        phase: r.get("entity_type")?,
-        run_id: r.get("sync_history_id")?,
-        status: r.get("status")?,
-        checkpoint: Checkpoint {
-            current_offset: get_u64(r, "current_offset")?,
-            total_items: get_opt_u64(r, "total_items")?,
-            items_processed: get_u64(r, "items_processed")?,
-            cursor: r.get::<_, Option<Cursor>>("cursor")?,
-            after: r.get("after_cursor")?,
-        },
-        last_error: r.get("last_error")?,
-        rate_limit_reset_at: get_ts(r, "rate_limit_reset_at")?,
-        updated_at: get_ts(r, "updated_at")?,
-    })
+impl FromRow for PhaseRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<PhaseRow> {
+        Ok(PhaseRow {
+            phase: r.get("entity_type")?,
+            run_id: r.get("sync_history_id")?,
+            status: r.get("status")?,
+            checkpoint: Checkpoint {
+                current_offset: get_u64(r, "current_offset")?,
+                total_items: get_opt_u64(r, "total_items")?,
+                items_processed: get_u64(r, "items_processed")?,
+                cursor: r.get::<_, Option<Cursor>>("cursor")?,
+                after: r.get("after_cursor")?,
+            },
+            last_error: r.get("last_error")?,
+            rate_limit_reset_at: get_ts(r, "rate_limit_reset_at")?,
+            updated_at: get_ts(r, "updated_at")?,
+        })
+    }
 }
 
 impl PhaseRow {
@@ -95,13 +99,10 @@ pub(super) fn minute(t: DateTime<Utc>) -> String {
 
 impl Sql<'_> {
     pub fn run(&self, id: RunId) -> rusqlite::Result<Option<RunRecord>> {
-        self.0
-            .query_row(
-                &format!("SELECT {RUN_COLS} FROM sync_history WHERE id = ?1"),
-                [id],
-                run_from_row,
-            )
-            .optional()
+        self.one(
+            &format!("SELECT {RUN_COLS} FROM sync_history WHERE id = ?1"),
+            [id],
+        )
     }
 
     /// The run that did not finish (running, paused, rate-limited or failed), if any, with the
@@ -117,22 +118,24 @@ impl Sql<'_> {
                      ORDER BY id DESC LIMIT 1"
                 ),
                 [],
-                |r| Ok((run_from_row(r)?, r.get::<_, Option<String>>("phases")?)),
+                |r| {
+                    Ok((
+                        RunRecord::from_row(r)?,
+                        r.get::<_, Option<String>>("phases")?,
+                    ))
+                },
             )
             .optional()?;
         // Only the most recent library run can be resumed: an older unfinished one was
         // superseded. Listening-history polls (kind `plays`) run in between without superseding
         // anything.
-        let last = c
-            .query_row(
-                &format!(
-                    "SELECT {RUN_COLS} FROM sync_history WHERE kind != 'plays'
-                     ORDER BY id DESC LIMIT 1"
-                ),
-                [],
-                run_from_row,
-            )
-            .optional()?;
+        let last: Option<RunRecord> = self.one(
+            &format!(
+                "SELECT {RUN_COLS} FROM sync_history WHERE kind != 'plays'
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            [],
+        )?;
         Ok(match (row, last) {
             (Some((run, phases)), Some(last)) if last.id == run.id => {
                 let phases: Vec<Phase> = match phases {
@@ -146,36 +149,29 @@ impl Sql<'_> {
     }
 
     pub fn last_run(&self) -> rusqlite::Result<Option<RunRecord>> {
-        self.0
-            .query_row(
-                &format!("SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT 1"),
-                [],
-                run_from_row,
-            )
-            .optional()
+        self.one(
+            &format!("SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT 1"),
+            [],
+        )
     }
 
     /// Last successful run of a kind.
     pub fn last_success(&self, kind: RunKind) -> rusqlite::Result<Option<RunRecord>> {
-        self.0
-            .query_row(
-                &format!(
-                    "SELECT {RUN_COLS} FROM sync_history WHERE kind = ?1 AND status = 'success'
-                     ORDER BY id DESC LIMIT 1"
-                ),
-                [kind],
-                run_from_row,
-            )
-            .optional()
+        self.one(
+            &format!(
+                "SELECT {RUN_COLS} FROM sync_history WHERE kind = ?1 AND status = 'success'
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            [kind],
+        )
     }
 
     /// The most recent runs, newest first.
     pub fn history(&self, limit: u32) -> rusqlite::Result<Vec<RunRecord>> {
-        let mut st = self.0.prepare(&format!(
-            "SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let rows = st.query_map([i64::from(limit)], run_from_row)?;
-        rows.collect()
+        self.all(
+            &format!("SELECT {RUN_COLS} FROM sync_history ORDER BY id DESC LIMIT ?1"),
+            [i64::from(limit)],
+        )
     }
 
     /// Start a run and its phase rows (pending). Call inside a transaction.
@@ -218,23 +214,16 @@ impl Sql<'_> {
     }
 
     pub fn phase(&self, phase: Phase) -> rusqlite::Result<Option<PhaseRow>> {
-        self.0
-            .query_row(
-                "SELECT * FROM sync_state WHERE state_key = ?1",
-                [phase],
-                phase_row,
-            )
-            .optional()
+        self.one("SELECT * FROM sync_state WHERE state_key = ?1", [phase])
     }
 
     /// The phase rows of a run, in run order.
     pub fn phases_of_run(&self, run_id: i64) -> rusqlite::Result<Vec<PhaseRow>> {
-        let mut st = self.0.prepare(
+        self.all(
             "SELECT * FROM sync_state WHERE sync_history_id = ?1 AND state_key != ?2
              ORDER BY run_order, state_key",
-        )?;
-        let rows = st.query_map(params![run_id, GATE_KEY], phase_row)?;
-        rows.collect()
+            params![run_id, GATE_KEY],
+        )
     }
 
     /// A phase's checkpoint (call inside the batch's transaction).
