@@ -1,6 +1,6 @@
 //! The one way a row becomes a value: by column name, through [`FromRow`], one implementation
 //! per row type (as a reader of the schema expects: `SELECT` names the columns, the type names
-//! the fields). Queries return `Vec<T>` or `Option<T>` through [`Sql::all`] and [`Sql::one`];
+//! the fields). Queries return `Vec<T>` or `Option<T>` through `Sql::all` and `Sql::one`;
 //! a stored value this build cannot read is an error naming its column, never a silent default.
 
 use chrono::{DateTime, Utc};
