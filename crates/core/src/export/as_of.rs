@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 use super::ExportError;
 use super::model::{Skipped, Track, TrackList};
 use super::rows::{ItemRow, PlaylistRow, entry_from};
-use crate::store::versions;
+use crate::store::Sql;
 
 /// The playlists of `rows` as they were at `at`, and the ones whose history does not reach back
 /// that far.
@@ -27,7 +27,7 @@ pub(super) fn playlists(
         let id = list.id.clone().unwrap_or_default();
         list.name = name_at(c, &id, at)?.unwrap_or(p.current_name);
         let version = if has_versions {
-            versions::at_or_before(c, &id, at)?
+            Sql::over(c).playlist_version_at(&id, at)?
         } else {
             None
         };
@@ -47,7 +47,7 @@ pub(super) fn playlists(
             continue; // not in the library yet at that date
         }
         let first = if has_versions {
-            versions::first_recorded(c, &id)?
+            Sql::over(c).first_playlist_version(&id)?
         } else {
             None
         };
