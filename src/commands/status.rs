@@ -3,7 +3,8 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::plan;
-use spotsync_core::store::health::{self, HealthKey};
+use spotsync_core::store::Reader;
+use spotsync_core::store::health::HealthKey;
 use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
 
@@ -113,7 +114,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
-    let daemon = health::read_file(&paths.db)?;
+    let daemon = Reader::read(&paths.db, |q| q.daemon_health())?;
     let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
     // The plan is an extra: a database it cannot read still shows its status.
     let plan = match plan::load_plan(

@@ -366,7 +366,8 @@ impl EventLoop {
             }
             Action::LoadChanges(run_id) => self.load(move |db| Msg::Changes {
                 run_id,
-                rows: store::journal::run_changes(db, run_id, CHANGES_SHOWN),
+                rows: store::Reader::read(db, |q| q.run_changes(run_id, CHANGES_SHOWN))
+                    .map_err(|e| format!("cannot read the changes of run {run_id}: {e}")),
             }),
             Action::Browse(query) => self.load(move |db| Msg::Browse {
                 answer: store::browse::run(db, &query),
@@ -388,7 +389,8 @@ impl EventLoop {
             }
             Action::LoadPlayGaps => self.load(|db| {
                 Msg::PlayGaps(
-                    store::journal::load_play_gaps(db, sync::PLAY_GAPS_SHOWN).unwrap_or_default(),
+                    store::Reader::read(db, |q| q.play_gaps(sync::PLAY_GAPS_SHOWN))
+                        .unwrap_or_default(),
                 )
             }),
             Action::Login(LoginCommand::Start) => {

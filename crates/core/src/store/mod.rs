@@ -430,6 +430,19 @@ impl Reader {
         Sql(&self.conn)
     }
 
+    /// Read the database at `path` with `f`, read-only (works while another process syncs);
+    /// `T::default()` when there is no spotsync database yet. The front ends' one way to read:
+    /// `Reader::read(db, |q| q.play_gaps(5))`.
+    pub fn read<T: Default>(
+        path: &Path,
+        f: impl FnOnce(Sql<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        match Reader::open(path)? {
+            Some(reader) => Ok(f(reader.sql())?),
+            None => Ok(T::default()),
+        }
+    }
+
     /// The read-only connection itself, for the crate's own read modules (the exporter).
     pub(crate) fn into_connection(self) -> Connection {
         self.conn
@@ -460,6 +473,12 @@ pub fn open_side_writer(path: &Path) -> Result<SideWriter, StoreError> {
     .map_err(|e| not_a_db(path, e))?;
     conn.busy_timeout(Duration::from_secs(10))?;
     Ok(SideWriter { conn })
+}
+
+impl SideWriter {
+    fn sql(&self) -> Sql<'_> {
+        Sql(&self.conn)
+    }
 }
 
 /// Timestamps are ISO-8601 UTC text, to the second.

@@ -300,3 +300,23 @@ fn the_library_lists_migration_keeps_checkpoints_and_allows_skipped() {
         assert_eq!(n, 0, "{table} exists, empty");
     }
 }
+
+#[test]
+fn reader_read_answers_the_default_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let gaps = Reader::read(&db, |q| q.play_gaps(5)).unwrap();
+    assert!(gaps.is_empty());
+    assert!(!db.exists(), "reading creates nothing");
+    let mut s = Store::open(&db).unwrap();
+    s.transaction(|tx| {
+        tx.exec(
+            "INSERT INTO play_gaps (after, before, detected_at) VALUES (NULL, ?1, ?1)",
+            ["2026-01-01T00:00:00Z"],
+        )
+    })
+    .unwrap();
+    let gaps = Reader::read(&db, |q| q.play_gaps(5)).unwrap();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].before, "2026-01-01T00:00:00Z");
+}
