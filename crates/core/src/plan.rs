@@ -35,6 +35,8 @@ pub use next_run::{
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
+pub use crate::store::{CatalogCounts, StoredPlaylist};
+
 use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind};
 use crate::quota::{self, Observation, QuotaSource};
 use crate::sync::config::SyncConfig;
@@ -192,28 +194,6 @@ pub struct PhaseRecord {
     pub status: PhaseStatus,
     pub checkpoint: Checkpoint,
     pub last_error: Option<String>,
-}
-
-/// A playlist the database holds (not removed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPlaylist {
-    pub id: String,
-    /// `items_status`: `synced`, `pending`, `forbidden`, `not_found`.
-    pub pending: bool,
-    pub synced: bool,
-    pub total: Option<u64>,
-    /// The snapshot whose items are mirrored.
-    pub items_snapshot_id: Option<String>,
-    /// Positions already staged by an unfinished fetch.
-    pub staged: u64,
-}
-
-/// Rows of the catalog (for the albums-per-track ratio of estimates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CatalogCounts {
-    pub tracks: u64,
-    pub albums: u64,
-    pub artists: u64,
 }
 
 /// Everything [`compute`] needs, read from the database and the config at `now`.

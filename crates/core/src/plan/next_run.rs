@@ -69,18 +69,7 @@ pub fn supersedes(
         && now.signed_duration_since(started_at) >= CHANGES_DURING_ENRICHMENT
 }
 
-/// The unfinished run a plain `sync` would resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnfinishedRun {
-    pub id: i64,
-    pub kind: RunKind,
-    pub status: RunStatus,
-    pub started_at: DateTime<Utc>,
-    /// Its phases, in order.
-    pub phases: Vec<Phase>,
-    /// Those of its phases it has done (success or skipped).
-    pub done: Vec<Phase>,
-}
+pub use crate::store::UnfinishedRun;
 
 /// How an unfinished run is closed before the new one starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -65,7 +65,7 @@ pub fn read_snapshot(
     if succeeded(Phase::Tracks) || (s.full_mirror && q.any_saved_tracks()?) {
         mirrored.insert(Phase::Tracks, vec![q.count_saved()?]);
     }
-    s.playlists = q.plan_playlists()?;
+    s.playlists = q.stored_playlists()?;
     if !s.playlists.is_empty() || succeeded(Phase::Playlists) {
         mirrored.insert(Phase::Playlists, vec![s.playlists.len() as u64]);
     }

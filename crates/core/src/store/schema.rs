@@ -454,6 +454,26 @@ CREATE TABLE quota_observations (
 CREATE INDEX quota_observations_at ON quota_observations (observed_at);
 "#;
 
+/// The hold every request waits for gets a table of its own: it was the `sync_state` row
+/// `request_gate`, among the phases' checkpoints. The latest hold the checkpoint rows kept
+/// (the gate's, or a phase's) is carried over; phases keep their own hold columns.
+const M7_REQUEST_HOLD: &str = r#"
+-- No request before `blocked_until` (Spotify's 429 answers), shared by every phase: one row at
+-- most, none while nothing holds requests back.
+CREATE TABLE request_hold (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    blocked_until   TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    sync_history_id INTEGER REFERENCES sync_history(id),
+    held_at         TEXT NOT NULL
+);
+INSERT INTO request_hold (id, blocked_until, reason, sync_history_id, held_at)
+SELECT 1, rate_limit_reset_at, COALESCE(rate_limit_reason, 'window'), sync_history_id, updated_at
+FROM sync_state WHERE rate_limit_reset_at IS NOT NULL
+ORDER BY rate_limit_reset_at DESC, state_key = 'request_gate' DESC LIMIT 1;
+DELETE FROM sync_state WHERE state_key = 'request_gate';
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
@@ -461,6 +481,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M4_PLAYS_IMPORT),
     M::up(M5_WHOLE_LIBRARY),
     M::up(M6_QUOTA),
+    M::up(M7_REQUEST_HOLD),
 ];
 
 /// How many migrations this build knows (the schema version it writes).
