@@ -1,5 +1,5 @@
 //! What the file at `--db` is, found out before anything is written to it or beside it: absent
-//! or empty (a new database), ours (at which schema), or refused (a directory, another
+//! or empty (a new database), ours (at which schema), or refused (a directory, a device, another
 //! application's database, a damaged one). And bringing ours up to date.
 
 use std::fs::File;
@@ -27,9 +27,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-/// Refuse anything that is not an SQLite file (before SQLite gets a chance to write to it).
-/// An absent or empty file is fine: it becomes a new database (`Ok(false)`); `Ok(true)`: an
-/// SQLite file.
+/// Refuse anything that is not an SQLite file (before SQLite gets a chance to write to it, and
+/// before a lock file is created beside it). An absent or empty regular file is fine: it
+/// becomes a new database (`Ok(false)`); `Ok(true)`: an SQLite file.
 pub(super) fn check_header(path: &Path) -> Result<bool, StoreError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -38,6 +38,13 @@ pub(super) fn check_header(path: &Path) -> Result<bool, StoreError> {
     };
     if meta.is_dir() {
         return Err(refused(path, "it is a directory"));
+    }
+    if !meta.is_file() {
+        // /dev/null, a terminal, a pipe, a socket: SQLite cannot keep a database there.
+        return Err(refused(
+            path,
+            format!("it is {}, not a regular file", special_kind(&meta)),
+        ));
     }
     if meta.len() == 0 {
         return Ok(false);
@@ -50,6 +57,29 @@ pub(super) fn check_header(path: &Path) -> Result<bool, StoreError> {
         return Err(refused(path, "the file is not an SQLite database"));
     }
     Ok(true)
+}
+
+/// What a path that is neither a file nor a directory is.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "something else"
 }
 
 pub(super) fn not_a_db(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -89,12 +119,21 @@ pub(super) enum Check {
     Thorough,
 }
 
-/// The schema version of an existing file (`PRAGMA user_version`).
+/// The schema version of an existing file (`PRAGMA user_version`). spotsync numbers its
+/// schemas from 1 (0: none yet); a negative number is no schema of spotsync's.
 pub(super) fn schema_version(conn: &Connection, path: &Path) -> Result<usize, StoreError> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| not_a_db(path, e))?;
-    Ok(usize::try_from(version).unwrap_or(usize::MAX))
+    usize::try_from(version).map_err(|_| {
+        refused(
+            path,
+            format!(
+                "its schema number ({version}) is damaged or unknown: spotsync numbers its \
+                 schemas from 1"
+            ),
+        )
+    })
 }
 
 /// Classify an existing file (read-only connection): ours, empty, or refused as foreign.
