@@ -16,7 +16,7 @@ use crate::exit;
 
 fn load_config(paths: &Paths) -> Result<Config, i32> {
     Config::load(&paths.config_file).map_err(|e| {
-        eprintln!("spotsync: {e}");
+        errln!("spotsync: {e}");
         exit::ERROR
     })
 }
@@ -37,11 +37,11 @@ pub async fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
     if let Some(id) = &args.client_id {
         match config::save_client_id(&paths.config_file, id) {
             Ok(c) => {
-                println!("Saved the client id in {}.", paths.config_file.display());
+                outln!("Saved the client id in {}.", paths.config_file.display());
                 config = c;
             }
             Err(e) => {
-                eprintln!("spotsync: {e}");
+                errln!("spotsync: {e}");
                 return Ok(exit::ERROR);
             }
         }
@@ -51,20 +51,20 @@ pub async fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
     if let (Some(flag), Some(env)) = (&from_flag, config.client_id())
         && *flag != env
     {
-        println!(
+        outln!(
             "Note: SPOTIFY_CLIENT_ID is set to another id; it overrides the config file in later \
              commands."
         );
     }
     let Some(client_id) = from_flag.or_else(|| config.client_id()) else {
-        eprintln!(
+        errln!(
             "{}",
             config::setup_guide(&paths.config_file, &config.redirect_uri)
         );
         return Ok(exit::ERROR);
     };
     if let Err(m) = config::check_client_id(&client_id) {
-        eprintln!("spotsync: the client id (SPOTIFY_CLIENT_ID or client_id) {m}");
+        errln!("spotsync: the client id (SPOTIFY_CLIENT_ID or client_id) {m}");
         return Ok(exit::ERROR);
     }
     login(
@@ -111,49 +111,49 @@ async fn login(
     {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return Ok(exit::ERROR);
         }
     };
 
-    println!("Connecting spotsync to Spotify (app client id {client_id}).");
+    outln!("Connecting spotsync to Spotify (app client id {client_id}).");
     if let Ok(Some(old)) = store::read(&paths.token_file) {
-        println!(
+        outln!(
             "(Already connected as user id {}: logging in again replaces that authorization and \
              starts 6 new months.)",
             old.user_id
         );
     }
-    println!();
-    println!("1. Open this link in a browser, log in to Spotify and approve:");
-    println!();
-    println!("{}", session.authorize_url());
-    println!();
+    outln!();
+    outln!("1. Open this link in a browser, log in to Spotify and approve:");
+    outln!();
+    outln!("{}", session.authorize_url());
+    outln!();
     match session.ssh_hint() {
         Some(ssh) => {
-            println!(
+            outln!(
                 "2. Spotify then sends the browser to {redirect_uri}, where spotsync is listening."
             );
-            println!("   If the browser runs on another machine (spotsync over ssh), either:");
-            println!("   - forward the port first, from that machine: {ssh}");
-            println!("     then open the link; or");
-            println!(
+            outln!("   If the browser runs on another machine (spotsync over ssh), either:");
+            outln!("   - forward the port first, from that machine: {ssh}");
+            outln!("     then open the link; or");
+            outln!(
                 "   - open the link, let the page fail to load, copy the whole address from the"
             );
-            println!("     browser's address bar and paste it here.");
+            outln!("     browser's address bar and paste it here.");
         }
         None => {
             if let Some(p) = &session.listen_problem {
-                println!("   (spotsync {p}, so it cannot catch the redirect itself.)");
+                outln!("   (spotsync {p}, so it cannot catch the redirect itself.)");
             }
-            println!(
+            outln!(
                 "2. Spotify then sends the browser to {redirect_uri}?code=... (the page may fail to"
             );
-            println!("   load: that is expected). Copy the whole address from the address bar.");
+            outln!("   load: that is expected). Copy the whole address from the address bar.");
         }
     }
-    println!();
-    println!("Paste the redirected URL here and press Enter:");
+    outln!();
+    outln!("Paste the redirected URL here and press Enter:");
 
     let mut lines = stdin_lines();
     let mut stdin_open = true;
@@ -163,7 +163,7 @@ async fn login(
         tokio::select! {
             r = session.next_redirect() => {
                 if r.is_ok() {
-                    println!("Received Spotify's redirect on {redirect_uri}.");
+                    outln!("Received Spotify's redirect on {redirect_uri}.");
                 }
                 break r;
             }
@@ -171,15 +171,15 @@ async fn login(
                 Some(line) if line.trim().is_empty() => {}
                 Some(line) => match session.code_from_pasted(&line) {
                     Err(e @ FlowError::NotARedirect(_)) => {
-                        println!("{e}");
-                        println!("Paste the redirected URL here and press Enter:");
+                        outln!("{e}");
+                        outln!("Paste the redirected URL here and press Enter:");
                     }
                     r => break r,
                 },
                 None => {
                     stdin_open = false;
                     if !session.is_listening() {
-                        eprintln!(
+                        errln!(
                             "spotsync: the input closed before a redirected URL was pasted; \
                              nothing was saved"
                         );
@@ -188,7 +188,7 @@ async fn login(
                 }
             },
             _ = &mut deadline => {
-                eprintln!(
+                errln!(
                     "spotsync: no answer from Spotify after {} minutes; nothing was saved. Run \
                      `spotsync auth` again.",
                     LOGIN_TIMEOUT.as_secs() / 60
@@ -196,7 +196,7 @@ async fn login(
                 return Ok(exit::ERROR);
             }
             _ = tokio::signal::ctrl_c() => {
-                eprintln!("spotsync: cancelled; nothing was saved");
+                errln!("spotsync: cancelled; nothing was saved");
                 return Ok(exit::INTERRUPTED);
             }
         }
@@ -209,7 +209,7 @@ async fn login(
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("login failed: {e}");
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return Ok(exit::ERROR);
         }
     };
@@ -217,17 +217,17 @@ async fn login(
         Some(n) => format!("{n} (user id {})", stored.user_id),
         None => format!("user id {}", stored.user_id),
     };
-    println!();
-    println!("Connected as {who}.");
-    println!(
+    outln!();
+    outln!("Connected as {who}.");
+    outln!(
         "The token is saved in {} (readable by you only).",
         paths.token_file.display()
     );
-    println!(
+    outln!(
         "Spotify ends this authorization on {} (6 months); spotsync warns 30 and 7 days before.",
         stored.refresh_token_expires_at().format("%Y-%m-%d")
     );
-    println!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
+    outln!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
     Ok(exit::OK)
 }
 
@@ -264,28 +264,28 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
         Ok(s) => s,
         Err(e) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({ "connected": false, "error": e.to_string(),
                         "token_file": paths.token_file })
                 );
             } else {
-                eprintln!("spotsync: {e}");
+                errln!("spotsync: {e}");
             }
             return exit::AUTH_NEEDED;
         }
     };
     let Some(s) = stored else {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "connected": false, "token_file": paths.token_file,
                     "access_token_from_env": env_token_set() })
             );
         } else {
-            println!("Not connected to Spotify: run `spotsync auth`.");
+            outln!("Not connected to Spotify: run `spotsync auth`.");
             if env_token_set() {
-                println!("(SPOTSYNC_ACCESS_TOKEN is set: syncs use that token as-is.)");
+                outln!("(SPOTSYNC_ACCESS_TOKEN is set: syncs use that token as-is.)");
             }
         }
         return exit::AUTH_NEEDED;
@@ -310,49 +310,49 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
             "token_file": paths.token_file,
             "access_token_from_env": env_token_set(),
         });
-        println!("{v}");
+        outln!("{v}");
         return exit::OK;
     }
     match &s.user_name {
-        Some(n) => println!("Connected to Spotify as {n} (user id {}).", s.user_id),
-        None => println!("Connected to Spotify as user id {}.", s.user_id),
+        Some(n) => outln!("Connected to Spotify as {n} (user id {}).", s.user_id),
+        None => outln!("Connected to Spotify as user id {}.", s.user_id),
     }
-    println!("  app client id:  {}", s.client_id);
-    println!("  scopes:         {}", s.scopes().join(" "));
-    println!(
+    outln!("  app client id:  {}", s.client_id);
+    outln!("  scopes:         {}", s.scopes().join(" "));
+    outln!(
         "  authorized:     {}",
         s.authorized_at.format("%Y-%m-%d %H:%M UTC")
     );
     match s.token.expires_at {
-        Some(t) if !access_expired => println!(
+        Some(t) if !access_expired => outln!(
             "  access token:   valid until {} ({})",
             t.format("%Y-%m-%d %H:%M:%S UTC"),
             ago_or_in(t, now)
         ),
-        Some(t) => println!(
+        Some(t) => outln!(
             "  access token:   expired {} (the next sync refreshes it)",
             ago_or_in(t, now)
         ),
-        None => println!("  access token:   expiry unknown (the next sync refreshes it)"),
+        None => outln!("  access token:   expiry unknown (the next sync refreshes it)"),
     }
     if end > now {
-        println!(
+        outln!(
             "  refresh token:  valid until {} ({} days left; `spotsync auth` starts 6 new months)",
             end.format("%Y-%m-%d %H:%M UTC"),
             (end - now).num_days()
         );
     } else {
-        println!(
+        outln!(
             "  refresh token:  ended on {}",
             end.format("%Y-%m-%d %H:%M UTC")
         );
     }
-    println!("  token file:     {}", paths.token_file.display());
+    outln!("  token file:     {}", paths.token_file.display());
     if env_token_set() {
-        println!("SPOTSYNC_ACCESS_TOKEN is set: syncs use that token instead of this one.");
+        outln!("SPOTSYNC_ACCESS_TOKEN is set: syncs use that token instead of this one.");
     }
     if let Some(w) = warning {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
     exit::OK
 }
@@ -362,11 +362,11 @@ async fn run_refresh(global: &GlobalArgs, paths: &Paths) -> i32 {
     let stored = match store::read(&paths.token_file) {
         Ok(Some(s)) => s,
         Ok(None) => {
-            eprintln!("spotsync: {}", AuthError::NoToken);
+            errln!("spotsync: {}", AuthError::NoToken);
             return exit::AUTH_NEEDED;
         }
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return exit::AUTH_NEEDED;
         }
     };
@@ -377,15 +377,15 @@ async fn run_refresh(global: &GlobalArgs, paths: &Paths) -> i32 {
                 .expires_at
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                 .unwrap_or_else(|| "unknown".into());
-            println!("Refreshed: the new access token is valid until {until}.");
+            outln!("Refreshed: the new access token is valid until {until}.");
             if let Some(w) = refresh_expiry_warning(&paths.token_file) {
-                println!("warning: {w}");
+                outln!("warning: {w}");
             }
             exit::OK
         }
         Err(e) => {
             tracing::warn!("refresh failed: {e}");
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             exit::for_auth(&e)
         }
     }
@@ -400,20 +400,20 @@ pub async fn run_logout(global: &GlobalArgs) -> Result<i32> {
 fn logout(token_file: &Path) -> i32 {
     match store::remove(token_file) {
         Ok(true) => {
-            println!("Logged out: removed {}.", token_file.display());
-            println!(
+            outln!("Logged out: removed {}.", token_file.display());
+            outln!(
                 "To also revoke spotsync's access on Spotify's side, remove the app at \
                  https://www.spotify.com/account/apps/."
             );
         }
-        Ok(false) => println!("Not logged in (no token at {}).", token_file.display()),
+        Ok(false) => outln!("Not logged in (no token at {}).", token_file.display()),
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return exit::ERROR;
         }
     }
     if env_token_set() {
-        println!("Note: SPOTSYNC_ACCESS_TOKEN is still set in this environment.");
+        outln!("Note: SPOTSYNC_ACCESS_TOKEN is still set in this environment.");
     }
     exit::OK
 }

@@ -25,9 +25,9 @@ pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let Some(conn) = spotsync_core::store::open_read_only(&paths.db)? else {
         if args.json {
-            println!("[]");
+            outln!("[]");
         } else {
-            println!("No sync yet.");
+            outln!("No sync yet.");
         }
         return Ok(exit::OK);
     };
@@ -39,15 +39,15 @@ pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
             limit: args.limit,
         })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&changes)?);
+        outln!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(exit::OK);
     }
     if changes.is_empty() {
-        println!("No changes recorded.");
+        outln!("No changes recorded.");
     }
     for c in &changes {
         let what = c.describe();
-        println!(
+        outln!(
             "{}  #{:<4} {:<11} {:<24} {}",
             c.changed_at,
             c.sync_history_id.map(|i| i.to_string()).unwrap_or_default(),

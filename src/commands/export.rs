@@ -2,7 +2,6 @@
 //! JSPF and XSPF. Reads only the database (a read-only connection beside any running sync): no
 //! request, no token, no HTTP client.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -71,7 +70,7 @@ fn selection(args: &ExportArgs, formats: &[Format]) -> Result<Selection, String>
 }
 
 fn usage(msg: &str) -> i32 {
-    eprintln!("spotsync export: {msg}");
+    errln!("spotsync export: {msg}");
     exit::USAGE
 }
 
@@ -104,7 +103,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     .await
     .map_err(|e| eyre!("the export stopped: {e}"))??;
     for s in &lib.skipped {
-        eprintln!(
+        errln!(
             "note: playlist {:?} ({}) left out: {}",
             s.name.as_deref().unwrap_or_default(),
             s.id,
@@ -128,7 +127,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
             &lib.skipped,
         )?;
     } else {
-        println!(
+        outln!(
             "Exported {} file{} to {}{}",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
@@ -139,7 +138,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
                 .unwrap_or_default()
         );
         for f in &files {
-            println!("  {}  ({} {})", f.name, f.items, unit(f));
+            outln!("  {}  ({} {})", f.name, f.items, unit(f));
         }
     }
     Ok(exit::OK)
@@ -174,16 +173,9 @@ fn write_stdout(files: &[OutFile]) -> i32 {
             }
         ));
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&file.bytes).and_then(|()| out.flush()) {
-        Ok(()) => exit::OK,
-        // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("spotsync export: cannot write to stdout: {e}");
-            exit::ERROR
-        }
-    }
+    // A failure is said (or, for a reader that went away, not) by `output::finish`.
+    crate::output::stdout_bytes(&file.bytes);
+    exit::OK
 }
 
 fn print_json(
@@ -212,7 +204,7 @@ fn print_json(
         "files": files,
         "skipped_playlists": skipped,
     });
-    println!("{}", serde_json::to_string_pretty(&v)?);
+    outln!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }
 

@@ -41,6 +41,29 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::exit;
 
+/// An error and its causes in one line, each said once: an error whose message already quotes
+/// its cause (`cannot write X: File exists (os error 17)`) is not followed by that cause again.
+pub fn error_words(e: &color_eyre::eyre::Report) -> String {
+    let mut words = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !words.contains(&cause) {
+            words.push_str(": ");
+            words.push_str(&cause);
+        }
+    }
+    words
+}
+
+/// Run `read` (SQLite reads, file reads) on a blocking thread, off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|e| color_eyre::eyre::eyre!("reading the database stopped: {e}"))?
+}
+
 /// Load paths and config, or explain what is wrong.
 pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
     let paths = Paths::resolve(global)?;
@@ -63,7 +86,7 @@ pub(crate) async fn start_engine(
     ) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return Err(exit::AUTH_NEEDED);
         }
     };
@@ -71,11 +94,11 @@ pub(crate) async fn start_engine(
     match spotsync_core::sync::spawn(engine_options(global, paths, config, credentials)).await {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
-            eprintln!("spotsync: {}", locked(&p));
+            errln!("spotsync: {}", locked(&p));
             Err(exit::LOCKED)
         }
         Err(SpawnError::Other(m)) => {
-            eprintln!("spotsync: {m}");
+            errln!("spotsync: {m}");
             Err(exit::ERROR)
         }
     }
@@ -99,7 +122,7 @@ pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
         Ok(()) => true,
         Err(e) => {
             tracing::error!("the sync engine ended abnormally: {e}");
-            eprintln!("spotsync: the sync engine ended abnormally: {e}");
+            errln!("spotsync: the sync engine ended abnormally: {e}");
             false
         }
     }

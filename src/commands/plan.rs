@@ -40,7 +40,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
     let mut plan = load(&paths, &config.sync, &req)?;
     if plan.needs_probe() {
         if args.no_probe {
-            eprintln!(
+            errln!(
                 "totals unknown for {}: `spotsync plan` without --no-probe asks Spotify (about {})",
                 names(&plan.unknown),
                 plan::requests(plan.probe_cost)
@@ -49,13 +49,13 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
             let _log = crate::logging::init(&paths.log_dir, false);
             // Only the lists whose totals the database lacks.
             let phases = plan.unknown.clone();
-            eprintln!(
+            errln!(
                 "asking Spotify for the totals of {} (about {}; nothing of the library is stored)",
                 names(&plan.unknown),
                 plan::requests(plan.probe_cost)
             );
             if let Some(note) = probe(global, &paths, &config, phases).await {
-                eprintln!("{note}");
+                errln!("{note}");
             }
             plan = load(&paths, &config.sync, &req)?;
         }
@@ -70,7 +70,7 @@ pub fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let req = request(args.full, args.incremental, &args.only);
     let plan = load(&paths, &config.sync, &req)?;
     if plan.needs_probe() {
-        eprintln!(
+        errln!(
             "totals unknown for {}: `spotsync plan` asks Spotify (about {})",
             names(&plan.unknown),
             plan::requests(plan.probe_cost)
@@ -135,7 +135,7 @@ async fn probe(
                     SyncEvent::Probed { probe } => return Some(probe),
                     SyncEvent::RateLimited { .. } | SyncEvent::Error { .. } => {
                         if let Some(line) = describe_event(&ev) {
-                            eprintln!("{line}");
+                            errln!("{line}");
                         }
                     }
                     _ => {}
@@ -166,10 +166,10 @@ async fn probe(
 /// The plan on stdout: one JSON object, or lines for people.
 fn print(plan: &Plan, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(plan)?);
+        outln!("{}", serde_json::to_string_pretty(plan)?);
     } else {
         for line in lines(plan) {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(())

@@ -12,11 +12,11 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit;
 
 fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
-    println!("Database: {}", db.display());
+    outln!("Database: {}", db.display());
     match &s.current_run {
-        None => println!("No sync yet: run `spotsync sync`."),
+        None => outln!("No sync yet: run `spotsync sync`."),
         Some(run) => {
-            println!(
+            outln!(
                 "Sync #{} ({}) {} — started {}{}",
                 run.id,
                 run.kind,
@@ -26,7 +26,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
                     .map(|f| format!(", ended {}", local(f)))
                     .unwrap_or_default()
             );
-            println!(
+            outln!(
                 "  {} requests, {} added, {} updated, {} removed, {} rate limits, waited {}s",
                 run.api_calls,
                 run.items_added,
@@ -36,10 +36,10 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
                 run.waited_seconds
             );
             if let Some(e) = &run.error {
-                println!("  {e}");
+                outln!("  {e}");
             }
             for p in &s.phases {
-                println!(
+                outln!(
                     "  {:<16} {:<12} {}{}",
                     p.phase.as_str(),
                     p.status.as_str(),
@@ -53,7 +53,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
         }
     }
     if let Some((until, reason)) = s.blocked_until {
-        println!(
+        outln!(
             "On hold by {} until {} (in {})",
             reason.describe(),
             local(until),
@@ -61,8 +61,8 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
         );
     }
     match s.daily_budget {
-        Some(b) => println!("Requests in the last 24 h: {} of {b}", s.calls_24h),
-        None => println!("Requests in the last 24 h: {}", s.calls_24h),
+        Some(b) => outln!("Requests in the last 24 h: {} of {b}", s.calls_24h),
+        None => outln!("Requests in the last 24 h: {}", s.calls_24h),
     }
 }
 
@@ -124,7 +124,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     ) {
         Ok(p) => Some(p),
         Err(e) => {
-            eprintln!("spotsync: cannot plan the next sync: {e}");
+            errln!("spotsync: cannot plan the next sync: {e}");
             None
         }
     };
@@ -138,16 +138,16 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                 serde_json::to_value(plan.as_ref().map(|p| p.summary()))?,
             );
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_status(&snap, &paths.db);
         if let Some(p) = &plan {
             for line in plan_lines(p) {
-                println!("{line}");
+                outln!("{line}");
             }
         }
         if !daemon.is_empty() {
-            println!(
+            outln!(
                 "Daemon: {}; last success {}; next sync {}{}{}",
                 if daemon.get(HealthKey::Pid).is_some() {
                     "running"
@@ -167,10 +167,10 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
             );
         }
         if let Some(c) = &coverage {
-            println!("{}", coverage_line(c));
+            outln!("{}", coverage_line(c));
         }
         for g in &snap.play_gaps {
-            println!(
+            outln!(
                 "Listening history gap: plays between {} and {} may be missing",
                 g.after.as_deref().unwrap_or("?"),
                 g.before

@@ -1,6 +1,5 @@
 //! `spotsync sync`: one run, headless, with progress on stderr and documented exit codes.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::Result;
@@ -50,20 +49,19 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let mut started = false;
     let mut code: Option<i32> = None;
     let mut last_line = Instant::now() - Duration::from_secs(10);
-    let stdout = std::io::stdout();
     let mut json_out = true;
     loop {
         let ev = tokio::select! {
             ev = handle.events.recv() => ev,
             _ = StopSignals::sigint(), if !interrupted => {
                 interrupted = true;
-                eprintln!("interrupted: stopping now; everything committed is kept");
+                errln!("interrupted: stopping now; everything committed is kept");
                 handle.cancel.cancel();
                 continue;
             }
             _ = signals.sigterm(), if !interrupted => {
                 interrupted = true;
-                eprintln!("terminated: stopping now; everything committed is kept");
+                errln!("terminated: stopping now; everything committed is kept");
                 handle.cancel.cancel();
                 continue;
             }
@@ -71,13 +69,13 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
         let Some(ev) = ev else { break };
         if args.json {
             if json_out {
-                json_out = write_json(&stdout, &ev);
+                json_out = write_json(&ev);
             }
         } else {
             let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
             if !throttled || last_line.elapsed() >= Duration::from_secs(1) {
                 if let Some(line) = describe_event(&ev) {
-                    eprintln!("{line}");
+                    errln!("{line}");
                 }
                 if throttled {
                     last_line = Instant::now();
@@ -114,24 +112,12 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     })
 }
 
-/// One event as a JSON line on stdout. False when stdout is gone (e.g. the reading end of a
-/// pipe closed): said once on stderr; the sync goes on without its JSON stream.
-fn write_json(stdout: &std::io::Stdout, ev: &SyncEvent) -> bool {
-    let line = match serde_json::to_string(ev) {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!("cannot write an event as JSON: {e}");
-            return true;
-        }
-    };
-    let mut out = stdout.lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!(
-                "spotsync: cannot write to stdout ({e}); the sync goes on without --json output"
-            );
-            false
-        }
+/// One event as a JSON line on stdout. False once stdout is gone (e.g. the reading end of a
+/// pipe closed): the sync goes on without its JSON stream.
+fn write_json(ev: &SyncEvent) -> bool {
+    match serde_json::to_string(ev) {
+        Ok(line) => outln!("{line}"),
+        Err(e) => tracing::warn!("cannot write an event as JSON: {e}"),
     }
+    !crate::output::stdout_failed()
 }

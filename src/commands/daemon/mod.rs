@@ -157,13 +157,11 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     health.close().await;
     Ok(match end {
         Some(Tick::AuthFailed) => {
-            eprintln!(
-                "spotsync: authorization refused: run `spotsync auth`, then restart the daemon"
-            );
+            errln!("spotsync: authorization refused: run `spotsync auth`, then restart the daemon");
             exit::AUTH_NEEDED
         }
         Some(Tick::EngineGone) => {
-            eprintln!("spotsync: the sync engine stopped unexpectedly; see the log");
+            errln!("spotsync: the sync engine stopped unexpectedly; see the log");
             exit::ERROR
         }
         _ if !clean => exit::ERROR,
