@@ -23,7 +23,20 @@ fn parse_since(s: &str) -> Result<String> {
 pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
     let (paths, _config) = setup(global)?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
-    let Some(conn) = spotsync_core::store::open_read_only(&paths.db)? else {
+    let filter = spotsync_core::store::journal::ChangeFilter {
+        since,
+        run: args.run,
+        limit: args.limit,
+    };
+    let db = paths.db;
+    let changes = blocking(move || {
+        let Some(conn) = spotsync_core::store::open_read_only(&db)? else {
+            return Ok(None);
+        };
+        Ok(Some(conn.sql().changes(&filter)?))
+    })
+    .await?;
+    let Some(changes) = changes else {
         if args.json {
             outln!("[]");
         } else {
@@ -31,13 +44,6 @@ pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
         }
         return Ok(exit::OK);
     };
-    let changes = conn
-        .sql()
-        .changes(&spotsync_core::store::journal::ChangeFilter {
-            since,
-            run: args.run,
-            limit: args.limit,
-        })?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&changes)?);
         return Ok(exit::OK);

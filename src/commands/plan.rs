@@ -37,7 +37,7 @@ fn request(full: bool, incremental: bool, only: &[PhaseArg]) -> Request {
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let mut plan = load(&paths, &config.sync, &req)?;
+    let mut plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {
         if args.no_probe {
             errln!(
@@ -57,7 +57,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
             if let Some(note) = probe(global, &paths, &config, phases).await {
                 errln!("{note}");
             }
-            plan = load(&paths, &config.sync, &req)?;
+            plan = load(&paths, &config.sync, &req).await?;
         }
     }
     print(&plan, args.json)?;
@@ -65,10 +65,10 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
 }
 
 /// `spotsync sync --dry-run`: the plan from what the database knows; nothing is sent.
-pub fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
+pub async fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let plan = load(&paths, &config.sync, &req)?;
+    let plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {
         errln!(
             "totals unknown for {}: `spotsync plan` asks Spotify (about {})",
@@ -80,8 +80,10 @@ pub fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
-    plan::load_plan(&paths.db, config, req, Utc::now()).map_err(|e| eyre!(e))
+/// The plan from what the database knows, read on a blocking thread.
+async fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
+    let (db, config, req) = (paths.db.clone(), config.clone(), req.clone());
+    blocking(move || plan::load_plan(&db, &config, &req, Utc::now()).map_err(|e| eyre!(e))).await
 }
 
 /// The lists a probe reads, by name (enrichment is unknown only because they are).

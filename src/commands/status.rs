@@ -107,27 +107,47 @@ fn plan_lines(p: &plan::Plan) -> [String; 2] {
     ]
 }
 
-/// `spotsync status`.
-pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
-    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
+/// What `spotsync status` shows, read from the database.
+struct Status {
+    snap: StatusSnapshot,
+    daemon: health::DaemonHealth,
+    coverage: Option<plays::Coverage>,
+    plan: Option<plan::Plan>,
+}
+
+/// Every read of `spotsync status`, on a blocking thread.
+fn load(db: &std::path::Path, config: &crate::config::Config) -> Result<Status> {
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
-    let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
-    let daemon = health::read_file(&paths.db)?;
-    let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
+    let snap = sync::load_status_with_budget(db, 10, budget).map_err(|e| eyre!(e))?;
+    let daemon = health::read_file(db)?;
+    let coverage = plays::load_coverage(db).map_err(|e| eyre!(e))?;
     // The plan is an extra: a database it cannot read still shows its status.
-    let plan = match plan::load_plan(
-        &paths.db,
-        &config.sync,
-        &plan::Request::default(),
-        Utc::now(),
-    ) {
+    let plan = match plan::load_plan(db, &config.sync, &plan::Request::default(), Utc::now()) {
         Ok(p) => Some(p),
         Err(e) => {
             errln!("spotsync: cannot plan the next sync: {e}");
             None
         }
     };
+    Ok(Status {
+        snap,
+        daemon,
+        coverage,
+        plan,
+    })
+}
+
+/// `spotsync status`.
+pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
+    let (paths, config) = setup(global)?;
+    spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
+    let db = paths.db.clone();
+    let Status {
+        snap,
+        daemon,
+        coverage,
+        plan,
+    } = blocking(move || load(&db, &config)).await?;
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
@@ -139,43 +159,48 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
             );
         }
         outln!("{}", serde_json::to_string_pretty(&v)?);
-    } else {
-        print_status(&snap, &paths.db);
-        if let Some(p) = &plan {
-            for line in plan_lines(p) {
-                outln!("{line}");
-            }
-        }
-        if !daemon.is_empty() {
-            outln!(
-                "Daemon: {}; last success {}; next sync {}{}{}",
-                if daemon.get(HealthKey::Pid).is_some() {
-                    "running"
-                } else {
-                    "stopped"
-                },
-                daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
-                daemon.get(HealthKey::NextSync).unwrap_or("-"),
-                daemon
-                    .get(HealthKey::BlockedUntil)
-                    .map(|b| format!("; blocked until {b}"))
-                    .unwrap_or_default(),
-                daemon
-                    .get(HealthKey::LastError)
-                    .map(|e| format!("; last error: {e}"))
-                    .unwrap_or_default()
-            );
-        }
-        if let Some(c) = &coverage {
-            outln!("{}", coverage_line(c));
-        }
-        for g in &snap.play_gaps {
-            outln!(
-                "Listening history gap: plays between {} and {} may be missing",
-                g.after.as_deref().unwrap_or("?"),
-                g.before
-            );
+        return Ok(exit::OK);
+    }
+    print_status(&snap, &paths.db);
+    if let Some(p) = &plan {
+        for line in plan_lines(p) {
+            outln!("{line}");
         }
     }
+    if !daemon.is_empty() {
+        outln!("{}", daemon_line(&daemon));
+    }
+    if let Some(c) = &coverage {
+        outln!("{}", coverage_line(c));
+    }
+    for g in &snap.play_gaps {
+        outln!(
+            "Listening history gap: plays between {} and {} may be missing",
+            g.after.as_deref().unwrap_or("?"),
+            g.before
+        );
+    }
     Ok(exit::OK)
+}
+
+/// The daemon's health in one line.
+fn daemon_line(daemon: &health::DaemonHealth) -> String {
+    format!(
+        "Daemon: {}; last success {}; next sync {}{}{}",
+        if daemon.get(HealthKey::Pid).is_some() {
+            "running"
+        } else {
+            "stopped"
+        },
+        daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
+        daemon.get(HealthKey::NextSync).unwrap_or("-"),
+        daemon
+            .get(HealthKey::BlockedUntil)
+            .map(|b| format!("; blocked until {b}"))
+            .unwrap_or_default(),
+        daemon
+            .get(HealthKey::LastError)
+            .map(|e| format!("; last error: {e}"))
+            .unwrap_or_default()
+    )
 }

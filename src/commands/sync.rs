@@ -13,7 +13,7 @@ use crate::exit;
 /// `spotsync sync`.
 pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     if args.dry_run {
-        return super::plan::dry_run(global, args);
+        return super::plan::dry_run(global, args).await;
     }
     let (paths, config) = setup(global)?;
     let _log = crate::logging::init(&paths.log_dir, false);
