@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{GlobalArgs, parse_interval};
+use spotsync_core::quota::Schedule;
 use spotsync_core::sync::Phase;
 pub use spotsync_core::sync::SyncConfig;
 
@@ -68,8 +69,46 @@ impl Default for DaemonConfig {
     }
 }
 
+/// The largest config file read (a documented one is about 2 KiB): `--config /dev/zero` or a
+/// wrong path to a big file is refused instead of read until memory runs out.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The config file's text, `None` when there is none. At most [`MAX_CONFIG_BYTES`] are read.
+fn read_config_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    use std::io::Read;
+    let read_err = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_err(source)),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ConfigError::Parse {
+            path: path.to_owned(),
+            message: "it is not UTF-8 text".into(),
+        })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "config file {path} is larger than 1 MiB: it is not a spotsync config (check --config \
+         or SPOTSYNC_CONFIG)"
+    )]
+    TooLarge { path: PathBuf },
     #[error("cannot read config file {path}: {source}")]
     Read {
         path: PathBuf,
@@ -95,15 +134,8 @@ pub enum ConfigError {
 impl Config {
     /// Load `path`; an absent file gives the defaults.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
+        let Some(text) = read_config_text(path)? else {
+            return Ok(Config::default());
         };
         let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
@@ -173,9 +205,9 @@ impl Config {
 
     /// The daemon's cadence as the engine sizes its reserve from it (the defaults where a value
     /// does not parse; [`Config::validate`] refuses those).
-    pub fn schedule(&self) -> spotsync_core::quota::Schedule {
-        let d = spotsync_core::quota::Schedule::default();
-        spotsync_core::quota::Schedule {
+    pub fn schedule(&self) -> Schedule {
+        let d = Schedule::default();
+        Schedule {
             every: self.daemon.every().unwrap_or(d.every),
             plays_every: self.daemon.plays_every().unwrap_or(d.plays_every),
         }
@@ -329,7 +361,8 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # enrich = ["artists", "albums"]
 
 [daemon]
-# Interval between incremental syncs of `spotsync daemon` (units: s, m, h, d).
+# Interval between incremental syncs of `spotsync daemon`: a number with its unit (90s, 30m, 2h,
+# 1h30m), from 1s to 366 days.
 # every = "30m"
 # Interval between listening-history polls of `spotsync daemon`.
 # plays_every = "10m"
@@ -345,16 +378,7 @@ pub fn save_client_id(path: &Path, client_id: &str) -> Result<Config, ConfigErro
         message,
     })?;
     let line = format!("client_id = \"{}\"", client_id.trim());
-    let old = match std::fs::read_to_string(path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => {
-            return Err(ConfigError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
+    let old = read_config_text(path)?;
     let text = match old {
         None => CONFIG_TEMPLATE.replacen("# client_id = \"\"", &line, 1),
         Some(old) => set_top_level_key(&old, "client_id", &line),

@@ -7,3 +7,5 @@
 mod closed_stdout;
 #[path = "cli/common.rs"]
 mod common;
+#[path = "cli/config.rs"]
+mod config;

@@ -77,11 +77,11 @@ impl Home {
         c
     }
 
-    /// `args` run under `sh` with `umask` set first.
-    pub fn command_with_umask(&self, umask: &str, args: &[&str]) -> Command {
+    /// `args` run under `sh` after `setup` (a shell command such as `umask 022`).
+    pub fn command_after(&self, setup: &str, args: &[&str]) -> Command {
         let mut c = Command::new("sh");
         c.arg("-c")
-            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(format!("{setup} && exec \"$0\" \"$@\""))
             .arg(BIN);
         self.prepare(&mut c, args);
         c
