@@ -9,3 +9,5 @@ mod closed_stdout;
 mod common;
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/token.rs"]
+mod token;

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use super::store::{StoredToken, TOKEN_FILE_VERSION};
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::credentials::check_access_token;
 use crate::spotify::token::settle_expiry;
 
 /// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
@@ -223,6 +224,13 @@ impl PkceLogin {
         // `expires_in` as sent may be negative or absurd: bounded (see `settle_expiry`).
         token.expires_at = None;
         settle_expiry(&mut token, authorized_at);
+        if check_access_token(&token.access_token, "the new token").is_err() {
+            return Err(FlowError::Http(
+                "the token endpoint sent an access token that an HTTP header cannot carry; \
+                 nothing was saved"
+                    .into(),
+            ));
+        }
         if token.refresh_token.is_none() {
             return Err(FlowError::Http(
                 "the token endpoint sent no refresh token; spotsync needs one to keep syncing"
