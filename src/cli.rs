@@ -145,8 +145,8 @@ pub struct StatusArgs {
 pub struct HistoryArgs {
     #[arg(long)]
     pub json: bool,
-    /// How many runs to show.
-    #[arg(long, default_value_t = 20)]
+    /// How many runs to show (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
@@ -160,7 +160,8 @@ pub struct ChangesArgs {
     pub run: Option<i64>,
     #[arg(long)]
     pub json: bool,
-    #[arg(long, default_value_t = 200)]
+    /// How many changes to show, newest first (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 

@@ -9,5 +9,9 @@ mod closed_stdout;
 mod common;
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/export.rs"]
+mod export;
 #[path = "cli/token.rs"]
 mod token;
+#[path = "cli/wording.rs"]
+mod wording;

@@ -1,6 +1,5 @@
 //! `spotsync changes`: the change journal.
 
-use chrono::{DateTime, Utc};
 use color_eyre::eyre::{Result, eyre};
 
 use super::*;
@@ -8,15 +7,7 @@ use crate::cli::{ChangesArgs, GlobalArgs};
 use crate::exit;
 
 fn parse_since(s: &str) -> Result<String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(spotsync_core::store::ts(t.with_timezone(&Utc)));
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
-    }
-    Err(eyre!(
-        "--since {s:?}: expected a date (2026-11-20) or an RFC 3339 time (2026-11-20T12:00:00Z)"
-    ))
+    super::dates::parse_date("--since", s, super::dates::DayEdge::Start).map_err(|e| eyre!(e))
 }
 
 /// `spotsync changes`.

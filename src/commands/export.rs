@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::export::{self, Format, OutFile, Selection};
 
@@ -26,15 +25,7 @@ impl From<ExportFormatArg> for Format {
 
 /// `--as-of`: a date means the end of that day (UTC); an RFC 3339 time is taken as given.
 pub fn parse_as_of(s: &str) -> Result<String, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(spotsync_core::store::ts(t.with_timezone(&Utc)));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(format!("{}T23:59:59Z", d.format("%Y-%m-%d")));
-    }
-    Err(format!(
-        "--as-of {s:?}: expected a date (2026-06-01) or an RFC 3339 time (2026-06-01T12:00:00Z)"
-    ))
+    super::dates::parse_date("--as-of", s, super::dates::DayEdge::End)
 }
 
 /// The selection the arguments ask for, or why they contradict each other.

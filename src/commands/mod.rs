@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod changes;
 pub mod daemon;
+mod dates;
 pub mod demo;
 pub mod describe;
 pub mod export;

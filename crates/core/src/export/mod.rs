@@ -261,11 +261,7 @@ pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, E
     let mut written = Vec::with_capacity(files.len());
     for f in files {
         let path = dir.join(&f.name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".spotsync-export-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(io(&path))?;
+        let mut tmp = temp_builder().tempfile_in(dir).map_err(io(&path))?;
         tmp.write_all(&f.bytes).map_err(io(&path))?;
         tmp.as_file().sync_all().map_err(io(&path))?;
         tmp.persist(&path).map_err(|e| ExportError::Io {
@@ -275,6 +271,20 @@ pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, E
         written.push(path);
     }
     Ok(written)
+}
+
+/// Temporary files for an export. On Unix they are created with mode 0666 less the umask, as
+/// any file a program writes (0644 under the usual umask 022), so that a media server running as
+/// another user can read them; tempfile's own default, 0600, is for secrets.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".spotsync-export-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }
 
 /// One file an export wrote.
