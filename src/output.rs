@@ -1,6 +1,6 @@
 //! What the commands print, and what happens when nobody reads it.
 //!
-//! Every line a command prints goes through [`outln!`] (stdout) or [`errln!`] (stderr), never
+//! Every line a command prints goes through `outln!` (stdout) or `errln!` (stderr), never
 //! `println!`, which panics when its stream is gone: `spotsync status | head -1` closes stdout
 //! after the first line, and `spotsync sync 2>&1 | head` closes stderr mid-run.
 //!
@@ -43,7 +43,7 @@ fn failed() -> std::sync::MutexGuard<'static, Option<std::io::Error>> {
     STDOUT_FAILED.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// [`outln!`]: one line on stdout, unless stdout has already failed.
+/// `outln!`: one line on stdout, unless stdout has already failed.
 pub fn stdout_line(args: std::fmt::Arguments<'_>) {
     let mut failed = failed();
     if failed.is_some() {
@@ -78,7 +78,7 @@ pub fn stdout_failed() -> bool {
     failed().is_some()
 }
 
-/// [`errln!`]: one line on stderr; dropped when stderr cannot be written.
+/// `errln!`: one line on stderr; dropped when stderr cannot be written.
 pub fn stderr_line(args: std::fmt::Arguments<'_>) {
     let mut line = args.to_string();
     line.push('\n');
