@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use color_eyre::eyre::Result;
+use spotsync_core::spotify::auth::StoredToken;
 use spotsync_core::spotify::auth::{
     AuthError, FlowError, LOGIN_TIMEOUT, LoginSession, credentials_from, expiry_warning,
     refresh_expiry_warning, refresh_now, store,
@@ -115,7 +116,30 @@ async fn login(
             return Ok(exit::ERROR);
         }
     };
+    print_instructions(&session, paths, client_id, redirect_uri);
+    let code = match wait_for_code(&mut session, redirect_uri).await {
+        Ok(r) => r,
+        Err(exit_code) => return Ok(exit_code),
+    };
+    let stored = match code {
+        Ok(code) => session.complete(&code).await,
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok(s) => {
+            print_connected(&s, paths);
+            Ok(exit::OK)
+        }
+        Err(e) => {
+            tracing::warn!("login failed: {e}");
+            errln!("spotsync: {e}");
+            Ok(exit::ERROR)
+        }
+    }
+}
 
+/// The link to open, and how the redirect comes back (caught on the port, or pasted).
+fn print_instructions(session: &LoginSession, paths: &Paths, client_id: &str, redirect_uri: &str) {
     outln!("Connecting spotsync to Spotify (app client id {client_id}).");
     if let Ok(Some(old)) = store::read(&paths.token_file) {
         outln!(
@@ -154,18 +178,26 @@ async fn login(
     }
     outln!();
     outln!("Paste the redirected URL here and press Enter:");
+}
 
+/// The authorization code, from the redirect on the loopback port or a pasted URL, whichever
+/// comes first. `Err(exit code)` once the reason is on stderr (the input closed with nothing
+/// listening, the deadline passed, Ctrl-C).
+async fn wait_for_code(
+    session: &mut LoginSession,
+    redirect_uri: &str,
+) -> std::result::Result<std::result::Result<String, FlowError>, i32> {
     let mut lines = stdin_lines();
     let mut stdin_open = true;
     let deadline = tokio::time::sleep(LOGIN_TIMEOUT);
     tokio::pin!(deadline);
-    let result = loop {
+    loop {
         tokio::select! {
             r = session.next_redirect() => {
                 if r.is_ok() {
                     outln!("Received Spotify's redirect on {redirect_uri}.");
                 }
-                break r;
+                return Ok(r);
             }
             line = lines.recv(), if stdin_open => match line {
                 Some(line) if line.trim().is_empty() => {}
@@ -174,7 +206,7 @@ async fn login(
                         outln!("{e}");
                         outln!("Paste the redirected URL here and press Enter:");
                     }
-                    r => break r,
+                    r => return Ok(r),
                 },
                 None => {
                     stdin_open = false;
@@ -183,7 +215,7 @@ async fn login(
                             "spotsync: the input closed before a redirected URL was pasted; \
                              nothing was saved"
                         );
-                        return Ok(exit::ERROR);
+                        return Err(exit::ERROR);
                     }
                 }
             },
@@ -193,26 +225,18 @@ async fn login(
                      `spotsync auth` again.",
                     LOGIN_TIMEOUT.as_secs() / 60
                 );
-                return Ok(exit::ERROR);
+                return Err(exit::ERROR);
             }
             _ = tokio::signal::ctrl_c() => {
                 errln!("spotsync: cancelled; nothing was saved");
-                return Ok(exit::INTERRUPTED);
+                return Err(exit::INTERRUPTED);
             }
         }
-    };
-    let stored = match result {
-        Ok(code) => session.complete(&code).await,
-        Err(e) => Err(e),
-    };
-    let stored = match stored {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("login failed: {e}");
-            errln!("spotsync: {e}");
-            return Ok(exit::ERROR);
-        }
-    };
+    }
+}
+
+/// Who is connected, where the token is, and when the authorization ends.
+fn print_connected(stored: &StoredToken, paths: &Paths) {
     let who = match &stored.user_name {
         Some(n) => format!("{n} (user id {})", stored.user_id),
         None => format!("user id {}", stored.user_id),
@@ -228,7 +252,6 @@ async fn login(
         stored.refresh_token_expires_at().format("%Y-%m-%d")
     );
     outln!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
-    Ok(exit::OK)
 }
 
 fn ago_or_in(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -290,29 +313,36 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
         }
         return exit::AUTH_NEEDED;
     };
-    let now = Utc::now();
-    let end = s.refresh_token_expires_at();
-    let warning = expiry_warning(end, now);
-    let access_expired = s.token.expires_at.is_none_or(|t| t <= now);
     if json {
-        let v = serde_json::json!({
-            "connected": true,
-            "user_id": s.user_id,
-            "user_name": s.user_name,
-            "client_id": s.client_id,
-            "scopes": s.scopes(),
-            "authorized_at": s.authorized_at,
-            "access_token_expires_at": s.token.expires_at,
-            "access_token_expired": access_expired,
-            "refresh_token_expires_at": end,
-            "refresh_token_days_left": (end - now).num_days().max(0),
-            "warning": warning,
-            "token_file": paths.token_file,
-            "access_token_from_env": env_token_set(),
-        });
-        outln!("{v}");
-        return exit::OK;
+        outln!("{}", status_json(&s, paths, Utc::now()));
+    } else {
+        print_status(&s, paths, Utc::now());
     }
+    exit::OK
+}
+
+/// `auth status --json` of a stored token.
+fn status_json(s: &StoredToken, paths: &Paths, now: DateTime<Utc>) -> serde_json::Value {
+    let end = s.refresh_token_expires_at();
+    serde_json::json!({
+        "connected": true,
+        "user_id": s.user_id,
+        "user_name": s.user_name,
+        "client_id": s.client_id,
+        "scopes": s.scopes(),
+        "authorized_at": s.authorized_at,
+        "access_token_expires_at": s.token.expires_at,
+        "access_token_expired": s.token.expires_at.is_none_or(|t| t <= now),
+        "refresh_token_expires_at": end,
+        "refresh_token_days_left": (end - now).num_days().max(0),
+        "warning": expiry_warning(end, now),
+        "token_file": paths.token_file,
+        "access_token_from_env": env_token_set(),
+    })
+}
+
+/// `auth status` of a stored token, for people.
+fn print_status(s: &StoredToken, paths: &Paths, now: DateTime<Utc>) {
     match &s.user_name {
         Some(n) => outln!("Connected to Spotify as {n} (user id {}).", s.user_id),
         None => outln!("Connected to Spotify as user id {}.", s.user_id),
@@ -324,7 +354,7 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
         s.authorized_at.format("%Y-%m-%d %H:%M UTC")
     );
     match s.token.expires_at {
-        Some(t) if !access_expired => outln!(
+        Some(t) if t > now => outln!(
             "  access token:   valid until {} ({})",
             t.format("%Y-%m-%d %H:%M:%S UTC"),
             ago_or_in(t, now)
@@ -335,6 +365,7 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
         ),
         None => outln!("  access token:   expiry unknown (the next sync refreshes it)"),
     }
+    let end = s.refresh_token_expires_at();
     if end > now {
         outln!(
             "  refresh token:  valid until {} ({} days left; `spotsync auth` starts 6 new months)",
@@ -351,10 +382,9 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
     if env_token_set() {
         outln!("SPOTSYNC_ACCESS_TOKEN is set: syncs use that token instead of this one.");
     }
-    if let Some(w) = warning {
+    if let Some(w) = expiry_warning(end, now) {
         outln!("warning: {w}");
     }
-    exit::OK
 }
 
 /// `spotsync auth refresh`: refresh the access token now (and check the authorization works).

@@ -17,23 +17,9 @@ pub mod status;
 pub mod sync;
 
 use color_eyre::eyre::Result;
-use spotsync_core::sync::{EngineHandle, EngineOptions, SpawnError, SyncCommand};
+use spotsync_core::sync::{EngineHandle, SpawnError, SyncCommand};
 
-/// The engine's options for these flags, paths and config, with `credentials`.
-pub(crate) fn engine_options(
-    global: &GlobalArgs,
-    paths: &Paths,
-    config: &Config,
-    credentials: spotsync_core::spotify::Credentials,
-) -> EngineOptions {
-    EngineOptions {
-        db: paths.db.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        credentials,
-        config: config.sync.clone(),
-    }
-}
+pub(crate) use crate::config::engine_options;
 
 pub use self::describe::exit_code_for;
 pub(crate) use self::describe::{describe_event, human_wait, local, progress};

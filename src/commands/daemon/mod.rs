@@ -88,45 +88,7 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
         human_wait(chrono::TimeDelta::from_std(schedule.plays_every).unwrap_or_default()),
     );
 
-    let mut signals = StopSignals::new();
-    // Holds are waited out in-process: no request is sent until the reset time.
-    let mut end = if send(&handle, SyncCommand::SetMaxWait(None)).await {
-        None
-    } else {
-        Some(Tick::EngineGone)
-    };
-    let mut next_sync = tokio::time::Instant::now();
-    let mut next_plays = next_sync + schedule.plays_every;
-    while end.is_none() {
-        health.set_time(HealthKey::NextSync, wall(next_sync));
-        health.set_time(HealthKey::NextPlays, wall(next_plays));
-        tokio::select! {
-            _ = tokio::time::sleep_until(next_sync.min(next_plays)) => {}
-            _ = signals.any() => break,
-        }
-        let now = tokio::time::Instant::now();
-        let (mode, only) = if now >= next_sync {
-            next_sync = now + schedule.every;
-            next_plays = now + schedule.plays_every;
-            (StartMode::Auto, Vec::new())
-        } else {
-            next_plays = now + schedule.plays_every;
-            (StartMode::Incremental, vec![Phase::Plays])
-        };
-        if !send(&handle, SyncCommand::Start { mode, only }).await {
-            end = Some(Tick::EngineGone);
-            break;
-        }
-        let polls = PollTimer {
-            next: &mut next_plays,
-            every: schedule.plays_every,
-            health: &health,
-        };
-        match one_run(&mut handle, &health, &mut signals, polls).await {
-            Tick::Done => {}
-            other => end = Some(other),
-        }
-    }
+    let end = ticks(&mut handle, &health, schedule).await;
     handle.cancel.cancel();
     // The engine may already be gone (that is how a stop ends): nothing to report then.
     if handle.commands.send(SyncCommand::Shutdown).await.is_err() {
@@ -148,6 +110,52 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
         _ if !clean => exit::ERROR,
         _ => exit::OK,
     })
+}
+
+/// Start a run at every tick of `schedule` (a sync, or a plays poll) and follow it, until a
+/// signal, a refused authorization or the engine's end. `None` when a signal stopped it
+/// between runs.
+async fn ticks(
+    handle: &mut EngineHandle,
+    health: &HealthWriter,
+    schedule: Schedule,
+) -> Option<Tick> {
+    let mut signals = StopSignals::new();
+    // Holds are waited out in-process: no request is sent until the reset time.
+    if !send(handle, SyncCommand::SetMaxWait(None)).await {
+        return Some(Tick::EngineGone);
+    }
+    let mut next_sync = tokio::time::Instant::now();
+    let mut next_plays = next_sync + schedule.plays_every;
+    loop {
+        health.set_time(HealthKey::NextSync, wall(next_sync));
+        health.set_time(HealthKey::NextPlays, wall(next_plays));
+        tokio::select! {
+            _ = tokio::time::sleep_until(next_sync.min(next_plays)) => {}
+            _ = signals.any() => return None,
+        }
+        let now = tokio::time::Instant::now();
+        let (mode, only) = if now >= next_sync {
+            next_sync = now + schedule.every;
+            next_plays = now + schedule.plays_every;
+            (StartMode::Auto, Vec::new())
+        } else {
+            next_plays = now + schedule.plays_every;
+            (StartMode::Incremental, vec![Phase::Plays])
+        };
+        if !send(handle, SyncCommand::Start { mode, only }).await {
+            return Some(Tick::EngineGone);
+        }
+        let polls = PollTimer {
+            next: &mut next_plays,
+            every: schedule.plays_every,
+            health,
+        };
+        match one_run(handle, health, &mut signals, polls).await {
+            Tick::Done => {}
+            other => return Some(other),
+        }
+    }
 }
 
 /// The plays poll's schedule while a run is followed: a poll that falls due during a long run
