@@ -12,6 +12,7 @@ pub mod flow;
 pub mod session;
 pub mod store;
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -220,7 +221,11 @@ pub fn refresh_expiry_warning(token_file: &Path) -> Option<String> {
 pub fn warn_if_authorization_ends_soon(token_file: &Path) {
     if let Some(w) = refresh_expiry_warning(token_file) {
         tracing::warn!("{w}");
-        eprintln!("spotsync: warning: {w}");
+        // Dropped when stderr cannot be written (eprintln! would panic).
+        let mut err = std::io::stderr().lock();
+        if writeln!(err, "spotsync: warning: {w}").is_err() {
+            tracing::debug!("stderr is closed: the warning is in the log only");
+        }
     }
 }
 
