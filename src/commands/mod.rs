@@ -114,3 +114,28 @@ pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use color_eyre::eyre::{Report, WrapErr};
+
+    use super::error_words;
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let quoted = Report::new(spotsync_core::export::ExportError::Io {
+            path: "out".into(),
+            source: std::io::Error::from_raw_os_error(17),
+        });
+        let words = error_words(&quoted);
+        assert_eq!(words.matches("os error 17").count(), 1, "{words}");
+        assert!(words.starts_with("cannot write out: "), "{words}");
+
+        let wrapped: Result<(), std::io::Error> = Err(std::io::Error::from_raw_os_error(2));
+        let words = error_words(&wrapped.wrap_err("cannot open the log").unwrap_err());
+        assert!(
+            words.starts_with("cannot open the log: ") && words.contains("os error 2"),
+            "{words}"
+        );
+    }
+}
