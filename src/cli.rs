@@ -145,8 +145,8 @@ pub struct StatusArgs {
 pub struct HistoryArgs {
     #[arg(long)]
     pub json: bool,
-    /// How many runs to show.
-    #[arg(long, default_value_t = 20)]
+    /// How many runs to show (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
@@ -160,7 +160,8 @@ pub struct ChangesArgs {
     pub run: Option<i64>,
     #[arg(long)]
     pub json: bool,
-    #[arg(long, default_value_t = 200)]
+    /// How many changes to show, newest first (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
@@ -304,15 +305,19 @@ pub struct DemoArgs {
 
 pub use spotsync_core::duration::parse_duration;
 
+/// The shortest interval a schedule accepts.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest interval a schedule accepts (a longer one is surely a typo).
 pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * 86_400);
 
-/// A schedule's interval (`--every`, `[daemon] every`, ...): a duration above zero and at most
-/// [`MAX_INTERVAL`].
+/// A schedule's interval (`--every`, `[daemon] every`, ...): a duration with its unit, from
+/// [`MIN_INTERVAL`] to [`MAX_INTERVAL`]. Anything else is refused, never rounded.
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
-    if d.is_zero() {
-        return Err(format!("{s:?} is zero; use e.g. \"30m\""));
+    if d < MIN_INTERVAL {
+        return Err(format!(
+            "{s:?} is shorter than 1s, the shortest interval; use e.g. \"30m\""
+        ));
     }
     if d > MAX_INTERVAL {
         return Err(format!(
@@ -351,7 +356,22 @@ mod tests {
     fn intervals_are_positive_and_bounded() {
         assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_interval("366d"), Ok(MAX_INTERVAL));
-        assert!(parse_interval("0s").unwrap_err().contains("zero"));
+        assert!(
+            parse_interval("0s")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(
+            parse_interval("1ms")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(
+            parse_interval("999ms")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(parse_interval("5").unwrap_err().contains("no unit"));
         assert!(parse_interval("367d").unwrap_err().contains("366 days"));
         assert!(parse_interval("soon").is_err());
     }

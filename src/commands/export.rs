@@ -2,10 +2,8 @@
 //! JSPF and XSPF. Reads only the database (a read-only connection beside any running sync): no
 //! request, no token, no HTTP client.
 
-use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::export::{self, Format, OutFile, Selection};
 
@@ -27,15 +25,7 @@ impl From<ExportFormatArg> for Format {
 
 /// `--as-of`: a date means the end of that day (UTC); an RFC 3339 time is taken as given.
 pub fn parse_as_of(s: &str) -> Result<String, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(spotsync_core::store::ts(t.with_timezone(&Utc)));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(format!("{}T23:59:59Z", d.format("%Y-%m-%d")));
-    }
-    Err(format!(
-        "--as-of {s:?}: expected a date (2026-06-01) or an RFC 3339 time (2026-06-01T12:00:00Z)"
-    ))
+    super::dates::parse_date("--as-of", s, super::dates::DayEdge::End)
 }
 
 /// The selection the arguments ask for, or why they contradict each other.
@@ -71,7 +61,7 @@ fn selection(args: &ExportArgs, formats: &[Format]) -> Result<Selection, String>
 }
 
 fn usage(msg: &str) -> i32 {
-    eprintln!("spotsync export: {msg}");
+    errln!("spotsync export: {msg}");
     exit::USAGE
 }
 
@@ -104,7 +94,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     .await
     .map_err(|e| eyre!("the export stopped: {e}"))??;
     for s in &lib.skipped {
-        eprintln!(
+        errln!(
             "note: playlist {:?} ({}) left out: {}",
             s.name.as_deref().unwrap_or_default(),
             s.id,
@@ -128,7 +118,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
             &lib.skipped,
         )?;
     } else {
-        println!(
+        outln!(
             "Exported {} file{} to {}{}",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
@@ -139,7 +129,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
                 .unwrap_or_default()
         );
         for f in &files {
-            println!("  {}  ({} {})", f.name, f.items, unit(f));
+            outln!("  {}  ({} {})", f.name, f.items, unit(f));
         }
     }
     Ok(exit::OK)
@@ -174,16 +164,9 @@ fn write_stdout(files: &[OutFile]) -> i32 {
             }
         ));
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&file.bytes).and_then(|()| out.flush()) {
-        Ok(()) => exit::OK,
-        // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("spotsync export: cannot write to stdout: {e}");
-            exit::ERROR
-        }
-    }
+    // A failure is said (or, for a reader that went away, not) by `output::finish`.
+    crate::output::stdout_bytes(&file.bytes);
+    exit::OK
 }
 
 fn print_json(
@@ -212,7 +195,7 @@ fn print_json(
         "files": files,
         "skipped_playlists": skipped,
     });
-    println!("{}", serde_json::to_string_pretty(&v)?);
+    outln!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }
 

@@ -31,7 +31,7 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 fn print_summary(s: &ImportSummary) {
     for f in &s.files {
-        println!(
+        outln!(
             "{}: {} rows ({}) — {} new, {} merged with stored plays, {} already there{}",
             f.file,
             f.rows,
@@ -47,13 +47,13 @@ fn print_summary(s: &ImportSummary) {
         );
     }
     if !s.skipped.is_empty() {
-        println!(
+        outln!(
             "Skipped {} file(s) that are not listening history: {}",
             s.skipped.len(),
             s.skipped.join(", ")
         );
     }
-    println!(
+    outln!(
         "Imported {} rows: {} new plays, {} merged with plays already stored, {} already imported{}",
         s.rows,
         s.added,
@@ -65,7 +65,7 @@ fn print_summary(s: &ImportSummary) {
             String::new()
         }
     );
-    println!("{}", super::status::coverage_line(&s.coverage));
+    outln!("{}", super::status::coverage_line(&s.coverage));
 }
 
 /// `spotsync import`.
@@ -106,7 +106,7 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
     let summary = match res.map_err(|e| eyre!("the import stopped: {e}"))? {
         Ok(s) => s,
         Err(ImportFailure::Store(StoreError::Locked(p))) => {
-            eprintln!(
+            errln!(
                 "spotsync: another spotsync is using {}; wait for it to finish or stop it",
                 p.display()
             );
@@ -115,23 +115,23 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
         Err(e) => return Err(eyre!("{e}")),
     };
     for f in summary.files.iter().filter(|f| f.error.is_some()) {
-        eprintln!(
+        errln!(
             "spotsync: {}: {}",
             f.file,
             f.error.as_deref().unwrap_or_default()
         );
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         print_summary(&summary);
     }
     if summary.interrupted {
-        eprintln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
+        errln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
         return Ok(exit::INTERRUPTED);
     }
     if summary.files.is_empty() {
-        eprintln!(
+        errln!(
             "spotsync: no export file found (looked for Streaming_History_*.json, endsong_*.json, \
              StreamingHistory*.json)"
         );

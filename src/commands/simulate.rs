@@ -1,7 +1,5 @@
 //! `spotsync simulate`: the simulated Web API on a port, until SIGINT or SIGTERM.
 
-use std::io::{self, Write};
-
 use color_eyre::eyre::Result;
 use spotsync_sim::{SimConfig, start};
 
@@ -14,7 +12,7 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
     // Written before the first line, so whoever reads that line finds the file complete.
     if let Some(path) = &args.export_zip {
         let e = sim.write_export_zip(path)?;
-        eprintln!(
+        errln!(
             "  wrote a data export to {} ({} extended history rows, {} account data rows; \
              `spotsync import {}`)",
             path.display(),
@@ -23,27 +21,23 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
             path.display()
         );
     }
-    {
-        let mut out = io::stdout().lock();
-        writeln!(out, "listening on http://{}", sim.addr)?;
-        out.flush()?;
-    }
+    crate::output::stdout_bytes(format!("listening on http://{}\n", sim.addr).as_bytes());
     let o = &args.sim;
-    eprintln!(
+    errln!(
         "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
         o.tracks,
         o.playlists,
         o.seed,
         spotsync_sim::state::mode_name(o.mode)
     );
-    eprintln!(
+    errln!(
         "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
         sim.api_url(),
         sim.accounts_url(),
         sim.base_url()
     );
     wait_for_signal().await;
-    eprintln!("spotsync simulator: stopping");
+    errln!("spotsync simulator: stopping");
     sim.shutdown().await;
     Ok(exit::OK)
 }

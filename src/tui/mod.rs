@@ -66,7 +66,12 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         });
     }
     let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
-        Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_) | AuthError::TokenFile(_))) => {
+        Err(
+            e @ (AuthError::NoToken
+            | AuthError::InvalidGrant(_)
+            | AuthError::TokenFile(_)
+            | AuthError::Unusable(_)),
+        ) => {
             let text = no_auth_text(&e);
             app.notice = Some(Notice {
                 level: NoticeLevel::Error,

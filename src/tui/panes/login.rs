@@ -110,6 +110,9 @@ pub fn no_auth_text(e: &AuthError) -> String {
                 capitalize(m)
             )
         }
+        AuthError::Unusable(u) => {
+            format!("{}; or press a to log in again", capitalize(&u.to_string()))
+        }
         _ => "Not connected to Spotify: press a to log in (or run `spotsync auth`)".to_string(),
     }
 }

@@ -126,102 +126,115 @@ pub const DEFAULT_DIR: &str = "spotsync-export";
 pub fn render(lib: &Library, formats: &[Format]) -> Result<Vec<OutFile>, ExportError> {
     let mut out = Vec::new();
     let mut namer = names::Namer::new();
+    for &format in formats {
+        if format == Format::Json {
+            out.push(OutFile {
+                name: namer.name(JSON_NAME, format.ext()),
+                format,
+                section: Section::Library,
+                items: entries(lib),
+                bytes: json::document(lib)?,
+            });
+        } else {
+            render_lists(lib, format, &mut namer, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Every entry of the JSON document: list entries, albums and artists.
+fn entries(lib: &Library) -> usize {
+    lib.liked.as_ref().map_or(0, |l| l.entries.len())
+        + lib
+            .playlists
+            .iter()
+            .flatten()
+            .map(|p| p.entries.len())
+            .sum::<usize>()
+        + lib.plays.as_ref().map_or(0, |l| l.entries.len())
+        + lib.albums.as_ref().map_or(0, Vec::len)
+        + lib.artists.as_ref().map_or(0, Vec::len)
+}
+
+/// One file per list (and, in CSV, the album and artist tables) in `format`, named by `namer`:
+/// fixed names first, then playlists in list order.
+fn render_lists(
+    lib: &Library,
+    format: Format,
+    namer: &mut names::Namer,
+    out: &mut Vec<OutFile>,
+) -> Result<(), ExportError> {
+    let ext = format.ext();
     let account = lib
         .account
         .display_name
         .as_deref()
         .or(lib.account.user_id.as_deref());
-    for &format in formats {
-        let ext = format.ext();
-        if format == Format::Json {
-            out.push(OutFile {
-                name: namer.name(JSON_NAME, ext),
-                format,
-                section: Section::Library,
-                items: lib.liked.as_ref().map_or(0, |l| l.entries.len())
-                    + lib
-                        .playlists
-                        .iter()
-                        .flatten()
-                        .map(|p| p.entries.len())
-                        .sum::<usize>()
-                    + lib.plays.as_ref().map_or(0, |l| l.entries.len())
-                    + lib.albums.as_ref().map_or(0, Vec::len)
-                    + lib.artists.as_ref().map_or(0, Vec::len),
-                bytes: json::document(lib)?,
-            });
-            continue;
+    let list_bytes = |list: &model::TrackList| -> Result<Vec<u8>, ExportError> {
+        match format {
+            Format::Csv if list.kind == model::ListKind::ListeningHistory => csv::plays(list),
+            Format::Csv => csv::track_list(list),
+            Format::M3u8 => Ok(playlist::m3u8(list)),
+            Format::Jspf => playlist::jspf(list, account),
+            Format::Xspf | Format::Json => playlist::xspf(list, account),
         }
-        let list_bytes = |list: &model::TrackList| -> Result<Vec<u8>, ExportError> {
-            match format {
-                Format::Csv if list.kind == model::ListKind::ListeningHistory => csv::plays(list),
-                Format::Csv => csv::track_list(list),
-                Format::M3u8 => Ok(playlist::m3u8(list)),
-                Format::Jspf => playlist::jspf(list, account),
-                Format::Xspf | Format::Json => playlist::xspf(list, account),
-            }
-        };
-        // Fixed names first, then playlists in list order.
-        let liked_name = lib.liked.as_ref().map(|_| namer.name(LIKED_NAME, ext));
-        let plays_name = lib.plays.as_ref().map(|_| namer.name(PLAYS_NAME, ext));
-        let tables = !format.track_lists_only();
-        let albums_name = lib
-            .albums
-            .as_ref()
-            .filter(|_| tables)
-            .map(|_| namer.name(ALBUMS_NAME, ext));
-        let artists_name = lib
-            .artists
-            .as_ref()
-            .filter(|_| tables)
-            .map(|_| namer.name(ARTISTS_NAME, ext));
-        if let (Some(list), Some(name)) = (&lib.liked, liked_name) {
-            out.push(OutFile {
-                name,
-                format,
-                section: Section::Liked,
-                items: list.entries.len(),
-                bytes: list_bytes(list)?,
-            });
-        }
-        for list in lib.playlists.iter().flatten() {
-            out.push(OutFile {
-                name: namer.name(&list.name, ext),
-                format,
-                section: Section::Playlist,
-                items: list.entries.len(),
-                bytes: list_bytes(list)?,
-            });
-        }
-        if let (Some(list), Some(name)) = (&lib.plays, plays_name) {
-            out.push(OutFile {
-                name,
-                format,
-                section: Section::Plays,
-                items: list.entries.len(),
-                bytes: list_bytes(list)?,
-            });
-        }
-        if let (Some(albums), Some(name)) = (&lib.albums, albums_name) {
-            out.push(OutFile {
-                name,
-                format,
-                section: Section::Albums,
-                items: albums.len(),
-                bytes: csv::albums(albums)?,
-            });
-        }
-        if let (Some(artists), Some(name)) = (&lib.artists, artists_name) {
-            out.push(OutFile {
-                name,
-                format,
-                section: Section::Artists,
-                items: artists.len(),
-                bytes: csv::artists(artists)?,
-            });
-        }
+    };
+    let tables = !format.track_lists_only();
+    let liked_name = lib.liked.as_ref().map(|_| namer.name(LIKED_NAME, ext));
+    let plays_name = lib.plays.as_ref().map(|_| namer.name(PLAYS_NAME, ext));
+    let albums_name = lib.albums.as_ref().filter(|_| tables);
+    let albums_name = albums_name.map(|_| namer.name(ALBUMS_NAME, ext));
+    let artists_name = lib.artists.as_ref().filter(|_| tables);
+    let artists_name = artists_name.map(|_| namer.name(ARTISTS_NAME, ext));
+    let file = |name, section, items, bytes| OutFile {
+        name,
+        format,
+        section,
+        items,
+        bytes,
+    };
+    if let (Some(list), Some(name)) = (&lib.liked, liked_name) {
+        out.push(file(
+            name,
+            Section::Liked,
+            list.entries.len(),
+            list_bytes(list)?,
+        ));
     }
-    Ok(out)
+    for list in lib.playlists.iter().flatten() {
+        let name = namer.name(&list.name, ext);
+        out.push(file(
+            name,
+            Section::Playlist,
+            list.entries.len(),
+            list_bytes(list)?,
+        ));
+    }
+    if let (Some(list), Some(name)) = (&lib.plays, plays_name) {
+        out.push(file(
+            name,
+            Section::Plays,
+            list.entries.len(),
+            list_bytes(list)?,
+        ));
+    }
+    if let (Some(albums), Some(name)) = (&lib.albums, albums_name) {
+        out.push(file(
+            name,
+            Section::Albums,
+            albums.len(),
+            csv::albums(albums)?,
+        ));
+    }
+    if let (Some(artists), Some(name)) = (&lib.artists, artists_name) {
+        out.push(file(
+            name,
+            Section::Artists,
+            artists.len(),
+            csv::artists(artists)?,
+        ));
+    }
+    Ok(())
 }
 
 /// Open the database read-only (works while a sync or the daemon writes it). Refuses a file
@@ -251,7 +264,8 @@ pub fn open(db: &Path) -> Result<Connection, ExportError> {
 
 /// Write each file into `dir` atomically (a temporary file in `dir`, synced, then renamed over
 /// the name): a reader never sees half a file, and an interrupted export leaves the previous
-/// file in place. Returns the paths written.
+/// file in place. Files get the mode of any new file (0666 less the umask, on Unix). Returns the
+/// paths written.
 pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, ExportError> {
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -261,11 +275,7 @@ pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, E
     let mut written = Vec::with_capacity(files.len());
     for f in files {
         let path = dir.join(&f.name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".spotsync-export-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(io(&path))?;
+        let mut tmp = temp_builder().tempfile_in(dir).map_err(io(&path))?;
         tmp.write_all(&f.bytes).map_err(io(&path))?;
         tmp.as_file().sync_all().map_err(io(&path))?;
         tmp.persist(&path).map_err(|e| ExportError::Io {
@@ -275,6 +285,20 @@ pub fn write_atomically(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>, E
         written.push(path);
     }
     Ok(written)
+}
+
+/// Temporary files for an export. On Unix they are created with mode 0666 less the umask, as
+/// any file a program writes (0644 under the usual umask 022), so that a media server running as
+/// another user can read them; tempfile's own default, 0600, is for secrets.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".spotsync-export-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }
 
 /// One file an export wrote.
