@@ -16,6 +16,7 @@ use super::{Reader, Sql};
 
 mod audio;
 mod detail;
+pub mod export;
 mod fields;
 mod stats;
 mod tabs;
