@@ -226,12 +226,10 @@ impl Sql<'_> {
              WHERE pi.playlist_id = ?1 ORDER BY pi.position LIMIT ?2"
         );
         let items = self.all(&sql, params![id, DETAIL_ITEMS])?;
-        let total: i64 = self
-            .scalar(
-                "SELECT count(*) AS value FROM playlist_items WHERE playlist_id = ?1",
-                [id],
-            )?
-            .unwrap_or(0);
+        let total = self.count(
+            "SELECT count(*) AS n FROM playlist_items WHERE playlist_id = ?1",
+            [id],
+        )?;
         Ok(Detail {
             title: h.name,
             fields,

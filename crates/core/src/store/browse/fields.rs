@@ -1,12 +1,10 @@
 //! What the browser's reads share: the SQL that names a track's or an album's artists or a
-//! JSON array of names, a query's single value, the columns a detail pane lists its items from,
+//! JSON array of names, the columns a detail pane lists its items from,
 //! and how a detail's fields read (a length, when something was saved, an entity the mirror does
 //! not hold). A leaf: it names no other reader.
 
-use rusqlite::types::FromSql;
-use rusqlite::{Params, Row as SqlRow};
+use rusqlite::Row as SqlRow;
 
-use super::super::Sql;
 use super::super::row::FromRow;
 use super::{Detail, DetailItem};
 
@@ -28,26 +26,6 @@ pub(super) fn names(col: &str) -> String {
                        THEN (SELECT group_concat(value, ', ') FROM json_each({col}))
                        ELSE {col} END, '')"
     )
-}
-
-/// A query's single value, from the column `value`.
-pub(super) struct Scalar<T>(pub(super) T);
-
-impl<T: FromSql> FromRow for Scalar<T> {
-    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
-        r.get("value").map(Scalar)
-    }
-}
-
-impl Sql<'_> {
-    /// The column `value` of the first row of `sql`, if any.
-    pub(super) fn scalar<T: FromSql>(
-        &self,
-        sql: &str,
-        params: impl Params,
-    ) -> rusqlite::Result<Option<T>> {
-        Ok(self.one::<Scalar<T>>(sql, params)?.map(|s| s.0))
-    }
 }
 
 /// A detail pane's item, from the columns `position`, `kind`, `name` and `sub`.

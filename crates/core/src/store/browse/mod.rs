@@ -12,7 +12,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::{Reader, Sql};
+use super::{Reader, Sql, StoreError};
 
 mod audio;
 mod detail;
@@ -242,13 +242,12 @@ pub enum Answer {
     Stats(Box<Stats>),
 }
 
-/// Answer `q` through a new read handle on `db` (empty answers without a database).
+/// Answer `q` through a new read handle on `db` ([`Reader::read`]; empty answers without a
+/// database).
 pub fn run(db: &Path, q: &Query) -> Result<Answer, String> {
-    match Reader::open(db) {
-        Ok(Some(reader)) => reader
-            .answer(q)
-            .map_err(|e| format!("cannot read the library: {e}")),
-        Ok(None) => Ok(empty(q)),
+    match Reader::read(db, |sql| sql.answer(q).map(Some)) {
+        Ok(answer) => Ok(answer.unwrap_or_else(|| empty(q))),
+        Err(StoreError::Sqlite(e)) => Err(format!("cannot read the library: {e}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -265,23 +264,20 @@ fn empty(q: &Query) -> Answer {
     }
 }
 
-impl Reader {
+impl Sql<'_> {
     /// Answer `q`.
     pub fn answer(&self, q: &Query) -> rusqlite::Result<Answer> {
-        let sql = self.sql();
         Ok(match q {
-            Query::Tab(t) => Answer::Rows(*t, sql.tab_rows(*t)?),
-            Query::Detail { tab, id } => Answer::Detail(sql.detail(*tab, id)?),
+            Query::Tab(t) => Answer::Rows(*t, self.tab_rows(*t)?),
+            Query::Detail { tab, id } => Answer::Detail(self.detail(*tab, id)?),
             Query::Stats {
                 today,
                 period,
                 offset_minutes,
-            } => Answer::Stats(Box::new(sql.stats(*today, *period, *offset_minutes)?)),
+            } => Answer::Stats(Box::new(self.stats(*today, *period, *offset_minutes)?)),
         })
     }
-}
 
-impl Sql<'_> {
     /// The detail of the entity `id` of a row of `tab`.
     pub fn detail(&self, tab: Tab, id: &str) -> rusqlite::Result<Detail> {
         let mut d = match tab {
@@ -302,8 +298,6 @@ impl Sql<'_> {
     }
 
     fn is_playlist(&self, id: &str) -> rusqlite::Result<bool> {
-        Ok(self
-            .scalar::<i64>("SELECT 1 AS value FROM playlists WHERE id = ?1", [id])?
-            .is_some())
+        self.exists("SELECT 1 FROM playlists WHERE id = ?1", [id])
     }
 }

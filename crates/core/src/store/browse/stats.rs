@@ -175,7 +175,7 @@ impl Sql<'_> {
         let mut days = 0;
         // At most one step per calendar day (bounded even for a damaged table).
         for _ in 0..200_000 {
-            let Some(next) = self.scalar::<String>(sql, params![from, source])? else {
+            let Some(next) = self.value::<String>(sql, params![from, source])? else {
                 break;
             };
             days += 1;
@@ -195,13 +195,12 @@ impl Sql<'_> {
     fn stats_coverage(&self) -> rusqlite::Result<Coverage> {
         // Three statements: SQLite has a fast path for a lone min(), max() or count(*).
         let first =
-            self.scalar::<Option<String>>("SELECT min(played_at) AS value FROM plays", [])?;
-        let last =
-            self.scalar::<Option<String>>("SELECT max(played_at) AS value FROM plays", [])?;
-        let plays = self.scalar::<i64>("SELECT count(*) AS value FROM plays", [])?;
+            self.value::<Option<String>>("SELECT min(played_at) AS value FROM plays", [])?;
+        let last = self.value::<Option<String>>("SELECT max(played_at) AS value FROM plays", [])?;
+        let plays = self.count("SELECT count(*) AS n FROM plays", [])?;
         // Gaps an import covered are closed (`closed_at`), not deleted.
-        let gap_count = self.scalar::<i64>(
-            "SELECT count(*) AS value FROM play_gaps WHERE closed_at IS NULL",
+        let gap_count = self.count(
+            "SELECT count(*) AS n FROM play_gaps WHERE closed_at IS NULL",
             [],
         )?;
         let gaps = self
@@ -213,21 +212,20 @@ impl Sql<'_> {
             days_by_source: self.days_by_source()?,
             first: first.flatten(),
             last: last.flatten(),
-            plays: plays.unwrap_or(0),
+            // Counts of rows: far below i64::MAX.
+            plays: plays as i64,
             gaps,
-            gap_count: gap_count.unwrap_or(0),
+            gap_count: gap_count as i64,
         })
     }
 
     /// `(source, days with plays)`, in the order they are listed (polled = `api`). Plays carry
     /// their `source` since the import migration; without it every play was polled.
     fn days_by_source(&self) -> rusqlite::Result<Vec<(String, i64)>> {
-        let has_source = self
-            .scalar::<i64>(
-                "SELECT 1 AS value FROM pragma_table_info('plays') WHERE name = 'source'",
-                [],
-            )?
-            .is_some();
+        let has_source = self.exists(
+            "SELECT 1 FROM pragma_table_info('plays') WHERE name = 'source'",
+            [],
+        )?;
         if !has_source {
             return Ok(vec![("polled".to_string(), self.days_with_plays(None)?)]);
         }
