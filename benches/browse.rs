@@ -2,7 +2,10 @@
 //! 100,000 liked tracks and 500,000 plays written straight into SQLite:
 //!
 //! 1. time to first list: the Liked songs query on a read-only connection, the rows into the
-//!    app, the first frame;
+//!    app, the first frame; and the store's read of that tab against baselines in the same
+//!    run: the same SQL over a plain read-only connection (opened as the store opens its
+//!    readers), each row read by position into a tuple, and each column read by name (the
+//!    ratios are what to compare between runs: the machine may be shared);
 //! 2. filter keystroke to redraw at 100k rows (aim < 30 ms);
 //! 3. frame time of the Library screen (aim < 2 ms);
 //! 4. the statistics queries (aim < 200 ms);
@@ -17,7 +20,7 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rusqlite::params;
+use rusqlite::{Connection, OpenFlags, params};
 use spotsync::store::Store;
 use spotsync::store::browse::{self, Query, Tab};
 use spotsync::sync::StatusSnapshot;
@@ -219,6 +222,123 @@ fn act(app: &mut App, db: &Path, action: Option<Action>) -> Duration {
     took
 }
 
+/// The Liked songs tab's query, written out: the baseline's SQL.
+const LIKED_SQL: &str = "WITH pc AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id),
+     inpl AS (SELECT pi.track_id, group_concat(pl.name, char(31)) AS names
+              FROM playlist_items pi JOIN playlists pl ON pl.id = pi.playlist_id
+              WHERE pi.track_id IS NOT NULL AND pl.removed_at IS NULL
+              GROUP BY pi.track_id)
+     SELECT t.id, COALESCE(t.name, ''),
+            COALESCE((SELECT group_concat(ar.name, ', ' ORDER BY ta.position)
+                      FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
+                      WHERE ta.track_id = t.id), ''),
+            COALESCE(al.name, ''), al.release_date, s.added_at, s.removed_at,
+            COALESCE(pc.n, 0), COALESCE(inpl.names, '')
+     FROM saved_tracks s JOIN tracks t ON t.id = s.track_id
+     LEFT JOIN albums al ON al.id = t.album_id
+     LEFT JOIN pc ON pc.track_id = t.id
+     LEFT JOIN inpl ON inpl.track_id = t.id
+     ORDER BY s.added_at DESC, t.id";
+
+type PlainRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+);
+
+/// A baseline: the Liked songs query over a plain read-only connection, each column read by
+/// position (`by_name` false) or by its name; the rows read.
+fn liked_plain(db: &Path, by_name: bool) -> usize {
+    let c = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap();
+    let mut st = c.prepare(LIKED_SQL).unwrap();
+    let names: Vec<String> = st.column_names().iter().map(|n| n.to_string()).collect();
+    let rows: Vec<PlainRow> = st
+        .query_map([], |r| {
+            if by_name {
+                let n = |i: usize| names[i].as_str();
+                Ok((
+                    r.get(n(0))?,
+                    r.get(n(1))?,
+                    r.get(n(2))?,
+                    r.get(n(3))?,
+                    r.get(n(4))?,
+                    r.get(n(5))?,
+                    r.get(n(6))?,
+                    r.get(n(7))?,
+                    r.get(n(8))?,
+                ))
+            } else {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            }
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows.len()
+}
+
+/// The median of `times`.
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The store's read of the Liked songs tab against the baselines, in turn, 9 times each: the
+/// medians and their ratios to the read by position.
+fn liked_against_plain(db: &Path) {
+    let (mut store, mut by_position, mut by_name) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..9 {
+        let start = Instant::now();
+        let n_store = match browse::run(db, &Query::Tab(Tab::Liked)) {
+            Ok(browse::Answer::Rows(_, r)) => r.len(),
+            other => panic!("no rows: {other:?}"),
+        };
+        store.push(start.elapsed());
+        let start = Instant::now();
+        let n_position = liked_plain(db, false);
+        by_position.push(start.elapsed());
+        let start = Instant::now();
+        let n_name = liked_plain(db, true);
+        by_name.push(start.elapsed());
+        assert_eq!(
+            (n_store, n_store),
+            (n_position, n_name),
+            "the baselines read the same rows"
+        );
+    }
+    let (store, by_position, by_name) = (median(store), median(by_position), median(by_name));
+    let ratio = |d: Duration| d.as_secs_f64() / by_position.as_secs_f64();
+    println!(
+        "   Liked songs (medians of 9): the store's read {} ({:.2}× the same SQL read by \
+         position on a plain connection, {}); read by column name there {} ({:.2}×)",
+        ms(store),
+        ratio(store),
+        ms(by_position),
+        ms(by_name),
+        ratio(by_name)
+    );
+}
+
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -258,6 +378,7 @@ fn main() {
         ms(query),
         ms(frame)
     );
+    liked_against_plain(&db);
     for tab in [
         Tab::Playlists,
         Tab::Albums,

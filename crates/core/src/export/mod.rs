@@ -2,7 +2,7 @@
 //! JSON backup, M3U8, JSPF and XSPF — from the database only (no request, no token), now or as
 //! of a date.
 //!
-//! [`open`] a read-only connection, [`query::load`] a [`model::Library`], [`render`] it into
+//! [`open`] the store's read handle, [`query::load`] a [`model::Library`], [`render`] it into
 //! named files (pure: rows in, bytes out), then [`write_atomically`] into a directory.
 
 mod as_of;
@@ -14,10 +14,10 @@ pub mod playlist;
 pub mod query;
 mod rows;
 
-use rusqlite::Connection;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::store::Reader;
 pub use model::Library;
 pub use query::{Selection, load};
 
@@ -237,27 +237,19 @@ fn render_lists(
     Ok(())
 }
 
-/// Open the database read-only (works while a sync or the daemon writes it). Refuses a file
-/// that is not a spotsync database, leaving it untouched.
-pub fn open(db: &Path) -> Result<Connection, ExportError> {
-    if let Some(reader) = crate::store::open_read_only(db)? {
-        return Ok(reader.into_connection());
+/// Open the store's read handle on the database (works while a sync or the daemon writes it).
+/// Refuses a file that is not a spotsync database, leaving it untouched.
+pub fn open(db: &Path) -> Result<Reader, ExportError> {
+    if let Some(reader) = Reader::open(db)? {
+        return Ok(reader);
     }
     // No spotsync schema: an empty file is no database yet; one with tables is another
     // application's.
-    if std::fs::metadata(db).is_ok_and(|m| m.len() > 0) {
-        let c = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let tables: i64 = c.query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )?;
-        if tables > 0 {
-            return Err(ExportError::NotSpotsync(format!(
-                "{} holds another application's tables; it was left untouched",
-                db.display()
-            )));
-        }
+    if crate::store::browse::export::holds_tables(db)? {
+        return Err(ExportError::NotSpotsync(format!(
+            "{} holds another application's tables; it was left untouched",
+            db.display()
+        )));
     }
     Err(ExportError::NoDatabase(db.to_owned()))
 }
@@ -319,9 +311,9 @@ pub fn export_to_dir(
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Written>, ExportError> {
-    let conn = open(db)?;
-    let lib = load(&conn, sel)?;
-    drop(conn);
+    let reader = open(db)?;
+    let lib = load(&reader, sel)?;
+    drop(reader);
     let files = render(&lib, formats)?;
     let paths = write_atomically(dir, &files)?;
     Ok(files

@@ -84,14 +84,6 @@ pub const APPLICATION_ID: i32 = 0x5350_5359;
 #[derive(Clone, Copy)]
 pub struct Sql<'a>(&'a Connection);
 
-impl<'a> Sql<'a> {
-    /// The queries over a read-only connection the store opened and handed to the exporter
-    /// ([`Reader::into_connection`]).
-    pub(crate) fn over(conn: &'a Connection) -> Sql<'a> {
-        Sql(conn)
-    }
-}
-
 impl std::fmt::Debug for Sql<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Sql")
@@ -306,11 +298,6 @@ impl Reader {
             Some(reader) => Ok(f(reader.sql())?),
             None => Ok(T::default()),
         }
-    }
-
-    /// The read-only connection itself, for the crate's own read modules (the exporter).
-    pub(crate) fn into_connection(self) -> Connection {
-        self.conn
     }
 }
 
