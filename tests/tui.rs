@@ -9,6 +9,8 @@ mod browse_e2e;
 mod e2e;
 #[path = "tui/export.rs"]
 mod export;
+#[path = "tui/fit.rs"]
+mod fit;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/journal.rs"]

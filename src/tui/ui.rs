@@ -29,8 +29,13 @@ use super::theme::Theme;
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = Theme { color: app.color };
     let area = frame.area();
+    let banner = app.demo.is_some();
+    let need = match app.screen {
+        Screen::Sync => layout::sync_min(banner, app.phases.row_count()),
+        Screen::Library => layout::library_min(banner),
+        Screen::Stats => layout::stats_min(banner),
+    };
     let [header, banner, body, notice, keys] = layout::screen_areas(app.demo.is_some(), area);
-
     draw_header(frame, app, theme, header);
     if let Some(demo) = &app.demo {
         frame.render_widget(
@@ -41,6 +46,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .style(theme.banner()),
             banner,
         );
+    }
+    // The login screen wraps its link to any width: it is never hidden.
+    if (area.width < need.0 || area.height < need.1) && app.overlay != Overlay::Login {
+        let rest = Rect {
+            height: area.height.saturating_sub(body.y),
+            ..body
+        };
+        draw_too_small(frame, app, theme, rest, need);
+        return;
     }
     match app.screen {
         Screen::Sync => draw_body(frame, app, theme, area),
@@ -116,6 +130,31 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Overlay::None => {}
     }
+}
+
+/// In place of a screen that does not fit: how big the terminal is, how big it must be.
+fn draw_too_small(frame: &mut Frame, app: &App, theme: Theme, rest: Rect, (w, h): (u16, u16)) {
+    let area = frame.area();
+    let others = match app.screen {
+        Screen::Sync => "2 or 3",
+        Screen::Library => "1 or 3",
+        Screen::Stats => "1 or 2",
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "The terminal is {}×{}: too small for the {} screen, which needs at least {w}×{h}.",
+                area.width,
+                area.height,
+                app.screen.title()
+            ),
+            theme.warn(),
+        )),
+        Line::from(format!(
+            "Enlarge the window (or use a smaller font); {others} shows another screen, q quits."
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
 }
 
 /// The four panes: phases, limits, history, log.

@@ -12,6 +12,8 @@ use ratatui::widgets::{Block, BorderType, Cell, Clear, Paragraph, Row, Table, Wi
 
 use crate::store::journal::ChangeRow;
 use crate::sync::RunRecord;
+use crate::tui::format::ellipsize_words;
+use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// Changes read for one run (the newest; the CLI's `spotsync changes --run` reads more).
@@ -191,6 +193,16 @@ impl Widget for ChangesWidget<'_> {
             Some(Ok(rows)) => rows,
         };
         let header = Row::new(vec!["When", "Entity", "Change", "Name"]).style(theme.title());
+        let widths = [
+            Constraint::Length(14),
+            Constraint::Length(8),
+            Constraint::Length(13),
+            Constraint::Min(10),
+        ];
+        let name_w = column_widths(&widths, inner.width, 1)
+            .last()
+            .copied()
+            .unwrap_or(0);
         let lines: Vec<Row> = rows
             .iter()
             .skip(view.scroll)
@@ -211,22 +223,14 @@ impl Widget for ChangesWidget<'_> {
                     Cell::from(when),
                     Cell::from(entity_short(&r.entity_type)),
                     Cell::from(Span::styled(change_short(&r.change), style)),
-                    Cell::from(what(r)),
+                    Cell::from(ellipsize_words(&what(r), name_w)),
                 ])
             })
             .collect();
-        Table::new(
-            lines,
-            [
-                Constraint::Length(14),
-                Constraint::Length(8),
-                Constraint::Length(13),
-                Constraint::Min(10),
-            ],
-        )
-        .header(header)
-        .column_spacing(1)
-        .render(inner, buf);
+        Table::new(lines, widths)
+            .header(header)
+            .column_spacing(1)
+            .render(inner, buf);
         if view.scroll + self.page < rows.len() {
             let more = format!(" {} more ↓ ", rows.len() - view.scroll - self.page);
             let w = more.chars().count() as u16;

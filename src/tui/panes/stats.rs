@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, Widget};
 
 use crate::store::browse::{Period, Stats};
-use crate::tui::format::{ellipsize_right, fmt_count};
+use crate::tui::format::{ellipsize_right, ellipsize_words, fmt_count};
+use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// The Stats screen's state.
@@ -108,29 +109,29 @@ impl StatsWidget<'_> {
             height: area.height.saturating_sub(1),
             ..area
         };
+        let widths = [
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(bar_w),
+        ];
+        let name_w = column_widths(&widths, area.width, 1)
+            .first()
+            .copied()
+            .unwrap_or(0);
         let rows: Vec<Row> = items
             .iter()
             .take(usize::from(area.height))
             .map(|(name, n)| {
                 let len = ((*n as f64 / max as f64) * f64::from(bar_w)).round() as usize;
                 Row::new(vec![
-                    Cell::from(name.clone()),
+                    Cell::from(ellipsize_words(name, name_w)),
                     Cell::from(format!("{n:>5}")),
                     Cell::from(Span::styled("█".repeat(len.max(1)), t.bar())),
                 ])
             })
             .collect();
         let empty = rows.is_empty();
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(5),
-                Constraint::Length(bar_w),
-            ],
-        )
-        .column_spacing(1)
-        .render(area, buf);
+        Table::new(rows, widths).column_spacing(1).render(area, buf);
         if empty {
             Paragraph::new(Line::from(Span::styled("no plays in this period", t.dim())))
                 .render(area, buf);
