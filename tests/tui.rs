@@ -35,6 +35,8 @@ mod panes;
 mod plan_pane;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
+#[path = "tui/stats.rs"]
+mod stats;
 #[path = "tui/tmux.rs"]
 mod tmux;
 #[path = "tui/update.rs"]

@@ -3,7 +3,6 @@
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
-
 /// Width and height from which the roomy layout is used.
 pub const ROOMY: (u16, u16) = (120, 36);
 

@@ -134,9 +134,15 @@ mod ellipsis {
     #[test]
     fn a_word_boundary_is_used_only_when_it_keeps_half_the_room() {
         assert_eq!(ellipsize_words("Harder, Better, Faster", 12), "Harder…");
-        assert_eq!(ellipsize_words("Harder, Better, Faster", 16), "Harder, Better…");
+        assert_eq!(
+            ellipsize_words("Harder, Better, Faster", 16),
+            "Harder, Better…"
+        );
         // The last space is too early: the word is cut instead.
-        assert_eq!(ellipsize_words("A Supercalifragilistic", 12), "A Supercali…");
+        assert_eq!(
+            ellipsize_words("A Supercalifragilistic", 12),
+            "A Supercali…"
+        );
         assert_eq!(ellipsize_words("漢字漢字漢字", 5), "漢字…");
         assert_eq!(ellipsize_words("abc", 0), "");
     }

@@ -171,34 +171,44 @@ impl StatsWidget<'_> {
     fn coverage(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let c = &s.coverage;
+        let day = |s: &Option<String>| s.as_deref().map(|s| s.chars().take(10).collect::<String>());
+        let mut rows: Vec<(&str, String)> = vec![("plays", fmt_count(c.plays.max(0) as u64))];
+        for (source, days) in &c.days_by_source {
+            rows.push((source, days_text((*days).max(0) as u64)));
+        }
+        rows.push(("first", day(&c.first).unwrap_or_else(|| "—".into())));
+        rows.push(("last", day(&c.last).unwrap_or_else(|| "—".into())));
+        rows.push(("gaps", fmt_count(c.gap_count.max(0) as u64)));
+        for (after, before) in &c.gaps {
+            let after = day(after).unwrap_or_else(|| "start".into());
+            rows.push((
+                "",
+                format!("{after} → {}", before.chars().take(10).collect::<String>()),
+            ));
+        }
+        // Eight columns, or more: the labels (sources such as `extended` among them) stand a
+        // space apart from the figures.
+        let label_w = rows
+            .iter()
+            .map(|(k, _)| k.chars().count() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(8);
         let w = usize::from(area.width);
         let mut lines = vec![title(t, "History coverage".into())];
-        let mut push = |k: &str, v: String| {
+        for (k, v) in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("{k:<8}"), t.dim()),
-                Span::raw(ellipsize_right(&v, w.saturating_sub(8))),
+                Span::styled(format!("{k:<label_w$}"), t.dim()),
+                Span::raw(ellipsize_right(&v, w.saturating_sub(label_w))),
             ]));
-        };
-        push("plays", fmt_count(c.plays.max(0) as u64));
-        for (source, days) in &c.days_by_source {
-            push(source, format!("{} days", fmt_count((*days).max(0) as u64)));
-        }
-        let day = |s: &Option<String>| s.as_deref().map(|s| s.chars().take(10).collect::<String>());
-        push("first", day(&c.first).unwrap_or_else(|| "—".into()));
-        push("last", day(&c.last).unwrap_or_else(|| "—".into()));
-        push("gaps", fmt_count(c.gap_count.max(0) as u64));
-        for (after, before) in &c.gaps {
-            push(
-                "",
-                format!(
-                    "{} → {}",
-                    day(after).unwrap_or_else(|| "start".into()),
-                    day(&Some(before.clone())).unwrap_or_default()
-                ),
-            );
         }
         Paragraph::new(lines).render(area, buf);
     }
+}
+
+/// `1 day`, `115 days`.
+fn days_text(n: u64) -> String {
+    format!("{} {}", fmt_count(n), if n == 1 { "day" } else { "days" })
 }
 
 impl Widget for StatsWidget<'_> {
