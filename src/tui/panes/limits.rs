@@ -245,7 +245,11 @@ impl Widget for LimitsWidget<'_> {
         }
         match (&s.plan, compact) {
             // Little room: the quota and the plan in one line, instead of the calls.
-            (Some(p), true) => lines.push(Line::from(compact_plan(p, s.calls_24h))),
+            (Some(p), true) => lines.push(Line::from(compact_plan(
+                p,
+                s.calls_24h,
+                usize::from(inner.width),
+            ))),
             _ => lines.push(Line::from(calls)),
         }
         if !compact && let Some(b) = s.budget.filter(|b| *b > 0) {
@@ -280,39 +284,47 @@ impl Widget for LimitsWidget<'_> {
 }
 
 /// "Quota 1,800 learned · reserve 576 · used 412 · next ~2,341 req ≈ 1 day 5 h": one line of
-/// the compact pane (`used` is the live count, the plan's is from its last reading).
-fn compact_plan(p: &Plan, used: u64) -> String {
+/// the compact pane (`used` is the live count, the plan's is from its last reading). Narrower
+/// than `width`, the count of requests used goes first, then the reserve.
+fn compact_plan(p: &Plan, used: u64, width: usize) -> String {
     let q = &p.quota;
-    let quota = match (q.daily, q.source) {
-        (Some(d), QuotaSource::Configured) => {
-            format!(
-                "Quota {} set · reserve {}",
-                plan::group(d),
-                plan::group(q.reserve)
-            )
-        }
-        (Some(d), _) => format!(
-            "Quota {} learned · reserve {}",
-            plan::group(d),
-            plan::group(q.reserve)
+    let (quota, reserve) = match (q.daily, q.source) {
+        (Some(d), QuotaSource::Configured) => (
+            format!("Quota {} set", plan::group(d)),
+            format!(" · reserve {}", plan::group(q.reserve)),
         ),
-        (None, _) => "Quota unknown".to_string(),
+        (Some(d), _) => (
+            format!("Quota {} learned", plan::group(d)),
+            format!(" · reserve {}", plan::group(q.reserve)),
+        ),
+        (None, _) => ("Quota unknown".to_string(), String::new()),
     };
-    format!(
-        "{quota} · used {} · next {}",
-        plan::group(used),
-        plan_total(p)
-    )
+    let used = format!(" · used {}", plan::group(used));
+    let next = format!(" · next {}", plan_total(p));
+    let forms = [
+        format!("{quota}{reserve}{used}{next}"),
+        format!("{quota}{reserve}{next}"),
+        format!("{quota}{next}"),
+    ];
+    let last = forms[forms.len() - 1].clone();
+    forms
+        .into_iter()
+        .find(|f| f.chars().count() <= width)
+        .unwrap_or(last)
 }
 
-/// "~2,341 req ≈ 1 day 5 h" (at the assumed figure while the quota is unknown).
+/// "~2,341 req ≈ 1 day 5 h" (at the assumed figure while the quota is unknown); "at least 9
+/// req" while a phase is not sized yet (its figure is a lower bound, as the plan's lines say).
 fn plan_total(p: &Plan) -> String {
     let t = &p.total;
-    let n = format!(
-        "{}{} req",
-        if t.exact { "" } else { "~" },
-        plan::group(t.requests)
-    );
+    let about = if !p.unknown.is_empty() {
+        "at least "
+    } else if t.exact {
+        ""
+    } else {
+        "~"
+    };
+    let n = format!("{about}{} req", plan::group(t.requests));
     if t.bulk_requests == 0 {
         return n;
     }
