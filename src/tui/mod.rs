@@ -65,6 +65,12 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             text: w,
         });
     }
+    let login = LoginContext {
+        paths: paths.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        sync: config.sync.clone(),
+    };
     let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
         Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_) | AuthError::TokenFile(_))) => {
             let text = no_auth_text(&e);
@@ -84,19 +90,9 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             None
         }
         Ok(credentials) => {
-            startup::start_engine(
-                &mut app,
-                crate::commands::engine_options(global, &paths, &config, credentials),
-            )
-            .await
+            startup::start_engine(&mut app, startup::engine_options(&login, credentials)).await
         }
     };
     tracing::info!(db = %paths.db.display(), "terminal app started");
-    let login = LoginContext {
-        paths: paths.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        sync: config.sync.clone(),
-    };
     event_loop::run(app, engine, log_rx, None, Some(login)).await
 }

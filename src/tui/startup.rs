@@ -8,6 +8,7 @@ use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel};
 use super::login_task::{self, LoginContext};
 use super::panes::login::no_auth_text;
 use crate::config::Config;
+use crate::spotify::Credentials;
 use crate::sync::{self, EngineHandle, EngineOptions};
 
 /// Runs shown in the history pane.
@@ -94,16 +95,21 @@ pub async fn start_engine(app: &mut App, options: EngineOptions) -> Option<Engin
     }
 }
 
+/// The engine's options for the app's paths, URLs and settings, with `credentials`.
+pub fn engine_options(ctx: &LoginContext, credentials: Credentials) -> EngineOptions {
+    EngineOptions {
+        db: ctx.paths.db.clone(),
+        api_url: ctx.api_url.clone(),
+        accounts_url: ctx.accounts_url.clone(),
+        credentials,
+        config: ctx.sync.clone(),
+    }
+}
+
 /// The engine's options with the token a login just saved.
 pub fn options_after_login(ctx: &LoginContext) -> Result<EngineOptions, EngineFailure> {
     match login_task::credentials_after_login(ctx) {
-        Ok(credentials) => Ok(EngineOptions {
-            db: ctx.paths.db.clone(),
-            api_url: ctx.api_url.clone(),
-            accounts_url: ctx.accounts_url.clone(),
-            credentials,
-            config: ctx.sync.clone(),
-        }),
+        Ok(credentials) => Ok(engine_options(ctx, credentials)),
         Err(e) => Err(EngineFailure::Token {
             what_to_do: no_auth_text(&e),
             error: e.to_string(),
