@@ -4,7 +4,7 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
-use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel};
+use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel, Setup};
 use super::login_task::{self, LoginContext};
 use super::panes::login::no_auth_text;
 use crate::config::Config;
@@ -53,28 +53,39 @@ pub async fn load_snapshot(
         .unwrap_or_else(|e| Err(format!("reading the status was interrupted ({e})")))
 }
 
-/// The app showing `snapshot` (or saying why it could not be read), now, in local time.
-pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, String>) -> App {
-    let (snapshot, error) = match snapshot {
-        Ok(s) => (s, None),
-        Err(e) => (sync::StatusSnapshot::default(), Some(e)),
+/// What the app starts with from the environment: colours unless `NO_COLOR`, the local time
+/// offset, and `e` writing where `spotsync export` does by default (made absolute, so the notice
+/// says exactly where).
+pub fn setup() -> Setup {
+    let mut setup = Setup {
+        color: colors_enabled(),
+        utc_offset: *chrono::Local::now().offset(),
+        ..Setup::default()
     };
-    let mut app = App::new(snapshot, Utc::now());
-    app.color = colors_enabled();
-    app.utc_offset = *chrono::Local::now().offset();
-    // `e` on the Library screen writes where `spotsync export` does by default, made absolute so
-    // the notice says exactly where.
     if let Ok(cwd) = std::env::current_dir() {
-        app.export_dir = cwd.join(spotsync_core::export::DEFAULT_DIR);
+        setup.export_dir = cwd.join(spotsync_core::export::DEFAULT_DIR);
     }
-    if let Some(e) = error {
-        tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
-        app.notice = Some(Notice {
-            level: NoticeLevel::Warn,
-            text: format!("Cannot read the status from {}: {e}", db.display()),
-        });
-    }
-    app
+    setup
+}
+
+/// The app showing `snapshot` (or saying why it could not be read), now.
+pub fn new_app(
+    db: &std::path::Path,
+    snapshot: Result<sync::StatusSnapshot, String>,
+    mut setup: Setup,
+) -> App {
+    let snapshot = match snapshot {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
+            setup.notice.get_or_insert(Notice {
+                level: NoticeLevel::Warn,
+                text: format!("Cannot read the status from {}: {e}", db.display()),
+            });
+            sync::StatusSnapshot::default()
+        }
+    };
+    App::new(snapshot, Utc::now(), setup)
 }
 
 /// Start an engine: `sync::spawn` opens (and checks) the database on a blocking thread, so

@@ -6,8 +6,7 @@ use chrono::TimeDelta;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::sync::{Phase, RunKind, RunStatus, SyncConfig, SyncEvent};
-use spotsync::tui::app::{Action, App, Msg};
-use spotsync::tui::ui;
+use spotsync::tui::app::{Action, App, Msg, Setup};
 use spotsync_core::plan::{self, Plan, Request, Snapshot};
 use spotsync_core::quota::Observation;
 
@@ -40,8 +39,15 @@ pub fn learned_plan() -> Plan {
 }
 
 fn planned() -> App {
-    let mut app = idle();
-    app.plan_config = Some(SyncConfig::default());
+    planned_with(Some(SyncConfig::default()))
+}
+
+/// The app with the learned plan read, planning with `config`.
+fn planned_with(config: Option<SyncConfig>) -> App {
+    let mut app = idle_with(Setup {
+        plan_config: config,
+        ..setup()
+    });
     app.update(Msg::Plan(Some(Box::new(learned_plan()))));
     app.update(ev(
         SyncEvent::ApiUsage {
@@ -56,7 +62,7 @@ fn planned() -> App {
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     terminal
-        .draw(|f| ui::draw(f, app))
+        .draw(|f| app.draw(f))
         .expect("draw on the test backend");
     terminal
 }
@@ -91,11 +97,11 @@ fn the_plan_is_read_again_after_every_run() {
     };
     assert_eq!(app.update(ev(finished.clone(), 30)), Some(Action::LoadPlan));
     // Without a config to plan with (a front end that shows none), nothing is read.
-    app.plan_config = None;
-    assert_eq!(app.update(ev(finished, 31)), None);
+    let mut unplanned = planned_with(None);
+    assert_eq!(unplanned.update(ev(finished, 31)), None);
     // A plan that could not be read clears the figures: the pane shows the calls alone.
     app.update(Msg::Plan(None));
-    assert!(app.limits.plan.is_none());
+    assert!(app.limits().plan().is_none());
     let small = render(&app, 80, 24).backend().to_string();
     assert!(
         small.contains("Calls in the last 24 h: 412 (no daily budget set)"),

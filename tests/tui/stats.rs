@@ -4,13 +4,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::store::browse::{Answer, Coverage, Period, Query, Stats};
 use spotsync::tui::app::{App, Msg};
-use spotsync::tui::ui;
 
 use crate::fixtures::*;
 
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal.backend().to_string()
 }
 

@@ -3,6 +3,7 @@
 //! (weekday × hour) and how well the history covers time. The figures are read off the UI
 //! thread (`store::browse::stats`); [`StatsWidget`] only reads them.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,15 +18,70 @@ use crate::tui::theme::Theme;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatsState {
     /// The period of the top lists and the clock (the current month at first).
-    pub period: Option<Period>,
-    pub stats: Option<Stats>,
-    pub loading: bool,
-    pub error: Option<String>,
+    period: Option<Period>,
+    stats: Option<Stats>,
+    loading: bool,
+    error: Option<String>,
     /// Read since the last sync.
-    pub loaded: bool,
+    loaded: bool,
+}
+
+/// What a key on the Stats screen did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsKey {
+    /// Not the screen's key.
+    NotMine,
+    /// Taken; nothing to do (the arrows that scroll elsewhere).
+    Taken,
+    /// The period changed, or `r`: read the statistics again.
+    Read,
 }
 
 impl StatsState {
+    /// The period shown (the current month until one is chosen).
+    pub fn period(&self) -> Option<Period> {
+        self.period
+    }
+
+    /// The statistics last read.
+    pub fn stats(&self) -> Option<&Stats> {
+        self.stats.as_ref()
+    }
+
+    /// Not read since the last sync, and not being read.
+    pub fn wants_read(&self) -> bool {
+        !self.loaded && !self.loading
+    }
+
+    /// A sync may have changed the history: read again when shown.
+    pub fn mark_stale(&mut self) {
+        self.loaded = false;
+    }
+
+    /// The statistics are being read for the period shown (`default` when none is chosen yet),
+    /// which this returns.
+    pub fn reading(&mut self, default: Period) -> Period {
+        self.loading = true;
+        *self.period.get_or_insert(default)
+    }
+
+    /// `←`/`→` (`h`/`l`) move the period, tab (`t`) switches month and year, `r` reads again.
+    pub fn on_key(&mut self, key: KeyEvent) -> StatsKey {
+        match key.code {
+            KeyCode::Left | KeyCode::Char('h') => self.period = self.period.map(|p| p.shift(-1)),
+            KeyCode::Right | KeyCode::Char('l') => self.period = self.period.map(|p| p.shift(1)),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Char('t') => {
+                self.period = self.period.map(Period::toggle);
+            }
+            KeyCode::Char('r') => {}
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                return StatsKey::Taken;
+            }
+            _ => return StatsKey::NotMine,
+        }
+        StatsKey::Read
+    }
+
     /// Statistics arrived (or their read failed); older periods' answers are dropped.
     pub fn on_stats(&mut self, stats: Result<Stats, String>) {
         self.loading = false;
