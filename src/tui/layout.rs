@@ -35,10 +35,10 @@ pub fn library_min(banner: bool) -> (u16, u16) {
     (40, chrome(banner) + 2 + 4)
 }
 
-/// The smallest Stats screen: plays per day, the top lists, the clock whole (title, hours,
-/// seven days), a line apart.
+/// The smallest Stats screen: plays per day, the top lists and the head of the clock (title,
+/// hours, a day: the rest of the week is cut when rows are short), a line apart.
 pub fn stats_min(banner: bool) -> (u16, u16) {
-    (60, chrome(banner) + 4 + 6 + 9 + 2)
+    (60, chrome(banner) + 4 + 6 + 3 + 2)
 }
 
 /// The screen split into header, banner (one line when `banner`), body, notice line, key line.

@@ -146,3 +146,30 @@ mod ellipsis {
         assert_eq!(ellipsize_words("abc", 0), "");
     }
 }
+
+/// `spotsync demo` at 80×24 (a banner line more, and the plays phase once history exists) shows
+/// every screen; each screen has its own smallest size.
+#[test]
+fn every_screen_fits_the_demo_at_80x24_and_says_when_it_does_not() {
+    let mut app = demo();
+    app.update(ev(
+        spotsync::sync::SyncEvent::PhaseStarted {
+            phase: spotsync::sync::Phase::Plays,
+            done: 0,
+            total: None,
+        },
+        41,
+    ));
+    assert_eq!(app.phases().row_count(), 6, "plays have their row");
+    for (screen, small) in [('1', (72, 23)), ('2', (40, 9)), ('3', (60, 18))] {
+        app.update(key(screen));
+        app.update(Msg::Resize(80, 24));
+        let fits = render(&app, 80, 24);
+        assert!(!fits.contains("too small"), "screen {screen}: {fits}");
+        assert!(fits.contains("your account is not touched"), "{fits}");
+        app.update(Msg::Resize(small.0, small.1));
+        let cut = render(&app, small.0, small.1);
+        assert!(cut.contains("too small"), "screen {screen}: {cut}");
+        assert!(cut.contains(" DEMO "), "the banner stays: {cut}");
+    }
+}
