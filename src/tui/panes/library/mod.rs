@@ -203,7 +203,7 @@ impl LibraryState {
         self.detail.as_ref()
     }
 
-    pub fn data(&self, tab: Tab) -> &TabData {
+    fn data(&self, tab: Tab) -> &TabData {
         &self.tabs[tab_index(tab)]
     }
 
@@ -217,7 +217,7 @@ impl LibraryState {
     }
 
     /// Switch to the tab `by` places away; true when it has to be read first.
-    pub fn switch_tab(&mut self, by: i64) -> bool {
+    fn switch_tab(&mut self, by: i64) -> bool {
         let n = Tab::ALL.len() as i64;
         let i = (tab_index(self.tab) as i64 + by).rem_euclid(n) as usize;
         self.tab = Tab::ALL[i];
@@ -271,7 +271,7 @@ impl LibraryState {
     }
 
     /// `o`: the next order.
-    pub fn cycle_sort(&mut self) {
+    fn cycle_sort(&mut self) {
         let tab = self.tab;
         let d = self.data_mut(tab);
         d.sort = (d.sort + 1) % sorts(tab).len();
@@ -318,7 +318,7 @@ impl LibraryState {
     }
 
     /// The filter line changed.
-    pub fn set_filter(&mut self, text: String) {
+    fn set_filter(&mut self, text: String) {
         let new = Filter::parse(&text);
         let narrows = new.narrows(&self.filter);
         self.filter = new;
@@ -380,7 +380,7 @@ impl LibraryState {
     }
 
     /// Enter: the detail of the selected row, to be read (`None` when nothing is selected).
-    pub fn open_detail(&mut self) -> Option<(Tab, String)> {
+    fn open_detail(&mut self) -> Option<(Tab, String)> {
         let row = self.current().selected_row()?;
         if row.id.is_empty() {
             return None;
