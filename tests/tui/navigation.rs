@@ -165,3 +165,45 @@ fn unknown_keys_do_not_redraw() {
     assert_eq!(app.update(code(KeyCode::F(5))), None);
     assert!(!app.needs_redraw());
 }
+
+/// A message that changes nothing on screen does not cost a frame: an answer for a list no
+/// longer open, gaps already shown, a key on a pane with nothing to scroll, the mouse under an
+/// overlay, a report from a login that was closed.
+#[test]
+fn messages_that_change_nothing_do_not_redraw() {
+    let mut app = history_populated();
+    let quiet = |app: &mut spotsync::tui::app::App, msg: Msg| {
+        app.mark_drawn();
+        assert_eq!(app.update(msg.clone()), None);
+        assert!(!app.needs_redraw(), "{msg:?} asked for a frame");
+    };
+    quiet(
+        &mut app,
+        Msg::Changes {
+            run_id: 5,
+            rows: Ok(Vec::new()),
+        },
+    );
+    let gaps = app.phases().play_gaps().to_vec();
+    quiet(&mut app, Msg::PlayGaps(gaps));
+    focus(&mut app, Pane::Limits);
+    quiet(&mut app, code(KeyCode::Down));
+    app.update(key('?'));
+    quiet(
+        &mut app,
+        Msg::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::ScrollDown,
+            column: 1,
+            row: 10,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        }),
+    );
+    quiet(
+        &mut app,
+        Msg::Login(spotsync::tui::panes::login::LoginEvent::Exchanging),
+    );
+    // A message that does change the screen still asks for one.
+    app.mark_drawn();
+    app.update(code(KeyCode::Esc));
+    assert!(app.needs_redraw());
+}
