@@ -24,8 +24,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use spotsync::store::Store;
 use spotsync::store::browse::{self, Query, Tab};
 use spotsync::sync::StatusSnapshot;
-use spotsync::tui::app::{Action, App, Msg};
-use spotsync::tui::ui;
+use spotsync::tui::app::{Action, App, Msg, Setup};
 
 const TRACKS: usize = 100_000;
 const PLAYS: usize = 500_000;
@@ -198,7 +197,7 @@ fn ms(d: Duration) -> String {
 
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) -> Duration {
     let start = Instant::now();
-    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    terminal.draw(|f| app.draw(f)).unwrap();
     start.elapsed()
 }
 
@@ -362,7 +361,7 @@ fn main() {
     let base = vm_hwm_kb();
 
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
-    let mut app = App::new(StatusSnapshot::default(), now);
+    let mut app = App::new(StatusSnapshot::default(), now, Setup::default());
     app.update(Msg::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
 
@@ -373,7 +372,7 @@ fn main() {
     let frame = draw(&mut terminal, &app);
     println!(
         "1. time to first list (Liked songs, {} rows): {} (query + rows into the app {}, first frame {})",
-        app.library.current().rows.len(),
+        app.library().current().rows().len(),
         ms(start.elapsed()),
         ms(query),
         ms(frame)
@@ -426,8 +425,10 @@ fn main() {
         .collect();
     for (before, msg) in steps {
         let mut times = Vec::new();
+        // Every run from the same state (the filter line reading `before`).
+        let from = app.clone();
         for _ in 0..7 {
-            app.library.set_filter(before.clone());
+            app = from.clone();
             let start = Instant::now();
             app.update(msg.clone());
             draw(&mut terminal, &app);
@@ -438,8 +439,8 @@ fn main() {
         println!(
             "   {:?} → {:?}: {} rows shown, median {} (min {}, max {})",
             before,
-            app.library.filter_text,
-            app.library.current().shown.len(),
+            app.library().filter_text(),
+            app.library().current().shown().len(),
             ms(times[3]),
             ms(times[0]),
             ms(times[6])
@@ -454,12 +455,12 @@ fn main() {
     draw(&mut terminal, &app);
     println!(
         "   prefixes \"artist:love year:1990..1999\" typed in one go: {} rows, {}",
-        app.library.current().shown.len(),
+        app.library().current().shown().len(),
         ms(start.elapsed())
     );
     println!(
         "2. filter keystroke to redraw at {} rows: mean of medians {}, worst median {} (aim < 30 ms)",
-        app.library.current().rows.len(),
+        app.library().current().rows().len(),
         ms(mean),
         ms(worst)
     );
@@ -471,7 +472,7 @@ fn main() {
         draw(&mut terminal, &app);
         println!(
             "   o: sorted by {:?} and redrawn in {}",
-            app.library.sort(),
+            app.library().sort(),
             ms(start.elapsed())
         );
     }
