@@ -475,7 +475,7 @@ mod tests {
 
     #[test]
     fn enrich_key_parses_and_refuses_unknown_targets() {
-        use spotsync_core::sync::config::EnrichTarget;
+        use spotsync_core::sync::EnrichTarget;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         let load = |text: &str| {
