@@ -185,3 +185,44 @@ impl<'a> Link<'a> {
         phase.map_or(RequestClass::Changes, |p| RequestClass::of(p, kind))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Phase;
+
+    /// A request is recorded (in the rolling usage and its run's counter) by the next write,
+    /// in that write's transaction; a write that fails leaves it for the one after.
+    #[tokio::test]
+    async fn requests_sent_are_recorded_by_the_next_write_that_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::new(Store::open(&dir.path().join("x.db")).unwrap());
+        let now = Utc::now();
+        let run = db
+            .write(move |tx| tx.create_run(RunKind::Full, &[Phase::Tracks], now))
+            .await
+            .unwrap();
+        let recorded = || db.read(move |q| Ok((q.calls_24h(now)?, q.run_api_calls(run)?)));
+        db.sent(Some(run), now);
+        db.sent(None, now);
+        assert_eq!(
+            recorded().await.unwrap(),
+            (0, 0),
+            "not recorded before a write"
+        );
+        let failed = db
+            .write(|_| Err::<(), _>(rusqlite::Error::InvalidQuery))
+            .await;
+        assert!(matches!(failed, Err(Stop::Fatal(_))), "{failed:?}");
+        assert_eq!(
+            recorded().await.unwrap(),
+            (0, 0),
+            "rolled back with the write"
+        );
+        db.sent(Some(run), now);
+        db.write(|_| Ok(())).await.unwrap();
+        assert_eq!(recorded().await.unwrap(), (3, 2));
+        db.write(|_| Ok(())).await.unwrap();
+        assert_eq!(recorded().await.unwrap(), (3, 2), "recorded once");
+    }
+}
