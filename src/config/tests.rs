@@ -64,7 +64,7 @@ fn invalid_values_name_the_key() {
 
 #[test]
 fn enrich_key_parses_and_refuses_unknown_targets() {
-    use spotsync_core::sync::config::EnrichTarget;
+    use spotsync_core::sync::EnrichTarget;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
     let load = |text: &str| {

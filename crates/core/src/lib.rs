@@ -1,7 +1,9 @@
 //! spotsync-core: everything that mirrors a Spotify library into SQLite, with no user interface.
 //!
 //! - [`domain`]: the shared vocabulary (phases, statuses, run kinds, limit reasons, change
-//!   kinds, capabilities, checkpoints), with the SQL conversions of each stored value.
+//!   kinds, capabilities, checkpoints, page sizes, `account` keys), with the SQL conversions of
+//!   each stored value.
+//! - [`settings`]: what a sync is set to do (`[sync]`), read by the engine and the plan alike.
 //! - [`spotify`]: the only code that talks HTTP to Spotify (client, auth, tolerant models,
 //!   error classes).
 //! - [`store`]: the SQLite database: migrations, the one-writer lock, queries.
@@ -23,6 +25,7 @@ pub mod export;
 pub mod import;
 pub mod plan;
 pub mod quota;
+pub mod settings;
 pub mod spotify;
 pub mod store;
 pub mod sync;

@@ -97,8 +97,8 @@ impl Sql<'_> {
         Ok((policy, self.quota_window(&observations, now)?))
     }
 
-    /// The requests counted against the daily figure at `now`: those of the rolling day after
-    /// the end of the last quota block (from `observations`).
+    /// The requests of the rolling day at `now`; those counted against the daily figure come
+    /// after the end of the last quota block (from `observations`).
     pub fn quota_window(
         &self,
         observations: &[Observation],
@@ -109,8 +109,9 @@ impl Sql<'_> {
             .map(|o| o.resets_at)
             .max()
             .filter(|&r| r <= now);
-        let since = now - quota::DAY;
-        let since = fresh_since.map_or(since, |f| f.max(since));
-        Ok(Window::new(self.usage_since(since)?, fresh_since))
+        Ok(Window::new(
+            self.usage_since(now - quota::DAY)?,
+            fresh_since,
+        ))
     }
 }
