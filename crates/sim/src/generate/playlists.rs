@@ -18,7 +18,7 @@ enum PlKind {
     OwnedCollab,
 }
 
-pub(super) fn gen_playlist(lib: &mut Library, rng: &mut ChaCha8Rng, i: usize) -> Playlist {
+pub(super) fn gen_playlist(lib: &Library, rng: &mut ChaCha8Rng, i: usize) -> Playlist {
     let kind = match i {
         0 => PlKind::Owned,
         1 => PlKind::CollabOther,
