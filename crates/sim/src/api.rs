@@ -65,7 +65,7 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
 }
 
 /// The Web API's routes: these endpoints plus `more` (the library lists' handlers), all behind
-/// the same [`gate`].
+/// the same gate (latency, limits, faults, bearer auth, statistics).
 pub fn routes(
     state: AppState,
     more: Vec<(&'static str, axum::routing::MethodRouter<AppState>)>,
