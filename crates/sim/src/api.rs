@@ -16,7 +16,7 @@ use axum::routing::get;
 use super::ConnInfo;
 use super::model::{Library, Play, parse_id};
 use super::render::{self, Ctx};
-use super::state::{FaultKind, Gate, Scopes, Shared, lock};
+use super::state::{FaultKind, Gate, Scopes, Settings, Shared, lock};
 
 pub type AppState = Arc<Shared>;
 
@@ -65,7 +65,7 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
 }
 
 /// The Web API's routes: these endpoints plus `more` (the library lists' handlers), all behind
-/// the same [`gate`].
+/// the same gate (latency, limits, faults, bearer auth, statistics).
 pub fn routes(
     state: AppState,
     more: Vec<(&'static str, axum::routing::MethodRouter<AppState>)>,
@@ -96,7 +96,7 @@ pub fn routes(
 
 /// Everything every `/v1` request goes through, in this order: latency, rate window and
 /// quota, injected / random faults, bearer auth; then the handler; statistics at the end.
-async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn gate(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let route = format!(
         "{} {}",
         req.method(),
@@ -109,77 +109,86 @@ async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Respon
     if settings.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
     }
+    if let Some(refused) = limited(&s, &settings, &route) {
+        return refused;
+    }
+    let injected = lock(&s.faults).pop_front();
+    if let Some(fault) = injected.or_else(|| s.random_fault(&settings)) {
+        return faulty(&s, fault, &route, req, next).await;
+    }
+    let resp = serve(&s, req, next).await;
+    s.record(&route, resp.status().as_u16(), true);
+    resp
+}
 
-    let (verdict, knocking) = s.gate(&settings);
-    let limited = match verdict {
-        Gate::Pass => None,
+/// The 429 of the rate window or the daily quota when either refuses the request (counted,
+/// and counted as knocking when a block was already on).
+fn limited(s: &Shared, settings: &Settings, route: &str) -> Option<Response> {
+    let (verdict, knocking) = s.gate(settings);
+    let (secs, quota) = match verdict {
+        Gate::Pass => return None,
         Gate::Window(secs) => {
             lock(&s.stats).rate_limited += 1;
-            Some((secs, false))
+            (secs, false)
         }
         Gate::Quota(secs) => {
             lock(&s.stats).quota_exceeded += 1;
-            Some((secs, true))
+            (secs, true)
         }
     };
-    if let Some((secs, quota)) = limited {
-        if knocking {
-            lock(&s.stats).while_blocked += 1;
-        }
-        s.told_to_wait(secs);
-        s.record(&route, 429, true);
-        let header = (!settings.omit_retry_after).then_some(secs);
-        return too_many(header, quota);
+    if knocking {
+        lock(&s.stats).while_blocked += 1;
     }
+    s.told_to_wait(secs);
+    s.record(route, 429, true);
+    let header = (!settings.omit_retry_after).then_some(secs);
+    Some(too_many(header, quota))
+}
 
-    let injected = lock(&s.faults).pop_front();
-    if let Some(fault) = injected.or_else(|| s.random_fault(&settings)) {
-        match fault {
-            FaultKind::Drop => {
-                if let Some(ConnectInfo(c)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
-                    c.kill.store(true, Ordering::SeqCst);
-                }
-                s.record_dropped(&route);
-                // Never delivered: the connection is closed instead.
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+/// The answer of a request hit by `fault`.
+async fn faulty(s: &Shared, fault: FaultKind, route: &str, req: Request, next: Next) -> Response {
+    let (code, msg) = match fault {
+        FaultKind::Drop => {
+            if let Some(ConnectInfo(c)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
+                c.kill.store(true, Ordering::SeqCst);
             }
-            FaultKind::E500 | FaultKind::E502 | FaultKind::E503 => {
-                let (code, msg) = match fault {
-                    FaultKind::E500 => (500, "Server error."),
-                    FaultKind::E502 => (502, "Bad gateway."),
-                    _ => (503, "Service unavailable"),
-                };
-                s.record(&route, code, true);
-                return error(code, msg);
-            }
-            FaultKind::E429 | FaultKind::E429NoRetryAfter => {
-                s.record(&route, 429, true);
-                lock(&s.stats).rate_limited += 1;
-                return too_many((fault == FaultKind::E429).then_some(1), false);
-            }
-            FaultKind::Malformed => {
-                let resp = match authorized(&s, &mut req) {
-                    Ok(()) => next.run(req).await,
-                    Err(r) => r,
-                };
-                let status = resp.status();
-                let (parts, body) = resp.into_parts();
-                let bytes = axum::body::to_bytes(body, usize::MAX)
-                    .await
-                    .unwrap_or_default();
-                let cut = bytes.len() / 2;
-                s.record(&route, status.as_u16(), true);
-                return Response::from_parts(parts, Body::from(bytes.slice(..cut)));
-            }
+            s.record_dropped(route);
+            // Never delivered: the connection is closed instead.
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
-    }
+        FaultKind::E429 | FaultKind::E429NoRetryAfter => {
+            s.record(route, 429, true);
+            lock(&s.stats).rate_limited += 1;
+            return too_many((fault == FaultKind::E429).then_some(1), false);
+        }
+        FaultKind::Malformed => return malformed(s, route, req, next).await,
+        FaultKind::E500 => (500, "Server error."),
+        FaultKind::E502 => (502, "Bad gateway."),
+        FaultKind::E503 => (503, "Service unavailable"),
+    };
+    s.record(route, code, true);
+    error(code, msg)
+}
 
-    let resp = match authorized(&s, &mut req) {
+/// The `malformed` fault: the request is served, and its body cut in half.
+async fn malformed(s: &Shared, route: &str, req: Request, next: Next) -> Response {
+    let resp = serve(s, req, next).await;
+    let status = resp.status();
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = bytes.len() / 2;
+    s.record(route, status.as_u16(), true);
+    Response::from_parts(parts, Body::from(bytes.slice(..cut)))
+}
+
+/// The handler's answer to an authorized request, else the 401.
+async fn serve(s: &Shared, mut req: Request, next: Next) -> Response {
+    match authorized(s, &mut req) {
         Ok(()) => next.run(req).await,
         Err(r) => r,
-    };
-    s.record(&route, resp.status().as_u16(), true);
-    resp
+    }
 }
 
 /// Check the bearer token; on success the [`Caller`] is attached to the request.

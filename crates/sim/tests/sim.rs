@@ -24,5 +24,7 @@ mod limits;
 mod mutations;
 #[path = "sim/odd_input.rs"]
 mod odd_input;
+#[path = "sim/pinned.rs"]
+mod pinned;
 #[path = "sim/schema.rs"]
 mod schema;

@@ -1,5 +1,5 @@
 //! The simulated library: compact in-memory structs (JSON is built per request from these) and
-//! the public ground-truth types served by `GET /__sim/library` ([`truth`]).
+//! the public ground-truth types served by `GET /__sim/library` ([`LibraryTruth`] and its parts).
 
 mod collections;
 mod truth;

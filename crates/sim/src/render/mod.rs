@@ -1,7 +1,7 @@
 //! JSON of the Web API, built per request from the compact library (no JSON is kept in memory).
 //!
 //! The structs here borrow from the library and serialize straight into the response buffer:
-//! - [`json`]: the building blocks (links, URIs, timestamps, cover art);
+//! - [`mod@json`]: the building blocks (links, URIs, timestamps, cover art);
 //! - [`catalog`]: tracks, albums, artists and saved-track pages;
 //! - [`playlists`]: playlists, their items (tracks, episodes, local files) and pages;
 //! - [`plays`]: the listening history;
