@@ -82,6 +82,7 @@ pub fn routes(
         ("/v1/artists/{id}", get(artist)),
         ("/v1/albums", get(several_albums)),
         ("/v1/albums/{id}", get(album)),
+        ("/v1/albums/{id}/tracks", get(album_tracks)),
     ];
     endpoints.extend(more);
     let mut r = Router::new();
@@ -402,6 +403,31 @@ async fn album(State(s): State<AppState>, Path(id): Path<String>) -> Response {
     match lib.album_by_id(&id) {
         Some(a) => ok(render::to_vec(&render::album_full(&ctx(&s, &lib, ext), a))),
         None => error(404, "Resource not found"),
+    }
+}
+
+/// Offset paging over the album's tracks (`limit` 1–50, default 20).
+async fn album_tracks(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ext = s.settings().extended();
+    let lib = s.read();
+    if parse_id(&id).is_none() {
+        return error(400, "Invalid base62 id");
+    }
+    let Some(a) = lib.album_by_id(&id) else {
+        return error(404, "Resource not found");
+    };
+    match paging(&query(&q)) {
+        Ok((offset, limit)) => ok(render::album_tracks_page(
+            &ctx(&s, &lib, ext),
+            a,
+            offset,
+            limit,
+        )),
+        Err(r) => r,
     }
 }
 

@@ -8,6 +8,8 @@
 #[path = "sim/common.rs"]
 mod common;
 
+#[path = "sim/albums.rs"]
+mod albums;
 #[path = "sim/auth.rs"]
 mod auth;
 #[path = "sim/endpoints.rs"]
