@@ -12,10 +12,14 @@ mod common;
 mod albums;
 #[path = "sim/auth.rs"]
 mod auth;
+#[path = "sim/covers.rs"]
+mod covers;
 #[path = "sim/endpoints.rs"]
 mod endpoints;
 #[path = "sim/faults.rs"]
 mod faults;
+#[path = "sim/household.rs"]
+mod household;
 #[path = "sim/library.rs"]
 mod library;
 #[path = "sim/library_control.rs"]
@@ -28,5 +32,11 @@ mod mutations;
 mod odd_input;
 #[path = "sim/pinned.rs"]
 mod pinned;
+#[path = "sim/playlist_writes.rs"]
+mod playlist_writes;
 #[path = "sim/schema.rs"]
 mod schema;
+#[path = "sim/schema_writes.rs"]
+mod schema_writes;
+#[path = "sim/writes.rs"]
+mod writes;

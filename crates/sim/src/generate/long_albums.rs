@@ -20,7 +20,7 @@ pub fn long_albums(tracks: usize) -> usize {
 /// The `k`-th long album's shape: even ones compilations of 51–150 tracks on one disc, odd
 /// ones deluxe editions of 51–80 tracks on two or three discs.
 fn shape(rng: &mut ChaCha8Rng, k: usize) -> AlbumShape {
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         AlbumShape {
             album_type: AlbumType::Compilation,
             n_tracks: rng.random_range(51..=150),

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod collections;
+mod covers;
 mod long_albums;
 mod playlists;
 mod words;
@@ -206,6 +207,7 @@ pub fn generate(p: GenParams) -> Library {
     lib.plays = listening_history(&lib, rng);
     collections::gen_collections(&mut lib, p.seed, p.tracks);
     long_albums::gen_long_albums(&mut lib, p.seed, p.tracks);
+    covers::gen_covers(&mut lib, p.seed);
     lib
 }
 

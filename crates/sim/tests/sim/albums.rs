@@ -29,7 +29,10 @@ async fn long_albums_are_saved_and_paged_to_their_last_track() {
         assert!(saved.contains(&a.id.as_str()), "{} is saved", a.name);
     }
     assert!(long.iter().any(|a| a.name.contains("Deluxe Edition")));
-    assert!(long.iter().any(|a| a.artist_ids == ["0LyfQWJT6nXafLPZqxe9Of"]));
+    assert!(
+        long.iter()
+            .any(|a| a.artist_ids == ["0LyfQWJT6nXafLPZqxe9Of"])
+    );
     let mut added = truth.saved_albums.clone();
     added.sort_by(|a, b| b.added_at.cmp(&a.added_at));
     assert_eq!(added, truth.saved_albums, "still newest first");
@@ -70,7 +73,10 @@ async fn long_albums_are_saved_and_paged_to_their_last_track() {
             .collect();
         assert_eq!(discs[0], (1, 1));
         for w in discs.windows(2) {
-            assert!(w[1] == (w[0].0, w[0].1 + 1) || w[1] == (w[0].0 + 1, 1), "{w:?}");
+            assert!(
+                w[1] == (w[0].0, w[0].1 + 1) || w[1] == (w[0].0 + 1, 1),
+                "{w:?}"
+            );
         }
     }
     // The same first page inside `/me/albums`.
@@ -79,7 +85,10 @@ async fn long_albums_are_saved_and_paged_to_their_last_track() {
         .iter()
         .find(|e| e["album"]["id"] == long[0].id.as_str())
         .unwrap();
-    assert_eq!(entry["album"]["tracks"]["items"].as_array().unwrap().len(), 50);
+    assert_eq!(
+        entry["album"]["tracks"]["items"].as_array().unwrap().len(),
+        50
+    );
     assert!(entry["album"]["tracks"]["next"].is_string());
 
     // rspotify pages the album's tracks through the same endpoint.
@@ -107,7 +116,12 @@ async fn album_tracks_limits_and_errors() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["limit"], json!(20), "default limit");
     assert_eq!(r.body["total"], json!(short.track_ids.len()));
-    let r = api(&sim, &token, &format!("albums/{}/tracks?offset=1&limit=2", short.id)).await;
+    let r = api(
+        &sim,
+        &token,
+        &format!("albums/{}/tracks?offset=1&limit=2", short.id),
+    )
+    .await;
     let ids: Vec<&str> = r.body["items"]
         .as_array()
         .unwrap()
@@ -125,7 +139,11 @@ async fn album_tracks_limits_and_errors() {
         assert_eq!(r.status.as_u16(), status, "{path}: {}", r.text);
         assert_eq!(r.body["error"]["status"], json!(status));
     }
-    let r = get_url(&format!("{}albums/{}/tracks", sim.api_url(), short.id), None).await;
+    let r = get_url(
+        &format!("{}albums/{}/tracks", sim.api_url(), short.id),
+        None,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(sim.stats().endpoint("GET /v1/albums/{id}/tracks"), 7);
     sim.shutdown().await;

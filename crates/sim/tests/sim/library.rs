@@ -208,7 +208,11 @@ async fn every_list_pages_to_its_last_item() {
     let (books, total) = collect_pages(&format!("{}me/audiobooks?limit=2", sim.api_url()), t).await;
     assert_eq!(books.len() as u64, total);
     let ids: Vec<&str> = books.iter().map(|b| b["id"].as_str().unwrap()).collect();
-    let want: Vec<&str> = truth.saved_audiobooks.iter().map(|s| s.id.as_str()).collect();
+    let want: Vec<&str> = truth
+        .saved_audiobooks
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
     assert_eq!(ids, want);
     assert_eq!(
         saved_raw(&sim, t, "me/albums?limit=2", "album").await,
@@ -218,7 +222,11 @@ async fn every_list_pages_to_its_last_item() {
         let id = b["id"].as_str().unwrap();
         let tb = truth.audiobooks.iter().find(|x| x.id == id).unwrap();
         assert_eq!(b["type"], "audiobook");
-        assert_eq!(b["uri"], format!("spotify:show:{id}"), "as recorded: a show's URI");
+        assert_eq!(
+            b["uri"],
+            format!("spotify:show:{id}"),
+            "as recorded: a show's URI"
+        );
         assert_eq!(b["total_chapters"], json!(tb.total_chapters));
         assert_eq!(b["name"], tb.name.as_str());
         for gone in ["added_at", "audiobook", "chapters"] {
