@@ -23,6 +23,7 @@ pub mod fast;
 pub mod generate;
 pub mod library_api;
 pub mod model;
+pub mod musicbrainz;
 pub mod render;
 pub mod state;
 
@@ -202,6 +203,7 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
         .merge(accounts::routes(shared.clone()))
         .merge(control::routes())
         .merge(control_library::routes())
+        .merge(musicbrainz::routes())
         .fallback(api::not_found)
         .with_state(shared)
 }
