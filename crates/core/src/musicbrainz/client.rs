@@ -16,7 +16,9 @@ pub enum Lookup {
     /// MusicBrainz refused the ISRC as malformed (400).
     Invalid,
     /// 503: too fast, or the service is busy; wait before asking again.
-    Slow { retry_after: Option<Duration> },
+    Slow {
+        retry_after: Option<Duration>,
+    },
     /// 401/403: the User-Agent is refused; asking again will not help.
     Refused(String),
     /// Anything else (a network error, a 5xx, an unreadable body): worth another try.
@@ -62,7 +64,8 @@ pub fn is_mbid(s: &str) -> bool {
 /// Read a 200 body: the recordings with a well-formed id (others are dropped, with their
 /// artists).
 pub fn parse_answer(body: &[u8]) -> Result<Vec<MbRecording>, String> {
-    let a: IsrcAnswer = serde_json::from_slice(body).map_err(|e| format!("unreadable answer: {e}"))?;
+    let a: IsrcAnswer =
+        serde_json::from_slice(body).map_err(|e| format!("unreadable answer: {e}"))?;
     Ok(a.recordings
         .into_iter()
         .filter(|r| is_mbid(&r.id))

@@ -128,10 +128,7 @@ mod tests {
             user_agent(Some("me@example.com")),
             format!("spotsync/{v} ( me@example.com )")
         );
-        assert_eq!(
-            user_agent(Some(" (x)\n")),
-            format!("spotsync/{v} ( x )")
-        );
+        assert_eq!(user_agent(Some(" (x)\n")), format!("spotsync/{v} ( x )"));
         assert!(user_agent(None).starts_with(&format!("spotsync/{v} ( spotsync")));
     }
 }

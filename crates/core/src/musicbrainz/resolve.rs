@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{Lookup, MbClient};
 use super::MbError;
+use super::client::{Lookup, MbClient};
 use crate::store::musicbrainz::{MbLookup, MbStatus, MbWriter};
 
 /// Where a resolution is, after each lookup.
@@ -78,7 +78,9 @@ impl Pacer {
     /// After a 503: wait longer before the next request.
     fn back_off(&mut self, tries: u32, retry_after: Option<Duration>) {
         let doubled = self.interval.max(Duration::from_millis(500)) * 2u32.pow(tries.min(6));
-        let wait = doubled.max(retry_after.unwrap_or_default()).min(MAX_BACKOFF);
+        let wait = doubled
+            .max(retry_after.unwrap_or_default())
+            .min(MAX_BACKOFF);
         self.next = self.next.max(Instant::now() + wait);
     }
 }
