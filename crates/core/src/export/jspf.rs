@@ -98,11 +98,7 @@ fn track(e: &Entry) -> Option<Value> {
 }
 
 /// The document for `list`, and how many entries were left out (no MusicBrainz recording).
-pub fn jspf(
-    list: &TrackList,
-    account: Option<&str>,
-    exported_at: Option<&str>,
-) -> Result<(Vec<u8>, usize), ExportError> {
+pub fn jspf(list: &TrackList, account: Option<&str>) -> Result<(Vec<u8>, usize), ExportError> {
     let tracks: Vec<Value> = list.entries.iter().filter_map(track).collect();
     let left_out = list.entries.len() - tracks.len();
     let added = list.entries.iter().filter_map(|e| e.added_at.as_deref());
@@ -123,7 +119,6 @@ pub fn jspf(
             "entries": list.entries.len(),
             "left_out_without_musicbrainz_id": left_out,
             "exported_by": format!("spotsync {}", env!("CARGO_PKG_VERSION")),
-            "exported_at": exported_at,
         }),
     );
     let mut pl = Map::new();

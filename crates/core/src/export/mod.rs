@@ -264,7 +264,7 @@ fn list_bytes(
             None => (playlist::m3u8(list), n, 0, Vec::new()),
         },
         Format::Jspf => {
-            let (bytes, left_out) = jspf::jspf(list, account, lib.exported_at.as_deref())?;
+            let (bytes, left_out) = jspf::jspf(list, account)?;
             (bytes, n - left_out, left_out, Vec::new())
         }
         Format::ListenBrainz => {
