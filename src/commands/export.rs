@@ -92,18 +92,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
         return Ok(usage("--out - writes one format: give one --format"));
     }
     if args.resolve_mbid && paths.db.exists() {
-        // MusicBrainz only (no Spotify request); what it cannot do now, a later run resumes.
-        match super::musicbrainz::resolve(&paths.db, &args.musicbrainz, false, None, false).await {
-            Ok(s) if !args.json => errln!(
-                "MusicBrainz: {} ISRC{} looked up ({} found){}",
-                s.progress.done,
-                if s.progress.done == 1 { "" } else { "s" },
-                s.progress.found,
-                if s.interrupted { ", stopped" } else { "" }
-            ),
-            Ok(_) => {}
-            Err(e) => errln!("note: MusicBrainz ids not looked up: {e}"),
-        }
+        resolve_first(&paths.db, args).await;
     }
     let db = paths.db.clone();
     let fmts = formats.clone();
@@ -150,12 +139,23 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     let written = tokio::task::spawn_blocking(move || export::write_atomically(&dir, &to_write))
         .await
         .map_err(|e| eyre!("the export stopped: {e}"))??;
+    print_summary(args, &lib, &files, &written)?;
+    Ok(exit::OK)
+}
+
+/// What was written: the JSON summary, or a line per file with what it left out.
+fn print_summary(
+    args: &ExportArgs,
+    lib: &export::Library,
+    files: &[OutFile],
+    written: &[std::path::PathBuf],
+) -> Result<()> {
     if args.json {
         print_json(
             &args.out,
             lib.as_of.as_deref(),
-            &files,
-            &written,
+            files,
+            written,
             &lib.skipped,
         )?;
     } else {
@@ -169,7 +169,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
                 .map(|t| format!(" (as of {t})"))
                 .unwrap_or_default()
         );
-        for f in &files {
+        for f in files {
             outln!("  {}  ({} {}{})", f.name, f.items, unit(f), notes(f));
             for u in f.unmatched.iter().take(UNMATCHED_SHOWN) {
                 outln!("      not found: {u}");
@@ -191,7 +191,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
             );
         }
     }
-    Ok(exit::OK)
+    Ok(())
 }
 
 /// Unmatched entries listed per file in the summary (the file has them all).
@@ -242,6 +242,22 @@ async fn index_music(dir: std::path::PathBuf, json: bool) -> Result<export::musi
         );
     }
     Ok(index)
+}
+
+/// `--resolve-mbid`: MusicBrainz only (no Spotify request); what it cannot do now, a later run
+/// resumes, and the export goes on with what is cached.
+async fn resolve_first(db: &Path, args: &ExportArgs) {
+    match super::musicbrainz::resolve(db, &args.musicbrainz, false, None, false).await {
+        Ok(s) if !args.json => errln!(
+            "MusicBrainz: {} ISRC{} looked up ({} found){}",
+            s.progress.done,
+            if s.progress.done == 1 { "" } else { "s" },
+            s.progress.found,
+            if s.interrupted { ", stopped" } else { "" }
+        ),
+        Ok(_) => {}
+        Err(e) => errln!("note: MusicBrainz ids not looked up: {e}"),
+    }
 }
 
 fn unit(f: &OutFile) -> &'static str {

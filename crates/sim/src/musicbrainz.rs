@@ -144,7 +144,7 @@ pub fn lookup(isrc: &str) -> Vec<SimRecording> {
         .map(|i| {
             let n = i.to_string();
             let r = digest(&["recording", &isrc, &n]);
-            let artists = 1 + usize::from(r[1] % 3 == 0);
+            let artists = 1 + usize::from(r[1].is_multiple_of(3));
             SimRecording {
                 id: uuid(&r),
                 title: format!("Recording {} {}", &isrc[5..], i + 1),

@@ -276,6 +276,30 @@ fn list_bytes(
     })
 }
 
+/// The ZIP of listens ListenBrainz's import takes, beside the JSON lines.
+fn listens_zip(
+    plays: &model::TrackList,
+    layout: Layout,
+    namers: &mut HashMap<&'static str, names::Namer>,
+) -> Result<OutFile, ExportError> {
+    let (bytes, left_out) = listens::zip(plays, chrono::Utc::now())?;
+    let dir = folder(layout, Section::Plays);
+    let n = namers.entry(dir).or_default().name(PLAYS_NAME, "zip");
+    Ok(OutFile {
+        name: if dir.is_empty() {
+            n
+        } else {
+            format!("{dir}/{n}")
+        },
+        format: Format::ListenBrainz,
+        section: Section::Plays,
+        items: plays.entries.len() - left_out,
+        left_out,
+        unmatched: Vec::new(),
+        bytes,
+    })
+}
+
 /// One file per list (and, in CSV, the album and artist tables) in `format`: fixed names
 /// first, then playlists in list order, each folder numbering its own duplicates.
 fn render_lists(
@@ -334,22 +358,7 @@ fn render_lists(
         });
     }
     if history_only && let Some(l) = &lib.plays {
-        let (bytes, left_out) = listens::zip(l, chrono::Utc::now())?;
-        let dir = folder(opts.layout, Section::Plays);
-        let n = namers.entry(dir).or_default().name(PLAYS_NAME, "zip");
-        out.push(OutFile {
-            name: if dir.is_empty() {
-                n
-            } else {
-                format!("{dir}/{n}")
-            },
-            format,
-            section: Section::Plays,
-            items: l.entries.len() - left_out,
-            left_out,
-            unmatched: Vec::new(),
-            bytes,
-        });
+        out.push(listens_zip(l, opts.layout, namers)?);
     }
     let table = |(_, name): (&str, String), section, items, bytes| OutFile {
         name,

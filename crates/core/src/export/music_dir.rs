@@ -175,8 +175,10 @@ impl MusicIndex {
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        let mut index = MusicIndex::default();
-        index.unreadable = paths.len().saturating_sub(read.iter().flatten().count());
+        let mut index = MusicIndex {
+            unreadable: paths.len().saturating_sub(read.iter().flatten().count()),
+            ..MusicIndex::default()
+        };
         for f in read.into_iter().flatten() {
             index.add(f);
         }
