@@ -134,7 +134,8 @@ fn musicbrainz() {
         .await
         .unwrap();
         let secs = t.elapsed().as_secs_f64();
-        let rate = s.progress.requests as f64 / secs;
+        // N requests start at N-1 intervals: the pace is (N-1) over the time they took.
+        let rate = s.progress.requests.saturating_sub(1) as f64 / secs;
         println!(
             "musicbrainz: {} requests in {secs:.2} s = {rate:.3} requests/s (limit 1.000); {} \
              found, {} unknown",
