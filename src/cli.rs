@@ -64,8 +64,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
-    /// Export the library from the database (no request, no token): CSV, JSON, M3U8, JSPF, XSPF.
+    /// Export the library from the database (no Spotify request, no token): CSV, JSON, M3U8,
+    /// JSPF, XSPF, ListenBrainz listens.
     Export(ExportArgs),
+    /// Look the library's MusicBrainz recording ids up by ISRC (for JSPF and ListenBrainz
+    /// exports): one request a second to MusicBrainz, cached in the database, resumable.
+    Musicbrainz(MusicbrainzArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
@@ -212,6 +216,8 @@ pub enum ExportFormatArg {
     M3u8,
     Jspf,
     Xspf,
+    /// ListenBrainz listens (the listening history): JSON lines, and a ZIP for its import.
+    Listenbrainz,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -241,6 +247,51 @@ pub struct ExportArgs {
     /// A JSON summary of the files written on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Look MusicBrainz recording ids up first (as `spotsync musicbrainz`), for JSPF and
+    /// ListenBrainz.
+    #[arg(long)]
+    pub resolve_mbid: bool,
+    /// M3U8 onto your own audio files: match each track to a file under DIR by its tags and
+    /// write relative paths.
+    #[arg(long, value_name = "DIR")]
+    pub music_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub musicbrainz: MusicbrainzServer,
+}
+
+/// Where MusicBrainz is and who asks it.
+#[derive(Debug, Clone, Args)]
+pub struct MusicbrainzServer {
+    /// The MusicBrainz server (a mirror of your own, or the simulator).
+    #[arg(
+        long,
+        env = "SPOTSYNC_MUSICBRAINZ_URL",
+        default_value = spotsync_core::musicbrainz::DEFAULT_URL,
+        value_name = "URL"
+    )]
+    pub musicbrainz_url: String,
+    /// Your email or a URL, sent in the User-Agent as MusicBrainz asks.
+    #[arg(long, env = "SPOTSYNC_MUSICBRAINZ_CONTACT", value_name = "CONTACT")]
+    pub contact: Option<String>,
+    /// Milliseconds between requests' starts, for a server other than musicbrainz.org (which
+    /// is always asked at most once a second).
+    #[arg(long, env = "SPOTSYNC_MUSICBRAINZ_INTERVAL_MS", hide = true)]
+    pub musicbrainz_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MusicbrainzArgs {
+    /// Ask again for the ISRCs MusicBrainz did not know last time.
+    #[arg(long)]
+    pub retry_misses: bool,
+    /// Look up at most N ISRCs this run (the most valuable first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// One JSON object per line on stdout: progress, then the summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub server: MusicbrainzServer,
 }
 
 #[derive(Debug, Clone, Args)]

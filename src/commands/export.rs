@@ -1,6 +1,7 @@
-//! `spotsync export`: the library out of the database, in CSV (Exportify's layout), JSON, M3U8,
-//! JSPF and XSPF. Reads only the database (a read-only connection beside any running sync): no
-//! request, no token, no HTTP client.
+//! `spotsync export`: the library out of the database, in CSV (Exportify's layout), JSON, M3U8
+//! (Spotify URIs, or your own audio files with `--music-dir`), JSPF (ListenBrainz's), XSPF and
+//! ListenBrainz listens. Reads only the database (a read-only connection beside any running
+//! sync): no Spotify request, no token; `--resolve-mbid` asks MusicBrainz first.
 
 use std::path::Path;
 
@@ -19,6 +20,7 @@ impl From<ExportFormatArg> for Format {
             ExportFormatArg::M3u8 => Format::M3u8,
             ExportFormatArg::Jspf => Format::Jspf,
             ExportFormatArg::Xspf => Format::Xspf,
+            ExportFormatArg::Listenbrainz => Format::ListenBrainz,
         }
     }
 }
@@ -47,6 +49,12 @@ fn selection(args: &ExportArgs, formats: &[Format]) -> Result<Selection, String>
         .all(|w| matches!(w, ExportWhat::Albums | ExportWhat::Artists));
     if tables_only && formats.iter().all(|f| f.track_lists_only()) {
         return Err("albums and artists are not track lists: export them as csv or json".into());
+    }
+    if formats.contains(&Format::ListenBrainz) && !has(ExportWhat::Plays) {
+        return Err("listenbrainz holds the listening history: export `plays` (or `all`)".into());
+    }
+    if args.music_dir.is_some() && !formats.contains(&Format::M3u8) {
+        return Err("--music-dir matches tracks to audio files for m3u8: add --format m3u8".into());
     }
     let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
     Ok(Selection {
@@ -83,16 +91,38 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     if to_stdout && formats.len() != 1 {
         return Ok(usage("--out - writes one format: give one --format"));
     }
+    if args.resolve_mbid && paths.db.exists() {
+        resolve_first(&paths.db, args).await;
+    }
     let db = paths.db.clone();
     let fmts = formats.clone();
+    let layout = if to_stdout {
+        export::Layout::Flat
+    } else {
+        export::Layout::Folders
+    };
+    let music = match &args.music_dir {
+        Some(dir) => Some(index_music(dir.clone(), args.json).await?),
+        None => None,
+    };
+    let out_dir = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     let (lib, files) = tokio::task::spawn_blocking(move || {
         let conn = export::open(&db)?;
         let lib = export::load(&conn, &sel)?;
-        let files = export::render(&lib, &fmts)?;
+        let opts = export::RenderOptions {
+            layout,
+            music: music.as_ref().map(|m| (m, out_dir.as_path())),
+        };
+        let files = export::render_with(&lib, &fmts, &opts)?;
         Ok::<_, export::ExportError>((lib, files))
     })
     .await
     .map_err(|e| eyre!("the export stopped: {e}"))??;
+    // On stdout, ListenBrainz's listens are the JSON lines (the ZIP is for a directory).
+    let files: Vec<OutFile> = files
+        .into_iter()
+        .filter(|f| !(to_stdout && f.name.ends_with(".zip")))
+        .collect();
     for s in &lib.skipped {
         errln!(
             "note: playlist {:?} ({}) left out: {}",
@@ -109,12 +139,23 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     let written = tokio::task::spawn_blocking(move || export::write_atomically(&dir, &to_write))
         .await
         .map_err(|e| eyre!("the export stopped: {e}"))??;
+    print_summary(args, &lib, &files, &written)?;
+    Ok(exit::OK)
+}
+
+/// What was written: the JSON summary, or a line per file with what it left out.
+fn print_summary(
+    args: &ExportArgs,
+    lib: &export::Library,
+    files: &[OutFile],
+    written: &[std::path::PathBuf],
+) -> Result<()> {
     if args.json {
         print_json(
             &args.out,
             lib.as_of.as_deref(),
-            &files,
-            &written,
+            files,
+            written,
             &lib.skipped,
         )?;
     } else {
@@ -128,11 +169,95 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
                 .map(|t| format!(" (as of {t})"))
                 .unwrap_or_default()
         );
-        for f in &files {
-            outln!("  {}  ({} {})", f.name, f.items, unit(f));
+        for f in files {
+            outln!("  {}  ({} {}{})", f.name, f.items, unit(f), notes(f));
+            for u in f.unmatched.iter().take(UNMATCHED_SHOWN) {
+                outln!("      not found: {u}");
+            }
+            if f.unmatched.len() > UNMATCHED_SHOWN {
+                outln!(
+                    "      … and {} more (each is a `# not found:` comment in the file)",
+                    f.unmatched.len() - UNMATCHED_SHOWN
+                );
+            }
+        }
+        let jspf_empty = files
+            .iter()
+            .any(|f| f.format == Format::Jspf && f.items == 0 && f.left_out > 0);
+        if jspf_empty && !args.resolve_mbid {
+            errln!(
+                "note: JSPF holds only tracks with a MusicBrainz recording id, as ListenBrainz \
+                 requires; look them up with `spotsync musicbrainz` or `--resolve-mbid`"
+            );
         }
     }
-    Ok(exit::OK)
+    Ok(())
+}
+
+/// Unmatched entries listed per file in the summary (the file has them all).
+const UNMATCHED_SHOWN: usize = 10;
+
+/// What the summary says of a file's left-out and unmatched entries.
+fn notes(f: &OutFile) -> String {
+    let mut parts = Vec::new();
+    if f.left_out > 0 {
+        parts.push(match f.format {
+            Format::Csv => format!("{} unavailable left out", f.left_out),
+            Format::Jspf => format!("{} without a MusicBrainz id left out", f.left_out),
+            _ => format!("{} left out", f.left_out),
+        });
+    }
+    if !f.unmatched.is_empty() {
+        parts.push(format!(
+            "{} not found in the music folder",
+            f.unmatched.len()
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join(", "))
+    }
+}
+
+/// Index the audio files under `dir` (off the runtime), saying how many and how long.
+async fn index_music(dir: std::path::PathBuf, json: bool) -> Result<export::music_dir::MusicIndex> {
+    let started = std::time::Instant::now();
+    let shown = dir.clone();
+    let index = tokio::task::spawn_blocking(move || export::music_dir::MusicIndex::build(&dir))
+        .await
+        .map_err(|e| eyre!("indexing stopped: {e}"))??;
+    if !json {
+        errln!(
+            "Indexed {} audio file{} under {} in {:.1} s{}",
+            index.len(),
+            if index.len() == 1 { "" } else { "s" },
+            shown.display(),
+            started.elapsed().as_secs_f64(),
+            if index.unreadable > 0 {
+                format!(" ({} unreadable, skipped)", index.unreadable)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(index)
+}
+
+/// `--resolve-mbid`: MusicBrainz only (no Spotify request); what it cannot do now, a later run
+/// resumes, and the export goes on with what is cached.
+async fn resolve_first(db: &Path, args: &ExportArgs) {
+    match super::musicbrainz::resolve(db, &args.musicbrainz, false, None, false).await {
+        Ok(s) if !args.json => errln!(
+            "MusicBrainz: {} ISRC{} looked up ({} found){}",
+            s.progress.done,
+            if s.progress.done == 1 { "" } else { "s" },
+            s.progress.found,
+            if s.interrupted { ", stopped" } else { "" }
+        ),
+        Ok(_) => {}
+        Err(e) => errln!("note: MusicBrainz ids not looked up: {e}"),
+    }
 }
 
 fn unit(f: &OutFile) -> &'static str {
@@ -182,9 +307,11 @@ fn print_json(
         .map(|(f, p)| {
             serde_json::json!({
                 "path": p,
-                "format": f.format.ext(),
+                "format": f.format.name(),
                 "section": f.section,
                 "items": f.items,
+                "left_out": f.left_out,
+                "unmatched": f.unmatched,
                 "bytes": f.bytes.len(),
             })
         })

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod musicbrainz;
 pub mod plan;
 mod signals;
 pub mod simulate;

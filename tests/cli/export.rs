@@ -32,7 +32,7 @@ async fn as_of_past_the_year_9999_is_refused_not_an_empty_export() {
     tokio::task::spawn_blocking(move || {
         let now = home.run(&["export", "liked", "--format", "csv", "--out", "now"]);
         assert_eq!(now.code, Some(0), "{now:?}");
-        let liked = lines(&home.dir.path().join("now/Liked Songs.csv"));
+        let liked = lines(&home.dir.path().join("now/playlists/Liked Songs.csv"));
         assert!(liked > 10, "{liked} lines");
 
         // The last day the database can name exports everything there is…
@@ -47,7 +47,10 @@ async fn as_of_past_the_year_9999_is_refused_not_an_empty_export() {
             "9999-12-31",
         ]);
         assert_eq!(last.code, Some(0), "{last:?}");
-        assert_eq!(lines(&home.dir.path().join("last/Liked Songs.csv")), liked);
+        assert_eq!(
+            lines(&home.dir.path().join("last/playlists/Liked Songs.csv")),
+            liked
+        );
 
         // …and a date past it is a usage error, not an export of nothing.
         for date in [
@@ -110,10 +113,24 @@ async fn exported_files_follow_the_umask() {
             assert_eq!(run.code, Some(0), "{run:?}");
             let dir = home.dir.path().join(&out);
             let mut n = 0;
-            for e in std::fs::read_dir(&dir).unwrap() {
-                let path = e.unwrap().path();
-                assert_eq!(mode(&path), want, "umask {umask}: {}", path.display());
-                n += 1;
+            let mut dirs = vec![dir];
+            while let Some(dir) = dirs.pop() {
+                for e in std::fs::read_dir(&dir).unwrap() {
+                    let path = e.unwrap().path();
+                    if path.is_dir() {
+                        // Folders get the umask's directory mode (0777 less it).
+                        assert_eq!(
+                            mode(&path),
+                            want | ((want & 0o444) >> 2),
+                            "umask {umask}: {}",
+                            path.display()
+                        );
+                        dirs.push(path);
+                        continue;
+                    }
+                    assert_eq!(mode(&path), want, "umask {umask}: {}", path.display());
+                    n += 1;
+                }
             }
             assert!(n > 3, "{n} files");
         }

@@ -11,7 +11,9 @@
 //!   reserve), pure; the engine's gate and the plan use it.
 //! - [`plan`]: the plan of the next sync for people (requests per phase, the quota, ETAs),
 //!   pure over a snapshot of the database; the probe that learns a fresh database's totals.
-//! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
+//! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF, XSPF and
+//!   ListenBrainz listens (no Spotify request); [`musicbrainz`]: recording ids by ISRC from
+//!   the MusicBrainz web service, cached in the database, for those exports.
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
 //!   [`store::Reader`] (its [`store::Sql`] queries), which refuse a database that is not ours.
@@ -23,6 +25,7 @@ pub mod domain;
 pub mod duration;
 pub mod export;
 pub mod import;
+pub mod musicbrainz;
 pub mod plan;
 pub mod quota;
 pub mod settings;

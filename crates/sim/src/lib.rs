@@ -31,6 +31,7 @@ pub mod generate;
 pub mod library_api;
 pub mod library_write;
 pub mod model;
+pub mod musicbrainz;
 pub mod playlist_write;
 pub mod read_api;
 pub mod render;
@@ -247,6 +248,7 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
         .merge(control_library::routes())
         .merge(control_loss::routes())
         .merge(cdn::routes())
+        .merge(musicbrainz::routes())
         .fallback(api::not_found)
         .with_state(shared)
 }

@@ -9,6 +9,7 @@ use super::ExportError;
 use super::model::*;
 use super::rows::{PlaylistRow, entry_from};
 use crate::store::browse::export::{self as stored, Credited};
+use crate::store::musicbrainz::{MbRecording, MbStatus};
 use crate::store::{Reader, Sql};
 
 /// What to read.
@@ -53,10 +54,12 @@ fn load_from(sql: Sql<'_>, sel: &Selection) -> Result<Library, ExportError> {
     let has_versions = sql.has_table("playlist_versions")?;
     let as_of = sel.as_of.as_deref();
     let mut albums = Albums::read(sql)?;
-    let tracks = load_tracks(sql, &albums)?;
+    let musicbrainz = load_musicbrainz(sql)?;
+    let tracks = load_tracks(sql, &albums, &musicbrainz)?;
     let derive = sel.albums || sel.artists;
     let mut lib = Library {
         as_of: sel.as_of.clone(),
+        exported_at: Some(crate::store::ts(chrono::Utc::now())),
         account: load_account(sql)?,
         ..Library::default()
     };
@@ -178,8 +181,49 @@ impl Albums {
     }
 }
 
+/// The cached MusicBrainz recordings by (normalised) ISRC: of several recordings, the first
+/// MusicBrainz lists (a database without the cache has none).
+fn load_musicbrainz(sql: Sql<'_>) -> Result<HashMap<String, Vec<MbRecording>>, ExportError> {
+    if !sql.has_musicbrainz_cache()? {
+        return Ok(HashMap::new());
+    }
+    Ok(sql
+        .musicbrainz_lookups()?
+        .into_iter()
+        .filter(|l| l.status == MbStatus::Found && !l.recordings.is_empty())
+        .map(|l| (l.isrc, l.recordings))
+        .collect())
+}
+
+/// An ISRC as the cache keys it: upper case, without dashes or spaces.
+pub fn normalise_isrc(isrc: &str) -> String {
+    isrc.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The recording for a track: of the ISRC's recordings, the one whose length is nearest the
+/// track's (MusicBrainz's order breaks ties, and decides when lengths are unknown).
+fn pick_recording(recs: &[MbRecording], duration_ms: Option<i64>) -> Option<MbMatch> {
+    let distance = |r: &MbRecording| match (r.length_ms, duration_ms) {
+        (Some(l), Some(d)) => (l as i64 - d).unsigned_abs(),
+        _ => u64::MAX,
+    };
+    let best = recs.iter().min_by_key(|r| distance(r))?;
+    Some(MbMatch {
+        recording_mbid: best.id.clone(),
+        title: best.title.clone(),
+        artist_mbids: best.artists.iter().map(|a| a.id.clone()).collect(),
+    })
+}
+
 /// Every track, with its album and artists.
-fn load_tracks(sql: Sql<'_>, albums: &Albums) -> Result<HashMap<String, Arc<Track>>, ExportError> {
+fn load_tracks(
+    sql: Sql<'_>,
+    albums: &Albums,
+    musicbrainz: &HashMap<String, Vec<MbRecording>>,
+) -> Result<HashMap<String, Arc<Track>>, ExportError> {
     let albums = albums.refs();
     let mut track_artists = credits(sql, Credited::Tracks)?;
     let mut out = HashMap::new();
@@ -194,6 +238,11 @@ fn load_tracks(sql: Sql<'_>, albums: &Albums) -> Result<HashMap<String, Arc<Trac
             explicit: t.explicit,
             disc_number: t.disc_number,
             track_number: t.track_number,
+            musicbrainz: t
+                .isrc
+                .as_deref()
+                .and_then(|i| musicbrainz.get(&normalise_isrc(i)))
+                .and_then(|recs| pick_recording(recs, t.duration_ms)),
             isrc: t.isrc,
             popularity: t.popularity,
         };
@@ -230,6 +279,8 @@ fn track_entry(position: usize, track: Option<Arc<Track>>, added_at: Option<Stri
         added_by: None,
         context_type: None,
         context_uri: None,
+        local: None,
+        play: None,
         track,
     }
 }
@@ -314,16 +365,25 @@ fn load_plays(
         .enumerate()
         .map(|(i, p)| {
             let track = p.track_id.and_then(|t| tracks.get(&t).cloned());
-            let kind = if track.is_some() {
+            let kind = if track.is_some() || p.track_name.is_some() {
                 ItemKind::Track
             } else {
                 ItemKind::Unavailable
             };
+            let entry = track_entry(i, track, Some(p.played_at));
             Entry {
                 kind,
+                uri: entry.uri.clone().or(p.uri),
+                name: entry.name.clone().or_else(|| p.track_name.clone()),
                 context_type: p.context_type,
                 context_uri: p.context_uri,
-                ..track_entry(i, track, Some(p.played_at))
+                play: Some(PlayFields {
+                    track_name: p.track_name,
+                    artist_name: p.artist_name,
+                    album_name: p.album_name,
+                    ms_played: p.ms_played,
+                }),
+                ..entry
             }
         })
         .collect();

@@ -23,19 +23,29 @@ pub(super) fn entry_from(
     })?;
     let track = row.track_id.and_then(|t| tracks.get(&t).cloned());
     let position = row.position;
+    let uri = row
+        .uri
+        .or_else(|| track.as_ref().and_then(|t| t.uri.clone()));
+    let local = match kind {
+        ItemKind::Local => uri
+            .as_deref()
+            .and_then(LocalFile::parse)
+            .map(|l| l.fields()),
+        _ => None,
+    };
     Ok(Entry {
         position: u64::try_from(position).map_err(|_| {
             ExportError::Damaged(format!("playlist {playlist}: position {position}"))
         })?,
         kind,
-        uri: row
-            .uri
-            .or_else(|| track.as_ref().and_then(|t| t.uri.clone())),
+        uri,
         name: row.name,
         added_at: row.added_at,
         added_by: row.added_by,
         context_type: None,
         context_uri: None,
+        local,
+        play: None,
         track,
     })
 }

@@ -9,7 +9,8 @@
 //!   (`request_hold`), [`usage`] (`api_usage`), [`quota`] (`quota_observations`),
 //!   [`capabilities`], [`account`];
 //! - the library: [`library`] (upserts and the change journal), [`plays`], [`versions`]
-//!   (`playlist_versions`), [`sizes`] (what the plan counts);
+//!   (`playlist_versions`), [`sizes`] (what the plan counts), [`musicbrainz`] (MusicBrainz ids
+//!   by ISRC);
 //! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
 //!   (`daemon_health`), [`browse`].
 
@@ -22,6 +23,7 @@ pub mod health;
 pub mod hold;
 pub mod journal;
 pub mod library;
+pub mod musicbrainz;
 pub mod plays;
 pub mod quota;
 pub mod row;

@@ -474,6 +474,21 @@ ORDER BY rate_limit_reset_at DESC, state_key = 'request_gate' DESC LIMIT 1;
 DELETE FROM sync_state WHERE state_key = 'request_gate';
 "#;
 
+/// MusicBrainz recording ids looked up by ISRC (`spotsync musicbrainz`, `export --resolve-mbid`):
+/// one row per ISRC asked, a miss too, so a lookup is never repeated unless asked.
+const M8_MUSICBRAINZ: &str = r#"
+-- `status`: `found` (the recordings MusicBrainz lists for the ISRC), `not_found` (a 404) or
+-- `invalid` (MusicBrainz refused the ISRC as malformed). `recordings` is a JSON array of
+-- {"id", "title", "length_ms", "artists": [{"id", "name"}]}, in MusicBrainz's order.
+CREATE TABLE musicbrainz_isrcs (
+    isrc         TEXT PRIMARY KEY,
+    status       TEXT NOT NULL
+                 CHECK (status = 'found' OR status = 'not_found' OR status = 'invalid'),
+    recordings   TEXT NOT NULL DEFAULT '[]',
+    looked_up_at TEXT NOT NULL
+);
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
@@ -482,6 +497,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M5_WHOLE_LIBRARY),
     M::up(M6_QUOTA),
     M::up(M7_REQUEST_HOLD),
+    M::up(M8_MUSICBRAINZ),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

@@ -124,6 +124,12 @@ pub struct PlayRow {
     pub track_id: Option<String>,
     pub context_type: Option<String>,
     pub context_uri: Option<String>,
+    /// What the play's source named: the URI, the track, artist and album names.
+    pub uri: Option<String>,
+    pub track_name: Option<String>,
+    pub artist_name: Option<String>,
+    pub album_name: Option<String>,
+    pub ms_played: Option<i64>,
 }
 
 impl FromRow for CreditRow {
@@ -243,6 +249,11 @@ impl FromRow for PlayRow {
             track_id: r.get("track_id")?,
             context_type: r.get("context_type")?,
             context_uri: r.get("context_uri")?,
+            uri: r.get("uri")?,
+            track_name: r.get("track_name")?,
+            artist_name: r.get("artist_name")?,
+            album_name: r.get("album_name")?,
+            ms_played: r.get("ms_played")?,
         })
     }
 }
@@ -356,8 +367,10 @@ impl Sql<'_> {
     /// The plays (up to `as_of`), newest first.
     pub fn play_rows(&self, as_of: Option<&str>) -> rusqlite::Result<Vec<PlayRow>> {
         self.all(
-            "SELECT played_at, track_id, context_type, context_uri FROM plays
-             WHERE ?1 IS NULL OR played_at <= ?1 ORDER BY played_at DESC",
+            "SELECT played_at, track_id, context_type, context_uri, uri, track_name, artist_name,
+                    album_name, ms_played
+             FROM plays
+             WHERE ?1 IS NULL OR played_at <= ?1 ORDER BY played_at DESC, id DESC",
             [as_of],
         )
     }
