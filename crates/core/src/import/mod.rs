@@ -28,6 +28,7 @@ use std::sync::mpsc;
 use serde::{Deserialize, Serialize};
 
 use crate::store::plays::Coverage;
+use crate::store::plays::imported::BackgroundCheckpoint;
 use crate::store::plays::merge;
 use crate::store::{BulkSettings, Store};
 
@@ -128,8 +129,9 @@ impl ImportSummary {
 }
 
 /// Page cache of the import's connection, in KiB.
-const IMPORT_CACHE_KIB: i64 = 32_768;
-/// Checkpoint the WAL every this many pages while importing (fewer, larger checkpoints).
+const IMPORT_CACHE_KIB: i64 = 65_536;
+/// Checkpoint the WAL every this many pages while importing, when no [`BackgroundCheckpoint`]
+/// could be started (then the importer's connection checkpoints nothing itself).
 const IMPORT_WAL_PAGES: i64 = 8_192;
 
 /// Import the export files under `paths` into `store`. `progress` is called after every batch.
@@ -169,7 +171,21 @@ pub fn import(
             trusted_references: true,
         };
         store.bulk_write(settings, |store| {
-            run(store, inputs, pool, &cancel, progress, &mut summary)
+            // A second connection checkpoints in the background; the writer, then, only when
+            // the log must start over.
+            let checkpoint = BackgroundCheckpoint::start(store.path());
+            if checkpoint.is_some() {
+                store.sql().set_wal_autocheckpoint(0)?;
+            }
+            run(
+                store,
+                inputs,
+                pool,
+                checkpoint.as_ref(),
+                &cancel,
+                progress,
+                &mut summary,
+            )
         })??;
     }
     summary.total();
@@ -181,6 +197,7 @@ fn run(
     store: &mut Store,
     inputs: Vec<discover::Input>,
     pool: merge::Pool,
+    checkpoint: Option<&BackgroundCheckpoint>,
     cancel: &Cancel,
     progress: &mut dyn FnMut(Progress),
     summary: &mut ImportSummary,
@@ -195,7 +212,7 @@ fn run(
         .map_err(ImportError::Thread)?;
     let mut writer = write::Writer::new(kinds, pool, cancel, spent_tx, bytes_total);
     let bytes_read = || bytes.load(Ordering::Relaxed);
-    let written = writer.run(store, &rx, &bytes_read, progress);
+    let written = writer.run(store, &rx, checkpoint, &bytes_read, progress);
     drop(rx);
     let _ = reader.join();
     written?;

@@ -22,7 +22,7 @@ const BATCH_BYTES: usize = 16 << 20;
 pub const NAMED_REFUSALS: usize = 5;
 
 /// From the reader to the writer.
-pub enum Msg {
+pub(crate) enum Msg {
     /// Records of input `i`, in file order.
     Rows(usize, Vec<Record>),
     /// Input `i` is read (to its end, or to what stopped it).
@@ -189,7 +189,7 @@ impl Reader {
 }
 
 /// Read every input on a separate thread, sending batches of records and each file's report.
-pub fn spawn(
+pub(crate) fn spawn(
     inputs: Vec<Input>,
     bytes: Arc<AtomicU64>,
     cancel: Cancel,

@@ -9,13 +9,15 @@ use super::discover::FileKind;
 use super::read::Msg;
 use super::{Cancel, FileReport, ImportError, ImportSummary, Progress};
 use crate::store::plays::Outcome;
-use crate::store::plays::imported::ExtendedInsert;
+use crate::store::plays::imported::{BackgroundCheckpoint, ExtendedInsert};
 use crate::store::plays::merge;
 use crate::store::plays::record::Record;
 use crate::store::{Sql, Store, ts};
 
-/// Rows per transaction: what a kill can lose.
-pub const TX_ROWS: usize = 10_000;
+/// Rows per transaction: what a kill can lose, and what each commit writes (the pages of the
+/// track index that many rows touch are written once per transaction, so fewer, larger
+/// transactions write less).
+pub const TX_ROWS: usize = 50_000;
 
 /// Per source: the span of times read from files read to their end.
 #[derive(Debug, Default, Clone, Copy)]
@@ -38,7 +40,7 @@ impl Span {
 }
 
 /// What the writer keeps while batches come.
-pub struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     kinds: Vec<FileKind>,
     reports: Vec<FileReport>,
     spans: Vec<Span>,
@@ -57,7 +59,7 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    pub fn new(
+    pub(crate) fn new(
         kinds: Vec<FileKind>,
         pool: merge::Pool,
         cancel: &'a Cancel,
@@ -81,16 +83,20 @@ impl<'a> Writer<'a> {
 
     /// Write what comes from `rx` until it ends (or the import is cancelled), one transaction
     /// per [`TX_ROWS`] rows (whole batches).
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         store: &mut Store,
         rx: &mpsc::Receiver<Msg>,
+        checkpoint: Option<&BackgroundCheckpoint>,
         bytes: &dyn Fn() -> u64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), ImportError> {
         let mut more = true;
         while more && !self.interrupted {
             more = store.transaction(|tx| self.transaction(tx, rx, bytes, progress))?;
+            if let Some(bg) = checkpoint {
+                store.sql().catch_up_checkpoint(bg)?;
+            }
         }
         // The reader stops early only when cancelled.
         self.interrupted |= !self.complete;
@@ -200,7 +206,11 @@ impl<'a> Writer<'a> {
     }
 
     /// Close the gaps covered by files read to their end, and total the reports into `summary`.
-    pub fn finish(self, store: &mut Store, summary: &mut ImportSummary) -> Result<(), ImportError> {
+    pub(crate) fn finish(
+        self,
+        store: &mut Store,
+        summary: &mut ImportSummary,
+    ) -> Result<(), ImportError> {
         summary.interrupted |= self.interrupted;
         let mut extended = Span::default();
         let mut account = Span::default();

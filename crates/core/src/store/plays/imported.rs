@@ -2,9 +2,12 @@
 //! merged with the stored record of the same play, or known), and the listening-history gaps
 //! an export covers.
 
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-use rusqlite::{CachedStatement, Row, params};
+use rusqlite::{CachedStatement, Connection, OpenFlags, Row, params};
 
 use super::Outcome;
 use super::merge::{self, Kind, MAX_STREAM_MS, MINUTE_MS, SLACK_MS};
@@ -198,26 +201,84 @@ impl FromRow for OpenGap {
     }
 }
 
-/// The columns of an extended history row.
+/// The columns of an extended history row, and one row's values (`{}` is the row's first
+/// parameter number less one).
 const EXTENDED_COLUMNS: &str = "played_at, source, item_type, track_id, episode_id, uri, \
      track_name, artist_name, album_name, ended_at, ms_played, reason_start, reason_end, \
      shuffle, skipped, offline, offline_at, incognito, platform, conn_country, extended_key";
+/// Parameters per extended history row.
+const EXTENDED_PARAMS: usize = 19;
+/// Rows per multi-row insert: one statement keeps its cursors open from row to row, so each
+/// index of `plays` is appended to without being searched from its root (the rows come in time
+/// order).
+const ROWS_PER_INSERT: usize = 32;
 
-const INSERT_EXTENDED: &str = "VALUES (?1, 'extended', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, \
-     ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-     ON CONFLICT(extended_key) WHERE extended_key IS NOT NULL DO NOTHING";
+/// `INSERT … VALUES (…), (…) …` of `rows` extended history rows.
+fn insert_extended_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|k| {
+            let p = |n: usize| format!("?{}", k * EXTENDED_PARAMS + n);
+            format!(
+                "({}, 'extended', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(1), p(9), p(10), p(11), p(12),
+                p(13), p(14), p(15), p(16), p(17), p(18), p(19)
+            )
+        })
+        .collect();
+    // `OR IGNORE`, not `ON CONFLICT (extended_key) DO NOTHING`: the same for these rows (their
+    // only possible conflict is a stored `extended_key`; every other constraint holds by
+    // construction), and a multi-row statement that cannot abort needs no statement journal
+    // (with one, SQLite copies every page the statement touches before changing it).
+    format!(
+        "INSERT OR IGNORE INTO plays ({EXTENDED_COLUMNS}) VALUES {}",
+        values.join(", ")
+    )
+}
 
-/// The importer's prepared insert of extended history rows (one per batch).
-pub(crate) struct ExtendedInsert<'a>(CachedStatement<'a>);
+/// The importer's prepared inserts of extended history rows (one set per batch).
+pub(crate) struct ExtendedInsert<'a> {
+    one: CachedStatement<'a>,
+    many: CachedStatement<'a>,
+}
 
 impl<'a> Sql<'a> {
-    /// The extended-row insert, prepared once per batch (see [`ExtendedInsert`]).
+    /// The extended-row inserts, prepared once per batch (see [`ExtendedInsert`]).
     pub(crate) fn prepare_insert_extended(&self) -> rusqlite::Result<ExtendedInsert<'a>> {
-        static SQL: OnceLock<String> = OnceLock::new();
-        let sql =
-            SQL.get_or_init(|| format!("INSERT INTO plays ({EXTENDED_COLUMNS}) {INSERT_EXTENDED}"));
-        Ok(ExtendedInsert(self.0.prepare_cached(sql)?))
+        static ONE: OnceLock<String> = OnceLock::new();
+        static MANY: OnceLock<String> = OnceLock::new();
+        Ok(ExtendedInsert {
+            one: self
+                .0
+                .prepare_cached(ONE.get_or_init(|| insert_extended_sql(1)))?,
+            many: self
+                .0
+                .prepare_cached(MANY.get_or_init(|| insert_extended_sql(ROWS_PER_INSERT)))?,
+        })
     }
+}
+
+/// Bind `r` as row `k` of `st`.
+fn bind_extended(st: &mut CachedStatement<'_>, k: usize, r: &Record) -> rusqlite::Result<()> {
+    let base = k * EXTENDED_PARAMS;
+    st.raw_bind_parameter(base + 1, &r.ended_text)?;
+    st.raw_bind_parameter(base + 2, r.item_type.map(ItemType::as_str))?;
+    st.raw_bind_parameter(base + 3, r.track_id())?;
+    st.raw_bind_parameter(base + 4, r.episode_id())?;
+    st.raw_bind_parameter(base + 5, &r.uri)?;
+    st.raw_bind_parameter(base + 6, &r.track_name)?;
+    st.raw_bind_parameter(base + 7, &r.artist_name)?;
+    st.raw_bind_parameter(base + 8, &r.album_name)?;
+    st.raw_bind_parameter(base + 9, r.ms_played)?;
+    st.raw_bind_parameter(base + 10, &r.reason_start)?;
+    st.raw_bind_parameter(base + 11, &r.reason_end)?;
+    st.raw_bind_parameter(base + 12, r.shuffle)?;
+    st.raw_bind_parameter(base + 13, r.skipped)?;
+    st.raw_bind_parameter(base + 14, r.offline)?;
+    st.raw_bind_parameter(base + 15, &r.offline_at_text)?;
+    st.raw_bind_parameter(base + 16, r.incognito)?;
+    st.raw_bind_parameter(base + 17, &r.platform)?;
+    st.raw_bind_parameter(base + 18, &r.conn_country)?;
+    st.raw_bind_parameter(base + 19, r.key)
 }
 
 impl ExtendedInsert<'_> {
@@ -225,29 +286,118 @@ impl ExtendedInsert<'_> {
     /// others were stored before, or repeat a row before them).
     pub(crate) fn insert_all(&mut self, rows: &[&Record]) -> rusqlite::Result<u64> {
         let mut added = 0;
-        for r in rows {
-            added += self.0.execute(params![
-                r.ended_text,
-                r.item_type.map(ItemType::as_str),
-                r.track_id(),
-                r.episode_id(),
-                r.uri,
-                r.track_name,
-                r.artist_name,
-                r.album_name,
-                r.ms_played,
-                r.reason_start,
-                r.reason_end,
-                r.shuffle,
-                r.skipped,
-                r.offline,
-                r.offline_at_text,
-                r.incognito,
-                r.platform,
-                r.conn_country,
-                r.key
-            ])? as u64;
+        let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
+        for chunk in &mut chunks {
+            for (k, r) in chunk.iter().enumerate() {
+                bind_extended(&mut self.many, k, r)?;
+            }
+            added += self.many.raw_execute()? as u64;
+        }
+        for r in chunks.remainder() {
+            bind_extended(&mut self.one, 0, r)?;
+            added += self.one.raw_execute()? as u64;
         }
         Ok(added)
+    }
+}
+
+/// Copies the write-ahead log into the database from a second connection, on its own thread,
+/// while the importer writes (which then checkpoints nothing itself): the disk's writes and
+/// flushes overlap the import instead of stopping it at every checkpoint. Dropping it stops the
+/// thread; closing the importer's connection checkpoints what is left.
+///
+/// A writer that never pauses never finds the log fully copied when it begins a transaction, so
+/// the log would grow by everything the import writes: past [`RESTART_FRAMES`], the importer
+/// copies the little left itself between two transactions ([`Sql::catch_up_checkpoint`]), and
+/// the next transaction starts the log over.
+pub(crate) struct BackgroundCheckpoint {
+    stop: Arc<AtomicBool>,
+    /// Frames in the log at the last pass.
+    frames: Arc<AtomicI64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// A log of this many frames (256 MiB) is started over.
+pub(crate) const RESTART_FRAMES: i64 = 65_536;
+
+/// What `PRAGMA wal_checkpoint` answers, by column name.
+struct Checkpointed {
+    /// Frames in the log.
+    log: i64,
+}
+
+impl FromRow for Checkpointed {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Checkpointed { log: r.get("log")? })
+    }
+}
+
+impl Sql<'_> {
+    /// Copy what the log holds into the database without waiting for, or holding up, a writer
+    /// on another connection; the frames in the log.
+    fn checkpoint_passive(&self) -> rusqlite::Result<i64> {
+        let done: Option<Checkpointed> = self.one("PRAGMA wal_checkpoint(PASSIVE)", [])?;
+        Ok(done.map_or(0, |c| c.log))
+    }
+
+    /// Between two transactions of the importer, when the log has grown past
+    /// [`RESTART_FRAMES`]: copy the rest of it (the last transaction's frames; the background
+    /// checkpoint did the others), so that the next transaction starts the log over.
+    pub(crate) fn catch_up_checkpoint(&self, bg: &BackgroundCheckpoint) -> rusqlite::Result<()> {
+        if bg.frames.load(Ordering::Relaxed) > RESTART_FRAMES {
+            self.checkpoint_passive()?;
+            bg.frames.store(0, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Whether this connection checkpoints the log itself after a commit (0: never).
+    pub(crate) fn set_wal_autocheckpoint(&self, pages: i64) -> rusqlite::Result<()> {
+        self.0.pragma_update(None, "wal_autocheckpoint", pages)
+    }
+}
+
+impl BackgroundCheckpoint {
+    /// Start checkpointing `db` (a database the caller holds open in WAL mode). `None` when a
+    /// second connection or a thread cannot be had.
+    pub(crate) fn start(db: &Path) -> Option<BackgroundCheckpoint> {
+        let conn = Connection::open_with_flags(
+            db,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(Duration::from_secs(10)).ok()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let frames = Arc::new(AtomicI64::new(0));
+        let (flag, seen) = (stop.clone(), frames.clone());
+        let thread = std::thread::Builder::new()
+            .name("import-checkpoint".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::park_timeout(CHECKPOINT_EVERY);
+                    match Sql(&conn).checkpoint_passive() {
+                        Ok(n) => seen.store(n, Ordering::Relaxed),
+                        Err(e) => tracing::debug!("background checkpoint: {e}"),
+                    }
+                }
+            })
+            .ok()?;
+        Some(BackgroundCheckpoint {
+            stop,
+            frames,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for BackgroundCheckpoint {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            let _ = t.join();
+        }
     }
 }
