@@ -1,6 +1,7 @@
 //! `spotsync import` of Spotify's data export, through the real binary on real SQLite files: the
-//! file formats and their quirks, the merge with plays polled from the simulator over HTTP,
-//! gaps, idempotence, kills, malformed files, and personal data kept out.
+//! file formats and their quirks, real exports people published, the merge with plays polled
+//! from the simulator over HTTP, gaps, idempotence, kills and signals, malformed and hostile
+//! files, and personal data kept out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
@@ -10,7 +11,11 @@ mod common;
 mod formats;
 #[path = "import/gen.rs"]
 mod generate;
+#[path = "import/hostile.rs"]
+mod hostile;
 #[path = "import/merge.rs"]
 mod merge;
+#[path = "import/real.rs"]
+mod real;
 #[path = "import/safety.rs"]
 mod safety;

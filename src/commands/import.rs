@@ -31,20 +31,28 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 fn print_summary(s: &ImportSummary) {
     for f in &s.files {
+        let mut extra = String::new();
+        if f.without_time > 0 {
+            extra += &format!(", {} without a time (not imported)", f.without_time);
+        }
+        if f.refused > 0 {
+            extra += &format!(", {} refused", f.refused);
+        }
         outln!(
-            "{}: {} rows ({}) — {} new, {} merged with stored plays, {} already there{}",
+            "{}: {} rows ({}) — {} new, {} merged with stored plays, {} already there{extra}",
             f.file,
             f.rows,
             if f.kind.is_empty() { "?" } else { &f.kind },
             f.added,
             f.merged,
             f.known,
-            if f.without_time > 0 {
-                format!(", {} without a time (not imported)", f.without_time)
-            } else {
-                String::new()
-            }
         );
+        for why in &f.refusals {
+            outln!("  refused {why}");
+        }
+        if f.refused > f.refusals.len() as u64 {
+            outln!("  … and {} more", f.refused - f.refusals.len() as u64);
+        }
     }
     if !s.skipped.is_empty() {
         outln!(
@@ -54,11 +62,16 @@ fn print_summary(s: &ImportSummary) {
         );
     }
     outln!(
-        "Imported {} rows: {} new plays, {} merged with plays already stored, {} already imported{}",
+        "Imported {} rows: {} new plays, {} merged with plays already stored, {} already imported{}{}",
         s.rows,
         s.added,
         s.merged,
         s.known,
+        if s.refused > 0 {
+            format!(", {} refused", s.refused)
+        } else {
+            String::new()
+        },
         if s.gaps_closed > 0 {
             format!("; closed {} listening-history gap(s)", s.gaps_closed)
         } else {
@@ -68,22 +81,30 @@ fn print_summary(s: &ImportSummary) {
     outln!("{}", super::status::coverage_line(&s.coverage));
 }
 
-/// `spotsync import`.
-pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
-    let (paths, _config) = setup(global)?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    let signal = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            super::simulate::wait_for_signal().await;
-            cancel.store(true, Ordering::Relaxed);
-        })
-    };
-    let db = paths.db.clone();
-    let inputs = args.paths.clone();
-    let opts = ImportOptions {
-        cancel: Some(cancel.clone()),
-    };
+/// Watch SIGINT and SIGTERM from now on (the handlers are in place when this returns); the
+/// flag is set when one comes.
+async fn watch_signals(cancel: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let mut signal = std::pin::pin!(super::simulate::wait_for_signal());
+        // The first poll installs the handlers.
+        let first = futures::poll!(signal.as_mut());
+        let _ = ready_tx.send(());
+        if first.is_pending() {
+            signal.await;
+        }
+        cancel.store(true, Ordering::Relaxed);
+    });
+    let _ = ready_rx.await;
+    task
+}
+
+/// Run the import on a blocking thread, with a progress bar on a terminal.
+async fn import_on_a_thread(
+    db: std::path::PathBuf,
+    inputs: Vec<std::path::PathBuf>,
+    opts: ImportOptions,
+) -> Result<Result<ImportSummary, ImportFailure>> {
     let bar = progress_bar();
     let task_bar = bar.clone();
     let res = tokio::task::spawn_blocking(move || {
@@ -99,11 +120,23 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
             .map_err(|e| ImportFailure::Import(e.to_string()))
     })
     .await;
-    signal.abort();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let summary = match res.map_err(|e| eyre!("the import stopped: {e}"))? {
+    res.map_err(|e| eyre!("the import stopped: {e}"))
+}
+
+/// `spotsync import`.
+pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
+    let (paths, _config) = setup(global)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let signal = watch_signals(cancel.clone()).await;
+    let opts = ImportOptions {
+        cancel: Some(cancel.clone()),
+    };
+    let res = import_on_a_thread(paths.db.clone(), args.paths.clone(), opts).await;
+    signal.abort();
+    let summary = match res? {
         Ok(s) => s,
         Err(ImportFailure::Store(StoreError::Locked(p))) => {
             errln!(
@@ -114,6 +147,11 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
         }
         Err(e) => return Err(eyre!("{e}")),
     };
+    report(&summary, args.json)
+}
+
+/// Print the summary (and what went wrong on stderr); the exit code.
+fn report(summary: &ImportSummary, json: bool) -> Result<i32> {
     for f in summary.files.iter().filter(|f| f.error.is_some()) {
         errln!(
             "spotsync: {}: {}",
@@ -121,10 +159,10 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
             f.error.as_deref().unwrap_or_default()
         );
     }
-    if args.json {
-        outln!("{}", serde_json::to_string_pretty(&summary)?);
+    if json {
+        outln!("{}", serde_json::to_string_pretty(summary)?);
     } else {
-        print_summary(&summary);
+        print_summary(summary);
     }
     if summary.interrupted {
         errln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
@@ -133,7 +171,7 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
     if summary.files.is_empty() {
         errln!(
             "spotsync: no export file found (looked for Streaming_History_*.json, endsong_*.json, \
-             StreamingHistory*.json)"
+             endvideo.json, StreamingHistory*.json)"
         );
         return Ok(exit::ERROR);
     }

@@ -172,7 +172,8 @@ fn interrupt(env: &Env, dir: &std::path::Path, signal: &str, total: i64) -> (Opt
 fn killed_or_interrupted_import_restarts_without_duplicates() {
     let env = Env::new();
     let dir = env.path("big");
-    let total = 64_000;
+    // Four transactions' worth: a kill lands after the first commit, Ctrl-C after the second.
+    let total = 4 * spotsync_core::import::write::TX_ROWS as i64;
     generate::write_history(&dir, total as u64);
     // A first plain import creates the database, so the kill lands in the rows.
     let (code, ..) = env.import(&[&generate::write_history(&env.path("one"), 1)[0]]);
@@ -183,6 +184,7 @@ fn killed_or_interrupted_import_restarts_without_duplicates() {
     assert!(after_kill > 1);
     let (code, after_int) = interrupt(&env, &dir, "-INT", total + 1);
     assert_eq!(code, Some(130), "Ctrl-C stops at a batch boundary with 130");
+    assert!(after_int < total, "stopped before the end");
     assert!(after_int >= after_kill);
 
     let (code, summary, stderr) = env.import(&[&dir]);

@@ -2,18 +2,25 @@
 //!
 //! Every field may be null or absent. `ip_addr`, `user_agent` (and the older `*_decrypted`
 //! variants, `username`) are not even read: spotsync has no use for personal data of that kind,
-//! so it never reaches memory, let alone the database.
+//! so it never reaches memory, let alone the database. A row is refused (counted and named, not
+//! stored) when its time cannot be a play's ([`plausible`]) or a value it keeps is longer than
+//! [`MAX_VALUE`].
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
 
-use super::merge::{Ident, MINUTE_MS, norm};
-pub use super::time::{fmt_ms, offline_ms, parse_end_time, parse_export_ts, parse_stored};
+use super::lenient::{lenient_bool, lenient_i64};
+use super::stream::RowType;
+use crate::store::plays::merge::{MINUTE_MS, norm};
+use crate::store::plays::record::{Implausible, ItemType, Record, plausible, record_key};
+use crate::store::plays::time::{fmt_ms, offline_ms, parse_end_time, parse_export_ts};
 
-/// One row of `Streaming_History_Audio_*.json`, `Streaming_History_Video_*.json` or
-/// `endsong_*.json`.
+/// The longest value kept (a title, a name, a URI), in bytes; real ones are under 1 KiB.
+pub const MAX_VALUE: usize = 16 * 1024;
+
+/// One row of `Streaming_History_Audio_*.json`, `Streaming_History_Video_*.json`,
+/// `endsong_*.json` or `endvideo.json`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ExtendedRow<'a> {
@@ -63,7 +70,8 @@ pub struct ExtendedRow<'a> {
     pub incognito_mode: Option<bool>,
 }
 
-/// One row of `StreamingHistory_music_*.json` or `StreamingHistory_podcast_*.json`.
+/// One row of `StreamingHistory_music_*.json`, `StreamingHistory_podcast_*.json` or
+/// `StreamingHistory_audiobook_*.json`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AccountRow<'a> {
@@ -77,86 +85,66 @@ pub struct AccountRow<'a> {
     pub podcast_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub episode_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiobook_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub chapter_name: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "lenient_i64")]
     pub ms_played: Option<i64>,
 }
 
-/// What was played.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemType {
-    Track,
-    Episode,
-    Chapter,
+/// [`ExtendedRow`] for the streaming reader.
+pub struct Extended;
+impl RowType for Extended {
+    type Row<'de> = ExtendedRow<'de>;
 }
 
-impl ItemType {
-    pub fn as_str(self) -> &'static str {
+/// [`AccountRow`] for the streaming reader.
+pub struct Account;
+impl RowType for Account {
+    type Row<'de> = AccountRow<'de>;
+}
+
+/// Why a row was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejected {
+    /// No `ts` / `endTime`, or one that is not a time (counted, not named).
+    NoTime,
+    /// A time no play can have (its text, and why).
+    Implausible(String, Implausible),
+    /// A value longer than [`MAX_VALUE`] (the field).
+    TooLong(&'static str),
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ItemType::Track => "track",
-            ItemType::Episode => "episode",
-            ItemType::Chapter => "chapter",
+            Rejected::NoTime => f.write_str("no time"),
+            Rejected::Implausible(t, Implausible::BeforeSpotify) => {
+                write!(f, "stamped {t}, before Spotify existed")
+            }
+            Rejected::Implausible(t, Implausible::InTheFuture) => {
+                write!(f, "stamped {t}, more than a day in the future")
+            }
+            Rejected::TooLong(field) => {
+                write!(f, "`{field}` longer than {} KiB", MAX_VALUE / 1024)
+            }
         }
     }
 }
 
-/// A play read from an export, ready to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    /// End of the stream, Unix ms (account data: the minute).
-    pub ended: i64,
-    pub item_type: Option<ItemType>,
-    pub uri: Option<String>,
-    /// The Spotify id when `uri` is a track or episode URI.
-    pub id: Option<String>,
-    /// Track, episode or chapter title.
-    pub track_name: Option<String>,
-    /// Album artist, artist, show or audiobook.
-    pub artist_name: Option<String>,
-    pub album_name: Option<String>,
-    pub ms_played: Option<i64>,
-    pub reason_start: Option<String>,
-    pub reason_end: Option<String>,
-    pub shuffle: Option<bool>,
-    pub skipped: Option<bool>,
-    pub offline: Option<bool>,
-    /// `offline_timestamp` in Unix ms, whether the file gave seconds or milliseconds.
-    pub offline_at: Option<i64>,
-    pub incognito: Option<bool>,
-    pub platform: Option<String>,
-    pub conn_country: Option<String>,
-    /// The source's own key of this play (see [`record_key`]).
-    pub key: i64,
-    /// `ended` and `offline_at` as stored text (made by the reader thread, off the writer's
-    /// path).
-    pub ended_text: String,
-    pub offline_at_text: Option<String>,
-}
-
-impl Record {
-    pub fn ident(&self) -> Ident {
-        Ident::new(
-            self.uri.as_deref(),
-            self.track_name.as_deref(),
-            self.artist_name.as_deref(),
-        )
+/// A kept text field: trimmed, empty as none, at most [`MAX_VALUE`] bytes.
+fn text(s: Option<Cow<'_, str>>, field: &'static str) -> Result<Option<String>, Rejected> {
+    let Some(s) = s else { return Ok(None) };
+    if s.len() > MAX_VALUE {
+        return Err(Rejected::TooLong(field));
     }
-}
-
-/// Why a row was not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejected {
-    /// No `ts` / `endTime`, or one that is not a time.
-    NoTime,
-}
-
-fn some(s: Option<Cow<'_, str>>) -> Option<String> {
-    let s = s?;
     let t = s.trim();
-    match t.len() {
+    Ok(match t.len() {
         0 => None,
         n if n == s.len() => Some(s.into_owned()),
         _ => Some(t.to_owned()),
-    }
+    })
 }
 
 /// The Spotify id of `spotify:track:ID` / `spotify:episode:ID` when it looks like one.
@@ -168,72 +156,92 @@ pub fn uri_id(uri: &str, kind: &str) -> Option<String> {
     (rest.len() == 22 && rest.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| rest.to_owned())
 }
 
-/// A stable 64-bit key of the fields that make a row the same play: stable across versions and
-/// runs, so a re-import finds what it stored before. The high bits are the row's second (so keys
-/// grow with time and the unique index is appended to, not scattered), the low 22 bits an FNV-1a
-/// hash of `parts`: two different rows collide only within the same second, about once in
-/// four million such pairs.
-pub fn record_key(ended_ms: i64, parts: &[&str]) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    let secs = ended_ms.div_euclid(1000).clamp(-(1 << 40), 1 << 40);
-    (secs << 22) | (h & 0x3F_FFFF) as i64
+/// The time of a row: readable and plausible at `now` (Unix ms).
+fn time_of(raw: Option<&str>, parse: fn(&str) -> Option<i64>, now: i64) -> Result<i64, Rejected> {
+    let raw = raw.ok_or(Rejected::NoTime)?;
+    let ended = parse(raw).ok_or(Rejected::NoTime)?;
+    plausible(ended, now).map_err(|why| Rejected::Implausible(raw.trim().to_owned(), why))?;
+    Ok(ended)
+}
+
+/// What an extended row says was played: type, URI, id, title, artist (or show), album.
+struct Item {
+    item_type: Option<ItemType>,
+    uri: Option<String>,
+    id: Option<String>,
+    track: Option<String>,
+    artist: Option<String>,
+    album: Option<String>,
 }
 
 impl ExtendedRow<'_> {
-    /// The row as a [`Record`], or why not.
-    pub fn into_record(self) -> Result<Record, Rejected> {
-        let ended = self
-            .ts
-            .as_deref()
-            .and_then(parse_export_ts)
-            .ok_or(Rejected::NoTime)?;
-        let track_uri = some(self.spotify_track_uri);
-        let episode_uri = some(self.spotify_episode_uri);
-        let chapter_uri = some(self.audiobook_chapter_uri);
-        let (item_type, uri, id, track_name, artist_name, album_name) =
-            if track_uri.is_some() || self.master_metadata_track_name.is_some() {
-                let id = track_uri.as_deref().and_then(|u| uri_id(u, "track"));
-                (
-                    Some(ItemType::Track),
-                    track_uri,
-                    id,
-                    some(self.master_metadata_track_name),
-                    some(self.master_metadata_album_artist_name),
-                    some(self.master_metadata_album_album_name),
-                )
-            } else if episode_uri.is_some() || self.episode_name.is_some() {
-                let id = episode_uri.as_deref().and_then(|u| uri_id(u, "episode"));
-                (
-                    Some(ItemType::Episode),
-                    episode_uri,
-                    id,
-                    some(self.episode_name),
-                    some(self.episode_show_name),
-                    None,
-                )
-            } else if chapter_uri.is_some() || self.audiobook_chapter_title.is_some() {
-                (
-                    Some(ItemType::Chapter),
-                    chapter_uri.or(some(self.audiobook_uri)),
-                    None,
-                    some(self.audiobook_chapter_title),
-                    some(self.audiobook_title),
-                    None,
-                )
-            } else {
-                (None, None, None, None, None, None)
-            };
+    /// The item played: a track, else an episode, else an audiobook chapter, else nothing named.
+    fn item(&mut self) -> Result<Item, Rejected> {
+        let track_uri = text(self.spotify_track_uri.take(), "spotify_track_uri")?;
+        if track_uri.is_some() || self.master_metadata_track_name.is_some() {
+            return Ok(Item {
+                item_type: Some(ItemType::Track),
+                id: track_uri.as_deref().and_then(|u| uri_id(u, "track")),
+                uri: track_uri,
+                track: text(
+                    self.master_metadata_track_name.take(),
+                    "master_metadata_track_name",
+                )?,
+                artist: text(
+                    self.master_metadata_album_artist_name.take(),
+                    "master_metadata_album_artist_name",
+                )?,
+                album: text(
+                    self.master_metadata_album_album_name.take(),
+                    "master_metadata_album_album_name",
+                )?,
+            });
+        }
+        let episode_uri = text(self.spotify_episode_uri.take(), "spotify_episode_uri")?;
+        if episode_uri.is_some() || self.episode_name.is_some() {
+            return Ok(Item {
+                item_type: Some(ItemType::Episode),
+                id: episode_uri.as_deref().and_then(|u| uri_id(u, "episode")),
+                uri: episode_uri,
+                track: text(self.episode_name.take(), "episode_name")?,
+                artist: text(self.episode_show_name.take(), "episode_show_name")?,
+                album: None,
+            });
+        }
+        let chapter_uri = text(self.audiobook_chapter_uri.take(), "audiobook_chapter_uri")?;
+        if chapter_uri.is_some() || self.audiobook_chapter_title.is_some() {
+            let book_uri = text(self.audiobook_uri.take(), "audiobook_uri")?;
+            return Ok(Item {
+                item_type: Some(ItemType::Chapter),
+                uri: chapter_uri.or(book_uri),
+                id: None,
+                track: text(
+                    self.audiobook_chapter_title.take(),
+                    "audiobook_chapter_title",
+                )?,
+                artist: text(self.audiobook_title.take(), "audiobook_title")?,
+                album: None,
+            });
+        }
+        Ok(Item {
+            item_type: None,
+            uri: None,
+            id: None,
+            track: None,
+            artist: None,
+            album: None,
+        })
+    }
+
+    /// The row as a [`Record`], or why not; `now` (Unix ms) bounds the plausible times.
+    pub fn into_record(mut self, now: i64) -> Result<Record, Rejected> {
+        let ended = time_of(self.ts.as_deref(), parse_export_ts, now)?;
+        let item = self.item()?;
         let ms_played = self.ms_played.filter(|m| *m >= 0);
         let offline_at = self.offline_timestamp.and_then(offline_ms);
         let ms_text = ms_played.map(|m| m.to_string()).unwrap_or_default();
         let ts_text = ended.to_string();
-        let key = match &uri {
+        let key = match &item.uri {
             Some(u) => record_key(ended, &["x", &ts_text, u, &ms_text]),
             None => record_key(
                 ended,
@@ -241,30 +249,30 @@ impl ExtendedRow<'_> {
                     "x",
                     &ts_text,
                     "",
-                    &norm(track_name.as_deref().unwrap_or("")),
-                    &norm(artist_name.as_deref().unwrap_or("")),
+                    &norm(item.track.as_deref().unwrap_or("")),
+                    &norm(item.artist.as_deref().unwrap_or("")),
                     &ms_text,
                 ],
             ),
         };
         Ok(Record {
             ended,
-            item_type,
-            uri,
-            id,
-            track_name,
-            artist_name,
-            album_name,
+            item_type: item.item_type,
+            uri: item.uri,
+            id: item.id,
+            track_name: item.track,
+            artist_name: item.artist,
+            album_name: item.album,
             ms_played,
-            reason_start: some(self.reason_start),
-            reason_end: some(self.reason_end),
+            reason_start: text(self.reason_start, "reason_start")?,
+            reason_end: text(self.reason_end, "reason_end")?,
             shuffle: self.shuffle,
             skipped: self.skipped,
             offline: self.offline,
             offline_at,
             incognito: self.incognito_mode,
-            platform: some(self.platform),
-            conn_country: some(self.conn_country),
+            platform: text(self.platform, "platform")?,
+            conn_country: text(self.conn_country, "conn_country")?,
             key,
             ended_text: fmt_ms(ended),
             offline_at_text: offline_at.map(fmt_ms),
@@ -273,28 +281,31 @@ impl ExtendedRow<'_> {
 }
 
 impl AccountRow<'_> {
-    /// The row as a [`Record`] (`ended` is the minute it names), or why not.
-    pub fn into_record(self) -> Result<Record, Rejected> {
-        let ended = self
-            .end_time
-            .as_deref()
-            .and_then(parse_end_time)
-            .ok_or(Rejected::NoTime)?;
+    /// The row as a [`Record`] (`ended` is the minute it names), or why not; `now` (Unix ms)
+    /// bounds the plausible times.
+    pub fn into_record(self, now: i64) -> Result<Record, Rejected> {
+        let ended = time_of(self.end_time.as_deref(), parse_end_time, now)?;
         let ended = ended - ended.rem_euclid(MINUTE_MS);
-        let podcast = self.podcast_name.is_some() || self.episode_name.is_some();
-        let (item_type, track_name, artist_name) = if podcast {
-            (
-                Some(ItemType::Episode),
-                some(self.episode_name),
-                some(self.podcast_name),
-            )
-        } else {
-            (
-                Some(ItemType::Track),
-                some(self.track_name),
-                some(self.artist_name),
-            )
-        };
+        let (item_type, track_name, artist_name) =
+            if self.podcast_name.is_some() || self.episode_name.is_some() {
+                (
+                    ItemType::Episode,
+                    text(self.episode_name, "episodeName")?,
+                    text(self.podcast_name, "podcastName")?,
+                )
+            } else if self.audiobook_name.is_some() || self.chapter_name.is_some() {
+                (
+                    ItemType::Chapter,
+                    text(self.chapter_name, "chapterName")?,
+                    text(self.audiobook_name, "audiobookName")?,
+                )
+            } else {
+                (
+                    ItemType::Track,
+                    text(self.track_name, "trackName")?,
+                    text(self.artist_name, "artistName")?,
+                )
+            };
         let ms_played = self.ms_played.filter(|m| *m >= 0);
         let key = record_key(
             ended,
@@ -308,7 +319,7 @@ impl AccountRow<'_> {
         );
         Ok(Record {
             ended,
-            item_type,
+            item_type: Some(item_type),
             uri: None,
             id: None,
             track_name,
@@ -331,183 +342,5 @@ impl AccountRow<'_> {
     }
 }
 
-/// An integer that may come as a number (integer or float), a numeric string, or null.
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<i64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an integer, a numeric string or null")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(i64::try_from(v).ok())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok((v.is_finite() && v.abs() < 9.0e18).then_some(v as i64))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let v = v.trim();
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse::<i64>()
-                .ok()
-                .or_else(|| {
-                    v.parse::<f64>()
-                        .ok()
-                        .and_then(|f| self.visit_f64::<E>(f).ok()?)
-                })
-                .map(Some)
-                .ok_or_else(|| E::custom(format!("expected a number, found \"{v}\"")))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-    }
-    d.deserialize_any(V)
-}
-
-/// A boolean that may come as `true`/`false`, 0/1, `"true"`/`"false"`, or null.
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<bool>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a boolean or null")
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v != 0))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v != 0))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            match v.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" => Ok(Some(true)),
-                "false" | "0" => Ok(Some(false)),
-                "" => Ok(None),
-                _ => Err(E::custom(format!("expected a boolean, found \"{v}\""))),
-            }
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-    }
-    d.deserialize_any(V)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn ext(json: &str) -> ExtendedRow<'_> {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn extended_row_with_every_field() {
-        let r = ext(
-            r#"{"ts":"2023-01-01T12:34:56Z","username":"u","platform":"Android OS",
-            "ms_played":183000,"conn_country":"DE","ip_addr":"203.0.113.9",
-            "user_agent":"ua","master_metadata_track_name":"Song",
-            "master_metadata_album_artist_name":"Artist","master_metadata_album_album_name":"Album",
-            "spotify_track_uri":"spotify:track:4uLU6hMCjMI75M1A2tKUQC","episode_name":null,
-            "episode_show_name":null,"spotify_episode_uri":null,"reason_start":"trackdone",
-            "reason_end":"endplay","shuffle":true,"skipped":null,"offline":false,
-            "offline_timestamp":1672576313,"incognito_mode":false}"#,
-        )
-        .into_record()
-        .unwrap();
-        assert_eq!(r.ended, 1_672_576_496_000);
-        assert_eq!(r.id.as_deref(), Some("4uLU6hMCjMI75M1A2tKUQC"));
-        assert_eq!(r.item_type, Some(ItemType::Track));
-        assert_eq!(r.offline_at, Some(1_672_576_313_000));
-        assert_eq!(r.skipped, None);
-        assert_eq!(r.shuffle, Some(true));
-        assert_eq!(fmt_ms(r.ended), "2023-01-01T12:34:56.000Z");
-    }
-
-    #[test]
-    fn quirks() {
-        // Absent fields, ms offline timestamp, episode, a row without a URI or time.
-        let r = ext(r#"{"ts":"2020-05-01T00:00:00Z","spotify_episode_uri":"spotify:episode:0123456789abcdefghijkl",
-            "episode_name":"Ep","episode_show_name":"Show","offline_timestamp":1588291200123}"#)
-        .into_record()
-        .unwrap();
-        assert_eq!(r.item_type, Some(ItemType::Episode));
-        assert_eq!(r.artist_name.as_deref(), Some("Show"));
-        assert_eq!(r.offline_at, Some(1_588_291_200_123));
-        let n = ext(r#"{"ts":"2020-05-01T00:00:00Z","ms_played":"1200","skipped":1}"#)
-            .into_record()
-            .unwrap();
-        assert_eq!(
-            (n.item_type, n.ms_played, n.skipped),
-            (None, Some(1200), Some(true))
-        );
-        assert_eq!(ext(r#"{"ts":null}"#).into_record(), Err(Rejected::NoTime));
-        assert_eq!(
-            ext(r#"{"ts":"yesterday"}"#).into_record(),
-            Err(Rejected::NoTime)
-        );
-        assert!(serde_json::from_str::<ExtendedRow>(r#"{"ms_played":"abc"}"#).is_err());
-    }
-
-    #[test]
-    fn account_rows() {
-        let a: AccountRow = serde_json::from_str(
-            r#"{"endTime":"2023-01-01 12:34","artistName":"A","trackName":"T","msPlayed":1000}"#,
-        )
-        .unwrap();
-        let r = a.into_record().unwrap();
-        assert_eq!(fmt_ms(r.ended), "2023-01-01T12:34:00.000Z");
-        let p: AccountRow = serde_json::from_str(
-            r#"{"endTime":"2023-01-01 12:34","podcastName":"P","episodeName":"E","msPlayed":1}"#,
-        )
-        .unwrap();
-        assert_eq!(p.into_record().unwrap().item_type, Some(ItemType::Episode));
-    }
-
-    proptest! {
-        #[test]
-        fn offline_timestamp_units_agree(secs in 1_000_000_000i64..4_000_000_000) {
-            prop_assert_eq!(offline_ms(secs), offline_ms(secs * 1000));
-        }
-
-        /// Whatever a row holds, reading it never panics.
-        #[test]
-        fn any_row_is_read_or_refused(ts in ".{0,30}", ms in any::<i64>(), off in any::<i64>(),
-                                      uri in ".{0,40}") {
-            let row = ExtendedRow { ts: Some(ts.into()), ms_played: Some(ms), offline_timestamp: Some(off),
-                                    spotify_track_uri: Some(uri.into()), ..ExtendedRow::default() };
-            let _ = row.into_record();
-            let _ = parse_end_time(&format!("{off}"));
-            let _ = fmt_ms(off);
-        }
-
-        #[test]
-        fn keys_are_stable_and_ordered(a in "[a-z]{1,8}", b in "[a-z]{1,8}",
-                                       t in 0i64..4_000_000_000_000, dt in 1000i64..1_000_000) {
-            prop_assert_eq!(record_key(t, &[&a, &b]), record_key(t, &[&a, &b]));
-            prop_assert!(record_key(t, &[&a]) < record_key(t + dt - t.rem_euclid(1000), &[&b]));
-        }
-    }
-}
+mod tests;
