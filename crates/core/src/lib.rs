@@ -11,6 +11,8 @@
 //!   reserve), pure; the engine's gate and the plan use it.
 //! - [`plan`]: the plan of the next sync for people (requests per phase, the quota, ETAs),
 //!   pure over a snapshot of the database; the probe that learns a fresh database's totals.
+//! - [`restore`]: the library back into the account as of a date: the target (pure over one
+//!   database), the diff and the plan; the engine carries out its writes.
 //! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF and XSPF (no request).
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
@@ -25,6 +27,7 @@ pub mod export;
 pub mod import;
 pub mod plan;
 pub mod quota;
+pub mod restore;
 pub mod settings;
 pub mod spotify;
 pub mod store;

@@ -10,6 +10,8 @@
 //!   [`capabilities`], [`account`];
 //! - the library: [`library`] (upserts and the change journal), [`plays`], [`versions`]
 //!   (`playlist_versions`), [`sizes`] (what the plan counts);
+//! - restore: [`restore`] (`restores`, `restore_writes`, `restore_playlists`, the saves and
+//!   playlist versions as of a date, the archived covers);
 //! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
 //!   (`daemon_health`), [`browse`].
 
@@ -24,6 +26,7 @@ pub mod journal;
 pub mod library;
 pub mod plays;
 pub mod quota;
+pub mod restore;
 pub mod row;
 pub mod runs;
 pub mod schema;

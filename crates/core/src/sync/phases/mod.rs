@@ -13,6 +13,7 @@ mod enrich;
 mod episodes;
 mod playlists;
 mod plays;
+mod restore;
 mod saved_list;
 mod shows;
 mod top;
@@ -183,6 +184,7 @@ pub(crate) async fn run(
         Phase::Episodes => saved_list::run(&mut ctx, &episodes::KIND).await,
         Phase::Audiobooks => saved_list::run(&mut ctx, &audiobooks::KIND).await,
         Phase::Top => top::run(&mut ctx).await,
+        Phase::Restore => restore::run(&mut ctx).await,
     };
     (result, ctx.counts())
 }
