@@ -138,6 +138,11 @@ pub fn diff(
     d
 }
 
+/// The write requests of a list's diff.
+pub fn list_requests(l: &ListDiff, exact: bool) -> u64 {
+    batches(l.add.len(), LIBRARY_BATCH, exact) + batches(l.remove.len(), LIBRARY_BATCH, false)
+}
+
 fn list_diff(kind: Kind, target: &[Saved], now: &[Saved], sel: &Selection) -> ListDiff {
     let have: HashSet<&str> = now.iter().map(|s| s.id.as_str()).collect();
     let want: HashSet<&str> = target.iter().map(|s| s.id.as_str()).collect();
@@ -156,15 +161,15 @@ fn list_diff(kind: Kind, target: &[Saved], now: &[Saved], sel: &Selection) -> Li
     } else {
         (Vec::new(), extra.len() as u64)
     };
-    let requests = batches(add.len(), LIBRARY_BATCH, sel.exact_order)
-        + batches(remove.len(), LIBRARY_BATCH, false);
-    ListDiff {
+    let mut l = ListDiff {
         kind,
         add,
         remove,
         extra: kept,
-        requests,
-    }
+        requests: 0,
+    };
+    l.requests = list_requests(&l, sel.exact_order);
+    l
 }
 
 fn wanted(p: &PlaylistState, filter: &[String]) -> bool {

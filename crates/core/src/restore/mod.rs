@@ -4,7 +4,8 @@
 //! - [`model`]: a library state (the target, or the account now) and the selection;
 //! - [`target`]: the library as of a date, a pure function of one database;
 //! - [`diff`]: what differs and what writing it back takes, pure over two states;
-//! - [`words`]: the plan for people.
+//! - [`words`]: the plan for people;
+//! - [`cover`]: an archived playlist cover fit for upload (≤ 256 KB of base64).
 //!
 //! A restore is pinned when first planned (`restores`: its date, selection and target), so a
 //! rerun after a crash, or days later when the quota held it, aims at the same library. Its
@@ -15,6 +16,7 @@
 //! A playlist created by a restore carries a marker in its description until its details are
 //! written: found again after a kill between "create" and "record its id".
 
+pub mod cover;
 pub mod diff;
 pub mod model;
 pub mod target;
@@ -118,6 +120,17 @@ pub fn plan(sql: Sql<'_>, p: &Pinned) -> Result<Diff, RestoreError> {
         }
     }
     let mut d = diff::diff(&p.target, &now, &created, &p.selection, p.date());
+    // What Spotify refused as unknown is said, not asked for again.
+    let unavailable: std::collections::HashSet<String> =
+        sql.restore_unavailable_ids(p.id)?.into_iter().collect();
+    if !unavailable.is_empty() {
+        for l in &mut d.lists {
+            l.add.retain(|s| !unavailable.contains(&s.id));
+            l.requests = diff::list_requests(l, p.selection.exact_order);
+        }
+        d.requests = d.lists.iter().map(|l| l.requests).sum::<u64>()
+            + d.playlists.iter().map(|x| x.requests).sum::<u64>();
+    }
     for (id, why) in &p.target.skipped {
         d.cannot.push(format!("playlist {id}: {why}"));
     }

@@ -7,6 +7,7 @@
 //! - [`client`]: the Web API client (one request per call) and its endpoints;
 //! - [`error`]: classification of failed requests, `Retry-After` parsing;
 //! - [`model`] over [`lenient`]: the tolerant payload models and their field readers;
+//! - [`write`]: the writes a restore sends (saves, playlists, covers);
 //! - [`auth`]: the PKCE login, the token file, the credentials the sync uses;
 //! - leaves used by both `client` and `auth`: [`credentials`], [`token`] (bounded token
 //!   lifetimes), [`body`] (bounded body reads).
@@ -19,7 +20,9 @@ pub mod error;
 pub mod lenient;
 pub mod model;
 pub mod token;
+pub mod write;
 
 pub use client::{Endpoint, SpotifyClient};
 pub use credentials::Credentials;
 pub use error::ApiError;
+pub use write::WriteRequest;

@@ -381,4 +381,34 @@ impl Sql<'_> {
         )?;
         Ok(n as u64)
     }
+
+    /// The bytes of an archived cover.
+    pub fn cover_image(&self, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+        self.value(
+            "SELECT bytes AS value FROM cover_images WHERE sha256 = ?1",
+            [sha256],
+        )
+    }
+
+    /// The ids a restore found Spotify no longer has (its writes refused them).
+    pub fn restore_unavailable_ids(&self, id: i64) -> rusqlite::Result<Vec<String>> {
+        self.values(
+            "SELECT j.value AS value FROM restore_writes w, json_each(w.ids) j
+             WHERE w.restore_id = ?1 AND w.outcome LIKE 'unavailable%'",
+            [id],
+        )
+    }
+
+    /// Those ids in words: a track's "title — artist (ISRC …)", else the id.
+    pub fn restore_unavailable(&self, id: i64) -> rusqlite::Result<Vec<String>> {
+        self.values(
+            "SELECT COALESCE(t.name || ' — ' || COALESCE((SELECT a.name FROM track_artists ta
+                      JOIN artists a ON a.id = ta.artist_id
+                      WHERE ta.track_id = t.id ORDER BY ta.position LIMIT 1), '?')
+                    || COALESCE(' (ISRC ' || t.isrc || ')', ''), j.value) AS value
+             FROM restore_writes w, json_each(w.ids) j LEFT JOIN tracks t ON t.id = j.value
+             WHERE w.restore_id = ?1 AND w.outcome LIKE 'unavailable%'",
+            [id],
+        )
+    }
 }
