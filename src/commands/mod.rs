@@ -11,6 +11,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod plan;
+pub mod restore;
 mod signals;
 pub mod simulate;
 pub mod status;

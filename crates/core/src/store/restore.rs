@@ -411,4 +411,22 @@ impl Sql<'_> {
             [id],
         )
     }
+
+    /// An item's name for people (a track's with its first artist), whatever its kind.
+    pub fn item_words(&self, id: &str) -> rusqlite::Result<Option<String>> {
+        Ok(self
+            .value::<Option<String>>(
+                "SELECT COALESCE(
+                    (SELECT t.name || COALESCE(' — ' || (SELECT a.name FROM track_artists ta
+                        JOIN artists a ON a.id = ta.artist_id WHERE ta.track_id = t.id
+                        ORDER BY ta.position LIMIT 1), '') FROM tracks t WHERE t.id = ?1),
+                    (SELECT name FROM albums WHERE id = ?1),
+                    (SELECT name FROM artists WHERE id = ?1),
+                    (SELECT name FROM shows WHERE id = ?1),
+                    (SELECT name FROM episodes WHERE id = ?1),
+                    (SELECT name FROM audiobooks WHERE id = ?1)) AS value",
+                [id],
+            )?
+            .flatten())
+    }
 }

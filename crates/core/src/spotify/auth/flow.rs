@@ -34,6 +34,25 @@ pub const SCOPES: [&str; 7] = [
     "user-read-playback-position",
 ];
 
+/// What a restore writes with, asked only by `spotsync auth --write`: playlists (private and
+/// public), the library (saves), follows, and playlist covers.
+pub const WRITE_SCOPES: [&str; 5] = [
+    "playlist-modify-private",
+    "playlist-modify-public",
+    "user-library-modify",
+    "user-follow-modify",
+    "ugc-image-upload",
+];
+
+/// The scopes a login asks for: the read scopes, and with `write` the write scopes too.
+pub fn scopes(write: bool) -> Vec<&'static str> {
+    let mut s = SCOPES.to_vec();
+    if write {
+        s.extend(WRITE_SCOPES);
+    }
+    s
+}
+
 /// Why a login did not complete. Messages never contain a code or a token.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -65,6 +84,8 @@ pub enum FlowError {
 
 /// A login in progress: the PKCE verifier and the `state` that the redirect must carry back.
 pub struct PkceLogin {
+    /// The scopes asked for (space-separated).
+    scope: String,
     client_id: String,
     redirect_uri: String,
     verifier: String,
@@ -103,10 +124,20 @@ impl PkceLogin {
     /// A fresh verifier (64 characters) and state (32 characters), and the authorize URL on
     /// `accounts_url` (e.g. `https://accounts.spotify.com/`).
     pub fn new(client_id: &str, redirect_uri: &str, accounts_url: &str) -> Result<Self, FlowError> {
+        Self::with_scopes(client_id, redirect_uri, accounts_url, &SCOPES)
+    }
+
+    /// [`PkceLogin::new`] asking for `scopes` (e.g. [`scopes`]`(true)` for `auth --write`).
+    pub fn with_scopes(
+        client_id: &str,
+        redirect_uri: &str,
+        accounts_url: &str,
+        scopes: &[&str],
+    ) -> Result<Self, FlowError> {
         let verifier = random_string(64);
         let state = random_string(32);
         let base = format!("{}authorize", with_slash(accounts_url));
-        let scope = SCOPES.join(" ");
+        let scope = scopes.join(" ");
         let url = url::Url::parse_with_params(
             &base,
             [
@@ -125,6 +156,7 @@ impl PkceLogin {
             ))
         })?;
         Ok(PkceLogin {
+            scope,
             client_id: client_id.to_string(),
             redirect_uri: redirect_uri.to_string(),
             verifier,
@@ -264,7 +296,7 @@ impl PkceLogin {
             ));
         }
         if token.scopes.is_empty() {
-            token.scopes = SCOPES.iter().map(|s| s.to_string()).collect();
+            token.scopes = self.scope.split(' ').map(str::to_string).collect();
         }
         Ok(token)
     }

@@ -23,7 +23,7 @@ use rspotify::clients::BaseClient;
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
 use crate::spotify::credentials::{Credentials, UnusableToken, check_access_token};
 use crate::spotify::token::settle_expiry;
-pub use flow::{FlowError, PkceLogin, SCOPES};
+pub use flow::{FlowError, PkceLogin, SCOPES, WRITE_SCOPES};
 pub use session::LoginSession;
 pub use store::StoredToken;
 
