@@ -93,10 +93,17 @@ pub fn reusable(sql: Sql<'_>, sel: &Selection) -> Result<Option<Pinned>, Restore
     }
 }
 
-/// Pin a new restore of `sel` as of `as_of` (its target computed from the mirror now), in the
-/// caller's transaction; an unfinished earlier one is superseded.
-pub fn pin(sql: Sql<'_>, as_of: &str, sel: &Selection, now: &str) -> Result<Pinned, RestoreError> {
-    let target = target::library_at(sql, Some(as_of), &sel.kinds)?;
+/// Pin a new restore of `sel` (its target computed from the mirror now), in the caller's
+/// transaction; an unfinished earlier one is superseded. `at`: the date asked for, else the
+/// mirror as it is (`now` is then its date).
+pub fn pin(
+    sql: Sql<'_>,
+    at: Option<&str>,
+    sel: &Selection,
+    now: &str,
+) -> Result<Pinned, RestoreError> {
+    let target = target::library_at(sql, at, &sel.kinds)?;
+    let as_of = at.unwrap_or(now);
     let selection = serde_json::to_string(sel).map_err(|e| RestoreError::Damaged(e.to_string()))?;
     let json = serde_json::to_string(&target).map_err(|e| RestoreError::Damaged(e.to_string()))?;
     let id = sql.create_restore(now, as_of, &selection, &json)?;

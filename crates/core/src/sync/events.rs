@@ -49,7 +49,7 @@ pub enum SyncCommand {
 pub struct RestoreRequest {
     /// The date to restore to (a stored timestamp); `None`: the unfinished restore of the same
     /// selection if there is one, else the mirror as it is before this restore reads the
-    /// account.
+    /// account (the latest mirror).
     pub as_of: Option<String>,
     pub selection: crate::restore::Selection,
     /// Write it; else only the plan.

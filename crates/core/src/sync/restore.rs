@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::events::{ErrorKind, RestoreRequest, RunStatus, StartMode, SyncEvent};
 use super::link::Link;
@@ -70,12 +70,9 @@ async fn read_account(
 }
 
 /// The restore to carry out: the unfinished one of the same selection (no date asked), or a
-/// new one pinned as of the date asked (default: when the restore was asked for).
-async fn pin(
-    link: &Link<'_>,
-    req: &RestoreRequest,
-    asked_at: DateTime<Utc>,
-) -> Result<(Pinned, bool, String), String> {
+/// new one pinned as of the date asked, else of the mirror as it is before this restore reads
+/// the account.
+async fn pin(link: &Link<'_>, req: &RestoreRequest) -> Result<(Pinned, bool, String), String> {
     let (sel, as_of) = (req.selection.clone(), req.as_of.clone());
     let pinned = link
         .db()
@@ -87,8 +84,7 @@ async fn pin(
                 {
                     return Ok((p, true, earliest));
                 }
-                let at = as_of.unwrap_or_else(|| ts(asked_at));
-                let p = restore::pin(tx, &at, &sel, &ts(Utc::now()))?;
+                let p = restore::pin(tx, as_of.as_deref(), &sel, &ts(Utc::now()))?;
                 Ok((p, false, earliest))
             })())
         })
@@ -171,9 +167,7 @@ async fn finished(link: &mut Link<'_>, e: End) {
 
 /// Read, plan, (write, read again).
 pub(super) async fn restore(mut link: Link<'_>, config: &SyncConfig, req: RestoreRequest) {
-    let asked_at = Utc::now();
     let phases = list_phases(&req.selection);
-    let (_, status, current) = read_account(&mut link, config, &phases).await;
     let fail = |status, error: String| End {
         restore_id: None,
         done: false,
@@ -182,14 +176,15 @@ pub(super) async fn restore(mut link: Link<'_>, config: &SyncConfig, req: Restor
         left: 0,
         error: Some(error),
     };
+    let (pinned, resumed, earliest) = match pin(&link, &req).await {
+        Ok(p) => p,
+        Err(e) => return finished(&mut link, fail(RunStatus::Failed, e)).await,
+    };
+    let (_, status, current) = read_account(&mut link, config, &phases).await;
     if !current {
         let e = "the account could not be read (see the sync above); nothing was written";
         return finished(&mut link, fail(status, e.into())).await;
     }
-    let (pinned, resumed, earliest) = match pin(&link, &req, asked_at).await {
-        Ok(p) => p,
-        Err(e) => return finished(&mut link, fail(RunStatus::Failed, e)).await,
-    };
     let (diff, writes) = match plan_of(&link, &pinned).await {
         Ok(d) => d,
         Err(e) => return finished(&mut link, fail(RunStatus::Failed, e)).await,

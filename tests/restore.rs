@@ -1,0 +1,12 @@
+//! `spotsync restore` against the simulator over real HTTP, with the real binary: the plan of a
+//! staged loss, its apply, reruns that write nothing, `--as-of`, kills at every phase of an
+//! apply, a small daily quota with a listener playing, and a token without the write scopes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+#[path = "cli/common.rs"]
+mod common;
+#[path = "restore/kit.rs"]
+mod kit;
+#[path = "restore/loss.rs"]
+mod loss;
