@@ -10,3 +10,5 @@ mod common;
 mod kit;
 #[path = "restore/loss.rs"]
 mod loss;
+#[path = "restore/kill.rs"]
+mod kill;

@@ -82,6 +82,28 @@ pub async fn control(sim: &RunningSim, method: &str, path: &str, body: Value) ->
 /// The playlists as a restore compares them: (name, description, public, collaborative,
 /// item URIs, custom cover), by id, for the user's own followed playlists.
 pub fn own_playlists(t: &LibraryTruth) -> Vec<(String, String)> {
+    own_playlists_as(t, &std::collections::HashMap::new())
+}
+
+/// The covers uploaded re-encoded (too large to upload as they were), each with the archived
+/// cover it stands for, as the database records them.
+pub fn cover_aliases(db: &std::path::Path) -> std::collections::HashMap<String, String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT uploaded_sha256, source_sha256 FROM cover_uploads")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(a, b): &(String, String)| a != b)
+        .collect()
+}
+
+/// [`own_playlists`], a re-encoded cover read as the one it stands for.
+pub fn own_playlists_as(
+    t: &LibraryTruth,
+    aliases: &std::collections::HashMap<String, String>,
+) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = t
         .playlists
         .iter()
@@ -98,7 +120,13 @@ pub fn own_playlists(t: &LibraryTruth) -> Vec<(String, String)> {
                 p.name.clone(),
                 format!(
                     "{:?}|{}|{}|{:?}|{:?}",
-                    p.description, p.public, p.collaborative, items, p.custom_cover
+                    p.description,
+                    p.public,
+                    p.collaborative,
+                    items,
+                    p.custom_cover
+                        .as_ref()
+                        .map(|c| aliases.get(c).unwrap_or(c))
                 ),
             )
         })

@@ -241,7 +241,9 @@ impl Sql<'_> {
     pub fn cover_at(&self, id: &str, at: Option<&str>) -> rusqlite::Result<Option<String>> {
         Ok(self
             .value::<Option<String>>(
-                "SELECT sha256 AS value FROM playlist_covers
+                "SELECT COALESCE((SELECT source_sha256 FROM cover_uploads
+                                  WHERE uploaded_sha256 = c.sha256), c.sha256) AS value
+                 FROM playlist_covers c
                  WHERE playlist_id = ?1 AND (?2 IS NULL OR seen_at <= ?2)
                  ORDER BY seen_at DESC, id DESC LIMIT 1",
                 params![id, at],
@@ -428,5 +430,80 @@ impl Sql<'_> {
                 [id],
             )?
             .flatten())
+    }
+
+    /// The listing showed a playlist's custom cover `url` (`None`: a mosaic or none): a new
+    /// row when it changed, to archive.
+    pub fn note_cover(&self, id: &str, url: Option<&str>, now: &str) -> rusqlite::Result<()> {
+        let last: Option<Option<String>> = self.value(
+            "SELECT url AS value FROM playlist_covers WHERE playlist_id = ?1
+             ORDER BY seen_at DESC, id DESC LIMIT 1",
+            [id],
+        )?;
+        if last.as_ref().map(Option::as_deref) == Some(url) || (last.is_none() && url.is_none()) {
+            return Ok(());
+        }
+        self.exec(
+            "INSERT INTO playlist_covers (playlist_id, seen_at, url) VALUES (?1, ?2, ?3)",
+            params![id, now, url],
+        )?;
+        Ok(())
+    }
+
+    /// Covers seen and not archived yet: (row id, URL).
+    pub fn covers_to_archive(&self) -> rusqlite::Result<Vec<(i64, String)>> {
+        Ok(self
+            .all::<CoverToFetch>(
+                "SELECT id, url FROM playlist_covers WHERE url IS NOT NULL AND sha256 IS NULL
+                 ORDER BY id",
+                [],
+            )?
+            .into_iter()
+            .map(|c| (c.id, c.url))
+            .collect())
+    }
+
+    /// A cover's bytes fetched: kept once per content, and its row points at them.
+    pub fn archive_cover(
+        &self,
+        row: i64,
+        sha256: &str,
+        bytes: &[u8],
+        now: &str,
+    ) -> rusqlite::Result<()> {
+        self.exec(
+            "INSERT INTO cover_images (sha256, bytes, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sha256) DO NOTHING",
+            params![sha256, bytes, now],
+        )?;
+        self.exec(
+            "UPDATE playlist_covers SET sha256 = ?2 WHERE id = ?1",
+            params![row, sha256],
+        )?;
+        Ok(())
+    }
+
+    /// A cover uploaded re-encoded (`uploaded`) stands for the archived one it came from.
+    pub fn record_cover_upload(&self, uploaded: &str, source: &str) -> rusqlite::Result<()> {
+        self.exec(
+            "INSERT INTO cover_uploads (uploaded_sha256, source_sha256) VALUES (?1, ?2)
+             ON CONFLICT (uploaded_sha256) DO UPDATE SET source_sha256 = excluded.source_sha256",
+            params![uploaded, source],
+        )?;
+        Ok(())
+    }
+}
+
+struct CoverToFetch {
+    id: i64,
+    url: String,
+}
+
+impl FromRow for CoverToFetch {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<CoverToFetch> {
+        Ok(CoverToFetch {
+            id: r.get("id")?,
+            url: r.get("url")?,
+        })
     }
 }

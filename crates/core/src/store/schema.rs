@@ -521,6 +521,10 @@ CREATE TABLE cover_images (
     bytes      BLOB NOT NULL,
     fetched_at TEXT NOT NULL
 );
+CREATE TABLE cover_uploads (
+    uploaded_sha256 TEXT PRIMARY KEY,
+    source_sha256   TEXT NOT NULL
+);
 ALTER TABLE playlist_versions ADD COLUMN public INTEGER;
 ALTER TABLE playlist_versions ADD COLUMN collaborative INTEGER;
 ALTER TABLE library_changes ADD COLUMN source TEXT NOT NULL DEFAULT 'sync';

@@ -9,6 +9,7 @@ mod albums_saved;
 mod artists_followed;
 mod audiobooks;
 mod context;
+mod covers;
 mod enrich;
 mod episodes;
 mod playlists;

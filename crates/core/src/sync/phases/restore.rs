@@ -243,6 +243,9 @@ async fn playlist(ctx: &mut PhaseCtx<'_>, w: &Writer, d: &PlaylistDiff) -> Resul
         Action::Unfollow => follow(ctx, w, &t.id, true).await.map(|_| ()),
         Action::RollBack => {
             let id = d.current.as_ref().map_or(t.id.clone(), |c| c.id.clone());
+            if id != t.id {
+                adopt(ctx, w, d, &id).await?;
+            }
             parts(ctx, w, d, &id, d.details, d.items.clone(), d.cover).await
         }
         Action::Recreate => {
@@ -259,6 +262,21 @@ async fn playlist(ctx: &mut PhaseCtx<'_>, w: &Writer, d: &PlaylistDiff) -> Resul
             parts(ctx, w, d, &id, true, all(), t.cover.is_some()).await
         }
     }
+}
+
+/// A playlist an earlier apply created (found by its marker, or recorded): record it as the
+/// target's, before its details take the marker away.
+async fn adopt(ctx: &mut PhaseCtx<'_>, w: &Writer, d: &PlaylistDiff, id: &str) -> Result<(), Stop> {
+    let copy_of = if d.name != d.target.name {
+        w.date.clone()
+    } else {
+        String::new()
+    };
+    let (source, id, restore) = (d.target.id.clone(), id.to_string(), w.restore);
+    let m = marker(&source, &copy_of);
+    let now = crate::store::ts(chrono::Utc::now());
+    ctx.write(move |tx| tx.record_restored_playlist(&source, &copy_of, &id, &m, restore, &now))
+        .await
 }
 
 /// Follow (or unfollow) a playlist; `false` when Spotify no longer has it.
@@ -392,6 +410,7 @@ async fn upload_cover(
     sha: String,
 ) -> Result<(), Stop> {
     ctx.boundary().await?;
+    let source = sha.clone();
     let bytes = ctx.read(move |q| q.cover_image(&sha)).await?;
     let Some(bytes) = bytes else {
         tracing::warn!("playlist {id}: its archived cover is missing; not uploaded");
@@ -401,7 +420,29 @@ async fn upload_cover(
         tracing::warn!("playlist {id}: its cover cannot be made small enough to upload");
         return Ok(());
     };
-    let b64 = base64::engine::general_purpose::STANDARD.encode(b64);
-    let req = WriteRequest::cover(id, b64);
-    write_one(ctx, w, &req, id, "ugc-image-upload", 0).await
+    let uploaded = super::covers::sha256_hex(&b64);
+    let req = WriteRequest::cover(id, base64::engine::general_purpose::STANDARD.encode(b64));
+    match send(ctx, &req, "ugc-image-upload").await? {
+        Ok(_) => {
+            let (restore, target) = (w.restore, id.to_string());
+            ctx.commit(move |tx, batch, cp| {
+                // A re-encoded cover stands for the archived one.
+                tx.record_cover_upload(&uploaded, &source)?;
+                tx.record_restore_write(&WriteRecord {
+                    restore_id: restore,
+                    run: Some(batch.run.get()),
+                    at: &batch.at,
+                    request: "PUT /playlists/{id}/images",
+                    target: &target,
+                    ids: &serde_json::json!([target]).to_string(),
+                    items: 1,
+                    outcome: "done",
+                })?;
+                cp.items_processed += 1;
+                Ok(Stored::counts(Counts::default()))
+            })
+            .await
+        }
+        Err(e) => Err(Stop::PhaseFailed(format!("{}: {e}", req.template))),
+    }
 }
