@@ -12,3 +12,5 @@ mod kit;
 mod loss;
 #[path = "restore/kill.rs"]
 mod kill;
+#[path = "restore/scope.rs"]
+mod scope;
