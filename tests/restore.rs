@@ -14,3 +14,5 @@ mod loss;
 mod kill;
 #[path = "restore/scope.rs"]
 mod scope;
+#[path = "restore/as_of.rs"]
+mod as_of;

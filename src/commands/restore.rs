@@ -186,15 +186,14 @@ impl Follow {
         if self.json {
             let all = serde_json::json!({ "plan": self.plan, "outcome": outcome });
             outln!("{all}");
-        } else {
-            for u in unavailable {
-                errln!("not restored: {u} (Spotify no longer has it)");
-            }
-            match error {
-                Some(e) => errln!("restore: {e}"),
-                None if done => errln!("restore: the account equals the target"),
-                None => {}
-            }
+        }
+        for u in unavailable {
+            errln!("not restored: {u} (Spotify no longer has it)");
+        }
+        match error {
+            Some(e) => errln!("restore: {e}"),
+            None if done => errln!("restore: the account equals the target"),
+            None => {}
         }
         self.code = Some(exit_code_for(status, self.auth_error));
     }
