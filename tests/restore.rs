@@ -16,3 +16,5 @@ mod kill;
 mod scope;
 #[path = "restore/as_of.rs"]
 mod as_of;
+#[path = "restore/quota.rs"]
+mod quota;
