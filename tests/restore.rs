@@ -4,17 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "restore/as_of.rs"]
+mod as_of;
 #[path = "cli/common.rs"]
 mod common;
+#[path = "restore/kill.rs"]
+mod kill;
 #[path = "restore/kit.rs"]
 mod kit;
 #[path = "restore/loss.rs"]
 mod loss;
-#[path = "restore/kill.rs"]
-mod kill;
-#[path = "restore/scope.rs"]
-mod scope;
-#[path = "restore/as_of.rs"]
-mod as_of;
 #[path = "restore/quota.rs"]
 mod quota;
+#[path = "restore/scope.rs"]
+mod scope;

@@ -35,7 +35,8 @@ async fn a_date_between_two_syncs_restores_the_earlier_playlist() {
     let (code, _, run) = acct.restore(&["playlists", "--as-of", "2001-01-01"]);
     assert_eq!(code, Some(1), "{run:?}");
     assert!(
-        run.stderr.contains("the earliest date that can be restored is"),
+        run.stderr
+            .contains("the earliest date that can be restored is"),
         "{}",
         run.stderr
     );
@@ -48,8 +49,14 @@ async fn a_date_between_two_syncs_restores_the_earlier_playlist() {
     assert_eq!(diff[0]["details"], json!(true));
     assert_eq!(diff[0]["name"], json!(p.name));
 
-    let (code, out, run) =
-        acct.restore(&["playlists", "--playlist", &p.id, "--as-of", &between, "--apply"]);
+    let (code, out, run) = acct.restore(&[
+        "playlists",
+        "--playlist",
+        &p.id,
+        "--as-of",
+        &between,
+        "--apply",
+    ]);
     assert_eq!(code, Some(0), "{run:?}");
     assert_eq!(out["outcome"]["done"], json!(true), "{out}");
     let now = sim.truth();

@@ -50,7 +50,13 @@ async fn stage(sim: &RunningSim, before: &LibraryTruth, purge: usize) {
     gone.extend(more);
     let covered = gone;
     for id in &covered[..purge] {
-        control(sim, "DELETE", &format!("playlists/{id}?purge=true"), json!({})).await;
+        control(
+            sim,
+            "DELETE",
+            &format!("playlists/{id}?purge=true"),
+            json!({}),
+        )
+        .await;
     }
     let others: Vec<String> = before
         .playlists
@@ -58,11 +64,29 @@ async fn stage(sim: &RunningSim, before: &LibraryTruth, purge: usize) {
         .filter(|p| p.owned && p.followed && !covered[..purge].contains(&p.id) && p.items.len() > 2)
         .map(|p| p.id.clone())
         .collect();
-    control(sim, "POST", &format!("playlists/{}/empty", others[0]), json!({})).await;
-    control(sim, "POST", &format!("playlists/{}/reorder", others[1]), json!({})).await;
-    let liked: Vec<String> = before.saved_tracks[..120].iter().map(|s| s.track_id.clone()).collect();
+    control(
+        sim,
+        "POST",
+        &format!("playlists/{}/empty", others[0]),
+        json!({}),
+    )
+    .await;
+    control(
+        sim,
+        "POST",
+        &format!("playlists/{}/reorder", others[1]),
+        json!({}),
+    )
+    .await;
+    let liked: Vec<String> = before.saved_tracks[..120]
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
     control(sim, "POST", "tracks/unsave", json!({ "ids": liked })).await;
-    let albums: Vec<String> = before.saved_albums[..5].iter().map(|s| s.id.clone()).collect();
+    let albums: Vec<String> = before.saved_albums[..5]
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
     control(sim, "POST", "albums/unsave", json!({ "ids": albums })).await;
 }
 
@@ -77,7 +101,11 @@ fn assert_restored(acct: &Account, before: &LibraryTruth, after: &LibraryTruth) 
     }
     assert_eq!(a, b, "items, order, details, covers");
     assert_eq!(liked_set(after), liked_set(before));
-    assert_eq!(after.saved_tracks.len(), before.saved_tracks.len(), "no liked song twice");
+    assert_eq!(
+        after.saved_tracks.len(),
+        before.saved_tracks.len(),
+        "no liked song twice"
+    );
     assert_eq!(albums_set(after), albums_set(before));
 }
 
@@ -129,7 +157,12 @@ async fn killed_at_every_phase_of_an_apply_the_rerun_ends_equal_without_duplicat
     let (code, out, run) = acct.restore(&["--apply"]);
     assert_eq!(code, Some(0), "{run:?}");
     let left = acct.restore(&[]).1;
-    assert_eq!(out["outcome"]["done"], json!(true), "{}", left["plan"]["diff"]["playlists"]);
+    assert_eq!(
+        out["outcome"]["done"],
+        json!(true),
+        "{}",
+        left["plan"]["diff"]["playlists"]
+    );
     assert_restored(&acct, &before, &sim.truth());
 }
 
@@ -149,12 +182,21 @@ async fn a_create_whose_answer_is_lost_is_found_by_its_marker_not_made_twice() {
         .truth()
         .playlists
         .iter()
-        .filter(|p| p.description.as_deref().is_some_and(|d| d.contains("[spotsync-restore ")))
+        .filter(|p| {
+            p.description
+                .as_deref()
+                .is_some_and(|d| d.contains("[spotsync-restore "))
+        })
         .count();
     assert_eq!(marked, 1, "the created playlist carries its marker");
     let (code, out, run) = acct.restore(&["--apply"]);
     assert_eq!(code, Some(0), "{run:?}");
     let left = acct.restore(&[]).1;
-    assert_eq!(out["outcome"]["done"], json!(true), "{}", left["plan"]["diff"]["playlists"]);
+    assert_eq!(
+        out["outcome"]["done"],
+        json!(true),
+        "{}",
+        left["plan"]["diff"]["playlists"]
+    );
     assert_restored(&acct, &before, &sim.truth());
 }

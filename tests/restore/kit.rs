@@ -124,9 +124,7 @@ pub fn own_playlists_as(
                     p.public,
                     p.collaborative,
                     items,
-                    p.custom_cover
-                        .as_ref()
-                        .map(|c| aliases.get(c).unwrap_or(c))
+                    p.custom_cover.as_ref().map(|c| aliases.get(c).unwrap_or(c))
                 ),
             )
         })

@@ -22,11 +22,29 @@ async fn a_staged_loss_is_planned_then_restored_and_a_rerun_writes_nothing() {
     for id in &own[..3] {
         control(&sim, "DELETE", &format!("playlists/{id}"), json!({})).await;
     }
-    control(&sim, "POST", &format!("playlists/{}/empty", own[3]), json!({})).await;
-    control(&sim, "POST", &format!("playlists/{}/reorder", own[4]), json!({})).await;
-    let liked: Vec<String> = before.saved_tracks[10..60].iter().map(|s| s.track_id.clone()).collect();
+    control(
+        &sim,
+        "POST",
+        &format!("playlists/{}/empty", own[3]),
+        json!({}),
+    )
+    .await;
+    control(
+        &sim,
+        "POST",
+        &format!("playlists/{}/reorder", own[4]),
+        json!({}),
+    )
+    .await;
+    let liked: Vec<String> = before.saved_tracks[10..60]
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
     control(&sim, "POST", "tracks/unsave", json!({ "ids": liked })).await;
-    let albums: Vec<String> = before.saved_albums[..5].iter().map(|s| s.id.clone()).collect();
+    let albums: Vec<String> = before.saved_albums[..5]
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
     control(&sim, "POST", "albums/unsave", json!({ "ids": albums })).await;
     let artists: Vec<String> = before.followed_artists[..3].to_vec();
     control(&sim, "POST", "artists/unfollow", json!({ "ids": artists })).await;
@@ -52,18 +70,30 @@ async fn a_staged_loss_is_planned_then_restored_and_a_rerun_writes_nothing() {
     let playlists = diff["playlists"].as_array().unwrap();
     let actions: Vec<(String, String)> = playlists
         .iter()
-        .map(|p| (p["target"]["id"].as_str().unwrap().to_string(), p["action"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["target"]["id"].as_str().unwrap().to_string(),
+                p["action"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let mut expected: Vec<(String, String)> = own[..3]
         .iter()
         .map(|id| (id.clone(), "recreate".to_string()))
-        .chain(own[3..5].iter().map(|id| (id.clone(), "roll_back".to_string())))
+        .chain(
+            own[3..5]
+                .iter()
+                .map(|id| (id.clone(), "roll_back".to_string())),
+        )
         .collect();
     let mut got = actions.clone();
     expected.sort();
     got.sort();
     assert_eq!(got, expected, "{diff}");
-    let as_of = plan["plan"]["restore"]["as_of"].as_str().unwrap().to_string();
+    let as_of = plan["plan"]["restore"]["as_of"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // The apply: the account as before the loss.
     let (code, out, run) = acct.restore(&["--apply"]);
@@ -75,8 +105,14 @@ async fn a_staged_loss_is_planned_then_restored_and_a_rerun_writes_nothing() {
     assert_eq!(follows_set(&after), follows_set(&before));
     assert_eq!(own_playlists(&after), own_playlists(&before));
     // The re-saved songs read in their original order, newest first, at the top.
-    let top: Vec<&str> = after.saved_tracks[..50].iter().map(|s| s.track_id.as_str()).collect();
-    let was: Vec<&str> = before.saved_tracks[10..60].iter().map(|s| s.track_id.as_str()).collect();
+    let top: Vec<&str> = after.saved_tracks[..50]
+        .iter()
+        .map(|s| s.track_id.as_str())
+        .collect();
+    let was: Vec<&str> = before.saved_tracks[10..60]
+        .iter()
+        .map(|s| s.track_id.as_str())
+        .collect();
     assert_eq!(top, was);
 
     // Again, as of the same date: nothing to write.

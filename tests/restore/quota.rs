@@ -33,7 +33,10 @@ async fn a_restore_over_days_under_a_small_quota_loses_no_play() {
     acct.sync();
     let plays_at_start = stored_plays(&acct);
     let before = sim.truth();
-    let ids: Vec<String> = before.saved_tracks[..260].iter().map(|s| s.track_id.clone()).collect();
+    let ids: Vec<String> = before.saved_tracks[..260]
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
     control(&sim, "POST", "tracks/unsave", json!({ "ids": ids })).await;
     sim.update_settings(SettingsPatch {
         quota: Some(300),
@@ -58,7 +61,11 @@ async fn a_restore_over_days_under_a_small_quota_loses_no_play() {
     let (code, out, run) = acct.restore(&["liked", "--apply", "--exact-order"]);
     assert_eq!(code, Some(0), "{run:?}");
     assert_eq!(out["outcome"]["done"], json!(true), "{out}");
-    assert_eq!(out["plan"]["restore"]["id"], json!(1), "the same restore went on");
+    assert_eq!(
+        out["plan"]["restore"]["id"],
+        json!(1),
+        "the same restore went on"
+    );
     let poll = acct.run(&["sync", "--only", "plays"]);
     assert_eq!(poll.code, Some(0), "{poll:?}");
 

@@ -15,7 +15,10 @@ async fn without_the_write_scopes_the_scope_is_named_and_nothing_is_written() {
     let acct = Account::new(&sim, read.access_token.clone());
     acct.sync();
     let before = sim.truth();
-    let ids: Vec<String> = before.saved_tracks[..10].iter().map(|s| s.track_id.clone()).collect();
+    let ids: Vec<String> = before.saved_tracks[..10]
+        .iter()
+        .map(|s| s.track_id.clone())
+        .collect();
     control(&sim, "POST", "tracks/unsave", json!({ "ids": ids })).await;
     let lost = liked_set(&sim.truth());
 
@@ -25,7 +28,11 @@ async fn without_the_write_scopes_the_scope_is_named_and_nothing_is_written() {
     let (code, out, run) = acct.restore(&["--apply", "liked"]);
     assert_eq!(code, Some(3), "{run:?}");
     assert!(run.stderr.contains("user-library-modify"), "{}", run.stderr);
-    assert!(run.stderr.contains("spotsync auth --write"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("spotsync auth --write"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(out["outcome"]["done"], json!(false));
     assert_eq!(sim.stats().writes, 1, "one write, refused");
     assert_eq!(liked_set(&sim.truth()), lost, "nothing written");
@@ -57,7 +64,11 @@ async fn without_the_write_scopes_the_scope_is_named_and_nothing_is_written() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("spotsync auth --write"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("spotsync auth --write"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(sim.stats().writes, 0, "nothing sent");
     assert_eq!(liked_set(&sim.truth()), lost, "nothing written");
     assert!(WRITE_SCOPES.contains(&"ugc-image-upload"));

@@ -91,7 +91,8 @@ pub trait Created {
 
 impl Created for HashMap<(String, String), String> {
     fn created(&self, source: &str, copy_of: &str) -> Option<String> {
-        self.get(&(source.to_string(), copy_of.to_string())).cloned()
+        self.get(&(source.to_string(), copy_of.to_string()))
+            .cloned()
     }
 }
 
@@ -112,7 +113,11 @@ pub fn copy_name(name: Option<&str>, date: &str) -> String {
 
 /// Requests to write `n` items in batches of `batch` (`exact`: one each).
 fn batches(n: usize, batch: usize, exact: bool) -> u64 {
-    if exact { n as u64 } else { n.div_ceil(batch) as u64 }
+    if exact {
+        n as u64
+    } else {
+        n.div_ceil(batch) as u64
+    }
 }
 
 /// The diff of `target` against `now` for `sel` (`now.gone`: the account's playlists no longer
@@ -127,7 +132,8 @@ pub fn diff(
     let mut d = Diff::default();
     for &kind in Kind::ALL.iter().filter(|k| sel.kinds.contains(k)) {
         if kind != Kind::Playlists {
-            d.lists.push(list_diff(kind, target.saved(kind), now.saved(kind), sel));
+            d.lists
+                .push(list_diff(kind, target.saved(kind), now.saved(kind), sel));
         }
     }
     if sel.kinds.contains(&Kind::Playlists) {
@@ -179,6 +185,21 @@ fn wanted(p: &PlaylistState, filter: &[String]) -> bool {
         })
 }
 
+/// The playlists of the account now, to find a target's playlist among them.
+struct Account<'a> {
+    by_id: HashMap<&'a str, &'a PlaylistState>,
+    now: &'a LibraryState,
+}
+
+impl Account<'_> {
+    fn by_marker(&self, m: &str) -> Option<&PlaylistState> {
+        self.now
+            .playlists
+            .iter()
+            .find(|p| p.description.as_deref().is_some_and(|x| x.contains(m)))
+    }
+}
+
 /// The playlists' part of the diff.
 fn playlists_diff(
     d: &mut Diff,
@@ -188,52 +209,30 @@ fn playlists_diff(
     sel: &Selection,
     date: &str,
 ) {
-    let by_id: HashMap<&str, &PlaylistState> =
-        now.playlists.iter().map(|p| (p.id.as_str(), p)).collect();
-    let by_marker = |m: &str| {
-        now.playlists
-            .iter()
-            .find(|p| p.description.as_deref().is_some_and(|x| x.contains(m)))
+    let acct = Account {
+        by_id: now.playlists.iter().map(|p| (p.id.as_str(), p)).collect(),
+        now,
     };
     let mut matched: HashSet<String> = HashSet::new();
-    for t in target.playlists.iter().filter(|p| wanted(p, &sel.playlists)) {
+    for t in target
+        .playlists
+        .iter()
+        .filter(|p| wanted(p, &sel.playlists))
+    {
         note_unrestorable(d, t);
-        let copy_of = if sel.as_copy { date } else { "" };
-        let current = created
-            .created(&t.id, copy_of)
-            .and_then(|id| by_id.get(id.as_str()).copied())
-            .or_else(|| by_marker(&marker(&t.id, copy_of)))
-            .or_else(|| (!sel.as_copy).then(|| by_id.get(t.id.as_str()).copied()).flatten());
-        let same = by_id.get(t.id.as_str()).copied();
-        if let Some(c) = current.or(same) {
-            matched.insert(c.id.clone());
-        }
-        let p = match current {
-            Some(c) if t.owned || c.id != t.id => {
-                let name = if sel.as_copy {
-                    Some(copy_name(t.name.as_deref(), date))
-                } else {
-                    t.name.clone()
-                };
-                roll_back(t, c, name, Action::RollBack)
+        if let Some(p) = playlist_diff(t, &acct, created, sel, date, &mut matched) {
+            if let Some(c) = p.current.as_ref().filter(|_| p.items.is_some()) {
+                note_local_dropped(d, c);
             }
-            Some(_) => continue, // someone else's, followed: nothing of it is ours to write
-            None if sel.as_copy && same.is_some_and(|s| roll_back(t, s, t.name.clone(), Action::RollBack).requests == 0) => {
-                continue; // unchanged: no copy needed
+            if p.requests > 0 {
+                d.playlists.push(p);
             }
-            None if sel.as_copy && t.owned => create(t, Action::Copy, copy_name(t.name.as_deref(), date)),
-            None if t.owned => recreate(t, now.gone.iter().find(|g| g.id == t.id)),
-            None if same.is_some() => continue,
-            None => follow(t),
-        };
-        if p.requests > 0 {
-            d.playlists.push(p);
         }
     }
+    if !sel.playlists.is_empty() {
+        return;
+    }
     for p in now.playlists.iter().filter(|p| !matched.contains(&p.id)) {
-        if !sel.playlists.is_empty() {
-            continue;
-        }
         if sel.remove_extra {
             d.playlists.push(PlaylistDiff {
                 action: Action::Unfollow,
@@ -246,13 +245,84 @@ fn playlists_diff(
                 requests: 1,
             });
         } else {
-            d.extra_playlists.push(p.name.clone().unwrap_or_else(|| p.id.clone()));
+            d.extra_playlists
+                .push(p.name.clone().unwrap_or_else(|| p.id.clone()));
         }
     }
 }
 
+/// What to do with one target playlist (`None`: nothing of it is ours to write). The account's
+/// playlists it matches go into `matched`.
+fn playlist_diff(
+    t: &PlaylistState,
+    acct: &Account<'_>,
+    created: &dyn Created,
+    sel: &Selection,
+    date: &str,
+    matched: &mut HashSet<String>,
+) -> Option<PlaylistDiff> {
+    let copy_of = if sel.as_copy { date } else { "" };
+    let same = acct.by_id.get(t.id.as_str()).copied();
+    let current = created
+        .created(&t.id, copy_of)
+        .and_then(|id| acct.by_id.get(id.as_str()).copied())
+        .or_else(|| acct.by_marker(&marker(&t.id, copy_of)))
+        .or(same.filter(|_| !sel.as_copy));
+    if let Some(c) = current.or(same) {
+        matched.insert(c.id.clone());
+    }
+    Some(match current {
+        Some(c) if t.owned || c.id != t.id => {
+            let name = if sel.as_copy {
+                Some(copy_name(t.name.as_deref(), date))
+            } else {
+                t.name.clone()
+            };
+            roll_back(t, c, name, Action::RollBack)
+        }
+        // Someone else's, followed: nothing of it is ours to write.
+        Some(_) => return None,
+        // Unchanged: no copy needed.
+        None if sel.as_copy
+            && same.is_some_and(|s| {
+                roll_back(t, s, t.name.clone(), Action::RollBack).requests == 0
+            }) =>
+        {
+            return None;
+        }
+        None if sel.as_copy && t.owned => {
+            create(t, Action::Copy, copy_name(t.name.as_deref(), date))
+        }
+        None if t.owned => recreate(t, acct.now.gone.iter().find(|g| g.id == t.id)),
+        None if same.is_some() => return None,
+        None => follow(t),
+    })
+}
+
+/// Rewriting the items of `c` drops its local files: the API cannot add them back.
+fn note_local_dropped(d: &mut Diff, c: &PlaylistState) {
+    let local = c
+        .items
+        .iter()
+        .flatten()
+        .filter(|i| i.kind == "local")
+        .count();
+    if local > 0 {
+        d.cannot.push(format!(
+            "{}: writing its items back drops the {local} local file(s) it holds now (the API \
+             cannot add local files)",
+            c.name.as_deref().unwrap_or(&c.id)
+        ));
+    }
+}
+
 /// Roll `current` back to `t`: what differs, and its requests.
-fn roll_back(t: &PlaylistState, c: &PlaylistState, name: Option<String>, action: Action) -> PlaylistDiff {
+fn roll_back(
+    t: &PlaylistState,
+    c: &PlaylistState,
+    name: Option<String>,
+    action: Action,
+) -> PlaylistDiff {
     let details = name != c.name
         || t.description.as_deref().unwrap_or("") != c.description.as_deref().unwrap_or("")
         || (t.public.is_some() && t.public != c.public)

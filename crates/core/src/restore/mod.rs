@@ -107,7 +107,9 @@ pub fn pin(
     let selection = serde_json::to_string(sel).map_err(|e| RestoreError::Damaged(e.to_string()))?;
     let json = serde_json::to_string(&target).map_err(|e| RestoreError::Damaged(e.to_string()))?;
     let id = sql.create_restore(now, as_of, &selection, &json)?;
-    load(sql, id)?.ok_or(RestoreError::Damaged(format!("restore {id} was not stored")))
+    load(sql, id)?.ok_or(RestoreError::Damaged(format!(
+        "restore {id} was not stored"
+    )))
 }
 
 /// A pinned restore by id.

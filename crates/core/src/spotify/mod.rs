@@ -7,7 +7,7 @@
 //! - [`client`]: the Web API client (one request per call) and its endpoints;
 //! - [`error`]: classification of failed requests, `Retry-After` parsing;
 //! - [`model`] over [`lenient`]: the tolerant payload models and their field readers;
-//! - [`write`]: the writes a restore sends (saves, playlists, covers); [`cdn`]: cover images;
+//! - [`mod@write`]: the writes a restore sends (saves, playlists, covers); [`cdn`]: cover images;
 //! - [`auth`]: the PKCE login, the token file, the credentials the sync uses;
 //! - leaves used by both `client` and `auth`: [`credentials`], [`token`] (bounded token
 //!   lifetimes), [`body`] (bounded body reads).

@@ -342,7 +342,11 @@ impl Sql<'_> {
 
     /// The playlist a restore created for `source` (`copy_of`: the copy's date, `""` when it
     /// was recreated), if one was recorded.
-    pub fn restored_playlist(&self, source: &str, copy_of: &str) -> rusqlite::Result<Option<String>> {
+    pub fn restored_playlist(
+        &self,
+        source: &str,
+        copy_of: &str,
+    ) -> rusqlite::Result<Option<String>> {
         self.value(
             "SELECT account_id AS value FROM restore_playlists
              WHERE source_id = ?1 AND copy_of = ?2",

@@ -123,7 +123,9 @@ pub enum SyncEvent {
     /// A probe ended (see [`SyncCommand::Probe`]): the totals it learned, kept for the plan.
     Probed { probe: crate::plan::Probe },
     /// A restore's plan, after reading the account (see [`SyncCommand::Restore`]).
-    RestorePlanned { plan: Box<crate::restore::RestorePlan> },
+    RestorePlanned {
+        plan: Box<crate::restore::RestorePlan>,
+    },
     /// A restore ended: `done` when the account equals its target.
     RestoreFinished {
         restore_id: Option<i64>,

@@ -123,10 +123,8 @@ async fn missing_scopes(link: &Link<'_>, diff: &Diff) -> Vec<&'static str> {
             need.insert("ugc-image-upload");
         }
     }
-    let mut missing: Vec<&'static str> = need
-        .into_iter()
-        .filter(|s| !granted.contains(*s))
-        .collect();
+    let mut missing: Vec<&'static str> =
+        need.into_iter().filter(|s| !granted.contains(*s)).collect();
     missing.sort_unstable();
     missing
 }

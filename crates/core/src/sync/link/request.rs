@@ -226,7 +226,11 @@ impl Link<'_> {
     /// requests, never persisted as a block. A reserve hold longer than
     /// [`RESERVE_WAIT_IN_PROCESS`] stops the phase at once (resumable, run `rate_limited`):
     /// the run goes on with the classes above it, and the daemon keeps polling meanwhile.
-    pub(super) async fn pass_gate(&mut self, phase: Option<Phase>, class: RequestClass) -> Result<(), Stop> {
+    pub(super) async fn pass_gate(
+        &mut self,
+        phase: Option<Phase>,
+        class: RequestClass,
+    ) -> Result<(), Stop> {
         loop {
             match self.gated(class) {
                 Gated::Go => return Ok(()),

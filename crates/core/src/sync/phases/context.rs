@@ -81,7 +81,10 @@ impl<'a> PhaseCtx<'a> {
     }
 
     /// One write of this phase through the gate (a restore's).
-    pub(crate) async fn send(&mut self, req: &crate::spotify::WriteRequest) -> Result<String, ReqError> {
+    pub(crate) async fn send(
+        &mut self,
+        req: &crate::spotify::WriteRequest,
+    ) -> Result<String, ReqError> {
         self.link.write(Some(self.phase), req).await
     }
 

@@ -43,7 +43,10 @@ impl Walk for ListWalk {
                 let pos = cp.current_offset + i as u64;
                 counts.record(tx.upsert_playlist(p, pos, access, ctx.run, ctx.journal())?);
                 // The user's own covers are archived (see `covers`).
-                if let (Some(id), true) = (&p.id, p.owner.as_ref().and_then(|o| o.id.as_deref()) == me.as_deref()) {
+                if let (Some(id), true) = (
+                    &p.id,
+                    p.owner.as_ref().and_then(|o| o.id.as_deref()) == me.as_deref(),
+                ) {
                     tx.note_cover(id, p.custom_cover().as_deref(), &ctx.at)?;
                 }
             }

@@ -313,8 +313,14 @@ async fn create(
     ctx.boundary().await?;
     let t = &d.target;
     let m = marker(&t.id, copy_of);
-    let description = format!("{} {m}", t.description.as_deref().unwrap_or("")).trim().to_string();
-    let name = d.name.clone().or_else(|| t.name.clone()).unwrap_or_default();
+    let description = format!("{} {m}", t.description.as_deref().unwrap_or(""))
+        .trim()
+        .to_string();
+    let name = d
+        .name
+        .clone()
+        .or_else(|| t.name.clone())
+        .unwrap_or_default();
     let collaborative = t.collaborative.unwrap_or(false);
     let public = t.public.unwrap_or(false);
     let req = WriteRequest::create_playlist(&name, &description, public, collaborative);
@@ -334,7 +340,14 @@ async fn create(
         })?;
     let entry = Entry {
         created: Some((t.id.clone(), copy_of.to_string(), id.clone(), m)),
-        ..done(&id, vec![id.clone()], Counts { added: 1, ..Counts::default() })
+        ..done(
+            &id,
+            vec![id.clone()],
+            Counts {
+                added: 1,
+                ..Counts::default()
+            },
+        )
     };
     journal(ctx, w, &req, entry).await?;
     Ok(id)
