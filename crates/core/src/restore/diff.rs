@@ -219,15 +219,20 @@ fn playlists_diff(
         .iter()
         .filter(|p| wanted(p, &sel.playlists))
     {
-        note_unrestorable(d, t);
-        if let Some(p) = playlist_diff(t, &acct, created, sel, date, &mut matched) {
-            if let Some(c) = p.current.as_ref().filter(|_| p.items.is_some()) {
+        let Some(p) = playlist_diff(t, &acct, created, sel, date, &mut matched) else {
+            continue;
+        };
+        if p.requests == 0 {
+            continue;
+        }
+        // Said for the playlists whose items are written.
+        if p.items.is_some() {
+            note_unrestorable(d, t);
+            if let Some(c) = &p.current {
                 note_local_dropped(d, c);
             }
-            if p.requests > 0 {
-                d.playlists.push(p);
-            }
         }
+        d.playlists.push(p);
     }
     if !sel.playlists.is_empty() {
         return;
@@ -413,11 +418,6 @@ fn note_unrestorable(d: &mut Diff, t: &PlaylistState) {
         d.cannot.push(format!(
             "{name}: {unavailable} entr{} Spotify no longer serves (unavailable) cannot be added",
             if unavailable == 1 { "y" } else { "ies" }
-        ));
-    }
-    if !t.owned && t.items.is_some() {
-        d.cannot.push(format!(
-            "{name}: someone else's playlist: followed again if it is gone, never recreated"
         ));
     }
 }

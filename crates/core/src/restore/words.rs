@@ -56,9 +56,14 @@ fn list_lines(l: &ListDiff, names: &dyn Fn(&str) -> Option<String>) -> Vec<Strin
     }
     let _ = write!(head, " — {} write request(s)", l.requests);
     out.push(head);
+    let since = if l.kind == super::Kind::Artists {
+        "followed by"
+    } else {
+        "saved"
+    };
     for s in l.add.iter().take(SHOWN) {
         out.push(format!(
-            "      + {} (saved {})",
+            "      + {} ({since} {})",
             names(&s.id).unwrap_or_else(|| s.id.clone()),
             s.added_at.as_deref().unwrap_or("?")
         ));

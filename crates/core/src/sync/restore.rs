@@ -178,6 +178,12 @@ pub(super) async fn restore(mut link: Link<'_>, config: &SyncConfig, req: Restor
         Ok(p) => p,
         Err(e) => return finished(&mut link, fail(RunStatus::Failed, e)).await,
     };
+    // Stored times have whole seconds: what the sync below finds is stamped after the second
+    // the restore is pinned at, so the same date read again later gives the same target.
+    let pinned_at = ts(Utc::now());
+    while ts(Utc::now()) == pinned_at {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let (_, status, current) = read_account(&mut link, config, &phases).await;
     if !current {
         let e = "the account could not be read (see the sync above); nothing was written";
