@@ -421,3 +421,6 @@ fn note_unrestorable(d: &mut Diff, t: &PlaylistState) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests;

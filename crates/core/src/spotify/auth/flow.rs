@@ -540,6 +540,28 @@ mod tests {
     }
 
     #[test]
+    fn only_auth_write_asks_for_the_write_scopes() {
+        let scope_of = |l: &PkceLogin| {
+            let url = url::Url::parse(l.authorize_url()).unwrap();
+            let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
+            q["scope"].clone()
+        };
+        let read = scope_of(&login());
+        assert!(WRITE_SCOPES.iter().all(|w| !read.contains(w)), "{read}");
+        let w = PkceLogin::with_scopes(
+            "cid",
+            "http://127.0.0.1:8888/callback",
+            "http://127.0.0.1:9/",
+            &scopes(true),
+        )
+        .unwrap();
+        let write = scope_of(&w);
+        for s in SCOPES.iter().chain(WRITE_SCOPES.iter()) {
+            assert!(write.split(' ').any(|x| x == *s), "{s} in {write}");
+        }
+    }
+
+    #[test]
     fn rfc7636_challenge() {
         // RFC 7636 appendix B.
         assert_eq!(
