@@ -88,9 +88,10 @@ impl App {
             SyncEvent::ApiUsage { calls_24h, budget } => self.limits.counted(calls_24h, budget),
             SyncEvent::RunFinished { run } => return self.run_finished(run, at),
             SyncEvent::Error { kind, message } => self.engine_error(kind, message),
-            SyncEvent::Probed { .. }
-            | SyncEvent::RestorePlanned { .. }
-            | SyncEvent::RestoreFinished { .. } => return Handled::Unchanged,
+            SyncEvent::Probed { .. } => return Handled::Unchanged,
+            e @ (SyncEvent::RestorePlanned { .. } | SyncEvent::RestoreFinished { .. }) => {
+                return self.on_restore_event(e);
+            }
         }
         Handled::DONE
     }

@@ -18,40 +18,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+pub use super::scopes::{SCOPES, WRITE_SCOPES, scopes};
 use super::store::{StoredToken, TOKEN_FILE_VERSION};
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
 use crate::spotify::credentials::check_access_token;
 use crate::spotify::token::settle_expiry;
-
-/// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
-pub const SCOPES: [&str; 7] = [
-    "user-library-read",
-    "playlist-read-private",
-    "playlist-read-collaborative",
-    "user-read-recently-played",
-    "user-follow-read",
-    "user-top-read",
-    "user-read-playback-position",
-];
-
-/// What a restore writes with, asked only by `spotsync auth --write`: playlists (private and
-/// public), the library (saves), follows, and playlist covers.
-pub const WRITE_SCOPES: [&str; 5] = [
-    "playlist-modify-private",
-    "playlist-modify-public",
-    "user-library-modify",
-    "user-follow-modify",
-    "ugc-image-upload",
-];
-
-/// The scopes a login asks for: the read scopes, and with `write` the write scopes too.
-pub fn scopes(write: bool) -> Vec<&'static str> {
-    let mut s = SCOPES.to_vec();
-    if write {
-        s.extend(WRITE_SCOPES);
-    }
-    s
-}
 
 /// Why a login did not complete. Messages never contain a code or a token.
 #[derive(Debug, thiserror::Error)]
