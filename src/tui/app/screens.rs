@@ -1,6 +1,6 @@
-//! The Library, Stats and Restore screens in the app: switching screens (`1` to `4`), handing them their
-//! keys, the mouse, and the answers of the reads they ask for (which arrive as
-//! [`Msg::Browse`](super::Msg::Browse)).
+//! The Library, Stats and Restore screens in the app: switching screens (`1` to `4`), handing
+//! them their keys, the mouse, and the answers of the reads they ask for (which arrive as
+//! [`Msg::Browse`](super::Msg::Browse)); the restores the Restore screen asks of the engine.
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
