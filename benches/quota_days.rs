@@ -19,7 +19,11 @@
 //!    from a fresh database (the quota unknown until Spotify's first refusal teaches it), and
 //!    with the quota known from the start (learned on an earlier day, or configured).
 //!
-//! Run: `cargo bench --bench quota_days` (release). Prints one line per figure.
+//! Then a restore larger than a day's quota at 300 requests a day, with the same listener
+//! (`quota_days/restore.rs`).
+//!
+//! Run: `cargo bench --bench quota_days` (release; `-- restore` for the restore run alone).
+//! Prints one line per figure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may fail loudly
 
@@ -132,6 +136,8 @@ async fn measure() -> Costs {
 
 /// Spotify's side: the rolling quota, its blocks, and the last 50 plays.
 struct Spotify {
+    /// Requests a rolling 24 hours.
+    quota: u64,
     accepted: VecDeque<DateTime<Utc>>,
     blocked_until: Option<DateTime<Utc>>,
     fresh_since: DateTime<Utc>,
@@ -163,7 +169,7 @@ impl Spotify {
         {
             self.accepted.pop_front();
         }
-        if self.accepted.len() as u64 >= QUOTA {
+        if self.accepted.len() as u64 >= self.quota {
             self.quota_exceeded += 1;
             let until = now + BLOCK;
             self.blocked_until = Some(until);
@@ -188,7 +194,7 @@ struct Daemon {
     cursor: Option<DateTime<Utc>>,
     stored: u64,
     mirrored_at: Option<DateTime<Utc>>,
-    sent: [u64; 4],
+    sent: [u64; 5],
 }
 
 impl Daemon {
@@ -284,7 +290,7 @@ struct Outcome {
     quota_exceeded: u64,
     plays: u64,
     lost: u64,
-    sent: [u64; 4],
+    sent: [u64; 5],
 }
 
 fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
@@ -292,6 +298,7 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
         .unwrap()
         .with_timezone(&Utc);
     let mut sp = Spotify {
+        quota: QUOTA,
         accepted: VecDeque::new(),
         blocked_until: None,
         fresh_since: start,
@@ -321,7 +328,7 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
         cursor: None,
         stored: 0,
         mirrored_at: None,
-        sent: [0; 4],
+        sent: [0; 5],
     };
     let play_every = TimeDelta::seconds(86_400 / PLAYS_PER_DAY as i64);
     let mut next_play = start + play_every;
@@ -377,8 +384,16 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
     }
 }
 
+#[path = "quota_days/restore.rs"]
+mod restore;
+
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
+    if std::env::args().any(|a| a == "restore") {
+        // `cargo bench --bench quota_days -- restore`: the restore run alone.
+        restore::run(&rt);
+        return;
+    }
     let costs = rt.block_on(measure());
     println!(
         "measured: a {TRACKS}-track mirror costs {} list requests + {} enrichment requests; an \
@@ -413,7 +428,8 @@ fn main() {
         println!(
             "{name}: days to a complete mirror {days}; QUOTA_EXCEEDED received {}; plays lost {} \
              of {}; requests history {} changes {} mirror {} enrich {}",
-            r.quota_exceeded, r.lost, r.plays, r.sent[0], r.sent[1], r.sent[2], r.sent[3]
+            r.quota_exceeded, r.lost, r.plays, r.sent[0], r.sent[1], r.sent[3], r.sent[4]
         );
     }
+    restore::run(&rt);
 }

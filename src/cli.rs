@@ -70,6 +70,8 @@ pub enum Command {
     /// Look the library's MusicBrainz recording ids up by ISRC (for JSPF and ListenBrainz
     /// exports): one request a second to MusicBrainz, cached in the database, resumable.
     Musicbrainz(MusicbrainzArgs),
+    /// Put the library back into the account as of a date: a plan first, `--apply` to write it.
+    Restore(RestoreArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
@@ -294,6 +296,57 @@ pub struct MusicbrainzArgs {
     pub server: MusicbrainzServer,
 }
 
+/// What `spotsync restore` puts back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RestoreWhat {
+    /// Liked songs.
+    Liked,
+    /// Your own playlists (others' you followed: followed again).
+    Playlists,
+    /// Saved albums.
+    Albums,
+    /// Saved shows (podcasts).
+    Shows,
+    /// Saved episodes.
+    Episodes,
+    /// Saved audiobooks.
+    Audiobooks,
+    /// Followed artists.
+    Artists,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// What to restore [default: everything].
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: Vec<RestoreWhat>,
+    /// The library as it was at this date (YYYY-MM-DD, the end of that day in UTC) or time
+    /// (RFC 3339) [default: the unfinished restore, else the mirror as it is now].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Write it (without: only the plan, nothing is written).
+    #[arg(long)]
+    pub apply: bool,
+    /// Only this playlist (name, id or spotify:playlist: URI); repeatable.
+    #[arg(long = "playlist", value_name = "NAME_OR_ID")]
+    pub playlists: Vec<String>,
+    /// Also remove what the account has and the target has not (never by default).
+    #[arg(long)]
+    pub remove_extra: bool,
+    /// Playlists that differ are created as copies, "NAME (restored DATE)".
+    #[arg(long)]
+    pub as_copy: bool,
+    /// Saved lists one item per request, so each keeps its own `added_at`.
+    #[arg(long)]
+    pub exact_order: bool,
+    /// Longest rate-limit or quota hold to wait out before exiting with 75 (resumable).
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub max_wait: Duration,
+    /// The plan and the outcome as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
     #[command(subcommand)]
@@ -304,6 +357,9 @@ pub struct AuthArgs {
     /// Save this client id (from the Spotify developer dashboard) in the config file, then log in.
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
+    /// Also ask for the scopes a restore writes with (playlists, library, follows, covers).
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -32,6 +32,7 @@ fn main() {
             Some(Command::Daemon(a)) => commands::daemon::run(g, a).await,
             Some(Command::Export(a)) => commands::export::run(g, a).await,
             Some(Command::Musicbrainz(a)) => commands::musicbrainz::run(g, a).await,
+            Some(Command::Restore(a)) => commands::restore::run(g, a).await,
             Some(Command::Auth(a)) => commands::auth::run(g, a).await,
             Some(Command::Logout) => commands::auth::run_logout(g).await,
             Some(Command::Simulate(a)) => commands::simulate::run(a).await,

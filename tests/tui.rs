@@ -42,6 +42,10 @@ mod navigation;
 mod panes;
 #[path = "tui/plan_pane.rs"]
 mod plan_pane;
+#[path = "tui/restore.rs"]
+mod restore;
+#[path = "tui/restore_e2e.rs"]
+mod restore_e2e;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/stats.rs"]

@@ -74,6 +74,7 @@ pub async fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
         &client_id,
         &config.redirect_uri,
         !args.no_listen,
+        args.write,
     )
     .await
 }
@@ -99,14 +100,17 @@ async fn login(
     client_id: &str,
     redirect_uri: &str,
     listen: bool,
+    write: bool,
 ) -> Result<i32> {
-    let mut session = match LoginSession::start(
+    let scopes = spotsync_core::spotify::auth::flow::scopes(write);
+    let mut session = match LoginSession::start_with_scopes(
         client_id,
         redirect_uri,
         &global.accounts_url,
         &global.api_url,
         &paths.token_file,
         listen,
+        &scopes,
     )
     .await
     {

@@ -112,6 +112,8 @@ pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
                 .map(|e| format!(" (stopped early: {e})"))
                 .unwrap_or_default()
         ),
+        // `spotsync restore` prints the plan and the end itself.
+        SyncEvent::RestorePlanned { .. } | SyncEvent::RestoreFinished { .. } => return None,
     })
 }
 

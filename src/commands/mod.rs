@@ -12,6 +12,7 @@ pub mod history;
 pub mod import;
 pub mod musicbrainz;
 pub mod plan;
+pub mod restore;
 mod signals;
 pub mod simulate;
 pub mod status;

@@ -41,6 +41,7 @@ use super::panes::limits::LimitsState;
 use super::panes::log::LogState;
 use super::panes::login::LoginState;
 use super::panes::phases::{PhaseView, PhasesState};
+use super::panes::restore::RestoreState;
 use super::panes::stats::StatsState;
 use crate::sync::{Phase, RunStatus, StatusSnapshot};
 
@@ -120,6 +121,7 @@ pub struct App {
     login: Option<LoginState>,
     library: LibraryState,
     stats: StatsState,
+    restore: RestoreState,
     /// The format `e` writes; `E` cycles through them.
     export_format: Format,
     /// Something changed since the last frame.
@@ -149,6 +151,7 @@ impl App {
             login: None,
             library: LibraryState::default(),
             stats: StatsState::default(),
+            restore: RestoreState::default(),
             export_format: Format::Csv,
             redraw: true,
             setup,
@@ -214,6 +217,10 @@ impl App {
             }
             Msg::Browse { query, answer } => self.on_browse(query, answer),
             Msg::Exported { request, result } => self.on_exported(&request, &result),
+            Msg::RestoreNames(names) => {
+                self.restore.on_names(names);
+                Handled::DONE
+            }
             Msg::Quit => self.quit(),
         };
         match handled {

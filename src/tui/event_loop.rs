@@ -401,6 +401,20 @@ impl EventLoop {
                 result: super::export::run(db, &request),
                 request,
             }),
+            Action::LoadRestoreNames(ids) => self.load(move |db| {
+                Msg::RestoreNames(
+                    store::Reader::read(db, |q| {
+                        let mut names = std::collections::HashMap::new();
+                        for id in ids {
+                            if let Some(n) = q.item_words(&id)? {
+                                names.insert(id, n);
+                            }
+                        }
+                        Ok(names)
+                    })
+                    .unwrap_or_default(),
+                )
+            }),
             Action::Many(actions) => {
                 for a in actions {
                     self.act(a);

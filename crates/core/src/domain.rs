@@ -91,6 +91,9 @@ pub enum Phase {
     Artists,
     /// `/me/player/recently-played`: listening history.
     Plays,
+    /// Not a sync phase: the writes of `spotsync restore --apply` (a run of kind
+    /// [`RunKind::Restore`]); never in [`Phase::ALL`].
+    Restore,
 }
 
 text_enum!(Phase, "phase", {
@@ -105,10 +108,11 @@ text_enum!(Phase, "phase", {
     Albums => "albums",
     Artists => "artists",
     Plays => "plays",
+    Restore => "restore",
 });
 
 impl Phase {
-    /// Every phase in default order.
+    /// Every sync phase in default order ([`Phase::Restore`] is not one).
     pub const ALL: [Phase; 11] = [
         Phase::Tracks,
         Phase::Playlists,
@@ -186,6 +190,9 @@ pub enum RequestClass {
     /// Incremental work once a complete mirror exists: first pages, the playlist list,
     /// changed playlists, new lists.
     Changes,
+    /// The writes of a restore (`spotsync restore --apply`): below the plays poll and the
+    /// incremental syncs, above bulk mirroring.
+    Restore,
     /// Full walks of the library's lists (a first mirror, or `sync --full`).
     Mirror,
     /// Details of albums and artists, one request each in Development Mode.
@@ -195,15 +202,17 @@ pub enum RequestClass {
 text_enum!(RequestClass, "request class", {
     History => "history",
     Changes => "changes",
+    Restore => "restore",
     Mirror => "mirror",
     Enrich => "enrich",
 });
 
 impl RequestClass {
     /// Every class, highest priority first.
-    pub const ALL: [RequestClass; 4] = [
+    pub const ALL: [RequestClass; 5] = [
         RequestClass::History,
         RequestClass::Changes,
+        RequestClass::Restore,
         RequestClass::Mirror,
         RequestClass::Enrich,
     ];
@@ -212,6 +221,7 @@ impl RequestClass {
     pub fn of(phase: Phase, kind: RunKind) -> RequestClass {
         match phase {
             Phase::Plays => RequestClass::History,
+            Phase::Restore => RequestClass::Restore,
             Phase::Albums | Phase::Artists => RequestClass::Enrich,
             _ if kind == RunKind::Full => RequestClass::Mirror,
             _ => RequestClass::Changes,
@@ -229,12 +239,15 @@ pub enum RunKind {
     Incremental,
     /// Only the listening-history poll.
     Plays,
+    /// The writes of `spotsync restore --apply` (see [`crate::restore`]).
+    Restore,
 }
 
 text_enum!(RunKind, "run kind", {
     Full => "full",
     Incremental => "incremental",
     Plays => "plays",
+    Restore => "restore",
 });
 
 /// Status of one phase of a run (`sync_state.status`).

@@ -14,6 +14,8 @@
 //! - [`export`]: the library out of the database in CSV, JSON, M3U8, JSPF, XSPF and
 //!   ListenBrainz listens (no Spotify request); [`musicbrainz`]: recording ids by ISRC from
 //!   the MusicBrainz web service, cached in the database, for those exports.
+//! - [`restore`]: the library back into the account as of a date: the target (pure over one
+//!   database), the diff and the plan; the engine carries out its writes.
 //! - [`sync`]: the engine task. Front ends [`sync::spawn`] it, send [`sync::SyncCommand`]s and
 //!   receive [`sync::SyncEvent`]s; read-only views come from [`sync::load_status`] and
 //!   [`store::Reader`] (its [`store::Sql`] queries), which refuse a database that is not ours.
@@ -28,6 +30,7 @@ pub mod import;
 pub mod musicbrainz;
 pub mod plan;
 pub mod quota;
+pub mod restore;
 pub mod settings;
 pub mod spotify;
 pub mod store;

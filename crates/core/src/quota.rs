@@ -14,7 +14,8 @@
 //!   incremental sync per sync) and capped at [`FAIR_SHARE`] of the day, so bulk work on a small
 //!   quota still progresses;
 //! - each class stops at its own ceiling: `history` at the daily figure minus a small margin,
-//!   `changes` at the daily figure minus the polls' share, `mirror` and `enrich` at the daily
+//!   `changes` at the daily figure minus the polls' share, `restore` (the writes of a
+//!   restore) halfway between that and the bulk ceiling, `mirror` and `enrich` at the daily
 //!   figure minus the whole reserve.
 //!
 //! A class at its ceiling waits for the rolling window to free just enough requests: they age
@@ -176,17 +177,25 @@ impl QuotaPolicy {
     /// for no limit of ours (the poll and incremental syncs while the quota is unknown).
     pub fn ceiling(&self, class: RequestClass) -> Option<u64> {
         let Some(d) = self.daily else {
-            return matches!(class, RequestClass::Mirror | RequestClass::Enrich)
-                .then_some(ASSUMED_BULK);
+            return matches!(
+                class,
+                RequestClass::Restore | RequestClass::Mirror | RequestClass::Enrich
+            )
+            .then_some(ASSUMED_BULK);
         };
         let history = d.saturating_sub(margin(d)).max(1);
         let changes = d.saturating_sub(self.history_reserve).clamp(1, history);
+        let bulk = d.saturating_sub(self.reserve).clamp(1, changes);
         Some(match class {
             RequestClass::History => history,
             RequestClass::Changes => changes,
-            RequestClass::Mirror | RequestClass::Enrich => {
-                d.saturating_sub(self.reserve).clamp(1, changes)
+            // Halfway between: a restore keeps the polls' share whole and half of the
+            // incremental syncs' (they check the account while it is restored).
+            RequestClass::Restore => {
+                let syncs_share = self.reserve.saturating_sub(self.history_reserve);
+                changes.saturating_sub(syncs_share / 2).clamp(bulk, changes)
             }
+            RequestClass::Mirror | RequestClass::Enrich => bulk,
         })
     }
 
@@ -355,6 +364,9 @@ mod tests {
         assert_eq!(p.ceiling(RequestClass::Mirror), Some(100));
         assert_eq!(p.ceiling(RequestClass::Changes), Some(139));
         assert_eq!(p.ceiling(RequestClass::History), Some(149));
+        // A restore keeps the polls' share and half of the incremental syncs' (39 / 2).
+        assert_eq!(p.ceiling(RequestClass::Restore), Some(120));
+        assert_eq!(p.reason(RequestClass::Restore), LimitReason::Reserve);
     }
 
     #[test]

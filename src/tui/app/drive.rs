@@ -22,7 +22,7 @@ impl App {
     }
 
     /// The engine takes commands; otherwise the notice says why not.
-    fn can_drive(&mut self) -> bool {
+    pub(super) fn can_drive(&mut self) -> bool {
         match &self.engine {
             EngineState::Ready => true,
             EngineState::NoAuth(text) => {

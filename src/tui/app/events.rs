@@ -89,6 +89,9 @@ impl App {
             SyncEvent::RunFinished { run } => return self.run_finished(run, at),
             SyncEvent::Error { kind, message } => self.engine_error(kind, message),
             SyncEvent::Probed { .. } => return Handled::Unchanged,
+            e @ (SyncEvent::RestorePlanned { .. } | SyncEvent::RestoreFinished { .. }) => {
+                return self.on_restore_event(e);
+            }
         }
         Handled::DONE
     }

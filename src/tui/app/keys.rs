@@ -37,6 +37,7 @@ impl App {
             Screen::Sync => self.sync_key(key),
             Screen::Library => self.library_key(key),
             Screen::Stats => self.stats_key(key),
+            Screen::Restore => self.restore_key(key),
         };
         if handled != Handled::NotMine {
             return handled;
@@ -50,11 +51,13 @@ impl App {
             KeyCode::Char('1') => self.switch_screen(Screen::Sync),
             KeyCode::Char('2') => self.switch_screen(Screen::Library),
             KeyCode::Char('3') => self.switch_screen(Screen::Stats),
+            KeyCode::Char('4') => self.switch_screen(Screen::Restore),
             KeyCode::Char('q') => self.quit(),
             KeyCode::Char('?') => {
                 self.overlay = Overlay::Help;
                 Handled::DONE
             }
+            KeyCode::Esc if self.restore_applying() => self.cancel_restore(),
             KeyCode::Esc => {
                 self.notice = None;
                 Handled::DONE

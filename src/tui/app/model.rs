@@ -16,16 +16,24 @@ pub enum Screen {
     Library,
     /// The listening history as pictures.
     Stats,
+    /// The library back into the account: what, as of when, the plan, `y`.
+    Restore,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 3] = [Screen::Sync, Screen::Library, Screen::Stats];
+    pub const ALL: [Screen; 4] = [
+        Screen::Sync,
+        Screen::Library,
+        Screen::Stats,
+        Screen::Restore,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Screen::Sync => "Sync",
             Screen::Library => "Library",
             Screen::Stats => "Stats",
+            Screen::Restore => "Restore",
         }
     }
 }

@@ -53,6 +53,9 @@ pub enum Msg {
     },
     /// The plan of the next sync, read after [`Action::LoadPlan`] (`None`: it could not be).
     Plan(Option<Box<Plan>>),
+    /// "Title — Artist" of the items a restore plan lists, by id (after
+    /// [`Action::LoadRestoreNames`]).
+    RestoreNames(std::collections::HashMap<String, String>),
     /// Stop (a signal, or the terminal went away): the same as `q`.
     Quit,
 }
@@ -92,6 +95,8 @@ pub enum Action {
     Browse(Query),
     /// Export from the database off the UI thread (answered by [`Msg::Exported`]).
     Export(ExportRequest),
+    /// Read the names of these items for the restore plan (answered by [`Msg::RestoreNames`]).
+    LoadRestoreNames(Vec<String>),
     /// Several of the above, in order.
     Many(Vec<Action>),
 }

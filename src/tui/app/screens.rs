@@ -1,15 +1,18 @@
-//! The Library and Stats screens in the app: switching screens (`1` `2` `3`), handing them their
-//! keys, the mouse, and the answers of the reads they ask for (which arrive as
-//! [`Msg::Browse`](super::Msg::Browse)).
+//! The Library, Stats and Restore screens in the app: switching screens (`1` to `4`), handing
+//! them their keys, the mouse, and the answers of the reads they ask for (which arrive as
+//! [`Msg::Browse`](super::Msg::Browse)); the restores the Restore screen asks of the engine.
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::{Action, App, Handled, Overlay, Pane, Screen};
+use super::{Action, Activity, App, Handled, Overlay, Pane, Screen};
 use crate::store::browse::{Answer, Period, Query};
 use crate::tui::layout;
 use crate::tui::panes::library::{LibraryKey, SIDE_DETAIL_WIDTH, widget_areas};
+use crate::tui::panes::restore::{RestoreKey, RestoreState};
 use crate::tui::panes::stats::StatsKey;
+use spotsync_core::restore::RestorePlan;
+use spotsync_core::sync::{RestoreRequest, SyncCommand, SyncEvent};
 
 /// Rows the wheel moves.
 const WHEEL: i64 = 3;
@@ -47,15 +50,111 @@ impl App {
             .then(|| Action::Browse(Query::Tab(self.library.tab())))
     }
 
-    /// `1`, `2`, `3`: show a screen; what it shows is read when it has not been yet.
+    /// `1` to `4`: show a screen; what it shows is read when it has not been yet.
     pub(super) fn switch_screen(&mut self, screen: Screen) -> Handled {
         self.screen = screen;
         match screen {
             Screen::Sync => Handled::DONE,
             Screen::Library => self.read_tab().into(),
             Screen::Stats if self.stats.wants_read() => Handled::act(self.read_stats()),
-            Screen::Stats => Handled::DONE,
+            Screen::Stats | Screen::Restore => Handled::DONE,
         }
+    }
+
+    /// The Restore screen's keys: its choices, the plan asked of the engine, `y` to write it
+    /// (the Sync screen then shows the writes), Esc to cancel them.
+    pub(super) fn restore_key(&mut self, key: KeyEvent) -> Handled {
+        match self.restore.key(key) {
+            RestoreKey::Stay => Handled::DONE,
+            RestoreKey::Ignored => Handled::NotMine,
+            RestoreKey::Plan(r) => self.send_restore(r, "Reading the account to plan the restore…"),
+            RestoreKey::Apply(r) => {
+                let sent = self.send_restore(r, "Restoring: the writes show here; Esc cancels");
+                if self.restore.is_applying() {
+                    self.screen = Screen::Sync;
+                }
+                sent
+            }
+            RestoreKey::Cancel => self.cancel_restore(),
+        }
+    }
+
+    /// Hand a restore to the engine when it is free; else say why not.
+    fn send_restore(&mut self, request: RestoreRequest, text: &str) -> Handled {
+        if !self.can_drive() {
+            self.restore.refused();
+            return Handled::DONE;
+        }
+        if self.activity != Activity::Idle {
+            self.restore.refused();
+            self.warn("A sync is running: plan or write the restore when it has ended");
+            return Handled::DONE;
+        }
+        self.activity = Activity::Starting;
+        self.info(text);
+        Handled::act(Action::Send(SyncCommand::Restore(request)))
+    }
+
+    /// Esc while a restore writes: stop at the next batch boundary (a rerun goes on).
+    pub(super) fn cancel_restore(&mut self) -> Handled {
+        self.restore.cancelling();
+        self.cancel_run()
+    }
+
+    /// True while a restore's writes go (Esc cancels them from every screen).
+    pub(crate) fn restore_applying(&self) -> bool {
+        self.restore.is_applying()
+    }
+
+    /// A restore's plan or its end.
+    pub(super) fn on_restore_event(&mut self, event: SyncEvent) -> Handled {
+        match event {
+            SyncEvent::RestorePlanned { plan } => self.restore_planned(plan),
+            SyncEvent::RestoreFinished {
+                done,
+                error,
+                unavailable,
+                ..
+            } => self.restore_finished(done, error, &unavailable),
+            _ => Handled::Unchanged,
+        }
+    }
+
+    /// The engine's restore plan arrived: read the names of the items it lists.
+    fn restore_planned(&mut self, plan: Box<RestorePlan>) -> Handled {
+        let ids = self.restore.on_planned(plan);
+        if ids.is_empty() {
+            Handled::DONE
+        } else {
+            Handled::act(Action::LoadRestoreNames(ids))
+        }
+    }
+
+    /// A restore ended (the engine is free again).
+    fn restore_finished(
+        &mut self,
+        done: bool,
+        error: Option<String>,
+        unavailable: &[String],
+    ) -> Handled {
+        // The last event of a restore: the engine is free again.
+        self.activity = Activity::Idle;
+        let planned_only = self.restore.is_planned();
+        self.restore.on_finished(done, error.clone(), unavailable);
+        match error {
+            Some(e) => self.warn(format!("Restore: {e}")),
+            None if planned_only && self.restore.can_apply() => {
+                self.info("Restore planned (screen 4): y writes it")
+            }
+            None if planned_only => self.info("Restore planned: the account equals the target"),
+            None if done => self.info("Restore done: the account equals the target"),
+            None => self.warn("Restore written, but the account still differs: plan it again"),
+        }
+        Handled::DONE
+    }
+
+    pub(super) fn restore_state(&self) -> &RestoreState {
+        &self.restore
     }
 
     /// A run finished: the library may have changed; read again what is on screen.
@@ -66,6 +165,7 @@ impl App {
             Screen::Sync => None,
             Screen::Library => self.read_tab(),
             Screen::Stats => Some(self.read_stats()),
+            Screen::Restore => None,
         }
     }
 
@@ -135,7 +235,7 @@ impl App {
                     None => return Handled::Unchanged,
                 }
             }
-            Screen::Stats => return Handled::Unchanged,
+            Screen::Stats | Screen::Restore => return Handled::Unchanged,
         }
         Handled::DONE
     }

@@ -43,7 +43,7 @@ fn draw(frame: &mut Frame, app: &App) {
     let need = match app.screen {
         Screen::Sync => layout::sync_min(banner, app.phases.row_count()),
         Screen::Library => layout::library_min(banner),
-        Screen::Stats => layout::stats_min(banner),
+        Screen::Stats | Screen::Restore => layout::stats_min(banner),
     };
     let [header, banner, body, notice, keys] = layout::screen_areas(app.setup.demo.is_some(), area);
     draw_header(frame, app, theme, header);
@@ -79,6 +79,13 @@ fn draw(frame: &mut Frame, app: &App) {
         Screen::Stats => frame.render_widget(
             StatsWidget {
                 state: &app.stats,
+                theme,
+            },
+            body,
+        ),
+        Screen::Restore => frame.render_widget(
+            crate::tui::panes::restore::RestoreWidget {
+                state: app.restore_state(),
                 theme,
             },
             body,
@@ -150,9 +157,10 @@ fn draw_overlay(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 fn draw_too_small(frame: &mut Frame, app: &App, theme: Theme, rest: Rect, (w, h): (u16, u16)) {
     let area = frame.area();
     let others = match app.screen {
-        Screen::Sync => "2 or 3",
-        Screen::Library => "1 or 3",
-        Screen::Stats => "1 or 2",
+        Screen::Sync => "2, 3 or 4",
+        Screen::Library => "1, 3 or 4",
+        Screen::Stats => "1, 2 or 4",
+        Screen::Restore => "1, 2 or 3",
     };
     let lines = vec![
         Line::from(Span::styled(

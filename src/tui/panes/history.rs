@@ -103,6 +103,7 @@ fn kind_short(k: RunKind) -> &'static str {
         RunKind::Full => "full",
         RunKind::Incremental => "incr",
         RunKind::Plays => "plays",
+        RunKind::Restore => "rest",
     }
 }
 

@@ -9,4 +9,5 @@ pub mod limits;
 pub mod log;
 pub mod login;
 pub mod phases;
+pub mod restore;
 pub mod stats;

@@ -483,6 +483,8 @@ fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
                 Phase::Albums | Phase::Artists => enrich(c, phase, incoming),
                 Phase::Plays => Figure::new(1, None, Basis::Poll)
                     .note("one poll (history: never held back by the reserve)"),
+                // Not a sync phase: `spotsync restore` plans its own writes.
+                Phase::Restore => Figure::new(0, Some(0), Basis::Done).note("not a sync phase"),
             }
         };
         // Tracks a first walk of saved tracks, and the playlists' items to fetch, bring: their

@@ -175,6 +175,7 @@ impl Plan {
             RunKind::Full => "full run",
             RunKind::Incremental => "incremental run",
             RunKind::Plays => "listening-history poll",
+            RunKind::Restore => "restore",
         };
         match (self.run.resumed, self.run.run_id) {
             (true, Some(id)) => format!("{kind}, resuming run {id}"),

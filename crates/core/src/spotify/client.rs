@@ -173,6 +173,8 @@ fn segment(id: &str) -> String {
 pub struct SpotifyClient {
     inner: AuthCodePkceSpotify,
     refreshable: bool,
+    /// The writes' HTTP client (reads go through rspotify's).
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for SpotifyClient {
@@ -212,6 +214,7 @@ impl SpotifyClient {
                 SpotifyClient {
                     inner,
                     refreshable: false,
+                    http: write_http(),
                 }
             }
             Credentials::Pkce {
@@ -239,7 +242,11 @@ impl SpotifyClient {
                     rspotify::OAuth::default(),
                     config,
                 );
-                SpotifyClient { inner, refreshable }
+                SpotifyClient {
+                    inner,
+                    refreshable,
+                    http: write_http(),
+                }
             }
         }
     }
@@ -289,6 +296,34 @@ impl SpotifyClient {
         }
     }
 
+    /// The token, locked (`None` when the lock is poisoned).
+    pub(super) async fn token_lock(
+        &self,
+    ) -> Option<impl std::ops::Deref<Target = Option<Token>> + '_> {
+        self.inner.token.lock().await.ok()
+    }
+
+    /// The access token to send, refreshed first when it has expired, and checked.
+    pub(super) async fn access_token(&self) -> Result<String, ApiError> {
+        if self.refreshable && self.token_expired().await {
+            self.refresh().await?;
+        }
+        self.check_token().await?;
+        let guard = self.token_lock().await;
+        guard
+            .and_then(|g| g.as_ref().map(|t| t.access_token.clone()))
+            .ok_or_else(|| ApiError::Unauthorized("no access token".into()))
+    }
+
+    /// The API's base URL, with its trailing slash.
+    pub(super) fn api_base(&self) -> &str {
+        &self.inner.config.api_base_url
+    }
+
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Send one request and return the raw body. An expired token is refreshed first (when it
     /// can be).
     pub async fn get_raw(&self, endpoint: &Endpoint) -> Result<String, ApiError> {
@@ -318,6 +353,14 @@ impl SpotifyClient {
             ))
         })
     }
+}
+
+/// The writes' HTTP client: rustls, a bounded time per request (as rspotify's reads have).
+fn write_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap_or_default()
 }
 
 fn with_slash(url: &str) -> String {
@@ -375,7 +418,7 @@ fn map_client_error_sync(e: ClientError) -> ApiError {
 /// A failure without an HTTP status: [`ApiError::Unreachable`] when no answer could come (the
 /// connection was not made, or closed before any answer), else [`ApiError::Transient`] (a
 /// timeout, which a slow server causes too; a body cut off after the status line).
-fn classify_reqwest(err: &reqwest::Error) -> ApiError {
+pub(super) fn classify_reqwest(err: &reqwest::Error) -> ApiError {
     let words = describe_reqwest(err);
     if err.is_connect() || (err.is_request() && !err.is_timeout()) {
         ApiError::Unreachable(words)

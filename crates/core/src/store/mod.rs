@@ -11,6 +11,9 @@
 //! - the library: [`library`] (upserts and the change journal), [`plays`], [`versions`]
 //!   (`playlist_versions`), [`sizes`] (what the plan counts), [`musicbrainz`] (MusicBrainz ids
 //!   by ISRC);
+//!   (`playlist_versions`), [`sizes`] (what the plan counts);
+//! - restore: [`restore`] (`restores`, `restore_writes`, `restore_playlists`, the saves and
+//!   playlist versions as of a date, the archived covers);
 //! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
 //!   (`daemon_health`), [`browse`].
 
@@ -26,6 +29,7 @@ pub mod library;
 pub mod musicbrainz;
 pub mod plays;
 pub mod quota;
+pub mod restore;
 pub mod row;
 pub mod runs;
 pub mod schema;

@@ -78,16 +78,17 @@ impl Sql<'_> {
             &format!(
                 "SELECT {RUN_COLS}, phases FROM sync_history
                  WHERE status IN ('running', 'paused', 'rate_limited', 'failed')
-                   AND kind != 'plays'
+                   AND kind NOT IN ('plays', 'restore')
                  ORDER BY id DESC LIMIT 1"
             ),
             [],
         )?;
         // Only the most recent library run can be resumed: an older unfinished one was
-        // superseded. Listening-history polls (kind `plays`) run in between without superseding
-        // anything.
+        // superseded. Listening-history polls (kind `plays`) and restores (kind `restore`, resumed
+        // by `spotsync restore`) run in between without superseding anything.
         let last: Option<i64> = self.value(
-            "SELECT id AS value FROM sync_history WHERE kind != 'plays' ORDER BY id DESC LIMIT 1",
+            "SELECT id AS value FROM sync_history WHERE kind NOT IN ('plays', 'restore')
+             ORDER BY id DESC LIMIT 1",
             [],
         )?;
         Ok(unfinished

@@ -57,6 +57,8 @@ struct Details {
     snapshot_id: Option<String>,
     name: Option<String>,
     description: Option<String>,
+    public: Option<bool>,
+    collaborative: Option<bool>,
 }
 
 impl FromRow for Details {
@@ -65,6 +67,8 @@ impl FromRow for Details {
             snapshot_id: r.get("snapshot_id")?,
             name: r.get("name")?,
             description: r.get("description")?,
+            public: r.get("public")?,
+            collaborative: r.get("collaborative")?,
         })
     }
 }
@@ -79,7 +83,8 @@ impl Sql<'_> {
             return Ok(false);
         };
         let Some(d) = self.one::<Details>(
-            "SELECT snapshot_id, name, description FROM playlists WHERE id = ?1",
+            "SELECT snapshot_id, name, description, public, collaborative FROM playlists
+             WHERE id = ?1",
             [playlist_id],
         )?
         else {
@@ -88,7 +93,7 @@ impl Sql<'_> {
         let unchanged = self
             .value::<bool>(
                 "SELECT snapshot_id IS ?2 AND name IS ?3 AND description IS ?4 AND items = ?5
-                   AS value
+                        AND public IS ?6 AND collaborative IS ?7 AS value
                  FROM playlist_versions WHERE playlist_id = ?1
                  ORDER BY recorded_at DESC, id DESC LIMIT 1",
                 params![
@@ -96,7 +101,9 @@ impl Sql<'_> {
                     d.snapshot_id,
                     d.name,
                     d.description,
-                    items.json
+                    items.json,
+                    d.public,
+                    d.collaborative
                 ],
             )?
             .unwrap_or(false);
@@ -105,8 +112,9 @@ impl Sql<'_> {
         }
         self.exec(
             "INSERT INTO playlist_versions (playlist_id, recorded_at, snapshot_id, name,
-                                            description, item_count, items)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                            description, item_count, items, public,
+                                            collaborative)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 playlist_id,
                 now,
@@ -114,7 +122,9 @@ impl Sql<'_> {
                 d.name,
                 d.description,
                 items.count as i64,
-                items.json
+                items.json,
+                d.public,
+                d.collaborative
             ],
         )?;
         Ok(true)

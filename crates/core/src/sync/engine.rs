@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{LimitReason, SyncCommand, SyncEvent};
 use super::link::{Control, Db, Events, Link, Requester};
-use super::{probe, runner};
+use super::{probe, restore, runner};
 use crate::settings::SyncConfig;
 use crate::spotify::SpotifyClient;
 use crate::store::Store;
@@ -57,6 +57,13 @@ impl Engine {
                 SyncCommand::Probe { only } => {
                     let (link, config) = self.lend();
                     probe::probe(link, config, &only).await;
+                }
+                SyncCommand::Restore(request) => {
+                    let (link, config) = self.lend();
+                    restore::restore(link, config, request).await;
+                    if self.control.ending() {
+                        break;
+                    }
                 }
                 SyncCommand::Pause
                 | SyncCommand::Resume

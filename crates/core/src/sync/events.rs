@@ -38,6 +38,22 @@ pub enum SyncCommand {
     /// While idle: ask Spotify for the totals of the lists of `only` (empty: the config's
     /// phases) for the plan, storing nothing of the library; ends with [`SyncEvent::Probed`].
     Probe { only: Vec<Phase> },
+    /// While idle: read the account (an incremental sync), plan a restore
+    /// ([`SyncEvent::RestorePlanned`]) and, when asked, apply it, then read the account again;
+    /// ends with [`SyncEvent::RestoreFinished`].
+    Restore(RestoreRequest),
+}
+
+/// What `spotsync restore` (or the terminal app's Restore screen) asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreRequest {
+    /// The date to restore to (a stored timestamp); `None`: the unfinished restore of the same
+    /// selection if there is one, else the mirror as it is before this restore reads the
+    /// account (the latest mirror).
+    pub as_of: Option<String>,
+    pub selection: crate::restore::Selection,
+    /// Write it; else only the plan.
+    pub apply: bool,
 }
 
 /// Events from the engine. Sent in order; a front end can rebuild its whole view from them plus
@@ -106,6 +122,26 @@ pub enum SyncEvent {
     Error { kind: ErrorKind, message: String },
     /// A probe ended (see [`SyncCommand::Probe`]): the totals it learned, kept for the plan.
     Probed { probe: crate::plan::Probe },
+    /// A restore's plan, after reading the account (see [`SyncCommand::Restore`]).
+    RestorePlanned {
+        plan: Box<crate::restore::RestorePlan>,
+    },
+    /// A restore ended: `done` when the account equals its target.
+    RestoreFinished {
+        restore_id: Option<i64>,
+        done: bool,
+        /// The status of the run that ended it (the sync that read the account, or the
+        /// restore's writes).
+        status: RunStatus,
+        /// Writes sent by this restore so far (every apply).
+        writes: u64,
+        /// Write requests still to send.
+        left: u64,
+        /// Why it did not finish.
+        error: Option<String>,
+        /// What could not be written back (items Spotify no longer has).
+        unavailable: Vec<String>,
+    },
 }
 
 /// Class of an [`SyncEvent::Error`], so front ends can tell the user what to do.

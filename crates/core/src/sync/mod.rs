@@ -11,6 +11,7 @@
 //! - `outcome`: how phases and runs end, folded purely into the run's final state.
 //! - [`gate`]: pacing, holds and the day's tally ([`crate::quota`]'s economy, applied).
 //! - `probe`: the totals of a fresh database's lists, for the plan ([`crate::plan`]).
+//! - `restore`: a restore ([`crate::restore`]): read the account, plan, write, read again.
 //! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
 //! - [`events`]: the contract with front ends.
 
@@ -21,6 +22,7 @@ mod link;
 mod outcome;
 mod phases;
 mod probe;
+mod restore;
 mod runner;
 mod unsaved;
 

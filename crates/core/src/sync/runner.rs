@@ -61,6 +61,58 @@ pub(super) async fn run(
     finish(&mut link, opened.id, outcome::fold(&steps)).await;
 }
 
+/// The writes of restore `restore_id`: one run of kind `restore` with its one phase. Returns
+/// the run's status (`None` when it could not even start).
+pub(super) async fn run_restore(mut link: Link<'_>, restore_id: i64) -> Option<RunStatus> {
+    link.start_run();
+    link.reload_limits().await;
+    let now = Utc::now();
+    let opened = link
+        .db()
+        .write(move |tx| {
+            tx.set_restore_status(restore_id, "applying", &crate::store::ts(now))?;
+            let id = tx.create_run(RunKind::Restore, &[Phase::Restore], now)?;
+            Ok((id, tx.account(USER_ID_KEY)?))
+        })
+        .await;
+    let (id, me) = match opened {
+        Ok(o) => o,
+        Err(e) => {
+            link.emit(SyncEvent::Error {
+                kind: ErrorKind::Other,
+                message: e.describe(),
+            })
+            .await;
+            return None;
+        }
+    };
+    let mut link = link.in_run(id, RunKind::Restore);
+    let mut facts = RunFacts {
+        id,
+        kind: RunKind::Restore,
+        journal: false,
+        extended: None,
+        me,
+        restore: Some(restore_id),
+    };
+    let opened = OpenedRun {
+        id,
+        kind: RunKind::Restore,
+        phases: vec![Phase::Restore],
+        resumed: false,
+    };
+    announce(&mut link, &opened).await;
+    let (result, counts) = phases::run(link.reborrow(), &mut facts, Phase::Restore).await;
+    end_phase(&mut link, Phase::Restore, &result, counts).await;
+    let outcome = outcome::fold(&[Step {
+        phase: Some(Phase::Restore),
+        result,
+    }]);
+    let status = outcome.status;
+    finish(&mut link, id, outcome).await;
+    Some(status)
+}
+
 /// Resume the unfinished run, or create a new one ([`crate::plan::next_run`] decides; this
 /// carries it out in one transaction). The phases of a new run are those named with `--only`
 /// (all of them: naming an enrichment phase runs it even when `[sync] enrich` leaves it out),
@@ -121,6 +173,7 @@ async fn run_facts(db: &Db, opened: &OpenedRun) -> Result<RunFacts, Stop> {
                 .is_some_and(|r| r.id != id.get()),
             extended,
             me: q.account(USER_ID_KEY)?,
+            restore: None,
         })
     })
     .await

@@ -9,7 +9,7 @@ use crate::tui::app::{Activity, App, EngineState, Screen};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
-/// The key line of the Library and Stats screens (`narrow`: under 90 columns).
+/// The key line of the Library, Stats and Restore screens (`narrow`: under 90 columns).
 fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
     match app.screen {
         Screen::Library if app.library.is_editing() => vec![
@@ -21,7 +21,7 @@ fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
         Screen::Library if app.library.detail().is_some() => vec![
             ("↑/↓", "scroll"),
             ("Esc", "close"),
-            ("1/3", "screens"),
+            ("1/3/4", "screens"),
             ("?", "help"),
             ("q", "quit"),
         ],
@@ -32,21 +32,42 @@ fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
                 ("o", "sort"),
                 ("Enter", "detail"),
                 ("e", "export"),
-                ("1/3", "screens"),
+                ("1/3/4", "screens"),
                 ("?", "help"),
                 ("q", "quit"),
             ];
             if narrow {
                 // The header shows the screens' numbers already.
-                keys.retain(|(k, _)| *k != "1/3");
+                keys.retain(|(k, _)| *k != "1/3/4");
             }
+            keys
+        }
+        Screen::Restore if app.restore_state().is_editing() => {
+            vec![("type", "the date YYYY-MM-DD"), ("Enter", "keep")]
+        }
+        Screen::Restore if app.restore_state().is_applying() => {
+            vec![
+                ("Esc", "cancel the writes"),
+                ("1", "progress"),
+                ("q", "quit"),
+            ]
+        }
+        Screen::Restore => {
+            let mut keys = vec![("Space", "pick"), ("d", "date"), ("Enter", "plan")];
+            if app.restore_state().can_apply() {
+                keys.push(("y", "write"));
+            }
+            if !narrow {
+                keys.extend([("x", "remove extra"), ("o", "as copies")]);
+            }
+            keys.extend([("?", "help"), ("q", "quit")]);
             keys
         }
         _ => vec![
             ("←/→", "period"),
             ("tab", "month/year"),
             ("r", "reload"),
-            ("1/2", "screens"),
+            ("1/2/4", "screens"),
             ("?", "help"),
             ("q", "quit"),
         ],
@@ -96,6 +117,9 @@ pub(super) fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) 
             Activity::Starting | Activity::Syncing | Activity::Paused => {
                 items.push(("p", pause));
                 items.push(("c", "cancel"));
+                if app.restore_applying() {
+                    items.push(("Esc", "cancel restore"));
+                }
             }
             Activity::Pausing => items.push(("c", "cancel")),
             Activity::Cancelling => {}
@@ -103,7 +127,7 @@ pub(super) fn draw_keys(frame: &mut Frame, app: &App, theme: Theme, area: Rect) 
     }
     items.extend([
         ("tab", "pane"),
-        ("2/3", "screens"),
+        ("2/3/4", "screens"),
         ("?", "help"),
         ("q", "quit"),
     ]);
@@ -138,8 +162,27 @@ const LIBRARY_KEYS: [(&str, &str); 13] = [
         "export the tab (Playlists: the selected one); E: the format",
     ),
     ("mouse", "wheel scrolls, click selects (off: --no-mouse)"),
-    ("1  2  3", "screens: Sync, Library, Stats"),
+    ("1  2  3  4", "screens: Sync, Library, Stats, Restore"),
     ("?  Esc", "close this help"),
+    ("q", "quit"),
+];
+
+const RESTORE_KEYS: [(&str, &str); 10] = [
+    ("↑/↓  Space", "pick what to restore"),
+    ("d", "type the date (YYYY-MM-DD; empty: the latest mirror)"),
+    ("x", "also remove what the target has not (--remove-extra)"),
+    ("o", "playlists that differ as copies (--as-copy)"),
+    (
+        "Enter",
+        "read the account and show the plan (nothing is written)",
+    ),
+    ("y", "write the plan shown (progress on the Sync screen)"),
+    (
+        "Esc",
+        "cancel the writes at a batch boundary (Enter, y go on)",
+    ),
+    ("PgUp/PgDn", "scroll the plan"),
+    ("1  2  3  4", "screens: Sync, Library, Stats, Restore"),
     ("q", "quit"),
 ];
 
@@ -147,7 +190,7 @@ const STATS_KEYS: [(&str, &str); 6] = [
     ("←/→", "previous / next month or year"),
     ("tab", "a month or a whole year"),
     ("r", "read the history again"),
-    ("1  2  3", "screens: Sync, Library, Stats"),
+    ("1  2  3  4", "screens: Sync, Library, Stats, Restore"),
     ("?  Esc", "close this help"),
     ("q", "quit"),
 ];
@@ -174,7 +217,7 @@ const SYNC_KEYS: [(&str, &str); 13] = [
     ("?  Esc", "close this help"),
     ("q", "quit: pauses at a batch boundary, resumes next time"),
     ("a", "log in to Spotify (when not connected)"),
-    ("1  2  3", "screens: Sync, Library, Stats"),
+    ("1  2  3  4", "screens: Sync, Library, Stats, Restore"),
 ];
 
 /// The help: the keys of the screen shown, then where things live.
@@ -183,6 +226,7 @@ pub(super) fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) 
         Screen::Sync => &SYNC_KEYS,
         Screen::Library => &LIBRARY_KEYS,
         Screen::Stats => &STATS_KEYS,
+        Screen::Restore => &RESTORE_KEYS,
     };
     let mut lines: Vec<Line> = keys
         .iter()

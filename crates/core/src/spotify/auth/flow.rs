@@ -18,21 +18,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+pub use super::scopes::{SCOPES, WRITE_SCOPES, scopes};
 use super::store::{StoredToken, TOKEN_FILE_VERSION};
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
 use crate::spotify::credentials::check_access_token;
 use crate::spotify::token::settle_expiry;
-
-/// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
-pub const SCOPES: [&str; 7] = [
-    "user-library-read",
-    "playlist-read-private",
-    "playlist-read-collaborative",
-    "user-read-recently-played",
-    "user-follow-read",
-    "user-top-read",
-    "user-read-playback-position",
-];
 
 /// Why a login did not complete. Messages never contain a code or a token.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +55,8 @@ pub enum FlowError {
 
 /// A login in progress: the PKCE verifier and the `state` that the redirect must carry back.
 pub struct PkceLogin {
+    /// The scopes asked for (space-separated).
+    scope: String,
     client_id: String,
     redirect_uri: String,
     verifier: String,
@@ -103,10 +95,20 @@ impl PkceLogin {
     /// A fresh verifier (64 characters) and state (32 characters), and the authorize URL on
     /// `accounts_url` (e.g. `https://accounts.spotify.com/`).
     pub fn new(client_id: &str, redirect_uri: &str, accounts_url: &str) -> Result<Self, FlowError> {
+        Self::with_scopes(client_id, redirect_uri, accounts_url, &SCOPES)
+    }
+
+    /// [`PkceLogin::new`] asking for `scopes` (e.g. [`scopes`]`(true)` for `auth --write`).
+    pub fn with_scopes(
+        client_id: &str,
+        redirect_uri: &str,
+        accounts_url: &str,
+        scopes: &[&str],
+    ) -> Result<Self, FlowError> {
         let verifier = random_string(64);
         let state = random_string(32);
         let base = format!("{}authorize", with_slash(accounts_url));
-        let scope = SCOPES.join(" ");
+        let scope = scopes.join(" ");
         let url = url::Url::parse_with_params(
             &base,
             [
@@ -125,6 +127,7 @@ impl PkceLogin {
             ))
         })?;
         Ok(PkceLogin {
+            scope,
             client_id: client_id.to_string(),
             redirect_uri: redirect_uri.to_string(),
             verifier,
@@ -264,7 +267,7 @@ impl PkceLogin {
             ));
         }
         if token.scopes.is_empty() {
-            token.scopes = SCOPES.iter().map(|s| s.to_string()).collect();
+            token.scopes = self.scope.split(' ').map(str::to_string).collect();
         }
         Ok(token)
     }
@@ -505,6 +508,28 @@ mod tests {
         let m = login();
         assert_ne!(l.verifier, m.verifier);
         assert_ne!(l.state, m.state);
+    }
+
+    #[test]
+    fn only_auth_write_asks_for_the_write_scopes() {
+        let scope_of = |l: &PkceLogin| {
+            let url = url::Url::parse(l.authorize_url()).unwrap();
+            let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
+            q["scope"].clone()
+        };
+        let read = scope_of(&login());
+        assert!(WRITE_SCOPES.iter().all(|w| !read.contains(w)), "{read}");
+        let w = PkceLogin::with_scopes(
+            "cid",
+            "http://127.0.0.1:8888/callback",
+            "http://127.0.0.1:9/",
+            &scopes(true),
+        )
+        .unwrap();
+        let write = scope_of(&w);
+        for s in SCOPES.iter().chain(WRITE_SCOPES.iter()) {
+            assert!(write.split(' ').any(|x| x == *s), "{s} in {write}");
+        }
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //!
 //! - [`flow`]: one login (authorize URL, redirect caught on the loopback port or pasted, code
 //!   exchange, `GET /me`), usable by any front end.
+//! - [`scopes`]: the read scopes, and the write scopes asked only by `auth --write`.
 //! - [`session`]: a login as a front end drives it (CLI here, the TUI's connect screen).
 //! - [`store`]: the token file (mode 0600, atomic replace, authorization date kept).
 //! - [`load_credentials`]: what the sync uses; its `on_refresh` persists every rotated token.
 //! - [`refresh_expiry_warning`]: the 30- and 7-day warnings before the refresh token's end.
 
 pub mod flow;
+pub mod scopes;
 pub mod session;
 pub mod store;
 
@@ -23,7 +25,7 @@ use rspotify::clients::BaseClient;
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
 use crate::spotify::credentials::{Credentials, UnusableToken, check_access_token};
 use crate::spotify::token::settle_expiry;
-pub use flow::{FlowError, PkceLogin, SCOPES};
+pub use flow::{FlowError, PkceLogin, SCOPES, WRITE_SCOPES};
 pub use session::LoginSession;
 pub use store::StoredToken;
 

@@ -28,7 +28,34 @@ impl LoginSession {
         token_file: &std::path::Path,
         listen: bool,
     ) -> Result<LoginSession, FlowError> {
-        let login = Arc::new(PkceLogin::new(client_id, redirect_uri, accounts_url)?);
+        Self::start_with_scopes(
+            client_id,
+            redirect_uri,
+            accounts_url,
+            api_url,
+            token_file,
+            listen,
+            &flow::SCOPES,
+        )
+        .await
+    }
+
+    /// [`LoginSession::start`] asking for `scopes` (`spotsync auth --write`: [`flow::scopes`]).
+    pub async fn start_with_scopes(
+        client_id: &str,
+        redirect_uri: &str,
+        accounts_url: &str,
+        api_url: &str,
+        token_file: &std::path::Path,
+        listen: bool,
+        scopes: &[&str],
+    ) -> Result<LoginSession, FlowError> {
+        let login = Arc::new(PkceLogin::with_scopes(
+            client_id,
+            redirect_uri,
+            accounts_url,
+            scopes,
+        )?);
         let mut listener = None;
         let mut listen_problem = None;
         if listen && let Some((addr, path)) = flow::loopback_target(redirect_uri) {

@@ -269,9 +269,23 @@ pub struct Playlist {
     pub items: Option<ItemsRef>,
     #[serde(deserialize_with = "lenient::object")]
     pub tracks: Option<ItemsRef>,
+    /// Its cover: a custom one's URL, or the mosaic Spotify makes of its items.
+    #[serde(deserialize_with = "lenient::raw_list")]
+    pub images: Option<Vec<Value>>,
 }
 
 impl Playlist {
+    /// The URL of its custom cover (an uploaded image), `None` for a mosaic or no image: the
+    /// first image's `http(s)` URL unless it is a mosaic (`mosaic.` host, `/mosaic/` path).
+    pub fn custom_cover(&self) -> Option<String> {
+        let url = self.images.as_ref()?.first()?.get("url")?.as_str()?;
+        let parsed = url::Url::parse(url).ok()?;
+        let mosaic = parsed.host_str().is_some_and(|h| h.starts_with("mosaic."))
+            || parsed.path().contains("/mosaic/");
+        let web = matches!(parsed.scheme(), "http" | "https");
+        (web && !mosaic && url.len() <= 2_048).then(|| url.to_string())
+    }
+
     pub fn total_items(&self) -> Option<u64> {
         self.items
             .as_ref()

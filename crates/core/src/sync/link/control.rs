@@ -95,7 +95,9 @@ impl Control {
                 self.poll_requested = true;
                 Ok(())
             }
-            Some(SyncCommand::Start { .. } | SyncCommand::Probe { .. }) => Ok(()),
+            Some(
+                SyncCommand::Start { .. } | SyncCommand::Probe { .. } | SyncCommand::Restore(_),
+            ) => Ok(()),
         }
     }
 

@@ -8,6 +8,7 @@ mod commit;
 mod control;
 mod request;
 mod usage;
+mod write;
 
 use std::sync::{Arc, Mutex, PoisonError};
 

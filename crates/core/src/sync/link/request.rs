@@ -122,17 +122,17 @@ impl Link<'_> {
                     return Ok(v);
                 }
                 Err(ApiError::RateLimited { retry_after, quota }) => {
-                    self.rate_limited(phase, &endpoint, retry_after, quota)
+                    self.rate_limited(phase, endpoint.template(), retry_after, quota)
                         .await?;
                 }
                 Err(ApiError::Transient(msg)) => {
                     attempt += 1;
-                    self.retry_after_failure(phase, &endpoint, attempt, msg, false)
+                    self.retry_after_failure(phase, endpoint.template(), attempt, msg, false)
                         .await?;
                 }
                 Err(ApiError::Unreachable(msg)) => {
                     attempt += 1;
-                    self.retry_after_failure(phase, &endpoint, attempt, msg, true)
+                    self.retry_after_failure(phase, endpoint.template(), attempt, msg, true)
                         .await?;
                 }
                 Err(ApiError::Unauthorized(m))
@@ -148,21 +148,17 @@ impl Link<'_> {
     }
 
     /// A 429: hold until the time it says (persisted with what a `QUOTA_EXCEEDED` teaches).
-    async fn rate_limited(
+    pub(super) async fn rate_limited(
         &mut self,
         phase: Option<Phase>,
-        endpoint: &Endpoint,
+        template: &'static str,
         retry_after: Option<Duration>,
         quota: bool,
     ) -> Result<(), Stop> {
         let now = Utc::now();
         let gate = &mut self.requester.gate;
         let (until, reason) = gate.on_rate_limited(retry_after, quota, now, Instant::now());
-        tracing::warn!(
-            "{}: rate limited ({reason}) until {}",
-            endpoint.template(),
-            ts(until)
-        );
+        tracing::warn!("{template}: rate limited ({reason}) until {}", ts(until));
         // Spotify's own answer teaches the daily quota: what we had sent before it.
         let observed = quota.then(|| gate.quota_exceeded(now, until));
         if let Some(o) = &observed {
@@ -194,7 +190,7 @@ impl Link<'_> {
     }
 
     /// A 401 with a refresh token: refresh once; a failure to refresh stops the run.
-    async fn refresh_token(&mut self, unauthorized: &str) -> Result<(), Stop> {
+    pub(super) async fn refresh_token(&mut self, unauthorized: &str) -> Result<(), Stop> {
         let client = self.requester.client.clone();
         match self.interruptible(client.refresh()).await? {
             Ok(()) => Ok(()),
@@ -230,7 +226,11 @@ impl Link<'_> {
     /// requests, never persisted as a block. A reserve hold longer than
     /// [`RESERVE_WAIT_IN_PROCESS`] stops the phase at once (resumable, run `rate_limited`):
     /// the run goes on with the classes above it, and the daemon keeps polling meanwhile.
-    async fn pass_gate(&mut self, phase: Option<Phase>, class: RequestClass) -> Result<(), Stop> {
+    pub(super) async fn pass_gate(
+        &mut self,
+        phase: Option<Phase>,
+        class: RequestClass,
+    ) -> Result<(), Stop> {
         loop {
             match self.gated(class) {
                 Gated::Go => return Ok(()),
@@ -342,15 +342,14 @@ impl Link<'_> {
     /// After the `attempt`-th failure of a retryable kind: wait the backoff before the next
     /// attempt, or, when the attempts are spent, stop: the run when Spotify could not be
     /// reached (`unreachable`), else only this request's phase.
-    async fn retry_after_failure(
+    pub(super) async fn retry_after_failure(
         &mut self,
         phase: Option<Phase>,
-        endpoint: &Endpoint,
+        template: &'static str,
         attempt: u32,
         msg: String,
         unreachable: bool,
     ) -> Result<(), Stop> {
-        let template = endpoint.template();
         if attempt >= gate::MAX_ATTEMPTS {
             return Err(if unreachable {
                 Stop::Unreachable(format!(

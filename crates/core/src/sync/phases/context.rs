@@ -25,6 +25,8 @@ pub(crate) struct RunFacts {
     pub extended: Option<bool>,
     /// The user's Spotify id, once known.
     pub me: Option<String>,
+    /// The restore a run of kind `restore` applies (`restores.id`).
+    pub restore: Option<i64>,
 }
 
 /// One phase at work.
@@ -76,6 +78,14 @@ impl<'a> PhaseCtx<'a> {
         endpoint: Endpoint,
     ) -> Result<T, ReqError> {
         self.link.request(Some(self.phase), endpoint).await
+    }
+
+    /// One write of this phase through the gate (a restore's).
+    pub(crate) async fn send(
+        &mut self,
+        req: &crate::spotify::WriteRequest,
+    ) -> Result<String, ReqError> {
+        self.link.write(Some(self.phase), req).await
     }
 
     /// Read the store.

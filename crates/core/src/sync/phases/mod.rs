@@ -9,10 +9,12 @@ mod albums_saved;
 mod artists_followed;
 mod audiobooks;
 mod context;
+mod covers;
 mod enrich;
 mod episodes;
 mod playlists;
 mod plays;
+mod restore;
 mod saved_list;
 mod shows;
 mod top;
@@ -183,6 +185,7 @@ pub(crate) async fn run(
         Phase::Episodes => saved_list::run(&mut ctx, &episodes::KIND).await,
         Phase::Audiobooks => saved_list::run(&mut ctx, &audiobooks::KIND).await,
         Phase::Top => top::run(&mut ctx).await,
+        Phase::Restore => restore::run(&mut ctx).await,
     };
     (result, ctx.counts())
 }

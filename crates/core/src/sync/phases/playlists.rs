@@ -42,6 +42,13 @@ impl Walk for ListWalk {
                 let access = items_access(p, me.as_deref(), extended);
                 let pos = cp.current_offset + i as u64;
                 counts.record(tx.upsert_playlist(p, pos, access, ctx.run, ctx.journal())?);
+                // The user's own covers are archived (see `covers`).
+                if let (Some(id), true) = (
+                    &p.id,
+                    p.owner.as_ref().and_then(|o| o.id.as_deref()) == me.as_deref(),
+                ) {
+                    tx.note_cover(id, p.custom_cover().as_deref(), &ctx.at)?;
+                }
             }
             cp.current_offset += n;
             cp.items_processed += n;
@@ -130,6 +137,7 @@ pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
         extended: ctx.extended(),
     };
     ctx.walk(&mut list).await?;
+    super::covers::archive(ctx).await?;
     loop {
         ctx.boundary().await?;
         let Some((id, staged, total)) = ctx.read(|q| q.next_pending_playlist()).await? else {

@@ -1,0 +1,232 @@
+//! `spotsync restore`: read the account, show the plan (the diff, the write requests, the
+//! quota and the ETA), and with `--apply` write it; progress on stderr, the plan on stdout (one
+//! JSON object with `--json`), documented exit codes.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::Result;
+use spotsync_core::restore::{Kind, RestorePlan, Selection, words};
+use spotsync_core::sync::{ErrorKind, RestoreRequest, RunStatus, SyncCommand, SyncEvent};
+
+use super::export::parse_as_of;
+use super::signals::StopSignals;
+use super::*;
+use crate::cli::{GlobalArgs, RestoreArgs, RestoreWhat};
+use crate::exit;
+
+/// The selection the command line asks for.
+pub fn selection(args: &RestoreArgs) -> Selection {
+    let kinds: Vec<Kind> = if args.what.is_empty() {
+        Kind::ALL.to_vec()
+    } else {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| {
+                args.what.iter().any(|w| {
+                    *k == match w {
+                        RestoreWhat::Liked => Kind::Liked,
+                        RestoreWhat::Playlists => Kind::Playlists,
+                        RestoreWhat::Albums => Kind::Albums,
+                        RestoreWhat::Shows => Kind::Shows,
+                        RestoreWhat::Episodes => Kind::Episodes,
+                        RestoreWhat::Audiobooks => Kind::Audiobooks,
+                        RestoreWhat::Artists => Kind::Artists,
+                    }
+                })
+            })
+            .collect()
+    };
+    Selection {
+        kinds,
+        playlists: args.playlists.clone(),
+        remove_extra: args.remove_extra,
+        as_copy: args.as_copy,
+        exact_order: args.exact_order,
+    }
+}
+
+/// `spotsync restore`.
+pub async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<i32> {
+    let as_of = match args.as_of.as_deref().map(parse_as_of).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            errln!("spotsync: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let (paths, config) = setup(global)?;
+    let _log = crate::logging::init(&paths.log_dir, false);
+    let mut handle = match start_engine(global, &paths, &config, |p| {
+        format!(
+            "another spotsync is using {} right now (the daemon or a sync); stop it or wait for \
+             it, then run the restore",
+            p.display()
+        )
+    })
+    .await
+    {
+        Ok(h) => h,
+        Err(code) => return Ok(code),
+    };
+    let request = RestoreRequest {
+        as_of,
+        selection: selection(args),
+        apply: args.apply,
+    };
+    if send(&handle, SyncCommand::SetMaxWait(Some(args.max_wait))).await {
+        send(&handle, SyncCommand::Restore(request)).await;
+    }
+    let mut follow = Follow::new(args.json, paths.db.clone());
+    let mut signals = StopSignals::new();
+    let mut interrupted = false;
+    loop {
+        let ev = tokio::select! {
+            ev = handle.events.recv() => ev,
+            _ = StopSignals::sigint(), if !interrupted => {
+                interrupted = true;
+                errln!("interrupted: stopping now; every write is journaled, rerun to go on");
+                handle.cancel.cancel();
+                continue;
+            }
+            _ = signals.sigterm(), if !interrupted => {
+                interrupted = true;
+                errln!("terminated: stopping now; every write is journaled, rerun to go on");
+                handle.cancel.cancel();
+                continue;
+            }
+        };
+        let Some(ev) = ev else { break };
+        if follow.on_event(ev).await {
+            send(&handle, SyncCommand::Shutdown).await;
+        }
+    }
+    let clean = finish_engine(handle).await;
+    Ok(match follow.code {
+        _ if interrupted => exit::INTERRUPTED,
+        Some(c) if clean => c,
+        _ => exit::ERROR,
+    })
+}
+
+/// What following a restore's events has seen.
+struct Follow {
+    json: bool,
+    db: std::path::PathBuf,
+    plan: Option<Box<RestorePlan>>,
+    auth_error: bool,
+    code: Option<i32>,
+    last_line: Instant,
+}
+
+impl Follow {
+    fn new(json: bool, db: std::path::PathBuf) -> Follow {
+        Follow {
+            json,
+            db,
+            plan: None,
+            auth_error: false,
+            code: None,
+            last_line: Instant::now() - Duration::from_secs(10),
+        }
+    }
+
+    /// Take in one event; true when the restore is over.
+    async fn on_event(&mut self, ev: SyncEvent) -> bool {
+        let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
+        if !throttled || self.last_line.elapsed() >= Duration::from_secs(1) {
+            if let Some(line) = describe_event(&ev) {
+                errln!("{line}");
+            }
+            if throttled {
+                self.last_line = Instant::now();
+            }
+        }
+        match ev {
+            SyncEvent::Error {
+                kind: ErrorKind::Auth,
+                ..
+            } => self.auth_error = true,
+            SyncEvent::RestorePlanned { plan } => {
+                if !self.json {
+                    print_plan(&plan, self.db.clone()).await;
+                }
+                self.plan = Some(plan);
+            }
+            SyncEvent::RestoreFinished {
+                restore_id,
+                done,
+                status,
+                writes,
+                left,
+                error,
+                unavailable,
+            } => {
+                let outcome = serde_json::json!({
+                    "restore_id": restore_id, "done": done, "status": status,
+                    "writes": writes, "left": left, "error": error,
+                    "unavailable": unavailable,
+                });
+                self.finished(outcome, status, done, &unavailable, error.as_deref());
+                return true;
+            }
+            _ => {}
+        }
+        false
+    }
+
+    fn finished(
+        &mut self,
+        outcome: serde_json::Value,
+        status: RunStatus,
+        done: bool,
+        unavailable: &[String],
+        error: Option<&str>,
+    ) {
+        if self.json {
+            let all = serde_json::json!({ "plan": self.plan, "outcome": outcome });
+            outln!("{all}");
+        }
+        for u in unavailable {
+            errln!("not restored: {u} (Spotify no longer has it)");
+        }
+        match error {
+            Some(e) => errln!("restore: {e}"),
+            None if done => errln!("restore: the account equals the target"),
+            None => {}
+        }
+        self.code = Some(exit_code_for(status, self.auth_error));
+    }
+}
+
+/// The plan for people on stdout, with the names of the items it lists.
+async fn print_plan(plan: &RestorePlan, db: std::path::PathBuf) {
+    let ids: Vec<String> = plan
+        .diff
+        .lists
+        .iter()
+        .flat_map(|l| {
+            l.add
+                .iter()
+                .take(5)
+                .map(|s| s.id.clone())
+                .chain(l.remove.iter().take(5).cloned())
+        })
+        .collect();
+    let names = blocking(move || {
+        let mut out = HashMap::new();
+        if let Some(reader) = spotsync_core::store::Reader::open(&db)? {
+            for id in ids {
+                if let Some(n) = reader.sql().item_words(&id)? {
+                    out.insert(id, n);
+                }
+            }
+        }
+        Ok(out)
+    })
+    .await
+    .unwrap_or_default();
+    for line in words::plan_lines(plan, &|id| names.get(id).cloned()) {
+        outln!("{line}");
+    }
+}
