@@ -1,6 +1,7 @@
 //! One module per subcommand; the helpers they share live here (config loading, starting and
 //! stopping the engine) and in [`describe`] (wording of events, times and exit codes).
 
+pub mod accounts;
 pub mod auth;
 pub mod changes;
 pub mod daemon;
@@ -58,6 +59,36 @@ pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
     Ok((paths, config))
 }
 
+/// [`setup`] for a command that reads an account's files: an account named with `--account`
+/// that has neither a token nor a database (a typo, most likely) is refused with the way out,
+/// instead of being shown as empty.
+pub(crate) fn setup_existing(global: &GlobalArgs) -> Result<(Paths, Config)> {
+    let (paths, config) = setup(global)?;
+    require_account(global, &paths)?;
+    Ok((paths, config))
+}
+
+/// Refuse an account named with `--account` that does not exist (see [`setup_existing`]).
+pub(crate) fn require_account(global: &GlobalArgs, paths: &Paths) -> Result<()> {
+    let files = crate::config::accounts::AccountFiles::of(&paths.data_dir, &paths.account);
+    if paths.is_default_account() || global.db.is_some() || files.exists() {
+        return Ok(());
+    }
+    let known = crate::config::accounts::discover(&paths.data_dir)
+        .map(|a| a.into_iter().map(|a| a.name).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
+    Err(color_eyre::eyre::eyre!(
+        "no account {name} (accounts: {known}); `spotsync accounts` lists them, \
+         `spotsync auth --account {name}` connects a new one",
+        name = paths.account,
+        known = if known.is_empty() {
+            "none yet".into()
+        } else {
+            known
+        },
+    ))
+}
+
 /// Load the stored authorization and start the engine on the database (taking its lock).
 /// `Err(exit code)` once the reason is on stderr; `locked` words the message for a database
 /// another process holds.
@@ -73,7 +104,15 @@ pub(crate) async fn start_engine(
     ) {
         Ok(c) => c,
         Err(e) => {
-            errln!("spotsync: {e}");
+            if paths.is_default_account() {
+                errln!("spotsync: {e}");
+            } else {
+                errln!(
+                    "spotsync: account {}: {e} (for this account: `{}`)",
+                    paths.account,
+                    accounts::auth_command(&paths.account)
+                );
+            }
             return Err(exit::AUTH_NEEDED);
         }
     };

@@ -35,7 +35,7 @@ fn request(full: bool, incremental: bool, only: &[PhaseArg]) -> Request {
 
 /// `spotsync plan`.
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
     let req = request(args.full, args.incremental, &args.only);
     let mut plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {
@@ -66,7 +66,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
 
 /// `spotsync sync --dry-run`: the plan from what the database knows; nothing is sent.
 pub async fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
     let req = request(args.full, args.incremental, &args.only);
     let plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {

@@ -140,7 +140,7 @@ fn load(db: &std::path::Path, config: &crate::config::Config) -> Result<Status> 
 
 /// `spotsync status`.
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
     let db = paths.db.clone();
     let Status {
