@@ -327,8 +327,30 @@ pub use spotsync_core::duration::parse_duration;
 
 /// An account name (`--account`, `SPOTSYNC_ACCOUNT`).
 pub fn parse_account(s: &str) -> Result<String, String> {
-    crate::config::accounts::check_account_name(s)?;
+    check_account_name(s)?;
     Ok(s.to_string())
+}
+
+/// The longest account name.
+pub const MAX_ACCOUNT_NAME_LEN: usize = 32;
+
+/// Whether `name` can name an account: 1 to 32 characters, lowercase ASCII letters, digits,
+/// `-` and `_`, starting with a letter or a digit (it becomes a directory name).
+pub fn check_account_name(name: &str) -> Result<(), String> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let all_ok = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if name.is_empty() || name.len() > MAX_ACCOUNT_NAME_LEN || !first_ok || !all_ok {
+        return Err(format!(
+            "{name:?} is not an account name: use 1 to {MAX_ACCOUNT_NAME_LEN} lowercase letters, digits, \
+             `-` or `_`, starting with a letter or a digit (e.g. \"alex\")"
+        ));
+    }
+    Ok(())
 }
 
 /// The shortest interval a schedule accepts.

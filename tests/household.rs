@@ -8,5 +8,7 @@
 mod accounts;
 #[path = "household/common.rs"]
 mod common;
+#[path = "household/quota.rs"]
+mod quota;
 #[path = "household/upgrade.rs"]
 mod upgrade;

@@ -117,7 +117,7 @@ pub(crate) async fn start_engine(
         }
     };
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    match spotsync_core::sync::spawn(engine_options(global, paths, config, credentials)).await {
+    match spawn_engine(global, paths, config, credentials).await {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
             errln!("spotsync: {}", locked(&p));
@@ -128,6 +128,26 @@ pub(crate) async fn start_engine(
             Err(exit::ERROR)
         }
     }
+}
+
+/// Start the engine on the account's database with `credentials`: in a household, its
+/// requests are admitted by the quota ledger the accounts share, every account of the app
+/// enrolled in it first (what each database knows of the quota counts from the first request).
+pub(crate) async fn spawn_engine(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    credentials: spotsync_core::spotify::Credentials,
+) -> std::result::Result<EngineHandle, SpawnError> {
+    let shared = crate::household::shared_quota(paths, config, &credentials);
+    if shared.is_some() {
+        let (p, c) = (paths.clone(), config.clone());
+        blocking(move || Ok(crate::household::open_ledger(&p, &c)?))
+            .await
+            .map_err(|e| SpawnError::Other(error_words(&e)))?;
+    }
+    let options = engine_options(global, paths, config, credentials);
+    spotsync_core::sync::spawn_shared(options, shared).await
 }
 
 /// Send a command to the engine. An error means the engine task has ended (it never drops its

@@ -22,8 +22,6 @@ pub const DB_FILE: &str = "spotsync.db";
 pub const TOKEN_FILE: &str = "token.json";
 /// The ledger of the quota the accounts share, in the data directory.
 pub const QUOTA_LEDGER_FILE: &str = "spotsync-quota.db";
-/// The longest account name.
-pub const MAX_NAME_LEN: usize = 32;
 /// The largest `share` an account may have.
 pub const MAX_SHARE: u32 = 100;
 
@@ -42,24 +40,7 @@ impl Default for AccountConfig {
     }
 }
 
-/// Whether `name` can name an account: 1 to 32 characters, lowercase ASCII letters, digits,
-/// `-` and `_`, starting with a letter or a digit (it becomes a directory name).
-pub fn check_account_name(name: &str) -> Result<(), String> {
-    let first_ok = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let all_ok = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if name.is_empty() || name.len() > MAX_NAME_LEN || !first_ok || !all_ok {
-        return Err(format!(
-            "{name:?} is not an account name: use 1 to {MAX_NAME_LEN} lowercase letters, digits, \
-             `-` or `_`, starting with a letter or a digit (e.g. \"alex\")"
-        ));
-    }
-    Ok(())
-}
+pub use crate::cli::check_account_name;
 
 /// The files of one account.
 #[derive(Debug, Clone, PartialEq, Eq)]

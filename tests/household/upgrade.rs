@@ -95,4 +95,14 @@ async fn a_single_user_installation_keeps_working_without_a_flag() {
         !env.data_dir().join("accounts").exists() && !env.ledger().exists(),
         "a single account needs no other file"
     );
+    // A second person joins: the first account's learned quota is the household's.
+    env.connect("b", 1).await;
+    let plan = env
+        .run(&["--account", "b", "plan", "--json", "--no-probe"])
+        .await
+        .json();
+    assert_eq!(plan["quota"]["daily"], 75, "{plan:#}");
+    assert_eq!(plan["quota"]["source"], "learned");
+    let status = env.run(&["status"]).await;
+    assert!(status.stdout.contains("Sync #7"), "{status:?}");
 }

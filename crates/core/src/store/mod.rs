@@ -11,7 +11,9 @@
 //! - the library: [`library`] (upserts and the change journal), [`plays`], [`versions`]
 //!   (`playlist_versions`), [`sizes`] (what the plan counts);
 //! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
-//!   (`daemon_health`), [`browse`].
+//!   (`daemon_health`), [`browse`];
+//! - shared by the accounts of a household: [`ledger`], the quota ledger (a file of its own
+//!   beside the accounts' databases).
 
 pub mod account;
 pub mod browse;
@@ -21,6 +23,7 @@ mod file;
 pub mod health;
 pub mod hold;
 pub mod journal;
+pub mod ledger;
 pub mod library;
 pub mod plays;
 pub mod quota;

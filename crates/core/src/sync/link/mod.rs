@@ -7,6 +7,7 @@
 mod commit;
 mod control;
 mod request;
+mod shared;
 mod usage;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,6 +18,8 @@ use tokio::sync::mpsc;
 pub(crate) use commit::{BatchCtx, Stored, commit_batch, complete_phase};
 pub(crate) use control::Control;
 pub(crate) use request::{ReqError, Requester};
+pub(crate) use shared::Shared;
+pub use shared::SharedQuota;
 
 use super::events::SyncEvent;
 use super::outcome::Stop;
