@@ -33,25 +33,19 @@ pub fn app_of(paths: &Paths, config: &Config) -> String {
         .unwrap_or_default()
 }
 
-/// The ledger an engine for `paths`' account is started with, when it is part of a household.
-pub fn shared_quota(
-    paths: &Paths,
-    config: &Config,
-    credentials: &Credentials,
-) -> Option<SharedQuota> {
-    if !is_household(paths) {
-        return None;
-    }
+/// The ledger an engine for `paths`' account is started with: used once it exists (another
+/// account made the installation a household, maybe while this engine runs).
+pub fn shared_quota(paths: &Paths, config: &Config, credentials: &Credentials) -> SharedQuota {
     let app = match credentials {
         Credentials::Pkce { client_id, .. } => client_id.clone(),
         Credentials::AccessToken(_) => app_of(paths, config),
     };
-    Some(SharedQuota {
+    SharedQuota {
         ledger: paths.quota_ledger(),
         app,
         account: paths.account.clone(),
         share: config.share_of(&paths.account),
-    })
+    }
 }
 
 /// Open the household's ledger for `paths`' account, with every account of the same app

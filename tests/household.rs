@@ -8,6 +8,8 @@
 mod accounts;
 #[path = "household/common.rs"]
 mod common;
+#[path = "household/daemon.rs"]
+mod daemon;
 #[path = "household/quota.rs"]
 mod quota;
 #[path = "household/upgrade.rs"]

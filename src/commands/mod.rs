@@ -140,14 +140,12 @@ pub(crate) async fn spawn_engine(
     credentials: spotsync_core::spotify::Credentials,
 ) -> std::result::Result<EngineHandle, SpawnError> {
     let shared = crate::household::shared_quota(paths, config, &credentials);
-    if shared.is_some() {
-        let (p, c) = (paths.clone(), config.clone());
-        blocking(move || Ok(crate::household::open_ledger(&p, &c)?))
-            .await
-            .map_err(|e| SpawnError::Other(error_words(&e)))?;
-    }
+    let (p, c) = (paths.clone(), config.clone());
+    blocking(move || Ok(crate::household::open_ledger(&p, &c)?))
+        .await
+        .map_err(|e| SpawnError::Other(error_words(&e)))?;
     let options = engine_options(global, paths, config, credentials);
-    spotsync_core::sync::spawn_shared(options, shared).await
+    spotsync_core::sync::spawn_shared(options, Some(shared)).await
 }
 
 /// Send a command to the engine. An error means the engine task has ended (it never drops its

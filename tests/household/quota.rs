@@ -83,6 +83,8 @@ async fn a_daemon_and_an_interactive_sync_never_overspend_the_quota() {
             "--plays-every",
             "1s",
         ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the daemon starts");
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -42,7 +42,7 @@ impl Engine {
     }
 
     /// Admit every request through the household's quota ledger too.
-    pub(crate) fn share_quota(&mut self, shared: super::link::Shared) {
+    pub(crate) fn share_quota(&mut self, shared: super::link::Household) {
         self.requester.share_quota(shared);
     }
 

@@ -74,8 +74,9 @@ pub async fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
     spawn_shared(options, None).await
 }
 
-/// [`spawn`] for an account of a household: its requests are also admitted by the quota
-/// ledger the accounts share ([`SharedQuota`]; see [`crate::quota::household`]).
+/// [`spawn`] for an account that is (or may become) one of a household: its requests are also
+/// admitted by the quota ledger the accounts share ([`SharedQuota`]; see
+/// [`crate::quota::household`]) once the ledger exists; it is looked for before each request.
 pub async fn spawn_shared(
     options: EngineOptions,
     shared: Option<SharedQuota>,
@@ -94,7 +95,7 @@ pub async fn spawn_shared(
             .load_block(chrono::Utc::now())
             .map_err(|e| SpawnError::Other(e.to_string()))?;
         let shared = match &shared {
-            Some(q) => Some(link::Shared::open(q, &db).map_err(SpawnError::Other)?),
+            Some(q) => Some(link::Household::new(q.clone(), &db).map_err(SpawnError::Other)?),
             None => None,
         };
         Ok::<_, SpawnError>((store, hold, shared))

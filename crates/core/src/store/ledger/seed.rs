@@ -4,12 +4,13 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::params;
 
 use super::{Ledger, LedgerState, Sent};
-use crate::domain::RequestClass;
-use crate::quota::{self, Observation};
+use crate::domain::{RequestClass, RunKind};
+use crate::quota::{self, Observation, household};
+use crate::store::library::EnrichTable;
 use crate::store::{Reader, Sql, StoreError, ts};
 
 /// What an account's database knows of the quota.
@@ -19,6 +20,9 @@ struct Known {
     observations: Vec<Observation>,
     hold: Option<(DateTime<Utc>, crate::domain::LimitReason)>,
     incremental_cost: u64,
+    /// Bulk work is waiting: no complete mirror yet, a run to resume, or albums and artists
+    /// never enriched.
+    bulk_pending: bool,
 }
 
 fn read_known(db: &Path, now: DateTime<Utc>) -> Result<Known, StoreError> {
@@ -28,10 +32,15 @@ fn read_known(db: &Path, now: DateTime<Utc>) -> Result<Known, StoreError> {
             observations: q.quota_observations()?,
             hold: q.load_block(now)?,
             incremental_cost: q.incremental_cost()?,
+            bulk_pending: q.last_success(RunKind::Full)?.is_none()
+                || q.unfinished()?.is_some()
+                || q.count_unenriched(EnrichTable::Albums)? > 0
+                || q.count_unenriched(EnrichTable::Artists)? > 0,
         }))
     })?;
     Ok(known.unwrap_or(Known {
         incremental_cost: quota::DEFAULT_INCREMENTAL_COST,
+        bulk_pending: true,
         ..Known::default()
     }))
 }
@@ -39,7 +48,9 @@ fn read_known(db: &Path, now: DateTime<Utc>) -> Result<Known, StoreError> {
 impl Ledger {
     /// Account `account` (its database at `db`, its share of the bulk work) is part of the
     /// household now. The first time, what its database knows of the quota is brought in;
-    /// every time, its share and the measured cost of its incremental sync are updated.
+    /// every time, its share and the measured cost of its incremental sync are updated, and
+    /// when bulk work waits in it (a first mirror, say), it counts as wanting its share from now
+    /// on, before it asked: an account that came first does not take the whole day's bulk work.
     pub fn enroll(
         &mut self,
         account: &str,
@@ -66,6 +77,15 @@ impl LedgerState<'_> {
             params![self.app, account],
         )?;
         self.upsert_member(q, account, share, known.incremental_cost, now)?;
+        if known.bulk_pending {
+            let interest = household::bulk_interest(std::time::Duration::ZERO);
+            let until = now + TimeDelta::from_std(interest).unwrap_or(TimeDelta::hours(2));
+            q.exec(
+                "UPDATE members SET wants_bulk_until = MAX(COALESCE(wants_bulk_until, ''), ?3)
+                 WHERE app = ?1 AND account = ?2",
+                params![self.app, account, ts(until)],
+            )?;
+        }
         if seeded {
             return Ok(());
         }

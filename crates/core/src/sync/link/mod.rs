@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 pub(crate) use commit::{BatchCtx, Stored, commit_batch, complete_phase};
 pub(crate) use control::Control;
 pub(crate) use request::{ReqError, Requester};
-pub(crate) use shared::Shared;
+pub(crate) use shared::Household;
 pub use shared::SharedQuota;
 
 use super::events::SyncEvent;

@@ -58,7 +58,7 @@ pub(crate) struct Requester {
     /// The daemon's cadence, which sizes the reserve.
     pub(super) schedule: Schedule,
     /// The quota ledger of the household this account belongs to, if any.
-    pub(super) shared: Option<super::Shared>,
+    pub(super) household: Option<super::Household>,
 }
 
 impl Requester {
@@ -78,13 +78,13 @@ impl Requester {
             announced: None,
             max_calls_per_day: config.max_calls_per_day,
             schedule: config.schedule,
-            shared: None,
+            household: None,
         }
     }
 
-    /// Admit every request through the household's quota ledger too.
-    pub(crate) fn share_quota(&mut self, shared: super::Shared) {
-        self.shared = Some(shared);
+    /// Admit every request through the household's quota ledger too (once it exists).
+    pub(crate) fn share_quota(&mut self, household: super::Household) {
+        self.household = Some(household);
     }
 }
 
@@ -245,6 +245,7 @@ impl Link<'_> {
     /// the run goes on with the classes above it, and the daemon keeps polling meanwhile.
     async fn pass_gate(&mut self, phase: Option<Phase>, class: RequestClass) -> Result<(), Stop> {
         loop {
+            self.find_household().await?;
             let gated = match self.gated(class) {
                 Gated::Go => self.admit_shared(class).await?,
                 other => other,

@@ -30,7 +30,34 @@ pub struct SharedQuota {
     pub share: u32,
 }
 
-/// The open ledger an engine admits its requests through.
+/// The ledger an engine admits its requests through: open, or not there yet (a single account
+/// needs none; it is opened at the first request after another account made the installation
+/// a household).
+#[derive(Clone)]
+pub(crate) enum Household {
+    /// Not there yet: looked for before each request.
+    Awaited {
+        quota: SharedQuota,
+        db: PathBuf,
+    },
+    Open(Shared),
+}
+
+impl Household {
+    /// The household of the account whose database is `db`: its ledger opened when it exists
+    /// (blocking), else awaited.
+    pub(crate) fn new(quota: SharedQuota, db: &std::path::Path) -> Result<Household, String> {
+        if quota.ledger.exists() {
+            return Shared::open(&quota, db).map(Household::Open);
+        }
+        Ok(Household::Awaited {
+            quota,
+            db: db.to_owned(),
+        })
+    }
+}
+
+/// The open ledger.
 #[derive(Clone)]
 pub(crate) struct Shared {
     ledger: Arc<Mutex<Ledger>>,
@@ -71,7 +98,29 @@ impl Shared {
 
 impl Link<'_> {
     fn shared(&self) -> Option<Shared> {
-        self.requester.shared.clone()
+        match &self.requester.household {
+            Some(Household::Open(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// Open the household's ledger if it appeared since the engine started (another account
+    /// was connected): from this request on, the quota is the household's. Cheap otherwise.
+    pub(super) async fn find_household(&mut self) -> Result<(), Stop> {
+        let Some(Household::Awaited { quota, db }) = &self.requester.household else {
+            return Ok(());
+        };
+        if !quota.ledger.exists() {
+            return Ok(());
+        }
+        let (quota, db) = (quota.clone(), db.clone());
+        let opened = tokio::task::spawn_blocking(move || Shared::open(&quota, &db))
+            .await
+            .map_err(|e| Stop::Fatal(format!("the quota ledger's task failed: {e}")))?
+            .map_err(Stop::Fatal)?;
+        tracing::info!("this account is part of a household now: the quota is shared");
+        self.requester.household = Some(Household::Open(opened));
+        Ok(())
     }
 
     /// The ledger's word on one request of `class` that the engine's own gate let through:
@@ -97,7 +146,7 @@ impl Link<'_> {
     /// Whether the household's ledger decides the daily quota (then the engine's own tally only
     /// counts this account's requests).
     pub(super) fn is_shared(&self) -> bool {
-        self.requester.shared.is_some()
+        matches!(self.requester.household, Some(Household::Open(_)))
     }
 
     /// Spotify's 429 at `now` holds every account until `until`; a `QUOTA_EXCEEDED` also
