@@ -10,6 +10,8 @@ mod accounts;
 mod common;
 #[path = "household/daemon.rs"]
 mod daemon;
+#[path = "household/plan.rs"]
+mod plan;
 #[path = "household/quota.rs"]
 mod quota;
 #[path = "household/upgrade.rs"]

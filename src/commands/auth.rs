@@ -129,6 +129,7 @@ async fn login(
         Ok(s) => {
             print_connected(&s, paths);
             warn_if_same_user(&s, paths);
+            join_household(paths).await;
             Ok(exit::OK)
         }
         Err(e) => {
@@ -269,6 +270,27 @@ fn print_connected(stored: &StoredToken, paths: &Paths) {
         paths.command("sync"),
         paths.command("").trim_end()
     );
+}
+
+/// A second account makes the installation a household: the quota ledger is opened now, with
+/// every account enrolled, so that spotsync processes already running share the quota from
+/// their next request.
+async fn join_household(paths: &Paths) {
+    let paths = paths.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let config = Config::load(&paths.config_file).unwrap_or_default();
+        crate::household::open_ledger(&paths, &config).map(|l| l.is_some())
+    })
+    .await;
+    match joined {
+        Ok(Ok(true)) => outln!(
+            "The accounts of this installation share the app's daily quota: `spotsync plan --all` \
+             shows what each still needs."
+        ),
+        Ok(Ok(false)) => {}
+        Ok(Err(e)) => errln!("spotsync: the household's quota ledger: {e}"),
+        Err(e) => errln!("spotsync: the household's quota ledger: {e}"),
+    }
 }
 
 /// Another account of the household connected to the same Spotify user (the browser was still

@@ -13,6 +13,8 @@ use crate::cli::{GlobalArgs, PhaseArg, PlanArgs, SyncArgs};
 use crate::config::Paths;
 use crate::exit;
 
+mod all;
+
 /// The longest hold the probe waits out before giving up on the totals.
 const PROBE_MAX_WAIT: Duration = Duration::from_secs(60);
 /// The longest the probe may take in all.
@@ -36,6 +38,9 @@ fn request(full: bool, incremental: bool, only: &[PhaseArg]) -> Request {
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
     let (paths, config) = setup_existing(global)?;
     let req = request(args.full, args.incremental, &args.only);
+    if args.all {
+        return all::run(global, &paths, &config, &req, args.no_probe, args.json).await;
+    }
     let mut plan = load(&paths, &config, &req).await?;
     if plan.needs_probe() {
         if args.no_probe {
