@@ -14,5 +14,9 @@ mod daemon;
 mod plan;
 #[path = "household/quota.rs"]
 mod quota;
+#[path = "tui/tmux.rs"]
+mod tmux;
+#[path = "household/tui.rs"]
+mod tui;
 #[path = "household/upgrade.rs"]
 mod upgrade;

@@ -48,8 +48,8 @@ pub use super::panes::history::HISTORY_CAPACITY;
 pub use super::panes::log::LOG_CAPACITY;
 pub use super::panes::phases::RATE_WINDOW;
 pub use model::{
-    Activity, DemoBanner, EngineState, Locations, Notice, NoticeLevel, Overlay, Pane, RunView,
-    Screen, Setup,
+    Accounts, Activity, DemoBanner, EngineState, Locations, Notice, NoticeLevel, Overlay, Pane,
+    RunView, Screen, Setup,
 };
 pub use msg::{Action, EngineFailure, Msg};
 pub use view::demo_banner_text;
@@ -215,6 +215,7 @@ impl App {
             Msg::Browse { query, answer } => self.on_browse(query, answer),
             Msg::Exported { request, result } => self.on_exported(&request, &result),
             Msg::Quit => self.quit(),
+            Msg::Show(screen) => self.switch_screen(screen),
         };
         match handled {
             Handled::Changed(action) => {

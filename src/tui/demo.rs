@@ -82,6 +82,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
             credentials: Credentials::AccessToken(sim.issue_token()),
             config,
         },
+        None,
     )
     .await;
 

@@ -19,32 +19,17 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::app::{Action, App, EngineFailure, Msg};
+use super::app::{Action, App, EngineFailure, Msg, Screen};
 use super::login_task::{LoginContext, LoginTask};
 use super::panes::changes::CHANGES_SHOWN;
 use super::panes::login::{LoginCommand, LoginEvent};
-use super::startup::{options_after_login, spawn_engine};
+use super::startup::{household_plan, load_plan, options_after_login, shared_quota, spawn_engine};
 use crate::logging::LogLine;
 use crate::sync::{self, EngineHandle, SyncCommand, SyncEvent};
 use crate::{exit, store};
 use signals::{Signals, Stop};
 
 mod signals;
-
-/// The plan of a plain `spotsync sync` (read-only; `None` when the database cannot be read).
-pub fn load_plan(
-    db: &std::path::Path,
-    config: &sync::SyncConfig,
-) -> Option<Box<spotsync_core::plan::Plan>> {
-    let req = spotsync_core::plan::Request::default();
-    match spotsync_core::plan::load_plan(db, config, &req, Utc::now()) {
-        Ok(p) => Some(Box::new(p)),
-        Err(e) => {
-            tracing::warn!("cannot plan the next sync: {e}");
-            None
-        }
-    }
-}
 
 /// The shortest time between two frames: bursts of events become one frame (kind to slow links).
 pub const MIN_FRAME: Duration = Duration::from_millis(50);
@@ -107,16 +92,43 @@ pub struct EventLoop {
     restart_engine: bool,
     /// An engine being started off the loop (after a login).
     starting: Option<JoinHandle<Result<EngineHandle, String>>>,
+    /// `A` asked for this account: the loop ends as for quitting, then the app starts on it.
+    switch_to: Option<String>,
+}
+
+/// How the app ended: the exit code, or the account to start anew on (with the log lines'
+/// channel, which goes on).
+pub enum Ended {
+    Exit(i32),
+    /// The account, the log lines' channel, the screen that was shown.
+    Switch(String, mpsc::Receiver<LogLine>, Screen),
 }
 
 /// Take over the terminal, run the loop, give the terminal back, stop the engine; the exit code.
 pub async fn run(
-    mut app: App,
+    app: App,
     engine: Option<EngineHandle>,
     log_rx: mpsc::Receiver<LogLine>,
     first_run: Option<oneshot::Sender<()>>,
     login_ctx: Option<LoginContext>,
 ) -> Result<i32> {
+    let ended = run_until_switch(app, engine, log_rx, first_run, login_ctx, Screen::Sync).await?;
+    Ok(match ended {
+        Ended::Exit(code) => code,
+        Ended::Switch(..) => exit::OK,
+    })
+}
+
+/// [`run`] on screen `start_on`, which also ends when `A` switches accounts (after the engine
+/// stopped).
+pub async fn run_until_switch(
+    mut app: App,
+    engine: Option<EngineHandle>,
+    log_rx: mpsc::Receiver<LogLine>,
+    first_run: Option<oneshot::Sender<()>>,
+    login_ctx: Option<LoginContext>,
+    start_on: Screen,
+) -> Result<Ended> {
     let terminal = ratatui::try_init()?;
     let mouse = app.captures_mouse();
     let guard = TerminalGuard { mouse };
@@ -155,12 +167,16 @@ pub async fn run(
         cancelled: false,
         restart_engine: false,
         starting: None,
+        switch_to: None,
     };
     if let Some(h) = engine {
         event_loop.attach(h);
     }
     // The plan of the next sync, read off the loop like everything from the database.
     event_loop.act(Action::LoadPlan);
+    if let Some(action) = event_loop.app.update(Msg::Show(start_on)) {
+        event_loop.act(action);
+    }
     event_loop.run_loop().await?;
     drop(guard);
     if let Some(task) = event_loop.task.take() {
@@ -173,10 +189,14 @@ pub async fn run(
     }
     let exit = event_loop.exit;
     tracing::info!(?exit, "terminal app stopped");
-    Ok(match exit {
-        Exit::Quit => exit::OK,
-        Exit::Signal => exit::INTERRUPTED,
-        Exit::Panicked => exit::ERROR,
+    Ok(match (exit, event_loop.switch_to) {
+        (Exit::Quit, Some(account)) => {
+            let screen = event_loop.app.screen();
+            Ended::Switch(account, event_loop.log_rx, screen)
+        }
+        (Exit::Quit, None) => Ended::Exit(exit::OK),
+        (Exit::Signal, _) => Ended::Exit(exit::INTERRUPTED),
+        (Exit::Panicked, _) => Ended::Exit(exit::ERROR),
     })
 }
 
@@ -366,11 +386,12 @@ impl EventLoop {
         };
         match options_after_login(ctx) {
             Ok(options) => {
+                let shared = Some(shared_quota(ctx, &options));
                 self.starting = Some(tokio::spawn(async move {
                     if let Some(t) = old {
                         let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
                     }
-                    spawn_engine(options).await
+                    spawn_engine(options, shared).await
                 }));
             }
             Err(failure) => {
@@ -384,6 +405,10 @@ impl EventLoop {
         match action {
             Action::Send(cmd) => self.send(cmd),
             Action::Quit => self.begin_quit(),
+            Action::SwitchAccount(account) => {
+                self.switch_to = Some(account);
+                self.begin_quit();
+            }
             Action::Repaint => {
                 // The key that asked marked the redraw; the next frame draws every cell.
                 let _ = self.terminal.clear();
@@ -406,11 +431,15 @@ impl EventLoop {
                     self.act(a);
                 }
             }
-            Action::LoadPlan => {
-                if let Some(config) = self.app.plan_config().cloned() {
-                    self.load(move |db| Msg::Plan(load_plan(db, &config)));
+            Action::LoadPlan => match (self.app.plan_config().cloned(), &self.login_ctx) {
+                // An account of a household plans with the household's quota.
+                (Some(_), Some(ctx)) => {
+                    let (paths, config) = (ctx.paths.clone(), ctx.config.clone());
+                    self.load(move |_| Msg::Plan(household_plan(&paths, &config)));
                 }
-            }
+                (Some(config), None) => self.load(move |db| Msg::Plan(load_plan(db, &config))),
+                (None, _) => {}
+            },
             Action::LoadPlayGaps => self.load(|db| {
                 Msg::PlayGaps(
                     store::Reader::read(db, |q| q.play_gaps(sync::PLAY_GAPS_SHOWN))

@@ -32,7 +32,7 @@ pub use next_run::{
     CHANGES_DURING_ENRICHMENT, Closing, NextRun, UnfinishedRun, next_run, ordered_phases,
     resumed_phases, supersedes,
 };
-pub use quota_view::{HouseholdQuota, HouseholdShare, household_etas};
+pub use quota_view::{AccountSent, HouseholdQuota, HouseholdShare, household_etas};
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 

@@ -6,6 +6,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use spotsync_core::export::Written;
 use spotsync_core::plan::Plan;
 
+use super::Screen;
 use crate::logging::LogLine;
 use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
@@ -55,6 +56,8 @@ pub enum Msg {
     Plan(Option<Box<Plan>>),
     /// Stop (a signal, or the terminal went away): the same as `q`.
     Quit,
+    /// Show this screen (the one shown before `A` switched accounts).
+    Show(Screen),
 }
 
 /// Why the engine could not be started.
@@ -92,6 +95,8 @@ pub enum Action {
     Browse(Query),
     /// Export from the database off the UI thread (answered by [`Msg::Exported`]).
     Export(ExportRequest),
+    /// Leave as for quitting, then start the app anew on this account (`A`).
+    SwitchAccount(String),
     /// Several of the above, in order.
     Many(Vec<Action>),
 }

@@ -23,6 +23,15 @@ pub struct HouseholdQuota {
     pub own_sent: u64,
     /// Requests every account sent in the rolling 24 hours.
     pub sent: u64,
+    /// Requests each account sent in the rolling 24 hours (accounts that sent some).
+    pub by_account: Vec<AccountSent>,
+}
+
+/// One account's part of the household's requests in the last 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSent {
+    pub account: String,
+    pub sent_24h: u64,
 }
 
 /// The household part of the plan's quota (`quota.household` in `plan --json`).
@@ -38,6 +47,9 @@ pub struct HouseholdShare {
     pub eta_bulk_per_day_all: u64,
     /// Bulk requests every account together may send now, as the ETAs count them.
     pub eta_room_all: u64,
+    /// Each account's requests in the last 24 hours (accounts that sent some).
+    #[serde(default)]
+    pub by_account: Vec<AccountSent>,
 }
 
 impl Snapshot {
@@ -53,6 +65,14 @@ impl Snapshot {
             bulk_used: own.bulk,
             own_sent: own.sent,
             sent: view.sent,
+            by_account: view
+                .accounts
+                .iter()
+                .map(|a| AccountSent {
+                    account: a.account.clone(),
+                    sent_24h: a.sent,
+                })
+                .collect(),
         });
     }
 }
@@ -99,6 +119,7 @@ pub(super) fn quota_view(s: &Snapshot) -> QuotaView {
                 own_24h: h.own_sent,
                 eta_bulk_per_day_all: eta_bulk,
                 eta_room_all: room_all,
+                by_account: h.by_account.clone(),
             };
             (per_day, room, Some(share))
         }
