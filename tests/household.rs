@@ -14,6 +14,7 @@ mod daemon;
 mod plan;
 #[path = "household/quota.rs"]
 mod quota;
+#[allow(dead_code)] // the terminal app's tests use all of it
 #[path = "tui/tmux.rs"]
 mod tmux;
 #[path = "household/tui.rs"]
