@@ -7,7 +7,8 @@
 //! - the daily figure is the configured `max_calls_per_day`, else the quota **learned** from
 //!   Spotify's own `QUOTA_EXCEEDED` answers (the requests we had sent in the rolling 24 hours
 //!   before each one: the smallest of the last [`OBSERVATIONS_USED`]), else unknown: then bulk
-//!   work stops at [`ASSUMED_BULK`] a day, the lowest quota reported for Development Mode, and
+//!   work stops at [`ASSUMED_BULK`] a day, the lowest quota reported for Development Mode (less
+//!   the polls of a household's other accounts), and
 //!   the poll and incremental syncs are not limited by us (a smaller quota, e.g. one shared by
 //!   several apps of the same developer account, answers `QUOTA_EXCEEDED` once, and is learned);
 //! - a **reserve** sized from the daemon's schedule (one request per plays poll, a measured
@@ -142,6 +143,10 @@ pub struct QuotaPolicy {
     pub reserve: u64,
     /// Requests one incremental sync is reckoned to send.
     pub incremental_cost: u64,
+    /// Bulk requests a rolling day while the daily figure is unknown: [`ASSUMED_BULK`] for one
+    /// account; a household's other accounts' polls come out of it, so that everything sent
+    /// stays what one account would send at the lowest reported quota.
+    pub assumed_bulk: u64,
 }
 
 impl QuotaPolicy {
@@ -182,12 +187,17 @@ impl QuotaPolicy {
             Some(d) => reserves(d, schedule, &costs),
             None => (0, 0),
         };
+        let others = (costs.len() as u64).saturating_sub(1);
+        let assumed_bulk = ASSUMED_BULK
+            .saturating_sub(others.saturating_mul(schedule.polls_per_day()))
+            .max(ASSUMED_BULK / 3);
         QuotaPolicy {
             daily,
             source,
             history_reserve,
             reserve,
             incremental_cost: costs[0],
+            assumed_bulk,
         }
     }
 
@@ -196,7 +206,7 @@ impl QuotaPolicy {
     pub fn ceiling(&self, class: RequestClass) -> Option<u64> {
         let Some(d) = self.daily else {
             return matches!(class, RequestClass::Mirror | RequestClass::Enrich)
-                .then_some(ASSUMED_BULK);
+                .then_some(self.assumed_bulk);
         };
         let history = d.saturating_sub(margin(d)).max(1);
         let changes = d.saturating_sub(self.history_reserve).clamp(1, history);

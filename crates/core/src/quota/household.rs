@@ -129,6 +129,12 @@ mod tests {
         assert_eq!(big.reserve, 288 + 2 * 48 * 10);
         // The single-account constructor is the household of one.
         assert_eq!(QuotaPolicy::new(1_500, &[], &Schedule::default(), 19), one);
+        // While the quota is unknown, three accounts' bulk work leaves room for the polls of
+        // the two others: all of it stays what one account would send.
+        let unknown = QuotaPolicy::for_accounts(0, &[], &Schedule::default(), &[19, 12, 8]);
+        assert_eq!(unknown.ceiling(RequestClass::Enrich), Some(1_100 - 2 * 144));
+        let five = QuotaPolicy::for_accounts(0, &[], &Schedule::default(), &[10; 5]);
+        assert_eq!(five.ceiling(RequestClass::Mirror), Some(1_100 - 4 * 144));
     }
 
     #[test]
