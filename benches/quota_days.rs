@@ -38,7 +38,12 @@ use spotsync::sync::{self, EngineOptions, StartMode, SyncCommand, SyncEvent};
 use spotsync_core::domain::RequestClass;
 use spotsync_core::quota::{Observation, QuotaPolicy, Schedule, Window};
 
+#[path = "quota_days/household.rs"]
+mod household;
+
 const TRACKS: usize = 20_000;
+/// The household run's accounts: liked songs of each.
+const HOUSEHOLD: [usize; 3] = [5_000, 20_000, 500];
 const QUOTA: u64 = 1_500;
 const PLAYS_PER_DAY: u64 = 100;
 const DAYS: i64 = 14;
@@ -52,30 +57,25 @@ const PER_MINUTE: u64 = 120;
 const RESERVE_WAIT: TimeDelta = TimeDelta::seconds(90);
 
 /// What the real engine spent on the mirror and on an incremental sync.
-struct Costs {
-    mirror: u64,
-    enrich: u64,
-    incremental: u64,
+pub struct Costs {
+    pub mirror: u64,
+    pub enrich: u64,
+    pub incremental: u64,
 }
 
-async fn measure() -> Costs {
-    let sim = simulator::start(
-        SimConfig {
-            options: SimOptions {
-                tracks: TRACKS,
-                mode: SimMode::Dev,
-                ..SimOptions::default()
-            },
-        },
-        0,
-    )
-    .await
-    .expect("simulator starts");
+/// What the real engine spends on each simulated user's first mirror (one request per
+/// enrichment `GET`, every list page) and then on an incremental sync.
+async fn measure(options: SimOptions) -> Vec<Costs> {
+    let users = options.users.max(1) as usize;
+    let sim = simulator::start(SimConfig { options }, 0)
+        .await
+        .expect("simulator starts");
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    let run = |mode| {
-        let db = db.clone();
-        let (api, accounts, token) = (sim.api_url(), sim.accounts_url(), sim.issue_token());
+    let scopes = spotsync::spotify::auth::SCOPES.join(" ");
+    let run = |user: usize, mode| {
+        let db = dir.path().join(format!("bench-{user}.db"));
+        let (api, accounts) = (sim.api_url(), sim.accounts_url());
+        let token = sim.issue_token_for(user, &scopes).access_token;
         async move {
             let mut h = sync::spawn(EngineOptions {
                 db,
@@ -108,30 +108,34 @@ async fn measure() -> Costs {
             h.task.await.ok();
         }
     };
-    run(StartMode::Full).await;
-    let stats = sim.stats();
-    let mut c = Costs {
-        mirror: 0,
-        enrich: 0,
-        incremental: 0,
-    };
-    for (endpoint, n) in &stats.per_endpoint {
-        if !endpoint.starts_with("GET /v1") || endpoint.contains("recently-played") {
-            continue;
+    let mut costs = Vec::new();
+    for user in 0..users {
+        sim.reset_stats();
+        run(user, StartMode::Full).await;
+        let mut c = Costs {
+            mirror: 0,
+            enrich: 0,
+            incremental: 0,
+        };
+        for (endpoint, n) in &sim.stats().user(user).per_endpoint {
+            if !endpoint.starts_with("GET /v1") || endpoint.contains("recently-played") {
+                continue;
+            }
+            let per_id = ["/v1/albums", "/v1/artists"]
+                .iter()
+                .any(|p| endpoint.starts_with(&format!("GET {p}")));
+            if per_id {
+                c.enrich += n;
+            } else {
+                c.mirror += n;
+            }
         }
-        let per_id = ["/v1/albums", "/v1/artists"]
-            .iter()
-            .any(|p| endpoint.starts_with(&format!("GET {p}")));
-        if per_id {
-            c.enrich += n;
-        } else {
-            c.mirror += n;
-        }
+        sim.reset_stats();
+        run(user, StartMode::Incremental).await;
+        c.incremental = sim.stats().user(user).total.saturating_sub(1).max(1);
+        costs.push(c);
     }
-    sim.reset_stats();
-    run(StartMode::Incremental).await;
-    c.incremental = sim.stats().total.saturating_sub(1).max(1);
-    c
+    costs
 }
 
 /// Spotify's side: the rolling quota, its blocks, and the last 50 plays.
@@ -194,7 +198,7 @@ struct Daemon {
     cursor: Option<DateTime<Utc>>,
     stored: u64,
     mirrored_at: Option<DateTime<Utc>>,
-    sent: [u64; 5],
+    sent: [u64; RequestClass::ALL.len()],
 }
 
 impl Daemon {
@@ -290,7 +294,7 @@ struct Outcome {
     quota_exceeded: u64,
     plays: u64,
     lost: u64,
-    sent: [u64; 5],
+    sent: [u64; RequestClass::ALL.len()],
 }
 
 fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
@@ -328,7 +332,7 @@ fn simulate(costs: &Costs, economy: bool, known: bool) -> Outcome {
         cursor: None,
         stored: 0,
         mirrored_at: None,
-        sent: [0; 5],
+        sent: [0; RequestClass::ALL.len()],
     };
     let play_every = TimeDelta::seconds(86_400 / PLAYS_PER_DAY as i64);
     let mut next_play = start + play_every;
@@ -394,7 +398,13 @@ fn main() {
         restore::run(&rt);
         return;
     }
-    let costs = rt.block_on(measure());
+    let costs = rt
+        .block_on(measure(SimOptions {
+            tracks: TRACKS,
+            mode: SimMode::Dev,
+            ..SimOptions::default()
+        }))
+        .remove(0);
     println!(
         "measured: a {TRACKS}-track mirror costs {} list requests + {} enrichment requests; an \
          incremental sync {} requests",
@@ -425,11 +435,67 @@ fn main() {
         let days = r
             .days_to_mirror
             .map_or("not within 14 days".to_string(), |d| format!("{d:.1}"));
+        let by_class: Vec<String> = RequestClass::ALL
+            .iter()
+            .map(|c| format!("{c} {}", r.sent[*c as usize]))
+            .collect();
         println!(
             "{name}: days to a complete mirror {days}; QUOTA_EXCEEDED received {}; plays lost {} \
-             of {}; requests history {} changes {} mirror {} enrich {}",
-            r.quota_exceeded, r.lost, r.plays, r.sent[0], r.sent[1], r.sent[3], r.sent[4]
+             of {}; requests {}",
+            r.quota_exceeded,
+            r.lost,
+            r.plays,
+            by_class.join(" ")
         );
     }
-    restore::run(&rt);
+    household_report(&rt);
+}
+
+/// The household run: three accounts, one daemon and one ledger, against three independent
+/// processes on the same quota.
+fn household_report(rt: &tokio::runtime::Runtime) {
+    let costs = rt.block_on(measure(SimOptions {
+        users: HOUSEHOLD.len() as u16,
+        user_tracks: HOUSEHOLD.to_vec(),
+        mode: SimMode::Dev,
+        ..SimOptions::default()
+    }));
+    for (tracks, c) in HOUSEHOLD.iter().zip(&costs) {
+        println!(
+            "household: measured a {tracks}-track account: {} list requests + {} enrichment \
+             requests; an incremental sync {}",
+            c.mirror, c.enrich, c.incremental
+        );
+    }
+    for (name, mode) in [
+        (
+            "one daemon, shared ledger, quota unknown at start",
+            household::Mode::Household { known: false },
+        ),
+        (
+            "one daemon, shared ledger, quota known at start",
+            household::Mode::Household { known: true },
+        ),
+        ("three independent processes", household::Mode::Independent),
+    ] {
+        let (outcomes, quota_exceeded) = household::simulate(&costs, mode);
+        let per: Vec<String> = HOUSEHOLD
+            .iter()
+            .zip(&outcomes)
+            .map(|(tracks, o)| {
+                let days = o
+                    .days_to_mirror
+                    .map_or("not within 14 days".to_string(), |d| format!("{d:.1} days"));
+                format!(
+                    "{tracks} tracks: mirror complete in {days}, plays lost {} of {}, {} requests",
+                    o.lost, o.plays, o.sent
+                )
+            })
+            .collect();
+        println!(
+            "household, {name}: QUOTA_EXCEEDED received {quota_exceeded}; {}",
+            per.join("; ")
+        );
+    }
+    restore::run(rt);
 }

@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     /// Config file [default: $XDG_CONFIG_HOME/spotsync/config.toml].
     #[arg(long, global = true, env = "SPOTSYNC_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The account to work on (`spotsync accounts` lists them) [default: the first account].
+    #[arg(long, global = true, env = "SPOTSYNC_ACCOUNT", value_name = "NAME",
+          value_parser = parse_account)]
+    pub account: Option<String>,
     /// The terminal app leaves the mouse to the terminal (no wheel scrolling, no click to select).
     #[arg(long, global = true)]
     pub no_mouse: bool,
@@ -76,6 +80,8 @@ pub enum Command {
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
     Logout,
+    /// List the accounts of this household: Spotify user, token, database, last sync, plays.
+    Accounts(AccountsArgs),
     /// Run the built-in Spotify Web API simulator as an HTTP server.
     Simulate(SimulateArgs),
     /// Show the whole program on a simulated Spotify account: no account needed.
@@ -139,10 +145,24 @@ pub struct PlanArgs {
     /// The plan as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Every account of the household: what each still needs and when the shared quota gets
+    /// it done, and the total.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Every account of the household, and the quota they share.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AccountsArgs {
+    /// One JSON array on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -411,6 +431,34 @@ pub struct DemoArgs {
 }
 
 pub use spotsync_core::duration::parse_duration;
+
+/// An account name (`--account`, `SPOTSYNC_ACCOUNT`).
+pub fn parse_account(s: &str) -> Result<String, String> {
+    check_account_name(s)?;
+    Ok(s.to_string())
+}
+
+/// The longest account name.
+pub const MAX_ACCOUNT_NAME_LEN: usize = 32;
+
+/// Whether `name` can name an account: 1 to 32 characters, lowercase ASCII letters, digits,
+/// `-` and `_`, starting with a letter or a digit (it becomes a directory name).
+pub fn check_account_name(name: &str) -> Result<(), String> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let all_ok = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if name.is_empty() || name.len() > MAX_ACCOUNT_NAME_LEN || !first_ok || !all_ok {
+        return Err(format!(
+            "{name:?} is not an account name: use 1 to {MAX_ACCOUNT_NAME_LEN} lowercase letters, digits, \
+             `-` or `_`, starting with a letter or a digit (e.g. \"alex\")"
+        ));
+    }
+    Ok(())
+}
 
 /// The shortest interval a schedule accepts.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);

@@ -4,9 +4,14 @@
 //! A missing or wrong config gives a message that says exactly what to do ([`setup_guide`]).
 //! The engine reads [`Config`]; front ends resolve [`Paths`] from the global flags.
 
+pub mod accounts;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use self::accounts::{AccountConfig, AccountFiles, DEFAULT_ACCOUNT, MAX_SHARE, QUOTA_LEDGER_FILE};
 
 use crate::cli::{GlobalArgs, parse_interval};
 use spotsync_core::quota::Schedule;
@@ -26,6 +31,9 @@ pub struct Config {
     pub redirect_uri: String,
     pub sync: SyncConfig,
     pub daemon: DaemonConfig,
+    /// `[accounts.NAME]`: settings of each account of the household (none needed).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl Default for Config {
@@ -35,6 +43,7 @@ impl Default for Config {
             redirect_uri: DEFAULT_REDIRECT_URI.to_string(),
             sync: SyncConfig::default(),
             daemon: DaemonConfig::default(),
+            accounts: BTreeMap::new(),
         }
     }
 }
@@ -200,7 +209,25 @@ impl Config {
         self.daemon
             .plays_every()
             .map_err(|m| invalid("daemon.plays_every", m))?;
+        for (name, account) in &self.accounts {
+            accounts::check_account_name(name).map_err(|m| invalid("accounts", m))?;
+            if !(1..=MAX_SHARE).contains(&account.share) {
+                return Err(invalid(
+                    "accounts.*.share",
+                    format!(
+                        "[accounts.{name}] share = {} is out of range: a whole number from 1 to \
+                         {MAX_SHARE}",
+                        account.share
+                    ),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The share of the bulk work `[accounts.NAME] share` gives account `name` (1 unless set).
+    pub fn share_of(&self, name: &str) -> u32 {
+        self.accounts.get(name).map_or(1, |a| a.share)
     }
 
     /// The daemon's cadence as the engine sizes its reserve from it (the defaults where a value
@@ -231,16 +258,21 @@ fn phase_names(phases: &[Phase]) -> String {
         .join(", ")
 }
 
-/// Where spotsync keeps its files.
+/// Where spotsync keeps its files, for the account a command works on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paths {
     pub config_file: PathBuf,
-    /// The database (`--db`, `SPOTSYNC_DB`, else `<data_dir>/spotsync.db`).
+    /// The database (`--db`, `SPOTSYNC_DB`, else the account's: `<data_dir>/spotsync.db` for
+    /// the first account, `<data_dir>/accounts/NAME/spotsync.db` for the others).
     pub db: PathBuf,
-    /// The token file (mode 0600), beside the database's data dir.
+    /// The account's token file (mode 0600).
     pub token_file: PathBuf,
     /// Log files (tracing-appender).
     pub log_dir: PathBuf,
+    /// The account (`--account`, `SPOTSYNC_ACCOUNT`, else [`DEFAULT_ACCOUNT`]).
+    pub account: String,
+    /// The data directory every account's files are in.
+    pub data_dir: PathBuf,
 }
 
 impl Paths {
@@ -265,15 +297,50 @@ impl Paths {
             .as_ref()
             .and_then(|d| d.state_dir().map(Path::to_path_buf))
             .unwrap_or_else(|| data_dir.clone());
+        let account = global
+            .account
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
+        let files = AccountFiles::of(&data_dir, &account);
         Ok(Paths {
             config_file,
-            db: global
-                .db
-                .clone()
-                .unwrap_or_else(|| data_dir.join("spotsync.db")),
-            token_file: data_dir.join("token.json"),
+            db: global.db.clone().unwrap_or(files.db),
+            token_file: files.token_file,
             log_dir: state_dir.join("logs"),
+            account,
+            data_dir,
         })
+    }
+
+    /// The same paths for account `name` (its own database and token file).
+    pub fn for_account(&self, name: &str) -> Paths {
+        let files = AccountFiles::of(&self.data_dir, name);
+        Paths {
+            db: files.db,
+            token_file: files.token_file,
+            account: name.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The ledger of the daily quota every account of this data directory shares.
+    pub fn quota_ledger(&self) -> PathBuf {
+        self.data_dir.join(QUOTA_LEDGER_FILE)
+    }
+
+    /// Whether this is the first account (the one that keeps the paths of a single-user
+    /// installation).
+    pub fn is_default_account(&self) -> bool {
+        self.account == DEFAULT_ACCOUNT
+    }
+
+    /// `spotsync` or `spotsync --account NAME`: how to name a command for this account.
+    pub fn command(&self, rest: &str) -> String {
+        if self.is_default_account() {
+            format!("spotsync {rest}")
+        } else {
+            format!("spotsync --account {} {rest}", self.account)
+        }
     }
 }
 
@@ -383,6 +450,12 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # every = "30m"
 # Interval between listening-history polls of `spotsync daemon`.
 # plays_every = "10m"
+
+# Accounts of a household (`spotsync auth --account NAME`) share the app's daily quota. Bulk
+# work (first mirrors, enrichment) is shared out equally between the accounts that have some;
+# a share gives one account more, e.g. twice the requests of the others:
+#   [accounts.alex]
+#   share = 2
 "#;
 
 /// Save `client_id` in the config file at `path`: writes [`CONFIG_TEMPLATE`] when there is no

@@ -7,7 +7,8 @@
 //!
 //! Modules of this crate:
 //! - [`cli`]: clap definitions of the command line.
-//! - [`config`]: TOML config and XDG paths.
+//! - [`config`]: TOML config and XDG paths, the accounts' files.
+//! - [`household`]: the quota ledger the accounts of a household share.
 //! - [`commands`]: one module per subcommand.
 //! - [`logging`]: the log file and the terminal app's log pane.
 //! - [`output`]: what commands print (a reader that goes away never crashes them).
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod household;
 pub mod logging;
 pub mod tui;
 

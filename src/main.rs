@@ -35,6 +35,7 @@ fn main() {
             Some(Command::Restore(a)) => commands::restore::run(g, a).await,
             Some(Command::Auth(a)) => commands::auth::run(g, a).await,
             Some(Command::Logout) => commands::auth::run_logout(g).await,
+            Some(Command::Accounts(a)) => commands::accounts::run(g, a).await,
             Some(Command::Simulate(a)) => commands::simulate::run(a).await,
         }
     });

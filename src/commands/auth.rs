@@ -132,6 +132,8 @@ async fn login(
     match stored {
         Ok(s) => {
             print_connected(&s, paths);
+            warn_if_same_user(&s, paths);
+            join_household(paths).await;
             Ok(exit::OK)
         }
         Err(e) => {
@@ -144,7 +146,15 @@ async fn login(
 
 /// The link to open, and how the redirect comes back (caught on the port, or pasted).
 fn print_instructions(session: &LoginSession, paths: &Paths, client_id: &str, redirect_uri: &str) {
-    outln!("Connecting spotsync to Spotify (app client id {client_id}).");
+    if paths.is_default_account() {
+        outln!("Connecting spotsync to Spotify (app client id {client_id}).");
+    } else {
+        outln!(
+            "Connecting account {} to Spotify (app client id {client_id}): log in to Spotify as \
+             that person (a private browser window keeps another person's Spotify login out).",
+            paths.account
+        );
+    }
     if let Ok(Some(old)) = store::read(&paths.token_file) {
         outln!(
             "(Already connected as user id {}: logging in again replaces that authorization and \
@@ -246,7 +256,11 @@ fn print_connected(stored: &StoredToken, paths: &Paths) {
         None => format!("user id {}", stored.user_id),
     };
     outln!();
-    outln!("Connected as {who}.");
+    if paths.is_default_account() {
+        outln!("Connected as {who}.");
+    } else {
+        outln!("Connected account {} as {who}.", paths.account);
+    }
     outln!(
         "The token is saved in {} (readable by you only).",
         paths.token_file.display()
@@ -255,7 +269,53 @@ fn print_connected(stored: &StoredToken, paths: &Paths) {
         "Spotify ends this authorization on {} (6 months); spotsync warns 30 and 7 days before.",
         stored.refresh_token_expires_at().format("%Y-%m-%d")
     );
-    outln!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
+    outln!(
+        "Next: `{}`, or `{}` for the full-screen app.",
+        paths.command("sync"),
+        paths.command("").trim_end()
+    );
+}
+
+/// A second account makes the installation a household: the quota ledger is opened now, with
+/// every account enrolled, so that spotsync processes already running share the quota from
+/// their next request.
+async fn join_household(paths: &Paths) {
+    let paths = paths.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let config = Config::load(&paths.config_file).unwrap_or_default();
+        crate::household::open_ledger(&paths, &config).map(|l| l.is_some())
+    })
+    .await;
+    match joined {
+        Ok(Ok(true)) => outln!(
+            "The accounts of this installation share the app's daily quota: `spotsync plan --all` \
+             shows what each still needs."
+        ),
+        Ok(Ok(false)) => {}
+        Ok(Err(e)) => errln!("spotsync: the household's quota ledger: {e}"),
+        Err(e) => errln!("spotsync: the household's quota ledger: {e}"),
+    }
+}
+
+/// Another account of the household connected to the same Spotify user (the browser was still
+/// logged in as someone else): say so, with the way out.
+fn warn_if_same_user(stored: &StoredToken, paths: &Paths) {
+    let Ok(accounts) = crate::config::accounts::discover(&paths.data_dir) else {
+        return;
+    };
+    for other in accounts.iter().filter(|a| a.name != paths.account) {
+        if let Ok(Some(t)) = store::read(&other.token_file)
+            && t.user_id == stored.user_id
+        {
+            outln!(
+                "Note: account {} is the same Spotify user ({}). To connect another person, log \
+                 out of Spotify in the browser (or use a private window) and run `{}` again.",
+                other.name,
+                stored.user_id,
+                super::accounts::auth_command(&paths.account)
+            );
+        }
+    }
 }
 
 fn ago_or_in(t: DateTime<Utc>, now: DateTime<Utc>) -> String {

@@ -12,7 +12,7 @@ fn parse_since(s: &str) -> Result<String> {
 
 /// `spotsync changes`.
 pub async fn run(global: &GlobalArgs, args: &ChangesArgs) -> Result<i32> {
-    let (paths, _config) = setup(global)?;
+    let (paths, _config) = setup_existing(global)?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let filter = spotsync_core::store::journal::ChangeFilter {
         since,

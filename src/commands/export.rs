@@ -76,6 +76,7 @@ fn usage(msg: &str) -> i32 {
 /// `spotsync export`.
 pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     let paths = Paths::resolve(global)?;
+    super::require_account(global, &paths)?;
     let mut formats: Vec<Format> = Vec::new();
     for f in &args.format {
         let f = Format::from(*f);

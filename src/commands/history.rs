@@ -9,7 +9,7 @@ use crate::exit;
 
 /// `spotsync history`.
 pub async fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<i32> {
-    let (paths, _config) = setup(global)?;
+    let (paths, _config) = setup_existing(global)?;
     let (db, limit) = (paths.db, args.limit);
     let snap = blocking(move || sync::load_status(&db, limit).map_err(|e| eyre!(e))).await?;
     if args.json {

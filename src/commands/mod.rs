@@ -1,6 +1,7 @@
 //! One module per subcommand; the helpers they share live here (config loading, starting and
 //! stopping the engine) and in [`describe`] (wording of events, times and exit codes).
 
+pub mod accounts;
 pub mod auth;
 pub mod changes;
 pub mod daemon;
@@ -60,6 +61,36 @@ pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
     Ok((paths, config))
 }
 
+/// [`setup`] for a command that reads an account's files: an account named with `--account`
+/// that has neither a token nor a database (a typo, most likely) is refused with the way out,
+/// instead of being shown as empty.
+pub(crate) fn setup_existing(global: &GlobalArgs) -> Result<(Paths, Config)> {
+    let (paths, config) = setup(global)?;
+    require_account(global, &paths)?;
+    Ok((paths, config))
+}
+
+/// Refuse an account named with `--account` that does not exist (see [`setup_existing`]).
+pub(crate) fn require_account(global: &GlobalArgs, paths: &Paths) -> Result<()> {
+    let files = crate::config::accounts::AccountFiles::of(&paths.data_dir, &paths.account);
+    if paths.is_default_account() || global.db.is_some() || files.exists() {
+        return Ok(());
+    }
+    let known = crate::config::accounts::discover(&paths.data_dir)
+        .map(|a| a.into_iter().map(|a| a.name).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
+    Err(color_eyre::eyre::eyre!(
+        "no account {name} (accounts: {known}); `spotsync accounts` lists them, \
+         `spotsync auth --account {name}` connects a new one",
+        name = paths.account,
+        known = if known.is_empty() {
+            "none yet".into()
+        } else {
+            known
+        },
+    ))
+}
+
 /// Load the stored authorization and start the engine on the database (taking its lock).
 /// `Err(exit code)` once the reason is on stderr; `locked` words the message for a database
 /// another process holds.
@@ -75,12 +106,20 @@ pub(crate) async fn start_engine(
     ) {
         Ok(c) => c,
         Err(e) => {
-            errln!("spotsync: {e}");
+            if paths.is_default_account() {
+                errln!("spotsync: {e}");
+            } else {
+                errln!(
+                    "spotsync: account {}: {e} (for this account: `{}`)",
+                    paths.account,
+                    accounts::auth_command(&paths.account)
+                );
+            }
             return Err(exit::AUTH_NEEDED);
         }
     };
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    match spotsync_core::sync::spawn(engine_options(global, paths, config, credentials)).await {
+    match spawn_engine(global, paths, config, credentials).await {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
             errln!("spotsync: {}", locked(&p));
@@ -91,6 +130,24 @@ pub(crate) async fn start_engine(
             Err(exit::ERROR)
         }
     }
+}
+
+/// Start the engine on the account's database with `credentials`: in a household, its
+/// requests are admitted by the quota ledger the accounts share, every account of the app
+/// enrolled in it first (what each database knows of the quota counts from the first request).
+pub(crate) async fn spawn_engine(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    credentials: spotsync_core::spotify::Credentials,
+) -> std::result::Result<EngineHandle, SpawnError> {
+    let shared = crate::household::shared_quota(paths, config, &credentials);
+    let (p, c) = (paths.clone(), config.clone());
+    blocking(move || Ok(crate::household::open_ledger(&p, &c)?))
+        .await
+        .map_err(|e| SpawnError::Other(error_words(&e)))?;
+    let options = engine_options(global, paths, config, credentials);
+    spotsync_core::sync::spawn_shared(options, Some(shared)).await
 }
 
 /// Send a command to the engine. An error means the engine task has ended (it never drops its

@@ -4,15 +4,16 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::plan::{self, Plan, Request};
-use spotsync_core::sync::{Phase, SpawnError, StartMode, SyncCommand, SyncConfig, SyncEvent};
+use spotsync_core::sync::{Phase, SpawnError, StartMode, SyncCommand, SyncEvent};
 
 use super::*;
 use crate::cli::{GlobalArgs, PhaseArg, PlanArgs, SyncArgs};
 use crate::config::Paths;
 use crate::exit;
+
+mod all;
 
 /// The longest hold the probe waits out before giving up on the totals.
 const PROBE_MAX_WAIT: Duration = Duration::from_secs(60);
@@ -35,9 +36,12 @@ fn request(full: bool, incremental: bool, only: &[PhaseArg]) -> Request {
 
 /// `spotsync plan`.
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let mut plan = load(&paths, &config.sync, &req).await?;
+    if args.all {
+        return all::run(global, &paths, &config, &req, args.no_probe, args.json).await;
+    }
+    let mut plan = load(&paths, &config, &req).await?;
     if plan.needs_probe() {
         if args.no_probe {
             errln!(
@@ -57,7 +61,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
             if let Some(note) = probe(global, &paths, &config, phases).await {
                 errln!("{note}");
             }
-            plan = load(&paths, &config.sync, &req).await?;
+            plan = load(&paths, &config, &req).await?;
         }
     }
     print(&plan, args.json)?;
@@ -66,9 +70,9 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
 
 /// `spotsync sync --dry-run`: the plan from what the database knows; nothing is sent.
 pub async fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let plan = load(&paths, &config.sync, &req).await?;
+    let plan = load(&paths, &config, &req).await?;
     if plan.needs_probe() {
         errln!(
             "totals unknown for {}: `spotsync plan` asks Spotify (about {})",
@@ -80,10 +84,11 @@ pub async fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-/// The plan from what the database knows, read on a blocking thread.
-async fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
-    let (db, config, req) = (paths.db.clone(), config.clone(), req.clone());
-    blocking(move || plan::load_plan(&db, &config, &req, Utc::now()).map_err(|e| eyre!(e))).await
+/// The plan from what the database (and a household's ledger) knows, read on a blocking
+/// thread.
+async fn load(paths: &Paths, config: &crate::config::Config, req: &Request) -> Result<Plan> {
+    let (paths, config, req) = (paths.clone(), config.clone(), req.clone());
+    blocking(move || crate::household::load_plan(&paths, &config, &req).map_err(|e| eyre!(e))).await
 }
 
 /// The lists a probe reads, by name (enrichment is unknown only because they are).
@@ -114,19 +119,16 @@ async fn probe(
             ));
         }
     };
-    let mut handle =
-        match spotsync_core::sync::spawn(super::engine_options(global, paths, config, credentials))
-            .await
-        {
-            Ok(h) => h,
-            Err(SpawnError::Locked(p)) => {
-                return Some(format!(
-                    "not asking Spotify: another spotsync is using {} (its sync learns the totals)",
-                    p.display()
-                ));
-            }
-            Err(SpawnError::Other(m)) => return Some(format!("not asking Spotify: {m}")),
-        };
+    let mut handle = match super::spawn_engine(global, paths, config, credentials).await {
+        Ok(h) => h,
+        Err(SpawnError::Locked(p)) => {
+            return Some(format!(
+                "not asking Spotify: another spotsync is using {} (its sync learns the totals)",
+                p.display()
+            ));
+        }
+        Err(SpawnError::Other(m)) => return Some(format!("not asking Spotify: {m}")),
+    };
     let mut note = None;
     if send(&handle, SyncCommand::SetMaxWait(Some(PROBE_MAX_WAIT))).await
         && send(&handle, SyncCommand::Probe { only: phases }).await

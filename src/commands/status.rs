@@ -8,11 +8,15 @@ use spotsync_core::store::health::{self, HealthKey};
 use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
 
+use spotsync_core::store::ledger::SharedView;
+
 use super::*;
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit;
 
-fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
+mod all;
+
+fn print_status(s: &StatusSnapshot, db: &std::path::Path, shared: Option<&SharedLine>) {
     outln!("Database: {}", db.display());
     match &s.current_run {
         None => outln!("No sync yet: run `spotsync sync`."),
@@ -61,9 +65,42 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
             human_wait(until - Utc::now())
         );
     }
-    match s.daily_budget {
-        Some(b) => outln!("Requests in the last 24 h: {} of {b}", s.calls_24h),
-        None => outln!("Requests in the last 24 h: {}", s.calls_24h),
+    match (shared, s.daily_budget) {
+        (Some(h), _) => outln!("{}", h.words(s.calls_24h)),
+        (None, Some(b)) => outln!("Requests in the last 24 h: {} of {b}", s.calls_24h),
+        (None, None) => outln!("Requests in the last 24 h: {}", s.calls_24h),
+    }
+}
+
+/// The household's part of the quota, for the requests line.
+pub(crate) struct SharedLine {
+    /// Every account's requests in the rolling 24 hours.
+    pub sent: u64,
+    pub daily: Option<u64>,
+    pub accounts: usize,
+}
+
+impl SharedLine {
+    fn of(v: &SharedView) -> SharedLine {
+        SharedLine {
+            sent: v.sent,
+            daily: v.policy.daily,
+            accounts: v.members.len().max(v.accounts.len()),
+        }
+    }
+
+    /// "Requests in the last 24 h: 412 of 1,500 shared by 3 accounts (this account 120)".
+    fn words(&self, own: u64) -> String {
+        let of = self
+            .daily
+            .map(|d| format!(" of {}", plan::group(d)))
+            .unwrap_or_default();
+        format!(
+            "Requests in the last 24 h: {}{of} shared by {} accounts (this account {})",
+            plan::group(self.sent),
+            self.accounts,
+            plan::group(own)
+        )
     }
 }
 
@@ -108,25 +145,92 @@ fn plan_lines(p: &plan::Plan) -> [String; 2] {
     ]
 }
 
-/// What `spotsync status` shows, read from the database.
-struct Status {
+/// What `spotsync status` shows, read from the database (and a household's ledger).
+pub(crate) struct Status {
     snap: StatusSnapshot,
     daemon: health::DaemonHealth,
     coverage: Option<plays::Coverage>,
     plan: Option<plan::Plan>,
+    shared: Option<SharedView>,
 }
 
-/// Every read of `spotsync status`, on a blocking thread.
-fn load(db: &std::path::Path, config: &crate::config::Config) -> Result<Status> {
+impl Status {
+    /// The daemon's process id, when one serves this account now.
+    pub(crate) fn daemon_pid(&self) -> Option<&str> {
+        self.daemon.get(HealthKey::Pid)
+    }
+
+    /// `spotsync status --json` of one account.
+    pub(crate) fn json(&self) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(&self.snap)?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("daemon".into(), serde_json::to_value(&self.daemon.values)?);
+            obj.insert(
+                "listening_history".into(),
+                serde_json::to_value(&self.coverage)?,
+            );
+            obj.insert(
+                "plan".into(),
+                serde_json::to_value(self.plan.as_ref().map(|p| p.summary()))?,
+            );
+            if let Some(v) = &self.shared {
+                obj.insert(
+                    "household".into(),
+                    serde_json::json!({
+                        "calls_24h": v.sent,
+                        "daily": v.policy.daily,
+                        "accounts": v.accounts,
+                    }),
+                );
+            }
+        }
+        Ok(v)
+    }
+
+    /// `spotsync status` of one account, for people.
+    pub(crate) fn print(&self, db: &std::path::Path) {
+        let shared = self.shared.as_ref().map(SharedLine::of);
+        print_status(&self.snap, db, shared.as_ref());
+        if let Some(p) = &self.plan {
+            for line in plan_lines(p) {
+                outln!("{line}");
+            }
+        }
+        if !self.daemon.is_empty() {
+            outln!("{}", daemon_line(&self.daemon));
+        }
+        if let Some(c) = &self.coverage {
+            outln!("{}", coverage_line(c));
+        }
+        for g in &self.snap.play_gaps {
+            outln!(
+                "Listening history gap: plays between {} and {} may be missing",
+                g.after.as_deref().unwrap_or("?"),
+                g.before
+            );
+        }
+    }
+}
+
+/// Every read of `spotsync status` for `paths`' account, on a blocking thread.
+pub(crate) fn load(paths: &Paths, config: &crate::config::Config) -> Result<Status> {
+    let db = &paths.db;
     let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
     let snap = sync::load_status_with_budget(db, 10, budget).map_err(|e| eyre!(e))?;
     let daemon = Reader::read(db, |q| q.daemon_health())?;
     let coverage = plays::load_coverage(db).map_err(|e| eyre!(e))?;
     // The plan is an extra: a database it cannot read still shows its status.
-    let plan = match plan::load_plan(db, &config.sync, &plan::Request::default(), Utc::now()) {
+    let plan = match crate::household::load_plan(paths, config, &plan::Request::default()) {
         Ok(p) => Some(p),
         Err(e) => {
             errln!("spotsync: cannot plan the next sync: {e}");
+            None
+        }
+    };
+    let shared = match crate::household::view(paths, config) {
+        Ok(v) => v,
+        Err(e) => {
+            errln!("spotsync: cannot read the household's quota ledger: {e}");
             None
         }
     };
@@ -135,51 +239,23 @@ fn load(db: &std::path::Path, config: &crate::config::Config) -> Result<Status> 
         daemon,
         coverage,
         plan,
+        shared,
     })
 }
 
-/// `spotsync status`.
+/// `spotsync status [--all]`.
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
-    let (paths, config) = setup(global)?;
+    let (paths, config) = setup_existing(global)?;
+    if args.all {
+        return all::run(&paths, &config, args.json).await;
+    }
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    let db = paths.db.clone();
-    let Status {
-        snap,
-        daemon,
-        coverage,
-        plan,
-    } = blocking(move || load(&db, &config)).await?;
+    let p = paths.clone();
+    let status = blocking(move || load(&p, &config)).await?;
     if args.json {
-        let mut v = serde_json::to_value(&snap)?;
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("daemon".into(), serde_json::to_value(&daemon.values)?);
-            obj.insert("listening_history".into(), serde_json::to_value(&coverage)?);
-            obj.insert(
-                "plan".into(),
-                serde_json::to_value(plan.as_ref().map(|p| p.summary()))?,
-            );
-        }
-        outln!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(exit::OK);
-    }
-    print_status(&snap, &paths.db);
-    if let Some(p) = &plan {
-        for line in plan_lines(p) {
-            outln!("{line}");
-        }
-    }
-    if !daemon.is_empty() {
-        outln!("{}", daemon_line(&daemon));
-    }
-    if let Some(c) = &coverage {
-        outln!("{}", coverage_line(c));
-    }
-    for g in &snap.play_gaps {
-        outln!(
-            "Listening history gap: plays between {} and {} may be missing",
-            g.after.as_deref().unwrap_or("?"),
-            g.before
-        );
+        outln!("{}", serde_json::to_string_pretty(&status.json()?)?);
+    } else {
+        status.print(&paths.db);
     }
     Ok(exit::OK)
 }

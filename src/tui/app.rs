@@ -49,8 +49,8 @@ pub use super::panes::history::HISTORY_CAPACITY;
 pub use super::panes::log::LOG_CAPACITY;
 pub use super::panes::phases::RATE_WINDOW;
 pub use model::{
-    Activity, DemoBanner, EngineState, Locations, Notice, NoticeLevel, Overlay, Pane, RunView,
-    Screen, Setup,
+    Accounts, Activity, DemoBanner, EngineState, Locations, Notice, NoticeLevel, Overlay, Pane,
+    RunView, Screen, Setup,
 };
 pub use msg::{Action, EngineFailure, Msg};
 pub use view::demo_banner_text;
@@ -222,6 +222,7 @@ impl App {
                 Handled::DONE
             }
             Msg::Quit => self.quit(),
+            Msg::Show(screen) => self.switch_screen(screen),
         };
         match handled {
             Handled::Changed(action) => {

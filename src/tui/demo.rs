@@ -73,17 +73,15 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
         ..setup()
     };
     let mut app = new_app(&db, Ok(Default::default()), setup);
-    let engine = start_engine(
-        &mut app,
-        EngineOptions {
-            db: db.clone(),
-            api_url: sim.api_url(),
-            accounts_url: sim.accounts_url(),
-            credentials: Credentials::AccessToken(sim.issue_token()),
-            config,
-        },
-    )
-    .await;
+    let options = EngineOptions {
+        db: db.clone(),
+        api_url: sim.api_url(),
+        accounts_url: sim.accounts_url(),
+        credentials: Credentials::AccessToken(sim.issue_token()),
+        config,
+    };
+    // A throwaway database of the simulator's own: no household's quota to share.
+    let engine = start_engine(&mut app, options, None).await;
 
     let (first_run_tx, first_run_rx) = oneshot::channel();
     let block = (args.quota_block_after > 0).then(|| {

@@ -19,32 +19,20 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::app::{Action, App, EngineFailure, Msg};
+use super::app::{Action, App, EngineFailure, Msg, Screen};
 use super::login_task::{LoginContext, LoginTask};
 use super::panes::changes::CHANGES_SHOWN;
-use super::panes::login::{LoginCommand, LoginEvent};
-use super::startup::{options_after_login, spawn_engine};
+use super::panes::login::LoginCommand;
+use super::startup::{household_plan, load_plan, options_after_login, shared_quota, spawn_engine};
 use crate::logging::LogLine;
 use crate::sync::{self, EngineHandle, SyncCommand, SyncEvent};
 use crate::{exit, store};
 use signals::{Signals, Stop};
 
 mod signals;
+mod waits;
 
-/// The plan of a plain `spotsync sync` (read-only; `None` when the database cannot be read).
-pub fn load_plan(
-    db: &std::path::Path,
-    config: &sync::SyncConfig,
-) -> Option<Box<spotsync_core::plan::Plan>> {
-    let req = spotsync_core::plan::Request::default();
-    match spotsync_core::plan::load_plan(db, config, &req, Utc::now()) {
-        Ok(p) => Some(Box::new(p)),
-        Err(e) => {
-            tracing::warn!("cannot plan the next sync: {e}");
-            None
-        }
-    }
-}
+use waits::{join_opt, login_recv, recv_opt, sleep_opt};
 
 /// The shortest time between two frames: bursts of events become one frame (kind to slow links).
 pub const MIN_FRAME: Duration = Duration::from_millis(50);
@@ -107,16 +95,43 @@ pub struct EventLoop {
     restart_engine: bool,
     /// An engine being started off the loop (after a login).
     starting: Option<JoinHandle<Result<EngineHandle, String>>>,
+    /// `A` asked for this account: the loop ends as for quitting, then the app starts on it.
+    switch_to: Option<String>,
+}
+
+/// How the app ended: the exit code, or the account to start anew on (with the log lines'
+/// channel, which goes on).
+pub enum Ended {
+    Exit(i32),
+    /// The account, the log lines' channel, the screen that was shown.
+    Switch(String, mpsc::Receiver<LogLine>, Screen),
 }
 
 /// Take over the terminal, run the loop, give the terminal back, stop the engine; the exit code.
 pub async fn run(
-    mut app: App,
+    app: App,
     engine: Option<EngineHandle>,
     log_rx: mpsc::Receiver<LogLine>,
     first_run: Option<oneshot::Sender<()>>,
     login_ctx: Option<LoginContext>,
 ) -> Result<i32> {
+    let ended = run_until_switch(app, engine, log_rx, first_run, login_ctx, Screen::Sync).await?;
+    Ok(match ended {
+        Ended::Exit(code) => code,
+        Ended::Switch(..) => exit::OK,
+    })
+}
+
+/// [`run`] on screen `start_on`, which also ends when `A` switches accounts (after the engine
+/// stopped).
+pub async fn run_until_switch(
+    mut app: App,
+    engine: Option<EngineHandle>,
+    log_rx: mpsc::Receiver<LogLine>,
+    first_run: Option<oneshot::Sender<()>>,
+    login_ctx: Option<LoginContext>,
+    start_on: Screen,
+) -> Result<Ended> {
     let terminal = ratatui::try_init()?;
     let mouse = app.captures_mouse();
     let guard = TerminalGuard { mouse };
@@ -155,12 +170,16 @@ pub async fn run(
         cancelled: false,
         restart_engine: false,
         starting: None,
+        switch_to: None,
     };
     if let Some(h) = engine {
         event_loop.attach(h);
     }
     // The plan of the next sync, read off the loop like everything from the database.
     event_loop.act(Action::LoadPlan);
+    if let Some(action) = event_loop.app.update(Msg::Show(start_on)) {
+        event_loop.act(action);
+    }
     event_loop.run_loop().await?;
     drop(guard);
     if let Some(task) = event_loop.task.take() {
@@ -173,10 +192,14 @@ pub async fn run(
     }
     let exit = event_loop.exit;
     tracing::info!(?exit, "terminal app stopped");
-    Ok(match exit {
-        Exit::Quit => exit::OK,
-        Exit::Signal => exit::INTERRUPTED,
-        Exit::Panicked => exit::ERROR,
+    Ok(match (exit, event_loop.switch_to) {
+        (Exit::Quit, Some(account)) => {
+            let screen = event_loop.app.screen();
+            Ended::Switch(account, event_loop.log_rx, screen)
+        }
+        (Exit::Quit, None) => Ended::Exit(exit::OK),
+        (Exit::Signal, _) => Ended::Exit(exit::INTERRUPTED),
+        (Exit::Panicked, _) => Ended::Exit(exit::ERROR),
     })
 }
 
@@ -366,11 +389,12 @@ impl EventLoop {
         };
         match options_after_login(ctx) {
             Ok(options) => {
+                let shared = Some(shared_quota(ctx, &options));
                 self.starting = Some(tokio::spawn(async move {
                     if let Some(t) = old {
                         let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
                     }
-                    spawn_engine(options).await
+                    spawn_engine(options, shared).await
                 }));
             }
             Err(failure) => {
@@ -384,6 +408,10 @@ impl EventLoop {
         match action {
             Action::Send(cmd) => self.send(cmd),
             Action::Quit => self.begin_quit(),
+            Action::SwitchAccount(account) => {
+                self.switch_to = Some(account);
+                self.begin_quit();
+            }
             Action::Repaint => {
                 // The key that asked marked the redraw; the next frame draws every cell.
                 let _ = self.terminal.clear();
@@ -401,45 +429,28 @@ impl EventLoop {
                 result: super::export::run(db, &request),
                 request,
             }),
-            Action::LoadRestoreNames(ids) => self.load(move |db| {
-                Msg::RestoreNames(
-                    store::Reader::read(db, |q| {
-                        let mut names = std::collections::HashMap::new();
-                        for id in ids {
-                            if let Some(n) = q.item_words(&id)? {
-                                names.insert(id, n);
-                            }
-                        }
-                        Ok(names)
-                    })
-                    .unwrap_or_default(),
-                )
-            }),
+            Action::LoadRestoreNames(ids) => self.load(move |db| restore_names(db, ids)),
             Action::Many(actions) => {
                 for a in actions {
                     self.act(a);
                 }
             }
-            Action::LoadPlan => {
-                if let Some(config) = self.app.plan_config().cloned() {
-                    self.load(move |db| Msg::Plan(load_plan(db, &config)));
+            Action::LoadPlan => match (self.app.plan_config().cloned(), &self.login_ctx) {
+                // An account of a household plans with the household's quota.
+                (Some(_), Some(ctx)) => {
+                    let (paths, config) = (ctx.paths.clone(), ctx.config.clone());
+                    self.load(move |_| Msg::Plan(household_plan(&paths, &config)));
                 }
-            }
+                (Some(config), None) => self.load(move |db| Msg::Plan(load_plan(db, &config))),
+                (None, _) => {}
+            },
             Action::LoadPlayGaps => self.load(|db| {
                 Msg::PlayGaps(
                     store::Reader::read(db, |q| q.play_gaps(sync::PLAY_GAPS_SHOWN))
                         .unwrap_or_default(),
                 )
             }),
-            Action::Login(LoginCommand::Start) => {
-                self.login = self.login_ctx.as_ref().map(LoginTask::spawn);
-            }
-            Action::Login(LoginCommand::Paste(text)) => {
-                if let Some(l) = &self.login {
-                    l.paste(text);
-                }
-            }
-            Action::Login(LoginCommand::Cancel) => self.login = None,
+            Action::Login(cmd) => self.login_command(cmd),
             Action::StartEngine => {
                 self.login = None;
                 if self.events.is_some() {
@@ -452,6 +463,19 @@ impl EventLoop {
                     self.start_after_login(None);
                 }
             }
+        }
+    }
+
+    /// The login pane's commands: start the flow, hand it a pasted address, cancel it.
+    fn login_command(&mut self, cmd: LoginCommand) {
+        match cmd {
+            LoginCommand::Start => self.login = self.login_ctx.as_ref().map(LoginTask::spawn),
+            LoginCommand::Paste(text) => {
+                if let Some(l) = &self.login {
+                    l.paste(text);
+                }
+            }
+            LoginCommand::Cancel => self.login = None,
         }
     }
 
@@ -543,32 +567,18 @@ fn input_msg(ev: Event) -> Option<Msg> {
     }
 }
 
-/// The next report of the login task; pending while there is none.
-async fn login_recv(login: &mut Option<LoginTask>) -> Option<LoginEvent> {
-    match login {
-        Some(l) => l.events.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn recv_opt(rx: &mut Option<mpsc::Receiver<SyncEvent>>) -> Option<SyncEvent> {
-    match rx {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The answer of the engine being started; pending while none is.
-async fn join_opt<T>(starting: &mut Option<JoinHandle<T>>) -> Result<T, tokio::task::JoinError> {
-    match starting {
-        Some(h) => h.await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn sleep_opt(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
+/// The names of the restore plan's items, read off the UI thread (none when the read fails).
+fn restore_names(db: &std::path::Path, ids: Vec<String>) -> Msg {
+    Msg::RestoreNames(
+        store::Reader::read(db, |q| {
+            let mut names = std::collections::HashMap::new();
+            for id in ids {
+                if let Some(n) = q.item_words(&id)? {
+                    names.insert(id, n);
+                }
+            }
+            Ok(names)
+        })
+        .unwrap_or_default(),
+    )
 }

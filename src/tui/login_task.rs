@@ -17,6 +17,9 @@ pub struct LoginContext {
     pub accounts_url: String,
     /// The sync settings the engine starts with after the login.
     pub sync: SyncConfig,
+    /// The whole config at start: the account's share of a household's quota, the client id
+    /// its requests count against.
+    pub config: Config,
 }
 
 /// A running login: its reports, its paste input. Dropping it stops it (and its listener).

@@ -31,24 +31,66 @@ use color_eyre::eyre::Result;
 use tokio::sync::mpsc;
 
 use crate::cli::GlobalArgs;
-use crate::config::{Config, Paths};
+use crate::config::{Config, Paths, accounts};
 use crate::logging;
 use crate::spotify::auth::{self, AuthError};
-use app::{EngineFailure, Locations, Msg, Notice, NoticeLevel, Setup};
+use app::{Accounts, EngineFailure, Locations, Msg, Notice, NoticeLevel, Screen, Setup};
+use event_loop::Ended;
 use login_task::LoginContext;
 use panes::login::no_auth_text;
 
 pub use demo::run_demo;
 
-/// `spotsync` with no subcommand.
+/// `spotsync` with no subcommand. `A` switches accounts: the app ends as for quitting and
+/// starts anew on the next account (its database, token and engine).
 pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     startup::require_terminal("`spotsync` without a subcommand")?;
-    let paths = Paths::resolve(global)?;
+    let mut paths = Paths::resolve(global)?;
     let config = Config::load(&paths.config_file)?;
-    let (log_tx, log_rx) = mpsc::channel(4096);
+    let (log_tx, mut log_rx) = mpsc::channel(4096);
     let (_log_guard, log_file) = logging::init_tui(&paths.log_dir, log_tx);
+    let mut screen = Screen::Sync;
+    loop {
+        let log_file = log_file.as_deref();
+        match run_account(global, &paths, &config, log_file, log_rx, screen).await? {
+            Ended::Exit(code) => return Ok(code),
+            Ended::Switch(account, rx, shown) => {
+                tracing::info!(%account, "switching accounts");
+                paths = paths.for_account(&account);
+                log_rx = rx;
+                screen = shown;
+            }
+        }
+    }
+}
 
-    let snapshot = startup::load_snapshot(&paths.db, &config).await;
+/// The household's accounts as the header names them: none for a single account of the
+/// usual paths.
+fn accounts_shown(paths: &Paths) -> Accounts {
+    let all: Vec<String> = accounts::discover(&paths.data_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    if all.len() < 2 && paths.is_default_account() {
+        return Accounts::default();
+    }
+    Accounts {
+        current: paths.account.clone(),
+        all,
+    }
+}
+
+/// The app on one account until it quits or switches.
+async fn run_account(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    log_file: Option<&std::path::Path>,
+    log_rx: mpsc::Receiver<logging::LogLine>,
+    screen: Screen,
+) -> Result<Ended> {
+    let snapshot = startup::load_snapshot(&paths.db, config).await;
     let setup = Setup {
         mouse: !global.no_mouse,
         locations: Locations {
@@ -62,6 +104,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             level: NoticeLevel::Warn,
             text,
         }),
+        accounts: accounts_shown(paths),
         ..startup::setup()
     };
     let mut app = startup::new_app(&paths.db, snapshot, setup);
@@ -70,6 +113,7 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
         api_url: global.api_url.clone(),
         accounts_url: global.accounts_url.clone(),
         sync: config.sync.clone(),
+        config: config.clone(),
     };
     let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
         Err(
@@ -86,9 +130,11 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
             None
         }
         Ok(credentials) => {
-            startup::start_engine(&mut app, startup::engine_options(&login, credentials)).await
+            let options = startup::engine_options(&login, credentials);
+            let shared = Some(startup::shared_quota(&login, &options));
+            startup::start_engine(&mut app, options, shared).await
         }
     };
-    tracing::info!(db = %paths.db.display(), "terminal app started");
-    event_loop::run(app, engine, log_rx, None, Some(login)).await
+    tracing::info!(db = %paths.db.display(), account = %paths.account, "terminal app started");
+    event_loop::run_until_switch(app, engine, log_rx, None, Some(login), screen).await
 }

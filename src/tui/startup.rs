@@ -10,6 +10,7 @@ use super::panes::login::no_auth_text;
 use crate::config::Config;
 use crate::spotify::Credentials;
 use crate::sync::{self, EngineHandle, EngineOptions};
+use spotsync_core::sync::SharedQuota;
 
 /// Runs shown in the history pane.
 const HISTORY_ROWS: u32 = 50;
@@ -88,15 +89,30 @@ pub fn new_app(
     App::new(snapshot, Utc::now(), setup)
 }
 
-/// Start an engine: `sync::spawn` opens (and checks) the database on a blocking thread, so
-/// nothing on screen freezes meanwhile. The one place the engine is spawned.
-pub async fn spawn_engine(options: EngineOptions) -> Result<EngineHandle, String> {
-    sync::spawn(options).await.map_err(|e| e.to_string())
+/// Start an engine: `sync::spawn_shared` opens (and checks) the database on a blocking thread,
+/// so nothing on screen freezes meanwhile. The one place the engine is spawned. With `shared`,
+/// its requests are also admitted by the household's quota ledger once there is one.
+pub async fn spawn_engine(
+    options: EngineOptions,
+    shared: Option<SharedQuota>,
+) -> Result<EngineHandle, String> {
+    sync::spawn_shared(options, shared)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The household's quota an engine of the app's account counts against (the demo has none).
+pub fn shared_quota(ctx: &LoginContext, options: &EngineOptions) -> SharedQuota {
+    crate::household::shared_quota(&ctx.paths, &ctx.config, &options.credentials)
 }
 
 /// Start the engine at launch; when it cannot start, the app says why and stays read-only.
-pub async fn start_engine(app: &mut App, options: EngineOptions) -> Option<EngineHandle> {
-    match spawn_engine(options).await {
+pub async fn start_engine(
+    app: &mut App,
+    options: EngineOptions,
+    shared: Option<SharedQuota>,
+) -> Option<EngineHandle> {
+    match spawn_engine(options, shared).await {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!(error = %e, "the sync engine could not start");
@@ -125,5 +141,36 @@ pub fn options_after_login(ctx: &LoginContext) -> Result<EngineOptions, EngineFa
             what_to_do: no_auth_text(&e),
             error: e.to_string(),
         }),
+    }
+}
+
+/// The plan of a plain `spotsync sync` (read-only; `None` when the database cannot be read).
+pub fn load_plan(
+    db: &std::path::Path,
+    config: &sync::SyncConfig,
+) -> Option<Box<spotsync_core::plan::Plan>> {
+    let req = spotsync_core::plan::Request::default();
+    match spotsync_core::plan::load_plan(db, config, &req, Utc::now()) {
+        Ok(p) => Some(Box::new(p)),
+        Err(e) => {
+            tracing::warn!("cannot plan the next sync: {e}");
+            None
+        }
+    }
+}
+
+/// The plan of a plain `spotsync sync` for the app's account, with the household's quota when
+/// it shares one (read-only; `None` when it cannot be read).
+pub fn household_plan(
+    paths: &crate::config::Paths,
+    config: &crate::config::Config,
+) -> Option<Box<spotsync_core::plan::Plan>> {
+    let req = spotsync_core::plan::Request::default();
+    match crate::household::load_plan(paths, config, &req) {
+        Ok(p) => Some(Box::new(p)),
+        Err(e) => {
+            tracing::warn!("cannot plan the next sync: {e}");
+            None
+        }
     }
 }

@@ -84,6 +84,8 @@ async fn status_warns_30_and_7_days_before_the_end() {
         db: env.dir.path().join("db.sqlite"),
         token_file: env.token_file(),
         log_dir: env.log_dir(),
+        account: "default".into(),
+        data_dir: env.token_file().parent().unwrap().to_path_buf(),
     };
     assert_eq!(
         spotsync::spotify::auth::refresh_expiry_warning(&paths.token_file),

@@ -32,6 +32,7 @@ pub use next_run::{
     CHANGES_DURING_ENRICHMENT, Closing, NextRun, UnfinishedRun, next_run, ordered_phases,
     resumed_phases, supersedes,
 };
+pub use quota_view::{AccountSent, HouseholdQuota, HouseholdShare, household_etas};
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
@@ -219,6 +220,9 @@ pub struct Snapshot {
     /// Today's top lists are stored (an incremental run sends nothing for them).
     pub top_today: bool,
     pub probe: Option<Probe>,
+    /// The account's household, when several accounts share the quota: then `observations`
+    /// and `used` are the household's (see [`Snapshot::share_with`]).
+    pub household: Option<HouseholdQuota>,
 }
 
 impl Snapshot {
@@ -244,6 +248,7 @@ impl Snapshot {
             catalog: CatalogCounts::default(),
             top_today: false,
             probe: None,
+            household: None,
         }
     }
 }
@@ -382,6 +387,11 @@ pub struct QuotaView {
     pub eta_bulk_per_day: u64,
     /// `eta_daily` is assumed, not configured or learned.
     pub eta_assumed: bool,
+    /// Bulk requests the ETAs count as free now.
+    pub eta_room: u64,
+    /// The household this account shares the quota with, when it is one of several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<HouseholdShare>,
 }
 
 /// When the plan's totals came from a probe.

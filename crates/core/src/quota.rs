@@ -7,7 +7,8 @@
 //! - the daily figure is the configured `max_calls_per_day`, else the quota **learned** from
 //!   Spotify's own `QUOTA_EXCEEDED` answers (the requests we had sent in the rolling 24 hours
 //!   before each one: the smallest of the last [`OBSERVATIONS_USED`]), else unknown: then bulk
-//!   work stops at [`ASSUMED_BULK`] a day, the lowest quota reported for Development Mode, and
+//!   work stops at [`ASSUMED_BULK`] a day, the lowest quota reported for Development Mode (less
+//!   the polls of a household's other accounts), and
 //!   the poll and incremental syncs are not limited by us (a smaller quota, e.g. one shared by
 //!   several apps of the same developer account, answers `QUOTA_EXCEEDED` once, and is learned);
 //! - a **reserve** sized from the daemon's schedule (one request per plays poll, a measured
@@ -22,6 +23,8 @@
 //! out one by one ([`Window::admit`]), never in a 24-hour wall. A `QUOTA_EXCEEDED` block ends
 //! with a fresh count (Spotify said when to come back), so requests before the end of the last
 //! block do not count.
+
+pub mod household;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -141,6 +144,10 @@ pub struct QuotaPolicy {
     pub reserve: u64,
     /// Requests one incremental sync is reckoned to send.
     pub incremental_cost: u64,
+    /// Bulk requests a rolling day while the daily figure is unknown: [`ASSUMED_BULK`] for one
+    /// account; a household's other accounts' polls come out of it, so that everything sent
+    /// stays what one account would send at the lowest reported quota.
+    pub assumed_bulk: u64,
 }
 
 impl QuotaPolicy {
@@ -152,6 +159,19 @@ impl QuotaPolicy {
         schedule: &Schedule,
         incremental_cost: u64,
     ) -> QuotaPolicy {
+        QuotaPolicy::for_accounts(configured, observations, schedule, &[incremental_cost])
+    }
+
+    /// The policy of several accounts sharing the quota (a household, see [`household`]): the
+    /// reserve covers every account's plays polls and incremental syncs, one measured cost per
+    /// account in `incremental_costs` (the account it is computed for first; none counts as
+    /// one account of [`DEFAULT_INCREMENTAL_COST`]).
+    pub fn for_accounts(
+        configured: u64,
+        observations: &[Observation],
+        schedule: &Schedule,
+        incremental_costs: &[u64],
+    ) -> QuotaPolicy {
         let (daily, source) = if configured > 0 {
             (Some(configured), QuotaSource::Configured)
         } else if let Some(q) = learned_quota(observations) {
@@ -159,17 +179,26 @@ impl QuotaPolicy {
         } else {
             (None, QuotaSource::Unknown)
         };
-        let incremental_cost = incremental_cost.max(1);
+        let costs: Vec<u64> = if incremental_costs.is_empty() {
+            vec![DEFAULT_INCREMENTAL_COST]
+        } else {
+            incremental_costs.iter().map(|&c| c.max(1)).collect()
+        };
         let (history_reserve, reserve) = match daily {
-            Some(d) => reserves(d, schedule, incremental_cost),
+            Some(d) => reserves(d, schedule, &costs),
             None => (0, 0),
         };
+        let others = (costs.len() as u64).saturating_sub(1);
+        let assumed_bulk = ASSUMED_BULK
+            .saturating_sub(others.saturating_mul(schedule.polls_per_day()))
+            .max(ASSUMED_BULK / 3);
         QuotaPolicy {
             daily,
             source,
             history_reserve,
             reserve,
-            incremental_cost,
+            incremental_cost: costs[0],
+            assumed_bulk,
         }
     }
 
@@ -181,7 +210,7 @@ impl QuotaPolicy {
                 class,
                 RequestClass::Restore | RequestClass::Mirror | RequestClass::Enrich
             )
-            .then_some(ASSUMED_BULK);
+            .then_some(self.assumed_bulk);
         };
         let history = d.saturating_sub(margin(d)).max(1);
         let changes = d.saturating_sub(self.history_reserve).clamp(1, history);
@@ -220,19 +249,30 @@ fn margin(daily: u64) -> u64 {
     (daily / 100).max(1).min(daily.saturating_sub(1))
 }
 
-/// `(history_reserve, reserve)` for a daily figure.
-fn reserves(daily: u64, schedule: &Schedule, incremental_cost: u64) -> (u64, u64) {
+/// `(history_reserve, reserve)` for a daily figure, for as many accounts as `costs` has (each
+/// polls on the schedule and syncs at its own cost).
+fn reserves(daily: u64, schedule: &Schedule, costs: &[u64]) -> (u64, u64) {
     let cap = ((daily as f64) * FAIR_SHARE).floor() as u64;
-    let polls = schedule.polls_per_day();
-    let syncs = schedule.syncs_per_day().saturating_mul(incremental_cost);
+    let accounts = costs.len().max(1) as u64;
+    let polls = schedule.polls_per_day().saturating_mul(accounts);
+    let syncs = costs.iter().fold(0u64, |sum, &cost| {
+        sum.saturating_add(schedule.syncs_per_day().saturating_mul(cost))
+    });
     let need = polls.saturating_add(syncs);
     let reserve = need.min(cap);
     // Capped, both needs shrink alike: the polls keep their proportion of the reserve, and the
     // incremental syncs keep room above bulk work.
-    let history_reserve = if need == 0 {
+    let proportional = if need == 0 {
         0
     } else {
         ((reserve as u128 * polls as u128) / need as u128) as u64
+    };
+    // Several accounts: their polls are most of what cannot wait (each keeps only its last 50
+    // plays), so they keep their whole need up to half of a capped reserve.
+    let history_reserve = if accounts > 1 {
+        polls.min(proportional.max(reserve / 2))
+    } else {
+        proportional
     };
     (history_reserve.min(reserve), reserve)
 }

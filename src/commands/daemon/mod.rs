@@ -1,21 +1,24 @@
 //! `spotsync daemon`: incremental syncs and plays polls on the configured schedule
-//! (`[daemon]` in the config file; `--every` / `--plays-every` override it).
+//! (`[daemon]` in the config file; `--every` / `--plays-every` override it), for every account
+//! of the household at once (or the one `--account` names), each with its own engine and
+//! health rows, their requests kept within the shared quota by its ledger.
 
+mod account;
 mod health;
-
-use std::time::Duration;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::quota::Schedule;
 use spotsync_core::store::health::HealthKey;
-use spotsync_core::sync::{ErrorKind, Phase, RunStatus, StartMode, SyncCommand, SyncEvent};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
+use self::account::{Served, Tick};
 use self::health::HealthWriter;
 use super::signals::StopSignals;
 use super::*;
 use crate::cli::{DaemonArgs, GlobalArgs};
-use crate::config::DaemonConfig;
+use crate::config::{DaemonConfig, accounts};
 use crate::exit;
 
 /// The daemon's cadence: the command line's flags where given, else the config file's
@@ -34,28 +37,58 @@ pub fn schedule(args: &DaemonArgs, config: &DaemonConfig) -> Result<Schedule, St
     Ok(Schedule { every, plays_every })
 }
 
-/// The wall-clock time of a monotonic deadline, for the health table.
-fn wall(at: tokio::time::Instant) -> chrono::DateTime<Utc> {
-    let now = Utc::now();
-    chrono::TimeDelta::from_std(at.saturating_duration_since(tokio::time::Instant::now()))
-        .ok()
-        .and_then(|d| now.checked_add_signed(d))
-        .unwrap_or(now)
+/// Which accounts the daemon serves: the one named (`--account`, or `--db`), else every
+/// account of the household that has a token (the first account when there is none yet: it
+/// then says what to do, as before accounts existed).
+fn accounts_to_serve(global: &GlobalArgs, paths: &Paths) -> Vec<String> {
+    if global.account.is_some() || global.db.is_some() {
+        return vec![paths.account.clone()];
+    }
+    let connected: Vec<String> = accounts::discover(&paths.data_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.token_file.exists())
+        .map(|a| a.name)
+        .collect();
+    if connected.is_empty() {
+        vec![paths.account.clone()]
+    } else {
+        connected
+    }
 }
 
-/// How one tick ended.
-enum Tick {
-    /// The run finished (or could not start): wait for the next one.
-    Done,
-    /// A signal asked the daemon to stop.
-    Stop,
-    /// The authorization is refused: only `spotsync auth` helps.
-    AuthFailed,
-    /// The engine task ended by itself.
-    EngineGone,
+/// Start serving account `name`: its engine, its health rows. `Err(exit code)` when it cannot
+/// (the reason is on stderr and in the log).
+async fn start_account(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+) -> std::result::Result<Served, i32> {
+    let handle = start_engine(global, paths, config, |p| {
+        format!("another spotsync is using {}", p.display())
+    })
+    .await?;
+    let health = match HealthWriter::open(&paths.db) {
+        Ok(h) => h,
+        Err(e) => {
+            errln!("spotsync: account {}: {}", paths.account, error_words(&e));
+            handle.cancel.cancel();
+            finish_engine(handle).await;
+            return Err(exit::ERROR);
+        }
+    };
+    health.set(HealthKey::Pid, Some(&std::process::id().to_string()));
+    health.set_time(HealthKey::StartedAt, Utc::now());
+    health.set(HealthKey::LastError, None);
+    Ok(Served {
+        name: paths.account.clone(),
+        handle,
+        health,
+    })
 }
 
-/// `spotsync daemon`: incremental syncs and plays polls on schedule, in one process.
+/// `spotsync daemon`: incremental syncs and plays polls on schedule for every account of the
+/// household (or the one named), in one process.
 pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     let (paths, mut config) = setup(global)?;
     let schedule = schedule(args, &config.daemon)
@@ -63,188 +96,172 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     // The reserve is sized from the cadence this daemon keeps (flags included).
     config.sync.schedule = schedule;
     let _log = crate::logging::init(&paths.log_dir, true);
-    let mut handle = match start_engine(global, &paths, &config, |p| {
-        format!("another spotsync is using {}", p.display())
-    })
-    .await
-    {
-        Ok(h) => h,
-        Err(code) => return Ok(code),
-    };
-    let health = match HealthWriter::open(&paths.db) {
-        Ok(h) => h,
-        Err(e) => {
-            handle.cancel.cancel();
-            finish_engine(handle).await;
-            return Err(e);
+    let names = accounts_to_serve(global, &paths);
+    let mut served = Vec::new();
+    let mut first_failure = None;
+    for name in &names {
+        let p = if *name == paths.account {
+            paths.clone()
+        } else {
+            paths.for_account(name)
+        };
+        match start_account(global, &p, &config).await {
+            Ok(s) => served.push(s),
+            Err(code) => {
+                first_failure.get_or_insert(code);
+            }
         }
-    };
-    health.set(HealthKey::Pid, Some(&std::process::id().to_string()));
-    health.set_time(HealthKey::StartedAt, Utc::now());
-    health.set(HealthKey::LastError, None);
+    }
+    if served.is_empty() {
+        return Ok(first_failure.unwrap_or(exit::ERROR));
+    }
     tracing::info!(
-        "daemon: an incremental sync every {}, a listening-history poll every {}",
+        "daemon: serving {}: an incremental sync every {}, a listening-history poll every {}",
+        served
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         human_wait(chrono::TimeDelta::from_std(schedule.every).unwrap_or_default()),
         human_wait(chrono::TimeDelta::from_std(schedule.plays_every).unwrap_or_default()),
     );
-
-    let end = ticks(&mut handle, &health, schedule).await;
-    handle.cancel.cancel();
-    // The engine may already be gone (that is how a stop ends): nothing to report then.
-    if handle.commands.send(SyncCommand::Shutdown).await.is_err() {
-        tracing::debug!("the engine had already stopped");
-    }
-    let clean = finish_engine(handle).await;
-    health.set(HealthKey::Pid, None);
-    health.set_time(HealthKey::StoppedAt, Utc::now());
-    health.close().await;
-    Ok(match end {
-        Some(Tick::AuthFailed) => {
-            errln!("spotsync: authorization refused: run `spotsync auth`, then restart the daemon");
-            exit::AUTH_NEEDED
+    let stop = CancellationToken::new();
+    let watcher = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            StopSignals::new().any().await;
+            stop.cancel();
         }
-        Some(Tick::EngineGone) => {
-            errln!("spotsync: the sync engine stopped unexpectedly; see the log");
-            exit::ERROR
-        }
-        _ if !clean => exit::ERROR,
-        _ => exit::OK,
-    })
+    });
+    let mut house = House {
+        global,
+        paths: &paths,
+        config: &config,
+        schedule,
+        stop: stop.clone(),
+        tasks: JoinSet::new(),
+        names: names.clone(),
+        serve_all: global.account.is_none() && global.db.is_none(),
+    };
+    house.start(served).await;
+    let ends = house.follow().await;
+    watcher.abort();
+    Ok(exit_code(&ends, stop.is_cancelled()))
 }
 
-/// Start a run at every tick of `schedule` (a sync, or a plays poll) and follow it, until a
-/// signal, a refused authorization or the engine's end. `None` when a signal stopped it
-/// between runs.
-async fn ticks(
-    handle: &mut EngineHandle,
-    health: &HealthWriter,
-    schedule: Schedule,
-) -> Option<Tick> {
-    let mut signals = StopSignals::new();
-    // Holds are waited out in-process: no request is sent until the reset time.
-    if !send(handle, SyncCommand::SetMaxWait(None)).await {
-        return Some(Tick::EngineGone);
-    }
-    let mut next_sync = tokio::time::Instant::now();
-    let mut next_plays = next_sync + schedule.plays_every;
-    loop {
-        health.set_time(HealthKey::NextSync, wall(next_sync));
-        health.set_time(HealthKey::NextPlays, wall(next_plays));
-        tokio::select! {
-            _ = tokio::time::sleep_until(next_sync.min(next_plays)) => {}
-            _ = signals.any() => return None,
-        }
-        let now = tokio::time::Instant::now();
-        let (mode, only) = if now >= next_sync {
-            next_sync = now + schedule.every;
-            next_plays = now + schedule.plays_every;
-            (StartMode::Auto, Vec::new())
-        } else {
-            next_plays = now + schedule.plays_every;
-            (StartMode::Incremental, vec![Phase::Plays])
-        };
-        if !send(handle, SyncCommand::Start { mode, only }).await {
-            return Some(Tick::EngineGone);
-        }
-        let polls = PollTimer {
-            next: &mut next_plays,
-            every: schedule.plays_every,
-            health,
-        };
-        match one_run(handle, health, &mut signals, polls).await {
-            Tick::Done => {}
-            other => return Some(other),
+/// The daemon's exit code from how serving each account ended: 0 when stopped by a signal (or
+/// when every account ended normally), 3 when every account's authorization was refused,
+/// 1 when an engine ended by itself.
+fn exit_code(ends: &[(String, Tick)], stopped: bool) -> i32 {
+    for (name, end) in ends {
+        match end {
+            Tick::AuthFailed => errln!(
+                "spotsync: account {name}: authorization refused: run `{}`, then restart the \
+                 daemon",
+                super::accounts::auth_command(name)
+            ),
+            Tick::EngineGone => {
+                errln!(
+                    "spotsync: account {name}: the sync engine stopped unexpectedly; see the log"
+                )
+            }
+            Tick::Stop | Tick::Done => {}
         }
     }
-}
-
-/// The plays poll's schedule while a run is followed: a poll that falls due during a long run
-/// is sent into it ([`SyncCommand::PollPlays`]), ahead of its bulk work.
-struct PollTimer<'a> {
-    next: &'a mut tokio::time::Instant,
-    every: Duration,
-    health: &'a HealthWriter,
-}
-
-/// Follow one run's events to its end, recording what matters in the health table.
-async fn one_run(
-    handle: &mut EngineHandle,
-    health: &HealthWriter,
-    signals: &mut StopSignals,
-    polls: PollTimer<'_>,
-) -> Tick {
-    let mut run_started = false;
-    let mut stopping = false;
-    let mut auth_failed = false;
-    loop {
-        let ev = tokio::select! {
-            ev = handle.events.recv() => ev,
-            _ = signals.any(), if !stopping => {
-                stopping = true;
-                handle.cancel.cancel();
-                continue;
-            }
-            _ = tokio::time::sleep_until(*polls.next), if run_started && !stopping => {
-                *polls.next = tokio::time::Instant::now() + polls.every;
-                polls.health.set_time(HealthKey::NextPlays, wall(*polls.next));
-                tracing::debug!("a listening-history poll fell due during the run");
-                if handle.commands.send(SyncCommand::PollPlays).await.is_err() {
-                    return Tick::EngineGone;
-                }
-                continue;
-            }
-        };
-        let Some(ev) = ev else {
-            return if stopping {
-                Tick::Stop
-            } else {
-                Tick::EngineGone
-            };
-        };
-        if let Some(line) = describe_event(&ev) {
-            tracing::info!("{line}");
-        }
-        match &ev {
-            SyncEvent::RunStarted { .. } => run_started = true,
-            SyncEvent::Error { message, .. } if !run_started => {
-                // The run could not start; try again at the next tick.
-                health.set(HealthKey::LastError, Some(message));
-                break;
-            }
-            SyncEvent::RateLimited { until, .. } => {
-                health.set_time(HealthKey::BlockedUntil, *until);
-            }
-            SyncEvent::RateLimitCleared => health.set(HealthKey::BlockedUntil, None),
-            SyncEvent::Error { kind, message } => {
-                health.set(HealthKey::LastError, Some(message));
-                if *kind == ErrorKind::Auth {
-                    auth_failed = true;
-                }
-            }
-            SyncEvent::RunFinished { run } => {
-                health.set(HealthKey::LastRunStatus, Some(run.status.as_str()));
-                if run.status == RunStatus::Success {
-                    health.set_time(HealthKey::LastSuccess, Utc::now());
-                    health.set(HealthKey::LastError, None);
-                } else if let Some(e) = &run.error {
-                    health.set(HealthKey::LastError, Some(e));
-                }
-                break;
-            }
-            _ => {}
-        }
+    if stopped
+        && ends
+            .iter()
+            .all(|(_, e)| matches!(e, Tick::Stop | Tick::Done))
+    {
+        return exit::OK;
     }
-    if auth_failed {
-        Tick::AuthFailed
-    } else if stopping {
-        Tick::Stop
+    if ends.iter().any(|(_, e)| *e == Tick::EngineGone) {
+        exit::ERROR
+    } else if ends.iter().any(|(_, e)| *e == Tick::AuthFailed) {
+        exit::AUTH_NEEDED
     } else {
-        Tick::Done
+        exit::OK
+    }
+}
+
+/// The accounts being served, and how to serve more.
+struct House<'a> {
+    global: &'a GlobalArgs,
+    paths: &'a Paths,
+    config: &'a Config,
+    schedule: Schedule,
+    stop: CancellationToken,
+    tasks: JoinSet<(String, Tick)>,
+    /// Every account served (or tried) so far.
+    names: Vec<String>,
+    /// Serve accounts connected while the daemon runs too.
+    serve_all: bool,
+}
+
+impl House<'_> {
+    /// Serve these accounts: with several, every account's first plays poll goes before any
+    /// account's sync starts (Spotify keeps only the last 50 plays; bulk work can wait).
+    async fn start(&mut self, mut served: Vec<Served>) {
+        if served.len() > 1 {
+            let stop = self.stop.clone();
+            let polls = served.iter_mut().map(|s| s.first_poll(&stop));
+            futures::future::join_all(polls).await;
+        }
+        for s in served {
+            let span = tracing::info_span!("account", name = %s.name);
+            let task = s.serve(self.schedule, self.stop.clone());
+            self.tasks
+                .spawn(tracing::Instrument::instrument(task, span));
+        }
+    }
+
+    /// Follow the accounts until every one has ended (or the daemon stops); meanwhile, at every
+    /// sync interval, start serving accounts connected since. How each ended.
+    async fn follow(&mut self) -> Vec<(String, Tick)> {
+        let mut ends = Vec::new();
+        let mut rescan = tokio::time::interval(self.schedule.every);
+        rescan.tick().await;
+        loop {
+            tokio::select! {
+                joined = self.tasks.join_next() => match joined {
+                    Some(Ok(end)) => ends.push(end),
+                    Some(Err(e)) => {
+                        tracing::error!("serving an account ended abnormally: {e}");
+                        ends.push((String::from("?"), Tick::EngineGone));
+                    }
+                    None => break,
+                },
+                _ = rescan.tick(), if self.serve_all && !self.stop.is_cancelled() => {
+                    self.serve_new_accounts().await;
+                }
+            }
+        }
+        ends
+    }
+
+    /// Accounts connected (`spotsync auth --account NAME`) since the daemon started.
+    async fn serve_new_accounts(&mut self) {
+        let new: Vec<String> = accounts_to_serve(self.global, self.paths)
+            .into_iter()
+            .filter(|n| !self.names.contains(n))
+            .collect();
+        let mut served = Vec::new();
+        for name in new {
+            self.names.push(name.clone());
+            tracing::info!("account {name} was connected: serving it too");
+            let p = self.paths.for_account(&name);
+            if let Ok(s) = start_account(self.global, &p, self.config).await {
+                served.push(s);
+            }
+        }
+        self.start(served).await;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn args(every: Option<u64>, plays_every: Option<u64>) -> DaemonArgs {

@@ -21,6 +21,28 @@ impl App {
         Handled::act(Action::Quit)
     }
 
+    /// `A`: the household's next account. Like quitting (a run pauses at the next batch
+    /// boundary and resumes at its next start), then the app starts anew on that account.
+    pub(super) fn switch_account(&mut self) -> Handled {
+        let Some(next) = self.setup.accounts.next().map(str::to_string) else {
+            self.info("One account here: `spotsync auth --account NAME` connects another");
+            return Handled::DONE;
+        };
+        self.overlay = Overlay::None;
+        if self.quitting {
+            return Handled::Unchanged;
+        }
+        self.quitting = true;
+        if self.activity.run_active() {
+            self.info(format!(
+                "Switching to account {next}: pausing after the current batch…"
+            ));
+        } else {
+            self.info(format!("Switching to account {next}…"));
+        }
+        Handled::act(Action::SwitchAccount(next))
+    }
+
     /// The engine takes commands; otherwise the notice says why not.
     pub(super) fn can_drive(&mut self) -> bool {
         match &self.engine {

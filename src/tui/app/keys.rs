@@ -67,6 +67,7 @@ impl App {
             KeyCode::Char('f') => self.full_key(),
             KeyCode::Char('i') => self.start(StartMode::Incremental),
             KeyCode::Char('a') => self.open_login(),
+            KeyCode::Char('A') => self.switch_account(),
             KeyCode::Char('p') => self.pause_key(),
             KeyCode::Char('c') => self.cancel_key(),
             _ => Handled::Unchanged,

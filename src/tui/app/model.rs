@@ -154,6 +154,30 @@ pub struct Locations {
     pub config_file: Option<String>,
 }
 
+/// The accounts of a household, as the header names them and `A` goes through them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Accounts {
+    /// The account shown (empty: a single account's installation, nothing named).
+    pub current: String,
+    /// Every account of the data directory, in the order `A` goes through them.
+    pub all: Vec<String>,
+}
+
+impl Accounts {
+    /// The account `A` goes to: the one after the current, round; `None` with fewer than two.
+    pub fn next(&self) -> Option<&str> {
+        if self.all.len() < 2 {
+            return None;
+        }
+        let k = self
+            .all
+            .iter()
+            .position(|n| *n == self.current)
+            .map_or(0, |k| (k + 1) % self.all.len());
+        self.all.get(k).map(String::as_str)
+    }
+}
+
 /// What the app is started with; it does not change while the app runs.
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -176,6 +200,8 @@ pub struct Setup {
     pub export_dir: PathBuf,
     /// What to say at start (a warning about the authorization…), over anything else.
     pub notice: Option<Notice>,
+    /// The household's accounts (the header names the one shown; `A` switches).
+    pub accounts: Accounts,
 }
 
 impl Default for Setup {
@@ -190,6 +216,7 @@ impl Default for Setup {
             plan_config: None,
             export_dir: PathBuf::from(spotsync_core::export::DEFAULT_DIR),
             notice: None,
+            accounts: Accounts::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use spotsync_core::export::Written;
 use spotsync_core::plan::Plan;
 
+use super::Screen;
 use crate::logging::LogLine;
 use crate::store::browse::{Answer, Query};
 use crate::store::journal::{ChangeRow, PlayGap};
@@ -58,6 +59,8 @@ pub enum Msg {
     RestoreNames(std::collections::HashMap<String, String>),
     /// Stop (a signal, or the terminal went away): the same as `q`.
     Quit,
+    /// Show this screen (the one shown before `A` switched accounts).
+    Show(Screen),
 }
 
 /// Why the engine could not be started.
@@ -97,6 +100,8 @@ pub enum Action {
     Export(ExportRequest),
     /// Read the names of these items for the restore plan (answered by [`Msg::RestoreNames`]).
     LoadRestoreNames(Vec<String>),
+    /// Leave as for quitting, then start the app anew on this account (`A`).
+    SwitchAccount(String),
     /// Several of the above, in order.
     Many(Vec<Action>),
 }

@@ -278,6 +278,13 @@ fn phase_detail(app: &App, theme: Theme) -> Line<'static> {
 
 fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut spans = vec![Span::styled(" spotsync ", theme.title())];
+    let accounts = &app.setup.accounts;
+    if !accounts.current.is_empty() {
+        spans.push(Span::styled(format!(" {} ", accounts.current), theme.key()));
+        if accounts.all.len() >= 2 && area.width >= 100 {
+            spans.push(Span::styled("A ", theme.dim()));
+        }
+    }
     // The screens: all three named when there is room, else the current one and the keys.
     let wide = area.width >= 120;
     for screen in Screen::ALL {

@@ -316,6 +316,10 @@ fn compact_plan(p: &Plan, used: u64, width: usize) -> String {
         ),
         (None, _) => ("Quota unknown".to_string(), String::new()),
     };
+    let quota = match &q.household {
+        Some(h) => format!("{quota}, shared by {}", h.accounts),
+        None => quota,
+    };
     let used = format!(" · used {}", plan::group(used));
     let next = format!(" · next {}", plan_total(p));
     let forms = [
@@ -402,13 +406,36 @@ fn roomy_plan(p: &Plan) -> Vec<String> {
             p.unknown.len()
         )
     };
-    vec![
-        quota,
-        reserve,
-        format!(
-            "Next sync ({}): {}{rate}{unsized_lists}",
-            p.run_line(),
-            plan_total(p)
-        ),
-    ]
+    let mut lines = vec![quota, reserve];
+    lines.extend(household_lines(p));
+    lines.push(format!(
+        "Next sync ({}): {}{rate}{unsized_lists}",
+        p.run_line(),
+        plan_total(p)
+    ));
+    lines
+}
+
+/// In a household, the shared quota and each account's part of it: "Shared by 3 accounts:
+/// 1,204 requests in 24 h (this one 412) · its bulk share 400/day", then "a 412 · b 700 · c 92".
+fn household_lines(p: &Plan) -> Vec<String> {
+    let Some(h) = &p.quota.household else {
+        return Vec::new();
+    };
+    let mut lines = vec![format!(
+        "Shared by {} accounts: {} requests in 24 h (this one {}) · its bulk share {}/day",
+        h.accounts,
+        plan::group(p.quota.used_24h),
+        plan::group(h.own_24h),
+        plan::group(h.bulk_share_per_day)
+    )];
+    if !h.by_account.is_empty() {
+        let parts: Vec<String> = h
+            .by_account
+            .iter()
+            .map(|a| format!("{} {}", a.account, plan::group(a.sent_24h)))
+            .collect();
+        lines.push(format!("  by account: {}", parts.join(" · ")));
+    }
+    lines
 }

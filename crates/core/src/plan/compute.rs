@@ -505,9 +505,9 @@ fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
 
 /// The phases' plans with their ETAs (phases run in order; bulk requests go at the day's bulk
 /// rate after today's room), and the whole plan's figures.
-fn with_etas(planned: Vec<Planned>, s: &Snapshot, quota: &QuotaView) -> (Vec<PhasePlan>, Total) {
+fn with_etas(planned: Vec<Planned>, quota: &QuotaView) -> (Vec<PhasePlan>, Total) {
     let per_day = quota.eta_bulk_per_day;
-    let room = quota.eta_bulk_per_day.saturating_sub(s.used);
+    let room = quota.eta_room;
     let eta = |requests| quota::eta(requests, room, Some(per_day)).map_or(0, |d| d.as_secs());
     let mut cum = 0u64;
     let mut plans = Vec::new();
@@ -553,7 +553,7 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
         .filter(|p| p.figure.basis == Basis::Unknown)
         .map(|p| p.phase)
         .collect();
-    let (phases, total) = with_etas(planned, s, &quota);
+    let (phases, total) = with_etas(planned, &quota);
     Plan {
         generated_at: s.now,
         probe_cost: probe_cost(s, &unknown),

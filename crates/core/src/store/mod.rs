@@ -15,7 +15,9 @@
 //! - restore: [`restore`] (`restores`, `restore_writes`, `restore_playlists`, the saves and
 //!   playlist versions as of a date, the archived covers);
 //! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
-//!   (`daemon_health`), [`browse`].
+//!   (`daemon_health`), [`browse`];
+//! - shared by the accounts of a household: [`ledger`], the quota ledger (a file of its own
+//!   beside the accounts' databases).
 
 pub mod account;
 pub mod browse;
@@ -25,6 +27,7 @@ mod file;
 pub mod health;
 pub mod hold;
 pub mod journal;
+pub mod ledger;
 pub mod library;
 pub mod musicbrainz;
 pub mod plays;

@@ -41,6 +41,11 @@ impl Engine {
         }
     }
 
+    /// Admit every request through the household's quota ledger too.
+    pub(crate) fn share_quota(&mut self, shared: super::link::Household) {
+        self.requester.share_quota(shared);
+    }
+
     /// Idle until a command; run; repeat until shutdown.
     pub(crate) async fn main_loop(mut self) {
         while let Some(cmd) = self.control.idle().await {

@@ -28,6 +28,7 @@ mod unsaved;
 
 pub use crate::settings::{EnrichTarget, SyncConfig};
 pub use events::*;
+pub use link::SharedQuota;
 
 use std::path::PathBuf;
 
@@ -72,21 +73,38 @@ pub enum SpawnError {
 /// engine task on the current tokio runtime. The engine idles until it receives
 /// [`SyncCommand::Start`].
 pub async fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
+    spawn_shared(options, None).await
+}
+
+/// [`spawn`] for an account that is (or may become) one of a household: its requests are also
+/// admitted by the quota ledger the accounts share ([`SharedQuota`]; see
+/// [`crate::quota::household`]) once the ledger exists; it is looked for before each request.
+pub async fn spawn_shared(
+    options: EngineOptions,
+    shared: Option<SharedQuota>,
+) -> Result<EngineHandle, SpawnError> {
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|_| SpawnError::Other("the sync engine needs a tokio runtime".into()))?;
     let db = options.db.clone();
     // Opening checks (and may migrate) a possibly large file: never on the runtime's threads.
     let opened = tokio::task::spawn_blocking(move || {
-        let store = Store::open(&db)?;
-        let hold = store.sql().load_block(chrono::Utc::now())?;
-        Ok::<_, StoreError>((store, hold))
+        let store = Store::open(&db).map_err(|e| match e {
+            StoreError::Locked(p) => SpawnError::Locked(p),
+            other => SpawnError::Other(other.to_string()),
+        })?;
+        let hold = store
+            .sql()
+            .load_block(chrono::Utc::now())
+            .map_err(|e| SpawnError::Other(e.to_string()))?;
+        let shared = match &shared {
+            Some(q) => Some(link::Household::new(q.clone(), &db).map_err(SpawnError::Other)?),
+            None => None,
+        };
+        Ok::<_, SpawnError>((store, hold, shared))
     })
     .await
     .map_err(|e| SpawnError::Other(format!("opening the database failed: {e}")))?;
-    let (store, hold) = opened.map_err(|e| match e {
-        StoreError::Locked(p) => SpawnError::Locked(p),
-        other => SpawnError::Other(other.to_string()),
-    })?;
+    let (store, hold, shared) = opened?;
     let client = SpotifyClient::new(
         &options.api_url,
         &options.accounts_url,
@@ -95,7 +113,7 @@ pub async fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
     let (ev_tx, ev_rx) = mpsc::channel(1024);
     let cancel = CancellationToken::new();
-    let engine = engine::Engine::new(
+    let mut engine = engine::Engine::new(
         store,
         hold,
         client,
@@ -104,6 +122,9 @@ pub async fn spawn(options: EngineOptions) -> Result<EngineHandle, SpawnError> {
         cmd_rx,
         cancel.clone(),
     );
+    if let Some(shared) = shared {
+        engine.share_quota(shared);
+    }
     let task = runtime.spawn(engine.main_loop());
     Ok(EngineHandle {
         commands: cmd_tx,

@@ -237,6 +237,15 @@ pub(super) fn draw_help(frame: &mut Frame, app: &App, theme: Theme, area: Rect) 
             ])
         })
         .collect();
+    if let Some(next) = app.setup.accounts.next() {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<14}", "A"), theme.key()),
+            Span::raw(format!(
+                "switch accounts (now {}; next {next}); every screen follows",
+                app.setup.accounts.current
+            )),
+        ]));
+    }
     lines.push(Line::from(""));
     lines.extend(locations(app, theme));
     lines.push(Line::from(""));

@@ -7,6 +7,7 @@
 mod commit;
 mod control;
 mod request;
+mod shared;
 mod usage;
 mod write;
 
@@ -18,6 +19,8 @@ use tokio::sync::mpsc;
 pub(crate) use commit::{BatchCtx, Stored, commit_batch, complete_phase};
 pub(crate) use control::Control;
 pub(crate) use request::{ReqError, Requester};
+pub(crate) use shared::Household;
+pub use shared::SharedQuota;
 
 use super::events::SyncEvent;
 use super::outcome::Stop;

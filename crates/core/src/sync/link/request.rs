@@ -57,6 +57,8 @@ pub(crate) struct Requester {
     pub(super) max_calls_per_day: u64,
     /// The daemon's cadence, which sizes the reserve.
     pub(super) schedule: Schedule,
+    /// The quota ledger of the household this account belongs to, if any.
+    pub(super) household: Option<super::Household>,
 }
 
 impl Requester {
@@ -76,12 +78,18 @@ impl Requester {
             announced: None,
             max_calls_per_day: config.max_calls_per_day,
             schedule: config.schedule,
+            household: None,
         }
+    }
+
+    /// Admit every request through the household's quota ledger too (once it exists).
+    pub(crate) fn share_quota(&mut self, household: super::Household) {
+        self.household = Some(household);
     }
 }
 
 /// What the gate said about a request of some class now.
-enum Gated {
+pub(super) enum Gated {
     Go,
     /// Wait this long for the pace.
     Pace(Duration),
@@ -159,8 +167,10 @@ impl Link<'_> {
         let gate = &mut self.requester.gate;
         let (until, reason) = gate.on_rate_limited(retry_after, quota, now, Instant::now());
         tracing::warn!("{template}: rate limited ({reason}) until {}", ts(until));
-        // Spotify's own answer teaches the daily quota: what we had sent before it.
-        let observed = quota.then(|| gate.quota_exceeded(now, until));
+        // Spotify's own answer teaches the daily quota: what we had sent before it (in a
+        // household, what every account had sent: the ledger's count).
+        let own = quota.then(|| gate.quota_exceeded(now, until));
+        let observed = self.share_hold(until, reason, now).await?.or(own);
         if let Some(o) = &observed {
             tracing::warn!(
                 "QUOTA_EXCEEDED after {} requests in the counted day; bulk work will stop short \
@@ -207,11 +217,14 @@ impl Link<'_> {
         }
     }
 
-    /// What the gate says about one request of `class` now.
+    /// What the engine's own gate says about one request of `class` now (in a household, the
+    /// daily quota is the ledger's to decide: [`Link::admit_shared`]).
     fn gated(&mut self, class: RequestClass) -> Gated {
         let now = Utc::now();
+        let shared = self.is_shared();
         let gate = &mut self.requester.gate;
-        match gate.hold(now).or_else(|| gate.admit(class, now)) {
+        let daily = |gate: &mut Gate| (!shared).then(|| gate.admit(class, now)).flatten();
+        match gate.hold(now).or_else(|| daily(gate)) {
             Some((until, reason)) => Gated::Hold { until, reason },
             None => match gate.pacing_delay(Instant::now()) {
                 Some(d) => Gated::Pace(d),
@@ -232,7 +245,12 @@ impl Link<'_> {
         class: RequestClass,
     ) -> Result<(), Stop> {
         loop {
-            match self.gated(class) {
+            self.find_household().await?;
+            let gated = match self.gated(class) {
+                Gated::Go => self.admit_shared(class).await?,
+                other => other,
+            };
+            match gated {
                 Gated::Go => return Ok(()),
                 Gated::Pace(d) => {
                     self.wait(d, phase).await?;

@@ -31,6 +31,7 @@ impl Link<'_> {
             Err(e) => tracing::warn!("cannot read the persisted hold: {}", e.describe()),
         }
         self.load_quota().await;
+        self.rejoin_household().await;
     }
 
     /// The daily policy and the requests counted so far into the gate. A failure is logged
@@ -71,11 +72,25 @@ impl Link<'_> {
 
     /// Tell the front end the requests of the rolling 24 hours (the gate's tally: loaded with
     /// the quota, counted as each request is sent) against the daily figure.
+    /// In a household, the ledger's count of every account's requests and its figure.
     pub(crate) async fn emit_usage(&mut self) {
+        let shared = match self.shared_view().await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!("{}", e.describe());
+                None
+            }
+        };
         let gate = &mut self.requester.gate;
-        let usage = SyncEvent::ApiUsage {
-            calls_24h: gate.sent_today(Utc::now()),
-            budget: gate.policy().daily,
+        let usage = match shared {
+            Some(v) => SyncEvent::ApiUsage {
+                calls_24h: v.sent,
+                budget: v.policy.daily,
+            },
+            None => SyncEvent::ApiUsage {
+                calls_24h: gate.sent_today(Utc::now()),
+                budget: gate.policy().daily,
+            },
         };
         self.emit(usage).await;
     }
