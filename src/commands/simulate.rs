@@ -25,11 +25,19 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
     let o = &args.sim;
     errln!(
         "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
-        o.tracks,
-        o.playlists,
+        o.user_track_count(0),
+        o.user_playlist_count(0),
         o.seed,
         spotsync_sim::state::mode_name(o.mode)
     );
+    for u in 1..usize::from(o.users) {
+        errln!(
+            "  user {u}: {} saved tracks, {} playlists (token: POST __sim/token {{\"user\": {u}}}; \
+             login: POST __sim/login-as {{\"user\": {u}}})",
+            o.user_track_count(u),
+            o.user_playlist_count(u)
+        );
+    }
     errln!(
         "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
         sim.api_url(),

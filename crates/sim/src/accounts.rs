@@ -37,7 +37,7 @@ async fn count(State(s): State<AppState>, req: Request, next: Next) -> Response 
             .unwrap_or("")
     );
     let resp = next.run(req).await;
-    s.record(&route, resp.status().as_u16(), false);
+    s.record_accounts(&route, resp.status().as_u16());
     resp
 }
 
@@ -107,11 +107,20 @@ async fn authorize(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Respon
     {
         return bad("Invalid code_challenge");
     }
+    // Who approves: `sim_user=N` on this request, else the user of `POST /__sim/login-as`.
+    let user = match get_param(&q, "sim_user") {
+        None => s.login_user(),
+        Some(u) => match u.parse::<usize>() {
+            Ok(u) if u < s.users() => u,
+            _ => return bad("sim_user must name a simulated user (0, 1, …)"),
+        },
+    };
     let code = s.random_token("AQ");
     lock(&s.auth).codes.insert(
         code.clone(),
         AuthCode {
             client_id: client_id.to_string(),
+            user,
             redirect_uri: redirect.to_string(),
             challenge: challenge.to_string(),
             scope: get_param(&q, "scope").unwrap_or("").to_string(),
@@ -165,7 +174,7 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             if client_id.is_none() {
                 return invalid_client();
             }
-            let t = s.issue(None, "", false);
+            let t = s.issue(None, "", None);
             json(StatusCode::OK, to_vec(&t))
         }
         Some(_) => oauth_error(
@@ -216,7 +225,7 @@ fn redeem_code(s: &Shared, q: &[(String, String)], client_id: Option<String>) ->
     if !(43..=128).contains(&verifier.len()) || s256(verifier) != c.challenge {
         return invalid_grant("code_verifier was incorrect");
     }
-    let t = s.issue(Some(&client_id), &c.scope, true);
+    let t = s.issue(Some(&client_id), &c.scope, Some(c.user));
     json(StatusCode::OK, to_vec(&t))
 }
 
@@ -244,6 +253,6 @@ fn refresh(s: &Shared, q: &[(String, String)], client_id: Option<String>) -> Res
         auth.refresh.remove(rt);
         old
     };
-    let t = s.issue(Some(&old.client_id), &old.scope, true);
+    let t = s.issue(Some(&old.client_id), &old.scope, Some(old.user));
     json(StatusCode::OK, to_vec(&t))
 }

@@ -186,16 +186,49 @@ fn gen_track(rng: &mut ChaCha8Rng, at: Position, artists: Box<[u32]>) -> Track {
 
 /// Generate an album (with its tracks) by `primary` artist; returns the album index.
 pub(crate) fn gen_album(lib: &mut Library, rng: &mut ChaCha8Rng, primary: u32) -> u32 {
-    let n_artists = lib.artists.len() as u32;
     let (album_type, n_tracks) = album_shape(rng);
+    let shape = AlbumShape {
+        album_type,
+        n_tracks,
+        discs: None,
+        name: None,
+    };
+    gen_shaped_album(lib, rng, primary, shape)
+}
+
+/// What an album is to be: its kind, its number of tracks, and (for the long ones) its discs
+/// and name; `None` leaves them to chance.
+pub(super) struct AlbumShape {
+    pub album_type: AlbumType,
+    pub n_tracks: u32,
+    pub discs: Option<u32>,
+    pub name: Option<String>,
+}
+
+/// Generate an album of `shape` (with its tracks) by `primary` artist; returns its index.
+pub(super) fn gen_shaped_album(
+    lib: &mut Library,
+    rng: &mut ChaCha8Rng,
+    primary: u32,
+    shape: AlbumShape,
+) -> u32 {
+    let n_artists = lib.artists.len() as u32;
+    let AlbumShape {
+        album_type,
+        n_tracks,
+        discs,
+        name,
+    } = shape;
     let (release_date, precision) = release_date(rng);
     let album = lib.albums.len() as u32;
     let artists = album_artists(rng, album_type, primary, n_artists);
-    let discs = if n_tracks > 14 && rng.random_bool(0.3) {
-        2
-    } else {
-        1
-    };
+    let discs = discs.unwrap_or_else(|| {
+        if n_tracks > 14 && rng.random_bool(0.3) {
+            2
+        } else {
+            1
+        }
+    });
     let per_disc = n_tracks.div_ceil(discs);
     let mut tracks = Vec::with_capacity(n_tracks as usize);
     for k in 0..n_tracks {
@@ -204,11 +237,13 @@ pub(crate) fn gen_album(lib: &mut Library, rng: &mut ChaCha8Rng, primary: u32) -
         let at = Position { album, k, per_disc };
         lib.tracks.push(gen_track(rng, at, credit));
     }
-    let name = if album_type == AlbumType::Compilation {
-        format!("{} Hits, Vol. {}", pick(rng, ADJ), rng.random_range(1..9))
-    } else {
-        gen_name(rng)
-    };
+    let name = name.unwrap_or_else(|| {
+        if album_type == AlbumType::Compilation {
+            format!("{} Hits, Vol. {}", pick(rng, ADJ), rng.random_range(1..9))
+        } else {
+            gen_name(rng)
+        }
+    });
     lib.albums.push(Album {
         id: random_id(rng),
         name: name.into_boxed_str(),

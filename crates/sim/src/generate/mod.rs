@@ -1,9 +1,12 @@
 //! Deterministic library generation: the same seed and sizes give the same library.
 //! The words names are made of live in `words`, artists, albums and podcasts in `catalogue`,
-//! the playlists in `playlists`, the other lists of the library in `collections`.
+//! the playlists in `playlists`, the other lists of the library in `collections`, the saved
+//! albums longer than one page of tracks in `long_albums`.
 
 mod catalogue;
 mod collections;
+mod covers;
+mod long_albums;
 mod playlists;
 mod words;
 
@@ -15,6 +18,7 @@ use crate::model::*;
 pub(crate) use catalogue::{gen_album, skewed_artist};
 use catalogue::{gen_albums_until_saved, gen_artists, gen_podcasts};
 pub use collections::CollectionSizes;
+pub use long_albums::long_albums;
 use playlists::gen_playlist;
 use words::{ADJ, EMOJI, FIRST, NOUN, UNICODE_NAMES};
 
@@ -202,6 +206,8 @@ pub fn generate(p: GenParams) -> Library {
     }
     lib.plays = listening_history(&lib, rng);
     collections::gen_collections(&mut lib, p.seed, p.tracks);
+    long_albums::gen_long_albums(&mut lib, p.seed, p.tracks);
+    covers::gen_covers(&mut lib, p.seed);
     lib
 }
 

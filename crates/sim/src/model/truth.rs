@@ -39,6 +39,7 @@ impl Library {
             saved_audiobooks: c.saved_audiobooks,
             top_artists: c.top_artists,
             top_tracks: c.top_tracks,
+            followed_users: self.followed_users.iter().map(|u| u.to_string()).collect(),
         }
     }
 
@@ -133,6 +134,12 @@ impl Library {
             followed: p.in_library,
             owned: p.owned_by_user(),
             items_readable_in_dev: p.items_readable_in_dev() && !p.spotify_owned(),
+            custom_cover: self.covers.get(&p.id).map(|c| c.hash.clone()),
+            cover: match self.covers.get(&p.id) {
+                Some(c) => Some(format!("/__cdn/image/{}", c.hash)),
+                None if p.items.is_empty() => None,
+                None => Some(format!("/__cdn/mosaic/{}", id_str(&p.id))),
+            },
             items: p
                 .items
                 .iter()
@@ -238,6 +245,9 @@ pub struct LibraryTruth {
     /// `/me/top/tracks` per `time_range`, in rank order.
     #[serde(default)]
     pub top_tracks: TruthRanges,
+    /// Users followed through `PUT /me/library` (`spotify:user:…`), in the order followed.
+    #[serde(default)]
+    pub followed_users: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,6 +328,13 @@ pub struct TruthPlaylist {
     pub owned: bool,
     /// Whether a Development Mode app can read the items (owned or collaborative, not `37i9…`).
     pub items_readable_in_dev: bool,
+    /// The SHA-256 (hex) of its custom cover's JPEG bytes; `None` when it shows a mosaic.
+    #[serde(default)]
+    pub custom_cover: Option<String>,
+    /// Where its image is on the simulator's image CDN (`/__cdn/image/{hash}` for a custom
+    /// cover, `/__cdn/mosaic/{id}` for the mosaic); `None` when it has none (no items).
+    #[serde(default)]
+    pub cover: Option<String>,
     pub items: Vec<TruthItem>,
 }
 

@@ -10,9 +10,8 @@ use crate::sync::link::BatchCtx;
 
 fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
     match e
-        .audiobook
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<Audiobook>(v.clone()).ok())
+        .audiobook_object()
+        .and_then(|v| serde_json::from_value::<Audiobook>(v).ok())
     {
         Some(b) => tx.upsert_audiobook(&b),
         None => Ok(None),
