@@ -91,6 +91,7 @@ pub enum PhaseArg {
     Top,
     Albums,
     Artists,
+    History,
     Plays,
 }
 
@@ -343,6 +344,7 @@ impl From<PhaseArg> for spotsync_core::sync::Phase {
             A::Top => Phase::Top,
             A::Albums => Phase::Albums,
             A::Artists => Phase::Artists,
+            A::History => Phase::History,
             A::Plays => Phase::Plays,
         }
     }

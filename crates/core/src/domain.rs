@@ -89,6 +89,9 @@ pub enum Phase {
     Albums,
     /// One `/artists/{id}` per artist never enriched (or `/artists?ids=`).
     Artists,
+    /// One `/tracks/{id}` per track only an imported data export knows (or `/tracks?ids=`),
+    /// most-played first: only when `enrich` names `history`.
+    History,
     /// `/me/player/recently-played`: listening history.
     Plays,
 }
@@ -104,12 +107,13 @@ text_enum!(Phase, "phase", {
     Top => "top",
     Albums => "albums",
     Artists => "artists",
+    History => "history",
     Plays => "plays",
 });
 
 impl Phase {
     /// Every phase in default order.
-    pub const ALL: [Phase; 11] = [
+    pub const ALL: [Phase; 12] = [
         Phase::Tracks,
         Phase::Playlists,
         Phase::AlbumsSaved,
@@ -120,6 +124,7 @@ impl Phase {
         Phase::Top,
         Phase::Albums,
         Phase::Artists,
+        Phase::History,
         Phase::Plays,
     ];
 }
@@ -146,6 +151,8 @@ pub const PAGE: u32 = 50;
 pub const ALBUM_BATCH: u32 = 20;
 /// Artists per `GET /artists?ids=` (where the app may use it).
 pub const ARTIST_BATCH: u32 = 50;
+/// Tracks per `GET /tracks?ids=` (where the app may use it).
+pub const TRACK_BATCH: u32 = 50;
 
 /// The `account` key of the user's Spotify id (from `GET /me`).
 pub const USER_ID_KEY: &str = "user_id";
@@ -212,7 +219,7 @@ impl RequestClass {
     pub fn of(phase: Phase, kind: RunKind) -> RequestClass {
         match phase {
             Phase::Plays => RequestClass::History,
-            Phase::Albums | Phase::Artists => RequestClass::Enrich,
+            Phase::Albums | Phase::Artists | Phase::History => RequestClass::Enrich,
             _ if kind == RunKind::Full => RequestClass::Mirror,
             _ => RequestClass::Changes,
         }
@@ -388,12 +395,15 @@ pub enum Capability {
     BatchAlbums,
     /// `/artists?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
     BatchArtists,
+    /// `/tracks?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
+    BatchTracks,
 }
 
 text_enum!(Capability, "capability", {
     ExtendedQuota => "extended_quota",
     BatchAlbums => "batch_albums",
     BatchArtists => "batch_artists",
+    BatchTracks => "batch_tracks",
 });
 
 /// A capability's learned value (`capabilities.value`).

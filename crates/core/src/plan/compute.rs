@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::enrichment;
 use super::estimate::{growth_sample, heaps};
 use super::quota_view::quota_view;
 use super::*;
@@ -10,15 +11,15 @@ use crate::domain::{Cursor, PhaseStatus};
 
 /// One phase's figure before the ETA.
 #[derive(Debug, Clone, PartialEq)]
-struct Figure {
-    requests: u64,
-    items: Option<u64>,
-    basis: Basis,
-    notes: Vec<String>,
+pub(super) struct Figure {
+    pub(super) requests: u64,
+    pub(super) items: Option<u64>,
+    pub(super) basis: Basis,
+    pub(super) notes: Vec<String>,
 }
 
 impl Figure {
-    fn new(requests: u64, items: Option<u64>, basis: Basis) -> Figure {
+    pub(super) fn new(requests: u64, items: Option<u64>, basis: Basis) -> Figure {
         Figure {
             requests,
             items,
@@ -27,13 +28,13 @@ impl Figure {
         }
     }
 
-    fn note(mut self, n: impl Into<String>) -> Figure {
+    pub(super) fn note(mut self, n: impl Into<String>) -> Figure {
         self.notes.push(n.into());
         self
     }
 
     /// Two parts of one phase: their sum, as weak as the weaker.
-    fn plus(mut self, other: Figure) -> Figure {
+    pub(super) fn plus(mut self, other: Figure) -> Figure {
         self.requests += other.requests;
         self.items = match (self.items, other.items) {
             (Some(a), Some(b)) => Some(a + b),
@@ -86,9 +87,9 @@ fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
 }
 
 /// What a phase computation sees.
-struct Ctx<'a> {
-    s: &'a Snapshot,
-    run: &'a PlannedRun,
+pub(super) struct Ctx<'a> {
+    pub(super) s: &'a Snapshot,
+    pub(super) run: &'a PlannedRun,
 }
 
 impl Ctx<'_> {
@@ -149,7 +150,7 @@ impl Ctx<'_> {
         self.run.kind != RunKind::Full
     }
 
-    fn extended(&self) -> bool {
+    pub(super) fn extended(&self) -> bool {
         self.s
             .extended
             .or_else(|| self.s.probe.as_ref().and_then(|p| p.extended))
@@ -378,7 +379,7 @@ fn top(c: &Ctx<'_>) -> Figure {
 }
 
 /// Albums or artists never enriched, plus (estimated) those the list walks before it bring.
-fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
+pub(super) fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
     let (stored, batch, gone, what) = match phase {
         Phase::Albums => (
             c.s.unenriched_albums,
@@ -480,7 +481,15 @@ fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
                 }
                 Phase::ArtistsFollowed => followed(c),
                 Phase::Top => top(c),
-                Phase::Albums | Phase::Artists => enrich(c, phase, incoming),
+                Phase::Albums => {
+                    let details = enrich(c, phase, incoming);
+                    match enrichment::album_tracks(c) {
+                        Some(t) => details.plus(t),
+                        None => details,
+                    }
+                }
+                Phase::Artists => enrich(c, phase, incoming),
+                Phase::History => enrichment::history(c),
                 Phase::Plays => Figure::new(1, None, Basis::Poll)
                     .note("one poll (history: never held back by the reserve)"),
             }
@@ -552,6 +561,12 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
         .map(|p| p.phase)
         .collect();
     let (phases, total) = with_etas(planned, s, &quota);
+    let run_phases: Vec<Phase> = phases.iter().map(|p| p.phase).collect();
+    let room = quota.eta_bulk_per_day.saturating_sub(s.used);
+    let eta = |requests| {
+        quota::eta(requests, room, Some(quota.eta_bulk_per_day)).map_or(0, |d| d.as_secs())
+    };
+    let left_out = enrichment::left_out(&c, &run_phases, total.bulk_requests, eta);
     Plan {
         generated_at: s.now,
         probe_cost: probe_cost(s, &unknown),
@@ -565,5 +580,6 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
             error: p.error.clone(),
         }),
         unknown,
+        left_out,
     }
 }

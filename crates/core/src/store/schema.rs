@@ -474,6 +474,43 @@ ORDER BY rate_limit_reset_at DESC, state_key = 'request_gate' DESC LIMIT 1;
 DELETE FROM sync_state WHERE state_key = 'request_gate';
 "#;
 
+/// Albums' track lists; how far each is stored; the tracks only an imported export knows,
+/// asked for by the `history` enrichment; when a save of a list without `added_at` was first
+/// seen.
+const M8_ALBUM_TRACKS: &str = r#"
+-- Every album's track list, as `/me/albums` and `GET /albums/{id}` carry its first page and
+-- `GET /albums/{id}/tracks` the rest; `position` is the track's place in that list.
+CREATE TABLE album_tracks (
+    album_id     TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    disc_number  INTEGER,
+    track_number INTEGER,
+    track_id     TEXT NOT NULL REFERENCES tracks(id),
+    PRIMARY KEY (album_id, position)
+);
+CREATE INDEX album_tracks_track ON album_tracks(track_id);
+
+-- The track list's length as Spotify said it, the offset of its next page to fetch (NULL when
+-- the stored list is complete or cannot be completed) and why it cannot.
+ALTER TABLE albums ADD COLUMN tracks_total INTEGER;
+ALTER TABLE albums ADD COLUMN tracks_next INTEGER;
+ALTER TABLE albums ADD COLUMN tracks_error TEXT;
+
+-- A track asked for by the `history` enrichment (`GET /tracks/{id}`), or why it could not be.
+ALTER TABLE tracks ADD COLUMN enriched_at TEXT;
+ALTER TABLE tracks ADD COLUMN enrich_error TEXT;
+
+-- When and where in its list a save was first seen (`/me/audiobooks` sends no `added_at`).
+ALTER TABLE saved_albums ADD COLUMN first_seen_at TEXT;
+ALTER TABLE saved_albums ADD COLUMN first_position INTEGER;
+ALTER TABLE saved_shows ADD COLUMN first_seen_at TEXT;
+ALTER TABLE saved_shows ADD COLUMN first_position INTEGER;
+ALTER TABLE saved_episodes ADD COLUMN first_seen_at TEXT;
+ALTER TABLE saved_episodes ADD COLUMN first_position INTEGER;
+ALTER TABLE saved_audiobooks ADD COLUMN first_seen_at TEXT;
+ALTER TABLE saved_audiobooks ADD COLUMN first_position INTEGER;
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
@@ -482,6 +519,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M5_WHOLE_LIBRARY),
     M::up(M6_QUOTA),
     M::up(M7_REQUEST_HOLD),
+    M::up(M8_ALBUM_TRACKS),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

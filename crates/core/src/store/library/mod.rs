@@ -4,6 +4,7 @@
 //! lists), `playlists` (the playlist list) and `items` (a playlist's items); `value` orders
 //! what is left to enrich. The listening history has its own module, [`crate::store::plays`].
 
+mod album_tracks;
 mod catalog;
 mod items;
 mod lists;
@@ -11,6 +12,7 @@ mod playlists;
 mod saved;
 pub mod value;
 
+pub use album_tracks::{AlbumTrackPages, TracksLeft};
 pub use catalog::EnrichTable;
 pub use lists::SavedList;
 pub use playlists::ItemsAccess;
