@@ -27,11 +27,13 @@ async fn stats(sim: &RunningSim) -> Stats {
 }
 
 /// Enrichment requests sent: (albums, artists), single and batch endpoints together.
+/// Requests for albums' and artists' details (an album's track pages apart).
 fn enrich_requests(s: &Stats) -> (u64, u64) {
     let sum = |prefix: &str| {
         s.per_endpoint
             .iter()
             .filter(|(k, _)| *k == prefix || k.starts_with(&format!("{prefix}/")))
+            .filter(|(k, _)| !k.ends_with("/tracks"))
             .map(|(_, n)| n)
             .sum::<u64>()
     };

@@ -31,6 +31,7 @@ pub mod model;
 pub mod playlist_write;
 pub mod read_api;
 pub mod render;
+pub mod replay;
 pub mod state;
 pub mod stats;
 pub mod tracks_api;

@@ -54,6 +54,12 @@ pub fn filled<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
     Ok(string(d)?.filter(|s| !s.trim().is_empty()))
 }
 
+/// A JSON string in lower case, else `None`: for Spotify's enumerations (`album_type`), which
+/// older answers spelled in upper case (`ALBUM`, `SINGLE`).
+pub fn lowercase<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(string(d)?.map(|s| s.to_lowercase()))
+}
+
 /// Whether `s` looks like a Spotify id (see the module docs).
 pub fn is_id(s: &str) -> bool {
     (1..=MAX_ID_LEN).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())

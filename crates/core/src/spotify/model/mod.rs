@@ -132,7 +132,7 @@ pub struct Album {
     pub id: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
+    #[serde(deserialize_with = "lenient::lowercase")]
     pub album_type: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub release_date: Option<String>,

@@ -57,10 +57,12 @@ impl Sql<'_> {
         let n = tracks.len() as u64;
         let end = offset + n;
         let more = n > 0 && page.total.map_or(page.next.is_some(), |t| end < t);
-        let known: Option<i64> = self.value(
-            "SELECT tracks_total AS value FROM albums WHERE id = ?1",
-            [album_id],
-        )?;
+        let known: Option<i64> = self
+            .value::<Option<i64>>(
+                "SELECT tracks_total AS value FROM albums WHERE id = ?1",
+                [album_id],
+            )?
+            .flatten();
         let stored = self.count(
             "SELECT COUNT(*) AS n FROM album_tracks WHERE album_id = ?1",
             [album_id],
