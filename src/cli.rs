@@ -195,7 +195,8 @@ pub enum ExportWhat {
     Liked,
     /// Every playlist (or those given by --playlist), one file each.
     Playlists,
-    /// The albums of the liked songs and playlist tracks.
+    /// The albums of the liked songs and playlist tracks, and the saved albums (in JSON with
+    /// when each was saved and its track list).
     Albums,
     /// The artists of those tracks and albums.
     Artists,

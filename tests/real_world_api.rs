@@ -6,6 +6,8 @@
 
 #[path = "sync/common.rs"]
 mod common;
+#[path = "real_world/export.rs"]
+mod export;
 #[path = "real_world/mirror.rs"]
 mod mirror;
 #[path = "real_world/odd.rs"]

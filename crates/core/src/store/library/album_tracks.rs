@@ -216,3 +216,70 @@ impl crate::store::row::FromRow for AlbumLeft {
         })
     }
 }
+
+/// One row of an album's track list, as the exporter reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlbumTrackRow {
+    pub album_id: String,
+    pub disc_number: Option<i64>,
+    pub track_number: Option<i64>,
+    pub track_id: String,
+    pub uri: Option<String>,
+    pub name: Option<String>,
+}
+
+impl crate::store::row::FromRow for AlbumTrackRow {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(AlbumTrackRow {
+            album_id: r.get("album_id")?,
+            disc_number: r.get("disc_number")?,
+            track_number: r.get("track_number")?,
+            track_id: r.get("track_id")?,
+            uri: r.get("uri")?,
+            name: r.get("name")?,
+        })
+    }
+}
+
+/// A saved album and when it was saved.
+struct SavedAlbumRow {
+    album_id: String,
+    added_at: Option<String>,
+}
+
+impl crate::store::row::FromRow for SavedAlbumRow {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SavedAlbumRow {
+            album_id: r.get("album_id")?,
+            added_at: r.get("added_at")?,
+        })
+    }
+}
+
+impl Sql<'_> {
+    /// Every stored album track list, by album and position (none in a database older than
+    /// them).
+    pub fn album_track_rows(&self) -> rusqlite::Result<Vec<AlbumTrackRow>> {
+        if !self.has_table("album_tracks")? {
+            return Ok(Vec::new());
+        }
+        self.all(
+            "SELECT at.album_id, at.disc_number, at.track_number, at.track_id, t.uri, t.name
+             FROM album_tracks at JOIN tracks t ON t.id = at.track_id
+             ORDER BY at.album_id, at.position",
+            [],
+        )
+    }
+
+    /// The saved albums (not removed), with when each was saved.
+    pub fn saved_album_dates(&self) -> rusqlite::Result<Vec<(String, Option<String>)>> {
+        if !self.has_table("saved_albums")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<SavedAlbumRow> = self.all(
+            "SELECT album_id, added_at FROM saved_albums WHERE removed_at IS NULL",
+            [],
+        )?;
+        Ok(rows.into_iter().map(|r| (r.album_id, r.added_at)).collect())
+    }
+}

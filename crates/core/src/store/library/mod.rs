@@ -10,9 +10,11 @@ mod items;
 mod lists;
 mod playlists;
 mod saved;
+#[cfg(test)]
+mod tests;
 pub mod value;
 
-pub use album_tracks::{AlbumTrackPages, TracksLeft};
+pub use album_tracks::{AlbumTrackPages, AlbumTrackRow, TracksLeft};
 pub use catalog::EnrichTable;
 pub use lists::SavedList;
 pub use playlists::ItemsAccess;
