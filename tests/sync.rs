@@ -10,6 +10,8 @@ mod engine;
 mod enrich;
 #[path = "sync/full.rs"]
 mod full;
+#[path = "sync/history.rs"]
+mod history;
 #[path = "sync/incremental.rs"]
 mod incremental;
 #[path = "sync/limits.rs"]

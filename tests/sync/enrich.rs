@@ -101,7 +101,7 @@ fn values(t: &LibraryTruth, plays: usize, table: Table) -> HashMap<String, i64> 
 
 /// Cancel `phase` after `batches` committed batches (more may land before the cancel does);
 /// the requests it sent.
-async fn enrich_then_cancel(env: &Env, sim: &RunningSim, phase: Phase, batches: usize) {
+pub async fn enrich_then_cancel(env: &Env, sim: &RunningSim, phase: Phase, batches: usize) {
     let mut handle = sync::spawn(EngineOptions {
         db: env.db.clone(),
         api_url: sim.api_url(),
