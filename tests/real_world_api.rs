@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "sync/album_lists.rs"]
+mod album_lists;
 #[path = "sync/common.rs"]
 mod common;
 #[path = "real_world/export.rs"]

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "sync/album_lists.rs"]
+mod album_lists;
 #[path = "sync/common.rs"]
 mod common;
 #[path = "sync/engine.rs"]

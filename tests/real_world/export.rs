@@ -17,7 +17,14 @@ async fn the_saved_albums_are_exported_with_their_track_lists() {
         .env
         .run(
             &s.sim,
-            &["export", "albums", "--format", "json", "--out", out_dir.to_str().unwrap()],
+            &[
+                "export",
+                "albums",
+                "--format",
+                "json",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ],
         )
         .await;
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);

@@ -52,7 +52,9 @@ fn playlists(c: &Connection, a: &Account, extended: bool) {
         let id = p["id"].as_str().unwrap();
         let row = &rows(
             c,
-            &format!("SELECT name, owner_id, snapshot_id, items_status FROM playlists WHERE id = '{id}'"),
+            &format!(
+                "SELECT name, owner_id, snapshot_id, items_status FROM playlists WHERE id = '{id}'"
+            ),
         )[0];
         assert_eq!(row[0], str_of(&p["name"]), "playlist {id} name");
         assert_eq!(row[1], str_of(&p["owner"]["id"]), "playlist {id} owner");
@@ -84,9 +86,17 @@ fn entries(c: &Connection, id: &str, recorded: &[Value]) {
              FROM playlist_items WHERE playlist_id = '{id}' ORDER BY position"
         ),
     );
-    assert_eq!(got.len(), recorded.len(), "playlist {id}: one row per entry");
+    assert_eq!(
+        got.len(),
+        recorded.len(),
+        "playlist {id}: one row per entry"
+    );
     for (i, (row, e)) in got.iter().zip(recorded).enumerate() {
-        let t = if e["item"].is_object() { &e["item"] } else { &e["track"] };
+        let t = if e["item"].is_object() {
+            &e["item"]
+        } else {
+            &e["track"]
+        };
         let local = e["is_local"].as_bool() == Some(true) || t["is_local"].as_bool() == Some(true);
         let kind = if t.is_null() {
             "unavailable"
@@ -97,7 +107,9 @@ fn entries(c: &Connection, id: &str, recorded: &[Value]) {
         } else {
             "track"
         };
-        let item_id = (kind == "track" || kind == "episode").then(|| library_id(t)).flatten();
+        let item_id = (kind == "track" || kind == "episode")
+            .then(|| library_id(t))
+            .flatten();
         let uri = (!t.is_null()).then(|| str_of(&t["uri"])).flatten();
         let name = (!t.is_null()).then(|| str_of(&t["name"])).flatten();
         let want = vec![
@@ -166,7 +178,10 @@ fn album_lists(c: &Connection, a: &Account) {
 /// one, else marked as not found (no request for it again).
 fn enrichment(c: &Connection, a: &Account) {
     for (table, recorded) in [("albums", &a.albums), ("artists", &a.artists)] {
-        for r in rows(c, &format!("SELECT id, enriched_at, enrich_error FROM {table}")) {
+        for r in rows(
+            c,
+            &format!("SELECT id, enriched_at, enrich_error FROM {table}"),
+        ) {
             let id = r[0].clone().unwrap();
             // The plays poll runs last: what only its tracks bring waits for the next run.
             if r[1].is_none() {
@@ -199,7 +214,10 @@ fn lists(c: &Connection, a: &Account) {
         .filter_map(|x| str_of(&x["id"]))
         .collect();
     assert_eq!(
-        ids(c, "SELECT artist_id FROM followed_artists WHERE removed_at IS NULL"),
+        ids(
+            c,
+            "SELECT artist_id FROM followed_artists WHERE removed_at IS NULL"
+        ),
         follows,
         "every follow of every cursor page"
     );
@@ -215,7 +233,10 @@ fn lists(c: &Connection, a: &Account) {
                 str_of(&o["id"])
             })
             .collect();
-        let got = ids(c, &format!("SELECT {key} FROM {table} WHERE removed_at IS NULL"));
+        let got = ids(
+            c,
+            &format!("SELECT {key} FROM {table} WHERE removed_at IS NULL"),
+        );
         assert_eq!(got, want, "{table}");
     }
     for (kind, lists) in [("artist", &a.top.artists), ("track", &a.top.tracks)] {
@@ -229,7 +250,13 @@ fn lists(c: &Connection, a: &Account) {
             );
             let want: Vec<String> = list
                 .iter()
-                .map(|x| if kind == "track" { library_id(x) } else { str_of(&x["id"]) })
+                .map(|x| {
+                    if kind == "track" {
+                        library_id(x)
+                    } else {
+                        str_of(&x["id"])
+                    }
+                })
                 .map(Option::unwrap)
                 .collect();
             assert_eq!(got, want, "top {kind}s, {range}, rank by rank");

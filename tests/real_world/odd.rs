@@ -38,13 +38,31 @@ fn own_playlist(s: &Synced) {
         vec![
             // The same track twice, at two positions with two dates.
             text(&["0", "track", one, "2020-11-03T15:19:04Z", "watsonbox"]),
-            text(&["1", "track", "0FNanBLvmFEDyD75Whjj52", "2020-11-03T15:19:04Z", "watsonbox"]),
+            text(&[
+                "1",
+                "track",
+                "0FNanBLvmFEDyD75Whjj52",
+                "2020-11-03T15:19:04Z",
+                "watsonbox"
+            ]),
             text(&["2", "track", one, "2020-11-20T15:19:04Z", "watsonbox"]),
             // `track: null`, added by `""`: an unavailable item, by nobody known (NULL, not '').
             text(&["3", "unavailable", "", "2020-11-08T22:12:50Z", ""]),
             // Two local files: no id, kept by their URI and name.
-            text(&["4", "local", "", "2021-02-24T06:12:40Z", "u8ins5esg43wtxk4h66o5d1nb"]),
-            text(&["5", "local", "", "2021-02-24T06:12:40Z", "u8ins5esg43wtxk4h66o5d1nb"]),
+            text(&[
+                "4",
+                "local",
+                "",
+                "2021-02-24T06:12:40Z",
+                "u8ins5esg43wtxk4h66o5d1nb"
+            ]),
+            text(&[
+                "5",
+                "local",
+                "",
+                "2021-02-24T06:12:40Z",
+                "u8ins5esg43wtxk4h66o5d1nb"
+            ]),
             // A podcast episode sent as a track-shaped object (`type: "episode"`, its show as
             // an album): an episode, not a track.
             text(&[
@@ -55,7 +73,13 @@ fn own_playlist(s: &Synced) {
                 "31rhaare4k4nkr5bngqyiiz4bq6a",
             ]),
             // An entry of 2013 from the old `/users/{id}/playlists/{id}/tracks` path.
-            text(&["7", "track", "0ktyIiKtDZS71pIykdHZ08", "2013-08-21T15:10:32Z", "wizzler"]),
+            text(&[
+                "7",
+                "track",
+                "0ktyIiKtDZS71pIykdHZ08",
+                "2013-08-21T15:10:32Z",
+                "wizzler"
+            ]),
             // Spotify's own local-file example: `is_local` only on the entry.
             text(&["8", "local", "", "2015-01-25T07:51:45Z", "exampleuser"]),
         ]
@@ -72,7 +96,13 @@ fn own_playlist(s: &Synced) {
         ]
     );
     // Neither a local file nor the episode became a catalog track.
-    assert!(ids(&c, "SELECT id FROM tracks WHERE id = '4IBGQd8aV4j6WGqGOjdJmE'").is_empty());
+    assert!(
+        ids(
+            &c,
+            "SELECT id FROM tracks WHERE id = '4IBGQd8aV4j6WGqGOjdJmE'"
+        )
+        .is_empty()
+    );
     assert!(ids(&c, "SELECT id FROM tracks WHERE uri LIKE 'spotify:local:%'").is_empty());
 }
 
@@ -89,12 +119,21 @@ fn relinked(s: &Synced) {
         ("50kpGaPAhYJ3sGmk6vplg0", "3hB5DgAiMAQ4DzYbsMq1IT"),
         ("6lanRgr6wXibZr8KgzXxBl", "6z5Yh7kOKeLjqIsNdokIpU"),
     ];
-    let saved = ids(&c, "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL");
+    let saved = ids(
+        &c,
+        "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL",
+    );
     let tracks = ids(&c, "SELECT id FROM tracks");
     for (original, stand_in) in pairs {
         assert!(saved.contains(original), "{original} saved");
-        assert!(!tracks.contains(stand_in), "{stand_in} is a stand-in, not a track");
-        let uri = row(s, &format!("SELECT uri FROM tracks WHERE id = '{original}'"));
+        assert!(
+            !tracks.contains(stand_in),
+            "{stand_in} is a stand-in, not a track"
+        );
+        let uri = row(
+            s,
+            &format!("SELECT uri FROM tracks WHERE id = '{original}'"),
+        );
         assert_eq!(uri, text(&[&format!("spotify:track:{original}")]));
     }
     let nine = strings(
@@ -103,7 +142,10 @@ fn relinked(s: &Synced) {
          ORDER BY position",
     );
     assert_eq!(nine.len(), 13);
-    assert_eq!(&nine[..2], ["37R0bQOQj5a7DOqh1TGzvB", "3qonjOrhFCfTnaaMruHzxW"]);
+    assert_eq!(
+        &nine[..2],
+        ["37R0bQOQj5a7DOqh1TGzvB", "3qonjOrhFCfTnaaMruHzxW"]
+    );
     let long_term = |rank: u32| {
         row(
             s,
@@ -176,14 +218,23 @@ fn album_lists(s: &Synced) {
     };
     assert_eq!(list("4OTAx9un4e6NfoHuVRiOrC"), text(&["20", "", "", "20"]));
     assert_eq!(list("6rIbiUMmZJfqJRnXhVxFvg"), text(&["13", "", "", "13"]));
-    assert_eq!(list("5m4VYOPoIpkV0XgOiRKkWC"), text(&["13", "", "not_found", "2"]));
-    assert_eq!(list("7ggEMmVTUloqdMw18rv0ve"), text(&["12", "", "not_found", "1"]));
+    assert_eq!(
+        list("5m4VYOPoIpkV0XgOiRKkWC"),
+        text(&["13", "", "not_found", "2"])
+    );
+    assert_eq!(
+        list("7ggEMmVTUloqdMw18rv0ve"),
+        text(&["12", "", "not_found", "1"])
+    );
     // Only those two asked for a page past their first.
     assert_eq!(s.sim.stats().endpoint("GET /v1/albums/{id}/tracks"), 2);
     // Upper-case album types of 2017 (`ALBUM`, `SINGLE`) are stored as Spotify spells them
     // now.
     let c = s.env.open();
-    let types = ids(&c, "SELECT DISTINCT album_type FROM albums WHERE album_type IS NOT NULL");
+    let types = ids(
+        &c,
+        "SELECT DISTINCT album_type FROM albums WHERE album_type IS NOT NULL",
+    );
     assert_eq!(
         types.into_iter().collect::<Vec<_>>(),
         ["album", "compilation", "single"]
@@ -202,16 +253,25 @@ fn lists(s: &Synced) {
         "20 + 1 + 1 follows"
     );
     assert_eq!(
-        row(&s, "SELECT total_episodes FROM shows WHERE id = '3eVlgrnLC9fDRyTZMtTg88'"),
+        row(
+            &s,
+            "SELECT total_episodes FROM shows WHERE id = '3eVlgrnLC9fDRyTZMtTg88'"
+        ),
         text(&[""])
     );
     assert_eq!(
-        row(&s, "SELECT followers FROM artists WHERE id = '6J6yx1t3nwIDyPXk5xa7O8'"),
+        row(
+            &s,
+            "SELECT followers FROM artists WHERE id = '6J6yx1t3nwIDyPXk5xa7O8'"
+        ),
         text(&[""]),
         "followers.total: null is unknown"
     );
     assert_eq!(
-        row(&s, "SELECT followers FROM artists WHERE id = '5NXHXK6hOCotCF8lvGM1I0'"),
+        row(
+            &s,
+            "SELECT followers FROM artists WHERE id = '5NXHXK6hOCotCF8lvGM1I0'"
+        ),
         text(&["0"])
     );
     assert_eq!(
@@ -226,7 +286,10 @@ fn lists(s: &Synced) {
         ]
     );
     assert_eq!(
-        row(&s, "SELECT public FROM playlists WHERE id = '37i9dQZF1DX8mBRYewE6or'"),
+        row(
+            &s,
+            "SELECT public FROM playlists WHERE id = '37i9dQZF1DX8mBRYewE6or'"
+        ),
         text(&[""])
     );
 }
@@ -266,7 +329,13 @@ async fn with_extended_quota_the_playlists_of_others_keep_their_odd_entries() {
     };
     assert_eq!(
         summary("4vHIKV7j4QcZwgzGQcZg1x"),
-        text(&["30", "0", "2012-04-25T13:57:43Z", "2012-06-30T18:36:44Z", "30"])
+        text(&[
+            "30",
+            "0",
+            "2012-04-25T13:57:43Z",
+            "2012-06-30T18:36:44Z",
+            "30"
+        ])
     );
     assert_eq!(
         rows(
@@ -277,5 +346,8 @@ async fn with_extended_quota_the_playlists_of_others_keep_their_odd_entries() {
         vec![text(&["track", "4rzfv0JLZfVhOhbSQ8o5jZ", "jmperezperez"])]
     );
     let kacip = summary("37i9dQZF1EaeJwctBM0wak");
-    assert_eq!((kacip[0].as_deref(), kacip[1].as_deref()), (Some("30"), Some("0")));
+    assert_eq!(
+        (kacip[0].as_deref(), kacip[1].as_deref()),
+        (Some("30"), Some("0"))
+    );
 }

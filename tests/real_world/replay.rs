@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use spotsync::cli::SimMode;
-use spotsync::simulator::replay::{self, Account};
 use spotsync::simulator::RunningSim;
+use spotsync::simulator::replay::{self, Account};
 
 use crate::common::{Env, Output};
 
@@ -61,15 +61,20 @@ fn text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
 pub fn rows(c: &rusqlite::Connection, sql: &str) -> Vec<Vec<Option<String>>> {
     let mut st = c.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let n = st.column_count();
-    st.query_map([], |r| Ok((0..n).map(|i| text(r.get_ref_unwrap(i))).collect()))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    st.query_map([], |r| {
+        Ok((0..n).map(|i| text(r.get_ref_unwrap(i))).collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 /// The first column of `sql`, in order (NULLs left out).
 pub fn strings(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
-    rows(c, sql).into_iter().filter_map(|r| r[0].clone()).collect()
+    rows(c, sql)
+        .into_iter()
+        .filter_map(|r| r[0].clone())
+        .collect()
 }
 
 /// The first column of `sql`, as a set.

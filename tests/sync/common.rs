@@ -218,34 +218,13 @@ pub fn minimum_requests(t: &LibraryTruth, extended: bool) -> u64 {
         albums.insert(tr.album_id.clone());
         artists.extend(tr.artist_ids.iter().cloned());
     }
-    let (more_artists, pages) = album_lists(t, &albums);
+    let (more_artists, pages) = crate::album_lists::album_lists(t, &albums);
     artists.extend(more_artists);
     if extended {
         n + pages + albums.len().div_ceil(20) as u64 + artists.len().div_ceil(50) as u64
     } else {
         n + pages + albums.len() as u64 + artists.len() as u64
     }
-}
-
-/// What the track lists of `albums` bring once they are enriched: the artists of the albums
-/// and of all their tracks (featured ones too), and the `GET /albums/{id}/tracks` pages of the
-/// albums longer than a page (the first page comes with the album).
-pub fn album_lists(t: &LibraryTruth, albums: &BTreeSet<String>) -> (BTreeSet<String>, u64) {
-    let tracks: HashMap<&str, &simulator::model::TruthTrack> =
-        t.tracks.iter().map(|x| (x.id.as_str(), x)).collect();
-    let by_id: HashMap<&str, &simulator::model::TruthAlbum> =
-        t.albums.iter().map(|x| (x.id.as_str(), x)).collect();
-    let mut artists = BTreeSet::new();
-    let mut pages = 0;
-    for a in albums {
-        let album = by_id[a.as_str()];
-        artists.extend(album.artist_ids.iter().cloned());
-        for tid in &album.track_ids {
-            artists.extend(tracks[tid.as_str()].artist_ids.iter().cloned());
-        }
-        pages += (album.track_ids.len().max(1) as u64 - 1) / 50;
-    }
-    (artists, pages)
 }
 
 fn opt_str(c: &Connection, sql: &str, id: &str) -> Option<String> {
@@ -284,8 +263,8 @@ pub fn assert_mirror(c: &Connection, t: &LibraryTruth, extended: bool) {
     }
     // Every album stored in full (saved, or enriched) brings its whole track list: simplified
     // tracks, without an ISRC.
-    assert_album_lists(c, t);
-    let listed_only: BTreeSet<String> = album_list_tracks(c, t)
+    crate::album_lists::assert_album_lists(c, t);
+    let listed_only: BTreeSet<String> = crate::album_lists::album_list_tracks(c, t)
         .into_iter()
         .filter(|id| !ids.contains(id))
         .collect();
@@ -516,73 +495,6 @@ pub fn assert_mirror(c: &Connection, t: &LibraryTruth, extended: bool) {
     {
         let (id, name) = row.unwrap();
         assert_eq!(name, artists[id.as_str()].name, "artist {id}");
-    }
-}
-
-/// The tracks of the albums stored in full (their track lists).
-fn album_list_tracks(c: &Connection, t: &LibraryTruth) -> BTreeSet<String> {
-    let mut st = c
-        .prepare("SELECT id FROM albums WHERE enriched_at IS NOT NULL")
-        .unwrap();
-    let full: BTreeSet<String> = st
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    t.albums
-        .iter()
-        .filter(|a| full.contains(&a.id))
-        .flat_map(|a| a.track_ids.iter().cloned())
-        .collect()
-}
-
-/// Every album stored in full holds its whole track list (`album_tracks`, in order, with disc
-/// and track numbers), complete (`tracks_next` NULL, no error).
-pub fn assert_album_lists(c: &Connection, t: &LibraryTruth) {
-    let tracks: HashMap<&str, &simulator::model::TruthTrack> =
-        t.tracks.iter().map(|x| (x.id.as_str(), x)).collect();
-    let mut full = c
-        .prepare(
-            "SELECT id, tracks_total, tracks_next, tracks_error FROM albums
-             WHERE enriched_at IS NOT NULL",
-        )
-        .unwrap();
-    type Full = (String, Option<i64>, Option<i64>, Option<String>);
-    let rows: Vec<Full> = full
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for (id, total, next, error) in rows {
-        let album = t.albums.iter().find(|a| a.id == id).expect("known album");
-        assert_eq!(total, Some(album.track_ids.len() as i64), "album {id} length");
-        assert_eq!((next, error), (None, None), "album {id} list complete");
-        let mut st = c
-            .prepare_cached(
-                "SELECT position, disc_number, track_number, track_id FROM album_tracks
-                 WHERE album_id = ?1 ORDER BY position",
-            )
-            .unwrap();
-        let got: Vec<(i64, i64, i64, String)> = st
-            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let want: Vec<(i64, i64, i64, String)> = album
-            .track_ids
-            .iter()
-            .enumerate()
-            .map(|(i, tid)| {
-                let tr = tracks[tid.as_str()];
-                (
-                    i as i64,
-                    tr.disc_number as i64,
-                    tr.track_number as i64,
-                    tid.clone(),
-                )
-            })
-            .collect();
-        assert_eq!(got, want, "album {id} track list");
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use spotsync::cli::SimMode;
 use spotsync::sync::Phase;
 
-use crate::common::{Env, start_sim, sim_options};
+use crate::common::{Env, sim_options, start_sim};
 use crate::enrich::enrich_then_cancel;
 
 /// A database made only by importing the simulated account's data export.
@@ -51,7 +51,10 @@ async fn planned(env: &Env, sim: &spotsync::simulator::RunningSim) -> Option<(u6
             p["note"].as_str().unwrap().contains("\"history\""),
             "says how to ask for it: {p}"
         );
-        (p["requests"].as_u64().unwrap(), p["items"].as_u64().unwrap())
+        (
+            p["requests"].as_u64().unwrap(),
+            p["items"].as_u64().unwrap(),
+        )
     })
 }
 
@@ -85,7 +88,10 @@ async fn export_only_tracks_are_costed_then_fetched_most_played_first_when_asked
     let k = done.len();
     assert!(k >= 10 && k < all.len(), "partway: {k} of {}", all.len());
     let asked = sim.stats().endpoint("GET /v1/tracks/{id}");
-    assert!(asked == k as u64 || asked == k as u64 + 1, "{asked} for {k}");
+    assert!(
+        asked == k as u64 || asked == k as u64 + 1,
+        "{asked} for {k}"
+    );
     let top: Vec<&(String, i64)> = all.iter().take(k).collect();
     assert_eq!(done, top, "the {k} most played");
     assert!(all[0].1 > all[all.len() - 1].1, "plays tell them apart");
@@ -107,6 +113,9 @@ async fn export_only_tracks_are_costed_then_fetched_most_played_first_when_asked
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(missing, 0, "every fetched track has its album, length and artists");
+    assert_eq!(
+        missing, 0,
+        "every fetched track has its album, length and artists"
+    );
     assert_eq!(planned(&env, &sim).await, None, "nothing left to fetch");
 }

@@ -32,7 +32,11 @@ fn store_discovery_list(db: &std::path::Path) {
         "Face to Face",
         "Too Long",
     ];
-    let ours = [("One More Time", "t01"), ("Digital Love", "t02"), ("Harder, Better, Faster, Stronger", "t03")];
+    let ours = [
+        ("One More Time", "t01"),
+        ("Digital Love", "t02"),
+        ("Harder, Better, Faster, Stronger", "t03"),
+    ];
     for (i, name) in names.iter().enumerate() {
         let id = match ours.iter().find(|(n, _)| n == name) {
             Some((_, id)) => id.to_string(),
@@ -60,8 +64,11 @@ fn store_discovery_list(db: &std::path::Path) {
         .unwrap();
     }
     // "Face to Face" features Todd Edwards, known now through the album's list.
-    c.execute("INSERT INTO artists (id, name) VALUES ('ar9', 'Todd Edwards')", [])
-        .unwrap();
+    c.execute(
+        "INSERT INTO artists (id, name) VALUES ('ar9', 'Todd Edwards')",
+        [],
+    )
+    .unwrap();
     c.execute(
         "INSERT INTO track_artists (track_id, artist_id, position) VALUES ('d12', 'ar9', 1)",
         [],
@@ -99,7 +106,11 @@ fn an_album_shows_its_whole_track_list_with_the_liked_ones_marked() {
         .collect();
     assert_eq!(
         liked,
-        ["One More Time", "Digital Love", "Harder, Better, Faster, Stronger"]
+        [
+            "One More Time",
+            "Digital Love",
+            "Harder, Better, Faster, Stronger"
+        ]
     );
     assert_eq!(detail.items[12].sub, "Daft Punk, Todd Edwards");
     assert_eq!(detail.items[13].position, Some(14));

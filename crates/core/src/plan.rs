@@ -16,6 +16,7 @@
 mod compute;
 mod enrichment;
 mod estimate;
+mod figure;
 mod next_run;
 mod quota_view;
 mod snapshot;

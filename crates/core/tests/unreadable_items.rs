@@ -103,8 +103,16 @@ async fn playlists(State(s): State<S>) -> Response {
 }
 
 async fn items(State(s): State<S>) -> Response {
-    let key = if odd(&s, Odd::PlaylistItems) { "content" } else { "item" };
-    page((0..N).map(|i| json!({"added_at": at(i), key: track(i)})).collect())
+    let key = if odd(&s, Odd::PlaylistItems) {
+        "content"
+    } else {
+        "item"
+    };
+    page(
+        (0..N)
+            .map(|i| json!({"added_at": at(i), key: track(i)}))
+            .collect(),
+    )
 }
 
 /// A saved list of `kind` under `key`; bare objects when `bare`.
@@ -153,7 +161,8 @@ fn artists(no_id: bool) -> Vec<Value> {
 
 async fn following(State(s): State<S>) -> Response {
     let items = artists(odd(&s, Odd::Follows));
-    Json(json!({"artists": {"items": items, "cursors": {"after": null}, "total": N}})).into_response()
+    Json(json!({"artists": {"items": items, "cursors": {"after": null}, "total": N}}))
+        .into_response()
 }
 
 async fn top_artists(State(s): State<S>) -> Response {
@@ -165,11 +174,15 @@ async fn top_tracks() -> Response {
 }
 
 async fn recently_played(State(s): State<S>) -> Response {
-    let play = |when: &str, i: usize| json!({"played_at": when, "track": track(i), "context": null});
+    let play =
+        |when: &str, i: usize| json!({"played_at": when, "track": track(i), "context": null});
     let mut items = vec![play("2026-05-01T10:00:00.000Z", 0)];
     if odd(&s, Odd::Plays) {
         items.insert(0, play("2026-05-01T12:00:00.000Z", 2));
-        items.insert(0, json!({"timestamp": "2026-05-01T11:00:00.000Z", "track": track(1)}));
+        items.insert(
+            0,
+            json!({"timestamp": "2026-05-01T11:00:00.000Z", "track": track(1)}),
+        );
     }
     Json(json!({"items": items, "next": null, "cursors": null, "limit": 50})).into_response()
 }
@@ -238,15 +251,60 @@ fn count(db: &Path, sql: &str) -> i64 {
 
 /// Each odd list: the phase it fails, and what of that list is stored (before and after).
 const CASES: [(Odd, Phase, &str, i64); 10] = [
-    (Odd::Tracks, Phase::Tracks, "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL", 3),
-    (Odd::Playlists, Phase::Playlists, "SELECT COUNT(*) FROM playlists WHERE removed_at IS NULL", 2),
-    (Odd::PlaylistItems, Phase::Playlists, "SELECT COUNT(*) FROM playlist_items", 6),
-    (Odd::Albums, Phase::AlbumsSaved, "SELECT COUNT(*) FROM saved_albums WHERE removed_at IS NULL", 3),
-    (Odd::Shows, Phase::Shows, "SELECT COUNT(*) FROM saved_shows WHERE removed_at IS NULL", 3),
-    (Odd::Episodes, Phase::Episodes, "SELECT COUNT(*) FROM saved_episodes WHERE removed_at IS NULL", 3),
-    (Odd::Audiobooks, Phase::Audiobooks, "SELECT COUNT(*) FROM saved_audiobooks WHERE removed_at IS NULL", 3),
-    (Odd::Follows, Phase::ArtistsFollowed, "SELECT COUNT(*) FROM followed_artists WHERE removed_at IS NULL", 3),
-    (Odd::Top, Phase::Top, "SELECT COUNT(*) FROM top_items WHERE kind = 'artist'", 9),
+    (
+        Odd::Tracks,
+        Phase::Tracks,
+        "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Playlists,
+        Phase::Playlists,
+        "SELECT COUNT(*) FROM playlists WHERE removed_at IS NULL",
+        2,
+    ),
+    (
+        Odd::PlaylistItems,
+        Phase::Playlists,
+        "SELECT COUNT(*) FROM playlist_items",
+        6,
+    ),
+    (
+        Odd::Albums,
+        Phase::AlbumsSaved,
+        "SELECT COUNT(*) FROM saved_albums WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Shows,
+        Phase::Shows,
+        "SELECT COUNT(*) FROM saved_shows WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Episodes,
+        Phase::Episodes,
+        "SELECT COUNT(*) FROM saved_episodes WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Audiobooks,
+        Phase::Audiobooks,
+        "SELECT COUNT(*) FROM saved_audiobooks WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Follows,
+        Phase::ArtistsFollowed,
+        "SELECT COUNT(*) FROM followed_artists WHERE removed_at IS NULL",
+        3,
+    ),
+    (
+        Odd::Top,
+        Phase::Top,
+        "SELECT COUNT(*) FROM top_items WHERE kind = 'artist'",
+        9,
+    ),
     (Odd::Plays, Phase::Plays, "SELECT COUNT(*) FROM plays", 1),
 ];
 
@@ -278,7 +336,10 @@ async fn a_list_answered_in_an_unknown_shape_fails_its_phase_and_loses_nothing()
     }
     // Bare audiobooks are what Spotify sends: they are stored, without a date.
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM saved_audiobooks WHERE added_at IS NULL"),
+        count(
+            &db,
+            "SELECT COUNT(*) FROM saved_audiobooks WHERE added_at IS NULL"
+        ),
         3
     );
     for (kind, phase, sql, n) in CASES {
@@ -288,7 +349,9 @@ async fn a_list_answered_in_an_unknown_shape_fails_its_phase_and_loses_nothing()
         let error = events
             .iter()
             .find_map(|e| match e {
-                SyncEvent::PhaseFinished { phase: p, error, .. } if *p == phase => error.clone(),
+                SyncEvent::PhaseFinished {
+                    phase: p, error, ..
+                } if *p == phase => error.clone(),
                 _ => None,
             })
             .unwrap_or_else(|| panic!("{kind:?}: the phase fails: {events:#?}"));
@@ -300,7 +363,10 @@ async fn a_list_answered_in_an_unknown_shape_fails_its_phase_and_loses_nothing()
         *state.odd.lock().unwrap() = None;
     }
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM library_changes WHERE change = 'removed'"),
+        count(
+            &db,
+            "SELECT COUNT(*) FROM library_changes WHERE change = 'removed'"
+        ),
         0
     );
     // The answers are readable again: the unfinished run resumes and completes.

@@ -29,24 +29,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-/// Why the recordings could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path} is not JSON: {source}")]
-    Json {
-        path: String,
-        source: serde_json::Error,
-    },
-    #[error("{0}: a recording this replay needs is missing")]
-    Missing(String),
-}
+use super::ReplayError;
 
 /// Top lists: artists and tracks, by time range (`short_term`, `medium_term`, `long_term`).
 #[derive(Debug, Clone, Default)]
@@ -186,7 +171,7 @@ impl Account {
             ..Account::default()
         };
         a.saved_tracks = saved_tracks(&f)?;
-        super::playlists::compose(&f.0, &mut a)?;
+        (a.playlists, a.items) = super::playlists::compose(&f.0)?;
         a.saved_albums = once_by(
             newest_first(vec![
                 f.items(ZMB3, "test_data/current_users_albums.txt")?,
@@ -244,10 +229,16 @@ fn saved_tracks(f: &Files) -> Result<Vec<Value>, ReplayError> {
         f.items(JMPEREZ, &format!("{FIX}/user_saved_tracks.json"))?,
         f.items(EXPORTIFY, &format!("{API}/me/tracks"))?,
         f.items(EXPORTIFY, &format!("{API}/me/tracks #2"))?,
-        list(f.get("drodmay1_44620_P7_saved_tracks.json", "")?.get("items")),
+        list(
+            f.get("drodmay1_44620_P7_saved_tracks.json", "")?
+                .get("items"),
+        ),
         nathan,
         f.items(OFARUK, "src/utils/mockedLikedSongsData.ts")?,
-        list(f.get("ccleung_spotify-video_response-data.json", "")?.get("items")),
+        list(
+            f.get("ccleung_spotify-video_response-data.json", "")?
+                .get("items"),
+        ),
     ];
     // A relinked track is saved under the id it stands in for.
     let mut seen = HashSet::new();
@@ -263,14 +254,20 @@ fn saved_tracks(f: &Files) -> Result<Vec<Value>, ReplayError> {
 
 fn top_lists(f: &Files) -> Result<TopLists, ReplayError> {
     let mut top = TopLists::default();
-    for (i, range) in ["short_term", "medium_term", "long_term"].iter().enumerate() {
+    for (i, range) in ["short_term", "medium_term", "long_term"]
+        .iter()
+        .enumerate()
+    {
         top.artists[i] = f.items(CHEKOS_TOP, &format!("data/top_50_artists_{range}.json"))?;
         top.tracks[i] = f.items(CHEKOS_TOP, &format!("data/top_50_tracks_{range}.json"))?;
     }
     let simplified = format!("{JAVA_DATA}/personalization/simplified");
     for (file, key) in [
         (ZMB3, "test_data/current_users_top_artists.txt"),
-        (JAVA, &format!("{simplified}/GetUsersTopArtistsRequest.json")),
+        (
+            JAVA,
+            &format!("{simplified}/GetUsersTopArtistsRequest.json"),
+        ),
         (JMPEREZ, &format!("{FIX}/user_top_artists.json")),
         (DART, "test/data/v1/me/top/artists.json"),
         (JWILSSON, "tests/fixtures/top-artists-and-tracks.json"),
@@ -316,7 +313,10 @@ fn albums(f: &Files, a: &Account) -> Result<HashMap<String, Value>, ReplayError>
     collect(&mut out, a.saved_albums.iter().map(|e| e["album"].clone()));
     collect(
         &mut out,
-        list(Some(f.get(JMPEREZ, &format!("{FIX}/user_saved_albums.json#unique-albums"))?)),
+        list(Some(f.get(
+            JMPEREZ,
+            &format!("{FIX}/user_saved_albums.json#unique-albums"),
+        )?)),
     );
     collect(
         &mut out,
@@ -344,7 +344,8 @@ fn artists(f: &Files, a: &Account) -> Result<HashMap<String, Value>, ReplayError
         [
             f.get(JMPEREZ, &format!("{FIX}/artist.json"))?.clone(),
             f.get(JMPEREZ, &format!("{FIX}/artists.json"))?.clone(),
-            f.get(OFARUK, "src/utils/mockedArtistData.ts#mockedArtistInfoData")?.clone(),
+            f.get(OFARUK, "src/utils/mockedArtistData.ts#mockedArtistInfoData")?
+                .clone(),
             f.get(RSPOTIFY, "test_full_artist")?.clone(),
         ],
     );
@@ -366,16 +367,4 @@ fn artists(f: &Files, a: &Account) -> Result<HashMap<String, Value>, ReplayError
         collect(&mut out, range.iter().cloned());
     }
     Ok(out)
-}
-
-/// A full playlist as `/me/playlists` lists it: its item page replaced by `{href, total}`.
-pub(super) fn simplified(full: &Value) -> Value {
-    let mut m: Map<String, Value> = full.as_object().cloned().unwrap_or_default();
-    for key in ["items", "tracks"] {
-        if let Some(page) = m.get(key).filter(|p| p.get("items").is_some()) {
-            let summary = json!({"href": page["href"], "total": page["total"]});
-            m.insert(key.to_string(), summary);
-        }
-    }
-    Value::Object(m)
 }

@@ -19,7 +19,7 @@
 mod account;
 mod playlists;
 
-pub use account::{Account, ReplayError, TopLists};
+pub use account::{Account, TopLists};
 pub use playlists::OWN_PLAYLIST;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,23 @@ use tokio::sync::oneshot;
 use crate::api::{self, AppState, error, ok, paging, param, query};
 use crate::options::SimMode;
 use crate::{ConnInfo, RunningSim, SimListener, StartError, accounts, control, state};
+
+/// Why the recordings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not JSON: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{0}: a recording this replay needs is missing")]
+    Missing(String),
+}
 
 /// `real-world/api` beside the checkout: `$SPOTSYNC_REAL_WORLD/api` when set, else the first
 /// `shared/real-world/api` found in `start` or one of its parents.
@@ -140,26 +157,63 @@ fn id_q(r: &R, f: fn(&Replay, &str, &[(String, String)]) -> Response) -> MethodR
 fn endpoints(r: &R) -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/v1/me", q(r, |r, _| ok(to_vec(&r.account.me)))),
-        ("/v1/me/tracks", q(r, |r, q| list(r, "me/tracks", &r.account.saved_tracks, q))),
-        ("/v1/me/playlists", q(r, |r, q| list(r, "me/playlists", &r.account.playlists, q))),
-        ("/v1/me/albums", q(r, |r, q| list(r, "me/albums", &r.account.saved_albums, q))),
-        ("/v1/me/shows", q(r, |r, q| list(r, "me/shows", &r.account.saved_shows, q))),
-        ("/v1/me/episodes", q(r, |r, q| list(r, "me/episodes", &r.account.saved_episodes, q))),
+        (
+            "/v1/me/tracks",
+            q(r, |r, q| list(r, "me/tracks", &r.account.saved_tracks, q)),
+        ),
+        (
+            "/v1/me/playlists",
+            q(r, |r, q| list(r, "me/playlists", &r.account.playlists, q)),
+        ),
+        (
+            "/v1/me/albums",
+            q(r, |r, q| list(r, "me/albums", &r.account.saved_albums, q)),
+        ),
+        (
+            "/v1/me/shows",
+            q(r, |r, q| list(r, "me/shows", &r.account.saved_shows, q)),
+        ),
+        (
+            "/v1/me/episodes",
+            q(r, |r, q| {
+                list(r, "me/episodes", &r.account.saved_episodes, q)
+            }),
+        ),
         (
             "/v1/me/audiobooks",
-            q(r, |r, q| list(r, "me/audiobooks", &r.account.saved_audiobooks, q)),
+            q(r, |r, q| {
+                list(r, "me/audiobooks", &r.account.saved_audiobooks, q)
+            }),
         ),
         ("/v1/me/following", q(r, following)),
         ("/v1/me/top/artists", q(r, |r, q| top(r, "artists", q))),
         ("/v1/me/top/tracks", q(r, |r, q| top(r, "tracks", q))),
         ("/v1/me/player/recently-played", q(r, recently_played)),
-        ("/v1/playlists/{id}/items", id_q(r, |r, id, q| items(r, id, q, "items"))),
-        ("/v1/playlists/{id}/tracks", id_q(r, |r, id, q| items(r, id, q, "tracks"))),
-        ("/v1/albums/{id}", id_q(r, |r, id, _| by_id(&r.account.albums, id))),
+        (
+            "/v1/playlists/{id}/items",
+            id_q(r, |r, id, q| items(r, id, q, "items")),
+        ),
+        (
+            "/v1/playlists/{id}/tracks",
+            id_q(r, |r, id, q| items(r, id, q, "tracks")),
+        ),
+        (
+            "/v1/albums/{id}",
+            id_q(r, |r, id, _| by_id(&r.account.albums, id)),
+        ),
         ("/v1/albums/{id}/tracks", id_q(r, album_tracks)),
-        ("/v1/albums", q(r, |r, q| several(r, &r.account.albums, "albums", 20, q))),
-        ("/v1/artists/{id}", id_q(r, |r, id, _| by_id(&r.account.artists, id))),
-        ("/v1/artists", q(r, |r, q| several(r, &r.account.artists, "artists", 50, q))),
+        (
+            "/v1/albums",
+            q(r, |r, q| several(r, &r.account.albums, "albums", 20, q)),
+        ),
+        (
+            "/v1/artists/{id}",
+            id_q(r, |r, id, _| by_id(&r.account.artists, id)),
+        ),
+        (
+            "/v1/artists",
+            q(r, |r, q| several(r, &r.account.artists, "artists", 50, q)),
+        ),
     ]
 }
 
@@ -172,7 +226,14 @@ fn not_recorded(what: &str) -> Response {
 }
 
 /// One page of `items` at the query's offset and limit, as `path` would answer it.
-fn page_of(base: &str, path: &str, extra: &str, items: &[Value], offset: usize, limit: usize) -> Value {
+fn page_of(
+    base: &str,
+    path: &str,
+    extra: &str,
+    items: &[Value],
+    offset: usize,
+    limit: usize,
+) -> Value {
     let end = offset.saturating_add(limit).min(items.len());
     let slice = items.get(offset..end).unwrap_or(&[]);
     let link = |o: usize| format!("{base}{path}?offset={o}&limit={limit}{extra}");
@@ -211,7 +272,9 @@ fn top(r: &Replay, kind: &str, q: &[(String, String)]) -> Response {
         Ok((offset, limit)) => {
             let path = format!("me/top/{kind}");
             let extra = format!("&time_range={range}");
-            ok(to_vec(&page_of(&r.base, &path, &extra, &lists[i], offset, limit)))
+            ok(to_vec(&page_of(
+                &r.base, &path, &extra, &lists[i], offset, limit,
+            )))
         }
         Err(resp) => resp,
     }
@@ -337,7 +400,10 @@ fn album_tracks(r: &Replay, id: &str, q: &[(String, String)]) -> Response {
     let Some(album) = r.account.albums.get(id) else {
         return not_recorded("this id");
     };
-    let recorded = album["tracks"]["items"].as_array().cloned().unwrap_or_default();
+    let recorded = album["tracks"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let (offset, limit) = match paging(q) {
         Ok(p) => p,
         Err(resp) => return resp,
@@ -346,7 +412,9 @@ fn album_tracks(r: &Replay, id: &str, q: &[(String, String)]) -> Response {
         return not_recorded("this page of the album's tracks");
     }
     let path = format!("albums/{id}/tracks");
-    ok(to_vec(&page_of(&r.base, &path, "", &recorded, offset, limit)))
+    ok(to_vec(&page_of(
+        &r.base, &path, "", &recorded, offset, limit,
+    )))
 }
 
 /// `GET /albums?ids=` and `/artists?ids=`: Extended Quota only; `null` for an unknown id.

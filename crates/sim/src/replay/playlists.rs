@@ -1,16 +1,20 @@
-//! The replayed account's playlists and their entries (see [`super::account`] for the rules).
+//! The replayed account's playlists and their entries (see `account` for the rules).
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-use super::account::{Account, ReplayError, simplified};
+use super::ReplayError;
 
 const EXPORTIFY: &str = "exportify_handlers.json";
 /// watsonbox's own playlist: the one a Development Mode app may read.
 pub const OWN_PLAYLIST: &str = "4XOGDpHMrVoH33uJEwHWU5";
 
-fn get<'a>(files: &'a HashMap<String, Value>, file: &str, key: &str) -> Result<&'a Value, ReplayError> {
+fn get<'a>(
+    files: &'a HashMap<String, Value>,
+    file: &str,
+    key: &str,
+) -> Result<&'a Value, ReplayError> {
     let v = files
         .get(file)
         .ok_or_else(|| ReplayError::Missing(file.to_string()))?;
@@ -47,15 +51,26 @@ fn append_new(to: &mut Vec<Value>, more: Vec<Value>) {
     }
 }
 
-/// Fill the account's playlist listing and the playlists' entries.
-pub(super) fn compose(files: &HashMap<String, Value>, a: &mut Account) -> Result<(), ReplayError> {
+/// The playlists' entries, by playlist id.
+type Entries = HashMap<String, Vec<Value>>;
+
+/// The account's playlist listing and the playlists' entries.
+pub(super) fn compose(
+    files: &HashMap<String, Value>,
+) -> Result<(Vec<Value>, Entries), ReplayError> {
+    let mut entries = Entries::new();
     let api = |path: &str| format!("handlers: GET https://api.spotify.com/v1{path}");
     let own_items = format!("/playlists/{OWN_PLAYLIST}/tracks");
     // The account's own listing (its test appends a `null`).
     let mut listing = items(get(files, EXPORTIFY, &api("/users/watsonbox/playlists"))?);
     // watsonbox's playlist: its recorded pages, odd ones included.
     let mut own = Vec::new();
-    for handlers in ["handlers", "duplicateTrackHandlers", "nullTrackHandlers", "localTrackHandlers"] {
+    for handlers in [
+        "handlers",
+        "duplicateTrackHandlers",
+        "nullTrackHandlers",
+        "localTrackHandlers",
+    ] {
         let key = format!("{handlers}: GET https://api.spotify.com/v1{own_items}");
         append_new(&mut own, items(get(files, EXPORTIFY, &key)?));
     }
@@ -67,7 +82,11 @@ pub(super) fn compose(files: &HashMap<String, Value>, a: &mut Account) -> Result
         rspotify,
         "test_deserialization_playlist_item_with_malformed_episodes",
     )?));
-    own.extend(items(get(files, jmperez, "__test__/fixtures/playlist_tracks.json")?));
+    own.extend(items(get(
+        files,
+        jmperez,
+        "__test__/fixtures/playlist_tracks.json",
+    )?));
     if let Some(m) = get(files, "spotify_docs_local_file.json", "")?.as_object() {
         own.extend(m.values().cloned());
     }
@@ -76,7 +95,7 @@ pub(super) fn compose(files: &HashMap<String, Value>, a: &mut Account) -> Result
         "clayton-knapp_30-second-preview-test_data.json",
         "",
     )?));
-    a.items.insert(OWN_PLAYLIST.to_string(), own);
+    entries.insert(OWN_PLAYLIST.to_string(), own);
     // Full playlists: listed simplified, with their own entries.
     for full in [
         get(files, jmperez, "__test__/fixtures/playlist.json")?,
@@ -84,16 +103,31 @@ pub(super) fn compose(files: &HashMap<String, Value>, a: &mut Account) -> Result
     ] {
         listing.push(simplified(full));
         if let Some(id) = full.get("id").and_then(Value::as_str) {
-            a.items.insert(id.to_string(), entries_of(full));
+            entries.insert(id.to_string(), entries_of(full));
         }
     }
     let ofaruk = "ofarukaydin_react-spotify-youtube.json";
-    listing.extend(items(get(files, ofaruk, "src/utils/mockedPlaylistsData.ts")?));
+    listing.extend(items(get(
+        files,
+        ofaruk,
+        "src/utils/mockedPlaylistsData.ts",
+    )?));
     let details = get(files, ofaruk, "src/utils/mockedPlaylistDetailsData.ts")?;
     if let Some(id) = details.get("id").and_then(Value::as_str) {
-        a.items.insert(id.to_string(), entries_of(details));
+        entries.insert(id.to_string(), entries_of(details));
     }
     listing.push(get(files, rspotify, "test_simplified_playlist")?.clone());
-    a.playlists = listing;
-    Ok(())
+    Ok((listing, entries))
+}
+
+/// A full playlist as `/me/playlists` lists it: its item page replaced by `{href, total}`.
+fn simplified(full: &Value) -> Value {
+    let mut m: Map<String, Value> = full.as_object().cloned().unwrap_or_default();
+    for key in ["items", "tracks"] {
+        if let Some(page) = m.get(key).filter(|p| p.get("items").is_some()) {
+            let summary = json!({"href": page["href"], "total": page["total"]});
+            m.insert(key.to_string(), summary);
+        }
+    }
+    Value::Object(m)
 }

@@ -18,8 +18,14 @@ fn the_albums_phase_counts_the_pages_of_long_albums() {
     let albums = phase(&plan, Phase::Albums);
     assert_eq!(albums.requests, 40 + 3 + 2);
     let note = albums.note.as_deref().unwrap();
-    assert!(note.contains("3 requests to complete the track lists of 2 album(s)"), "{note}");
-    assert!(note.contains("2 requests for the rest of the tracks of 1 album(s)"), "{note}");
+    assert!(
+        note.contains("3 requests to complete the track lists of 2 album(s)"),
+        "{note}"
+    );
+    assert!(
+        note.contains("2 requests for the rest of the tracks of 1 album(s)"),
+        "{note}"
+    );
     assert_eq!(plan.total.bulk_requests, 45);
 }
 
@@ -32,14 +38,25 @@ fn the_history_enrichment_is_left_out_unless_asked_and_its_cost_is_shown() {
     let plan = compute(&s, &Request::default());
     assert_eq!(
         figures(&plan),
-        [(Phase::Albums, 10, Basis::Database), (Phase::Artists, 0, Basis::Database)]
+        [
+            (Phase::Albums, 10, Basis::Database),
+            (Phase::Artists, 0, Basis::Database)
+        ]
     );
     assert_eq!(plan.total.requests, 10);
     assert_eq!(plan.left_out.len(), 1, "{:#?}", plan.left_out);
     let h = &plan.left_out[0];
-    assert_eq!((h.phase, h.requests, h.items), (Phase::History, 3_412, Some(3_412)));
+    assert_eq!(
+        (h.phase, h.requests, h.items),
+        (Phase::History, 3_412, Some(3_412))
+    );
     assert_eq!(h.basis, Basis::Disabled);
-    assert!(h.note.as_deref().unwrap().contains("add \"history\" to [sync] enrich"));
+    assert!(
+        h.note
+            .as_deref()
+            .unwrap()
+            .contains("add \"history\" to [sync] enrich")
+    );
     let left_out_eta = h.eta_secs;
     assert!(left_out_eta > plan.total.eta_secs, "{h:?}");
     // Asked: one request each in Development Mode, 50 a request with the batch endpoint; done
@@ -51,7 +68,10 @@ fn the_history_enrichment_is_left_out_unless_asked_and_its_cost_is_shown() {
     assert!(plan.left_out.is_empty());
     s.extended = Some(true);
     let plan = compute(&s, &Request::default());
-    assert_eq!(phase(&plan, Phase::History).requests, 3_412_u64.div_ceil(50));
+    assert_eq!(
+        phase(&plan, Phase::History).requests,
+        3_412_u64.div_ceil(50)
+    );
     s.batch_tracks_gone = true;
     let plan = compute(&s, &Request::default());
     assert_eq!(phase(&plan, Phase::History).requests, 3_412);
@@ -65,7 +85,11 @@ fn enrichment_left_out_with_nothing_to_do_is_not_listed() {
     assert!(plan.left_out.is_empty(), "{:#?}", plan.left_out);
     s.unenriched_artists = 7;
     let plan = compute(&s, &Request::default());
-    let listed: Vec<(Phase, u64)> = plan.left_out.iter().map(|p| (p.phase, p.requests)).collect();
+    let listed: Vec<(Phase, u64)> = plan
+        .left_out
+        .iter()
+        .map(|p| (p.phase, p.requests))
+        .collect();
     assert_eq!(listed, [(Phase::Artists, 7)]);
     // Named with `--only`, a phase left out runs and is not listed as left out.
     let plan = compute(

@@ -123,24 +123,72 @@ mod tests {
         let id = "4uLU6hMCjMI75M1A2tKUQC";
         let table = [
             // (shape, item, readable)
-            (ItemShape::Saved("track"), json!({"added_at": null, "track": {"id": id}}), true),
+            (
+                ItemShape::Saved("track"),
+                json!({"added_at": null, "track": {"id": id}}),
+                true,
+            ),
             (ItemShape::Saved("track"), json!({"track": null}), true),
-            (ItemShape::Saved("track"), json!({"id": id, "name": "bare"}), false),
-            (ItemShape::Saved("track"), json!({"track": {"name": "no id"}}), false),
-            (ItemShape::Saved("album"), json!({"album": {"id": "a/b"}}), false),
+            (
+                ItemShape::Saved("track"),
+                json!({"id": id, "name": "bare"}),
+                false,
+            ),
+            (
+                ItemShape::Saved("track"),
+                json!({"track": {"name": "no id"}}),
+                false,
+            ),
+            (
+                ItemShape::Saved("album"),
+                json!({"album": {"id": "a/b"}}),
+                false,
+            ),
             (ItemShape::Saved("show"), json!("show"), false),
-            (ItemShape::SavedAudiobook, json!({"id": id, "type": "audiobook"}), true),
-            (ItemShape::SavedAudiobook, json!({"audiobook": {"id": id}}), true),
-            (ItemShape::SavedAudiobook, json!({"audiobook": {"name": "x"}}), false),
+            (
+                ItemShape::SavedAudiobook,
+                json!({"id": id, "type": "audiobook"}),
+                true,
+            ),
+            (
+                ItemShape::SavedAudiobook,
+                json!({"audiobook": {"id": id}}),
+                true,
+            ),
+            (
+                ItemShape::SavedAudiobook,
+                json!({"audiobook": {"name": "x"}}),
+                false,
+            ),
             (ItemShape::SavedAudiobook, json!({"name": "no id"}), false),
             (ItemShape::Object, json!({"id": id}), true),
-            (ItemShape::Object, json!({"id": null, "name": "Starred"}), false),
+            (
+                ItemShape::Object,
+                json!({"id": null, "name": "Starred"}),
+                false,
+            ),
             (ItemShape::PlaylistEntry, json!({"track": null}), true),
-            (ItemShape::PlaylistEntry, json!({"item": {"id": null}}), true),
+            (
+                ItemShape::PlaylistEntry,
+                json!({"item": {"id": null}}),
+                true,
+            ),
             (ItemShape::PlaylistEntry, json!({"added_at": "x"}), false),
-            (ItemShape::Play, json!({"played_at": "2026-06-01T00:00:00Z", "track": {"id": id}}), true),
-            (ItemShape::Play, json!({"played_at": "soon", "track": {"id": id}}), false),
-            (ItemShape::Play, json!({"played_at": "2026-06-01T00:00:00Z"}), false),
+            (
+                ItemShape::Play,
+                json!({"played_at": "2026-06-01T00:00:00Z", "track": {"id": id}}),
+                true,
+            ),
+            (
+                ItemShape::Play,
+                json!({"played_at": "soon", "track": {"id": id}}),
+                false,
+            ),
+            (
+                ItemShape::Play,
+                json!({"played_at": "2026-06-01T00:00:00Z"}),
+                false,
+            ),
         ];
         for (i, (shape, item, readable)) in table.into_iter().enumerate() {
             let why = shape.why_unreadable(&item);
@@ -163,6 +211,9 @@ mod tests {
         );
         // Another list never reads its entry as the object.
         assert_eq!(entry_object(&bare, "album", false), None);
-        assert_eq!(entry_object(&json!({"audiobook": null}), "audiobook", true), None);
+        assert_eq!(
+            entry_object(&json!({"audiobook": null}), "audiobook", true),
+            None
+        );
     }
 }

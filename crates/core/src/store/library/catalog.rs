@@ -286,7 +286,11 @@ impl Sql<'_> {
 
     /// A track's credits, in order (a list without any id leaves the stored credits); whether
     /// they changed.
-    pub(super) fn set_track_artists(&self, track_id: &str, artists: &[Artist]) -> rusqlite::Result<bool> {
+    pub(super) fn set_track_artists(
+        &self,
+        track_id: &str,
+        artists: &[Artist],
+    ) -> rusqlite::Result<bool> {
         let ids = self.upsert_artists_simple(artists)?;
         if ids.is_empty() {
             return Ok(false);

@@ -32,7 +32,9 @@ fn tracks(a: &str, offset: usize, n: usize, total: usize) -> Page {
 fn list(s: &Store, a: &str) -> Vec<(i64, String)> {
     let mut st = s
         .conn
-        .prepare("SELECT position, track_id FROM album_tracks WHERE album_id = ?1 ORDER BY position")
+        .prepare(
+            "SELECT position, track_id FROM album_tracks WHERE album_id = ?1 ORDER BY position",
+        )
         .unwrap();
     st.query_map([a], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
@@ -56,10 +58,22 @@ fn a_long_album_is_paged_to_its_end_and_not_again() {
     let sql = s.sql();
     let mut album: Album = serde_json::from_value(json!({"id": "a", "name": "Long"})).unwrap();
     album.tracks = Some(tracks("a", 0, 50, 120));
-    assert_eq!(sql.harvest_album(&album, "2026-01-01T00:00:00Z").unwrap().as_deref(), Some("a"));
+    assert_eq!(
+        sql.harvest_album(&album, "2026-01-01T00:00:00Z")
+            .unwrap()
+            .as_deref(),
+        Some("a")
+    );
     assert_eq!(left(&s, "a"), (Some(120), Some(50)));
-    assert_eq!(sql.put_album_tracks("a", 50, &tracks("a", 50, 50, 120)).unwrap().next, Some(100));
-    let end = sql.put_album_tracks("a", 100, &tracks("a", 100, 20, 120)).unwrap();
+    assert_eq!(
+        sql.put_album_tracks("a", 50, &tracks("a", 50, 50, 120))
+            .unwrap()
+            .next,
+        Some(100)
+    );
+    let end = sql
+        .put_album_tracks("a", 100, &tracks("a", 100, 20, 120))
+        .unwrap();
     assert_eq!(end.next, None);
     assert_eq!(left(&s, "a"), (Some(120), None));
     let stored = list(&s, "a");
@@ -90,10 +104,13 @@ fn a_long_album_is_paged_to_its_end_and_not_again() {
 fn a_shorter_list_drops_the_tracks_past_its_end() {
     let (_d, s) = store();
     let sql = s.sql();
-    sql.exec("INSERT INTO albums (id) VALUES ('b')", []).unwrap();
-    sql.put_album_tracks("b", 0, &tracks("b", 0, 12, 12)).unwrap();
+    sql.exec("INSERT INTO albums (id) VALUES ('b')", [])
+        .unwrap();
+    sql.put_album_tracks("b", 0, &tracks("b", 0, 12, 12))
+        .unwrap();
     assert_eq!(list(&s, "b").len(), 12);
-    sql.put_album_tracks("b", 0, &tracks("b", 0, 10, 10)).unwrap();
+    sql.put_album_tracks("b", 0, &tracks("b", 0, 10, 10))
+        .unwrap();
     assert_eq!(list(&s, "b").len(), 10);
     assert_eq!(left(&s, "b"), (Some(10), None));
 }
@@ -106,12 +123,14 @@ fn saves_without_a_date_keep_the_order_they_were_first_seen_in() {
     let j = |at: &'static str| Journal { run: None, at };
     let books = SavedList::AUDIOBOOKS;
     for (pos, id) in ["zz", "aa"].iter().enumerate() {
-        sql.exec("INSERT INTO audiobooks (id) VALUES (?1)", [id]).unwrap();
+        sql.exec("INSERT INTO audiobooks (id) VALUES (?1)", [id])
+            .unwrap();
         sql.upsert_saved_item(books, id, None, pos as u64, run, j("2026-01-01T00:00:00Z"))
             .unwrap();
     }
     // A later sync: a new save first in the list; the others seen again lower down.
-    sql.exec("INSERT INTO audiobooks (id) VALUES ('mm')", []).unwrap();
+    sql.exec("INSERT INTO audiobooks (id) VALUES ('mm')", [])
+        .unwrap();
     for (pos, id) in ["mm", "zz", "aa"].iter().enumerate() {
         sql.upsert_saved_item(books, id, None, pos as u64, run, j("2026-02-01T00:00:00Z"))
             .unwrap();

@@ -79,7 +79,10 @@ impl Queue {
     fn sql(self) -> String {
         let body = match self {
             Queue::Enrich(EnrichTable::Albums) => {
-                format!("{ALBUM_VALUE}\n{}", ordered("albums", "album_value", "a.enriched_at IS NULL"))
+                format!(
+                    "{ALBUM_VALUE}\n{}",
+                    ordered("albums", "album_value", "a.enriched_at IS NULL")
+                )
             }
             Queue::AlbumTracks => format!(
                 "{ALBUM_VALUE}\n{}",
@@ -134,7 +137,9 @@ impl Sql<'_> {
         let sql = match table {
             EnrichTable::Albums => "SELECT 1 FROM albums WHERE id = ?1 AND enriched_at IS NULL",
             EnrichTable::Artists => "SELECT 1 FROM artists WHERE id = ?1 AND enriched_at IS NULL",
-            EnrichTable::Tracks => &format!("SELECT 1 FROM tracks t WHERE t.id = ?1 AND {EXPORT_ONLY}"),
+            EnrichTable::Tracks => {
+                &format!("SELECT 1 FROM tracks t WHERE t.id = ?1 AND {EXPORT_ONLY}")
+            }
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

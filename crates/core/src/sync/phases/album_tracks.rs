@@ -42,7 +42,9 @@ pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
 
 /// Pages from `next` to `total` (one when the length is unknown).
 fn pages_left(next: u64, total: Option<u64>) -> u64 {
-    total.map_or(1, |t| t.saturating_sub(next).div_ceil(u64::from(PAGE)).max(1))
+    total.map_or(1, |t| {
+        t.saturating_sub(next).div_ceil(u64::from(PAGE)).max(1)
+    })
 }
 
 /// One page of album `id`'s tracks at `offset`, committed; the offset of the next page.
