@@ -2,14 +2,17 @@
 //! Development Mode / Extended Quota behaviour, Authorization Code with PKCE, the rolling rate
 //! window and the daily quota, faults on demand, and a control API under `/__sim/`.
 //!
-//! One port serves the Web API (`/v1/...`), the accounts service (`/authorize`,
-//! `/api/token`) and the control API (`/__sim/...`).
+//! One port serves the Web API (`/v1/...`, reads and writes), the accounts service
+//! (`/authorize`, `/api/token`), the control API (`/__sim/...`) and the image CDN of playlist
+//! covers (`/__cdn/...`). Several users of one app can be served (`SimOptions::users`), each
+//! with their own library, sharing one rate window and one daily quota.
 //!
 //! Public contract used by tests, the demo and `spotsync simulate`:
 //! - [`SimConfig`] (from [`crate::SimOptions`]),
 //! - [`start`] → [`RunningSim`] with `api_url()`, `accounts_url()`, `base_url()`,
-//!   `issue_token()`, `shutdown()`,
-//! - [`Stats`] (`GET /__sim/stats`) and [`model::LibraryTruth`] (`GET /__sim/library`).
+//!   `issue_token()`, `issue_token_for(user, scope)`, `truth_of(user)`, `shutdown()`,
+//! - [`Stats`] (`GET /__sim/stats`, with [`UserStats`] per user) and [`model::LibraryTruth`]
+//!   (`GET /__sim/library?user=N`).
 
 // Handlers return a ready `Response` as their error: boxing it would only add noise.
 #![allow(clippy::result_large_err)]
