@@ -187,11 +187,9 @@ fn enrichment(c: &Connection, a: &Account) {
             if r[1].is_none() {
                 let played = ids(
                     c,
-                    &format!(
-                        "SELECT DISTINCT t.album_id FROM plays p JOIN tracks t ON t.id = p.track_id
-                         UNION SELECT DISTINCT ta.artist_id FROM plays p
-                         JOIN track_artists ta ON ta.track_id = p.track_id"
-                    ),
+                    "SELECT DISTINCT t.album_id FROM plays p JOIN tracks t ON t.id = p.track_id
+                     UNION SELECT DISTINCT ta.artist_id FROM plays p
+                     JOIN track_artists ta ON ta.track_id = p.track_id",
                 );
                 assert!(played.contains(&id), "{table} {id} enriched");
                 continue;

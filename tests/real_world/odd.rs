@@ -254,14 +254,14 @@ fn lists(s: &Synced) {
     );
     assert_eq!(
         row(
-            &s,
+            s,
             "SELECT total_episodes FROM shows WHERE id = '3eVlgrnLC9fDRyTZMtTg88'"
         ),
         text(&[""])
     );
     assert_eq!(
         row(
-            &s,
+            s,
             "SELECT followers FROM artists WHERE id = '6J6yx1t3nwIDyPXk5xa7O8'"
         ),
         text(&[""]),
@@ -269,7 +269,7 @@ fn lists(s: &Synced) {
     );
     assert_eq!(
         row(
-            &s,
+            s,
             "SELECT followers FROM artists WHERE id = '5NXHXK6hOCotCF8lvGM1I0'"
         ),
         text(&["0"])
@@ -287,7 +287,7 @@ fn lists(s: &Synced) {
     );
     assert_eq!(
         row(
-            &s,
+            s,
             "SELECT public FROM playlists WHERE id = '37i9dQZF1DX8mBRYewE6or'"
         ),
         text(&[""])

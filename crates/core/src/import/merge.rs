@@ -163,7 +163,7 @@ pub fn preference(c: &Candidate, kind: Kind, ms_played: Option<i64>) -> (bool, i
     (ms_differs, c.at)
 }
 
-/// The best of `cands` for an incoming record, by [`matches`] and [`preference`].
+/// The best of `cands` for an incoming record, by [`matches()`] and [`preference`].
 pub fn best<'a>(
     cands: impl IntoIterator<Item = &'a Candidate>,
     kind: Kind,

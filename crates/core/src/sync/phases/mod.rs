@@ -136,7 +136,7 @@ impl PhaseCtx<'_> {
             }
             if let Some(stop) = walk
                 .shape()
-                .and_then(|shape| unreadable_item(&template, offset, shape, &page.items))
+                .and_then(|shape| unreadable_item(template, offset, shape, &page.items))
             {
                 return Err(stop);
             }

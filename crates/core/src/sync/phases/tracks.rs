@@ -214,7 +214,7 @@ async fn find_unsaved(
                 let template = endpoint.template();
                 let read: Page = ctx.request(endpoint).await.map_err(|e| e.into_stop())?;
                 let shape = ItemShape::Saved("track");
-                if let Some(stop) = unreadable_item(&template, missing * page, shape, &read.items) {
+                if let Some(stop) = unreadable_item(template, missing * page, shape, &read.items) {
                     return Err(stop);
                 }
                 let (ids, write) = bisection_page(&read);
