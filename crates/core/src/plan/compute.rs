@@ -320,7 +320,13 @@ fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
                         None => details,
                     }
                 }
-                Phase::Artists => enrich(c, phase, incoming),
+                Phase::Artists => {
+                    let f = enrich(c, phase, incoming);
+                    let albums_first = out
+                        .iter()
+                        .any(|p: &Planned| p.phase == Phase::Albums && p.figure.requests > 0);
+                    enrichment::featured_artists_to_come(f, albums_first)
+                }
                 Phase::History => enrichment::history(c),
                 Phase::Plays => Figure::new(1, None, Basis::Poll)
                     .note("one poll (history: never held back by the reserve)"),

@@ -40,7 +40,7 @@ fn the_history_enrichment_is_left_out_unless_asked_and_its_cost_is_shown() {
         figures(&plan),
         [
             (Phase::Albums, 10, Basis::Database),
-            (Phase::Artists, 0, Basis::Database)
+            (Phase::Artists, 0, Basis::Sample)
         ]
     );
     assert_eq!(plan.total.requests, 10);
