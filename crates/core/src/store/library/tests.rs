@@ -154,3 +154,33 @@ fn saves_without_a_date_keep_the_order_they_were_first_seen_in() {
         .unwrap();
     assert_eq!(order(&s), ["aa", "mm", "zz"]);
 }
+
+/// A relinked track (`linked_from`: sent when a request names a market, as ccleung's recording
+/// of `/me/tracks?market=ES` shows) is stored under the id the user saved, not the stand-in.
+#[test]
+fn a_relinked_track_is_stored_under_the_id_it_stands_in_for() {
+    let (_d, s) = store();
+    let t: crate::spotify::model::Playable = serde_json::from_value(json!({
+        "id": "6VblKxa3SBincDG9bBsaNj",
+        "uri": "spotify:track:6VblKxa3SBincDG9bBsaNj",
+        "name": "Yellow",
+        "linked_from": {"id": "6fmTgT8i42Pcs9lFwpthpF", "type": "track",
+                        "uri": "spotify:track:6fmTgT8i42Pcs9lFwpthpF"},
+        "album": {"id": "0KUI3w812Y6ZabAb6qEqOC", "name": "Parachutes", "album_type": "ALBUM"},
+        "artists": [{"id": "4gzpq5DPGxSnKTe4SA8HAU", "name": "Coldplay"}]
+    }))
+    .unwrap();
+    let id = s.sql().upsert_track(&t).unwrap();
+    assert_eq!(id.as_deref(), Some("6fmTgT8i42Pcs9lFwpthpF"));
+    let (stored, uri, album_type): (String, String, String) = s
+        .conn
+        .query_row(
+            "SELECT t.id, t.uri, a.album_type FROM tracks t JOIN albums a ON a.id = t.album_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, "6fmTgT8i42Pcs9lFwpthpF");
+    assert_eq!(uri, "spotify:track:6fmTgT8i42Pcs9lFwpthpF");
+    assert_eq!(album_type, "album");
+}
