@@ -399,9 +399,13 @@ async fn every_format_matches_the_database() {
     let plays = count(&c, "SELECT COUNT(*) FROM plays", &[]);
     assert!(plays > 0);
     assert_eq!(csv_rows(&files["Listening History.csv"]).1.len(), plays);
+    // The albums of the library's tracks, and the saved albums.
     let albums = count(
         &c,
-        &format!("SELECT COUNT(DISTINCT album_id) FROM tracks WHERE id IN ({LIBRARY_TRACKS})"),
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT album_id FROM tracks WHERE id IN ({LIBRARY_TRACKS})
+             UNION SELECT album_id FROM saved_albums WHERE removed_at IS NULL)"
+        ),
         &[],
     );
     let artists = count(
