@@ -268,6 +268,96 @@ fn lists(c: &Connection, a: &Account) {
     assert_eq!(ids(c, "SELECT played_at FROM plays"), played, "every play");
 }
 
+/// The size of every list, counted from the recordings by hand (`SOURCES.md`): what the mirror
+/// holds whatever the account composed from them says.
+fn counts(c: &Connection, extended: bool) {
+    let n = |sql: &str| -> i64 {
+        c.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    let live = |table: &str| {
+        n(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE removed_at IS NULL"
+        ))
+    };
+    // 20 (JMPerez) + 1 + 1 (exportify) + 10 (drodmay1) + 34 (nathanhall762) + 20 (ofarukaydin)
+    // + 20 (ccleung): 106 saves, one track saved in two of them.
+    assert_eq!(live("saved_tracks"), 105, "saved tracks");
+    // watsonbox's own (the `null` its listing carries is no playlist), "Mola", rspotify's 2026
+    // playlist, ofarukaydin's 20, Spotify's "Sexta".
+    assert_eq!(live("playlists"), 24, "playlists");
+    // exportify's 6 distinct entries, rspotify's episode, JMPerez's entry of 2013, Spotify's
+    // local-file example, clayton-knapp's 10.
+    assert_eq!(
+        n("SELECT COUNT(*) FROM playlist_items WHERE playlist_id = '4XOGDpHMrVoH33uJEwHWU5'"),
+        19,
+        "watsonbox's playlist"
+    );
+    // zmb3 2, spotify-dart 2, spotify-web-api-java 1, jwilsson 1.
+    assert_eq!(live("saved_albums"), 6, "saved albums");
+    // Their recorded first pages: 50 tracks (two of them trimmed by their authors).
+    assert_eq!(
+        n(
+            "SELECT COUNT(*) FROM album_tracks WHERE album_id IN (SELECT album_id FROM saved_albums)"
+        ),
+        50,
+        "the saved albums' tracks"
+    );
+    assert_eq!(live("followed_artists"), 22, "follows: 20 + 1 + 1");
+    assert_eq!(live("saved_shows"), 5, "shows: 2 (JMPerez) + 3 (jwilsson)");
+    assert_eq!(live("saved_episodes"), 3, "episodes: 2 + 1");
+    assert_eq!(live("saved_audiobooks"), 2, "audiobooks");
+    // chekos' three ranges; after its long-term list the other projects' top pages
+    // (28 artists, 37 tracks).
+    let top = |kind: &str, range: &str| {
+        n(&format!(
+            "SELECT COUNT(*) FROM top_items WHERE kind = '{kind}' AND time_range = '{range}'"
+        ))
+    };
+    assert_eq!(
+        [
+            top("artist", "short_term"),
+            top("artist", "medium_term"),
+            top("artist", "long_term")
+        ],
+        [10, 50, 78],
+        "top artists"
+    );
+    assert_eq!(
+        [
+            top("track", "short_term"),
+            top("track", "medium_term"),
+            top("track", "long_term")
+        ],
+        [50, 50, 87],
+        "top tracks"
+    );
+    // 48 (chekos) + 2 (JMPerez) recorded plays: the 50 Spotify keeps.
+    assert_eq!(n("SELECT COUNT(*) FROM plays"), 50, "plays");
+    // Development Mode reads the items of the account's own playlists only: Spotify's own
+    // (`37i9…`) answer 404, the others' 403; the empty one is not asked. With Extended Quota,
+    // the playlists whose items were recorded ("Mola", the 2026 one, "Kaçıp Gidenler") are
+    // read too, and the replay answers 404 for the others.
+    let read = rows(
+        c,
+        "SELECT items_status, COUNT(*) FROM playlists GROUP BY items_status ORDER BY items_status",
+    );
+    let want: &[(&str, &str)] = if extended {
+        &[("not_found", "19"), ("synced", "5")]
+    } else {
+        &[("forbidden", "14"), ("not_found", "8"), ("synced", "2")]
+    };
+    let want: Vec<Vec<Option<String>>> = want.iter().map(|(a, b)| text(&[a, b])).collect();
+    assert_eq!(read, want, "playlists whose items were read");
+}
+
+/// Text columns (`""` for NULL).
+fn text(v: &[&str]) -> Vec<Option<String>> {
+    v.iter()
+        .map(|s| (!s.is_empty()).then(|| s.to_string()))
+        .collect()
+}
+
 fn assert_mirror(s: &Synced, extended: bool) {
     assert_eq!(s.out.code, Some(0), "stderr: {}", s.out.stderr);
     let c = s.env.open();
@@ -276,6 +366,7 @@ fn assert_mirror(s: &Synced, extended: bool) {
         "SELECT state_key FROM sync_state WHERE status != 'success'",
     );
     assert!(failed.is_empty(), "phases not done: {failed:?}");
+    counts(&c, extended);
     saved_tracks(&c, &s.account);
     playlists(&c, &s.account, extended);
     saved_albums(&c, &s.account);
