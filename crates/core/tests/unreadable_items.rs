@@ -45,6 +45,8 @@ enum Odd {
 #[derive(Default)]
 struct Stand {
     odd: Mutex<Option<Odd>>,
+    /// `/me/audiobooks` in the shape the OpenAPI description gives: `{added_at, audiobook}`.
+    wrapped_audiobooks: Mutex<bool>,
 }
 
 type S = Arc<Stand>;
@@ -142,6 +144,9 @@ async fn episodes(State(s): State<S>) -> Response {
 async fn audiobooks(State(s): State<S>) -> Response {
     if odd(&s, Odd::Audiobooks) {
         return page((0..N).map(|i| json!({"book": {"title": i}})).collect());
+    }
+    if *s.wrapped_audiobooks.lock().unwrap() {
+        return saved("audiobook", "audiobook", false);
     }
     // The shape Spotify answers: the audiobooks themselves.
     page((0..N).map(|i| object("audiobook", i)).collect())
@@ -369,21 +374,44 @@ async fn an_unreadable_list_fails_its_phase(kind: Odd) {
     assert_eq!(count(&db, sql), kept, "{kind:?}: {sql}");
 }
 
-/// Bare audiobooks are what Spotify sends: they are stored, without a date.
+/// Saved audiobooks as (id, added_at, first_position), in the Audiobooks tab's order.
+fn audiobooks_stored(db: &Path) -> Vec<(String, Option<String>, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT audiobook_id, added_at, first_position FROM saved_audiobooks
+             WHERE removed_at IS NULL ORDER BY first_position",
+        )
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Bare audiobooks are what Spotify sends: stored without a date, in the order first seen;
+/// the wrapped shape the OpenAPI description gives is read too, with its dates.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bare_audiobooks_are_read_and_stored_without_a_date() {
-    let base = serve(S::default()).await;
+async fn audiobooks_are_read_bare_or_wrapped() {
+    let state = S::default();
+    let base = serve(state.clone()).await;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("library.db");
-    let (first, events) = run(&db, &base, vec![Phase::Audiobooks]).await;
-    assert_eq!(first.status, RunStatus::Success, "{events:#?}");
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM saved_audiobooks WHERE added_at IS NULL"
-        ),
-        3
-    );
+    let bare = dir.path().join("bare.db");
+    let (run1, events) = run(&bare, &base, vec![Phase::Audiobooks]).await;
+    assert_eq!(run1.status, RunStatus::Success, "{events:#?}");
+    let want: Vec<(String, Option<String>, i64)> = (0..N)
+        .map(|i| (format!("audiobook{i}"), None, i as i64))
+        .collect();
+    assert_eq!(audiobooks_stored(&bare), want);
+
+    *state.wrapped_audiobooks.lock().unwrap() = true;
+    let wrapped = dir.path().join("wrapped.db");
+    let (run2, events) = run(&wrapped, &base, vec![Phase::Audiobooks]).await;
+    assert_eq!(run2.status, RunStatus::Success, "{events:#?}");
+    let want: Vec<(String, Option<String>, i64)> = (0..N)
+        .map(|i| (format!("audiobook{i}"), Some(at(i)), i as i64))
+        .collect();
+    assert_eq!(audiobooks_stored(&wrapped), want);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
