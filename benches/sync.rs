@@ -309,8 +309,15 @@ fn minimum(t: &LibraryTruth) -> u64 {
         albums.insert(tr.album_id.as_str());
         artists.extend(tr.artist_ids.iter().map(String::as_str));
     }
+    // Every album enriched brings its whole track list: the artists of all its tracks
+    // (featured ones too), and a request per page past the first of an album longer than 50.
     for a in &albums {
-        artists.extend(albums_by[a].artist_ids.iter().map(String::as_str));
+        let album = albums_by[a];
+        artists.extend(album.artist_ids.iter().map(String::as_str));
+        for t in &album.track_ids {
+            artists.extend(tracks[t.as_str()].artist_ids.iter().map(String::as_str));
+        }
+        n += (album.track_ids.len().max(1) as u64 - 1) / 50;
     }
     n + albums.len() as u64 + artists.len() as u64
 }

@@ -103,6 +103,7 @@ pub enum PhaseArg {
     Top,
     Albums,
     Artists,
+    History,
     Plays,
 }
 
@@ -220,7 +221,8 @@ pub enum ExportWhat {
     Liked,
     /// Every playlist (or those given by --playlist), one file each.
     Playlists,
-    /// The albums of the liked songs and playlist tracks.
+    /// The albums of the liked songs and playlist tracks, and the saved albums (in JSON with
+    /// when each was saved and its track list).
     Albums,
     /// The artists of those tracks and albums.
     Artists,
@@ -498,6 +500,7 @@ impl From<PhaseArg> for spotsync_core::sync::Phase {
             A::Top => Phase::Top,
             A::Albums => Phase::Albums,
             A::Artists => Phase::Artists,
+            A::History => Phase::History,
             A::Plays => Phase::Plays,
         }
     }

@@ -435,12 +435,15 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # Your daily quota, requests per rolling 24 hours (0 = learn it from Spotify's QUOTA_EXCEEDED).
 # max_calls_per_day = 0
 # Phases a plain `spotsync sync` runs, in order.
-# phases = ["tracks", "playlists", "albums_saved", "artists_followed", "shows", "episodes", "audiobooks", "top", "albums", "artists", "plays"]
+# phases = ["tracks", "playlists", "albums_saved", "artists_followed", "shows", "episodes", "audiobooks", "top", "albums", "artists", "history", "plays"]
 # What the enrichment phases fetch details of: one request per album or artist in Development
 # Mode (thousands for a large library), the most valuable first (liked tracks, then playlist
 # entries and plays), so a partial enrichment is the useful part. `[]` for none.
 #   "artists": images and, when Spotify sends them, genres (popularity, followers: Extended Quota)
-#   "albums":  the UPC (label, popularity: Extended Quota); the rest comes with the tracks
+#   "albums":  the UPC and the album's track list (label, popularity: Extended Quota); albums
+#              longer than 50 tracks get the rest of their list, a request per 50 tracks
+#   "history": (not in the default) the tracks only an imported data export names, most-played
+#              first, with their albums and artists: a request per track
 # A phase left out here still runs when named with `spotsync sync --only`.
 # enrich = ["artists", "albums"]
 

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "sync/album_lists.rs"]
+mod album_lists;
 #[path = "sync/common.rs"]
 mod common;
 
@@ -19,3 +21,5 @@ mod helpers;
 mod music_dir;
 #[path = "export/receiving.rs"]
 mod receiving;
+#[path = "export/refused.rs"]
+mod refused;

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "sync/album_lists.rs"]
+mod album_lists;
 #[path = "sync/common.rs"]
 mod common;
 #[path = "sync/engine.rs"]
@@ -10,6 +12,8 @@ mod engine;
 mod enrich;
 #[path = "sync/full.rs"]
 mod full;
+#[path = "sync/history.rs"]
+mod history;
 #[path = "sync/incremental.rs"]
 mod incremental;
 #[path = "sync/limits.rs"]

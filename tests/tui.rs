@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "tui/album_detail.rs"]
+mod album_detail;
 #[path = "tui/browse_e2e.rs"]
 mod browse_e2e;
 #[path = "tui/e2e.rs"]

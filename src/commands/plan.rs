@@ -205,6 +205,16 @@ pub(crate) fn lines(plan: &Plan) -> Vec<String> {
             out.push(format!("      {n}"));
         }
     }
+    if !plan.left_out.is_empty() {
+        out.push(String::new());
+        out.push("left out by `enrich` (not in the total):".to_string());
+        for p in &plan.left_out {
+            out.push(format!("  {}", p.line(q)));
+            if let Some(n) = &p.note {
+                out.push(format!("      {n}"));
+            }
+        }
+    }
     out.push(String::new());
     out.push(plan.total_line());
     let probed = plan.phases.iter().any(|p| p.basis == plan::Basis::Probe);

@@ -27,11 +27,13 @@ async fn stats(sim: &RunningSim) -> Stats {
 }
 
 /// Enrichment requests sent: (albums, artists), single and batch endpoints together.
+/// Requests for albums' and artists' details (an album's track pages apart).
 fn enrich_requests(s: &Stats) -> (u64, u64) {
     let sum = |prefix: &str| {
         s.per_endpoint
             .iter()
             .filter(|(k, _)| *k == prefix || k.starts_with(&format!("{prefix}/")))
+            .filter(|(k, _)| !k.ends_with("/tracks"))
             .map(|(_, n)| n)
             .sum::<u64>()
     };
@@ -99,7 +101,7 @@ fn values(t: &LibraryTruth, plays: usize, table: Table) -> HashMap<String, i64> 
 
 /// Cancel `phase` after `batches` committed batches (more may land before the cancel does);
 /// the requests it sent.
-async fn enrich_then_cancel(env: &Env, sim: &RunningSim, phase: Phase, batches: usize) {
+pub async fn enrich_then_cancel(env: &Env, sim: &RunningSim, phase: Phase, batches: usize) {
     let mut handle = sync::spawn(EngineOptions {
         db: env.db.clone(),
         api_url: sim.api_url(),

@@ -49,6 +49,7 @@ pub fn catalogue(t: &LibraryTruth, extended: bool) -> (BTreeSet<String>, BTreeSe
     for a in &albums {
         artists.extend(albums_by_id[a.as_str()].artist_ids.iter().cloned());
     }
+    artists.extend(crate::album_lists::album_lists(t, &albums).0);
     (albums, artists)
 }
 
@@ -78,10 +79,12 @@ pub fn whole_minimum_requests(t: &LibraryTruth, extended: bool) -> u64 {
         n += pages1(ids.len());
     }
     let (albums, artists) = unharvested(t, extended);
+    // The albums longer than a page: the rest of their track list, a request per page.
+    let pages = crate::album_lists::album_lists(t, &catalogue(t, extended).0).1;
     if extended {
-        n + albums.div_ceil(20) + artists.div_ceil(50)
+        n + pages + albums.div_ceil(20) + artists.div_ceil(50)
     } else {
-        n + albums + artists
+        n + pages + albums + artists
     }
 }
 

@@ -89,6 +89,9 @@ pub enum Phase {
     Albums,
     /// One `/artists/{id}` per artist never enriched (or `/artists?ids=`).
     Artists,
+    /// One `/tracks/{id}` per track only an imported data export knows (or `/tracks?ids=`),
+    /// most-played first: only when `enrich` names `history`.
+    History,
     /// `/me/player/recently-played`: listening history.
     Plays,
     /// Not a sync phase: the writes of `spotsync restore --apply` (a run of kind
@@ -107,13 +110,14 @@ text_enum!(Phase, "phase", {
     Top => "top",
     Albums => "albums",
     Artists => "artists",
+    History => "history",
     Plays => "plays",
     Restore => "restore",
 });
 
 impl Phase {
     /// Every sync phase in default order ([`Phase::Restore`] is not one).
-    pub const ALL: [Phase; 11] = [
+    pub const ALL: [Phase; 12] = [
         Phase::Tracks,
         Phase::Playlists,
         Phase::AlbumsSaved,
@@ -124,6 +128,7 @@ impl Phase {
         Phase::Top,
         Phase::Albums,
         Phase::Artists,
+        Phase::History,
         Phase::Plays,
     ];
 }
@@ -150,6 +155,8 @@ pub const PAGE: u32 = 50;
 pub const ALBUM_BATCH: u32 = 20;
 /// Artists per `GET /artists?ids=` (where the app may use it).
 pub const ARTIST_BATCH: u32 = 50;
+/// Tracks per `GET /tracks?ids=` (where the app may use it).
+pub const TRACK_BATCH: u32 = 50;
 
 /// The `account` key of the user's Spotify id (from `GET /me`).
 pub const USER_ID_KEY: &str = "user_id";
@@ -222,7 +229,7 @@ impl RequestClass {
         match phase {
             Phase::Plays => RequestClass::History,
             Phase::Restore => RequestClass::Restore,
-            Phase::Albums | Phase::Artists => RequestClass::Enrich,
+            Phase::Albums | Phase::Artists | Phase::History => RequestClass::Enrich,
             _ if kind == RunKind::Full => RequestClass::Mirror,
             _ => RequestClass::Changes,
         }
@@ -401,12 +408,15 @@ pub enum Capability {
     BatchAlbums,
     /// `/artists?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
     BatchArtists,
+    /// `/tracks?ids=`: [`CapabilityValue::Available`] / [`CapabilityValue::Unavailable`].
+    BatchTracks,
 }
 
 text_enum!(Capability, "capability", {
     ExtendedQuota => "extended_quota",
     BatchAlbums => "batch_albums",
     BatchArtists => "batch_artists",
+    BatchTracks => "batch_tracks",
 });
 
 /// A capability's learned value (`capabilities.value`).

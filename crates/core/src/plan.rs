@@ -14,7 +14,9 @@
 //! tracks are mirrored; before that it is estimated from a sample.
 
 mod compute;
+mod enrichment;
 mod estimate;
+mod figure;
 mod next_run;
 mod quota_view;
 mod snapshot;
@@ -36,11 +38,12 @@ pub use quota_view::{AccountSent, HouseholdQuota, HouseholdShare, household_etas
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
+pub use crate::store::library::AlbumTrackPages;
 pub use crate::store::{CatalogCounts, StoredPlaylist};
 
 use crate::domain::{
     ALBUM_BATCH, ARTIST_BATCH, Checkpoint, PAGE, Phase, PhaseStatus, RequestClass, RunKind,
-    StartMode, TOP_STRIDE,
+    StartMode, TOP_STRIDE, TRACK_BATCH,
 };
 use crate::quota::{self, Observation, QuotaSource};
 use crate::settings::SyncConfig;
@@ -209,6 +212,8 @@ pub struct Snapshot {
     /// `GET /albums?ids=` / `/artists?ids=` known to be gone (Development Mode).
     pub batch_albums_gone: bool,
     pub batch_artists_gone: bool,
+    /// `GET /tracks?ids=` known to be gone.
+    pub batch_tracks_gone: bool,
     pub phases: BTreeMap<Phase, PhaseRecord>,
     /// Stored counts of the lists walked completely before (top: per list, [`TOP_LISTS`]
     /// order, of the latest snapshot).
@@ -216,6 +221,13 @@ pub struct Snapshot {
     pub playlists: Vec<StoredPlaylist>,
     pub unenriched_albums: u64,
     pub unenriched_artists: u64,
+    /// Tracks only an imported data export knows, played at least once (the `history`
+    /// enrichment's work).
+    pub unenriched_tracks: u64,
+    /// Pages of albums' track lists still to fetch: of albums whose list is partly stored, and
+    /// (estimated from their `total_tracks`) of albums not enriched yet that are longer than a
+    /// page.
+    pub album_track_pages: AlbumTrackPages,
     pub catalog: CatalogCounts,
     /// Today's top lists are stored (an incremental run sends nothing for them).
     pub top_today: bool,
@@ -240,11 +252,14 @@ impl Snapshot {
             extended: None,
             batch_albums_gone: false,
             batch_artists_gone: false,
+            batch_tracks_gone: false,
             phases: BTreeMap::new(),
             mirrored: BTreeMap::new(),
             playlists: Vec::new(),
             unenriched_albums: 0,
             unenriched_artists: 0,
+            unenriched_tracks: 0,
+            album_track_pages: AlbumTrackPages::default(),
             catalog: CatalogCounts::default(),
             top_today: false,
             probe: None,
@@ -414,6 +429,10 @@ pub struct Plan {
     pub probe: Option<ProbeInfo>,
     /// Phases whose totals are unknown: a probe would tell.
     pub unknown: Vec<Phase>,
+    /// Enrichment the config's `enrich` leaves out, with what it would cost if asked (each
+    /// alone after this sync's bulk work; not in `total`).
+    #[serde(default)]
+    pub left_out: Vec<PhasePlan>,
     /// Requests a probe would send now (about: the playlist list may take more pages).
     pub probe_cost: u64,
 }

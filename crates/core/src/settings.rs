@@ -18,7 +18,8 @@ pub struct SyncConfig {
     /// Phases a plain `spotsync sync` runs, in order.
     pub phases: Vec<Phase>,
     /// What to enrich with details, one request per item in Development Mode, most valuable
-    /// first: `["artists", "albums"]` (the default), `[]` for none.
+    /// first: `["artists", "albums"]` (the default), `"history"` on top for the tracks only an
+    /// imported data export knows, `[]` for none.
     pub enrich: Vec<EnrichTarget>,
     /// The daemon's cadence (from `[daemon]`), which sizes the reserve kept for the plays poll
     /// and the incremental syncs. Not part of `[sync]`.
@@ -33,9 +34,14 @@ pub enum EnrichTarget {
     /// `GET /artists/{id}`: stores images and, when sent, genres (popularity and followers in
     /// Extended Quota).
     Artists,
-    /// `GET /albums/{id}`: stores the UPC (label and popularity in Extended Quota); the rest of
-    /// an album comes with its tracks.
+    /// `GET /albums/{id}`: stores the UPC (label and popularity in Extended Quota) and the
+    /// album's track list; the rest of an album comes with its tracks. Albums longer than a
+    /// page get the rest of their track list through `GET /albums/{id}/tracks`.
     Albums,
+    /// `GET /tracks/{id}`: the tracks only an imported data export knows (its plays name them,
+    /// the catalog does not), most-played first, with their albums and artists. Not in the
+    /// default: a long history names thousands of tracks.
+    History,
 }
 
 impl SyncConfig {
@@ -44,6 +50,7 @@ impl SyncConfig {
         match phase {
             Phase::Albums => !self.enrich.contains(&EnrichTarget::Albums),
             Phase::Artists => !self.enrich.contains(&EnrichTarget::Artists),
+            Phase::History => !self.enrich.contains(&EnrichTarget::History),
             _ => false,
         }
     }

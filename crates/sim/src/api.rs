@@ -79,6 +79,14 @@ pub fn routes(
         ("/v1/me/player/recently-played", get(recently_played)),
     ];
     endpoints.extend(more);
+    gated(state, endpoints)
+}
+
+/// `endpoints` behind the gate (see [`routes`]).
+pub fn gated(
+    state: AppState,
+    endpoints: Vec<(&'static str, axum::routing::MethodRouter<AppState>)>,
+) -> Router<AppState> {
     // One method router per path (reads and writes of a path come from different modules).
     let mut by_path: Vec<(&str, axum::routing::MethodRouter<AppState>)> = Vec::new();
     for (path, handler) in endpoints {

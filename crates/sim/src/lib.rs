@@ -35,8 +35,10 @@ pub mod musicbrainz;
 pub mod playlist_write;
 pub mod read_api;
 pub mod render;
+pub mod replay;
 pub mod state;
 pub mod stats;
+pub mod tracks_api;
 pub mod uris;
 pub mod users;
 
@@ -241,6 +243,7 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
     endpoints.extend(read_api::endpoints());
     endpoints.extend(library_write::endpoints());
     endpoints.extend(playlist_write::endpoints());
+    endpoints.extend(tracks_api::endpoints());
     Router::new()
         .merge(api::routes(shared.clone(), endpoints))
         .merge(accounts::routes(shared.clone()))

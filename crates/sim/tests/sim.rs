@@ -38,5 +38,7 @@ mod playlist_writes;
 mod schema;
 #[path = "sim/schema_writes.rs"]
 mod schema_writes;
+#[path = "sim/tracks.rs"]
+mod tracks;
 #[path = "sim/writes.rs"]
 mod writes;

@@ -160,12 +160,14 @@ impl PhasesState {
         s
     }
 
-    /// Show the library phases always, and plays when history exists or the run has it.
+    /// Show the library phases always, plays when history exists or the run has it, and the
+    /// `history` enrichment (left out by default) when the run has it.
     fn reset(&mut self, run_phases: &[Phase]) {
         self.show_plays |= run_phases.contains(&Phase::Plays);
         let mut list: Vec<PhaseView> = Phase::ALL
             .iter()
             .filter(|p| **p != Phase::Plays)
+            .filter(|p| **p != Phase::History || run_phases.contains(p))
             .map(|p| PhaseView::new(*p))
             .collect();
         if self.show_plays {

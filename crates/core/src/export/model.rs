@@ -312,6 +312,20 @@ pub struct Album {
     pub image_url: Option<String>,
     pub artists: Vec<Credit>,
     pub genres: Vec<String>,
+    /// When the album was saved (`None`: not a saved album; in the export for its tracks).
+    pub saved_at: Option<String>,
+    /// Its track list as stored (empty while it is not), in order.
+    pub tracks: Vec<AlbumTrack>,
+}
+
+/// One track of an album's track list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlbumTrack {
+    pub disc_number: Option<i64>,
+    pub track_number: Option<i64>,
+    pub id: String,
+    pub uri: Option<String>,
+    pub name: Option<String>,
 }
 
 /// An artist of the library, with its enrichment.

@@ -218,6 +218,21 @@ fn pick_recording(recs: &[MbRecording], duration_ms: Option<i64>) -> Option<MbMa
     })
 }
 
+/// Every stored album track list, by album.
+fn album_lists(sql: Sql<'_>) -> Result<HashMap<String, Vec<AlbumTrack>>, ExportError> {
+    let mut out: HashMap<String, Vec<AlbumTrack>> = HashMap::new();
+    for r in sql.album_track_rows()? {
+        out.entry(r.album_id).or_default().push(AlbumTrack {
+            disc_number: r.disc_number,
+            track_number: r.track_number,
+            id: r.track_id,
+            uri: r.uri,
+            name: r.name,
+        });
+    }
+    Ok(out)
+}
+
 /// Every track, with its album and artists.
 fn load_tracks(
     sql: Sql<'_>,
@@ -394,13 +409,16 @@ fn load_plays(
     })
 }
 
-/// The albums and artists of the tracks in the liked songs and playlists loaded in `lib`.
+/// The albums and artists of the tracks in the liked songs and playlists loaded in `lib`, and
+/// the saved albums (each album with its track list, when stored).
 fn albums_artists(
     sql: Sql<'_>,
     lib: &Library,
     stored_albums: &mut Albums,
 ) -> Result<(Vec<Album>, Vec<Artist>), ExportError> {
-    let mut album_ids = BTreeSet::new();
+    let mut saved: HashMap<String, Option<String>> = sql.saved_album_dates()?.into_iter().collect();
+    let mut album_tracks = album_lists(sql)?;
+    let mut album_ids: BTreeSet<String> = saved.keys().cloned().collect();
     let mut artist_ids = BTreeSet::new();
     let lists = lib.liked.iter().chain(lib.playlists.iter().flatten());
     for t in lists
@@ -419,7 +437,6 @@ fn albums_artists(
         .filter(|a| album_ids.contains(&a.id))
         .map(|a| Album {
             artists: credits.remove(&a.id).unwrap_or_default(),
-            id: a.id,
             uri: a.uri,
             name: a.name,
             album_type: a.album_type,
@@ -430,6 +447,9 @@ fn albums_artists(
             popularity: a.popularity,
             image_url: first_image(a.images.as_deref()),
             genres: genres(a.genres.as_deref()),
+            saved_at: saved.remove(&a.id).flatten(),
+            tracks: album_tracks.remove(&a.id).unwrap_or_default(),
+            id: a.id,
         })
         .collect();
     albums.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));

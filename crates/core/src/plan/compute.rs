@@ -3,47 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::estimate::{growth_sample, heaps};
+use super::enrichment::{self, enrich};
+use super::figure::{Ctx, Figure};
 use super::quota_view::quota_view;
 use super::*;
-use crate::domain::{Cursor, PhaseStatus};
-
-/// One phase's figure before the ETA.
-#[derive(Debug, Clone, PartialEq)]
-struct Figure {
-    requests: u64,
-    items: Option<u64>,
-    basis: Basis,
-    notes: Vec<String>,
-}
-
-impl Figure {
-    fn new(requests: u64, items: Option<u64>, basis: Basis) -> Figure {
-        Figure {
-            requests,
-            items,
-            basis,
-            notes: Vec::new(),
-        }
-    }
-
-    fn note(mut self, n: impl Into<String>) -> Figure {
-        self.notes.push(n.into());
-        self
-    }
-
-    /// Two parts of one phase: their sum, as weak as the weaker.
-    fn plus(mut self, other: Figure) -> Figure {
-        self.requests += other.requests;
-        self.items = match (self.items, other.items) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-        self.basis = self.basis.max(other.basis);
-        self.notes.extend(other.notes);
-        self
-    }
-}
+use crate::domain::Cursor;
 
 /// Pages of a walk from `offset` over `total` items: the walk ends at an empty page, so an
 /// empty list still costs one; a walk resumed past its end costs nothing.
@@ -83,78 +47,6 @@ fn planned_run(s: &Snapshot, req: &Request) -> (PlannedRun, Vec<Phase>) {
         },
         next.phases,
     )
-}
-
-/// What a phase computation sees.
-struct Ctx<'a> {
-    s: &'a Snapshot,
-    run: &'a PlannedRun,
-}
-
-impl Ctx<'_> {
-    /// The phase's checkpoint in the run being resumed (a new run starts from nothing).
-    fn checkpoint(&self, phase: Phase) -> Option<&PhaseRecord> {
-        let id = self.run.run_id?;
-        self.s
-            .phases
-            .get(&phase)
-            .filter(|r| r.run_id == Some(id) && self.run.resumed)
-    }
-
-    fn done_in_run(&self, phase: Phase) -> bool {
-        self.checkpoint(phase)
-            .is_some_and(|r| matches!(r.status, PhaseStatus::Success | PhaseStatus::Skipped))
-    }
-
-    /// A list's totals: the resumed checkpoint's, the mirror's, the probe's.
-    fn totals(&self, phase: Phase) -> Option<(Vec<u64>, Basis)> {
-        if phase != Phase::Top
-            && let Some(t) = self
-                .checkpoint(phase)
-                .and_then(|r| r.checkpoint.total_items)
-        {
-            return Some((vec![t], Basis::Checkpoint));
-        }
-        if let Some(m) = self.s.mirrored.get(&phase) {
-            return Some((m.clone(), Basis::Mirror));
-        }
-        match self.s.probe.as_ref().and_then(|p| p.lists.get(&phase)) {
-            Some(ProbedList::Totals { totals }) => Some((totals.clone(), Basis::Probe)),
-            _ => None,
-        }
-    }
-
-    /// What the probe or the last run said about a list refused for want of a scope.
-    fn refused(&self, phase: Phase) -> Option<String> {
-        if self.s.mirrored.contains_key(&phase) {
-            return None;
-        }
-        if let Some(ProbedList::Refused { reason }) =
-            self.s.probe.as_ref().and_then(|p| p.lists.get(&phase))
-        {
-            return Some(reason.clone());
-        }
-        self.s
-            .phases
-            .get(&phase)
-            .filter(|r| r.status == PhaseStatus::Skipped)
-            .map(|r| {
-                r.last_error
-                    .clone()
-                    .unwrap_or_else(|| "skipped last time".into())
-            })
-    }
-
-    fn incremental(&self) -> bool {
-        self.run.kind != RunKind::Full
-    }
-
-    fn extended(&self) -> bool {
-        self.s
-            .extended
-            .or_else(|| self.s.probe.as_ref().and_then(|p| p.extended))
-            .unwrap_or(false)
-    }
 }
 
 /// A figure when no total is known: the first page, at least.
@@ -377,65 +269,6 @@ fn top(c: &Ctx<'_>) -> Figure {
     Figure::new(pages, Some(n), basis).note("artists and tracks, three time ranges each")
 }
 
-/// Albums or artists never enriched, plus (estimated) those the list walks before it bring.
-fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
-    let (stored, batch, gone, what) = match phase {
-        Phase::Albums => (
-            c.s.unenriched_albums,
-            u64::from(ALBUM_BATCH),
-            c.s.batch_albums_gone,
-            "albums",
-        ),
-        _ => (
-            c.s.unenriched_artists,
-            u64::from(ARTIST_BATCH),
-            c.s.batch_artists_gone,
-            "artists",
-        ),
-    };
-    // A phase `enrich` leaves out is not planned at all unless named with `--only` (then it
-    // runs, as in the engine).
-    let batched = c.extended() && !gone;
-    let per_request = |n: u64| if batched { n.div_ceil(batch) } else { n };
-    let Some(incoming) = incoming else {
-        return Figure::new(per_request(stored), None, Basis::Unknown).note(format!(
-            "{} never enriched, plus those of tracks not counted yet",
-            group(stored)
-        ));
-    };
-    let (sample, in_db, source) = growth_sample(c.s);
-    let extra = if phase == Phase::Albums {
-        heaps(sample.tracks, sample.albums, incoming, in_db, ALBUMS_GROWTH)
-    } else {
-        heaps(
-            sample.tracks,
-            sample.artists,
-            incoming,
-            in_db,
-            ARTISTS_GROWTH,
-        )
-    };
-    let n = stored + extra;
-    let requests = per_request(n);
-    let mut f = if incoming > 0 {
-        Figure::new(requests, Some(n), Basis::Sample).note(format!(
-            "estimated: {} never enriched + ~{} from {} tracks still to read ({source}; \
-             harvested ones are not asked for); exact once tracks and playlists are mirrored",
-            group(stored),
-            group(extra),
-            group(incoming)
-        ))
-    } else {
-        Figure::new(requests, Some(n), Basis::Database).note(format!("{what} never enriched"))
-    };
-    if batched {
-        f = f.note(format!("{batch} per request (batch endpoint)"));
-    } else {
-        f = f.note("one request each (Development Mode)");
-    }
-    f
-}
-
 /// Requests a probe sends for these phases (about: one page of playlists assumed).
 fn probe_cost(s: &Snapshot, phases: &[Phase]) -> u64 {
     let mut n = 0;
@@ -480,7 +313,21 @@ fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
                 }
                 Phase::ArtistsFollowed => followed(c),
                 Phase::Top => top(c),
-                Phase::Albums | Phase::Artists => enrich(c, phase, incoming),
+                Phase::Albums => {
+                    let details = enrich(c, phase, incoming);
+                    match enrichment::album_tracks(c) {
+                        Some(t) => details.plus(t),
+                        None => details,
+                    }
+                }
+                Phase::Artists => {
+                    let f = enrich(c, phase, incoming);
+                    let albums_first = out
+                        .iter()
+                        .any(|p: &Planned| p.phase == Phase::Albums && p.figure.requests > 0);
+                    enrichment::featured_artists_to_come(f, albums_first)
+                }
+                Phase::History => enrichment::history(c),
                 Phase::Plays => Figure::new(1, None, Basis::Poll)
                     .note("one poll (history: never held back by the reserve)"),
                 // Not a sync phase: `spotsync restore` plans its own writes.
@@ -554,6 +401,12 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
         .map(|p| p.phase)
         .collect();
     let (phases, total) = with_etas(planned, &quota);
+    let run_phases: Vec<Phase> = phases.iter().map(|p| p.phase).collect();
+    let eta = |requests| {
+        quota::eta(requests, quota.eta_room, Some(quota.eta_bulk_per_day))
+            .map_or(0, |d| d.as_secs())
+    };
+    let left_out = enrichment::left_out(&c, &run_phases, total.bulk_requests, eta);
     Plan {
         generated_at: s.now,
         probe_cost: probe_cost(s, &unknown),
@@ -567,5 +420,6 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
             error: p.error.clone(),
         }),
         unknown,
+        left_out,
     }
 }

@@ -58,7 +58,7 @@ pub fn supersedes(
     started_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> bool {
-    let enrichment = |p: &Phase| matches!(p, Phase::Albums | Phase::Artists);
+    let enrichment = |p: &Phase| matches!(p, Phase::Albums | Phase::Artists | Phase::History);
     only.is_empty()
         && status == RunStatus::RateLimited
         && remaining.iter().any(enrichment)

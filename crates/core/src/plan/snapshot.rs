@@ -43,6 +43,8 @@ pub fn read_snapshot(
         q.capability(Capability::BatchAlbums)? == Some(CapabilityValue::Unavailable);
     s.batch_artists_gone =
         q.capability(Capability::BatchArtists)? == Some(CapabilityValue::Unavailable);
+    s.batch_tracks_gone =
+        q.capability(Capability::BatchTracks)? == Some(CapabilityValue::Unavailable);
     for phase in Phase::ALL {
         if let Some(row) = q.phase(phase)? {
             s.phases.insert(
@@ -88,6 +90,8 @@ pub fn read_snapshot(
     s.mirrored = mirrored;
     s.unenriched_albums = q.count_unenriched(EnrichTable::Albums)?;
     s.unenriched_artists = q.count_unenriched(EnrichTable::Artists)?;
+    s.unenriched_tracks = q.count_unenriched(EnrichTable::Tracks)?;
+    s.album_track_pages = q.album_track_pages()?;
     s.catalog = q.catalog_counts()?;
     // A probe that cannot be read (written by another version) is as good as none.
     s.probe = q

@@ -32,6 +32,12 @@ pub enum Endpoint {
     Album(String),
     /// `GET /albums?ids=` (Extended Quota apps only; ≤ 20 ids)
     Albums(Vec<String>),
+    /// `GET /albums/{id}/tracks?limit&offset`: an album's track list past its first page
+    AlbumTracks { id: String, offset: u64, limit: u32 },
+    /// `GET /tracks/{id}`
+    Track(String),
+    /// `GET /tracks?ids=` (Extended Quota apps only; ≤ 50 ids)
+    Tracks(Vec<String>),
     /// `GET /artists/{id}`
     Artist(String),
     /// `GET /artists?ids=` (Extended Quota apps only; ≤ 50 ids)
@@ -73,6 +79,9 @@ impl Endpoint {
             Endpoint::PlaylistItems { id, .. } => format!("playlists/{}/items", segment(id)),
             Endpoint::Album(id) => format!("albums/{}", segment(id)),
             Endpoint::Albums(_) => "albums".into(),
+            Endpoint::AlbumTracks { id, .. } => format!("albums/{}/tracks", segment(id)),
+            Endpoint::Track(id) => format!("tracks/{}", segment(id)),
+            Endpoint::Tracks(_) => "tracks".into(),
             Endpoint::Artist(id) => format!("artists/{}", segment(id)),
             Endpoint::Artists(_) => "artists".into(),
             Endpoint::RecentlyPlayed { .. } => "me/player/recently-played".into(),
@@ -89,8 +98,9 @@ impl Endpoint {
     /// The query parameters.
     pub fn query(&self) -> Vec<(&'static str, String)> {
         match self {
-            Endpoint::Me | Endpoint::Album(_) | Endpoint::Artist(_) => vec![],
+            Endpoint::Me | Endpoint::Album(_) | Endpoint::Artist(_) | Endpoint::Track(_) => vec![],
             Endpoint::SavedTracks { offset, limit }
+            | Endpoint::AlbumTracks { offset, limit, .. }
             | Endpoint::Playlists { offset, limit }
             | Endpoint::PlaylistItems { offset, limit, .. }
             | Endpoint::SavedAlbums { offset, limit }
@@ -120,7 +130,9 @@ impl Endpoint {
                 }
                 q
             }
-            Endpoint::Albums(ids) | Endpoint::Artists(ids) => vec![("ids", ids.join(","))],
+            Endpoint::Albums(ids) | Endpoint::Artists(ids) | Endpoint::Tracks(ids) => {
+                vec![("ids", ids.join(","))]
+            }
             Endpoint::RecentlyPlayed { after_ms, limit } => {
                 let mut q = vec![("limit", limit.to_string())];
                 if let Some(a) = after_ms {
@@ -140,6 +152,9 @@ impl Endpoint {
             Endpoint::PlaylistItems { .. } => "GET /playlists/{id}/items",
             Endpoint::Album(_) => "GET /albums/{id}",
             Endpoint::Albums(_) => "GET /albums",
+            Endpoint::AlbumTracks { .. } => "GET /albums/{id}/tracks",
+            Endpoint::Track(_) => "GET /tracks/{id}",
+            Endpoint::Tracks(_) => "GET /tracks",
             Endpoint::Artist(_) => "GET /artists/{id}",
             Endpoint::Artists(_) => "GET /artists",
             Endpoint::RecentlyPlayed { .. } => "GET /me/player/recently-played",

@@ -4,7 +4,7 @@
 //! the track, the page or the run.
 //!
 //! The meaning given to odd values, field by field:
-//! - strings ([`string`]): anything but a JSON string is absent;
+//! - strings ([`string`]): anything but a JSON string is absent ([`filled`]: a blank one too);
 //! - ids ([`id`]): Spotify ids are base62; an id that is not 1..=[`MAX_ID_LEN`] ASCII letters
 //!   and digits is absent (it is put in request paths and used as a key, so it must not carry
 //!   `/`, `?`, `,` or control characters);
@@ -46,6 +46,18 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
         Value::String(s) => Some(s),
         _ => None,
     })
+}
+
+/// A JSON string with something in it, else `None` (an empty or blank string says nothing:
+/// `added_by.id: ""` is an unknown user, not a user named "").
+pub fn filled<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(string(d)?.filter(|s| !s.trim().is_empty()))
+}
+
+/// A JSON string in lower case, else `None`: for Spotify's enumerations (`album_type`), which
+/// older answers spelled in upper case (`ALBUM`, `SINGLE`).
+pub fn lowercase<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(string(d)?.map(|s| s.to_lowercase()))
 }
 
 /// Whether `s` looks like a Spotify id (see the module docs).

@@ -3,6 +3,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
+mod since_v8;
+use since_v8::{M8_MUSICBRAINZ, M9_RESTORE, M10_ALBUM_TRACKS};
+
 const M1_LIBRARY: &str = r#"
 CREATE TABLE albums (
     id                     TEXT PRIMARY KEY,
@@ -474,77 +477,6 @@ ORDER BY rate_limit_reset_at DESC, state_key = 'request_gate' DESC LIMIT 1;
 DELETE FROM sync_state WHERE state_key = 'request_gate';
 "#;
 
-/// MusicBrainz recording ids looked up by ISRC (`spotsync musicbrainz`, `export --resolve-mbid`):
-/// one row per ISRC asked, a miss too, so a lookup is never repeated unless asked.
-const M8_MUSICBRAINZ: &str = r#"
--- `status`: `found` (the recordings MusicBrainz lists for the ISRC), `not_found` (a 404) or
--- `invalid` (MusicBrainz refused the ISRC as malformed). `recordings` is a JSON array of
--- {"id", "title", "length_ms", "artists": [{"id", "name"}]}, in MusicBrainz's order.
-CREATE TABLE musicbrainz_isrcs (
-    isrc         TEXT PRIMARY KEY,
-    status       TEXT NOT NULL
-                 CHECK (status = 'found' OR status = 'not_found' OR status = 'invalid'),
-    recordings   TEXT NOT NULL DEFAULT '[]',
-    looked_up_at TEXT NOT NULL
-);
-"#;
-
-/// Restore (`spotsync restore`): the restores and the target each pinned, the journal of their
-/// writes, the playlists they created, the archived playlist covers; playlist versions keep the
-/// flags, and the change journal says who changed the account (`sync` or `restore`).
-const M9_RESTORE: &str = r#"
-CREATE TABLE restores (
-    id          INTEGER PRIMARY KEY,
-    created_at  TEXT NOT NULL,
-    as_of       TEXT NOT NULL,
-    selection   TEXT NOT NULL,
-    target      TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('planned', 'applying', 'done', 'superseded')),
-    finished_at TEXT
-);
-CREATE TABLE restore_writes (
-    id              INTEGER PRIMARY KEY,
-    restore_id      INTEGER NOT NULL REFERENCES restores(id),
-    sync_history_id INTEGER REFERENCES sync_history(id),
-    written_at      TEXT NOT NULL,
-    request         TEXT NOT NULL,
-    target          TEXT NOT NULL,
-    items           INTEGER NOT NULL,
-    ids             TEXT NOT NULL,
-    outcome         TEXT NOT NULL
-);
-CREATE INDEX restore_writes_restore ON restore_writes (restore_id);
-CREATE TABLE restore_playlists (
-    source_id  TEXT NOT NULL,
-    copy_of    TEXT NOT NULL DEFAULT '',
-    account_id TEXT NOT NULL,
-    marker     TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    restore_id INTEGER REFERENCES restores(id),
-    PRIMARY KEY (source_id, copy_of)
-);
-CREATE TABLE playlist_covers (
-    id          INTEGER PRIMARY KEY,
-    playlist_id TEXT NOT NULL,
-    seen_at     TEXT NOT NULL,
-    url         TEXT,
-    sha256      TEXT
-);
-CREATE INDEX playlist_covers_playlist ON playlist_covers (playlist_id, seen_at);
-CREATE TABLE cover_images (
-    sha256     TEXT PRIMARY KEY,
-    bytes      BLOB NOT NULL,
-    fetched_at TEXT NOT NULL
-);
-CREATE TABLE cover_uploads (
-    uploaded_sha256 TEXT PRIMARY KEY,
-    source_sha256   TEXT NOT NULL
-);
-ALTER TABLE playlist_versions ADD COLUMN public INTEGER;
-ALTER TABLE playlist_versions ADD COLUMN collaborative INTEGER;
-ALTER TABLE library_changes ADD COLUMN source TEXT NOT NULL DEFAULT 'sync';
-"#;
-
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
@@ -555,6 +487,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M7_REQUEST_HOLD),
     M::up(M8_MUSICBRAINZ),
     M::up(M9_RESTORE),
+    M::up(M10_ALBUM_TRACKS),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

@@ -12,6 +12,7 @@ use crate::quota::Schedule;
 use crate::settings::EnrichTarget;
 
 mod around;
+mod enrichment;
 mod figures;
 
 fn now() -> DateTime<Utc> {

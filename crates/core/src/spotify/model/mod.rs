@@ -132,7 +132,7 @@ pub struct Album {
     pub id: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
+    #[serde(deserialize_with = "lenient::lowercase")]
     pub album_type: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub release_date: Option<String>,
@@ -156,6 +156,21 @@ pub struct Album {
     pub genres: Option<Vec<String>>,
     #[serde(deserialize_with = "lenient::object")]
     pub external_ids: Option<ExternalIds>,
+    /// The album's track list (first page), as `/me/albums` and `GET /albums/{id}` carry it;
+    /// absent from simplified albums.
+    #[serde(deserialize_with = "lenient::object")]
+    pub tracks: Option<Page>,
+}
+
+/// The track a relinked track stands in for (`linked_from`, sent when a request named a
+/// market): the one in the user's library.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkedFrom {
+    #[serde(deserialize_with = "lenient::id")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    pub uri: Option<String>,
 }
 
 /// A track, an episode, or a local file (as playlist entries carry them).
@@ -195,9 +210,31 @@ pub struct Playable {
     pub show: Option<Value>,
     #[serde(deserialize_with = "lenient::string")]
     pub release_date: Option<String>,
+    /// Present when Spotify relinked the track for a market: `id` is then the stand-in.
+    #[serde(deserialize_with = "lenient::object")]
+    pub linked_from: Option<LinkedFrom>,
 }
 
 impl Playable {
+    /// The id the library knows the track by: the original of a relinked track (Spotify's
+    /// track relinking guide: "use the `linked_from` id" to refer to what the user saved),
+    /// else its own.
+    pub fn library_id(&self) -> Option<&str> {
+        self.linked_from
+            .as_ref()
+            .and_then(|l| l.id.as_deref())
+            .or(self.id.as_deref())
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    /// The URI that goes with [`Playable::library_id`].
+    pub fn library_uri(&self) -> Option<&str> {
+        match self.linked_from.as_ref() {
+            Some(l) if l.id.is_some() => l.uri.as_deref(),
+            _ => self.uri.as_deref(),
+        }
+    }
+
     pub fn is_episode(&self) -> bool {
         self.kind.as_deref() == Some("episode")
             || self
@@ -229,8 +266,9 @@ pub struct SavedTrack {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserRef {
-    /// User ids are not base62 (legacy user names): any string.
-    #[serde(deserialize_with = "lenient::string")]
+    /// User ids are not base62 (legacy user names): any string but a blank one (old playlists
+    /// name an unknown adder `""`).
+    #[serde(deserialize_with = "lenient::filled")]
     pub id: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub display_name: Option<String>,
@@ -385,7 +423,9 @@ pub fn genres_json(genres: &Option<Vec<String>>) -> Option<String> {
 }
 
 mod library;
+mod shape;
 pub use library::*;
+pub use shape::{ItemShape, entry_object};
 
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,45 @@ fn odd_playlist_entries_are_typed_not_fatal() {
     assert!(items[4].is_none());
 }
 
+/// What the recordings of the real API carry (`real-world/api/`): an adder named `""`
+/// (exportify, ofarukaydin), album types in upper case (zmb3, 2017), a relinked track
+/// (ccleung, `market=ES`).
+#[test]
+fn recorded_quirks_read_as_what_they_mean() {
+    let e: PlaylistEntry = serde_json::from_value(json!({
+        "added_at": "2020-11-08T22:12:50Z",
+        "added_by": {"id": "", "type": "user", "uri": "spotify:user:"},
+        "is_local": false, "track": null
+    }))
+    .unwrap();
+    assert_eq!(
+        e.added_by.unwrap().id,
+        None,
+        "an unknown adder, not one named \"\""
+    );
+    let a: Album = serde_json::from_value(json!({"id": "a", "album_type": "SINGLE"})).unwrap();
+    assert_eq!(a.album_type.as_deref(), Some("single"));
+    let t: Playable = serde_json::from_value(json!({
+        "id": "6VblKxa3SBincDG9bBsaNj", "uri": "spotify:track:6VblKxa3SBincDG9bBsaNj",
+        "linked_from": {"id": "6fmTgT8i42Pcs9lFwpthpF",
+                        "uri": "spotify:track:6fmTgT8i42Pcs9lFwpthpF", "type": "track"},
+        "is_playable": true, "type": "track"
+    }))
+    .unwrap();
+    assert_eq!(t.library_id(), Some("6fmTgT8i42Pcs9lFwpthpF"));
+    assert_eq!(
+        t.library_uri(),
+        Some("spotify:track:6fmTgT8i42Pcs9lFwpthpF")
+    );
+    // Not relinked: its own id.
+    let t: Playable =
+        serde_json::from_value(json!({"id": "x1", "uri": "spotify:track:x1"})).unwrap();
+    assert_eq!(
+        (t.library_id(), t.library_uri()),
+        (Some("x1"), Some("spotify:track:x1"))
+    );
+}
+
 #[test]
 fn playlist_without_items_key() {
     let p: Playlist = serde_json::from_value(json!({"id": "p", "name": "x"})).unwrap();

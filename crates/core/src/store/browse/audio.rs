@@ -29,7 +29,8 @@ const EPISODES: &str = "SELECT e.id AS id, COALESCE(e.name, e.id) AS name,
  ORDER BY s.added_at DESC, e.id";
 
 /// Saved audiobooks, newest first: the authors as `artist`, the publisher as `album`, the
-/// chapters as `count`.
+/// chapters as `count`. `/me/audiobooks` sends no `added_at`: without one, a save is placed by
+/// when the sync first saw it, and saves first seen together in the list's order.
 fn audiobooks() -> String {
     format!(
         "SELECT a.id AS id, COALESCE(a.name, a.id) AS name, {} AS artist,
@@ -37,7 +38,7 @@ fn audiobooks() -> String {
                 s.removed_at AS removed, 0 AS plays, COALESCE(a.total_chapters, 0) AS count,
                 '' AS playlists
          FROM saved_audiobooks s JOIN audiobooks a ON a.id = s.audiobook_id
-         ORDER BY s.added_at DESC, a.id",
+         ORDER BY COALESCE(s.added_at, s.first_seen_at) DESC, s.first_position, a.id",
         names("a.authors")
     )
 }

@@ -1,6 +1,7 @@
 //! The detail of a track (album, artists, ISRC, liked and un-liked, its playlists with
-//! positions, its plays), a playlist (its items in order), an album or an artist (their tracks
-//! in the library). Shows, episodes and audiobooks are in `audio`.
+//! positions, its plays), a playlist (its items in order), an album (its track list, the liked
+//! ones marked, or its tracks in the library while the list is not stored) or an artist (their
+//! tracks in the library). Shows, episodes and audiobooks are in `audio`.
 
 use rusqlite::{Row as SqlRow, params};
 
@@ -103,6 +104,9 @@ struct AlbumHead {
     artists: String,
     released: Option<String>,
     label: Option<String>,
+    /// The track list's length as Spotify said it, and whether the rest of it can still come.
+    tracks_total: Option<i64>,
+    tracks_error: Option<String>,
 }
 
 impl FromRow for AlbumHead {
@@ -112,6 +116,8 @@ impl FromRow for AlbumHead {
             artists: r.get("artists")?,
             released: r.get("released")?,
             label: r.get("label")?,
+            tracks_total: r.get("tracks_total")?,
+            tracks_error: r.get("tracks_error")?,
         })
     }
 }
@@ -253,11 +259,27 @@ impl Sql<'_> {
         self.all(&sql, params![id, DETAIL_ITEMS])
     }
 
-    /// An album: artists, release date, label, and its tracks in the library.
+    /// An album's stored track list, in order, the liked tracks marked.
+    fn album_list(&self, id: &str) -> rusqlite::Result<Vec<DetailItem>> {
+        let sql = format!(
+            "SELECT at.track_number AS position,
+                    CASE WHEN s.track_id IS NOT NULL AND s.removed_at IS NULL THEN 'liked'
+                         ELSE 'track' END AS kind,
+                    COALESCE(t.name, t.id) AS name, {TRACK_ARTISTS} AS sub
+             FROM album_tracks at JOIN tracks t ON t.id = at.track_id
+             LEFT JOIN saved_tracks s ON s.track_id = t.id
+             WHERE at.album_id = ?1 ORDER BY at.position LIMIT ?2"
+        );
+        self.all(&sql, params![id, DETAIL_ITEMS])
+    }
+
+    /// An album: artists, release date, label, and its track list (every track of the album,
+    /// the liked ones marked) when it is stored, else its tracks in the library.
     pub(super) fn album_detail(&self, id: &str) -> rusqlite::Result<Detail> {
         let sql = format!(
             "SELECT COALESCE(al.name, al.id) AS name, {ALBUM_ARTISTS} AS artists,
-                    al.release_date AS released, al.label AS label
+                    al.release_date AS released, al.label AS label,
+                    al.tracks_total AS tracks_total, al.tracks_error AS tracks_error
              FROM albums al WHERE al.id = ?1"
         );
         let Some(h) = self.one::<AlbumHead>(&sql, [id])? else {
@@ -270,12 +292,45 @@ impl Sql<'_> {
         if let Some(l) = h.label {
             fields.push(field("Label", l));
         }
-        let items = self.tracks_where("t.album_id = ?1", id)?;
+        let listed = self.album_list(id)?;
+        if listed.is_empty() {
+            let items = self.tracks_where("t.album_id = ?1", id)?;
+            return Ok(Detail {
+                title: h.name,
+                fields,
+                items_title: format!("{} track(s) in the library", items.len()),
+                items,
+                ..Detail::default()
+            });
+        }
+        let stored = self.count(
+            "SELECT COUNT(*) AS n FROM album_tracks WHERE album_id = ?1",
+            [id],
+        )?;
+        let liked = self.count(
+            "SELECT COUNT(*) AS n FROM album_tracks at JOIN saved_tracks s
+               ON s.track_id = at.track_id AND s.removed_at IS NULL
+             WHERE at.album_id = ?1",
+            [id],
+        )?;
+        let total = h.tracks_total.and_then(|t| u64::try_from(t).ok());
+        let mut title = match total {
+            Some(t) if t > stored => format!("{stored} of {t} tracks"),
+            _ => format!("{stored} tracks"),
+        };
+        title.push_str(&format!(" · {liked} liked"));
+        if total.is_some_and(|t| t > stored) {
+            title.push_str(match h.tracks_error {
+                Some(_) => " · the rest could not be fetched",
+                None => " · the rest comes with the next sync's albums",
+            });
+        }
+        fields.push(field("Tracks", total.unwrap_or(stored).to_string()));
         Ok(Detail {
             title: h.name,
             fields,
-            items_title: format!("{} track(s) in the library", items.len()),
-            items,
+            items_title: title,
+            items: listed,
             ..Detail::default()
         })
     }

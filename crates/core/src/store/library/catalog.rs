@@ -12,6 +12,8 @@ use crate::store::Sql;
 pub enum EnrichTable {
     Albums,
     Artists,
+    /// Tracks only an imported data export knows (the `history` enrichment).
+    Tracks,
 }
 
 impl Sql<'_> {
@@ -185,9 +187,25 @@ impl Sql<'_> {
             EnrichTable::Artists => {
                 "UPDATE artists SET enriched_at = ?2, enrich_error = ?3 WHERE id = ?1"
             }
+            EnrichTable::Tracks => {
+                "UPDATE tracks SET enriched_at = ?2, enrich_error = ?3 WHERE id = ?1"
+            }
         };
         self.exec(sql, params![id, now, why])?;
         Ok(())
+    }
+
+    /// A full track from `GET /tracks/{id}` or `GET /tracks?ids=` (the `history` enrichment),
+    /// with its album and artists: marks it enriched. Whether it was stored.
+    pub(crate) fn upsert_track_full(&self, t: &Playable, now: &str) -> rusqlite::Result<bool> {
+        let Some(id) = self.upsert_track(t)? else {
+            return Ok(false);
+        };
+        self.exec(
+            "UPDATE tracks SET enriched_at = ?2, enrich_error = NULL WHERE id = ?1",
+            params![id, now],
+        )?;
+        Ok(true)
     }
 
     /// A track with its album and artists. Returns the track id (`None` for local files / no id).
@@ -201,7 +219,7 @@ impl Sql<'_> {
         &self,
         t: &Playable,
     ) -> rusqlite::Result<Option<(String, bool)>> {
-        let Some(id) = valid_id(&t.id) else {
+        let Some(id) = t.library_id() else {
             return Ok(None);
         };
         if t.is_local_file() || t.is_episode() {
@@ -217,7 +235,7 @@ impl Sql<'_> {
     }
 
     /// The track's own row; whether a stored value changed.
-    fn write_track(
+    pub(super) fn write_track(
         &self,
         id: &str,
         t: &Playable,
@@ -260,7 +278,7 @@ impl Sql<'_> {
                 t.track_number,
                 t.external_ids.as_ref().and_then(|e| e.isrc.clone()),
                 t.popularity,
-                t.uri
+                t.library_uri()
             ],
         )?;
         Ok(n > 0)
@@ -268,7 +286,11 @@ impl Sql<'_> {
 
     /// A track's credits, in order (a list without any id leaves the stored credits); whether
     /// they changed.
-    fn set_track_artists(&self, track_id: &str, artists: &[Artist]) -> rusqlite::Result<bool> {
+    pub(super) fn set_track_artists(
+        &self,
+        track_id: &str,
+        artists: &[Artist],
+    ) -> rusqlite::Result<bool> {
         let ids = self.upsert_artists_simple(artists)?;
         if ids.is_empty() {
             return Ok(false);

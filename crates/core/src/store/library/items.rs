@@ -121,7 +121,7 @@ impl Sql<'_> {
         let Some(p) = e.and_then(PlaylistEntry::playable) else {
             return Ok(("unavailable", None, None, None, None));
         };
-        let (uri, name) = (p.uri.clone(), p.name.clone());
+        let (uri, name) = (p.library_uri().map(str::to_string), p.name.clone());
         Ok(if p.is_local_file() {
             ("local", None, None, uri, name)
         } else if p.is_episode() {

@@ -49,13 +49,18 @@ const FOLLOWED: Unseen = Unseen {
 };
 
 impl Sql<'_> {
-    /// An item of an `added_at` list seen in this run: `Added` when new (or saved again),
-    /// `Updated` when its `added_at` changed, else `Unchanged`.
+    /// An item of an `added_at` list seen in this run at `position` of the list: `Added` when
+    /// new (or saved again), `Updated` when its `added_at` changed, else `Unchanged`.
+    ///
+    /// When and where a save was first seen is kept (`first_seen_at`, `first_position`; reset
+    /// when it is saved again after a removal): a list that sends no `added_at` (saved
+    /// audiobooks) is ordered by it.
     pub(crate) fn upsert_saved_item(
         &self,
         list: SavedList,
         id: &str,
         added_at: Option<&str>,
+        position: u64,
         run_id: RunId,
         j: Journal<'_>,
     ) -> rusqlite::Result<Upsert> {
@@ -64,16 +69,28 @@ impl Sql<'_> {
             &format!("SELECT removed_at, added_at FROM {table} WHERE {key} = ?1"),
             [id],
         )?;
+        let kept = format!("{table}.removed_at IS NULL AND {table}.first_seen_at IS NOT NULL");
         self.exec(
             &format!(
-                "INSERT INTO {table} ({key}, added_at, removed_at, last_seen_run_id)
-                 VALUES (?1, ?2, NULL, ?3)
+                "INSERT INTO {table} ({key}, added_at, removed_at, last_seen_run_id,
+                                      first_seen_at, first_position)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5)
                  ON CONFLICT({key}) DO UPDATE SET
                    added_at = COALESCE(excluded.added_at, {table}.added_at),
+                   first_seen_at = CASE WHEN {kept} THEN {table}.first_seen_at
+                                        ELSE excluded.first_seen_at END,
+                   first_position = CASE WHEN {kept} THEN {table}.first_position
+                                         ELSE excluded.first_position END,
                    removed_at = NULL,
                    last_seen_run_id = excluded.last_seen_run_id"
             ),
-            params![id, added_at, run_id],
+            params![
+                id,
+                added_at,
+                run_id,
+                j.at,
+                i64::try_from(position).unwrap_or(i64::MAX)
+            ],
         )?;
         let upsert = SavedBefore::upsert(before.as_ref(), added_at);
         if upsert == Upsert::Added {

@@ -4,13 +4,17 @@
 //! lists), `playlists` (the playlist list) and `items` (a playlist's items); `value` orders
 //! what is left to enrich. The listening history has its own module, [`crate::store::plays`].
 
+mod album_tracks;
 mod catalog;
 mod items;
 mod lists;
 mod playlists;
 mod saved;
+#[cfg(test)]
+mod tests;
 pub mod value;
 
+pub use album_tracks::{AlbumTrackPages, AlbumTrackRow, TracksLeft};
 pub use catalog::EnrichTable;
 pub use lists::SavedList;
 pub use playlists::ItemsAccess;

@@ -71,6 +71,17 @@ impl Stored<()> {
     }
 }
 
+impl<R> Stored<R> {
+    /// A batch that changed nothing of the library and hands back `value`.
+    pub(crate) fn new(value: R) -> Stored<R> {
+        Stored {
+            counts: Counts::default(),
+            done: false,
+            value,
+        }
+    }
+}
+
 /// A committed batch: the checkpoint it moved to, its counts, the requests its run has sent so
 /// far, and the phase's value.
 #[derive(Debug)]

@@ -3,10 +3,10 @@
 //! follows carry no date to stop at. Each page carries full artist objects, stored as enriched
 //! (harvest). The walk's end marks every artist not seen as unfollowed.
 
-use super::{PhaseCtx, list_mirrored, scope_refusal};
+use super::{PhaseCtx, list_mirrored, scope_refusal, unreadable_item};
 use crate::domain::{PAGE, Phase, mirrored_key};
 use crate::spotify::Endpoint;
-use crate::spotify::model::{Artist, Following};
+use crate::spotify::model::{Artist, Following, ItemShape};
 use crate::store::library::Counts;
 use crate::sync::link::{ReqError, Stored};
 use crate::sync::outcome::Stop;
@@ -43,6 +43,14 @@ async fn page(ctx: &mut PhaseCtx<'_>, mirrored: bool) -> Result<bool, Stop> {
         Err(ReqError::Stop(s)) => return Err(s),
     };
     let page = page.artists;
+    if let Some(stop) = unreadable_item(
+        "GET /me/following",
+        ctx.cp.items_processed,
+        ItemShape::Object,
+        &page.items,
+    ) {
+        return Err(stop);
+    }
     let artists: Vec<Option<Artist>> = page
         .items
         .iter()

@@ -1,14 +1,17 @@
 //! Albums and artists: details for every one never enriched, most valuable first (see
 //! [`crate::store::library::value`]), in batches (`/albums?ids=`, `/artists?ids=`) where the app
-//! may use them, else one request each.
+//! may use them, else one request each. The albums phase then pages the rest of every album
+//! longer than a page ([`super::album_tracks`]). The `history` phase does the same for the
+//! tracks only an imported data export knows (`/tracks/{id}`, `/tracks?ids=`), most-played
+//! first.
 
 use std::collections::{HashSet, VecDeque};
 
 use super::PhaseCtx;
 use crate::domain::{
-    ALBUM_BATCH, ARTIST_BATCH, Capability, CapabilityValue, Checkpoint, EnrichError,
+    ALBUM_BATCH, ARTIST_BATCH, Capability, CapabilityValue, Checkpoint, EnrichError, TRACK_BATCH,
 };
-use crate::spotify::model::{Album, Artist};
+use crate::spotify::model::{Album, Artist, Playable};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::Sql;
 use crate::store::library::{Counts, EnrichTable};
@@ -34,6 +37,11 @@ fn kind(table: EnrichTable) -> Kind {
             batch: ARTIST_BATCH as usize,
             key: "artists",
         },
+        EnrichTable::Tracks => Kind {
+            cap: Capability::BatchTracks,
+            batch: TRACK_BATCH as usize,
+            key: "tracks",
+        },
     }
 }
 
@@ -54,10 +62,7 @@ fn store_full(
             if let Some(id) = force_id {
                 a.id = Some(id.to_string());
             }
-            Ok(tx
-                .upsert_album_full(&a, at)?
-                .then(|| a.id.clone())
-                .flatten())
+            tx.harvest_album(&a, at)
         }
         EnrichTable::Artists => {
             let Ok(mut a) = serde_json::from_value::<Artist>(v) else {
@@ -71,6 +76,18 @@ fn store_full(
                 .then(|| a.id.clone())
                 .flatten())
         }
+        EnrichTable::Tracks => {
+            let Ok(mut t) = serde_json::from_value::<Playable>(v) else {
+                return Ok(None);
+            };
+            if let Some(id) = force_id {
+                // Asked for by this id: stored under it, whatever it stands in for.
+                t.id = Some(id.to_string());
+                t.linked_from = None;
+            }
+            let id = t.library_id().map(str::to_string);
+            Ok(tx.upsert_track_full(&t, at)?.then_some(id).flatten())
+        }
     }
 }
 
@@ -80,6 +97,7 @@ fn has_extended_fields(table: EnrichTable, v: &serde_json::Value) -> bool {
     match table {
         EnrichTable::Albums => present("popularity") || present("label"),
         EnrichTable::Artists => present("popularity") || present("followers"),
+        EnrichTable::Tracks => present("popularity"),
     }
 }
 
@@ -165,6 +183,9 @@ pub(super) async fn run(ctx: &mut PhaseCtx<'_>, table: EnrichTable) -> Result<()
             ctx.learned_extended(true).await?;
         }
     }
+    if table == EnrichTable::Albums {
+        super::album_tracks::run(ctx).await?;
+    }
     ctx.complete().await
 }
 
@@ -232,6 +253,7 @@ async fn enrich_batch(
     let endpoint = match table {
         EnrichTable::Albums => Endpoint::Albums(ids.clone()),
         EnrichTable::Artists => Endpoint::Artists(ids.clone()),
+        EnrichTable::Tracks => Endpoint::Tracks(ids.clone()),
     };
     let cap = kind.cap;
     let body: serde_json::Value = match ctx.request(endpoint).await {
@@ -264,6 +286,7 @@ async fn enrich_one(
     let endpoint = match table {
         EnrichTable::Albums => Endpoint::Album(id.clone()),
         EnrichTable::Artists => Endpoint::Artist(id.clone()),
+        EnrichTable::Tracks => Endpoint::Track(id.clone()),
     };
     let answer: Result<serde_json::Value, ApiError> = match ctx.request(endpoint).await {
         Ok(v) => Ok(v),

@@ -5,6 +5,7 @@
 //! directly), and stores every batch through [`PhaseCtx::commit`]. A new phase adds a module
 //! here, a [`Phase`] variant in [`crate::domain`], and one arm in [`run`].
 
+mod album_tracks;
 mod albums_saved;
 mod artists_followed;
 mod audiobooks;
@@ -28,7 +29,7 @@ use super::events::SyncEvent;
 use super::link::{BatchCtx, Link, ReqError, Stored};
 use super::outcome::Stop;
 use crate::domain::{Checkpoint, PAGE, Phase, PhaseStatus, mirrored_key};
-use crate::spotify::model::Page;
+use crate::spotify::model::{ItemShape, Page};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::Sql;
 use crate::store::library::{Counts, EnrichTable};
@@ -65,6 +66,10 @@ pub(crate) trait Walk {
     fn scope(&self) -> Option<&'static str> {
         None
     }
+
+    /// What the list's items look like: a page holding an item of another shape fails the
+    /// phase ([`unreadable_item`]).
+    fn shape(&self) -> Option<ItemShape>;
 }
 
 /// Whether the list of `phase` was walked completely before.
@@ -131,6 +136,12 @@ impl PhaseCtx<'_> {
                      the next run retries from item {offset}"
                 )));
             }
+            if let Some(stop) = walk
+                .shape()
+                .and_then(|shape| unreadable_item(template, offset, shape, &page.items))
+            {
+                return Err(stop);
+            }
             let write = walk.write(offset, page, &self.cp);
             let value = self.commit(write).await?;
             walk.committed(value);
@@ -178,6 +189,7 @@ pub(crate) async fn run(
         Phase::Playlists => playlists::run(&mut ctx).await,
         Phase::Albums => enrich::run(&mut ctx, EnrichTable::Albums).await,
         Phase::Artists => enrich::run(&mut ctx, EnrichTable::Artists).await,
+        Phase::History => enrich::run(&mut ctx, EnrichTable::Tracks).await,
         Phase::Plays => plays::run(&mut ctx).await,
         Phase::AlbumsSaved => saved_list::run(&mut ctx, &albums_saved::KIND).await,
         Phase::ArtistsFollowed => artists_followed::run(&mut ctx).await,
@@ -188,6 +200,24 @@ pub(crate) async fn run(
         Phase::Restore => restore::run(&mut ctx).await,
     };
     (result, ctx.counts())
+}
+
+/// The failure of a phase whose page (at `offset`) holds an item it cannot read (see
+/// [`ItemShape`]): nothing of the page is stored, so nothing is lost and nothing is marked
+/// removed, and the phase is not counted as done. `None` when every item can be read.
+pub(crate) fn unreadable_item(
+    template: &str,
+    offset: u64,
+    shape: ItemShape,
+    items: &[serde_json::Value],
+) -> Option<Stop> {
+    let (i, why) = shape.first_unreadable(items)?;
+    Some(Stop::PhaseFailed(format!(
+        "{template}: item {} of the list cannot be read ({why}): Spotify answered in a shape \
+         this version of spotsync does not know; nothing of its page was stored and nothing was \
+         marked removed (the next run tries again from item {offset})",
+        offset + i as u64
+    )))
 }
 
 /// Why a page cannot be the end of its list although it has no items: its own `total` says

@@ -4,7 +4,7 @@
 
 use super::{BatchWrite, PageEnd, PhaseCtx, Walk, listing_done};
 use crate::domain::{Checkpoint, Cursor, PAGE};
-use crate::spotify::model::{Page, Playlist, PlaylistEntry};
+use crate::spotify::model::{ItemShape, Page, Playlist, PlaylistEntry};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::library::{Counts, ItemsAccess, items_access};
 use crate::sync::link::Stored;
@@ -28,6 +28,10 @@ impl Walk for ListWalk {
             offset,
             limit: PAGE,
         }
+    }
+
+    fn shape(&self) -> Option<ItemShape> {
+        Some(ItemShape::Object)
     }
 
     fn write(&mut self, _offset: u64, page: Page, _cp: &Checkpoint) -> BatchWrite<()> {
@@ -85,6 +89,10 @@ impl Walk for ItemsWalk {
             offset,
             limit: PAGE,
         }
+    }
+
+    fn shape(&self) -> Option<ItemShape> {
+        Some(ItemShape::PlaylistEntry)
     }
 
     fn write(&mut self, offset: u64, page: Page, _cp: &Checkpoint) -> BatchWrite<(u64, bool)> {

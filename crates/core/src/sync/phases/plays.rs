@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::PhaseCtx;
 use crate::domain::PAGE;
 use crate::spotify::Endpoint;
-use crate::spotify::model::{CursorPage, Play};
+use crate::spotify::model::{CursorPage, ItemShape, Play};
 use crate::store::library::Counts;
 use crate::store::plays::{ApiPlay, Outcome};
 use crate::sync::link::Stored;
@@ -53,6 +53,10 @@ pub(super) async fn poll(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
     };
     let template = endpoint.template();
     let page: CursorPage = ctx.request(endpoint).await.map_err(|e| e.into_stop())?;
+    // Plays the poll cannot read: the readable ones are stored all the same (Spotify keeps
+    // only the last 50, so holding them back would lose them), and the phase then fails.
+    let unreadable = unreadable_plays(template, &page);
+    let clean = unreadable.is_none();
     let read: Vec<Play> = page
         .items
         .iter()
@@ -105,11 +109,28 @@ pub(super) async fn poll(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
         cp.total_items = Some(cp.items_processed);
         Ok(Stored {
             counts,
-            done: true,
+            done: clean,
             value: (),
         })
     })
-    .await
+    .await?;
+    unreadable.map_or(Ok(()), Err)
+}
+
+/// The failure a page with plays the poll cannot read ends in (after its readable plays are
+/// stored), or `None`.
+fn unreadable_plays(template: &str, page: &CursorPage) -> Option<Stop> {
+    let (i, why) = ItemShape::Play.first_unreadable(&page.items)?;
+    let n = page
+        .items
+        .iter()
+        .filter(|v| !v.is_null() && ItemShape::Play.why_unreadable(v).is_some())
+        .count();
+    Some(Stop::PhaseFailed(format!(
+        "{template}: {n} play(s) cannot be read (the first, item {i}: {why}): Spotify answered \
+         in a shape this version of spotsync does not know; the readable plays of the page were \
+         stored"
+    )))
 }
 
 #[cfg(test)]

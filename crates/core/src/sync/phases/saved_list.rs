@@ -4,10 +4,13 @@
 //! total it stops there (an unchanged list costs one request), else something was removed and
 //! it walks on to the end (every earlier page was seen by this run), then marks the unseen.
 
+use serde_json::Value;
+
 use super::{BatchWrite, PageEnd, PhaseCtx, Walk, list_mirrored, listing_done};
 use crate::domain::{Checkpoint, Cursor, PAGE, Phase, mirrored_key};
 use crate::spotify::Endpoint;
-use crate::spotify::model::{Page, SavedEntry};
+use crate::spotify::lenient::normalize_timestamp;
+use crate::spotify::model::{ItemShape, Page, entry_object};
 use crate::store::Sql;
 use crate::store::library::{Counts, SavedList};
 use crate::sync::link::{BatchCtx, Stored};
@@ -20,8 +23,41 @@ pub(super) struct ListKind {
     pub endpoint: fn(u64, u32) -> Endpoint,
     /// A scope the listing needs beyond `user-library-read`.
     pub scope: Option<&'static str>,
-    /// Store the entry's object (harvesting what it carries); its id when it has one.
-    pub store: fn(Sql<'_>, &SavedEntry, &BatchCtx) -> rusqlite::Result<Option<String>>,
+    /// The key of an entry's object (`album`, `show`, `episode`, `audiobook`).
+    pub key: &'static str,
+    /// What its items look like; an item of another shape fails the phase.
+    pub shape: ItemShape,
+    /// Store an entry's object (harvesting what it carries); its id when it has one.
+    pub store: fn(Sql<'_>, &Value, &BatchCtx) -> rusqlite::Result<Option<String>>,
+}
+
+/// One entry as the page's write needs it: its object, its time and its place in the list.
+struct Entry {
+    object: Value,
+    added_at: Option<String>,
+    position: u64,
+}
+
+/// The entries of a page at `offset` whose object is there (a `null` item, or a `null` object:
+/// an unavailable item, is passed over).
+fn entries(kind: &ListKind, offset: u64, page: &Page) -> Vec<Entry> {
+    let bare = kind.shape == ItemShape::SavedAudiobook;
+    page.items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let object = entry_object(item, kind.key, bare)?;
+            let added_at = item
+                .get("added_at")
+                .and_then(Value::as_str)
+                .and_then(normalize_timestamp);
+            Some(Entry {
+                object,
+                added_at,
+                position: offset + i as u64,
+            })
+        })
+        .collect()
 }
 
 struct SavedListWalk {
@@ -47,8 +83,12 @@ impl Walk for SavedListWalk {
         self.kind.scope
     }
 
-    fn write(&mut self, _offset: u64, page: Page, _cp: &Checkpoint) -> BatchWrite<bool> {
-        let entries: Vec<Option<SavedEntry>> = page.parse_items();
+    fn shape(&self) -> Option<ItemShape> {
+        Some(self.kind.shape)
+    }
+
+    fn write(&mut self, offset: u64, page: Page, _cp: &Checkpoint) -> BatchWrite<bool> {
+        let entries = entries(self.kind, offset, &page);
         let page_len = page.items.len() as u64;
         let end = PageEnd::of(&page);
         let kind = self.kind;
@@ -59,15 +99,15 @@ impl Walk for SavedListWalk {
             let incremental = cp.cursor == Some(Cursor::Incremental);
             let mut counts = Counts::default();
             let mut met_known = false;
-            for e in entries.iter().flatten() {
-                let Some(id) = (kind.store)(tx, e, ctx)? else {
+            for e in &entries {
+                let Some(id) = (kind.store)(tx, &e.object, ctx)? else {
                     continue;
                 };
                 let added_at = e.added_at.as_deref();
                 if incremental && tx.is_known_saved_item(list, &id, added_at, ctx.run)? {
                     met_known = true;
                 }
-                counts.record(tx.upsert_saved_item(list, &id, added_at, ctx.run, j)?);
+                counts.record(tx.upsert_saved_item(list, &id, added_at, e.position, ctx.run, j)?);
             }
             cp.current_offset += page_len;
             cp.items_processed += page_len;

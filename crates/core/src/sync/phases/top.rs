@@ -11,7 +11,7 @@ use chrono::Utc;
 use super::{BatchWrite, PageEnd, PhaseCtx, Walk, listing_done};
 use crate::domain::{Checkpoint, PAGE, TOP_SNAPSHOT_KEY, TOP_STRIDE as STRIDE};
 use crate::spotify::Endpoint;
-use crate::spotify::model::{Artist, Page, Playable};
+use crate::spotify::model::{Artist, ItemShape, Page, Playable};
 use crate::store::library::Counts;
 use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
@@ -52,6 +52,10 @@ impl Walk for TopWalk {
 
     fn scope(&self) -> Option<&'static str> {
         Some("user-top-read")
+    }
+
+    fn shape(&self) -> Option<ItemShape> {
+        Some(ItemShape::Object)
     }
 
     fn write(&mut self, at: u64, page: Page, _cp: &Checkpoint) -> BatchWrite<bool> {

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use super::{BatchWrite, PhaseCtx, Walk};
+use super::{BatchWrite, PhaseCtx, Walk, unreadable_item};
 use crate::domain::{Capability, CapabilityValue, Checkpoint, Cursor, PAGE};
 use crate::spotify::Endpoint;
-use crate::spotify::model::{Page, SavedTrack};
+use crate::spotify::model::{ItemShape, Page, SavedTrack};
 use crate::store::library::Counts;
 use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
@@ -23,7 +23,7 @@ fn ids_of(items: &[Option<SavedTrack>]) -> PageIds {
         .map(|s| {
             s.as_ref()
                 .and_then(|s| s.track.as_ref())
-                .and_then(|t| t.id.clone())
+                .and_then(|t| t.library_id().map(str::to_string))
         })
         .collect()
 }
@@ -63,6 +63,10 @@ impl Walk for SavedTracksWalk {
         }
     }
 
+    fn shape(&self) -> Option<ItemShape> {
+        Some(ItemShape::Saved("track"))
+    }
+
     fn write(&mut self, offset: u64, page: Page, cp: &Checkpoint) -> BatchWrite<PageOutcome> {
         let items: Vec<Option<SavedTrack>> = page.parse_items();
         let page_len = page.items.len() as u64;
@@ -79,7 +83,7 @@ impl Walk for SavedTracksWalk {
                 let Some(t) = &s.track else { continue };
                 extended = Some(extended.unwrap_or(false) || t.popularity.is_some());
                 if incremental
-                    && let Some(id) = t.id.as_deref()
+                    && let Some(id) = t.library_id()
                     && tx.is_known_saved(id, s.added_at.as_deref(), ctx.run)?
                 {
                     met_known = true;
@@ -207,7 +211,12 @@ async fn find_unsaved(
                     offset: missing * page,
                     limit: PAGE,
                 };
+                let template = endpoint.template();
                 let read: Page = ctx.request(endpoint).await.map_err(|e| e.into_stop())?;
+                let shape = ItemShape::Saved("track");
+                if let Some(stop) = unreadable_item(template, missing * page, shape, &read.items) {
+                    return Err(stop);
+                }
                 let (ids, write) = bisection_page(&read);
                 ctx.commit(write).await?;
                 pages.insert(missing, ids);

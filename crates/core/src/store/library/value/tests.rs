@@ -184,3 +184,71 @@ fn still_unenriched_drops_what_was_enriched_meanwhile() {
         ]
     );
 }
+
+#[test]
+fn albums_with_track_pages_left_go_by_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("value.db")).unwrap();
+    library(&s);
+    s.conn
+        .execute_batch(
+            "UPDATE albums SET tracks_next = 50, tracks_total = 120
+              WHERE id IN ('aa_none', 'ee_done', 'yy_plays');
+             UPDATE albums SET tracks_next = 100, tracks_total = 101 WHERE id = 'aa_none';",
+        )
+        .unwrap();
+    // ee_done: five liked tracks (enriched already: its details are not asked for again, its
+    // track list still is); yy_plays: four plays; aa_none: nothing.
+    let left = s.sql().albums_with_tracks_left(usize::MAX).unwrap();
+    assert_eq!(
+        left,
+        [
+            ("ee_done".to_string(), 50, Some(120)),
+            ("yy_plays".to_string(), 50, Some(120)),
+            ("aa_none".to_string(), 100, Some(101)),
+        ]
+    );
+    let pages = s.sql().album_track_pages().unwrap();
+    assert_eq!((pages.albums, pages.pages), (3, 2 + 2 + 1));
+}
+
+#[test]
+fn tracks_only_an_export_knows_go_most_played_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("value.db")).unwrap();
+    library(&s);
+    let c = &s.conn;
+    // Export-only tracks: a row with the export's name, no album, no credits.
+    for (id, plays) in [("h1", 3), ("h2", 5), ("h3", 0), ("h4", 5)] {
+        c.execute("INSERT INTO tracks (id, name) VALUES (?1, ?1)", [id])
+            .unwrap();
+        for i in 0..plays {
+            c.execute(
+                "INSERT INTO plays (played_at, source, item_type, track_id)
+                 VALUES (?1, 'extended', 'track', ?2)",
+                params![format!("2024-01-0{}T{id}:00Z", i + 1), id],
+            )
+            .unwrap();
+        }
+    }
+    let sql = s.sql();
+    // A track never played is nobody's history; the catalog's own (`yy_plays`) is not asked.
+    assert_eq!(
+        sql.unenriched(EnrichTable::Tracks, usize::MAX).unwrap(),
+        ["h2", "h4", "h1"]
+    );
+    assert_eq!(sql.count_unenriched(EnrichTable::Tracks).unwrap(), 3);
+    sql.mark_unenrichable(
+        EnrichTable::Tracks,
+        "h2",
+        crate::domain::EnrichError::NotFound,
+        "2026-01-01T00:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(
+        sql.still_unenriched(EnrichTable::Tracks, &["h1".into(), "h2".into()])
+            .unwrap(),
+        ["h1"]
+    );
+    assert_eq!(sql.count_unenriched(EnrichTable::Tracks).unwrap(), 2);
+}
