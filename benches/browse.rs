@@ -2,7 +2,10 @@
 //! 100,000 liked tracks and 500,000 plays written straight into SQLite:
 //!
 //! 1. time to first list: the Liked songs query on a read-only connection, the rows into the
-//!    app, the first frame;
+//!    app, the first frame; and the store's read of that tab against baselines in the same
+//!    run: the same SQL over a plain read-only connection (opened as the store opens its
+//!    readers), each row read by position into a tuple, and each column read by name (the
+//!    ratios are what to compare between runs: the machine may be shared);
 //! 2. filter keystroke to redraw at 100k rows (aim < 30 ms);
 //! 3. frame time of the Library screen (aim < 2 ms);
 //! 4. the statistics queries (aim < 200 ms);
@@ -17,12 +20,11 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rusqlite::params;
+use rusqlite::{Connection, OpenFlags, params};
 use spotsync::store::Store;
 use spotsync::store::browse::{self, Query, Tab};
 use spotsync::sync::StatusSnapshot;
-use spotsync::tui::app::{Action, App, Msg};
-use spotsync::tui::ui;
+use spotsync::tui::app::{Action, App, Msg, Setup};
 
 const TRACKS: usize = 100_000;
 const PLAYS: usize = 500_000;
@@ -195,7 +197,7 @@ fn ms(d: Duration) -> String {
 
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) -> Duration {
     let start = Instant::now();
-    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    terminal.draw(|f| app.draw(f)).unwrap();
     start.elapsed()
 }
 
@@ -217,6 +219,123 @@ fn act(app: &mut App, db: &Path, action: Option<Action>) -> Duration {
         _ => {}
     }
     took
+}
+
+/// The Liked songs tab's query, written out: the baseline's SQL.
+const LIKED_SQL: &str = "WITH pc AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id),
+     inpl AS (SELECT pi.track_id, group_concat(pl.name, char(31)) AS names
+              FROM playlist_items pi JOIN playlists pl ON pl.id = pi.playlist_id
+              WHERE pi.track_id IS NOT NULL AND pl.removed_at IS NULL
+              GROUP BY pi.track_id)
+     SELECT t.id, COALESCE(t.name, ''),
+            COALESCE((SELECT group_concat(ar.name, ', ' ORDER BY ta.position)
+                      FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
+                      WHERE ta.track_id = t.id), ''),
+            COALESCE(al.name, ''), al.release_date, s.added_at, s.removed_at,
+            COALESCE(pc.n, 0), COALESCE(inpl.names, '')
+     FROM saved_tracks s JOIN tracks t ON t.id = s.track_id
+     LEFT JOIN albums al ON al.id = t.album_id
+     LEFT JOIN pc ON pc.track_id = t.id
+     LEFT JOIN inpl ON inpl.track_id = t.id
+     ORDER BY s.added_at DESC, t.id";
+
+type PlainRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+);
+
+/// A baseline: the Liked songs query over a plain read-only connection, each column read by
+/// position (`by_name` false) or by its name; the rows read.
+fn liked_plain(db: &Path, by_name: bool) -> usize {
+    let c = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap();
+    let mut st = c.prepare(LIKED_SQL).unwrap();
+    let names: Vec<String> = st.column_names().iter().map(|n| n.to_string()).collect();
+    let rows: Vec<PlainRow> = st
+        .query_map([], |r| {
+            if by_name {
+                let n = |i: usize| names[i].as_str();
+                Ok((
+                    r.get(n(0))?,
+                    r.get(n(1))?,
+                    r.get(n(2))?,
+                    r.get(n(3))?,
+                    r.get(n(4))?,
+                    r.get(n(5))?,
+                    r.get(n(6))?,
+                    r.get(n(7))?,
+                    r.get(n(8))?,
+                ))
+            } else {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            }
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows.len()
+}
+
+/// The median of `times`.
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The store's read of the Liked songs tab against the baselines, in turn, 9 times each: the
+/// medians and their ratios to the read by position.
+fn liked_against_plain(db: &Path) {
+    let (mut store, mut by_position, mut by_name) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..9 {
+        let start = Instant::now();
+        let n_store = match browse::run(db, &Query::Tab(Tab::Liked)) {
+            Ok(browse::Answer::Rows(_, r)) => r.len(),
+            other => panic!("no rows: {other:?}"),
+        };
+        store.push(start.elapsed());
+        let start = Instant::now();
+        let n_position = liked_plain(db, false);
+        by_position.push(start.elapsed());
+        let start = Instant::now();
+        let n_name = liked_plain(db, true);
+        by_name.push(start.elapsed());
+        assert_eq!(
+            (n_store, n_store),
+            (n_position, n_name),
+            "the baselines read the same rows"
+        );
+    }
+    let (store, by_position, by_name) = (median(store), median(by_position), median(by_name));
+    let ratio = |d: Duration| d.as_secs_f64() / by_position.as_secs_f64();
+    println!(
+        "   Liked songs (medians of 9): the store's read {} ({:.2}× the same SQL read by \
+         position on a plain connection, {}); read by column name there {} ({:.2}×)",
+        ms(store),
+        ratio(store),
+        ms(by_position),
+        ms(by_name),
+        ratio(by_name)
+    );
 }
 
 fn key(c: char) -> Msg {
@@ -242,7 +361,7 @@ fn main() {
     let base = vm_hwm_kb();
 
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
-    let mut app = App::new(StatusSnapshot::default(), now);
+    let mut app = App::new(StatusSnapshot::default(), now, Setup::default());
     app.update(Msg::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
 
@@ -253,11 +372,12 @@ fn main() {
     let frame = draw(&mut terminal, &app);
     println!(
         "1. time to first list (Liked songs, {} rows): {} (query + rows into the app {}, first frame {})",
-        app.library.current().rows.len(),
+        app.library().current().rows().len(),
         ms(start.elapsed()),
         ms(query),
         ms(frame)
     );
+    liked_against_plain(&db);
     for tab in [
         Tab::Playlists,
         Tab::Albums,
@@ -305,8 +425,10 @@ fn main() {
         .collect();
     for (before, msg) in steps {
         let mut times = Vec::new();
+        // Every run from the same state (the filter line reading `before`).
+        let from = app.clone();
         for _ in 0..7 {
-            app.library.set_filter(before.clone());
+            app = from.clone();
             let start = Instant::now();
             app.update(msg.clone());
             draw(&mut terminal, &app);
@@ -317,8 +439,8 @@ fn main() {
         println!(
             "   {:?} → {:?}: {} rows shown, median {} (min {}, max {})",
             before,
-            app.library.filter_text,
-            app.library.current().shown.len(),
+            app.library().filter_text(),
+            app.library().current().shown().len(),
             ms(times[3]),
             ms(times[0]),
             ms(times[6])
@@ -333,12 +455,12 @@ fn main() {
     draw(&mut terminal, &app);
     println!(
         "   prefixes \"artist:love year:1990..1999\" typed in one go: {} rows, {}",
-        app.library.current().shown.len(),
+        app.library().current().shown().len(),
         ms(start.elapsed())
     );
     println!(
         "2. filter keystroke to redraw at {} rows: mean of medians {}, worst median {} (aim < 30 ms)",
-        app.library.current().rows.len(),
+        app.library().current().rows().len(),
         ms(mean),
         ms(worst)
     );
@@ -350,7 +472,7 @@ fn main() {
         draw(&mut terminal, &app);
         println!(
             "   o: sorted by {:?} and redrawn in {}",
-            app.library.sort(),
+            app.library().sort(),
             ms(start.elapsed())
         );
     }

@@ -144,7 +144,6 @@ fn build(db: &Path) {
                 item.execute(params![pid, i as i64, tid, format!("spotify:track:{tid}")])
                     .unwrap();
             }
-            spotsync::store::versions::record(c, &pid, "2026-11-01T00:00:00Z").unwrap();
         }
         let mut play = c
             .prepare(
@@ -161,6 +160,17 @@ fn build(db: &Path) {
         }
     }
     c.execute_batch("COMMIT").unwrap();
+    drop(conn);
+    // Each playlist's items as its first stored version, as a sync records them.
+    let mut store = Store::open(db).unwrap();
+    store
+        .transaction(|tx| {
+            for p in 0..PLAYLISTS {
+                tx.record_playlist_version(&id("p", p), "2026-11-01T00:00:00Z")?;
+            }
+            Ok(())
+        })
+        .unwrap();
 }
 
 fn all() -> Selection {

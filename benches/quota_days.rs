@@ -13,7 +13,7 @@
 //!    the mirror is complete), Spotify's rolling 24-hour
 //!    quota (a `QUOTA_EXCEEDED` blocks every request for 22 h, then counts afresh), the pace of
 //!    60 requests per 30 s, and the API's memory of the last 50 plays. The decisions are the
-//!    engine's own code: [`spotsync::sync::quota`]'s policy, ceilings and rolling window, as the
+//!    engine's own code: [`spotsync_core::quota`]'s policy, ceilings and rolling window, as the
 //!    gate uses them. The same days run twice: with the quota economy, and without it (every
 //!    request sent until Spotify refuses, as before it existed). With the economy, twice more:
 //!    from a fresh database (the quota unknown until Spotify's first refusal teaches it), and
@@ -30,9 +30,9 @@ use spotsync::cli::{SimMode, SimOptions};
 use spotsync::config::SyncConfig;
 use spotsync::simulator::{self, SimConfig};
 use spotsync::spotify::Credentials;
-use spotsync::sync::quota::{Observation, QuotaPolicy, Schedule, Window};
 use spotsync::sync::{self, EngineOptions, StartMode, SyncCommand, SyncEvent};
 use spotsync_core::domain::RequestClass;
+use spotsync_core::quota::{Observation, QuotaPolicy, Schedule, Window};
 
 const TRACKS: usize = 20_000;
 const QUOTA: u64 = 1_500;

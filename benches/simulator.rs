@@ -1,5 +1,6 @@
-//! Simulator figures: time and peak memory to generate a 100,000-track library, and saved-track
-//! pages served per second over keep-alive HTTP (two concurrent connections).
+//! Simulator figures: time and peak memory to generate a 100,000-track library, saved-track
+//! pages served per second over keep-alive HTTP (two concurrent connections), and the time to
+//! start a household of three users against one user of as many tracks.
 //!
 //! `cargo bench --bench simulator` (targets: < 2 s, < 300 MB, ≥ 5,000 pages/s on 2 cores).
 
@@ -63,7 +64,9 @@ fn main() {
     let ctx = spotsync::simulator::render::Ctx {
         lib: &lib,
         base: "http://127.0.0.1:8899/v1/",
+        cdn: "http://127.0.0.1:8899/",
         extended: false,
+        own: true,
     };
     let t = Instant::now();
     let cpu0 = cpu_secs();
@@ -147,5 +150,40 @@ fn main() {
             n as f64 / cpu
         );
         sim.shutdown().await;
+
+        // 3. A household: three users of 5,000, 20,000 and 500 saved tracks, started together,
+        //    against one user of 25,500 (the same number of tracks to generate).
+        let t = Instant::now();
+        let one = start(
+            SimConfig::new(SimOptions {
+                tracks: 25_500,
+                ..SimOptions::default()
+            }),
+            0,
+        )
+        .await
+        .expect("simulator");
+        let single = t.elapsed();
+        one.shutdown().await;
+        let t = Instant::now();
+        let three = start(
+            SimConfig::new(SimOptions {
+                users: 3,
+                user_tracks: vec![5_000, 20_000, 500],
+                ..SimOptions::default()
+            }),
+            0,
+        )
+        .await
+        .expect("simulator");
+        let household = t.elapsed();
+        println!(
+            "start a household of 3 users (5,000 / 20,000 / 500 saved tracks): {:.3} s; one user \
+             of 25,500: {:.3} s (ratio {:.2})",
+            household.as_secs_f64(),
+            single.as_secs_f64(),
+            household.as_secs_f64() / single.as_secs_f64()
+        );
+        three.shutdown().await;
     });
 }

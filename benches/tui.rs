@@ -24,8 +24,7 @@ use spotsync::sync::{
     self, EngineOptions, LimitReason, Phase, RunKind, RunStatus, StartMode, StatusSnapshot,
     SyncCommand, SyncEvent,
 };
-use spotsync::tui::app::{App, Locations, Msg};
-use spotsync::tui::ui;
+use spotsync::tui::app::{App, Locations, Msg, Setup};
 
 fn main() {
     render_time();
@@ -108,12 +107,15 @@ fn snapshot_of_100k_library(dir: &std::path::Path) -> Option<(StatusSnapshot, Du
 /// The app on that snapshot, mid-way through a new run, with a full log and a countdown.
 fn big_state(snapshot: StatusSnapshot) -> App {
     let t0 = Utc::now();
-    let mut app = App::new(snapshot, t0);
-    app.locations = Locations {
-        db: "/home/me/.local/share/spotsync/spotsync.db".into(),
-        log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log".into()),
-        config_file: None,
+    let setup = Setup {
+        locations: Locations {
+            db: "/home/me/.local/share/spotsync/spotsync.db".into(),
+            log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log".into()),
+            config_file: None,
+        },
+        ..Setup::default()
     };
+    let mut app = App::new(snapshot, t0, setup);
     let at = |s: i64| t0 + chrono::Duration::seconds(s);
     app.update(Msg::Engine(
         SyncEvent::RunStarted {
@@ -180,22 +182,22 @@ fn render_time() {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test terminal");
     // Warm up, then time frames where something changed (the countdown ticks each frame).
     for _ in 0..50 {
-        terminal.draw(|f| ui::draw(f, &app)).unwrap();
+        terminal.draw(|f| app.draw(f)).unwrap();
     }
     let n = 2_000;
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
-        app.update(Msg::Tick(app.now + chrono::Duration::milliseconds(500)));
+        app.update(Msg::Tick(app.now() + chrono::Duration::milliseconds(500)));
         if i % 2 == 0 {
             app.update(Msg::Log(LogLine {
-                at: app.now,
+                at: app.now(),
                 level: tracing::Level::INFO,
                 target: "x".into(),
                 message: format!("line {i}"),
             }));
         }
         let t = Instant::now();
-        terminal.draw(|f| ui::draw(f, &app)).unwrap();
+        terminal.draw(|f| app.draw(f)).unwrap();
         times.push(t.elapsed());
     }
     times.sort();
@@ -213,11 +215,11 @@ fn render_time() {
         times[n - 1].as_secs_f64() * 1e3
     );
     // The same frame for an empty app, as a yardstick against machine noise.
-    let empty = App::new(StatusSnapshot::default(), Utc::now());
+    let empty = App::new(StatusSnapshot::default(), Utc::now(), Setup::default());
     let mut base = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        terminal.draw(|f| ui::draw(f, &empty)).unwrap();
+        terminal.draw(|f| empty.draw(f)).unwrap();
         base.push(t.elapsed());
     }
     base.sort();

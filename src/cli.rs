@@ -64,8 +64,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Run incremental syncs and listening-history polls on a schedule (for systemd / cron).
     Daemon(DaemonArgs),
-    /// Export the library from the database (no request, no token): CSV, JSON, M3U8, JSPF, XSPF.
+    /// Export the library from the database (no Spotify request, no token): CSV, JSON, M3U8,
+    /// JSPF, XSPF, ListenBrainz listens.
     Export(ExportArgs),
+    /// Look the library's MusicBrainz recording ids up by ISRC (for JSPF and ListenBrainz
+    /// exports): one request a second to MusicBrainz, cached in the database, resumable.
+    Musicbrainz(MusicbrainzArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
     /// Forget the stored Spotify token.
@@ -145,8 +149,8 @@ pub struct StatusArgs {
 pub struct HistoryArgs {
     #[arg(long)]
     pub json: bool,
-    /// How many runs to show.
-    #[arg(long, default_value_t = 20)]
+    /// How many runs to show (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
@@ -160,7 +164,8 @@ pub struct ChangesArgs {
     pub run: Option<i64>,
     #[arg(long)]
     pub json: bool,
-    #[arg(long, default_value_t = 200)]
+    /// How many changes to show, newest first (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
@@ -211,6 +216,8 @@ pub enum ExportFormatArg {
     M3u8,
     Jspf,
     Xspf,
+    /// ListenBrainz listens (the listening history): JSON lines, and a ZIP for its import.
+    Listenbrainz,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -240,6 +247,51 @@ pub struct ExportArgs {
     /// A JSON summary of the files written on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Look MusicBrainz recording ids up first (as `spotsync musicbrainz`), for JSPF and
+    /// ListenBrainz.
+    #[arg(long)]
+    pub resolve_mbid: bool,
+    /// M3U8 onto your own audio files: match each track to a file under DIR by its tags and
+    /// write relative paths.
+    #[arg(long, value_name = "DIR")]
+    pub music_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub musicbrainz: MusicbrainzServer,
+}
+
+/// Where MusicBrainz is and who asks it.
+#[derive(Debug, Clone, Args)]
+pub struct MusicbrainzServer {
+    /// The MusicBrainz server (a mirror of your own, or the simulator).
+    #[arg(
+        long,
+        env = "SPOTSYNC_MUSICBRAINZ_URL",
+        default_value = spotsync_core::musicbrainz::DEFAULT_URL,
+        value_name = "URL"
+    )]
+    pub musicbrainz_url: String,
+    /// Your email or a URL, sent in the User-Agent as MusicBrainz asks.
+    #[arg(long, env = "SPOTSYNC_MUSICBRAINZ_CONTACT", value_name = "CONTACT")]
+    pub contact: Option<String>,
+    /// Milliseconds between requests' starts, for a server other than musicbrainz.org (which
+    /// is always asked at most once a second).
+    #[arg(long, env = "SPOTSYNC_MUSICBRAINZ_INTERVAL_MS", hide = true)]
+    pub musicbrainz_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MusicbrainzArgs {
+    /// Ask again for the ISRCs MusicBrainz did not know last time.
+    #[arg(long)]
+    pub retry_misses: bool,
+    /// Look up at most N ISRCs this run (the most valuable first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// One JSON object per line on stdout: progress, then the summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub server: MusicbrainzServer,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -304,15 +356,19 @@ pub struct DemoArgs {
 
 pub use spotsync_core::duration::parse_duration;
 
+/// The shortest interval a schedule accepts.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest interval a schedule accepts (a longer one is surely a typo).
 pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * 86_400);
 
-/// A schedule's interval (`--every`, `[daemon] every`, ...): a duration above zero and at most
-/// [`MAX_INTERVAL`].
+/// A schedule's interval (`--every`, `[daemon] every`, ...): a duration with its unit, from
+/// [`MIN_INTERVAL`] to [`MAX_INTERVAL`]. Anything else is refused, never rounded.
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
-    if d.is_zero() {
-        return Err(format!("{s:?} is zero; use e.g. \"30m\""));
+    if d < MIN_INTERVAL {
+        return Err(format!(
+            "{s:?} is shorter than 1s, the shortest interval; use e.g. \"30m\""
+        ));
     }
     if d > MAX_INTERVAL {
         return Err(format!(
@@ -351,7 +407,22 @@ mod tests {
     fn intervals_are_positive_and_bounded() {
         assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_interval("366d"), Ok(MAX_INTERVAL));
-        assert!(parse_interval("0s").unwrap_err().contains("zero"));
+        assert!(
+            parse_interval("0s")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(
+            parse_interval("1ms")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(
+            parse_interval("999ms")
+                .unwrap_err()
+                .contains("shorter than 1s")
+        );
+        assert!(parse_interval("5").unwrap_err().contains("no unit"));
         assert!(parse_interval("367d").unwrap_err().contains("366 days"));
         assert!(parse_interval("soon").is_err());
     }

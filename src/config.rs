@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{GlobalArgs, parse_interval};
+use spotsync_core::quota::Schedule;
 use spotsync_core::sync::Phase;
 pub use spotsync_core::sync::SyncConfig;
 
@@ -68,8 +69,46 @@ impl Default for DaemonConfig {
     }
 }
 
+/// The largest config file read (a documented one is about 2 KiB): `--config /dev/zero` or a
+/// wrong path to a big file is refused instead of read until memory runs out.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The config file's text, `None` when there is none. At most [`MAX_CONFIG_BYTES`] are read.
+fn read_config_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    use std::io::Read;
+    let read_err = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_err(source)),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ConfigError::Parse {
+            path: path.to_owned(),
+            message: "it is not UTF-8 text".into(),
+        })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "config file {path} is larger than 1 MiB: it is not a spotsync config (check --config \
+         or SPOTSYNC_CONFIG)"
+    )]
+    TooLarge { path: PathBuf },
     #[error("cannot read config file {path}: {source}")]
     Read {
         path: PathBuf,
@@ -95,15 +134,8 @@ pub enum ConfigError {
 impl Config {
     /// Load `path`; an absent file gives the defaults.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
+        let Some(text) = read_config_text(path)? else {
+            return Ok(Config::default());
         };
         let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
@@ -173,9 +205,9 @@ impl Config {
 
     /// The daemon's cadence as the engine sizes its reserve from it (the defaults where a value
     /// does not parse; [`Config::validate`] refuses those).
-    pub fn schedule(&self) -> spotsync_core::quota::Schedule {
-        let d = spotsync_core::quota::Schedule::default();
-        spotsync_core::quota::Schedule {
+    pub fn schedule(&self) -> Schedule {
+        let d = Schedule::default();
+        Schedule {
             every: self.daemon.every().unwrap_or(d.every),
             plays_every: self.daemon.plays_every().unwrap_or(d.plays_every),
         }
@@ -242,6 +274,23 @@ impl Paths {
             token_file: data_dir.join("token.json"),
             log_dir: state_dir.join("logs"),
         })
+    }
+}
+
+/// The engine's options for these flags, paths and config, with `credentials`: what every front
+/// end (the commands, the terminal app) starts the engine with.
+pub fn engine_options(
+    global: &GlobalArgs,
+    paths: &Paths,
+    config: &Config,
+    credentials: spotsync_core::spotify::Credentials,
+) -> spotsync_core::sync::EngineOptions {
+    spotsync_core::sync::EngineOptions {
+        db: paths.db.clone(),
+        api_url: global.api_url.clone(),
+        accounts_url: global.accounts_url.clone(),
+        credentials,
+        config: config.sync.clone(),
     }
 }
 
@@ -329,7 +378,8 @@ pub const CONFIG_TEMPLATE: &str = r#"# spotsync configuration. Every key is opti
 # enrich = ["artists", "albums"]
 
 [daemon]
-# Interval between incremental syncs of `spotsync daemon` (units: s, m, h, d).
+# Interval between incremental syncs of `spotsync daemon`: a number with its unit (90s, 30m, 2h,
+# 1h30m), from 1s to 366 days.
 # every = "30m"
 # Interval between listening-history polls of `spotsync daemon`.
 # plays_every = "10m"
@@ -345,16 +395,7 @@ pub fn save_client_id(path: &Path, client_id: &str) -> Result<Config, ConfigErro
         message,
     })?;
     let line = format!("client_id = \"{}\"", client_id.trim());
-    let old = match std::fs::read_to_string(path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => {
-            return Err(ConfigError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
+    let old = read_config_text(path)?;
     let text = match old {
         None => CONFIG_TEMPLATE.replacen("# client_id = \"\"", &line, 1),
         Some(old) => set_top_level_key(&old, "client_id", &line),
@@ -410,149 +451,4 @@ fn set_top_level_key(text: &str, key: &str, line: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_is_the_default_config() {
-        let c: Config = toml::from_str(CONFIG_TEMPLATE).unwrap();
-        assert_eq!(c, Config::default());
-        // Every key of the default config appears, commented, with its default value.
-        let uncommented: String = CONFIG_TEMPLATE
-            .lines()
-            .map(|l| match l.strip_prefix("# ") {
-                Some(kv)
-                    if kv.split_once(" = ").is_some_and(|(k, _)| {
-                        k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    }) =>
-                {
-                    kv
-                }
-                _ => l,
-            })
-            .filter(|l| !l.contains("client_id = \"\""))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let c: Config = toml::from_str(&uncommented).unwrap();
-        assert_eq!(c, Config::default());
-        // ...and no key of the config is left undocumented.
-        let defaults = toml::to_string(&Config::default()).unwrap();
-        for line in defaults.lines().filter(|l| l.contains(" = ")) {
-            assert!(CONFIG_TEMPLATE.contains(&format!("# {line}")), "{line}");
-        }
-        assert!(CONFIG_TEMPLATE.contains("# client_id = "));
-    }
-
-    #[test]
-    fn redirect_uris() {
-        assert!(check_redirect_uri(DEFAULT_REDIRECT_URI).is_ok());
-        assert!(check_redirect_uri("http://[::1]:9000/cb").is_ok());
-        assert!(check_redirect_uri("https://example.org/cb").is_ok());
-        let e = check_redirect_uri("http://localhost:8888/callback").unwrap_err();
-        assert!(
-            e.contains("localhost") && e.contains(DEFAULT_REDIRECT_URI),
-            "{e}"
-        );
-        assert!(check_redirect_uri("http://example.org/cb").is_err());
-        assert!(check_redirect_uri("not a url").is_err());
-    }
-
-    #[test]
-    fn invalid_values_name_the_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, "[daemon]\nevery = \"soon\"\n").unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("daemon.every"), "{e}");
-        std::fs::write(&path, "redirect_uri = \"http://localhost:8888/callback\"\n").unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("redirect_uri") && e.contains("127.0.0.1"), "{e}");
-        std::fs::write(&path, "clientid = \"x\"\n").unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("clientid"), "{e}");
-        assert!(Config::load(&dir.path().join("absent.toml")).is_ok());
-    }
-
-    #[test]
-    fn enrich_key_parses_and_refuses_unknown_targets() {
-        use spotsync_core::sync::config::EnrichTarget;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let load = |text: &str| {
-            std::fs::write(&path, text).unwrap();
-            Config::load(&path)
-        };
-        assert_eq!(load("[sync]\nenrich = []\n").unwrap().sync.enrich, []);
-        assert_eq!(
-            load("[sync]\nenrich = [\"albums\"]\n").unwrap().sync.enrich,
-            [EnrichTarget::Albums]
-        );
-        let e = load("[sync]\nenrich = [\"genres\"]\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("enrich")
-                && e.contains("genres")
-                && e.contains("artists")
-                && e.contains("albums"),
-            "{e}"
-        );
-        let e = load("[sync]\nenrich = \"artists\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("enrich") && e.contains("sequence"), "{e}");
-        // A list of phases that `enrich` empties entirely says so.
-        let e = load("[sync]\nphases = [\"artists\"]\nenrich = [\"albums\"]\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("sync.phases") && e.contains("\"artists\"") && e.contains("sync.enrich"),
-            "{e}"
-        );
-        assert!(load("[sync]\nphases = [\"albums\", \"artists\"]\nenrich = []\n").is_err());
-        assert!(
-            load("[sync]\nphases = [\"albums\", \"artists\"]\nenrich = [\"albums\"]\n").is_ok()
-        );
-        assert!(load("[sync]\nphases = [\"albums\", \"plays\"]\nenrich = []\n").is_ok());
-        // An empty list of phases names every phase there is.
-        let e = load("[sync]\nphases = []\n").unwrap_err().to_string();
-        for p in Phase::ALL {
-            assert!(e.contains(&format!("\"{}\"", p.as_str())), "{p}: {e}");
-        }
-    }
-
-    #[test]
-    fn save_client_id_writes_template_then_edits_in_place() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/config.toml");
-        let c = save_client_id(&path, "abc123").unwrap();
-        assert_eq!(c.client_id.as_deref(), Some("abc123"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("# requests_per_window = 60"));
-
-        std::fs::write(
-            &path,
-            "# mine\nclient_id = \"old\"\n[sync]\nrequests_per_window = 10\n",
-        )
-        .unwrap();
-        let c = save_client_id(&path, "new1").unwrap();
-        assert_eq!(c.client_id.as_deref(), Some("new1"));
-        assert_eq!(c.sync.requests_per_window, 10);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            text.starts_with("# mine\n") && !text.contains("old"),
-            "{text}"
-        );
-
-        std::fs::write(&path, "[sync]\nrequests_per_window = 10\n").unwrap();
-        let c = save_client_id(&path, "third").unwrap();
-        assert_eq!(c.client_id.as_deref(), Some("third"));
-        assert_eq!(c.sync.requests_per_window, 10);
-
-        assert!(save_client_id(&path, "not an id").is_err());
-        assert_eq!(
-            Config::load(&path).unwrap().client_id.as_deref(),
-            Some("third")
-        );
-    }
-}
+mod tests;

@@ -10,7 +10,12 @@
 //! - [`config`]: TOML config and XDG paths.
 //! - [`commands`]: one module per subcommand.
 //! - [`logging`]: the log file and the terminal app's log pane.
+//! - [`output`]: what commands print (a reader that goes away never crashes them).
 //! - [`tui`]: the ratatui terminal app.
+
+// First, so that `outln!` and `errln!` are in scope in every module below.
+#[macro_use]
+pub mod output;
 
 pub mod cli;
 pub mod commands;

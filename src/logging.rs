@@ -43,7 +43,7 @@ pub fn init(log_dir: &Path, stderr: bool) -> Option<WorkerGuard> {
         .with(stderr_layer)
         .try_init();
     if let Err(e) = installed {
-        eprintln!("spotsync: logging is not set up: {e}");
+        errln!("spotsync: logging is not set up: {e}");
     }
     guard
 }

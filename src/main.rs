@@ -1,17 +1,20 @@
 use clap::Parser;
 
 use spotsync::cli::{Cli, Command};
-use spotsync::{commands, exit, tui};
+use spotsync::output::stderr_line;
+use spotsync::{commands, exit, output, tui};
 
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = color_eyre::install() {
-        eprintln!("spotsync: {e}");
+        stderr_line(format_args!("spotsync: {e}"));
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("spotsync: cannot start the async runtime: {e}");
+            stderr_line(format_args!(
+                "spotsync: cannot start the async runtime: {e}"
+            ));
             std::process::exit(exit::ERROR);
         }
     };
@@ -28,6 +31,7 @@ fn main() {
             Some(Command::Import(a)) => commands::import::run(g, a).await,
             Some(Command::Daemon(a)) => commands::daemon::run(g, a).await,
             Some(Command::Export(a)) => commands::export::run(g, a).await,
+            Some(Command::Musicbrainz(a)) => commands::musicbrainz::run(g, a).await,
             Some(Command::Auth(a)) => commands::auth::run(g, a).await,
             Some(Command::Logout) => commands::auth::run_logout(g).await,
             Some(Command::Simulate(a)) => commands::simulate::run(a).await,
@@ -36,11 +40,12 @@ fn main() {
     // Background tasks (engine, simulator) are stopped by their owners before this point;
     // dropping the runtime must not hang on a stray blocking task.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
-    match code {
-        Ok(code) => std::process::exit(code),
+    let code = match code {
+        Ok(code) => code,
         Err(e) => {
-            eprintln!("spotsync: {e:#}");
-            std::process::exit(exit::ERROR);
+            stderr_line(format_args!("spotsync: {}", commands::error_words(&e)));
+            exit::ERROR
         }
-    }
+    };
+    std::process::exit(output::finish(code));
 }

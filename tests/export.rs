@@ -7,7 +7,15 @@ mod common;
 
 #[path = "export/as_of.rs"]
 mod as_of;
+#[path = "export/audio.rs"]
+mod audio;
+#[path = "export/consumers.rs"]
+mod consumers;
 #[path = "export/formats.rs"]
 mod formats;
 #[path = "export/helpers.rs"]
 mod helpers;
+#[path = "export/music_dir.rs"]
+mod music_dir;
+#[path = "export/receiving.rs"]
+mod receiving;

@@ -1,5 +1,6 @@
-//! The terminal app: `update()` for every key and engine event, screen snapshots at 80×24 and
-//! 160×48, and an end-to-end run of `spotsync demo` in tmux.
+//! The terminal app: `App::update` for every key and engine event (driven through messages, read
+//! through what is drawn and small accessors), screen snapshots at 80×24 and 160×48, and
+//! end-to-end runs of the real binary in tmux.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
@@ -7,12 +8,20 @@
 mod browse_e2e;
 #[path = "tui/e2e.rs"]
 mod e2e;
+#[path = "tui/engine.rs"]
+mod engine;
+#[path = "tui/events.rs"]
+mod events;
 #[path = "tui/export.rs"]
 mod export;
+#[path = "tui/fit.rs"]
+mod fit;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/journal.rs"]
 mod journal;
+#[path = "tui/keys.rs"]
+mod keys;
 #[path = "tui/library.rs"]
 mod library;
 #[path = "tui/library_audio.rs"]
@@ -27,16 +36,18 @@ mod log_pane;
 mod login;
 #[path = "tui/login_e2e.rs"]
 mod login_e2e;
+#[path = "tui/navigation.rs"]
+mod navigation;
 #[path = "tui/panes.rs"]
 mod panes;
 #[path = "tui/plan_pane.rs"]
 mod plan_pane;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
+#[path = "tui/stats.rs"]
+mod stats;
 #[path = "tui/tmux.rs"]
 mod tmux;
-#[path = "tui/update.rs"]
-mod update;
 
 /// The end-to-end tests each drive the real binary (often with a simulator) in tmux; on a
 /// 2-core machine, running them one at a time keeps their timing honest.

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use color_eyre::eyre::Result;
+use spotsync_core::spotify::auth::StoredToken;
 use spotsync_core::spotify::auth::{
     AuthError, FlowError, LOGIN_TIMEOUT, LoginSession, credentials_from, expiry_warning,
     refresh_expiry_warning, refresh_now, store,
@@ -16,7 +17,7 @@ use crate::exit;
 
 fn load_config(paths: &Paths) -> Result<Config, i32> {
     Config::load(&paths.config_file).map_err(|e| {
-        eprintln!("spotsync: {e}");
+        errln!("spotsync: {e}");
         exit::ERROR
     })
 }
@@ -37,11 +38,11 @@ pub async fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
     if let Some(id) = &args.client_id {
         match config::save_client_id(&paths.config_file, id) {
             Ok(c) => {
-                println!("Saved the client id in {}.", paths.config_file.display());
+                outln!("Saved the client id in {}.", paths.config_file.display());
                 config = c;
             }
             Err(e) => {
-                eprintln!("spotsync: {e}");
+                errln!("spotsync: {e}");
                 return Ok(exit::ERROR);
             }
         }
@@ -51,20 +52,20 @@ pub async fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<i32> {
     if let (Some(flag), Some(env)) = (&from_flag, config.client_id())
         && *flag != env
     {
-        println!(
+        outln!(
             "Note: SPOTIFY_CLIENT_ID is set to another id; it overrides the config file in later \
              commands."
         );
     }
     let Some(client_id) = from_flag.or_else(|| config.client_id()) else {
-        eprintln!(
+        errln!(
             "{}",
             config::setup_guide(&paths.config_file, &config.redirect_uri)
         );
         return Ok(exit::ERROR);
     };
     if let Err(m) = config::check_client_id(&client_id) {
-        eprintln!("spotsync: the client id (SPOTIFY_CLIENT_ID or client_id) {m}");
+        errln!("spotsync: the client id (SPOTIFY_CLIENT_ID or client_id) {m}");
         return Ok(exit::ERROR);
     }
     login(
@@ -111,124 +112,146 @@ async fn login(
     {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return Ok(exit::ERROR);
         }
     };
+    print_instructions(&session, paths, client_id, redirect_uri);
+    let code = match wait_for_code(&mut session, redirect_uri).await {
+        Ok(r) => r,
+        Err(exit_code) => return Ok(exit_code),
+    };
+    let stored = match code {
+        Ok(code) => session.complete(&code).await,
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok(s) => {
+            print_connected(&s, paths);
+            Ok(exit::OK)
+        }
+        Err(e) => {
+            tracing::warn!("login failed: {e}");
+            errln!("spotsync: {e}");
+            Ok(exit::ERROR)
+        }
+    }
+}
 
-    println!("Connecting spotsync to Spotify (app client id {client_id}).");
+/// The link to open, and how the redirect comes back (caught on the port, or pasted).
+fn print_instructions(session: &LoginSession, paths: &Paths, client_id: &str, redirect_uri: &str) {
+    outln!("Connecting spotsync to Spotify (app client id {client_id}).");
     if let Ok(Some(old)) = store::read(&paths.token_file) {
-        println!(
+        outln!(
             "(Already connected as user id {}: logging in again replaces that authorization and \
              starts 6 new months.)",
             old.user_id
         );
     }
-    println!();
-    println!("1. Open this link in a browser, log in to Spotify and approve:");
-    println!();
-    println!("{}", session.authorize_url());
-    println!();
+    outln!();
+    outln!("1. Open this link in a browser, log in to Spotify and approve:");
+    outln!();
+    outln!("{}", session.authorize_url());
+    outln!();
     match session.ssh_hint() {
         Some(ssh) => {
-            println!(
+            outln!(
                 "2. Spotify then sends the browser to {redirect_uri}, where spotsync is listening."
             );
-            println!("   If the browser runs on another machine (spotsync over ssh), either:");
-            println!("   - forward the port first, from that machine: {ssh}");
-            println!("     then open the link; or");
-            println!(
+            outln!("   If the browser runs on another machine (spotsync over ssh), either:");
+            outln!("   - forward the port first, from that machine: {ssh}");
+            outln!("     then open the link; or");
+            outln!(
                 "   - open the link, let the page fail to load, copy the whole address from the"
             );
-            println!("     browser's address bar and paste it here.");
+            outln!("     browser's address bar and paste it here.");
         }
         None => {
             if let Some(p) = &session.listen_problem {
-                println!("   (spotsync {p}, so it cannot catch the redirect itself.)");
+                outln!("   (spotsync {p}, so it cannot catch the redirect itself.)");
             }
-            println!(
+            outln!(
                 "2. Spotify then sends the browser to {redirect_uri}?code=... (the page may fail to"
             );
-            println!("   load: that is expected). Copy the whole address from the address bar.");
+            outln!("   load: that is expected). Copy the whole address from the address bar.");
         }
     }
-    println!();
-    println!("Paste the redirected URL here and press Enter:");
+    outln!();
+    outln!("Paste the redirected URL here and press Enter:");
+}
 
+/// The authorization code, from the redirect on the loopback port or a pasted URL, whichever
+/// comes first. `Err(exit code)` once the reason is on stderr (the input closed with nothing
+/// listening, the deadline passed, Ctrl-C).
+async fn wait_for_code(
+    session: &mut LoginSession,
+    redirect_uri: &str,
+) -> std::result::Result<std::result::Result<String, FlowError>, i32> {
     let mut lines = stdin_lines();
     let mut stdin_open = true;
     let deadline = tokio::time::sleep(LOGIN_TIMEOUT);
     tokio::pin!(deadline);
-    let result = loop {
+    loop {
         tokio::select! {
             r = session.next_redirect() => {
                 if r.is_ok() {
-                    println!("Received Spotify's redirect on {redirect_uri}.");
+                    outln!("Received Spotify's redirect on {redirect_uri}.");
                 }
-                break r;
+                return Ok(r);
             }
             line = lines.recv(), if stdin_open => match line {
                 Some(line) if line.trim().is_empty() => {}
                 Some(line) => match session.code_from_pasted(&line) {
                     Err(e @ FlowError::NotARedirect(_)) => {
-                        println!("{e}");
-                        println!("Paste the redirected URL here and press Enter:");
+                        outln!("{e}");
+                        outln!("Paste the redirected URL here and press Enter:");
                     }
-                    r => break r,
+                    r => return Ok(r),
                 },
                 None => {
                     stdin_open = false;
                     if !session.is_listening() {
-                        eprintln!(
+                        errln!(
                             "spotsync: the input closed before a redirected URL was pasted; \
                              nothing was saved"
                         );
-                        return Ok(exit::ERROR);
+                        return Err(exit::ERROR);
                     }
                 }
             },
             _ = &mut deadline => {
-                eprintln!(
+                errln!(
                     "spotsync: no answer from Spotify after {} minutes; nothing was saved. Run \
                      `spotsync auth` again.",
                     LOGIN_TIMEOUT.as_secs() / 60
                 );
-                return Ok(exit::ERROR);
+                return Err(exit::ERROR);
             }
             _ = tokio::signal::ctrl_c() => {
-                eprintln!("spotsync: cancelled; nothing was saved");
-                return Ok(exit::INTERRUPTED);
+                errln!("spotsync: cancelled; nothing was saved");
+                return Err(exit::INTERRUPTED);
             }
         }
-    };
-    let stored = match result {
-        Ok(code) => session.complete(&code).await,
-        Err(e) => Err(e),
-    };
-    let stored = match stored {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("login failed: {e}");
-            eprintln!("spotsync: {e}");
-            return Ok(exit::ERROR);
-        }
-    };
+    }
+}
+
+/// Who is connected, where the token is, and when the authorization ends.
+fn print_connected(stored: &StoredToken, paths: &Paths) {
     let who = match &stored.user_name {
         Some(n) => format!("{n} (user id {})", stored.user_id),
         None => format!("user id {}", stored.user_id),
     };
-    println!();
-    println!("Connected as {who}.");
-    println!(
+    outln!();
+    outln!("Connected as {who}.");
+    outln!(
         "The token is saved in {} (readable by you only).",
         paths.token_file.display()
     );
-    println!(
+    outln!(
         "Spotify ends this authorization on {} (6 months); spotsync warns 30 and 7 days before.",
         stored.refresh_token_expires_at().format("%Y-%m-%d")
     );
-    println!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
-    Ok(exit::OK)
+    outln!("Next: `spotsync sync`, or `spotsync` for the full-screen app.");
 }
 
 fn ago_or_in(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -264,97 +287,104 @@ fn run_status(paths: &Paths, json: bool) -> i32 {
         Ok(s) => s,
         Err(e) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({ "connected": false, "error": e.to_string(),
                         "token_file": paths.token_file })
                 );
             } else {
-                eprintln!("spotsync: {e}");
+                errln!("spotsync: {e}");
             }
             return exit::AUTH_NEEDED;
         }
     };
     let Some(s) = stored else {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "connected": false, "token_file": paths.token_file,
                     "access_token_from_env": env_token_set() })
             );
         } else {
-            println!("Not connected to Spotify: run `spotsync auth`.");
+            outln!("Not connected to Spotify: run `spotsync auth`.");
             if env_token_set() {
-                println!("(SPOTSYNC_ACCESS_TOKEN is set: syncs use that token as-is.)");
+                outln!("(SPOTSYNC_ACCESS_TOKEN is set: syncs use that token as-is.)");
             }
         }
         return exit::AUTH_NEEDED;
     };
-    let now = Utc::now();
-    let end = s.refresh_token_expires_at();
-    let warning = expiry_warning(end, now);
-    let access_expired = s.token.expires_at.is_none_or(|t| t <= now);
     if json {
-        let v = serde_json::json!({
-            "connected": true,
-            "user_id": s.user_id,
-            "user_name": s.user_name,
-            "client_id": s.client_id,
-            "scopes": s.scopes(),
-            "authorized_at": s.authorized_at,
-            "access_token_expires_at": s.token.expires_at,
-            "access_token_expired": access_expired,
-            "refresh_token_expires_at": end,
-            "refresh_token_days_left": (end - now).num_days().max(0),
-            "warning": warning,
-            "token_file": paths.token_file,
-            "access_token_from_env": env_token_set(),
-        });
-        println!("{v}");
-        return exit::OK;
+        outln!("{}", status_json(&s, paths, Utc::now()));
+    } else {
+        print_status(&s, paths, Utc::now());
     }
+    exit::OK
+}
+
+/// `auth status --json` of a stored token.
+fn status_json(s: &StoredToken, paths: &Paths, now: DateTime<Utc>) -> serde_json::Value {
+    let end = s.refresh_token_expires_at();
+    serde_json::json!({
+        "connected": true,
+        "user_id": s.user_id,
+        "user_name": s.user_name,
+        "client_id": s.client_id,
+        "scopes": s.scopes(),
+        "authorized_at": s.authorized_at,
+        "access_token_expires_at": s.token.expires_at,
+        "access_token_expired": s.token.expires_at.is_none_or(|t| t <= now),
+        "refresh_token_expires_at": end,
+        "refresh_token_days_left": (end - now).num_days().max(0),
+        "warning": expiry_warning(end, now),
+        "token_file": paths.token_file,
+        "access_token_from_env": env_token_set(),
+    })
+}
+
+/// `auth status` of a stored token, for people.
+fn print_status(s: &StoredToken, paths: &Paths, now: DateTime<Utc>) {
     match &s.user_name {
-        Some(n) => println!("Connected to Spotify as {n} (user id {}).", s.user_id),
-        None => println!("Connected to Spotify as user id {}.", s.user_id),
+        Some(n) => outln!("Connected to Spotify as {n} (user id {}).", s.user_id),
+        None => outln!("Connected to Spotify as user id {}.", s.user_id),
     }
-    println!("  app client id:  {}", s.client_id);
-    println!("  scopes:         {}", s.scopes().join(" "));
-    println!(
+    outln!("  app client id:  {}", s.client_id);
+    outln!("  scopes:         {}", s.scopes().join(" "));
+    outln!(
         "  authorized:     {}",
         s.authorized_at.format("%Y-%m-%d %H:%M UTC")
     );
     match s.token.expires_at {
-        Some(t) if !access_expired => println!(
+        Some(t) if t > now => outln!(
             "  access token:   valid until {} ({})",
             t.format("%Y-%m-%d %H:%M:%S UTC"),
             ago_or_in(t, now)
         ),
-        Some(t) => println!(
+        Some(t) => outln!(
             "  access token:   expired {} (the next sync refreshes it)",
             ago_or_in(t, now)
         ),
-        None => println!("  access token:   expiry unknown (the next sync refreshes it)"),
+        None => outln!("  access token:   expiry unknown (the next sync refreshes it)"),
     }
+    let end = s.refresh_token_expires_at();
     if end > now {
-        println!(
+        outln!(
             "  refresh token:  valid until {} ({} days left; `spotsync auth` starts 6 new months)",
             end.format("%Y-%m-%d %H:%M UTC"),
             (end - now).num_days()
         );
     } else {
-        println!(
+        outln!(
             "  refresh token:  ended on {}",
             end.format("%Y-%m-%d %H:%M UTC")
         );
     }
-    println!("  token file:     {}", paths.token_file.display());
+    outln!("  token file:     {}", paths.token_file.display());
     if env_token_set() {
-        println!("SPOTSYNC_ACCESS_TOKEN is set: syncs use that token instead of this one.");
+        outln!("SPOTSYNC_ACCESS_TOKEN is set: syncs use that token instead of this one.");
     }
-    if let Some(w) = warning {
-        println!("warning: {w}");
+    if let Some(w) = expiry_warning(end, now) {
+        outln!("warning: {w}");
     }
-    exit::OK
 }
 
 /// `spotsync auth refresh`: refresh the access token now (and check the authorization works).
@@ -362,11 +392,11 @@ async fn run_refresh(global: &GlobalArgs, paths: &Paths) -> i32 {
     let stored = match store::read(&paths.token_file) {
         Ok(Some(s)) => s,
         Ok(None) => {
-            eprintln!("spotsync: {}", AuthError::NoToken);
+            errln!("spotsync: {}", AuthError::NoToken);
             return exit::AUTH_NEEDED;
         }
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return exit::AUTH_NEEDED;
         }
     };
@@ -377,15 +407,15 @@ async fn run_refresh(global: &GlobalArgs, paths: &Paths) -> i32 {
                 .expires_at
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                 .unwrap_or_else(|| "unknown".into());
-            println!("Refreshed: the new access token is valid until {until}.");
+            outln!("Refreshed: the new access token is valid until {until}.");
             if let Some(w) = refresh_expiry_warning(&paths.token_file) {
-                println!("warning: {w}");
+                outln!("warning: {w}");
             }
             exit::OK
         }
         Err(e) => {
             tracing::warn!("refresh failed: {e}");
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             exit::for_auth(&e)
         }
     }
@@ -400,20 +430,20 @@ pub async fn run_logout(global: &GlobalArgs) -> Result<i32> {
 fn logout(token_file: &Path) -> i32 {
     match store::remove(token_file) {
         Ok(true) => {
-            println!("Logged out: removed {}.", token_file.display());
-            println!(
+            outln!("Logged out: removed {}.", token_file.display());
+            outln!(
                 "To also revoke spotsync's access on Spotify's side, remove the app at \
                  https://www.spotify.com/account/apps/."
             );
         }
-        Ok(false) => println!("Not logged in (no token at {}).", token_file.display()),
+        Ok(false) => outln!("Not logged in (no token at {}).", token_file.display()),
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return exit::ERROR;
         }
     }
     if env_token_set() {
-        println!("Note: SPOTSYNC_ACCESS_TOKEN is still set in this environment.");
+        outln!("Note: SPOTSYNC_ACCESS_TOKEN is still set in this environment.");
     }
     exit::OK
 }

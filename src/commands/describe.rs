@@ -2,7 +2,7 @@
 //! the exit code a finished run gives.
 
 use chrono::{DateTime, Local, Utc};
-use spotsync_core::sync::{LimitReason, PhaseStatus, RunRecord, RunStatus, SyncEvent};
+use spotsync_core::sync::{LimitReason, Phase, PhaseStatus, RunRecord, RunStatus, SyncEvent};
 
 use crate::exit;
 
@@ -76,26 +76,9 @@ pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
         ),
         SyncEvent::RateLimited {
             until,
-            reason: LimitReason::Reserve,
-            phase,
-        } => format!(
-            "{}bulk work stops at the reserve kept for the plays poll and incremental syncs; \
-             it resumes from {} (in {}) as the rolling day frees requests; the plays poll goes on",
-            phase.map(|p| format!("{p}: ")).unwrap_or_default(),
-            local(*until),
-            human_wait(*until - Utc::now())
-        ),
-        SyncEvent::RateLimited {
-            until,
             reason,
             phase,
-        } => format!(
-            "{}on hold by {}: no requests until {} (in {})",
-            phase.map(|p| format!("{p}: ")).unwrap_or_default(),
-            reason.describe(),
-            local(*until),
-            human_wait(*until - Utc::now())
-        ),
+        } => describe_hold(*until, *reason, *phase),
         SyncEvent::RateLimitCleared => "requests flow again".into(),
         SyncEvent::Retrying {
             phase,
@@ -130,6 +113,23 @@ pub(crate) fn describe_event(ev: &SyncEvent) -> Option<String> {
                 .unwrap_or_default()
         ),
     })
+}
+
+/// A hold in words: the reserve (bulk work waits, the plays poll goes on) or a limit.
+fn describe_hold(until: DateTime<Utc>, reason: LimitReason, phase: Option<Phase>) -> String {
+    let phase = phase.map(|p| format!("{p}: ")).unwrap_or_default();
+    let (at, wait) = (local(until), human_wait(until - Utc::now()));
+    match reason {
+        LimitReason::Reserve => format!(
+            "{phase}bulk work stops at the reserve kept for the plays poll and incremental \
+             syncs; it resumes from {at} (in {wait}) as the rolling day frees requests; the \
+             plays poll goes on"
+        ),
+        reason => format!(
+            "{phase}on hold by {}: no requests until {at} (in {wait})",
+            reason.describe()
+        ),
+    }
 }
 
 pub(crate) fn describe_run_end(run: &RunRecord) -> String {

@@ -1,11 +1,10 @@
-//! `spotsync export`: the library out of the database, in CSV (Exportify's layout), JSON, M3U8,
-//! JSPF and XSPF. Reads only the database (a read-only connection beside any running sync): no
-//! request, no token, no HTTP client.
+//! `spotsync export`: the library out of the database, in CSV (Exportify's layout), JSON, M3U8
+//! (Spotify URIs, or your own audio files with `--music-dir`), JSPF (ListenBrainz's), XSPF and
+//! ListenBrainz listens. Reads only the database (a read-only connection beside any running
+//! sync): no Spotify request, no token; `--resolve-mbid` asks MusicBrainz first.
 
-use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::export::{self, Format, OutFile, Selection};
 
@@ -21,21 +20,14 @@ impl From<ExportFormatArg> for Format {
             ExportFormatArg::M3u8 => Format::M3u8,
             ExportFormatArg::Jspf => Format::Jspf,
             ExportFormatArg::Xspf => Format::Xspf,
+            ExportFormatArg::Listenbrainz => Format::ListenBrainz,
         }
     }
 }
 
 /// `--as-of`: a date means the end of that day (UTC); an RFC 3339 time is taken as given.
 pub fn parse_as_of(s: &str) -> Result<String, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(spotsync_core::store::ts(t.with_timezone(&Utc)));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(format!("{}T23:59:59Z", d.format("%Y-%m-%d")));
-    }
-    Err(format!(
-        "--as-of {s:?}: expected a date (2026-06-01) or an RFC 3339 time (2026-06-01T12:00:00Z)"
-    ))
+    super::dates::parse_date("--as-of", s, super::dates::DayEdge::End)
 }
 
 /// The selection the arguments ask for, or why they contradict each other.
@@ -58,6 +50,12 @@ fn selection(args: &ExportArgs, formats: &[Format]) -> Result<Selection, String>
     if tables_only && formats.iter().all(|f| f.track_lists_only()) {
         return Err("albums and artists are not track lists: export them as csv or json".into());
     }
+    if formats.contains(&Format::ListenBrainz) && !has(ExportWhat::Plays) {
+        return Err("listenbrainz holds the listening history: export `plays` (or `all`)".into());
+    }
+    if args.music_dir.is_some() && !formats.contains(&Format::M3u8) {
+        return Err("--music-dir matches tracks to audio files for m3u8: add --format m3u8".into());
+    }
     let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
     Ok(Selection {
         liked: has(ExportWhat::Liked),
@@ -71,7 +69,7 @@ fn selection(args: &ExportArgs, formats: &[Format]) -> Result<Selection, String>
 }
 
 fn usage(msg: &str) -> i32 {
-    eprintln!("spotsync export: {msg}");
+    errln!("spotsync export: {msg}");
     exit::USAGE
 }
 
@@ -93,18 +91,40 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     if to_stdout && formats.len() != 1 {
         return Ok(usage("--out - writes one format: give one --format"));
     }
+    if args.resolve_mbid && paths.db.exists() {
+        resolve_first(&paths.db, args).await;
+    }
     let db = paths.db.clone();
     let fmts = formats.clone();
+    let layout = if to_stdout {
+        export::Layout::Flat
+    } else {
+        export::Layout::Folders
+    };
+    let music = match &args.music_dir {
+        Some(dir) => Some(index_music(dir.clone(), args.json).await?),
+        None => None,
+    };
+    let out_dir = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     let (lib, files) = tokio::task::spawn_blocking(move || {
         let conn = export::open(&db)?;
         let lib = export::load(&conn, &sel)?;
-        let files = export::render(&lib, &fmts)?;
+        let opts = export::RenderOptions {
+            layout,
+            music: music.as_ref().map(|m| (m, out_dir.as_path())),
+        };
+        let files = export::render_with(&lib, &fmts, &opts)?;
         Ok::<_, export::ExportError>((lib, files))
     })
     .await
     .map_err(|e| eyre!("the export stopped: {e}"))??;
+    // On stdout, ListenBrainz's listens are the JSON lines (the ZIP is for a directory).
+    let files: Vec<OutFile> = files
+        .into_iter()
+        .filter(|f| !(to_stdout && f.name.ends_with(".zip")))
+        .collect();
     for s in &lib.skipped {
-        eprintln!(
+        errln!(
             "note: playlist {:?} ({}) left out: {}",
             s.name.as_deref().unwrap_or_default(),
             s.id,
@@ -119,16 +139,27 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
     let written = tokio::task::spawn_blocking(move || export::write_atomically(&dir, &to_write))
         .await
         .map_err(|e| eyre!("the export stopped: {e}"))??;
+    print_summary(args, &lib, &files, &written)?;
+    Ok(exit::OK)
+}
+
+/// What was written: the JSON summary, or a line per file with what it left out.
+fn print_summary(
+    args: &ExportArgs,
+    lib: &export::Library,
+    files: &[OutFile],
+    written: &[std::path::PathBuf],
+) -> Result<()> {
     if args.json {
         print_json(
             &args.out,
             lib.as_of.as_deref(),
-            &files,
-            &written,
+            files,
+            written,
             &lib.skipped,
         )?;
     } else {
-        println!(
+        outln!(
             "Exported {} file{} to {}{}",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
@@ -138,11 +169,95 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<i32> {
                 .map(|t| format!(" (as of {t})"))
                 .unwrap_or_default()
         );
-        for f in &files {
-            println!("  {}  ({} {})", f.name, f.items, unit(f));
+        for f in files {
+            outln!("  {}  ({} {}{})", f.name, f.items, unit(f), notes(f));
+            for u in f.unmatched.iter().take(UNMATCHED_SHOWN) {
+                outln!("      not found: {u}");
+            }
+            if f.unmatched.len() > UNMATCHED_SHOWN {
+                outln!(
+                    "      … and {} more (each is a `# not found:` comment in the file)",
+                    f.unmatched.len() - UNMATCHED_SHOWN
+                );
+            }
+        }
+        let jspf_empty = files
+            .iter()
+            .any(|f| f.format == Format::Jspf && f.items == 0 && f.left_out > 0);
+        if jspf_empty && !args.resolve_mbid {
+            errln!(
+                "note: JSPF holds only tracks with a MusicBrainz recording id, as ListenBrainz \
+                 requires; look them up with `spotsync musicbrainz` or `--resolve-mbid`"
+            );
         }
     }
-    Ok(exit::OK)
+    Ok(())
+}
+
+/// Unmatched entries listed per file in the summary (the file has them all).
+const UNMATCHED_SHOWN: usize = 10;
+
+/// What the summary says of a file's left-out and unmatched entries.
+fn notes(f: &OutFile) -> String {
+    let mut parts = Vec::new();
+    if f.left_out > 0 {
+        parts.push(match f.format {
+            Format::Csv => format!("{} unavailable left out", f.left_out),
+            Format::Jspf => format!("{} without a MusicBrainz id left out", f.left_out),
+            _ => format!("{} left out", f.left_out),
+        });
+    }
+    if !f.unmatched.is_empty() {
+        parts.push(format!(
+            "{} not found in the music folder",
+            f.unmatched.len()
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join(", "))
+    }
+}
+
+/// Index the audio files under `dir` (off the runtime), saying how many and how long.
+async fn index_music(dir: std::path::PathBuf, json: bool) -> Result<export::music_dir::MusicIndex> {
+    let started = std::time::Instant::now();
+    let shown = dir.clone();
+    let index = tokio::task::spawn_blocking(move || export::music_dir::MusicIndex::build(&dir))
+        .await
+        .map_err(|e| eyre!("indexing stopped: {e}"))??;
+    if !json {
+        errln!(
+            "Indexed {} audio file{} under {} in {:.1} s{}",
+            index.len(),
+            if index.len() == 1 { "" } else { "s" },
+            shown.display(),
+            started.elapsed().as_secs_f64(),
+            if index.unreadable > 0 {
+                format!(" ({} unreadable, skipped)", index.unreadable)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(index)
+}
+
+/// `--resolve-mbid`: MusicBrainz only (no Spotify request); what it cannot do now, a later run
+/// resumes, and the export goes on with what is cached.
+async fn resolve_first(db: &Path, args: &ExportArgs) {
+    match super::musicbrainz::resolve(db, &args.musicbrainz, false, None, false).await {
+        Ok(s) if !args.json => errln!(
+            "MusicBrainz: {} ISRC{} looked up ({} found){}",
+            s.progress.done,
+            if s.progress.done == 1 { "" } else { "s" },
+            s.progress.found,
+            if s.interrupted { ", stopped" } else { "" }
+        ),
+        Ok(_) => {}
+        Err(e) => errln!("note: MusicBrainz ids not looked up: {e}"),
+    }
 }
 
 fn unit(f: &OutFile) -> &'static str {
@@ -174,16 +289,9 @@ fn write_stdout(files: &[OutFile]) -> i32 {
             }
         ));
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&file.bytes).and_then(|()| out.flush()) {
-        Ok(()) => exit::OK,
-        // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("spotsync export: cannot write to stdout: {e}");
-            exit::ERROR
-        }
-    }
+    // A failure is said (or, for a reader that went away, not) by `output::finish`.
+    crate::output::stdout_bytes(&file.bytes);
+    exit::OK
 }
 
 fn print_json(
@@ -199,9 +307,11 @@ fn print_json(
         .map(|(f, p)| {
             serde_json::json!({
                 "path": p,
-                "format": f.format.ext(),
+                "format": f.format.name(),
                 "section": f.section,
                 "items": f.items,
+                "left_out": f.left_out,
+                "unmatched": f.unmatched,
                 "bytes": f.bytes.len(),
             })
         })
@@ -212,7 +322,7 @@ fn print_json(
         "files": files,
         "skipped_playlists": skipped,
     });
-    println!("{}", serde_json::to_string_pretty(&v)?);
+    outln!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }
 

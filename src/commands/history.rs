@@ -10,16 +10,17 @@ use crate::exit;
 /// `spotsync history`.
 pub async fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<i32> {
     let (paths, _config) = setup(global)?;
-    let snap = sync::load_status(&paths.db, args.limit).map_err(|e| eyre!(e))?;
+    let (db, limit) = (paths.db, args.limit);
+    let snap = blocking(move || sync::load_status(&db, limit).map_err(|e| eyre!(e))).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&snap.history)?);
+        outln!("{}", serde_json::to_string_pretty(&snap.history)?);
         return Ok(exit::OK);
     }
     if snap.history.is_empty() {
-        println!("No sync yet.");
+        outln!("No sync yet.");
     }
     for r in &snap.history {
-        println!(
+        outln!(
             "#{:<5} {:<11} {:<12} {}  {:>6} req  +{} ~{} -{}{}",
             r.id,
             r.kind.as_str(),

@@ -38,7 +38,7 @@ fn print_summary(s: &ImportSummary) {
         if f.refused > 0 {
             extra += &format!(", {} refused", f.refused);
         }
-        println!(
+        outln!(
             "{}: {} rows ({}) — {} new, {} merged with stored plays, {} already there{extra}",
             f.file,
             f.rows,
@@ -48,20 +48,20 @@ fn print_summary(s: &ImportSummary) {
             f.known,
         );
         for why in &f.refusals {
-            println!("  refused {why}");
+            outln!("  refused {why}");
         }
         if f.refused > f.refusals.len() as u64 {
-            println!("  … and {} more", f.refused - f.refusals.len() as u64);
+            outln!("  … and {} more", f.refused - f.refusals.len() as u64);
         }
     }
     if !s.skipped.is_empty() {
-        println!(
+        outln!(
             "Skipped {} file(s) that are not listening history: {}",
             s.skipped.len(),
             s.skipped.join(", ")
         );
     }
-    println!(
+    outln!(
         "Imported {} rows: {} new plays, {} merged with plays already stored, {} already imported{}{}",
         s.rows,
         s.added,
@@ -78,7 +78,7 @@ fn print_summary(s: &ImportSummary) {
             String::new()
         }
     );
-    println!("{}", super::status::coverage_line(&s.coverage));
+    outln!("{}", super::status::coverage_line(&s.coverage));
 }
 
 /// Watch SIGINT and SIGTERM from now on (the handlers are in place when this returns); the
@@ -139,7 +139,7 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
     let summary = match res? {
         Ok(s) => s,
         Err(ImportFailure::Store(StoreError::Locked(p))) => {
-            eprintln!(
+            errln!(
                 "spotsync: another spotsync is using {}; wait for it to finish or stop it",
                 p.display()
             );
@@ -153,23 +153,23 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<i32> {
 /// Print the summary (and what went wrong on stderr); the exit code.
 fn report(summary: &ImportSummary, json: bool) -> Result<i32> {
     for f in summary.files.iter().filter(|f| f.error.is_some()) {
-        eprintln!(
+        errln!(
             "spotsync: {}: {}",
             f.file,
             f.error.as_deref().unwrap_or_default()
         );
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(summary)?);
+        outln!("{}", serde_json::to_string_pretty(summary)?);
     } else {
         print_summary(summary);
     }
     if summary.interrupted {
-        eprintln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
+        errln!("spotsync: import interrupted; run it again to finish (nothing is doubled)");
         return Ok(exit::INTERRUPTED);
     }
     if summary.files.is_empty() {
-        eprintln!(
+        errln!(
             "spotsync: no export file found (looked for Streaming_History_*.json, endsong_*.json, \
              endvideo.json, StreamingHistory*.json)"
         );

@@ -4,11 +4,13 @@
 pub mod auth;
 pub mod changes;
 pub mod daemon;
+mod dates;
 pub mod demo;
 pub mod describe;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod musicbrainz;
 pub mod plan;
 mod signals;
 pub mod simulate;
@@ -16,23 +18,9 @@ pub mod status;
 pub mod sync;
 
 use color_eyre::eyre::Result;
-use spotsync_core::sync::{EngineHandle, EngineOptions, SpawnError, SyncCommand};
+use spotsync_core::sync::{EngineHandle, SpawnError, SyncCommand};
 
-/// The engine's options for these flags, paths and config, with `credentials`.
-pub(crate) fn engine_options(
-    global: &GlobalArgs,
-    paths: &Paths,
-    config: &Config,
-    credentials: spotsync_core::spotify::Credentials,
-) -> EngineOptions {
-    EngineOptions {
-        db: paths.db.clone(),
-        api_url: global.api_url.clone(),
-        accounts_url: global.accounts_url.clone(),
-        credentials,
-        config: config.sync.clone(),
-    }
-}
+pub(crate) use crate::config::engine_options;
 
 pub use self::describe::exit_code_for;
 pub(crate) use self::describe::{describe_event, human_wait, local, progress};
@@ -40,6 +28,29 @@ pub(crate) use self::describe::{describe_event, human_wait, local, progress};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::exit;
+
+/// An error and its causes in one line, each said once: an error whose message already quotes
+/// its cause (`cannot write X: File exists (os error 17)`) is not followed by that cause again.
+pub fn error_words(e: &color_eyre::eyre::Report) -> String {
+    let mut words = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !words.contains(&cause) {
+            words.push_str(": ");
+            words.push_str(&cause);
+        }
+    }
+    words
+}
+
+/// Run `read` (SQLite reads, file reads) on a blocking thread, off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|e| color_eyre::eyre::eyre!("reading the database stopped: {e}"))?
+}
 
 /// Load paths and config, or explain what is wrong.
 pub(crate) fn setup(global: &GlobalArgs) -> Result<(Paths, Config)> {
@@ -63,7 +74,7 @@ pub(crate) async fn start_engine(
     ) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("spotsync: {e}");
+            errln!("spotsync: {e}");
             return Err(exit::AUTH_NEEDED);
         }
     };
@@ -71,11 +82,11 @@ pub(crate) async fn start_engine(
     match spotsync_core::sync::spawn(engine_options(global, paths, config, credentials)).await {
         Ok(h) => Ok(h),
         Err(SpawnError::Locked(p)) => {
-            eprintln!("spotsync: {}", locked(&p));
+            errln!("spotsync: {}", locked(&p));
             Err(exit::LOCKED)
         }
         Err(SpawnError::Other(m)) => {
-            eprintln!("spotsync: {m}");
+            errln!("spotsync: {m}");
             Err(exit::ERROR)
         }
     }
@@ -99,8 +110,33 @@ pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
         Ok(()) => true,
         Err(e) => {
             tracing::error!("the sync engine ended abnormally: {e}");
-            eprintln!("spotsync: the sync engine ended abnormally: {e}");
+            errln!("spotsync: the sync engine ended abnormally: {e}");
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use color_eyre::eyre::{Report, WrapErr};
+
+    use super::error_words;
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let quoted = Report::new(spotsync_core::export::ExportError::Io {
+            path: "out".into(),
+            source: std::io::Error::from_raw_os_error(17),
+        });
+        let words = error_words(&quoted);
+        assert_eq!(words.matches("os error 17").count(), 1, "{words}");
+        assert!(words.starts_with("cannot write out: "), "{words}");
+
+        let wrapped: Result<(), std::io::Error> = Err(std::io::Error::from_raw_os_error(2));
+        let words = error_words(&wrapped.wrap_err("cannot open the log").unwrap_err());
+        assert!(
+            words.starts_with("cannot open the log: ") && words.contains("os error 2"),
+            "{words}"
+        );
     }
 }

@@ -37,10 +37,10 @@ fn request(full: bool, incremental: bool, only: &[PhaseArg]) -> Request {
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let mut plan = load(&paths, &config.sync, &req)?;
+    let mut plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {
         if args.no_probe {
-            eprintln!(
+            errln!(
                 "totals unknown for {}: `spotsync plan` without --no-probe asks Spotify (about {})",
                 names(&plan.unknown),
                 plan::requests(plan.probe_cost)
@@ -49,15 +49,15 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
             let _log = crate::logging::init(&paths.log_dir, false);
             // Only the lists whose totals the database lacks.
             let phases = plan.unknown.clone();
-            eprintln!(
+            errln!(
                 "asking Spotify for the totals of {} (about {}; nothing of the library is stored)",
                 names(&plan.unknown),
                 plan::requests(plan.probe_cost)
             );
             if let Some(note) = probe(global, &paths, &config, phases).await {
-                eprintln!("{note}");
+                errln!("{note}");
             }
-            plan = load(&paths, &config.sync, &req)?;
+            plan = load(&paths, &config.sync, &req).await?;
         }
     }
     print(&plan, args.json)?;
@@ -65,12 +65,12 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<i32> {
 }
 
 /// `spotsync sync --dry-run`: the plan from what the database knows; nothing is sent.
-pub fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
+pub async fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     let req = request(args.full, args.incremental, &args.only);
-    let plan = load(&paths, &config.sync, &req)?;
+    let plan = load(&paths, &config.sync, &req).await?;
     if plan.needs_probe() {
-        eprintln!(
+        errln!(
             "totals unknown for {}: `spotsync plan` asks Spotify (about {})",
             names(&plan.unknown),
             plan::requests(plan.probe_cost)
@@ -80,8 +80,10 @@ pub fn dry_run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
-    plan::load_plan(&paths.db, config, req, Utc::now()).map_err(|e| eyre!(e))
+/// The plan from what the database knows, read on a blocking thread.
+async fn load(paths: &Paths, config: &SyncConfig, req: &Request) -> Result<Plan> {
+    let (db, config, req) = (paths.db.clone(), config.clone(), req.clone());
+    blocking(move || plan::load_plan(&db, &config, &req, Utc::now()).map_err(|e| eyre!(e))).await
 }
 
 /// The lists a probe reads, by name (enrichment is unknown only because they are).
@@ -135,7 +137,7 @@ async fn probe(
                     SyncEvent::Probed { probe } => return Some(probe),
                     SyncEvent::RateLimited { .. } | SyncEvent::Error { .. } => {
                         if let Some(line) = describe_event(&ev) {
-                            eprintln!("{line}");
+                            errln!("{line}");
                         }
                     }
                     _ => {}
@@ -166,10 +168,10 @@ async fn probe(
 /// The plan on stdout: one JSON object, or lines for people.
 fn print(plan: &Plan, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(plan)?);
+        outln!("{}", serde_json::to_string_pretty(plan)?);
     } else {
         for line in lines(plan) {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(())

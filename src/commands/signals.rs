@@ -1,13 +1,19 @@
 //! The stop signals every long-running command obeys: SIGINT (Ctrl-C) and SIGTERM.
+//!
+//! SIGTERM exists on Unix only. Elsewhere (Windows) Ctrl-C is the one stop signal, and
+//! [`StopSignals::sigterm`] never fires.
 
 /// Watches SIGINT and SIGTERM. A signal that cannot be watched is logged and never fires.
 pub(crate) struct StopSignals {
+    #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
 }
 
 impl StopSignals {
+    #[cfg(unix)]
     pub(crate) fn new() -> StopSignals {
-        let term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = match signal(SignalKind::terminate()) {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::warn!("cannot watch for SIGTERM: {e}");
@@ -15,6 +21,11 @@ impl StopSignals {
             }
         };
         StopSignals { term }
+    }
+
+    #[cfg(not(unix))]
+    pub(crate) fn new() -> StopSignals {
+        StopSignals {}
     }
 
     /// The next SIGINT (Ctrl-C).
@@ -26,6 +37,7 @@ impl StopSignals {
     }
 
     /// The next SIGTERM.
+    #[cfg(unix)]
     pub(crate) async fn sigterm(&mut self) {
         match self.term.as_mut() {
             Some(s) => {
@@ -33,6 +45,12 @@ impl StopSignals {
             }
             None => std::future::pending::<()>().await,
         }
+    }
+
+    /// Never: there is no SIGTERM here.
+    #[cfg(not(unix))]
+    pub(crate) async fn sigterm(&mut self) {
+        std::future::pending::<()>().await
     }
 
     /// The next SIGINT or SIGTERM, whichever comes first.

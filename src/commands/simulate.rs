@@ -1,7 +1,5 @@
 //! `spotsync simulate`: the simulated Web API on a port, until SIGINT or SIGTERM.
 
-use std::io::{self, Write};
-
 use color_eyre::eyre::Result;
 use spotsync_sim::{SimConfig, start};
 
@@ -14,7 +12,7 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
     // Written before the first line, so whoever reads that line finds the file complete.
     if let Some(path) = &args.export_zip {
         let e = sim.write_export_zip(path)?;
-        eprintln!(
+        errln!(
             "  wrote a data export to {} ({} extended history rows, {} account data rows; \
              `spotsync import {}`)",
             path.display(),
@@ -23,27 +21,31 @@ pub async fn run(args: &SimulateArgs) -> Result<i32> {
             path.display()
         );
     }
-    {
-        let mut out = io::stdout().lock();
-        writeln!(out, "listening on http://{}", sim.addr)?;
-        out.flush()?;
-    }
+    crate::output::stdout_bytes(format!("listening on http://{}\n", sim.addr).as_bytes());
     let o = &args.sim;
-    eprintln!(
+    errln!(
         "spotsync simulator: {} saved tracks, {} playlists, seed {}, {} mode",
-        o.tracks,
-        o.playlists,
+        o.user_track_count(0),
+        o.user_playlist_count(0),
         o.seed,
         spotsync_sim::state::mode_name(o.mode)
     );
-    eprintln!(
+    for u in 1..usize::from(o.users) {
+        errln!(
+            "  user {u}: {} saved tracks, {} playlists (token: POST __sim/token {{\"user\": {u}}}; \
+             login: POST __sim/login-as {{\"user\": {u}}})",
+            o.user_track_count(u),
+            o.user_playlist_count(u)
+        );
+    }
+    errln!(
         "  --api-url {} --accounts-url {}   (token: curl -X POST {}__sim/token)",
         sim.api_url(),
         sim.accounts_url(),
         sim.base_url()
     );
     wait_for_signal().await;
-    eprintln!("spotsync simulator: stopping");
+    errln!("spotsync simulator: stopping");
     sim.shutdown().await;
     Ok(exit::OK)
 }

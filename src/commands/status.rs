@@ -3,6 +3,7 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use spotsync_core::plan;
+use spotsync_core::store::Reader;
 use spotsync_core::store::health::{self, HealthKey};
 use spotsync_core::store::plays;
 use spotsync_core::sync::{self, StatusSnapshot};
@@ -12,11 +13,11 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit;
 
 fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
-    println!("Database: {}", db.display());
+    outln!("Database: {}", db.display());
     match &s.current_run {
-        None => println!("No sync yet: run `spotsync sync`."),
+        None => outln!("No sync yet: run `spotsync sync`."),
         Some(run) => {
-            println!(
+            outln!(
                 "Sync #{} ({}) {} — started {}{}",
                 run.id,
                 run.kind,
@@ -26,7 +27,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
                     .map(|f| format!(", ended {}", local(f)))
                     .unwrap_or_default()
             );
-            println!(
+            outln!(
                 "  {} requests, {} added, {} updated, {} removed, {} rate limits, waited {}s",
                 run.api_calls,
                 run.items_added,
@@ -36,10 +37,10 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
                 run.waited_seconds
             );
             if let Some(e) = &run.error {
-                println!("  {e}");
+                outln!("  {e}");
             }
             for p in &s.phases {
-                println!(
+                outln!(
                     "  {:<16} {:<12} {}{}",
                     p.phase.as_str(),
                     p.status.as_str(),
@@ -53,7 +54,7 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
         }
     }
     if let Some((until, reason)) = s.blocked_until {
-        println!(
+        outln!(
             "On hold by {} until {} (in {})",
             reason.describe(),
             local(until),
@@ -61,8 +62,8 @@ fn print_status(s: &StatusSnapshot, db: &std::path::Path) {
         );
     }
     match s.daily_budget {
-        Some(b) => println!("Requests in the last 24 h: {} of {b}", s.calls_24h),
-        None => println!("Requests in the last 24 h: {}", s.calls_24h),
+        Some(b) => outln!("Requests in the last 24 h: {} of {b}", s.calls_24h),
+        None => outln!("Requests in the last 24 h: {}", s.calls_24h),
     }
 }
 
@@ -107,27 +108,47 @@ fn plan_lines(p: &plan::Plan) -> [String; 2] {
     ]
 }
 
+/// What `spotsync status` shows, read from the database.
+struct Status {
+    snap: StatusSnapshot,
+    daemon: health::DaemonHealth,
+    coverage: Option<plays::Coverage>,
+    plan: Option<plan::Plan>,
+}
+
+/// Every read of `spotsync status`, on a blocking thread.
+fn load(db: &std::path::Path, config: &crate::config::Config) -> Result<Status> {
+    let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
+    let snap = sync::load_status_with_budget(db, 10, budget).map_err(|e| eyre!(e))?;
+    let daemon = Reader::read(db, |q| q.daemon_health())?;
+    let coverage = plays::load_coverage(db).map_err(|e| eyre!(e))?;
+    // The plan is an extra: a database it cannot read still shows its status.
+    let plan = match plan::load_plan(db, &config.sync, &plan::Request::default(), Utc::now()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errln!("spotsync: cannot plan the next sync: {e}");
+            None
+        }
+    };
+    Ok(Status {
+        snap,
+        daemon,
+        coverage,
+        plan,
+    })
+}
+
 /// `spotsync status`.
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
     let (paths, config) = setup(global)?;
     spotsync_core::spotify::auth::warn_if_authorization_ends_soon(&paths.token_file);
-    let budget = (config.sync.max_calls_per_day > 0).then_some(config.sync.max_calls_per_day);
-    let snap = sync::load_status_with_budget(&paths.db, 10, budget).map_err(|e| eyre!(e))?;
-    let daemon = health::read_file(&paths.db)?;
-    let coverage = plays::load_coverage(&paths.db).map_err(|e| eyre!(e))?;
-    // The plan is an extra: a database it cannot read still shows its status.
-    let plan = match plan::load_plan(
-        &paths.db,
-        &config.sync,
-        &plan::Request::default(),
-        Utc::now(),
-    ) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            eprintln!("spotsync: cannot plan the next sync: {e}");
-            None
-        }
-    };
+    let db = paths.db.clone();
+    let Status {
+        snap,
+        daemon,
+        coverage,
+        plan,
+    } = blocking(move || load(&db, &config)).await?;
     if args.json {
         let mut v = serde_json::to_value(&snap)?;
         if let Some(obj) = v.as_object_mut() {
@@ -138,44 +159,49 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
                 serde_json::to_value(plan.as_ref().map(|p| p.summary()))?,
             );
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else {
-        print_status(&snap, &paths.db);
-        if let Some(p) = &plan {
-            for line in plan_lines(p) {
-                println!("{line}");
-            }
-        }
-        if !daemon.is_empty() {
-            println!(
-                "Daemon: {}; last success {}; next sync {}{}{}",
-                if daemon.get(HealthKey::Pid).is_some() {
-                    "running"
-                } else {
-                    "stopped"
-                },
-                daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
-                daemon.get(HealthKey::NextSync).unwrap_or("-"),
-                daemon
-                    .get(HealthKey::BlockedUntil)
-                    .map(|b| format!("; blocked until {b}"))
-                    .unwrap_or_default(),
-                daemon
-                    .get(HealthKey::LastError)
-                    .map(|e| format!("; last error: {e}"))
-                    .unwrap_or_default()
-            );
-        }
-        if let Some(c) = &coverage {
-            println!("{}", coverage_line(c));
-        }
-        for g in &snap.play_gaps {
-            println!(
-                "Listening history gap: plays between {} and {} may be missing",
-                g.after.as_deref().unwrap_or("?"),
-                g.before
-            );
+        outln!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(exit::OK);
+    }
+    print_status(&snap, &paths.db);
+    if let Some(p) = &plan {
+        for line in plan_lines(p) {
+            outln!("{line}");
         }
     }
+    if !daemon.is_empty() {
+        outln!("{}", daemon_line(&daemon));
+    }
+    if let Some(c) = &coverage {
+        outln!("{}", coverage_line(c));
+    }
+    for g in &snap.play_gaps {
+        outln!(
+            "Listening history gap: plays between {} and {} may be missing",
+            g.after.as_deref().unwrap_or("?"),
+            g.before
+        );
+    }
     Ok(exit::OK)
+}
+
+/// The daemon's health in one line.
+fn daemon_line(daemon: &health::DaemonHealth) -> String {
+    format!(
+        "Daemon: {}; last success {}; next sync {}{}{}",
+        if daemon.get(HealthKey::Pid).is_some() {
+            "running"
+        } else {
+            "stopped"
+        },
+        daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
+        daemon.get(HealthKey::NextSync).unwrap_or("-"),
+        daemon
+            .get(HealthKey::BlockedUntil)
+            .map(|b| format!("; blocked until {b}"))
+            .unwrap_or_default(),
+        daemon
+            .get(HealthKey::LastError)
+            .map(|e| format!("; last error: {e}"))
+            .unwrap_or_default()
+    )
 }

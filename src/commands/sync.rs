@@ -1,6 +1,5 @@
 //! `spotsync sync`: one run, headless, with progress on stderr and documented exit codes.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::Result;
@@ -14,7 +13,7 @@ use crate::exit;
 /// `spotsync sync`.
 pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     if args.dry_run {
-        return super::plan::dry_run(global, args);
+        return super::plan::dry_run(global, args).await;
     }
     let (paths, config) = setup(global)?;
     let _log = crate::logging::init(&paths.log_dir, false);
@@ -44,94 +43,108 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
         send(&handle, SyncCommand::Start { mode, only }).await;
     }
 
+    let mut follow = Follow {
+        json: args.json,
+        json_out: args.json,
+        started: false,
+        auth_error: false,
+        code: None,
+        last_line: Instant::now() - Duration::from_secs(10),
+    };
     let mut signals = StopSignals::new();
     let mut interrupted = false;
-    let mut auth_error = false;
-    let mut started = false;
-    let mut code: Option<i32> = None;
-    let mut last_line = Instant::now() - Duration::from_secs(10);
-    let stdout = std::io::stdout();
-    let mut json_out = true;
     loop {
         let ev = tokio::select! {
             ev = handle.events.recv() => ev,
             _ = StopSignals::sigint(), if !interrupted => {
                 interrupted = true;
-                eprintln!("interrupted: stopping now; everything committed is kept");
+                errln!("interrupted: stopping now; everything committed is kept");
                 handle.cancel.cancel();
                 continue;
             }
             _ = signals.sigterm(), if !interrupted => {
                 interrupted = true;
-                eprintln!("terminated: stopping now; everything committed is kept");
+                errln!("terminated: stopping now; everything committed is kept");
                 handle.cancel.cancel();
                 continue;
             }
         };
         let Some(ev) = ev else { break };
-        if args.json {
-            if json_out {
-                json_out = write_json(&stdout, &ev);
-            }
-        } else {
-            let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
-            if !throttled || last_line.elapsed() >= Duration::from_secs(1) {
-                if let Some(line) = describe_event(&ev) {
-                    eprintln!("{line}");
-                }
-                if throttled {
-                    last_line = Instant::now();
-                }
-            }
-        }
-        match &ev {
-            SyncEvent::RunStarted { .. } => started = true,
-            SyncEvent::Error { kind, .. } if !started => {
-                // The run could not even start: nothing more will come.
-                code = Some(if *kind == ErrorKind::Auth {
-                    exit::AUTH_NEEDED
-                } else {
-                    exit::ERROR
-                });
-                send(&handle, SyncCommand::Shutdown).await;
-            }
-            SyncEvent::Error {
-                kind: ErrorKind::Auth,
-                ..
-            } => auth_error = true,
-            SyncEvent::RunFinished { run } => {
-                code = Some(exit_code_for(run.status, auth_error));
-                send(&handle, SyncCommand::Shutdown).await;
-            }
-            _ => {}
+        if follow.on_event(&ev) {
+            send(&handle, SyncCommand::Shutdown).await;
         }
     }
     let clean = finish_engine(handle).await;
-    Ok(match code {
+    Ok(match follow.code {
         _ if interrupted => exit::INTERRUPTED,
         Some(c) if clean => c,
         _ => exit::ERROR,
     })
 }
 
-/// One event as a JSON line on stdout. False when stdout is gone (e.g. the reading end of a
-/// pipe closed): said once on stderr; the sync goes on without its JSON stream.
-fn write_json(stdout: &std::io::Stdout, ev: &SyncEvent) -> bool {
-    let line = match serde_json::to_string(ev) {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!("cannot write an event as JSON: {e}");
-            return true;
+/// What following one run's events has seen.
+struct Follow {
+    /// One JSON object per event on stdout (`--json`), else lines for people on stderr.
+    json: bool,
+    /// Whether stdout still takes the JSON lines.
+    json_out: bool,
+    started: bool,
+    auth_error: bool,
+    /// The exit code, once the run has ended (or could not start).
+    code: Option<i32>,
+    /// When the last progress line of a batch was said (they come at most once a second).
+    last_line: Instant,
+}
+
+impl Follow {
+    /// Show `ev` and take in what it means. True when the run is over: the engine may stop.
+    fn on_event(&mut self, ev: &SyncEvent) -> bool {
+        if self.json {
+            if self.json_out {
+                self.json_out = write_json(ev);
+            }
+        } else {
+            let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
+            if !throttled || self.last_line.elapsed() >= Duration::from_secs(1) {
+                if let Some(line) = describe_event(ev) {
+                    errln!("{line}");
+                }
+                if throttled {
+                    self.last_line = Instant::now();
+                }
+            }
         }
-    };
-    let mut out = stdout.lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!(
-                "spotsync: cannot write to stdout ({e}); the sync goes on without --json output"
-            );
-            false
+        match ev {
+            SyncEvent::RunStarted { .. } => self.started = true,
+            SyncEvent::Error { kind, .. } if !self.started => {
+                // The run could not even start: nothing more will come.
+                self.code = Some(if *kind == ErrorKind::Auth {
+                    exit::AUTH_NEEDED
+                } else {
+                    exit::ERROR
+                });
+                return true;
+            }
+            SyncEvent::Error {
+                kind: ErrorKind::Auth,
+                ..
+            } => self.auth_error = true,
+            SyncEvent::RunFinished { run } => {
+                self.code = Some(exit_code_for(run.status, self.auth_error));
+                return true;
+            }
+            _ => {}
         }
+        false
     }
+}
+
+/// One event as a JSON line on stdout. False once stdout is gone (e.g. the reading end of a
+/// pipe closed): the sync goes on without its JSON stream.
+fn write_json(ev: &SyncEvent) -> bool {
+    match serde_json::to_string(ev) {
+        Ok(line) => outln!("{line}"),
+        Err(e) => tracing::warn!("cannot write an event as JSON: {e}"),
+    }
+    !crate::output::stdout_failed()
 }

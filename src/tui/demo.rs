@@ -9,9 +9,9 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::sync::{mpsc, oneshot};
 
-use super::app::{DemoBanner, Locations, Notice, NoticeLevel};
+use super::app::{DemoBanner, Locations, Notice, NoticeLevel, Setup};
 use super::event_loop;
-use super::startup::{new_app, require_terminal, start_engine};
+use super::startup::{new_app, require_terminal, setup, start_engine};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Paths, SyncConfig};
 use crate::logging;
@@ -56,49 +56,23 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     tracing::info!(url = %base_url, tracks = args.sim.tracks, seed = args.sim.seed, "demo: simulated Spotify listening");
 
     let db = dir.path().join("spotsync-demo.db");
-    let mut app = new_app(&db, Ok(Default::default()));
-    app.mouse = !global.no_mouse;
-    app.locations = Locations {
-        db: db.display().to_string(),
-        log_file: log_file.map(|p| p.display().to_string()),
-        config_file: None,
-    };
-    app.demo = Some(DemoBanner {
-        sim_url: base_url.clone(),
-    });
-    app.notice = Some(if ignored.is_empty() {
-        Notice {
-            level: NoticeLevel::Info,
-            text: format!(
-                "A demo library of {} tracks is waiting: press s to sync it, ? for help",
-                args.sim.tracks
-            ),
-        }
-    } else {
-        Notice {
-            level: NoticeLevel::Warn,
-            text: format!(
-                "Ignored in the demo: {} (it uses a throwaway database); s syncs",
-                ignored.join(", ")
-            ),
-        }
-    });
-
-    let config = SyncConfig {
-        // Pace like the simulated window; an unlimited simulator gets an engine that does not
-        // hold itself back either.
-        requests_per_window: if args.sim.window > 0 {
-            args.sim.window
-        } else {
-            10_000
+    let config = demo_config(args);
+    let setup = Setup {
+        mouse: !global.no_mouse,
+        locations: Locations {
+            db: db.display().to_string(),
+            log_file: log_file.map(|p| p.display().to_string()),
+            config_file: None,
         },
-        // The demo's quota block is staged: a figure learned from it would hold the sync back
-        // for a day. The demo's daily figure is the highest reported for Development Mode.
-        max_calls_per_day: DEMO_DAILY_QUOTA,
-        ..SyncConfig::default()
+        demo: Some(DemoBanner {
+            sim_url: base_url.clone(),
+        }),
+        pacing: Some(config.requests_per_window),
+        plan_config: Some(config.clone()),
+        notice: Some(first_notice(args, &ignored)),
+        ..setup()
     };
-    app.limits.pacing = Some(config.requests_per_window);
-    app.plan_config = Some(config.clone());
+    let mut app = new_app(&db, Ok(Default::default()), setup);
     let engine = start_engine(
         &mut app,
         EngineOptions {
@@ -128,6 +102,43 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     sim.shutdown().await;
     drop(dir);
     result
+}
+
+/// The demo's sync settings: paced like the simulated window (an unlimited simulator gets an
+/// engine that does not hold itself back either), and the highest daily figure reported for
+/// Development Mode (the demo's quota block is staged: a figure learned from it would hold the
+/// sync back for a day).
+fn demo_config(args: &DemoArgs) -> SyncConfig {
+    SyncConfig {
+        requests_per_window: if args.sim.window > 0 {
+            args.sim.window
+        } else {
+            10_000
+        },
+        max_calls_per_day: DEMO_DAILY_QUOTA,
+        ..SyncConfig::default()
+    }
+}
+
+/// What the demo says first: what to press, or which flags it ignores.
+fn first_notice(args: &DemoArgs, ignored: &[&str]) -> Notice {
+    if ignored.is_empty() {
+        Notice {
+            level: NoticeLevel::Info,
+            text: format!(
+                "A demo library of {} tracks is waiting: press s to sync it, ? for help",
+                args.sim.tracks
+            ),
+        }
+    } else {
+        Notice {
+            level: NoticeLevel::Warn,
+            text: format!(
+                "Ignored in the demo: {} (it uses a throwaway database); s syncs",
+                ignored.join(", ")
+            ),
+        }
+    }
 }
 
 /// The global flags (or their environment variables) that make no sense in the demo and are set.

@@ -14,7 +14,6 @@ use color_eyre::eyre::{Result, eyre};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -25,10 +24,12 @@ use super::login_task::{LoginContext, LoginTask};
 use super::panes::changes::CHANGES_SHOWN;
 use super::panes::login::{LoginCommand, LoginEvent};
 use super::startup::{options_after_login, spawn_engine};
-use super::ui;
 use crate::logging::LogLine;
 use crate::sync::{self, EngineHandle, SyncCommand, SyncEvent};
 use crate::{exit, store};
+use signals::{Signals, Stop};
+
+mod signals;
 
 /// The plan of a plain `spotsync sync` (read-only; `None` when the database cannot be read).
 pub fn load_plan(
@@ -117,7 +118,7 @@ pub async fn run(
     login_ctx: Option<LoginContext>,
 ) -> Result<i32> {
     let terminal = ratatui::try_init()?;
-    let mouse = app.mouse;
+    let mouse = app.captures_mouse();
     let guard = TerminalGuard { mouse };
     if mouse {
         // Wheel and clicks (off with --no-mouse, which leaves the terminal's selection alone).
@@ -197,90 +198,32 @@ impl EventLoop {
 
     async fn run_loop(&mut self) -> Result<()> {
         let mut input = EventStream::new();
-        let mut sigterm = signal(SignalKind::terminate())?;
-        let mut sighup = signal(SignalKind::hangup())?;
-        let mut sigint = signal(SignalKind::interrupt())?;
+        let mut signals = Signals::new()?;
         let mut next_tick = next_second();
         let mut last_draw: Option<Instant> = None;
-
         loop {
             if PANICKED.load(Ordering::SeqCst) && self.exit != Exit::Panicked {
                 self.stop(Exit::Panicked, true);
             }
             // Done quitting once the engine has stopped (its channel closed) or there is none.
-            if self.app.quitting && self.events.is_none() {
+            if self.app.is_quitting() && self.events.is_none() {
                 break;
             }
-            let frame_due = last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME);
-            if self.app.dirty && !self.terminal_gone && frame_due {
-                let app = &self.app;
-                if let Err(e) = self.terminal.draw(|f| ui::draw(f, app)) {
-                    // The terminal went away (e.g. the ssh connection dropped): stop cleanly.
-                    tracing::warn!(error = %e, "cannot draw; stopping");
-                    self.stop(Exit::Signal, true);
-                    continue;
-                }
-                self.app.dirty = false;
-                last_draw = Some(Instant::now());
-            }
-            let draw_at = (self.app.dirty && !self.terminal_gone)
-                .then(|| last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME));
+            let draw_at = self.draw_if_due(&mut last_draw);
             let ticking = self.app.needs_tick();
             if !ticking {
                 next_tick = next_second();
             }
-
             let mut msgs: Vec<Msg> = Vec::new();
-            tokio::select! {
-                biased;
-                ev = input.next(), if !self.terminal_gone => match ev {
-                    Some(Ok(ev)) => msgs.extend(input_msg(ev)),
-                    Some(Err(_)) | None => self.stop(Exit::Signal, true),
-                },
-                _ = sighup.recv() => {
-                    tracing::info!("hang-up received (terminal closed); stopping");
-                    self.stop(Exit::Signal, true);
-                }
-                _ = sigterm.recv() => {
-                    tracing::info!("SIGTERM received; stopping");
-                    self.stop(Exit::Signal, false);
-                }
-                _ = sigint.recv() => self.stop(Exit::Signal, false),
-                ev = recv_opt(&mut self.events) => match ev {
-                    Some(ev) => msgs.push(Msg::Engine(ev, Utc::now())),
-                    None => self.engine_closed(&mut msgs),
-                },
-                Some(line) = self.log_rx.recv() => msgs.push(Msg::Log(line)),
-                Some(msg) = self.loaded_rx.recv() => msgs.push(msg),
-                ev = login_recv(&mut self.login) => match ev {
-                    Some(ev) => msgs.push(Msg::Login(ev)),
-                    None => self.login = None,
-                },
-                started = join_opt(&mut self.starting) => {
-                    self.starting = None;
-                    if let Ok(Err(e)) = &started {
-                        tracing::warn!(error = %e, "the sync engine could not start");
-                    }
-                    match started {
-                        Ok(Ok(h)) => self.attach(h),
-                        Ok(Err(e)) => msgs.push(Msg::EngineFailed(EngineFailure::Start(e))),
-                        Err(e) => msgs.push(Msg::EngineFailed(EngineFailure::Start(format!(
-                            "the engine's start was interrupted ({e})"
-                        )))),
-                    }
-                }
-                _ = tokio::time::sleep_until(next_tick), if ticking => {
-                    next_tick = next_second();
-                    msgs.push(Msg::Tick(Utc::now()));
-                }
-                _ = sleep_opt(draw_at), if draw_at.is_some() => {}
-                _ = sleep_opt(self.quit_deadline), if self.quit_deadline.is_some() => {
-                    if self.past_deadline() {
-                        break;
-                    }
-                }
+            let wake = Wake {
+                tick: ticking.then_some(next_tick),
+                draw: draw_at,
+            };
+            match self.wait(&mut input, &mut signals, wake, &mut msgs).await {
+                Woke::Tick => next_tick = next_second(),
+                Woke::PastDeadline => break,
+                Woke::Other => {}
             }
-
             self.drain(&mut msgs);
             if self.restart_engine && self.events.is_none() {
                 // The old engine has stopped: start the new one once it let go of the database.
@@ -300,6 +243,87 @@ impl EventLoop {
             }
         }
         Ok(())
+    }
+
+    /// Draw when something changed and the last frame is old enough; else, when to draw next.
+    fn draw_if_due(&mut self, last_draw: &mut Option<Instant>) -> Option<Instant> {
+        let frame_due = last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME);
+        if self.app.needs_redraw() && !self.terminal_gone && frame_due {
+            let app = &self.app;
+            if let Err(e) = self.terminal.draw(|f| app.draw(f)) {
+                // The terminal went away (e.g. the ssh connection dropped): stop cleanly.
+                tracing::warn!(error = %e, "cannot draw; stopping");
+                self.stop(Exit::Signal, true);
+                return None;
+            }
+            self.app.mark_drawn();
+            *last_draw = Some(Instant::now());
+        }
+        (self.app.needs_redraw() && !self.terminal_gone)
+            .then(|| last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME))
+    }
+
+    /// Wait for the next thing to happen (terminal input first), and turn it into messages.
+    async fn wait(
+        &mut self,
+        input: &mut EventStream,
+        signals: &mut Signals,
+        wake: Wake,
+        msgs: &mut Vec<Msg>,
+    ) -> Woke {
+        tokio::select! {
+            biased;
+            ev = input.next(), if !self.terminal_gone => match ev {
+                Some(Ok(ev)) => msgs.extend(input_msg(ev)),
+                Some(Err(_)) | None => self.stop(Exit::Signal, true),
+            },
+            stop = signals.recv() => {
+                tracing::info!("{} received; stopping", stop.name());
+                self.stop(Exit::Signal, stop == Stop::HangUp);
+            }
+            ev = recv_opt(&mut self.events) => match ev {
+                Some(ev) => msgs.push(Msg::Engine(ev, Utc::now())),
+                None => self.engine_closed(msgs),
+            },
+            Some(line) = self.log_rx.recv() => msgs.push(Msg::Log(line)),
+            Some(msg) = self.loaded_rx.recv() => msgs.push(msg),
+            ev = login_recv(&mut self.login) => match ev {
+                Some(ev) => msgs.push(Msg::Login(ev)),
+                None => self.login = None,
+            },
+            started = join_opt(&mut self.starting) => {
+                self.starting = None;
+                msgs.extend(self.engine_started(started));
+            }
+            _ = sleep_opt(wake.tick), if wake.tick.is_some() => {
+                msgs.push(Msg::Tick(Utc::now()));
+                return Woke::Tick;
+            }
+            _ = sleep_opt(wake.draw), if wake.draw.is_some() => {}
+            _ = sleep_opt(self.quit_deadline), if self.quit_deadline.is_some() => {
+                if self.past_deadline() {
+                    return Woke::PastDeadline;
+                }
+            }
+        }
+        Woke::Other
+    }
+
+    /// An engine started off the loop answered: hold its ends, or say why it did not start.
+    fn engine_started(
+        &mut self,
+        started: Result<Result<EngineHandle, String>, tokio::task::JoinError>,
+    ) -> Option<Msg> {
+        let failure = match started {
+            Ok(Ok(h)) => {
+                self.attach(h);
+                return None;
+            }
+            Ok(Err(e)) => e,
+            Err(e) => format!("the engine's start was interrupted ({e})"),
+        };
+        tracing::warn!(error = %failure, "the sync engine could not start");
+        Some(Msg::EngineFailed(EngineFailure::Start(failure)))
     }
 
     /// Take whatever else is already waiting before the next frame. (Terminal input is not
@@ -334,7 +358,7 @@ impl EventLoop {
     /// Start an engine with the token a login saved, off the loop (the answer arrives in the
     /// select); `old` is the previous engine's task, waited for first.
     fn start_after_login(&mut self, old: Option<JoinHandle<()>>) {
-        if self.app.quitting {
+        if self.app.is_quitting() {
             return;
         }
         let Some(ctx) = &self.login_ctx else {
@@ -361,12 +385,13 @@ impl EventLoop {
             Action::Send(cmd) => self.send(cmd),
             Action::Quit => self.begin_quit(),
             Action::Repaint => {
+                // The key that asked marked the redraw; the next frame draws every cell.
                 let _ = self.terminal.clear();
-                self.app.dirty = true;
             }
             Action::LoadChanges(run_id) => self.load(move |db| Msg::Changes {
                 run_id,
-                rows: store::journal::run_changes(db, run_id, CHANGES_SHOWN),
+                rows: store::Reader::read(db, |q| q.run_changes(run_id, CHANGES_SHOWN))
+                    .map_err(|e| format!("cannot read the changes of run {run_id}: {e}")),
             }),
             Action::Browse(query) => self.load(move |db| Msg::Browse {
                 answer: store::browse::run(db, &query),
@@ -382,13 +407,14 @@ impl EventLoop {
                 }
             }
             Action::LoadPlan => {
-                if let Some(config) = self.app.plan_config.clone() {
+                if let Some(config) = self.app.plan_config().cloned() {
                     self.load(move |db| Msg::Plan(load_plan(db, &config)));
                 }
             }
             Action::LoadPlayGaps => self.load(|db| {
                 Msg::PlayGaps(
-                    store::journal::load_play_gaps(db, sync::PLAY_GAPS_SHOWN).unwrap_or_default(),
+                    store::Reader::read(db, |q| q.play_gaps(sync::PLAY_GAPS_SHOWN))
+                        .unwrap_or_default(),
                 )
             }),
             Action::Login(LoginCommand::Start) => {
@@ -418,7 +444,7 @@ impl EventLoop {
     /// Read the database on a blocking thread through a read-only connection (it works while
     /// the engine writes) and deliver the answer as a message.
     fn load(&self, read: impl FnOnce(&std::path::Path) -> Msg + Send + 'static) {
-        let db = std::path::PathBuf::from(&self.app.locations.db);
+        let db = self.app.database().to_path_buf();
         let tx = self.loaded_tx.clone();
         tokio::task::spawn_blocking(move || {
             let _ = tx.send(read(&db));
@@ -441,6 +467,8 @@ impl EventLoop {
     fn stop(&mut self, exit: Exit, gone: bool) {
         self.exit = exit;
         self.terminal_gone |= gone;
+        // The same path as the q key, so the screen says what is happening.
+        self.app.update(Msg::Quit);
         self.begin_quit();
     }
 
@@ -448,11 +476,6 @@ impl EventLoop {
     fn begin_quit(&mut self) {
         if self.quit_deadline.is_some() {
             return;
-        }
-        if !self.app.quitting {
-            // The same path as the q key, so the screen says what is happening.
-            self.app.quitting = true;
-            self.app.dirty = true;
         }
         self.quit_deadline = Some(Instant::now() + QUIT_GRACE);
         if let Some(tx) = &self.commands {
@@ -479,6 +502,22 @@ impl EventLoop {
             true
         }
     }
+}
+
+/// When the loop must wake up besides input: the next tick, the next frame.
+#[derive(Debug, Clone, Copy)]
+struct Wake {
+    tick: Option<Instant>,
+    draw: Option<Instant>,
+}
+
+/// What woke the loop, when it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Woke {
+    Tick,
+    /// The engine did not stop in time even after being cancelled: leave without it.
+    PastDeadline,
+    Other,
 }
 
 fn input_msg(ev: Event) -> Option<Msg> {

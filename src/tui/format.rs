@@ -87,6 +87,57 @@ pub fn ellipsize_right(s: &str, max: usize) -> String {
     out
 }
 
+/// `s` cut to `max` columns, ending in `…` when cut: after the last whole word when that keeps
+/// at least half of the room (a trailing comma or dash goes too), else inside the word. For
+/// names in list columns, where a word cut in half reads as another word.
+pub fn ellipsize_words(s: &str, max: usize) -> String {
+    if Line::from(s).width() <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    // The longest start that leaves a column for the ellipsis.
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        let w = Line::from(c.to_string()).width();
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        end = i + c.len_utf8();
+    }
+    let head = &s[..end];
+    let at_boundary = s[end..].starts_with(char::is_whitespace);
+    let cut = if at_boundary {
+        head
+    } else {
+        match head.rfind(char::is_whitespace) {
+            Some(i) if Line::from(&head[..i]).width() * 2 >= max => &head[..i],
+            _ => head,
+        }
+    };
+    let cut = if cut.len() < head.len() || at_boundary {
+        cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—(".contains(c))
+    } else {
+        cut
+    };
+    // A cut that leaves nothing but punctuation keeps the characters instead.
+    let cut = if cut.is_empty() { head } else { cut };
+    format!("{cut}…")
+}
+
+/// Each cell cut to its column's width (`widths`, as the table lays them out) with
+/// [`ellipsize_words`].
+pub fn fit_cells(cells: Vec<String>, widths: &[usize]) -> Vec<String> {
+    cells
+        .into_iter()
+        .zip(widths.iter().copied().chain(std::iter::repeat(usize::MAX)))
+        .map(|(c, w)| ellipsize_words(&c, w))
+        .collect()
+}
+
 /// `s` cut at the start to `max` characters, beginning with `…` when cut (paths keep their end).
 pub fn ellipsize_left(s: &str, max: usize) -> String {
     let n = s.chars().count();

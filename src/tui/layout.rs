@@ -1,7 +1,7 @@
 //! Where everything goes on screen. A leaf: it works from sizes and counts, not from the state,
 //! so `update()` (for scrolling) and the widgets agree on what fits.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
 /// Width and height from which the roomy layout is used.
 pub const ROOMY: (u16, u16) = (120, 36);
@@ -9,6 +9,36 @@ pub const ROOMY: (u16, u16) = (120, 36);
 /// The roomy layout (a bordered pane per phase, limits and history side by side) fits.
 pub fn is_roomy(area: Rect) -> bool {
     area.width >= ROOMY.0 && area.height >= ROOMY.1
+}
+
+/// The phases pane's compact rows need this many columns (name, bar, counts, rate, ETA and
+/// status all shown).
+const SYNC_MIN_WIDTH: u16 = 72;
+
+/// Header, notice and key lines, and the demo's banner.
+fn chrome(banner: bool) -> u16 {
+    3 + u16::from(banner)
+}
+
+/// The smallest terminal on which the Sync screen shows every phase (`phase_rows` rows, the
+/// detail line, borders), both lines of the limits pane, a run in the history and a log line.
+pub fn sync_min(banner: bool, phase_rows: usize) -> (u16, u16) {
+    let phases = (phase_rows as u16).saturating_add(3);
+    (
+        SYNC_MIN_WIDTH,
+        chrome(banner).saturating_add(phases) + 4 + 4 + 3,
+    )
+}
+
+/// The smallest Library screen: tab bar, filter line, the table's header and a few rows.
+pub fn library_min(banner: bool) -> (u16, u16) {
+    (40, chrome(banner) + 2 + 4)
+}
+
+/// The smallest Stats screen: plays per day, the top lists and the head of the clock (title,
+/// hours, a day: the rest of the week is cut when rows are short), a line apart.
+pub fn stats_min(banner: bool) -> (u16, u16) {
+    (60, chrome(banner) + 4 + 6 + 3 + 2)
 }
 
 /// The screen split into header, banner (one line when `banner`), body, notice line, key line.
@@ -95,4 +125,16 @@ pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// The widths a ratatui `Table` (no selection column, `Flex::Start`) gives its columns of
+/// `constraints` in `width` columns, `spacing` apart: what each cell may take before it is cut.
+pub fn column_widths(constraints: &[Constraint], width: u16, spacing: u16) -> Vec<usize> {
+    Layout::horizontal(constraints.iter().copied())
+        .flex(Flex::Start)
+        .spacing(spacing)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
 }

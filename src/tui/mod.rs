@@ -1,18 +1,19 @@
 //! The full-screen terminal app and `spotsync demo`.
 //!
 //! Dependencies flow one way, and no two modules import each other:
-//! `mod`, `demo` → `startup`, `event_loop` → `ui` → `app` → `panes::*` → `theme`, `format`
-//! (`layout` is a leaf used by `app` and `ui`; `login_task` reports to the login pane's types).
+//! `mod`, `demo` → `startup`, `event_loop` → `app` → `panes::*` → `theme`, `format`
+//! (`layout` is a leaf used by `app` and the panes; `login_task` reports to the login pane's
+//! types). The terminal app names nothing of the subcommands (`commands`).
 //!
 //! - [`event_loop`]: owns the terminal, the engine's ends and the channels; one biased
 //!   `select!`, redraws only after a change, ticks only while something on screen moves.
-//! - [`app`]: the state and its one transition, `App::update(msg) -> Option<Action>`.
+//! - [`app`]: the state, private, and its one transition, `App::update(msg) -> Option<Action>`;
+//!   `App::draw` lays the panes' widgets out with the header, notice and key line.
 //! - [`panes`]: one module per pane (phases, limits, history, log, changes, login) and per
 //!   screen body (library, stats), each with its state, the methods that change it and a widget
 //!   that only reads it. The screens `1` Sync, `2` Library, `3` Stats switch in `app`; the
 //!   Library's and Stats' reads (`store::browse`) run off the loop and answer as messages.
-//! - [`ui`]: the screen: the panes' widgets laid out, with the header, notice and key line.
-//! - [`theme`], [`format`], [`layout`]: styles, numbers and text, where things go.
+//! - [`theme`], [`format`](mod@format), [`layout`]: styles, numbers and text, where things go.
 //! - `startup`, `login_task`, `demo`: launching, the login task, `spotsync demo`.
 
 pub mod app;
@@ -25,7 +26,6 @@ mod login_task;
 pub mod panes;
 pub mod startup;
 pub mod theme;
-pub mod ui;
 
 use color_eyre::eyre::Result;
 use tokio::sync::mpsc;
@@ -34,7 +34,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::logging;
 use crate::spotify::auth::{self, AuthError};
-use app::{EngineState, Locations, Notice, NoticeLevel};
+use app::{EngineFailure, Locations, Msg, Notice, NoticeLevel, Setup};
 use login_task::LoginContext;
 use panes::login::no_auth_text;
 
@@ -49,54 +49,46 @@ pub async fn run_tui(global: &GlobalArgs) -> Result<i32> {
     let (_log_guard, log_file) = logging::init_tui(&paths.log_dir, log_tx);
 
     let snapshot = startup::load_snapshot(&paths.db, &config).await;
-    let mut app = startup::new_app(&paths.db, snapshot);
-    app.mouse = !global.no_mouse;
-    app.locations = Locations {
-        db: paths.db.display().to_string(),
-        log_file: log_file.map(|p| p.display().to_string()),
-        config_file: Some(paths.config_file.display().to_string()),
-    };
-
-    app.limits.pacing = Some(config.sync.requests_per_window);
-    app.plan_config = Some(config.sync.clone());
-    if let Some(w) = auth::refresh_expiry_warning(&paths.token_file) {
-        app.notice = Some(Notice {
+    let setup = Setup {
+        mouse: !global.no_mouse,
+        locations: Locations {
+            db: paths.db.display().to_string(),
+            log_file: log_file.map(|p| p.display().to_string()),
+            config_file: Some(paths.config_file.display().to_string()),
+        },
+        pacing: Some(config.sync.requests_per_window),
+        plan_config: Some(config.sync.clone()),
+        notice: auth::refresh_expiry_warning(&paths.token_file).map(|text| Notice {
             level: NoticeLevel::Warn,
-            text: w,
-        });
-    }
-    let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
-        Err(e @ (AuthError::NoToken | AuthError::InvalidGrant(_) | AuthError::TokenFile(_))) => {
-            let text = no_auth_text(&e);
-            app.notice = Some(Notice {
-                level: NoticeLevel::Error,
-                text: text.clone(),
-            });
-            app.engine = EngineState::NoAuth(text);
-            None
-        }
-        Err(e) => {
-            app.engine = EngineState::Unavailable(e.to_string());
-            app.notice = Some(Notice {
-                level: NoticeLevel::Error,
-                text: e.to_string(),
-            });
-            None
-        }
-        Ok(credentials) => {
-            startup::start_engine(
-                &mut app,
-                crate::commands::engine_options(global, &paths, &config, credentials),
-            )
-            .await
-        }
+            text,
+        }),
+        ..startup::setup()
     };
-    tracing::info!(db = %paths.db.display(), "terminal app started");
+    let mut app = startup::new_app(&paths.db, snapshot, setup);
     let login = LoginContext {
         paths: paths.clone(),
         api_url: global.api_url.clone(),
         accounts_url: global.accounts_url.clone(),
         sync: config.sync.clone(),
     };
+    let engine = match auth::load_credentials(&paths.token_file, config.client_id().as_deref()) {
+        Err(
+            e @ (AuthError::NoToken
+            | AuthError::InvalidGrant(_)
+            | AuthError::TokenFile(_)
+            | AuthError::Unusable(_)),
+        ) => {
+            app.update(Msg::EngineFailed(EngineFailure::NoAuth(no_auth_text(&e))));
+            None
+        }
+        Err(e) => {
+            app.update(Msg::EngineFailed(EngineFailure::Start(e.to_string())));
+            None
+        }
+        Ok(credentials) => {
+            startup::start_engine(&mut app, startup::engine_options(&login, credentials)).await
+        }
+    };
+    tracing::info!(db = %paths.db.display(), "terminal app started");
     event_loop::run(app, engine, log_rx, None, Some(login)).await
 }

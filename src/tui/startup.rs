@@ -4,10 +4,11 @@
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
-use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel};
+use super::app::{App, EngineFailure, Msg, Notice, NoticeLevel, Setup};
 use super::login_task::{self, LoginContext};
 use super::panes::login::no_auth_text;
 use crate::config::Config;
+use crate::spotify::Credentials;
 use crate::sync::{self, EngineHandle, EngineOptions};
 
 /// Runs shown in the history pane.
@@ -52,28 +53,39 @@ pub async fn load_snapshot(
         .unwrap_or_else(|e| Err(format!("reading the status was interrupted ({e})")))
 }
 
-/// The app showing `snapshot` (or saying why it could not be read), now, in local time.
-pub fn new_app(db: &std::path::Path, snapshot: Result<sync::StatusSnapshot, String>) -> App {
-    let (snapshot, error) = match snapshot {
-        Ok(s) => (s, None),
-        Err(e) => (sync::StatusSnapshot::default(), Some(e)),
+/// What the app starts with from the environment: colours unless `NO_COLOR`, the local time
+/// offset, and `e` writing where `spotsync export` does by default (made absolute, so the notice
+/// says exactly where).
+pub fn setup() -> Setup {
+    let mut setup = Setup {
+        color: colors_enabled(),
+        utc_offset: *chrono::Local::now().offset(),
+        ..Setup::default()
     };
-    let mut app = App::new(snapshot, Utc::now());
-    app.color = colors_enabled();
-    app.utc_offset = *chrono::Local::now().offset();
-    // `e` on the Library screen writes where `spotsync export` does by default, made absolute so
-    // the notice says exactly where.
     if let Ok(cwd) = std::env::current_dir() {
-        app.export_dir = cwd.join(spotsync_core::export::DEFAULT_DIR);
+        setup.export_dir = cwd.join(spotsync_core::export::DEFAULT_DIR);
     }
-    if let Some(e) = error {
-        tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
-        app.notice = Some(Notice {
-            level: NoticeLevel::Warn,
-            text: format!("Cannot read the status from {}: {e}", db.display()),
-        });
-    }
-    app
+    setup
+}
+
+/// The app showing `snapshot` (or saying why it could not be read), now.
+pub fn new_app(
+    db: &std::path::Path,
+    snapshot: Result<sync::StatusSnapshot, String>,
+    mut setup: Setup,
+) -> App {
+    let snapshot = match snapshot {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(db = %db.display(), error = %e, "cannot read the sync status");
+            setup.notice.get_or_insert(Notice {
+                level: NoticeLevel::Warn,
+                text: format!("Cannot read the status from {}: {e}", db.display()),
+            });
+            sync::StatusSnapshot::default()
+        }
+    };
+    App::new(snapshot, Utc::now(), setup)
 }
 
 /// Start an engine: `sync::spawn` opens (and checks) the database on a blocking thread, so
@@ -94,16 +106,21 @@ pub async fn start_engine(app: &mut App, options: EngineOptions) -> Option<Engin
     }
 }
 
+/// The engine's options for the app's paths, URLs and settings, with `credentials`.
+pub fn engine_options(ctx: &LoginContext, credentials: Credentials) -> EngineOptions {
+    EngineOptions {
+        db: ctx.paths.db.clone(),
+        api_url: ctx.api_url.clone(),
+        accounts_url: ctx.accounts_url.clone(),
+        credentials,
+        config: ctx.sync.clone(),
+    }
+}
+
 /// The engine's options with the token a login just saved.
 pub fn options_after_login(ctx: &LoginContext) -> Result<EngineOptions, EngineFailure> {
     match login_task::credentials_after_login(ctx) {
-        Ok(credentials) => Ok(EngineOptions {
-            db: ctx.paths.db.clone(),
-            api_url: ctx.api_url.clone(),
-            accounts_url: ctx.accounts_url.clone(),
-            credentials,
-            config: ctx.sync.clone(),
-        }),
+        Ok(credentials) => Ok(engine_options(ctx, credentials)),
         Err(e) => Err(EngineFailure::Token {
             what_to_do: no_auth_text(&e),
             error: e.to_string(),

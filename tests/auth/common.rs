@@ -106,6 +106,21 @@ impl Env {
     /// The binary with this env's dirs and URLs, and none of the caller's spotsync variables.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
+        self.prepare(&mut c, args);
+        c
+    }
+
+    /// [`Env::command`] run by `sh` after `setup` (a shell command such as `umask 000`).
+    pub fn command_after(&self, setup: &str, args: &[&str]) -> Command {
+        let mut c = Command::new("sh");
+        c.arg("-c")
+            .arg(format!("{setup} && exec \"$0\" \"$@\""))
+            .arg(BIN);
+        self.prepare(&mut c, args);
+        c
+    }
+
+    fn prepare(&self, c: &mut Command, args: &[&str]) {
         c.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
@@ -126,7 +141,6 @@ impl Env {
             .arg(&self.accounts_url)
             .args(args)
             .kill_on_drop(true);
-        c
     }
 
     pub fn record(&self, run: &Run) {

@@ -30,6 +30,24 @@ async fn forced_refresh_rotates_and_persists_the_refresh_token() {
     sim.shutdown().await;
 }
 
+/// Exported files follow the umask; the token file never does.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_file_stays_private_under_any_umask() {
+    let sim = start_sim(&["--tracks", "10"]).await;
+    let env = Env::new(&sim);
+    login_by_paste(&env).await;
+    for umask in ["000", "022"] {
+        let run = env
+            .run_with(env.command_after(&format!("umask {umask}"), &["auth", "refresh"]))
+            .await;
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(mode(&env.token_file()), 0o600, "umask {umask}");
+    }
+    env.assert_no_token_leaked();
+    sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_refresh_token_exits_3_with_the_way_out() {
     let sim = start_sim(&["--tracks", "10"]).await;

@@ -29,6 +29,11 @@ pub async fn synced_library(tracks: usize, playlists: usize) -> (RunningSim, Env
 /// `spotsync export ARGS` against `env`'s database, with no token anywhere and the API URLs
 /// pointing at `sim` (so any request would show in its statistics).
 pub async fn export(env: &Env, sim: &RunningSim, args: &[&str]) -> Output {
+    spotsync(env, sim, "export", args).await
+}
+
+/// `spotsync SUBCOMMAND ARGS` as [`export`] runs it, MusicBrainz being the simulator's.
+pub async fn spotsync(env: &Env, sim: &RunningSim, sub: &str, args: &[&str]) -> Output {
     let out = tokio::time::timeout(
         Duration::from_secs(120),
         tokio::process::Command::new(BIN)
@@ -40,8 +45,10 @@ pub async fn export(env: &Env, sim: &RunningSim, args: &[&str]) -> Output {
             .arg(sim.accounts_url())
             .arg("--config")
             .arg(&env.config)
-            .arg("export")
+            .arg(sub)
             .args(args)
+            .env("SPOTSYNC_MUSICBRAINZ_URL", sim.base_url())
+            .env_remove("SPOTSYNC_MUSICBRAINZ_INTERVAL_MS")
             .current_dir(env.dir.path())
             .env_remove("SPOTSYNC_ACCESS_TOKEN")
             .env_remove("SPOTSYNC_DB")
@@ -71,11 +78,33 @@ pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (
-                e.file_name().into_string().unwrap(),
-                std::fs::read(e.path()).unwrap(),
-            )
+            let bytes = if e.path().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
+            (e.file_name().into_string().unwrap(), bytes)
         })
+        .filter(|(n, _)| dir.join(n).is_file())
+        .collect()
+}
+
+/// Every file of an export's folders (`playlists/`, `history/`, `library/` and the top), by
+/// file name.
+pub fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = files_only(dir);
+    for sub in ["playlists", "history", "library"] {
+        if dir.join(sub).is_dir() {
+            out.extend(files_only(&dir.join(sub)));
+        }
+    }
+    out
+}
+
+fn files_only(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .filter(|(n, _)| dir.join(n).is_file())
         .collect()
 }
 

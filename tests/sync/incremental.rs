@@ -19,6 +19,15 @@ async fn control(sim: &RunningSim, method: reqwest::Method, path: &str, body: se
     assert!(r.status().is_success(), "{path}: {}", r.status());
 }
 
+/// The changes one run journaled, as the terminal app's drill-down reads them.
+fn run_changes(
+    db: &std::path::Path,
+    run: i64,
+    limit: u32,
+) -> Result<Vec<spotsync::store::journal::ChangeRow>, spotsync::store::StoreError> {
+    spotsync::store::Reader::read(db, |q| q.run_changes(run, limit))
+}
+
 fn count(c: &rusqlite::Connection, sql: &str) -> u64 {
     c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
 }
@@ -155,7 +164,7 @@ async fn incremental_sync_applies_changes_and_journals_each_once() {
     assert!(ch.stdout.contains("Renamed by its owner"), "{}", ch.stdout);
 
     // The shared query (the terminal app's drill-down into a run) reads the same rows.
-    let rows = spotsync::store::journal::run_changes(&env.db, run, 100).expect("run changes");
+    let rows = run_changes(&env.db, run, 100).expect("run changes");
     let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
     for r in &rows {
         assert_eq!(r.sync_history_id, Some(run));
@@ -172,17 +181,8 @@ async fn incremental_sync_applies_changes_and_journals_each_once() {
     let added = rows.iter().find(|r| r.change == "added").unwrap();
     assert_ne!(added.label(), added.entity_id, "a saved track has its name");
     // Another run's changes are not mixed in; the limit holds.
-    assert!(
-        spotsync::store::journal::run_changes(&env.db, run - 1, 100)
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        spotsync::store::journal::run_changes(&env.db, run, 3)
-            .unwrap()
-            .len(),
-        3
-    );
+    assert!(run_changes(&env.db, run - 1, 100).unwrap().is_empty());
+    assert_eq!(run_changes(&env.db, run, 3).unwrap().len(), 3);
     let ch = env
         .run(&sim, &["changes", "--json", "--run", &run.to_string()])
         .await;

@@ -89,6 +89,11 @@ async fn quota_block_is_persisted_and_respected_across_runs() {
             [],
         )
         .unwrap();
+        c.execute(
+            "UPDATE request_hold SET blocked_until = '2000-01-01T00:00:00Z'",
+            [],
+        )
+        .unwrap();
     }
     // The refusal taught a quota of 40 a day, which would hold the rest of the mirror for
     // days: a configured budget is used as given instead.

@@ -393,6 +393,11 @@ async fn a_quota_block_within_saved_albums_holds_then_resumes_from_the_checkpoin
             [],
         )
         .unwrap();
+        c.execute(
+            "UPDATE request_hold SET blocked_until = '2000-01-01T00:00:00Z'",
+            [],
+        )
+        .unwrap();
     }
     sim.reset_stats();
     let out = env

@@ -265,6 +265,8 @@ async fn the_daemon_loses_no_play_under_a_tight_quota() {
             [&past],
         )
         .unwrap();
+        c.execute("UPDATE request_hold SET blocked_until = ?1", [&past])
+            .unwrap();
         c.execute("UPDATE quota_observations SET resets_at = ?1", [&past])
             .unwrap();
     }

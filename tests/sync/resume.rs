@@ -11,6 +11,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use spotsync::cli::SimMode;
 use spotsync::simulator::SettingsPatch;
+use tokio::io::AsyncBufReadExt;
 
 use crate::common::*;
 
@@ -37,8 +38,6 @@ struct PhaseSeen {
 struct Seen {
     /// `sync_history` status of the newest run.
     run_status: Option<String>,
-    /// Requests the run recorded (each is recorded just before it is sent).
-    api_calls: i64,
     /// Phases of that run, in run order.
     phases: Vec<(String, PhaseSeen)>,
 }
@@ -69,11 +68,11 @@ impl Seen {
 }
 
 fn read_seen(c: &Connection) -> rusqlite::Result<Seen> {
-    let Some((id, run_status, api_calls)) = c
+    let Some((id, run_status)) = c
         .query_row(
-            "SELECT id, status, api_calls FROM sync_history ORDER BY id DESC LIMIT 1",
+            "SELECT id, status FROM sync_history ORDER BY id DESC LIMIT 1",
             [],
-            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)),
         )
         .optional()?
     else {
@@ -97,7 +96,6 @@ fn read_seen(c: &Connection) -> rusqlite::Result<Seen> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(Seen {
         run_status: Some(run_status),
-        api_calls,
         phases,
     })
 }
@@ -130,9 +128,9 @@ async fn wait_for(
     }
 }
 
-/// Hold the database's write lock: the binary stops at its next write (a request's usage
-/// record or a batch's commit) until the lock is released or the process is killed. The
-/// binary waits up to 10 s for it; the test holds it well under that.
+/// Hold the database's write lock: the binary stops at its next write (a batch's commit, which
+/// also records the requests that brought the batch) until the lock is released or the process
+/// is killed. The binary waits up to 10 s for it; the test holds it well under that.
 fn hold_write_lock(db: &Path) -> Connection {
     let c = Connection::open(db).expect("open db");
     c.busy_timeout(Duration::from_secs(5)).unwrap();
@@ -248,41 +246,39 @@ async fn sigkill_at_chosen_points_of_every_phase_then_resume_equals_truth() {
                 Some(look(&db).landing())
             }
             Aim::FinalCommitPending => {
-                wait_for(&mut child, &db, "artists done", |s| {
-                    s.status("artists") == "success"
-                })
-                .await
-                .expect("the sync reaches the last phase");
-                // Freeze the binary at its next write: the usage record of the plays request
-                // (not sent yet) or the commit of its answer (sent already).
-                let mut lock = hold_write_lock(&db);
+                // Answers take 300 ms from here on. The plays request is sent right after its
+                // phase starts, with no write in between (a request is recorded with the batch
+                // its answer brings): the test takes the lock while the answer is on its way,
+                // and the run's final commit waits for it.
                 sim.update_settings(SettingsPatch {
                     latency_ms: Some(300),
                     ..Default::default()
                 })
                 .unwrap();
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                if plays_answered(&sim) == 0 {
-                    // Frozen before sending it: let it send, then freeze it again while the
-                    // answer is on its way (300 ms).
-                    let recorded = read_seen(&lock).unwrap().api_calls;
-                    lock.execute_batch("ROLLBACK").unwrap();
-                    wait_for(&mut child, &db, "the plays request", |s| {
-                        s.api_calls > recorded
-                    })
-                    .await
-                    .expect("the last request is sent");
-                    lock = hold_write_lock(&db);
-                    let asked = Instant::now();
-                    while plays_answered(&sim) == 0 {
-                        assert!(
-                            asked.elapsed() < Duration::from_secs(3),
-                            "plays never answered"
-                        );
-                        tokio::time::sleep(Duration::from_millis(2)).await;
+                // The phase's start as the binary reports it on stderr (the database may still
+                // show it started by the process killed before).
+                let stderr = child.stderr.take().expect("stderr is piped");
+                let mut lines = tokio::io::BufReader::new(stderr).lines();
+                loop {
+                    let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+                        .await
+                        .expect("the sync logs within 2 minutes")
+                        .expect("stderr is readable")
+                        .expect("the sync reaches the plays phase");
+                    if line.starts_with("plays: started") || line.starts_with("plays: resuming") {
+                        break;
                     }
-                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
+                let lock = hold_write_lock(&db);
+                let asked = Instant::now();
+                while plays_answered(&sim) == 0 {
+                    assert!(
+                        asked.elapsed() < Duration::from_secs(3),
+                        "plays never answered"
+                    );
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 // The answer is in the binary's hands; its commit waits for the lock.
                 let frozen = read_seen(&lock).unwrap();
                 assert_eq!(plays_answered(&sim), 1);

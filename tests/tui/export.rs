@@ -7,17 +7,16 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::store::browse::Tab;
-use spotsync::tui::app::{Action, App, Msg, NoticeLevel};
+use spotsync::tui::app::{Action, App, Msg, NoticeLevel, Screen, Setup};
 use spotsync::tui::export::{self, ExportRequest, ExportWhat};
-use spotsync::tui::ui;
 use spotsync_core::export::{Format, Section, Written, csv};
 
 use crate::fixtures::*;
-use crate::library_db::{build, library_app, send};
+use crate::library_db::{build, library_app_with, send};
 
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal.backend().to_string()
 }
 
@@ -27,9 +26,16 @@ fn out_dir() -> PathBuf {
 
 /// The app on `tab` of the fixed library, exporting into [`out_dir`].
 fn on_tab(db: &std::path::Path, tab: Tab) -> App {
-    let mut app = library_app(db, tab);
-    app.export_dir = out_dir();
-    app
+    on_tab_into(db, tab, out_dir())
+}
+
+/// The app on `tab` of the fixed library, exporting into `dir`.
+fn on_tab_into(db: &std::path::Path, tab: Tab, dir: PathBuf) -> App {
+    let setup = Setup {
+        export_dir: dir,
+        ..setup()
+    };
+    library_app_with(db, tab, setup)
 }
 
 fn request(what: ExportWhat, format: Format) -> Action {
@@ -41,7 +47,7 @@ fn request(what: ExportWhat, format: Format) -> Action {
 }
 
 fn notice(app: &App) -> (NoticeLevel, String) {
-    let n = app.notice.clone().expect("a notice");
+    let n = app.notice().cloned().expect("a notice");
     (n.level, n.text)
 }
 
@@ -106,7 +112,7 @@ fn e_asks_for_the_export_of_each_tab() {
     }
     send(&mut app, &db, code(KeyCode::Enter));
     assert_eq!(
-        app.library.current().selected_row().unwrap().name,
+        app.library().current().selected_row().unwrap().name,
         "Old Favourites"
     );
     assert_eq!(app.update(key('e')), None);
@@ -124,7 +130,7 @@ fn e_asks_for_the_export_of_each_tab() {
     let mut app = on_tab(&db, Tab::Liked);
     app.update(key('/'));
     assert_eq!(app.update(key('e')), None);
-    assert_eq!(app.library.filter_text, "e");
+    assert_eq!(app.library().filter_text(), "e");
     // On the Sync screen, e does nothing.
     let mut app = idle();
     assert_eq!(app.update(key('e')), None);
@@ -136,15 +142,15 @@ fn shift_e_cycles_the_format_and_tables_stay_csv() {
     let db = build(dir.path());
     let mut app = on_tab(&db, Tab::Liked);
     assert_eq!(app.update(key('E')), None);
-    assert_eq!(app.export_format, Format::Json);
-    assert!(notice(&app).1.contains("JSON"), "{:?}", app.notice);
+    assert_eq!(app.export_format(), Format::Json);
+    assert!(notice(&app).1.contains("JSON"), "{:?}", app.notice());
     assert_eq!(
         app.update(key('e')),
         Some(request(ExportWhat::Liked, Format::Json))
     );
     app.update(key('E'));
     app.update(key('E'));
-    assert_eq!(app.export_format, Format::Jspf);
+    assert_eq!(app.export_format(), Format::Jspf);
     assert_eq!(
         app.update(key('e')),
         Some(request(ExportWhat::Liked, Format::Jspf))
@@ -152,15 +158,15 @@ fn shift_e_cycles_the_format_and_tables_stay_csv() {
     // Albums are a table: a track-list format writes them as CSV.
     send(&mut app, &db, code(KeyCode::Tab));
     send(&mut app, &db, code(KeyCode::Tab));
-    assert_eq!(app.library.tab, Tab::Albums);
+    assert_eq!(app.library().tab(), Tab::Albums);
     assert_eq!(
         app.update(key('e')),
         Some(request(ExportWhat::Albums, Format::Csv))
     );
     app.update(key('E'));
-    assert_eq!(app.export_format, Format::Xspf);
+    assert_eq!(app.export_format(), Format::Xspf);
     app.update(key('E'));
-    assert_eq!(app.export_format, Format::Csv);
+    assert_eq!(app.export_format(), Format::Csv);
     // The help lists the keys and where the files go.
     app.update(key('?'));
     let help = render(&app, 80, 24);
@@ -197,7 +203,8 @@ fn the_outcome_is_a_notice() {
         "Wrote /home/me/spotsync-export/Road Trip.csv (playlist “Road Trip”, 6 items)"
     );
     // On the Library screen at 80×24.
-    app.screen = spotsync::tui::app::Screen::Library;
+    app.update(key('2'));
+    assert_eq!(app.screen(), Screen::Library);
     app.update(Msg::Resize(80, 24));
     let screen = render(&app, 80, 24);
     let lines: Vec<&str> = screen.lines().collect();
@@ -227,8 +234,7 @@ fn the_real_export_writes_the_files_and_the_notice_says_where() {
     let db = build(dir.path());
     let out = dir.path().join("spotsync-export");
     // The selected playlist, in CSV.
-    let mut app = library_app(&db, Tab::Playlists);
-    app.export_dir = out.clone();
+    let mut app = on_tab_into(&db, Tab::Playlists, out.clone());
     let Some(Action::Export(req)) = app.update(key('e')) else {
         panic!("e asks for an export");
     };
@@ -262,11 +268,13 @@ fn the_real_export_writes_the_files_and_the_notice_says_where() {
     let body = std::fs::read_to_string(&written[0].path).unwrap();
     assert_eq!(body.lines().next().unwrap(), quoted(&csv::EXPORTIFY_HEADER));
     // The artists, as CSV even with JSPF chosen.
-    app.export_format = Format::Jspf;
+    while app.export_format() != Format::Jspf {
+        app.update(key('E'));
+    }
     for _ in 0..3 {
         send(&mut app, &db, code(KeyCode::Tab));
     }
-    assert_eq!(app.library.tab, Tab::Artists);
+    assert_eq!(app.library().tab(), Tab::Artists);
     let Some(Action::Export(req)) = app.update(key('e')) else {
         panic!("e asks for an export");
     };
@@ -278,7 +286,7 @@ fn the_real_export_writes_the_files_and_the_notice_says_where() {
     for _ in 0..4 {
         send(&mut app, &db, code(KeyCode::Tab));
     }
-    assert_eq!(app.library.tab, Tab::Plays);
+    assert_eq!(app.library().tab(), Tab::Plays);
     let Some(Action::Export(req)) = app.update(key('e')) else {
         panic!("e asks for an export");
     };

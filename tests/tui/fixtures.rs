@@ -6,7 +6,7 @@ use spotsync::logging::LogLine;
 use spotsync::sync::{
     LimitReason, Phase, PhaseStatus, RunKind, RunRecord, RunStatus, StatusSnapshot, SyncEvent,
 };
-use spotsync::tui::app::{App, Locations, Msg};
+use spotsync::tui::app::{App, DemoBanner, EngineFailure, Locations, Msg, Pane, Setup};
 
 pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
@@ -66,17 +66,52 @@ pub fn run(id: i64, kind: RunKind, status: RunStatus, start: i64, took: i64) -> 
     }
 }
 
+/// What the fixtures start with: no colour (the snapshots are text), the engine's pace, where
+/// things live.
+pub fn setup() -> Setup {
+    Setup {
+        color: false,
+        pacing: Some(60),
+        locations: Locations {
+            db: "/home/me/.local/share/spotsync/spotsync.db".into(),
+            log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log.2026-11-25".into()),
+            config_file: Some("/home/me/.config/spotsync/config.toml".into()),
+        },
+        ..Setup::default()
+    }
+}
+
+/// A fresh app on an empty database with `setup`.
+pub fn idle_with(setup: Setup) -> App {
+    App::new(StatusSnapshot::default(), t0(), setup)
+}
+
 /// A fresh app on an empty database, with locations filled in.
 pub fn idle() -> App {
-    let mut app = App::new(StatusSnapshot::default(), t0());
-    app.color = false;
-    app.limits.pacing = Some(60);
-    app.locations = Locations {
-        db: "/home/me/.local/share/spotsync/spotsync.db".into(),
-        log_file: Some("/home/me/.local/state/spotsync/logs/spotsync.log.2026-11-25".into()),
-        config_file: Some("/home/me/.config/spotsync/config.toml".into()),
-    };
+    idle_with(setup())
+}
+
+/// The app with `snapshot` loaded at start.
+pub fn loaded(snapshot: StatusSnapshot) -> App {
+    App::new(snapshot, t0(), setup())
+}
+
+/// A fresh app whose engine cannot be driven without a login: `text` says what to do.
+pub fn not_connected(text: &str) -> App {
+    let mut app = idle();
+    app.update(Msg::EngineFailed(EngineFailure::NoAuth(text.into())));
     app
+}
+
+/// Move the Sync screen's focus to `pane` with tab, as a person does.
+pub fn focus(app: &mut App, pane: Pane) {
+    for _ in 0..Pane::ORDER.len() {
+        if app.focus() == pane {
+            return;
+        }
+        app.update(code(KeyCode::Tab));
+    }
+    assert_eq!(app.focus(), pane, "tab reaches every pane");
 }
 
 pub fn feed(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {
@@ -100,7 +135,11 @@ fn batch(phase: Phase, done: u64, total: u64, added: u64, calls: u64) -> SyncEve
 /// A full run 40 s in, on a fresh database: tracks done, playlists half way, at a steady rate.
 /// Every count agrees: 60 track pages + 1 request and 5 playlist pages = 66 requests.
 pub fn syncing() -> App {
-    let mut app = idle();
+    syncing_from(idle())
+}
+
+/// [`syncing`], from `app` (an idle app with another setup).
+pub fn syncing_from(mut app: App) -> App {
     app.update(key('s'));
     let phases = vec![
         Phase::Tracks,
@@ -185,7 +224,12 @@ pub fn syncing() -> App {
 
 /// Waiting for Spotify's 30-second window: 23 s left.
 pub fn window_limited() -> App {
-    let mut app = syncing();
+    window_limited_from(idle())
+}
+
+/// [`window_limited`], from an idle `app`.
+pub fn window_limited_from(app: App) -> App {
+    let mut app = syncing_from(app);
     feed(
         &mut app,
         [
@@ -234,7 +278,12 @@ pub fn quota_exhausted() -> App {
 /// playlist items, +140 albums, ~410 artists; 61 + 6 + 5 + 3 + 6 (one album page tried six
 /// times) + 9 = 90 requests.
 pub fn failed_phase() -> App {
-    let mut app = syncing();
+    failed_phase_from(idle())
+}
+
+/// [`failed_phase`], from an idle `app`.
+pub fn failed_phase_from(app: App) -> App {
+    let mut app = syncing_from(app);
     // The rest of the playlists: 240 … 400, then the last 20 (requests 67 … 72).
     for i in 6..=10u64 {
         app.update(ev(
@@ -405,24 +454,33 @@ pub fn history_populated() -> App {
         history: runs,
         ..Default::default()
     };
-    let mut app = App::new(snapshot, t0());
-    app.color = false;
-    app.locations = idle().locations;
-    app
+    App::new(
+        snapshot,
+        t0(),
+        Setup {
+            pacing: None,
+            ..setup()
+        },
+    )
 }
 
 /// `spotsync demo` in the middle of its first sync.
 pub fn demo() -> App {
-    let mut app = syncing();
-    app.demo = Some(spotsync::tui::app::DemoBanner {
-        sim_url: "http://127.0.0.1:40123/".into(),
-    });
-    app
+    syncing_from(idle_with(Setup {
+        demo: Some(DemoBanner {
+            sim_url: "http://127.0.0.1:40123/".into(),
+        }),
+        ..setup()
+    }))
 }
 
 /// The help overlay over an idle screen.
 pub fn help() -> App {
-    let mut app = idle();
+    help_from(idle())
+}
+
+/// The help overlay over `app`.
+pub fn help_from(mut app: App) -> App {
     app.update(key('?'));
     app
 }

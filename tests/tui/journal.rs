@@ -7,7 +7,6 @@ use ratatui::backend::TestBackend;
 use spotsync::store::journal::{ChangeRow, PlayGap};
 use spotsync::sync::{RunKind, RunStatus, StatusSnapshot, SyncEvent};
 use spotsync::tui::app::{Action, App, Msg, Overlay, Pane};
-use spotsync::tui::ui;
 
 use crate::fixtures::*;
 
@@ -61,16 +60,16 @@ fn opened() -> (App, Option<Action>) {
     let mut app = history_populated();
     app.update(code(KeyCode::Tab));
     app.update(code(KeyCode::Tab));
-    assert_eq!(app.focus, Pane::History);
+    assert_eq!(app.focus(), Pane::History);
     app.update(code(KeyCode::Down));
-    assert_eq!(app.history.runs[1].id, OPENED_RUN);
+    assert_eq!(app.history().runs()[1].id, OPENED_RUN);
     let action = app.update(code(KeyCode::Enter));
     (app, action)
 }
 
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal
 }
 
@@ -81,74 +80,74 @@ fn text(terminal: &Terminal<TestBackend>) -> String {
 #[test]
 fn enter_on_a_run_opens_its_changes_and_asks_for_them() {
     let (app, action) = opened();
-    let selected = app.history.runs[1].id;
+    let selected = app.history().runs()[1].id;
     assert_eq!(action, Some(Action::LoadChanges(selected)));
-    assert_eq!(app.overlay, Overlay::Changes);
-    let view = app.changes.as_ref().unwrap();
-    assert_eq!(view.run_id, selected);
-    assert!(view.rows.is_none(), "loading until the rows arrive");
+    assert_eq!(app.overlay(), Overlay::Changes);
+    let view = app.changes().unwrap();
+    assert_eq!(view.run_id(), selected);
+    assert!(view.rows().is_none(), "loading until the rows arrive");
 }
 
 #[test]
 fn enter_elsewhere_or_without_runs_does_nothing() {
     let mut app = history_populated();
-    assert_eq!(app.focus, Pane::Phases);
+    assert_eq!(app.focus(), Pane::Phases);
     assert_eq!(app.update(code(KeyCode::Enter)), None);
-    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.overlay(), Overlay::None);
     let mut app = idle();
-    app.focus = Pane::History;
+    focus(&mut app, Pane::History);
     assert_eq!(app.update(code(KeyCode::Enter)), None);
-    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.overlay(), Overlay::None);
 }
 
 #[test]
 fn rows_arrive_scroll_and_esc_closes() {
     let (mut app, _) = opened();
-    let run_id = app.changes.as_ref().unwrap().run_id;
+    let run_id = app.changes().unwrap().run_id();
     // An answer for another run (an earlier Enter) is ignored.
     app.update(Msg::Changes {
         run_id: run_id + 100,
         rows: Ok(rows()),
     });
-    assert!(app.changes.as_ref().unwrap().rows.is_none());
+    assert!(app.changes().unwrap().rows().is_none());
     app.update(Msg::Changes {
         run_id,
         rows: Ok(many(60)),
     });
-    assert_eq!(app.changes.as_ref().unwrap().rows, Some(Ok(many(60))));
+    assert_eq!(app.changes().unwrap().rows(), Some(&Ok(many(60))));
     // 80×24: 18 rows fit; the last page starts at 42.
     app.update(code(KeyCode::Down));
     app.update(code(KeyCode::Down));
-    assert_eq!(app.changes.as_ref().unwrap().scroll, 2);
+    assert_eq!(app.changes().unwrap().scroll(), 2);
     app.update(code(KeyCode::Up));
-    assert_eq!(app.changes.as_ref().unwrap().scroll, 1);
+    assert_eq!(app.changes().unwrap().scroll(), 1);
     app.update(code(KeyCode::End));
-    assert_eq!(app.changes.as_ref().unwrap().scroll, 42);
+    assert_eq!(app.changes().unwrap().scroll(), 42);
     app.update(code(KeyCode::PageDown));
-    assert_eq!(app.changes.as_ref().unwrap().scroll, 42, "not past the end");
+    assert_eq!(app.changes().unwrap().scroll(), 42, "not past the end");
     app.update(code(KeyCode::Home));
-    assert_eq!(app.changes.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.changes().unwrap().scroll(), 0);
     // Keys that drive the engine do nothing while the list is open.
     assert_eq!(app.update(key('s')), None);
-    assert_eq!(app.overlay, Overlay::Changes);
+    assert_eq!(app.overlay(), Overlay::Changes);
     assert_eq!(app.update(code(KeyCode::Esc)), None);
-    assert_eq!(app.overlay, Overlay::None);
-    assert!(app.changes.is_none());
+    assert_eq!(app.overlay(), Overlay::None);
+    assert!(app.changes().is_none());
     // The history selection is kept.
-    assert_eq!(app.history.selected, 1);
+    assert_eq!(app.history().selected(), 1);
 }
 
 #[test]
 fn q_in_the_change_list_quits() {
     let (mut app, _) = opened();
     assert_eq!(app.update(key('q')), Some(Action::Quit));
-    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.overlay(), Overlay::None);
 }
 
 #[test]
 fn a_read_error_is_shown_not_lost() {
     let (mut app, _) = opened();
-    let run_id = app.changes.as_ref().unwrap().run_id;
+    let run_id = app.changes().unwrap().run_id();
     app.update(Msg::Changes {
         run_id,
         rows: Err("database is locked".into()),
@@ -160,7 +159,7 @@ fn a_read_error_is_shown_not_lost() {
 #[test]
 fn change_list_80x24() {
     let (mut app, _) = opened();
-    let run_id = app.changes.as_ref().unwrap().run_id;
+    let run_id = app.changes().unwrap().run_id();
     app.update(Msg::Changes {
         run_id,
         rows: Ok(rows()),
@@ -178,7 +177,7 @@ fn change_list_80x24() {
 #[test]
 fn change_list_of_a_long_run_says_more_below() {
     let (mut app, _) = opened();
-    let run_id = app.changes.as_ref().unwrap().run_id;
+    let run_id = app.changes().unwrap().run_id();
     app.update(Msg::Changes {
         run_id,
         rows: Ok(many(60)),
@@ -222,8 +221,8 @@ fn play_gaps_from_the_snapshot_are_shown() {
         play_gaps: vec![found.clone()],
         ..Default::default()
     };
-    let app = App::new(snapshot, t0());
-    assert_eq!(app.phases.play_gaps, vec![found]);
+    let app = loaded(snapshot);
+    assert_eq!(app.phases().play_gaps().to_vec(), vec![found]);
     let screen = text(&render(&app, 80, 24));
     assert!(
         screen.contains("plays may be missing between 2026-11-24 12:58 and 2026-11-25 09:40"),
@@ -240,14 +239,14 @@ fn play_gaps_from_the_snapshot_are_shown() {
 #[test]
 fn a_finished_run_with_plays_rereads_the_gaps() {
     let mut app = history_populated();
-    assert!(app.phases.show_plays);
+    assert!(app.phases().shows_plays());
     // Run 7 polls plays from 11:59:58 to 11:59:59 and records a gap.
     let finished = run(7, RunKind::Plays, RunStatus::Success, -2, 1);
     let action = app.update(ev(SyncEvent::RunFinished { run: finished }, 0));
     assert_eq!(action, Some(Action::LoadPlayGaps));
-    app.dirty = false;
+    app.mark_drawn();
     let found = gap("2026-11-25T11:59:59Z");
     app.update(Msg::PlayGaps(vec![found.clone()]));
-    assert!(app.dirty);
-    assert_eq!(app.phases.play_gaps, vec![found]);
+    assert!(app.needs_redraw());
+    assert_eq!(app.phases().play_gaps().to_vec(), vec![found]);
 }

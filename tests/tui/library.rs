@@ -5,15 +5,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::store::browse::{Period, Query, Tab};
-use spotsync::tui::app::{Action, App, Msg, Overlay, Screen};
-use spotsync::tui::ui;
+use spotsync::tui::app::{Action, App, Msg, Overlay, Pane, Screen};
 
 use crate::fixtures::*;
 use crate::library_db::{build, library_app, send};
 
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal.backend().to_string()
 }
 
@@ -32,7 +31,7 @@ fn type_text(app: &mut App, db: &std::path::Path, text: &str) {
 }
 
 fn selected_name(app: &App) -> String {
-    app.library
+    app.library()
         .current()
         .selected_row()
         .map(|r| r.name.clone())
@@ -40,8 +39,8 @@ fn selected_name(app: &App) -> String {
 }
 
 fn shown_names(app: &App) -> Vec<String> {
-    let d = app.library.current();
-    d.shown.iter().map(|&i| d.rows[i].name.clone()).collect()
+    let d = app.library().current();
+    d.shown().iter().map(|r| r.name.clone()).collect()
 }
 
 #[test]
@@ -57,8 +56,8 @@ fn each_tab_snapshot() {
         (Tab::Changes, "library_changes"),
     ] {
         let mut app = library_app(&db, tab);
-        assert!(app.library.current().loaded, "{tab:?} was read");
-        let shown = app.library.current().shown.len();
+        assert!(app.library().current().is_loaded(), "{tab:?} was read");
+        let shown = app.library().current().shown().len();
         let expected = match tab {
             Tab::Liked => 11,    // the un-liked song is hidden
             Tab::Playlists => 2, // so is the removed playlist
@@ -66,7 +65,7 @@ fn each_tab_snapshot() {
             // These have their own test (library_audio).
             Tab::Shows => 2,
             Tab::Episodes | Tab::Audiobooks => 3,
-            Tab::Plays => app.library.current().rows.len(),
+            Tab::Plays => app.library().current().rows().len(),
             Tab::Changes => 4, // removals are events: all shown
         };
         assert_eq!(shown, expected, "{tab:?}");
@@ -82,7 +81,7 @@ fn filtered_list_snapshot_and_prefixes() {
     // The un-liked song is hidden unless asked for.
     assert_eq!(shown_names(&app).len(), 11);
     send(&mut app, &db, key('/'));
-    assert!(app.library.editing);
+    assert!(app.library().is_editing());
     type_text(&mut app, &db, "digi");
     // Best match first; the rest are weaker fuzzy matches.
     assert_eq!(shown_names(&app)[0], "Digital Love");
@@ -94,8 +93,8 @@ fn filtered_list_snapshot_and_prefixes() {
     send(&mut app, &db, code(KeyCode::Backspace));
     assert!(shown_names(&app).len() > narrowed);
     send(&mut app, &db, code(KeyCode::Esc));
-    assert!(!app.library.editing);
-    assert_eq!(app.library.filter_text, "");
+    assert!(!app.library().is_editing());
+    assert_eq!(app.library().filter_text(), "");
     assert_eq!(shown_names(&app).len(), 11);
 
     let filter = |app: &mut App, text: &str| {
@@ -145,7 +144,7 @@ fn detail_panes_snapshot() {
     send(&mut app, &db, code(KeyCode::Enter));
     assert_eq!(selected_name(&app), "One More Time");
     send(&mut app, &db, code(KeyCode::Enter));
-    let detail = app.library.detail.as_ref().unwrap().detail.clone().unwrap();
+    let detail = app.library().detail().unwrap().answer().cloned().unwrap();
     assert_eq!(detail.title, "One More Time");
     let names: Vec<_> = detail
         .items
@@ -164,16 +163,16 @@ fn detail_panes_snapshot() {
     snap("library_detail_track", &mut app);
     // Esc closes the detail, then clears the filter.
     send(&mut app, &db, code(KeyCode::Esc));
-    assert!(app.library.detail.is_none());
-    assert_eq!(app.library.filter_text, "one more");
+    assert!(app.library().detail().is_none());
+    assert_eq!(app.library().filter_text(), "one more");
     send(&mut app, &db, code(KeyCode::Esc));
-    assert_eq!(app.library.filter_text, "");
+    assert_eq!(app.library().filter_text(), "");
 
     // A playlist: its items in order, local files, episodes and unavailable items as such.
     let mut app = library_app(&db, Tab::Playlists);
     assert_eq!(selected_name(&app), "Road Trip");
     send(&mut app, &db, code(KeyCode::Enter));
-    let detail = app.library.detail.as_ref().unwrap().detail.clone().unwrap();
+    let detail = app.library().detail().unwrap().answer().cloned().unwrap();
     let kinds: Vec<_> = detail.items.iter().map(|i| i.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -187,12 +186,12 @@ fn detail_panes_snapshot() {
     type_text(&mut app, &db, "daft");
     send(&mut app, &db, code(KeyCode::Enter));
     send(&mut app, &db, code(KeyCode::Enter));
-    let detail = app.library.detail.as_ref().unwrap().detail.clone().unwrap();
+    let detail = app.library().detail().unwrap().answer().cloned().unwrap();
     assert_eq!(detail.items.len(), 4, "{detail:?}");
     // An album.
     let mut app = library_app(&db, Tab::Albums);
     send(&mut app, &db, code(KeyCode::Enter));
-    let detail = app.library.detail.as_ref().unwrap().detail.clone().unwrap();
+    let detail = app.library().detail().unwrap().answer().cloned().unwrap();
     assert_eq!(detail.title, "Discovery");
     assert_eq!(detail.items.len(), 3);
 }
@@ -203,8 +202,8 @@ fn stats_snapshot_and_period_keys() {
     let db = build(dir.path());
     let mut app = idle();
     send(&mut app, &db, key('3'));
-    assert_eq!(app.screen, Screen::Stats);
-    let stats = app.stats.stats.clone().expect("statistics were read");
+    assert_eq!(app.screen(), Screen::Stats);
+    let stats = app.stats().stats().cloned().expect("statistics were read");
     assert_eq!(
         stats.period,
         Some(Period::Month {
@@ -233,15 +232,15 @@ fn stats_snapshot_and_period_keys() {
         }
     );
     crate::library_db::act(&mut app, &db, action);
-    assert_eq!(app.stats.stats.as_ref().unwrap().period, Some(period));
+    assert_eq!(app.stats().stats().unwrap().period, Some(period));
     send(&mut app, &db, code(KeyCode::Right));
     send(&mut app, &db, code(KeyCode::Tab));
-    assert_eq!(app.stats.period, Some(Period::Year(2026)));
-    let year = app.stats.stats.as_ref().unwrap().period_plays;
+    assert_eq!(app.stats().period(), Some(Period::Year(2026)));
+    let year = app.stats().stats().unwrap().period_plays;
     assert!(year > stats.period_plays);
     send(&mut app, &db, key('t'));
     assert_eq!(
-        app.stats.period,
+        app.stats().period(),
         Some(Period::Month {
             year: 2026,
             month: 1
@@ -254,7 +253,7 @@ fn stats_snapshot_and_period_keys() {
     // h / l move the period like ← / →; ↑/↓ do nothing here (they do not scroll hidden panes).
     send(&mut app, &db, key('l'));
     assert_eq!(
-        app.stats.period,
+        app.stats().period(),
         Some(Period::Month {
             year: 2026,
             month: 2
@@ -262,7 +261,7 @@ fn stats_snapshot_and_period_keys() {
     );
     send(&mut app, &db, key('h'));
     assert_eq!(
-        app.stats.period,
+        app.stats().period(),
         Some(Period::Month {
             year: 2026,
             month: 1
@@ -271,32 +270,32 @@ fn stats_snapshot_and_period_keys() {
     assert_eq!(app.update(code(KeyCode::Down)), None);
     // ? lists the Stats keys.
     app.update(key('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay(), Overlay::Help);
     assert!(render(&app, 80, 24).contains("previous / next month or year"));
 }
 
 #[test]
 fn screen_keys_and_sync_keys_still_work() {
     let mut app = idle();
-    assert_eq!(app.screen, Screen::Sync);
+    assert_eq!(app.screen(), Screen::Sync);
     assert_eq!(
         app.update(key('2')),
         Some(Action::Browse(Query::Tab(Tab::Liked)))
     );
-    assert_eq!(app.screen, Screen::Library);
+    assert_eq!(app.screen(), Screen::Library);
     // Already being read: no second read.
     assert_eq!(app.update(key('1')), None);
-    assert_eq!(app.screen, Screen::Sync);
+    assert_eq!(app.screen(), Screen::Sync);
     assert_eq!(app.update(key('2')), None);
     assert!(matches!(
         app.update(key('3')),
         Some(Action::Browse(Query::Stats { .. }))
     ));
-    assert_eq!(app.screen, Screen::Stats);
+    assert_eq!(app.screen(), Screen::Stats);
     // s still starts a sync from any screen; q still quits.
     assert!(matches!(app.update(key('s')), Some(Action::Send(_))));
     app.update(key('1'));
-    assert_eq!(app.screen, Screen::Sync);
+    assert_eq!(app.screen(), Screen::Sync);
     assert_eq!(app.update(key('q')), Some(Action::Quit));
 }
 
@@ -309,29 +308,29 @@ fn library_keys_move_sort_tab_and_help() {
     // Newest liked first.
     assert_eq!(selected_name(&app), "Roygbiv");
     send(&mut app, &db, code(KeyCode::Down));
-    assert_eq!(app.library.current().selected, 1);
+    assert_eq!(app.library().current().selected(), 1);
     send(&mut app, &db, key('k'));
-    assert_eq!(app.library.current().selected, 0);
+    assert_eq!(app.library().current().selected(), 0);
     send(&mut app, &db, key('j'));
     send(&mut app, &db, code(KeyCode::End));
-    assert_eq!(app.library.current().selected, 10);
+    assert_eq!(app.library().current().selected(), 10);
     send(&mut app, &db, code(KeyCode::Home));
-    assert_eq!(app.library.current().selected, 0);
+    assert_eq!(app.library().current().selected(), 0);
     send(&mut app, &db, code(KeyCode::PageDown));
-    assert_eq!(app.library.current().selected, 10);
+    assert_eq!(app.library().current().selected(), 10);
     send(&mut app, &db, code(KeyCode::PageUp));
-    assert_eq!(app.library.current().selected, 0);
+    assert_eq!(app.library().current().selected(), 0);
     // o: by name, then by artist, then by plays, then back to recently added.
     send(&mut app, &db, key('o'));
     assert_eq!(selected_name(&app), "Angel");
     send(&mut app, &db, key('o'));
     assert_eq!(
-        app.library.current().selected_row().unwrap().artist,
+        app.library().current().selected_row().unwrap().artist,
         "Björk"
     );
     send(&mut app, &db, key('o'));
-    let d = app.library.current();
-    let plays: Vec<i64> = d.shown.iter().map(|&i| d.rows[i].plays).collect();
+    let d = app.library().current();
+    let plays: Vec<i64> = d.shown().iter().map(|r| r.plays).collect();
     assert!(plays.windows(2).all(|w| w[0] >= w[1]), "{plays:?}");
     send(&mut app, &db, key('o'));
     assert_eq!(selected_name(&app), "Roygbiv");
@@ -340,13 +339,13 @@ fn library_keys_move_sort_tab_and_help() {
     assert_eq!(action, Some(Action::Browse(Query::Tab(Tab::Playlists))));
     crate::library_db::act(&mut app, &db, action);
     assert_eq!(app.update(code(KeyCode::BackTab)), None);
-    assert_eq!(app.library.tab, Tab::Liked);
+    assert_eq!(app.library().tab(), Tab::Liked);
     assert_eq!(
         app.update(code(KeyCode::Left)),
         Some(Action::Browse(Query::Tab(Tab::Changes)))
     );
     app.update(code(KeyCode::Right));
-    assert_eq!(app.library.tab, Tab::Liked);
+    assert_eq!(app.library().tab(), Tab::Liked);
     // r reads the tab again.
     assert_eq!(
         app.update(key('r')),
@@ -355,33 +354,31 @@ fn library_keys_move_sort_tab_and_help() {
     // ↑/↓ move while typing a filter.
     app.update(key('/'));
     app.update(code(KeyCode::Down));
-    assert_eq!(app.library.current().selected, 1);
+    assert_eq!(app.library().current().selected(), 1);
     app.update(code(KeyCode::Up));
-    assert_eq!(app.library.current().selected, 0);
+    assert_eq!(app.library().current().selected(), 0);
     app.update(code(KeyCode::Enter));
-    assert!(!app.library.editing);
+    assert!(!app.library().is_editing());
     // Esc with neither a detail nor a filter: the notice goes, as on the Sync screen.
-    app.notice = Some(spotsync::tui::app::Notice {
-        level: spotsync::tui::app::NoticeLevel::Info,
-        text: "hello".into(),
-    });
+    app.update(key('p'));
+    assert!(app.notice().is_some());
     app.update(code(KeyCode::Esc));
-    assert_eq!(app.notice, None);
+    assert_eq!(app.notice(), None);
     // While typing a filter, q and digits are text, Ctrl-U clears.
     app.update(key('/'));
     app.update(key('q'));
     app.update(key('2'));
-    assert_eq!(app.library.filter_text, "q2");
-    assert!(!app.quitting);
+    assert_eq!(app.library().filter_text(), "q2");
+    assert!(!app.is_quitting());
     app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('u'),
         KeyModifiers::CONTROL,
     )));
-    assert_eq!(app.library.filter_text, "");
+    assert_eq!(app.library().filter_text(), "");
     app.update(code(KeyCode::Enter));
     // ? lists the Library keys.
     app.update(key('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay(), Overlay::Help);
     let help = render(&app, 80, 24);
     assert!(help.contains("cycle the order"), "{help}");
     app.update(code(KeyCode::Esc));
@@ -408,31 +405,40 @@ fn mouse_wheel_scrolls_and_click_selects() {
         })
     };
     app.update(mouse(MouseEventKind::ScrollDown, 5));
-    assert_eq!(app.library.current().selected, 3);
+    assert_eq!(app.library().current().selected(), 3);
     app.update(mouse(MouseEventKind::ScrollUp, 5));
-    assert_eq!(app.library.current().selected, 0);
+    assert_eq!(app.library().current().selected(), 0);
     // Header (row 0), tabs (1), filter line (2), table header (3): row 6 is the 3rd row.
     let table = app.library_table();
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), table.y + 3));
-    assert_eq!(app.library.current().selected, 2);
+    assert_eq!(app.library().current().selected(), 2);
     let screen = render(&app, 80, 24);
     let line = screen.lines().nth(usize::from(table.y) + 3).unwrap();
     assert!(line.contains(&selected_name(&app)), "{line}");
     // Under an overlay the mouse does nothing.
     app.update(key('?'));
     app.update(mouse(MouseEventKind::ScrollDown, 5));
-    assert_eq!(app.library.current().selected, 2);
+    assert_eq!(app.library().current().selected(), 2);
     app.update(code(KeyCode::Esc));
-    // On the Sync screen a click focuses the pane under it.
+    // On the Sync screen a click focuses the pane under it, where it is drawn.
     app.update(key('1'));
-    let log = spotsync::tui::layout::body_areas(
-        false,
-        app.phases.list.len(),
-        0,
-        ratatui::layout::Rect::new(0, 0, 80, 24),
-    )[3];
-    app.update(mouse(MouseEventKind::Down(MouseButton::Left), log.y + 1));
-    assert_eq!(app.focus, spotsync::tui::app::Pane::Log);
+    let screen = render(&app, 80, 24);
+    let row_of = |title: &str| {
+        let y = screen.lines().position(|l| l.contains(title)).unwrap();
+        u16::try_from(y).unwrap()
+    };
+    for (title, pane) in [
+        ("Rate limit & quota", Pane::Limits),
+        ("History", Pane::History),
+        ("Log", Pane::Log),
+        ("Sync ", Pane::Phases),
+    ] {
+        app.update(mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            row_of(title) + 1,
+        ));
+        assert_eq!(app.focus(), pane, "a click under the {title} title");
+    }
 }
 
 #[test]
@@ -452,10 +458,10 @@ fn reads_while_a_sync_writes_and_refresh_after_a_run() {
         .unwrap();
     let mut app = library_app(&db, Tab::Plays);
     assert_eq!(
-        app.library.current().rows.len(),
-        app.library.current().shown.len()
+        app.library().current().rows().len(),
+        app.library().current().shown().len()
     );
-    let before = app.library.current().rows.len();
+    let before = app.library().current().rows().len();
     writer.execute_batch("COMMIT").unwrap();
     // A finished run makes the shown tab be read again.
     let run = crate::fixtures::run(
@@ -470,7 +476,7 @@ fn reads_while_a_sync_writes_and_refresh_after_a_run() {
         &db,
         ev(spotsync::sync::SyncEvent::RunFinished { run }, 10),
     );
-    assert_eq!(app.library.current().rows.len(), before + 1);
+    assert_eq!(app.library().current().rows().len(), before + 1);
     assert_eq!(shown_names(&app)[0], "Digital Love");
 }
 

@@ -8,14 +8,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::store::browse::{Detail, Query, Tab};
 use spotsync::tui::app::{Action, App, Msg};
-use spotsync::tui::ui;
 
 use crate::fixtures::*;
 use crate::library_db::{act, build, library_app, send};
 
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal.backend().to_string()
 }
 
@@ -27,8 +26,8 @@ fn snap(name: &str, app: &mut App) {
 }
 
 fn shown_names(app: &App) -> Vec<String> {
-    let d = app.library.current();
-    d.shown.iter().map(|&i| d.rows[i].name.clone()).collect()
+    let d = app.library().current();
+    d.shown().iter().map(|r| r.name.clone()).collect()
 }
 
 /// Type `text` as the filter and leave the line; the names shown, sorted; then clear it.
@@ -48,10 +47,9 @@ fn filter(app: &mut App, db: &std::path::Path, text: &str) -> Vec<String> {
 /// Enter on the selected row; the detail once read.
 fn open(app: &mut App, db: &std::path::Path) -> Detail {
     send(app, db, code(KeyCode::Enter));
-    app.library
-        .detail
-        .as_ref()
-        .and_then(|v| v.detail.clone())
+    app.library()
+        .detail()
+        .and_then(|v| v.answer().cloned())
         .expect("the detail was read")
 }
 
@@ -68,13 +66,13 @@ fn tab_keys_reach_the_new_tabs_after_artists() {
     for tab in [Tab::Shows, Tab::Episodes, Tab::Audiobooks, Tab::Plays] {
         let action = app.update(code(KeyCode::Tab));
         assert_eq!(action, Some(Action::Browse(Query::Tab(tab))));
-        assert_eq!(app.library.tab, tab);
+        assert_eq!(app.library().tab(), tab);
         act(&mut app, &db, action);
     }
     // shift-tab back: already read, nothing asked.
     for tab in [Tab::Audiobooks, Tab::Episodes, Tab::Shows, Tab::Artists] {
         assert_eq!(app.update(code(KeyCode::BackTab)), None);
-        assert_eq!(app.library.tab, tab);
+        assert_eq!(app.library().tab(), tab);
     }
     // ← from the first tab wraps to the end, then walks back to the audiobooks.
     let mut app = library_app(&db, Tab::Liked);
@@ -97,7 +95,7 @@ fn tab_keys_reach_the_new_tabs_after_artists() {
         None,
         "the plays were read"
     );
-    assert_eq!(app.library.tab, Tab::Plays);
+    assert_eq!(app.library().tab(), Tab::Plays);
 }
 
 #[test]
@@ -130,10 +128,14 @@ fn each_new_tab_snapshot() {
         ),
     ] {
         let mut app = library_app(&db, tab);
-        assert!(app.library.current().loaded, "{tab:?} was read");
+        assert!(app.library().current().is_loaded(), "{tab:?} was read");
         // Newest saved first; what was un-saved is hidden and counted.
         assert_eq!(shown_names(&app), shown, "{tab:?}");
-        assert_eq!(app.library.current().rows.len(), shown.len() + 1, "{tab:?}");
+        assert_eq!(
+            app.library().current().rows().len(),
+            shown.len() + 1,
+            "{tab:?}"
+        );
         snap(name, &mut app);
     }
 }
@@ -146,20 +148,20 @@ fn orders_and_filter_on_the_new_tabs() {
     let mut app = library_app(&db, Tab::Shows);
     let first = |app: &App| shown_names(app)[0].clone();
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Shows), "name");
+    assert_eq!(app.library().sort().label(Tab::Shows), "name");
     assert_eq!(first(&app), "Deep Space Notes");
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Shows), "publisher");
+    assert_eq!(app.library().sort().label(Tab::Shows), "publisher");
     assert_eq!(
         first(&app),
         "The Vinyl Hour",
         "Groove Radio before Orbit Media"
     );
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Shows), "episodes");
+    assert_eq!(app.library().sort().label(Tab::Shows), "episodes");
     assert_eq!(first(&app), "The Vinyl Hour", "120 episodes");
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Shows), "recently added");
+    assert_eq!(app.library().sort().label(Tab::Shows), "recently added");
     assert_eq!(first(&app), "Deep Space Notes");
     // The filter matches the name and the publisher; `removed` shows the un-saved show.
     assert_eq!(filter(&mut app, &db, "orbit"), ["Deep Space Notes"]);
@@ -179,7 +181,7 @@ fn orders_and_filter_on_the_new_tabs() {
     let labels: Vec<_> = (0..5)
         .map(|_| {
             send(&mut app, &db, key('o'));
-            (app.library.sort().label(Tab::Episodes), first(&app))
+            (app.library().sort().label(Tab::Episodes), first(&app))
         })
         .collect();
     assert_eq!(
@@ -205,10 +207,10 @@ fn orders_and_filter_on_the_new_tabs() {
     send(&mut app, &db, key('o'));
     assert_eq!(first(&app), "Anthology of Small Hours");
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Audiobooks), "author");
+    assert_eq!(app.library().sort().label(Tab::Audiobooks), "author");
     assert_eq!(first(&app), "Good Omens", "Terry before Ursula and Zed");
     send(&mut app, &db, key('o'));
-    assert_eq!(app.library.sort().label(Tab::Audiobooks), "chapters");
+    assert_eq!(app.library().sort().label(Tab::Audiobooks), "chapters");
     assert_eq!(first(&app), "The Left Hand of Darkness", "40 chapters");
 }
 

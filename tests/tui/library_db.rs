@@ -9,9 +9,9 @@ use chrono::Duration;
 use rusqlite::params;
 use spotsync::store::Store;
 use spotsync::store::browse::{self, Query, Tab};
-use spotsync::tui::app::{App, Msg, Screen};
+use spotsync::tui::app::{App, Msg, Screen, Setup};
 
-use crate::fixtures::{idle, t0};
+use crate::fixtures::t0;
 
 pub const ARTISTS: [(&str, &str); 6] = [
     ("ar1", "Daft Punk"),
@@ -453,10 +453,15 @@ pub fn send(app: &mut App, db: &Path, msg: Msg) {
 
 /// The idle app on the Library screen of the fixed library, on `tab`.
 pub fn library_app(db: &Path, tab: Tab) -> App {
-    let mut app = idle();
+    library_app_with(db, tab, crate::fixtures::setup())
+}
+
+/// [`library_app`], started with `setup`.
+pub fn library_app_with(db: &Path, tab: Tab, setup: Setup) -> App {
+    let mut app = crate::fixtures::idle_with(setup);
     send(&mut app, db, crate::fixtures::key('2'));
-    assert_eq!(app.screen, Screen::Library);
-    while app.library.tab != tab {
+    assert_eq!(app.screen(), Screen::Library);
+    while app.library().tab() != tab {
         send(
             &mut app,
             db,

@@ -5,13 +5,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spotsync::sync::{Phase, PhaseStatus, RunKind, SyncEvent};
 use spotsync::tui::app::App;
-use spotsync::tui::ui;
 
 use crate::fixtures::*;
 
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal.draw(|f| app.draw(f)).expect("draw");
     terminal
 }
 
@@ -55,7 +54,7 @@ fn the_lists_share_a_row_and_a_skipped_phase_says_why() {
         },
         4,
     ));
-    let rows = app.phases.rows();
+    let rows = app.phases().rows();
     assert_eq!(
         rows.len(),
         6,
@@ -88,5 +87,5 @@ fn the_lists_share_a_row_and_a_skipped_phase_says_why() {
             5,
         ));
     }
-    assert_eq!(app.phases.rows()[2].1.status, PhaseStatus::Success);
+    assert_eq!(app.phases().rows()[2].1.status, PhaseStatus::Success);
 }

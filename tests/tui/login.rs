@@ -7,7 +7,6 @@ use ratatui::backend::TestBackend;
 use spotsync::spotify::auth::AuthError;
 use spotsync::tui::app::{Action, App, EngineFailure, EngineState, Msg, NoticeLevel, Overlay};
 use spotsync::tui::panes::login::{LoginCommand, LoginEvent, LoginStage, no_auth_text};
-use spotsync::tui::ui;
 
 use crate::fixtures::*;
 
@@ -18,9 +17,12 @@ state=Zm9vYmFyYmF6cXV4&code_challenge_method=S256&code_challenge=\
 E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM-END";
 
 fn not_connected() -> App {
-    let mut app = idle();
-    app.engine = EngineState::NoAuth(no_auth_text(&AuthError::NoToken));
-    app.locations.log_file = Some("/home/me/.local/state/spotsync/logs/spotsync.log".into());
+    let mut s = setup();
+    s.locations.log_file = Some("/home/me/.local/state/spotsync/logs/spotsync.log".into());
+    let mut app = idle_with(s);
+    app.update(Msg::EngineFailed(EngineFailure::NoAuth(no_auth_text(
+        &AuthError::NoToken,
+    ))));
     app
 }
 
@@ -44,10 +46,9 @@ fn waiting() -> App {
 }
 
 fn stage(app: &App) -> LoginStage {
-    app.login
-        .as_ref()
+    app.login()
         .expect("the login screen is open")
-        .stage
+        .stage()
         .clone()
 }
 
@@ -59,7 +60,7 @@ fn type_text(app: &mut App, text: &str) {
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
     t.backend().to_string()
 }
 
@@ -88,33 +89,26 @@ fn the_texts_without_a_usable_token_offer_the_a_key() {
 fn a_opens_the_login_only_when_not_connected() {
     let mut app = idle();
     assert_eq!(app.update(key('a')), None);
-    assert_eq!(app.overlay, Overlay::None);
-    assert!(
-        app.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("Already connected")
-    );
+    assert_eq!(app.overlay(), Overlay::None);
+    assert!(app.notice().unwrap().text.contains("Already connected"));
 
     let mut app = idle();
-    app.engine = EngineState::Unavailable("another spotsync is using /x.db".into());
+    app.update(Msg::EngineFailed(EngineFailure::Start(
+        "another spotsync is using /x.db".into(),
+    )));
     assert_eq!(app.update(key('a')), None);
-    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.overlay(), Overlay::None);
 
     let mut app = not_connected();
     assert_eq!(
         app.update(key('a')),
         Some(Action::Login(LoginCommand::Start))
     );
-    assert_eq!(app.overlay, Overlay::Login);
+    assert_eq!(app.overlay(), Overlay::Login);
     assert_eq!(stage(&app), LoginStage::Starting);
     app.update(ready());
     assert_eq!(stage(&app), LoginStage::Waiting);
-    assert_eq!(
-        app.login.as_ref().unwrap().authorize_url.as_deref(),
-        Some(URL)
-    );
+    assert_eq!(app.login().unwrap().authorize_url(), Some(URL));
 }
 
 #[test]
@@ -123,13 +117,13 @@ fn typed_keys_go_to_the_input_and_enter_hands_the_url_over() {
     // Keys that mean something on the main screen are text here.
     type_text(&mut app, "qsx");
     assert_eq!(app.update(code(KeyCode::Backspace)), None);
-    assert_eq!(app.login.as_ref().unwrap().input, "qs");
-    assert!(!app.quitting);
+    assert_eq!(app.login().unwrap().input(), "qs");
+    assert!(!app.is_quitting());
     assert_eq!(app.update(ctrl('u')), None);
-    assert_eq!(app.login.as_ref().unwrap().input, "");
+    assert_eq!(app.login().unwrap().input(), "");
     // Enter with nothing pasted explains.
     assert_eq!(app.update(code(KeyCode::Enter)), None);
-    assert!(app.login.as_ref().unwrap().problem.is_some());
+    assert!(app.login().unwrap().problem().is_some());
 
     let pasted = "http://127.0.0.1:8888/callback?code=abc&state=Zm9vYmFyYmF6cXV4";
     type_text(&mut app, &format!(" {pasted} "));
@@ -138,7 +132,7 @@ fn typed_keys_go_to_the_input_and_enter_hands_the_url_over() {
         Some(Action::Login(LoginCommand::Paste(pasted.into())))
     );
     assert_eq!(stage(&app), LoginStage::Exchanging);
-    assert!(app.login.as_ref().unwrap().input.is_empty());
+    assert!(app.login().unwrap().input().is_empty());
 }
 
 #[test]
@@ -152,7 +146,7 @@ fn a_refused_paste_can_be_pasted_again() {
     assert_eq!(stage(&app), LoginStage::Waiting);
     assert!(screen(&app).contains("That is not the redirected URL"));
     type_text(&mut app, "x");
-    assert_eq!(app.login.as_ref().unwrap().input, "x");
+    assert_eq!(app.login().unwrap().input(), "x");
 }
 
 #[test]
@@ -162,12 +156,12 @@ fn esc_cancels_the_login_and_later_reports_are_ignored() {
         app.update(code(KeyCode::Esc)),
         Some(Action::Login(LoginCommand::Cancel))
     );
-    assert_eq!(app.overlay, Overlay::None);
-    assert!(app.login.is_none());
-    assert!(matches!(app.engine, EngineState::NoAuth(_)));
+    assert_eq!(app.overlay(), Overlay::None);
+    assert!(app.login().is_none());
+    assert!(matches!(app.engine(), EngineState::NoAuth(_)));
     assert_eq!(app.update(Msg::Login(LoginEvent::Exchanging)), None);
-    assert!(app.login.is_none());
-    assert_eq!(app.overlay, Overlay::None);
+    assert!(app.login().is_none());
+    assert_eq!(app.overlay(), Overlay::None);
 }
 
 #[test]
@@ -181,9 +175,9 @@ fn connected_closes_the_screen_and_starts_the_engine() {
         })),
         Some(Action::StartEngine)
     );
-    assert_eq!(app.overlay, Overlay::None);
-    assert_eq!(app.engine, EngineState::Ready);
-    let n = app.notice.clone().unwrap();
+    assert_eq!(app.overlay(), Overlay::None);
+    assert_eq!(app.engine(), &EngineState::Ready);
+    let n = app.notice().cloned().unwrap();
     assert_eq!(n.level, NoticeLevel::Info);
     assert!(
         n.text.contains("Connected to Spotify as Test User"),
@@ -203,8 +197,8 @@ fn a_saved_token_that_cannot_be_used_says_so_and_offers_the_login_again() {
         what_to_do: no_auth_text(&e),
         error: e.to_string(),
     }));
-    assert!(matches!(app.engine, EngineState::NoAuth(_)));
-    let n = app.notice.clone().unwrap();
+    assert!(matches!(app.engine(), EngineState::NoAuth(_)));
+    let n = app.notice().cloned().unwrap();
     assert_eq!(n.level, NoticeLevel::Error);
     assert!(
         n.text
@@ -292,11 +286,11 @@ fn a_refused_token_during_a_run_offers_the_login() {
         },
         1,
     ));
-    assert!(matches!(app.engine, EngineState::NoAuth(_)));
+    assert!(matches!(app.engine(), EngineState::NoAuth(_)));
     let mut failed = run(3, RunKind::Incremental, RunStatus::Failed, 0, 1);
     failed.error = Some("Spotify refused the stored authorization".into());
     app.update(ev(SyncEvent::RunFinished { run: failed }, 2));
-    let n = app.notice.clone().unwrap();
+    let n = app.notice().cloned().unwrap();
     assert!(
         n.text.starts_with("Sync stopped: press a to log in again"),
         "{}",
@@ -308,10 +302,10 @@ fn a_refused_token_during_a_run_offers_the_login() {
         app.update(key('a')),
         Some(Action::Login(LoginCommand::Start))
     );
-    assert_eq!(app.overlay, Overlay::Login);
+    assert_eq!(app.overlay(), Overlay::Login);
     assert_eq!(
         app.update(Msg::Login(LoginEvent::Connected { user: "me".into() })),
         Some(Action::StartEngine)
     );
-    assert_eq!(app.engine, EngineState::Ready);
+    assert_eq!(app.engine(), &EngineState::Ready);
 }

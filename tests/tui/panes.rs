@@ -6,12 +6,12 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use spotsync::sync::{LimitReason, Phase, PhaseStatus, RunKind, RunStatus, SyncEvent};
+use spotsync::sync::{LimitReason, Phase, PhaseStatus, RunKind, RunStatus};
 use spotsync::tui::panes::changes::{ChangesKey, ChangesState};
 use spotsync::tui::panes::history::HistoryState;
-use spotsync::tui::panes::limits::{LimitsState, LimitsWidget};
+use spotsync::tui::panes::limits::{Limit, LimitsState, LimitsWidget};
 use spotsync::tui::panes::log::LogState;
-use spotsync::tui::panes::phases::PhasesState;
+use spotsync::tui::panes::phases::{Batch, PhasesState};
 use spotsync::tui::theme::Theme;
 
 use crate::fixtures::*;
@@ -23,39 +23,24 @@ fn press(code: KeyCode) -> KeyEvent {
 #[test]
 fn phases_follow_a_run_from_start_to_pause() {
     let mut p = PhasesState::new(&[], Vec::new());
+    let shown = |p: &PhasesState| Phase::ALL.iter().filter(|ph| p.get(**ph).is_some()).count();
     assert_eq!(
-        p.list.len(),
+        shown(&p),
         10,
         "the library phases, no plays without history"
     );
     assert_eq!(p.row_count(), 5, "the six small lists share one row");
-    p.on_engine(
-        &SyncEvent::RunStarted {
-            run_id: 1,
-            kind: RunKind::Full,
-            phases: vec![Phase::Tracks, Phase::Plays],
-            resumed: false,
-        },
-        at(0),
-    );
-    assert!(p.show_plays && p.list.len() == 11 && p.row_count() == 6);
-    p.on_engine(
-        &SyncEvent::PhaseStarted {
-            phase: Phase::Tracks,
-            done: 0,
-            total: Some(100),
-        },
-        at(0),
-    );
-    p.on_engine(
-        &SyncEvent::BatchCommitted {
-            phase: Phase::Tracks,
+    p.start_run(&[Phase::Tracks, Phase::Plays], false);
+    assert!(p.shows_plays() && shown(&p) == 11 && p.row_count() == 6);
+    p.phase_started(Phase::Tracks, 0, Some(100), at(0));
+    p.batch_committed(
+        Phase::Tracks,
+        Batch {
             done: 50,
             total: Some(100),
             added: 50,
             updated: 0,
             removed: 0,
-            api_calls: 1,
         },
         at(5),
     );
@@ -65,43 +50,37 @@ fn phases_follow_a_run_from_start_to_pause() {
         (PhaseStatus::InProgress, 50, 50)
     );
     assert_eq!(t.rate(at(5)), Some(10.0));
-    p.on_engine(&SyncEvent::Paused, at(6));
+    p.paused();
     assert_eq!(p.get(Phase::Tracks).unwrap().status, PhaseStatus::Paused);
     assert!(!p.get(Phase::Albums).unwrap().in_run);
     p.move_by(10);
-    assert_eq!(p.selected, 5);
+    assert_eq!(p.selected(), 5);
 }
 
 #[test]
 fn limits_count_down_and_end_by_the_clock_only_when_idle() {
-    let mut l = LimitsState::new(&Default::default(), t0());
-    l.on_engine(
-        &SyncEvent::RateLimited {
-            until: at(30),
-            reason: LimitReason::Window,
-            phase: None,
-        },
-        at(0),
-    );
+    let mut l = LimitsState::new(&Default::default(), t0(), None);
+    l.hold(Limit {
+        until: at(30),
+        reason: LimitReason::Window,
+        phase: None,
+    });
     assert_eq!(l.remaining(at(10)), Some(Duration::from_secs(20)));
     l.on_tick(at(31), false);
     assert!(
-        l.limit.is_some(),
+        l.limit().is_some(),
         "a running engine says when the hold ends"
     );
     l.on_tick(at(31), true);
-    assert!(l.limit.is_none());
+    assert!(l.limit().is_none());
 
     // The widget draws from this state alone.
     let mut t = Terminal::new(TestBackend::new(60, 4)).unwrap();
-    l.on_engine(
-        &SyncEvent::RateLimited {
-            until: at(95),
-            reason: LimitReason::Quota,
-            phase: None,
-        },
-        at(40),
-    );
+    l.hold(Limit {
+        until: at(95),
+        reason: LimitReason::Quota,
+        phase: None,
+    });
     t.draw(|f| {
         f.render_widget(
             LimitsWidget {
@@ -132,16 +111,16 @@ fn history_keeps_the_cursor_in_view_and_one_row_per_run() {
         .collect();
     let mut h = HistoryState::new(&runs);
     h.move_by(5, 3);
-    assert_eq!((h.selected, h.scroll), (5, 3));
+    assert_eq!((h.selected(), h.scroll()), (5, 3));
     h.move_by(-100, 3);
-    assert_eq!((h.selected, h.scroll), (0, 0));
+    assert_eq!((h.selected(), h.scroll()), (0, 0));
     let mut again = run(10, RunKind::Incremental, RunStatus::Failed, 0, 9);
     again.error = Some("boom".into());
     h.on_run_finished(again.clone());
-    assert_eq!(h.runs.len(), 10);
-    assert_eq!(h.runs.front(), Some(&again));
+    assert_eq!(h.runs().len(), 10);
+    assert_eq!(h.runs().front(), Some(&again));
     h.on_run_started(10);
-    assert_eq!(h.runs[0].status, RunStatus::Running);
+    assert_eq!(h.runs()[0].status, RunStatus::Running);
 }
 
 #[test]
@@ -154,24 +133,24 @@ fn the_log_keeps_its_place_when_scrolled_back() {
         l.push(line, 5);
     }
     l.move_by(-3, 5);
-    assert_eq!(l.scroll, 3);
+    assert_eq!(l.scroll(), 3);
     let spotsync::tui::app::Msg::Log(line) = log(21, tracing::Level::INFO, "new") else {
         unreachable!()
     };
     l.push(line, 5);
-    assert_eq!(l.scroll, 4);
+    assert_eq!(l.scroll(), 4);
     l.move_by(i64::MAX / 2, 5);
-    assert_eq!(l.scroll, 0);
+    assert_eq!(l.scroll(), 0);
 }
 
 #[test]
 fn the_change_list_scrolls_within_its_rows_and_ignores_stale_answers() {
     let mut c = ChangesState::loading(5);
     assert!(!c.on_rows(4, Ok(Vec::new())), "an answer for another run");
-    assert!(c.rows.is_none());
+    assert!(c.rows().is_none());
     assert!(c.on_rows(5, Ok(Vec::new())));
     assert_eq!(c.on_key(press(KeyCode::Down), 10), ChangesKey::Stay);
-    assert_eq!(c.scroll, 0, "nothing to scroll");
+    assert_eq!(c.scroll(), 0, "nothing to scroll");
     assert_eq!(c.on_key(press(KeyCode::Char('z')), 10), ChangesKey::Ignored);
     assert_eq!(c.on_key(press(KeyCode::Char('q')), 10), ChangesKey::Quit);
     assert_eq!(c.on_key(press(KeyCode::Esc), 10), ChangesKey::Close);

@@ -4,15 +4,14 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use spotsync::tui::app::App;
-use spotsync::tui::ui;
+use spotsync::tui::app::{App, DemoBanner, Setup};
 
 use crate::fixtures::*;
 
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     terminal
-        .draw(|f| ui::draw(f, app))
+        .draw(|f| app.draw(f))
         .expect("draw on the test backend");
     terminal
 }
@@ -140,7 +139,6 @@ fn every_size_from_tiny_to_huge_draws_without_panicking() {
 #[test]
 fn no_color_means_no_colours_at_all() {
     for app in [syncing(), window_limited(), failed_phase(), help()] {
-        assert!(!app.color);
         let t = render(&app, 160, 48);
         for cell in t.backend().buffer().content() {
             assert_eq!(cell.fg, Color::Reset, "a foreground colour with NO_COLOR");
@@ -151,11 +149,21 @@ fn no_color_means_no_colours_at_all() {
 
 #[test]
 fn colours_are_the_16_named_ones() {
-    for mut app in [syncing(), window_limited(), failed_phase(), help()] {
-        app.color = true;
-        app.demo = Some(spotsync::tui::app::DemoBanner {
-            sim_url: "http://127.0.0.1:1/".into(),
-        });
+    let coloured = || {
+        idle_with(Setup {
+            color: true,
+            demo: Some(DemoBanner {
+                sim_url: "http://127.0.0.1:1/".into(),
+            }),
+            ..setup()
+        })
+    };
+    for app in [
+        syncing_from(coloured()),
+        window_limited_from(coloured()),
+        failed_phase_from(coloured()),
+        help_from(coloured()),
+    ] {
         let t = render(&app, 160, 48);
         let mut coloured = 0;
         for cell in t.backend().buffer().content() {
@@ -192,9 +200,7 @@ fn the_key_line_offers_only_keys_that_work_now() {
         running.contains("p pause") && !running.contains("s start"),
         "{running}"
     );
-    let mut no_auth = idle();
-    no_auth.engine = spotsync::tui::app::EngineState::NoAuth("Not connected".into());
-    let line = key_line(&no_auth);
+    let line = key_line(&not_connected("Not connected"));
     assert!(
         !line.contains("s start") && line.contains("? help") && line.contains("q quit"),
         "{line}"

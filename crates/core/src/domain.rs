@@ -1,5 +1,7 @@
-//! The shared vocabulary of the engine, the store and the front ends: phases, run kinds,
-//! statuses, limit reasons, change kinds, capabilities and checkpoints.
+//! The shared vocabulary of the engine, the plan, the store and the front ends: phases, run
+//! kinds and start modes, statuses, limit reasons, change kinds, capabilities, checkpoints, the
+//! page and batch sizes the engine reads in (and the plan counts in), and the `account` keys
+//! the engine writes and the plan reads.
 //!
 //! A leaf module: it imports nothing from `sync` or `store`. Every enum that is stored has one
 //! stable text value (the one the database has always held), `ToSql`/`FromSql` impls, and an
@@ -133,8 +135,48 @@ pub const TOP_LIST_ORDER: [(&str, &str); 6] = [
     ("track", "long_term"),
 ];
 
+/// Offset stride of the top phase's checkpoint (`list × TOP_STRIDE + offset within the list`, the
+/// lists in [`TOP_LIST_ORDER`]): far above any top list's length (Spotify serves a few hundred).
+pub const TOP_STRIDE: u64 = 100_000;
+
+/// Items per page of every paged list the engine reads (Spotify's largest page), and the page
+/// the plan counts in.
+pub const PAGE: u32 = 50;
+/// Albums per `GET /albums?ids=` (where the app may use it).
+pub const ALBUM_BATCH: u32 = 20;
+/// Artists per `GET /artists?ids=` (where the app may use it).
+pub const ARTIST_BATCH: u32 = 50;
+
+/// The `account` key of the user's Spotify id (from `GET /me`).
+pub const USER_ID_KEY: &str = "user_id";
+/// The `account` key of the user's display name (from `GET /me`).
+pub const DISPLAY_NAME_KEY: &str = "display_name";
+/// The `account` key holding the day of the last complete top-lists snapshot.
+pub const TOP_SNAPSHOT_KEY: &str = "top_snapshot_date";
+/// The `account` key the last probe is kept under (JSON).
+pub const PROBE_KEY: &str = "plan_probe";
+
+/// The `account` key set when a list's walk first completed: its changes are journaled only
+/// from then on (a list new to an existing mirror is not journaled as all added).
+pub fn mirrored_key(phase: Phase) -> String {
+    format!("mirrored_{phase}")
+}
+
+/// How to start a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartMode {
+    /// Resume the unfinished run if there is one; else incremental when a complete mirror exists,
+    /// else full.
+    Auto,
+    /// A fresh full run (an unfinished run is closed as cancelled first).
+    Full,
+    /// An incremental run (an unfinished run is resumed first).
+    Incremental,
+}
+
 /// What a request is for, highest priority first: the gate lets a lower class stop earlier in
-/// the daily budget so the higher ones always find room (see [`crate::sync::quota`]).
+/// the daily budget so the higher ones always find room (see [`crate::quota`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestClass {
@@ -272,7 +314,7 @@ pub enum LimitReason {
     /// learned from Spotify's `QUOTA_EXCEEDED` answers.
     Budget,
     /// Bulk work (full walks, enrichment) stops here to keep the rest of the day's budget for
-    /// the listening-history poll and the incremental syncs: see [`crate::sync::quota`].
+    /// the listening-history poll and the incremental syncs: see [`crate::quota`].
     Reserve,
 }
 
@@ -512,88 +554,4 @@ pub struct PhaseProgress {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rusqlite::Connection;
-
-    fn read<T: FromSql>(c: &Connection, text: &str) -> rusqlite::Result<T> {
-        c.query_row("SELECT ?1", [text], |r| r.get(0))
-    }
-
-    #[test]
-    fn stored_values_round_trip_and_keep_their_text() {
-        let c = Connection::open_in_memory().unwrap();
-        for p in Phase::ALL {
-            let back: Phase = c.query_row("SELECT ?1", [p], |r| r.get(0)).unwrap();
-            assert_eq!(back, p);
-        }
-        assert_eq!(
-            read::<PhaseStatus>(&c, "in_progress").unwrap(),
-            PhaseStatus::InProgress
-        );
-        assert_eq!(
-            read::<RunStatus>(&c, "rate_limited").unwrap(),
-            RunStatus::RateLimited
-        );
-        assert_eq!(read::<RunKind>(&c, "plays").unwrap(), RunKind::Plays);
-        assert_eq!(
-            read::<LimitReason>(&c, "quota").unwrap(),
-            LimitReason::Quota
-        );
-        assert_eq!(read::<Cursor>(&c, "reconcile").unwrap(), Cursor::Reconcile);
-        assert_eq!(
-            read::<ChangeKind>(&c, "playlist_items_changed").unwrap(),
-            ChangeKind::PlaylistItemsChanged
-        );
-        assert_eq!(
-            read::<Capability>(&c, "extended_quota").unwrap(),
-            Capability::ExtendedQuota
-        );
-        assert_eq!(
-            read::<CapabilityValue>(&c, "unavailable").unwrap(),
-            CapabilityValue::Unavailable
-        );
-        assert_eq!(
-            read::<ItemsStatus>(&c, "not_found").unwrap(),
-            ItemsStatus::NotFound
-        );
-        assert_eq!(
-            read::<EnrichError>(&c, "unreadable").unwrap(),
-            EnrichError::Unreadable
-        );
-    }
-
-    #[test]
-    fn unknown_values_read_back_are_errors_not_defaults() {
-        let c = Connection::open_in_memory().unwrap();
-        fn is_conversion_error<T: fmt::Debug>(r: rusqlite::Result<T>) -> bool {
-            matches!(r, Err(rusqlite::Error::FromSqlConversionFailure(..)))
-        }
-        assert!(is_conversion_error(read::<Phase>(&c, "podcasts")));
-        assert!(is_conversion_error(read::<RunKind>(&c, "weekly")));
-        assert!(is_conversion_error(read::<RunStatus>(&c, "done")));
-        assert!(is_conversion_error(read::<PhaseStatus>(&c, "SUCCESS")));
-        assert!(is_conversion_error(read::<LimitReason>(&c, "")));
-        assert!(is_conversion_error(read::<Cursor>(&c, "items ")));
-        assert!(is_conversion_error(read::<ChangeKind>(&c, "moved")));
-        assert!(is_conversion_error(read::<CapabilityValue>(&c, "yes")));
-        assert!(is_conversion_error(read::<ItemsStatus>(&c, "fetch")));
-        // A number where text is expected is an error too.
-        let r: rusqlite::Result<Phase> = c.query_row("SELECT 3", [], |r| r.get(0));
-        assert!(
-            matches!(r, Err(rusqlite::Error::InvalidColumnType(..))),
-            "{r:?}"
-        );
-        // Run ids start at 1: a stored 0 is refused.
-        let r: rusqlite::Result<RunId> = c.query_row("SELECT 0", [], |r| r.get(0));
-        assert!(r.is_err());
-        assert_eq!(RunId::new(0), None);
-        assert_eq!(RunId::new(7).map(RunId::get), Some(7));
-    }
-
-    #[test]
-    fn error_message_names_the_value() {
-        let e = "weekly".parse::<RunKind>().unwrap_err();
-        assert_eq!(e.to_string(), "unknown run kind \"weekly\"");
-    }
-}
+mod tests;

@@ -1,83 +1,34 @@
-//! Human durations (`90s`, `10m`, `1h30m`) as the config file and command line write them.
+//! Human durations (`90s`, `10m`, `1h30m`, `1h 30min`) as the config file and command line
+//! write them, read by `humantime`.
 //!
-//! Parsing is total: every string gives a duration or an error naming the problem, never a
-//! panic. Numbers and sums are checked, and a duration longer than [`MAX_DURATION`] is refused
-//! (no schedule or wait of spotsync needs more, and callers can add it to an `Instant` or a
-//! date without overflowing).
+//! A number always needs its unit: `"5"` is refused (it could mean seconds or minutes), and
+//! `"0"` alone means zero. Parsing is total: every string gives a duration or an error naming
+//! the problem, never a panic. A duration longer than [`MAX_DURATION`] is refused (no schedule
+//! or wait of spotsync needs more, and callers can add it to an `Instant` or a date without
+//! overflowing).
 
 use std::time::Duration;
 
 /// The longest duration accepted: 10 years (3650 days).
 pub const MAX_DURATION: Duration = Duration::from_secs(3650 * 86_400);
 
-/// Parse `90`, `90s`, `10m`, `2h`, `1d`, `500ms` and combinations like `1h30m`.
+/// Parse `90s`, `10m`, `2h`, `1d`, `500ms`, `1h30m`, `1h 30min` (humantime's units: `ms`, `s`,
+/// `m`/`min`, `h`, `d`, `w`…; `M` is a month). A bare number other than `0` is an error.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    if s.is_empty() {
-        return Err("empty duration".into());
-    }
     let too_long = || format!("duration {s:?} is too long (at most 3650d)");
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: u64 = s.parse().map_err(|_| too_long())?;
-        return checked(Duration::from_secs(secs)).ok_or_else(too_long);
+    let d = humantime::parse_duration(s).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit { unit, value, .. } if unit.is_empty() => format!(
+            "{s:?} has no unit: write e.g. \"{value}s\" or \"{value}m\" (units: ms, s, m, h, d)"
+        ),
+        humantime::DurationError::NumberOverflow => too_long(),
+        humantime::DurationError::Empty => "empty duration: write e.g. \"30s\" or \"10m\"".into(),
+        other => format!("invalid duration {s:?} ({other}): write e.g. 30s, 10m, 2h or 1h30m"),
+    })?;
+    if d > MAX_DURATION {
+        return Err(too_long());
     }
-    let mut total = Duration::ZERO;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_alphabetic() {
-                unit.push(n);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        if num.is_empty() {
-            return Err(format!(
-                "invalid duration {s:?}: expected e.g. 30s, 10m, 2h"
-            ));
-        }
-        // Only ASCII digits were collected: a failure here is an overflow.
-        let n: u64 = num.parse().map_err(|_| too_long())?;
-        num.clear();
-        let (per, millis) = match unit.as_str() {
-            "ms" => (1, true),
-            "s" => (1, false),
-            "m" => (60, false),
-            "h" => (3600, false),
-            "d" => (86_400, false),
-            _ => {
-                return Err(format!(
-                    "invalid duration unit {unit:?} in {s:?}: use ms, s, m, h or d"
-                ));
-            }
-        };
-        let part = if millis {
-            Duration::from_millis(n)
-        } else {
-            Duration::from_secs(n.checked_mul(per).ok_or_else(too_long)?)
-        };
-        total = total
-            .checked_add(part)
-            .and_then(checked)
-            .ok_or_else(too_long)?;
-    }
-    if !num.is_empty() {
-        return Err(format!(
-            "invalid duration {s:?}: a number needs a unit (s, m, h, d)"
-        ));
-    }
-    Ok(total)
-}
-
-fn checked(d: Duration) -> Option<Duration> {
-    (d <= MAX_DURATION).then_some(d)
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -87,11 +38,15 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
         assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(
+            parse_duration("1h 30min").unwrap(),
+            Duration::from_secs(5400)
+        );
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
         assert!(parse_duration("10x").is_err());
         assert!(parse_duration("1h30").is_err());
         assert!(parse_duration("").is_err());
@@ -99,12 +54,18 @@ mod tests {
     }
 
     #[test]
+    fn a_number_needs_its_unit() {
+        for s in ["5", "90", " 30 "] {
+            let e = parse_duration(s).unwrap_err();
+            assert!(e.contains("no unit") && e.contains("s\""), "{s}: {e}");
+        }
+    }
+
+    #[test]
     fn overflow_is_an_error_not_a_panic() {
         for s in [
             "99999999999999999999d",
             "18446744073709551615d",
-            "18446744073709551615",
-            "99999999999999999999",
             "18446744073709551615s18446744073709551615s",
             "213503982334601h",
             "3651d",
@@ -142,8 +103,11 @@ mod tests {
                 + Duration::from_millis(ms);
             prop_assert_eq!(parse_duration(&text), Ok(want));
             let secs = d * 86_400 + h * 3600 + m * 60 + s;
-            prop_assert_eq!(parse_duration(&secs.to_string()), Ok(Duration::from_secs(secs)));
+            prop_assert_eq!(parse_duration(&format!("{secs}s")), Ok(Duration::from_secs(secs)));
             prop_assert_eq!(parse_duration(&format!(" {m}m ")), Ok(Duration::from_secs(m * 60)));
+            if secs > 0 {
+                prop_assert!(parse_duration(&secs.to_string()).is_err());
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! bulk work takes at the quota ("albums: 2,140 requests ≈ 1 day 7 h at ~1,224/day").
 //!
 //! Pure over a [`Snapshot`] of what the database knows ([`read_snapshot`], [`load_plan`]):
-//! [`compute`] mirrors what each phase sends (`crate::sync::phases`): pages of [`PAGE`] items,
+//! [`compute`] mirrors what each phase sends (`crate::sync`'s phases): pages of [`PAGE`] items,
 //! an empty first page for an empty list, `GET /me` before playlists in a new full run, one
 //! request per album and artist never enriched (or one per [`ALBUM_BATCH`] / [`ARTIST_BATCH`]
 //! where the app has the batch endpoints), one request per plays poll.
@@ -35,26 +35,20 @@ pub use next_run::{
 pub use snapshot::{load_plan, load_snapshot, read_snapshot};
 pub use words::{fmt_eta, group, requests};
 
-use crate::domain::{Checkpoint, Phase, PhaseStatus, RequestClass, RunKind};
-use crate::quota::{self, Observation, QuotaSource};
-use crate::sync::config::SyncConfig;
-use crate::sync::events::StartMode;
+pub use crate::store::{CatalogCounts, StoredPlaylist};
 
-/// Items per page of every paged list (the engine's page size).
-pub const PAGE: u64 = 50;
-/// Albums per `GET /albums?ids=` (Extended Quota apps).
-pub const ALBUM_BATCH: u64 = 20;
-/// Artists per `GET /artists?ids=` (Extended Quota apps).
-pub const ARTIST_BATCH: u64 = 50;
+use crate::domain::{
+    ALBUM_BATCH, ARTIST_BATCH, Checkpoint, PAGE, Phase, PhaseStatus, RequestClass, RunKind,
+    StartMode, TOP_STRIDE,
+};
+use crate::quota::{self, Observation, QuotaSource};
+use crate::settings::SyncConfig;
+
 /// How many top lists there are ([`crate::domain::TOP_LIST_ORDER`]).
 pub const TOP_LISTS: usize = crate::domain::TOP_LIST_ORDER.len();
-/// Offset stride of the top phase's checkpoint (`list × STRIDE + offset in the list`).
-const TOP_STRIDE: u64 = 100_000;
 /// The daily figure ETAs assume while no quota is configured or learned: the low end of what
 /// Development Mode apps get.
 pub const ASSUMED_DAILY: u64 = 1_100;
-/// The `account` key the last probe is kept under (JSON).
-pub const PROBE_KEY: &str = "plan_probe";
 /// How distinct albums and artists grow with the tracks of a library (Heaps' law:
 /// `distinct ∝ tracks^β`). Albums grow almost with the tracks (saves come album by album),
 /// artists much slower (the same artists come back).
@@ -112,7 +106,7 @@ pub struct TrackSample {
 }
 
 /// What a probe learned: totals of the lists a sync walks, without storing anything of the
-/// library. Kept in the database under [`PROBE_KEY`].
+/// library. Kept in the database under [`crate::domain::PROBE_KEY`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Probe {
     pub at: DateTime<Utc>,
@@ -192,28 +186,6 @@ pub struct PhaseRecord {
     pub status: PhaseStatus,
     pub checkpoint: Checkpoint,
     pub last_error: Option<String>,
-}
-
-/// A playlist the database holds (not removed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPlaylist {
-    pub id: String,
-    /// `items_status`: `synced`, `pending`, `forbidden`, `not_found`.
-    pub pending: bool,
-    pub synced: bool,
-    pub total: Option<u64>,
-    /// The snapshot whose items are mirrored.
-    pub items_snapshot_id: Option<String>,
-    /// Positions already staged by an unfinished fetch.
-    pub staged: u64,
-}
-
-/// Rows of the catalog (for the albums-per-track ratio of estimates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CatalogCounts {
-    pub tracks: u64,
-    pub albums: u64,
-    pub artists: u64,
 }
 
 /// Everything [`compute`] needs, read from the database and the config at `now`.

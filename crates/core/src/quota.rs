@@ -228,12 +228,14 @@ fn reserves(daily: u64, schedule: &Schedule, incremental_cost: u64) -> (u64, u64
     (history_reserve.min(reserve), reserve)
 }
 
-/// The requests counted against the daily figure: those of the rolling 24 hours that came
-/// after the end of the last `QUOTA_EXCEEDED` block.
+/// The requests of the rolling 24 hours, and which of them count against the daily figure:
+/// those that came after the end of the last `QUOTA_EXCEEDED` block.
 #[derive(Debug, Clone, Default)]
 pub struct Window {
+    /// Every request of the rolling day, oldest first.
     sent: VecDeque<DateTime<Utc>>,
-    /// Requests before this do not count (the end of the last quota block).
+    /// Requests before this do not count against the daily figure (the end of the last quota
+    /// block).
     fresh_since: Option<DateTime<Utc>>,
 }
 
@@ -252,14 +254,25 @@ impl Window {
         let since = now
             .checked_sub_signed(DAY)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
-        let since = self.fresh_since.map_or(since, |f| f.max(since));
         while self.sent.front().is_some_and(|&t| t < since) {
             self.sent.pop_front();
         }
     }
 
+    /// Where the counted requests start in `sent`.
+    fn counted_from(&self) -> usize {
+        self.fresh_since
+            .map_or(0, |f| self.sent.partition_point(|&t| t < f))
+    }
+
     /// Requests counted now.
     pub fn used(&mut self, now: DateTime<Utc>) -> u64 {
+        self.prune(now);
+        (self.sent.len() - self.counted_from()) as u64
+    }
+
+    /// Requests sent in the rolling 24 hours before `now`, counted or not.
+    pub fn sent(&mut self, now: DateTime<Utc>) -> u64 {
         self.prune(now);
         self.sent.len() as u64
     }
@@ -276,7 +289,6 @@ impl Window {
     pub fn quota_exceeded(&mut self, now: DateTime<Utc>, resets_at: DateTime<Utc>) -> Observation {
         let calls = self.used(now).saturating_sub(1);
         self.fresh_since = Some(resets_at);
-        self.sent.clear();
         Observation {
             at: now,
             calls,
@@ -291,7 +303,7 @@ impl Window {
         if used < ceiling {
             return None;
         }
-        let k = (used - ceiling) as usize;
+        let k = self.counted_from() + (used - ceiling) as usize;
         let oldest = self.sent.get(k).copied().unwrap_or(now);
         Some(
             oldest
@@ -405,9 +417,19 @@ mod tests {
         assert_eq!(o.calls, 1_000);
         assert_eq!(o.resets_at, t(700));
         assert_eq!(w.used(t(701)), 0);
-        // Requests before the block's end never count again, even if stored ones are loaded.
+        // They were still sent: the day's usage keeps them until they age out.
+        assert_eq!(w.sent(t(701)), 1_001);
+        w.record(t(702));
+        assert_eq!((w.used(t(702)), w.sent(t(702))), (1, 1_002));
+        assert_eq!(w.sent(t(100) + DAY), 2);
+        // Requests before the block's end never count again, even if stored ones are loaded;
+        // a class at its ceiling waits for the counted ones to age out, not the others.
         let mut w = Window::new((0..50).map(t).collect(), Some(t(30)));
-        assert_eq!(w.used(t(60)), 20);
+        assert_eq!((w.used(t(60)), w.sent(t(60))), (20, 50));
+        assert_eq!(
+            w.admit(20, t(60)),
+            Some(t(30) + DAY + TimeDelta::seconds(1))
+        );
     }
 
     #[test]

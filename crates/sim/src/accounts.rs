@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::api::{AppState, json};
 use super::render::to_vec;
-use super::state::{AuthCode, lock};
+use super::state::{AuthCode, Shared, lock};
 
 /// How long an authorization code can be redeemed.
 const CODE_TTL: Duration = Duration::from_secs(600);
@@ -37,7 +37,7 @@ async fn count(State(s): State<AppState>, req: Request, next: Next) -> Response 
             .unwrap_or("")
     );
     let resp = next.run(req).await;
-    s.record(&route, resp.status().as_u16(), false);
+    s.record_accounts(&route, resp.status().as_u16());
     resp
 }
 
@@ -107,11 +107,20 @@ async fn authorize(State(s): State<AppState>, RawQuery(raw): RawQuery) -> Respon
     {
         return bad("Invalid code_challenge");
     }
+    // Who approves: `sim_user=N` on this request, else the user of `POST /__sim/login-as`.
+    let user = match get_param(&q, "sim_user") {
+        None => s.login_user(),
+        Some(u) => match u.parse::<usize>() {
+            Ok(u) if u < s.users() => u,
+            _ => return bad("sim_user must name a simulated user (0, 1, …)"),
+        },
+    };
     let code = s.random_token("AQ");
     lock(&s.auth).codes.insert(
         code.clone(),
         AuthCode {
             client_id: client_id.to_string(),
+            user,
             redirect_uri: redirect.to_string(),
             challenge: challenge.to_string(),
             scope: get_param(&q, "scope").unwrap_or("").to_string(),
@@ -153,83 +162,19 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
     let client_id = get_param(&q, "client_id")
         .map(str::to_string)
         .or_else(|| basic_client(&headers));
-    let grant = |e: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e);
     match get_param(&q, "grant_type") {
         None => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "grant_type parameter is missing",
         ),
-        Some("authorization_code") => {
-            let Some(client_id) = client_id else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client");
-            };
-            let Some(code) = get_param(&q, "code") else {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Missing required parameter: code",
-                );
-            };
-            // A code is consumed by its first redemption attempt, successful or not.
-            let Some(c) = lock(&s.auth).codes.remove(code) else {
-                return grant("Invalid authorization code");
-            };
-            if c.issued.elapsed() > CODE_TTL {
-                return grant("Authorization code expired");
-            }
-            if c.client_id != client_id {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client");
-            }
-            if get_param(&q, "redirect_uri") != Some(c.redirect_uri.as_str()) {
-                return grant("Invalid redirect URI");
-            }
-            let Some(verifier) = get_param(&q, "code_verifier") else {
-                return grant("code_verifier required");
-            };
-            if !(43..=128).contains(&verifier.len()) || s256(verifier) != c.challenge {
-                return grant("code_verifier was incorrect");
-            }
-            let t = s.issue(Some(&client_id), &c.scope, true);
-            json(StatusCode::OK, to_vec(&t))
-        }
-        Some("refresh_token") => {
-            let Some(rt) = get_param(&q, "refresh_token") else {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "refresh_token must be supplied",
-                );
-            };
-            let old = {
-                let mut auth = lock(&s.auth);
-                let Some(old) = auth.refresh.get(rt).cloned() else {
-                    return grant("Invalid refresh token");
-                };
-                if old.expired {
-                    return grant("Refresh token expired");
-                }
-                // Tokens from the control API (`client_id` empty) work with any client.
-                let cid = client_id.clone().unwrap_or_default();
-                if !old.client_id.is_empty() && old.client_id != cid {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_client",
-                        "Invalid client",
-                    );
-                }
-                // Rotation: the old refresh token stops working.
-                auth.refresh.remove(rt);
-                old
-            };
-            let t = s.issue(Some(&old.client_id), &old.scope, true);
-            json(StatusCode::OK, to_vec(&t))
-        }
+        Some("authorization_code") => redeem_code(&s, &q, client_id),
+        Some("refresh_token") => refresh(&s, &q, client_id),
         Some("client_credentials") => {
             if client_id.is_none() {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client");
+                return invalid_client();
             }
-            let t = s.issue(None, "", false);
+            let t = s.issue(None, "", None);
             json(StatusCode::OK, to_vec(&t))
         }
         Some(_) => oauth_error(
@@ -238,4 +183,76 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             "grant_type must be client_credentials, authorization_code or refresh_token",
         ),
     }
+}
+
+fn invalid_client() -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client")
+}
+
+fn invalid_grant(description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
+/// `grant_type=authorization_code`: a code from `/authorize`, for the client it was issued to,
+/// with the same redirect URI and the verifier of its challenge. A code is consumed by its
+/// first redemption attempt, successful or not.
+fn redeem_code(s: &Shared, q: &[(String, String)], client_id: Option<String>) -> Response {
+    let Some(client_id) = client_id else {
+        return invalid_client();
+    };
+    let Some(code) = get_param(q, "code") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: code",
+        );
+    };
+    let Some(c) = lock(&s.auth).codes.remove(code) else {
+        return invalid_grant("Invalid authorization code");
+    };
+    if c.issued.elapsed() > CODE_TTL {
+        return invalid_grant("Authorization code expired");
+    }
+    if c.client_id != client_id {
+        return invalid_client();
+    }
+    if get_param(q, "redirect_uri") != Some(c.redirect_uri.as_str()) {
+        return invalid_grant("Invalid redirect URI");
+    }
+    let Some(verifier) = get_param(q, "code_verifier") else {
+        return invalid_grant("code_verifier required");
+    };
+    if !(43..=128).contains(&verifier.len()) || s256(verifier) != c.challenge {
+        return invalid_grant("code_verifier was incorrect");
+    }
+    let t = s.issue(Some(&client_id), &c.scope, Some(c.user));
+    json(StatusCode::OK, to_vec(&t))
+}
+
+/// `grant_type=refresh_token`: a live refresh token of this client (tokens from the control
+/// API, issued to no client, suit any); the old one stops working (rotation).
+fn refresh(s: &Shared, q: &[(String, String)], client_id: Option<String>) -> Response {
+    let Some(rt) = get_param(q, "refresh_token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "refresh_token must be supplied",
+        );
+    };
+    let old = {
+        let mut auth = lock(&s.auth);
+        let Some(old) = auth.refresh.get(rt).cloned() else {
+            return invalid_grant("Invalid refresh token");
+        };
+        if old.expired {
+            return invalid_grant("Refresh token expired");
+        }
+        if !old.client_id.is_empty() && old.client_id != client_id.unwrap_or_default() {
+            return invalid_client();
+        }
+        auth.refresh.remove(rt);
+        old
+    };
+    let t = s.issue(Some(&old.client_id), &old.scope, Some(old.user));
+    json(StatusCode::OK, to_vec(&t))
 }

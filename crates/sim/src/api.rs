@@ -7,24 +7,26 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, MatchedPath, Path, RawQuery, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::ConnInfo;
-use super::model::{Library, Play, parse_id};
+use super::faults::{FaultKind, Verdict, is_write};
+use super::model::{Library, Play};
 use super::render::{self, Ctx};
-use super::state::{FaultKind, Gate, Scopes, Shared, lock};
+use super::state::{Gate, Scopes, Settings, Shared, lock};
+use super::stats::{Limited, Sender};
 
 pub type AppState = Arc<Shared>;
 
 /// Who is calling (set by the gate after the bearer token is checked).
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
-    /// A user token (authorization code); `false` for client credentials.
-    pub user: bool,
+    /// The simulated user of a user token; `None` for client credentials.
+    pub user: Option<usize>,
     /// The scopes the token was granted.
     pub scopes: Scopes,
 }
@@ -64,8 +66,8 @@ fn too_many(retry_after: Option<u64>, quota: bool) -> Response {
     r
 }
 
-/// The Web API's routes: these endpoints plus `more` (the library lists' handlers), all behind
-/// the same [`gate`].
+/// The Web API's routes: these endpoints plus `more` (the other modules' handlers), all behind
+/// the same gate (latency, limits, faults, bearer auth, statistics).
 pub fn routes(
     state: AppState,
     more: Vec<(&'static str, axum::routing::MethodRouter<AppState>)>,
@@ -75,17 +77,18 @@ pub fn routes(
         ("/v1/me/tracks", get(saved_tracks)),
         ("/v1/me/playlists", get(my_playlists)),
         ("/v1/me/player/recently-played", get(recently_played)),
-        ("/v1/playlists/{id}", get(playlist)),
-        ("/v1/playlists/{id}/items", get(playlist_items)),
-        ("/v1/playlists/{id}/tracks", get(playlist_tracks)),
-        ("/v1/artists", get(several_artists)),
-        ("/v1/artists/{id}", get(artist)),
-        ("/v1/albums", get(several_albums)),
-        ("/v1/albums/{id}", get(album)),
     ];
     endpoints.extend(more);
-    let mut r = Router::new();
+    // One method router per path (reads and writes of a path come from different modules).
+    let mut by_path: Vec<(&str, axum::routing::MethodRouter<AppState>)> = Vec::new();
     for (path, handler) in endpoints {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => by_path.push((path, handler)),
+        }
+    }
+    let mut r = Router::new();
+    for (path, handler) in by_path {
         // Spotify accepts a trailing slash (rspotify requests `me/`).
         r = r
             .route(path, handler.clone())
@@ -96,7 +99,7 @@ pub fn routes(
 
 /// Everything every `/v1` request goes through, in this order: latency, rate window and
 /// quota, injected / random faults, bearer auth; then the handler; statistics at the end.
-async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn gate(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let route = format!(
         "{} {}",
         req.method(),
@@ -105,81 +108,126 @@ async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Respon
             .map(|m| m.as_str().trim_end_matches('/'))
             .unwrap_or("(unmatched)")
     );
+    let method = req.method().as_str().to_string();
+    let who = Sender {
+        route: &route,
+        user: token_user(&s, &req),
+        write: is_write(&method),
+    };
     let settings = s.settings();
     if settings.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
     }
-
-    let (verdict, knocking) = s.gate(&settings);
-    let limited = match verdict {
-        Gate::Pass => None,
-        Gate::Window(secs) => {
-            lock(&s.stats).rate_limited += 1;
-            Some((secs, false))
-        }
-        Gate::Quota(secs) => {
-            lock(&s.stats).quota_exceeded += 1;
-            Some((secs, true))
-        }
+    if let Some(refused) = limited(&s, &settings, who) {
+        return refused;
+    }
+    let verdict = lock(&s.faults).decide(&method);
+    let fault = match verdict {
+        Verdict::Strike(kind) => Some(kind),
+        _ => s.random_fault(&settings),
     };
-    if let Some((secs, quota)) = limited {
-        if knocking {
-            lock(&s.stats).while_blocked += 1;
-        }
-        s.told_to_wait(secs);
-        s.record(&route, 429, true);
-        let header = (!settings.omit_retry_after).then_some(secs);
-        return too_many(header, quota);
+    if let Some(fault) = fault {
+        return faulty(&s, fault, who, req, next).await;
     }
-
-    let injected = lock(&s.faults).pop_front();
-    if let Some(fault) = injected.or_else(|| s.random_fault(&settings)) {
-        match fault {
-            FaultKind::Drop => {
-                if let Some(ConnectInfo(c)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
-                    c.kill.store(true, Ordering::SeqCst);
-                }
-                s.record_dropped(&route);
-                // Never delivered: the connection is closed instead.
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            FaultKind::E500 | FaultKind::E502 | FaultKind::E503 => {
-                let (code, msg) = match fault {
-                    FaultKind::E500 => (500, "Server error."),
-                    FaultKind::E502 => (502, "Bad gateway."),
-                    _ => (503, "Service unavailable"),
-                };
-                s.record(&route, code, true);
-                return error(code, msg);
-            }
-            FaultKind::E429 | FaultKind::E429NoRetryAfter => {
-                s.record(&route, 429, true);
-                lock(&s.stats).rate_limited += 1;
-                return too_many((fault == FaultKind::E429).then_some(1), false);
-            }
-            FaultKind::Malformed => {
-                let resp = match authorized(&s, &mut req) {
-                    Ok(()) => next.run(req).await,
-                    Err(r) => r,
-                };
-                let status = resp.status();
-                let (parts, body) = resp.into_parts();
-                let bytes = axum::body::to_bytes(body, usize::MAX)
-                    .await
-                    .unwrap_or_default();
-                let cut = bytes.len() / 2;
-                s.record(&route, status.as_u16(), true);
-                return Response::from_parts(parts, Body::from(bytes.slice(..cut)));
-            }
-        }
+    let resp = serve(&s, req, next).await;
+    if let (Verdict::ServeCounting(seq), true) = (verdict, resp.status().is_success()) {
+        lock(&s.faults).succeeded(seq);
     }
+    s.record_v1(who, resp.status().as_u16());
+    resp
+}
 
-    let resp = match authorized(&s, &mut req) {
+/// The user whose (known) bearer token the request carries, for the statistics.
+fn token_user(s: &Shared, req: &Request) -> Option<usize> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    lock(&s.auth).access.get(token).and_then(|t| t.user)
+}
+
+/// The 429 of the rate window or the daily quota when either refuses the request (counted,
+/// and counted as knocking when a block was already on).
+fn limited(s: &Shared, settings: &Settings, who: Sender<'_>) -> Option<Response> {
+    let (verdict, knocking) = s.gate(settings);
+    let (secs, why) = match verdict {
+        Gate::Pass => return None,
+        Gate::Window(secs) => (secs, Limited::Window),
+        Gate::Quota(secs) => (secs, Limited::Quota),
+    };
+    if knocking {
+        lock(&s.stats).while_blocked += 1;
+    }
+    s.told_to_wait(secs);
+    s.record_limited(who, why);
+    let header = (!settings.omit_retry_after).then_some(secs);
+    Some(too_many(header, why == Limited::Quota))
+}
+
+/// Close the request's connection without an answer.
+fn kill(req_extensions: &axum::http::Extensions) {
+    if let Some(ConnectInfo(c)) = req_extensions.get::<ConnectInfo<ConnInfo>>() {
+        c.kill.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The answer of a request hit by `fault`.
+async fn faulty(
+    s: &Shared,
+    fault: FaultKind,
+    who: Sender<'_>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (code, msg) = match fault {
+        FaultKind::Drop => {
+            kill(req.extensions());
+            s.record_dropped(who);
+            // Never delivered: the connection is closed instead.
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        FaultKind::DropAfter => {
+            let conn = req.extensions().clone();
+            let _served = serve(s, req, next).await;
+            kill(&conn);
+            s.record_dropped(who);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        FaultKind::E429 | FaultKind::E429NoRetryAfter => {
+            s.record_limited(who, Limited::Window);
+            return too_many((fault == FaultKind::E429).then_some(1), false);
+        }
+        FaultKind::Malformed => return malformed(s, who, req, next).await,
+        FaultKind::E500 => (500, "Server error."),
+        FaultKind::E502 => (502, "Bad gateway."),
+        FaultKind::E503 => (503, "Service unavailable"),
+    };
+    s.record_v1(who, code);
+    error(code, msg)
+}
+
+/// The `malformed` fault: the request is served, and its body cut in half.
+async fn malformed(s: &Shared, who: Sender<'_>, req: Request, next: Next) -> Response {
+    let resp = serve(s, req, next).await;
+    let status = resp.status();
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = bytes.len() / 2;
+    s.record_v1(who, status.as_u16());
+    Response::from_parts(parts, Body::from(bytes.slice(..cut)))
+}
+
+/// The handler's answer to an authorized request, else the 401.
+async fn serve(s: &Shared, mut req: Request, next: Next) -> Response {
+    match authorized(s, &mut req) {
         Ok(()) => next.run(req).await,
         Err(r) => r,
-    };
-    s.record(&route, resp.status().as_u16(), true);
-    resp
+    }
 }
 
 /// Check the bearer token; on success the [`Caller`] is attached to the request.
@@ -215,17 +263,15 @@ fn authorized(s: &Shared, req: &mut Request) -> Result<(), Response> {
 
 pub(crate) fn caller(req_caller: Option<axum::Extension<Caller>>) -> Caller {
     req_caller.map(|c| c.0).unwrap_or(Caller {
-        user: false,
+        user: None,
         scopes: Scopes::default(),
     })
 }
 
-pub(crate) fn need_user(c: Caller) -> Result<(), Response> {
-    if c.user {
-        Ok(())
-    } else {
-        Err(error(401, "Valid user authentication required"))
-    }
+/// The caller's user, or the 401 Spotify sends to an app token on a `/me` endpoint.
+pub(crate) fn need_user(c: Caller) -> Result<usize, Response> {
+    c.user
+        .ok_or_else(|| error(401, "Valid user authentication required"))
 }
 
 pub(crate) fn query(raw: &Option<String>) -> Vec<(String, String)> {
@@ -265,7 +311,9 @@ pub(crate) fn ctx<'a>(s: &'a Shared, lib: &'a Library, extended: bool) -> Ctx<'a
     Ctx {
         lib,
         base: &s.api_base,
+        cdn: &s.base,
         extended,
+        own: true,
     }
 }
 
@@ -275,194 +323,50 @@ pub(crate) fn ok(body: Vec<u8>) -> Response {
 
 pub(crate) type Ext = Option<axum::Extension<Caller>>;
 
+/// The caller's user, or return the 401.
+macro_rules! user_or_401 {
+    ($c:expr) => {
+        match need_user(caller($c)) {
+            Ok(u) => u,
+            Err(r) => return r,
+        }
+    };
+}
+
 async fn me(State(s): State<AppState>, c: Ext) -> Response {
-    if let Err(r) = need_user(caller(c)) {
-        return r;
-    }
+    let user = user_or_401!(c);
     let ext = s.settings().extended();
-    let lib = s.read();
+    let lib = s.read_user(user);
     ok(render::me(&ctx(&s, &lib, ext)))
 }
 
 async fn saved_tracks(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) -> Response {
-    if let Err(r) = need_user(caller(c)) {
-        return r;
-    }
+    let user = user_or_401!(c);
     let (offset, limit) = match paging(&query(&q)) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let ext = s.settings().extended();
-    let lib = s.read();
+    let lib = s.read_user(user);
     ok(super::fast::saved_page(&ctx(&s, &lib, ext), offset, limit))
 }
 
 async fn my_playlists(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) -> Response {
-    if let Err(r) = need_user(caller(c)) {
-        return r;
-    }
+    let user = user_or_401!(c);
     let (offset, limit) = match paging(&query(&q)) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let ext = s.settings().extended();
-    let lib = s.read();
+    let lib = s.read_user(user);
     ok(render::playlists_page(&ctx(&s, &lib, ext), offset, limit))
-}
-
-/// Find a playlist this app may see; 400 for a malformed id, 404 unknown / Spotify-owned in
-/// Development Mode.
-fn find_playlist(lib: &Library, id: &str, extended: bool) -> Result<usize, Response> {
-    if parse_id(id).is_none() {
-        return Err(error(400, "Invalid base62 id"));
-    }
-    match lib.playlist_pos(id) {
-        Some(i) if extended || !lib.playlists[i].spotify_owned() => Ok(i),
-        _ => Err(error(404, "Resource not found")),
-    }
-}
-
-async fn playlist(State(s): State<AppState>, Path(id): Path<String>) -> Response {
-    let ext = s.settings().extended();
-    let lib = s.read();
-    match find_playlist(&lib, &id, ext) {
-        Ok(i) => ok(render::playlist_full(
-            &ctx(&s, &lib, ext),
-            &lib.playlists[i],
-        )),
-        Err(r) => r,
-    }
-}
-
-fn items(s: &Shared, id: &str, q: &Option<String>, path: &str) -> Response {
-    let ext = s.settings().extended();
-    let lib = s.read();
-    let i = match find_playlist(&lib, id, ext) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let p = &lib.playlists[i];
-    let c = ctx(s, &lib, ext);
-    if !render::items_visible(&c, p) {
-        return error(403, "Forbidden");
-    }
-    let (offset, limit) = match paging(&query(q)) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    ok(render::items_page(&c, p, path, offset, limit))
-}
-
-async fn playlist_items(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    items(&s, &id, &q, "items")
-}
-
-async fn playlist_tracks(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    if !s.settings().extended() {
-        return error(403, "Forbidden");
-    }
-    items(&s, &id, &q, "tracks")
-}
-
-async fn artist(State(s): State<AppState>, Path(id): Path<String>) -> Response {
-    let ext = s.settings().extended();
-    let lib = s.read();
-    if parse_id(&id).is_none() {
-        return error(400, "Invalid base62 id");
-    }
-    match lib.artist_by_id(&id) {
-        Some(a) => ok(render::to_vec(&render::artist_full(&ctx(&s, &lib, ext), a))),
-        None => error(404, "Resource not found"),
-    }
-}
-
-async fn album(State(s): State<AppState>, Path(id): Path<String>) -> Response {
-    let ext = s.settings().extended();
-    let lib = s.read();
-    if parse_id(&id).is_none() {
-        return error(400, "Invalid base62 id");
-    }
-    match lib.album_by_id(&id) {
-        Some(a) => ok(render::to_vec(&render::album_full(&ctx(&s, &lib, ext), a))),
-        None => error(404, "Resource not found"),
-    }
-}
-
-/// The `ids` of a batch request: present, at most `max`, each a base62 id.
-fn batch_ids(q: &Option<String>, max: usize) -> Result<Vec<String>, Response> {
-    let q = query(q);
-    let Some(ids) = param(&q, "ids") else {
-        return Err(error(400, "Missing required parameter: ids"));
-    };
-    let ids: Vec<String> = ids
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if ids.is_empty() {
-        return Err(error(400, "Missing required parameter: ids"));
-    }
-    if ids.len() > max {
-        return Err(error(400, "Too many ids requested"));
-    }
-    if ids.iter().any(|i| parse_id(i).is_none()) {
-        return Err(error(400, "Invalid base62 id"));
-    }
-    Ok(ids)
-}
-
-async fn several_artists(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let ext = s.settings().extended();
-    if !ext {
-        return error(403, "Forbidden");
-    }
-    let ids = match batch_ids(&q, 50) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let lib = s.read();
-    let c = ctx(&s, &lib, ext);
-    let items: Vec<Option<render::ArtistFull<'_>>> = ids
-        .iter()
-        .map(|i| lib.artist_by_id(i).map(|a| render::artist_full(&c, a)))
-        .collect();
-    ok(render::to_vec(&serde_json::json!({ "artists": items })))
-}
-
-async fn several_albums(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let ext = s.settings().extended();
-    if !ext {
-        return error(403, "Forbidden");
-    }
-    let ids = match batch_ids(&q, 20) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let lib = s.read();
-    let c = ctx(&s, &lib, ext);
-    let items: Vec<Option<render::AlbumFull<'_>>> = ids
-        .iter()
-        .map(|i| lib.album_by_id(i).map(|a| render::album_full(&c, a)))
-        .collect();
-    ok(render::to_vec(&serde_json::json!({ "albums": items })))
 }
 
 /// Only the newest 50 plays exist for the API.
 pub const HISTORY: usize = 50;
 
 async fn recently_played(State(s): State<AppState>, c: Ext, RawQuery(raw): RawQuery) -> Response {
-    if let Err(r) = need_user(caller(c)) {
-        return r;
-    }
+    let user = user_or_401!(c);
     let q = query(&raw);
     let limit = match param(&q, "limit") {
         None => 20,
@@ -488,7 +392,7 @@ async fn recently_played(State(s): State<AppState>, c: Ext, RawQuery(raw): RawQu
         return error(400, "Only one of after or before may be specified");
     }
     let ext = s.settings().extended();
-    let lib = s.read();
+    let lib = s.read_user(user);
     let window: &[Play] = &lib.plays[..lib.plays.len().min(HISTORY)];
     let page: Vec<Play> = if let Some(a) = after {
         // The `limit` plays right after the cursor (so paging forward misses nothing),
@@ -525,7 +429,13 @@ async fn recently_played(State(s): State<AppState>, c: Ext, RawQuery(raw): RawQu
 /// Anything else under `/v1`.
 pub async fn not_found(State(s): State<AppState>, req: Request) -> Response {
     if req.uri().path().starts_with("/v1/") {
-        s.record(&format!("{} (unknown)", req.method()), 404, true);
+        let route = format!("{} (unknown)", req.method());
+        let who = Sender {
+            route: &route,
+            user: token_user(&s, &req),
+            write: is_write(req.method().as_str()),
+        };
+        s.record_v1(who, 404);
         return error(404, "Service not found");
     }
     error(404, "Not found")

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -11,11 +11,12 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{AppState, json};
+use super::api::{AppState, json, param, query};
+use super::faults::{FaultKind, FaultMethod};
 use super::generate::{gen_album, gen_name, skewed_artist, snapshot};
 use super::model::*;
 use super::render::to_vec;
-use super::state::{ALL_SCOPES, FaultKind, KNOWN_SCOPES, SettingsPatch, Stats, later, lock};
+use super::state::{ALL_SCOPES, KNOWN_SCOPES, SettingsPatch, later, lock};
 
 /// The most items one control request may create (saved tracks, playlist entries, plays,
 /// queued faults): enough for any test, and a bound on the time and memory one request takes.
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__sim/quota/exhaust", post(quota_exhaust))
         .route("/__sim/quota/reset", post(quota_reset))
         .route("/__sim/faults/next", post(faults_next))
+        .route("/__sim/faults/clear", post(faults_clear))
         .route("/__sim/tracks/save", post(save_tracks))
         .route("/__sim/tracks/unsave", post(unsave_tracks))
         .route("/__sim/playlists", post(create_playlist))
@@ -58,6 +60,7 @@ pub fn routes() -> Router<AppState> {
             post(edit_playlist).delete(delete_playlist),
         )
         .route("/__sim/plays", post(add_plays))
+        .route("/__sim/login-as", get(login_as_now).post(login_as))
 }
 
 pub(crate) fn ok_json(v: &impl serde::Serialize) -> Response {
@@ -95,6 +98,8 @@ struct TokenReq {
     ttl: Option<u64>,
     /// Grant only these scopes (default: all of [`ALL_SCOPES`]).
     scopes: Option<Vec<String>>,
+    /// The simulated user (default 0).
+    user: Option<usize>,
 }
 
 async fn token(State(s): State<AppState>, b: Bytes) -> Response {
@@ -108,7 +113,14 @@ async fn token(State(s): State<AppState>, b: Bytes) -> Response {
             list.join(" ")
         }
     };
-    let mut t = s.issue(Some(""), &scope, true);
+    let user = req.user.unwrap_or(0);
+    if user >= s.users() {
+        return bad(format!(
+            "no user {user} (the simulator serves {})",
+            s.users()
+        ));
+    }
+    let mut t = s.issue(Some(""), &scope, Some(user));
     if let Some(ttl) = req.ttl {
         if let Some(a) = lock(&s.auth).access.get_mut(&t.access_token) {
             a.expires_at = later(
@@ -145,12 +157,13 @@ async fn stats(State(s): State<AppState>) -> Response {
 }
 
 async fn stats_reset(State(s): State<AppState>) -> Response {
-    *lock(&s.stats) = Stats::default();
+    s.reset_stats();
     ok_json(&json!({"reset": true}))
 }
 
-async fn library(State(s): State<AppState>) -> Response {
-    let truth = s.read().truth();
+async fn library(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    let user = try_resp!(user_param(&s, &q));
+    let truth = s.read_user(user).truth();
     ok_json(&truth)
 }
 
@@ -193,6 +206,12 @@ struct FaultReq {
     kind: FaultKind,
     #[serde(default = "one")]
     count: u32,
+    /// Only requests of this method (`"GET"`, `"PUT"`, `"POST"`, `"DELETE"`, `"write"`).
+    #[serde(default)]
+    method: FaultMethod,
+    /// Let this many matching requests succeed first.
+    #[serde(default)]
+    after: u32,
 }
 fn one() -> u32 {
     1
@@ -204,14 +223,19 @@ async fn faults_next(State(s): State<AppState>, b: Bytes) -> Response {
         Err(e) => return bad(format!("invalid JSON body: {e}")),
     };
     try_resp!(batch("count", req.count as usize));
+    try_resp!(batch("after", req.after as usize));
     let mut f = lock(&s.faults);
-    if f.len() + req.count as usize > MAX_BATCH {
+    if f.pending() + u64::from(req.count) > MAX_BATCH as u64 {
         return bad(format!("at most {MAX_BATCH} faults may be queued"));
     }
-    for _ in 0..req.count {
-        f.push_back(req.kind);
-    }
-    ok_json(&json!({"queued": f.len()}))
+    f.push(req.kind, req.method, req.after, req.count);
+    ok_json(&json!({"queued": f.pending()}))
+}
+
+/// `POST /__sim/faults/clear`: forget every queued fault.
+async fn faults_clear(State(s): State<AppState>) -> Response {
+    lock(&s.faults).clear();
+    ok_json(&json!({"queued": 0}))
 }
 
 // --- mutations ---------------------------------------------------------------------------------
@@ -270,9 +294,10 @@ fn save(lib: &mut Library, tracks: &[u32]) {
     lib.saved = new;
 }
 
-async fn save_tracks(State(s): State<AppState>, b: Bytes) -> Response {
+async fn save_tracks(State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes) -> Response {
+    let user = try_resp!(user_param(&s, &q));
     let req: SaveReq = parse_body!(b);
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let mut tracks = Vec::new();
     if let Some(ids) = &req.ids {
         for id in ids {
@@ -305,9 +330,10 @@ struct UnsaveReq {
     ids: Vec<String>,
 }
 
-async fn unsave_tracks(State(s): State<AppState>, b: Bytes) -> Response {
+async fn unsave_tracks(State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes) -> Response {
+    let user = try_resp!(user_param(&s, &q));
     let req: UnsaveReq = parse_body!(b);
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let mut set = std::collections::HashSet::new();
     for id in &req.ids {
         match lib.track_by_id(id) {
@@ -406,9 +432,10 @@ fn apply_edit(
     Ok(())
 }
 
-async fn create_playlist(State(s): State<AppState>, b: Bytes) -> Response {
+async fn create_playlist(State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes) -> Response {
+    let user = try_resp!(user_param(&s, &q));
     let mut req: PlaylistReq = parse_body!(b);
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let mut rng = lock(&s.mut_rng);
     let name = req.name.take().unwrap_or_else(|| gen_name(&mut rng));
     let p = Playlist {
@@ -432,9 +459,15 @@ async fn create_playlist(State(s): State<AppState>, b: Bytes) -> Response {
     json(StatusCode::CREATED, to_vec(&t))
 }
 
-async fn edit_playlist(State(s): State<AppState>, Path(id): Path<String>, b: Bytes) -> Response {
+async fn edit_playlist(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    b: Bytes,
+) -> Response {
+    let user = try_resp!(user_param(&s, &q));
     let req: PlaylistReq = parse_body!(b);
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let Some(pos) = lib.playlist_pos(&id) else {
         return json(
             StatusCode::NOT_FOUND,
@@ -449,22 +482,31 @@ async fn edit_playlist(State(s): State<AppState>, Path(id): Path<String>, b: Byt
     ok_json(&t)
 }
 
-/// The user's own playlist is deleted; someone else's is unfollowed (it still exists).
-async fn delete_playlist(State(s): State<AppState>, Path(id): Path<String>) -> Response {
-    let mut lib = s.write();
+/// Deleting a playlist unfollows it, as Spotify does (it leaves `/me/playlists` and still
+/// exists: following it again brings it back with its id); `?purge=true` removes the user's
+/// own playlist entirely (404 afterwards).
+async fn delete_playlist(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let user = try_resp!(user_param(&s, &q));
+    let purge = param(&query(&q), "purge") == Some("true");
+    let mut lib = s.write_user(user);
     let Some(pos) = lib.playlist_pos(&id) else {
         return json(
             StatusCode::NOT_FOUND,
             to_vec(&json!({"error": {"status": 404, "message": "unknown playlist"}})),
         );
     };
-    if lib.playlists[pos].owned_by_user() {
-        lib.playlists.remove(pos);
-        ok_json(&json!({"deleted": true}))
-    } else {
-        lib.playlists[pos].in_library = false;
-        ok_json(&json!({"deleted": false, "unfollowed": true}))
+    let owned = lib.playlists[pos].owned_by_user();
+    if purge && owned {
+        let p = lib.playlists.remove(pos);
+        lib.covers.remove(&p.id);
+        return ok_json(&json!({"deleted": true, "unfollowed": true}));
     }
+    lib.playlists[pos].in_library = false;
+    ok_json(&json!({"deleted": owned, "unfollowed": true}))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -473,10 +515,11 @@ struct PlaysReq {
     count: Option<usize>,
 }
 
-async fn add_plays(State(s): State<AppState>, b: Bytes) -> Response {
+async fn add_plays(State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes) -> Response {
+    let user = try_resp!(user_param(&s, &q));
     let req: PlaysReq = parse_body!(b);
     let n = try_resp!(batch("count", req.count.unwrap_or(1)));
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let mut rng = lock(&s.mut_rng);
     let newest = lib.plays.first().map(|p| p.played_at_ms).unwrap_or(0);
     let now = chrono::Utc::now().timestamp_millis();
@@ -502,4 +545,43 @@ async fn add_plays(State(s): State<AppState>, b: Bytes) -> Response {
     new.append(&mut lib.plays);
     lib.plays = new;
     ok_json(&json!({"added": n, "played_at": played}))
+}
+
+/// The user a control request acts on: `?user=N` (default 0); 400 when there is no such user.
+pub(crate) fn user_param(s: &AppState, q: &Option<String>) -> Result<usize, Response> {
+    match param(&query(q), "user") {
+        None => Ok(0),
+        Some(v) => match v.parse::<usize>() {
+            Ok(u) if u < s.users() => Ok(u),
+            _ => Err(bad(format!(
+                "user must be one of the {} simulated users (0 to {}), not {v:?}",
+                s.users(),
+                s.users() - 1
+            ))),
+        },
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginAsReq {
+    user: usize,
+}
+
+/// `POST /__sim/login-as {"user": N}`: `GET /authorize` approves as user N from now on.
+async fn login_as(State(s): State<AppState>, b: Bytes) -> Response {
+    let req: LoginAsReq = parse_body!(b);
+    if req.user >= s.users() {
+        return bad(format!(
+            "no user {} (the simulator serves {})",
+            req.user,
+            s.users()
+        ));
+    }
+    *lock(&s.login_as) = req.user;
+    ok_json(&json!({"user": req.user}))
+}
+
+async fn login_as_now(State(s): State<AppState>) -> Response {
+    ok_json(&json!({"user": s.login_user()}))
 }

@@ -10,14 +10,14 @@ use std::collections::HashSet;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::api::AppState;
-use super::control::{MAX_BATCH, bad, batch, body, now_secs, ok_json};
+use super::control::{MAX_BATCH, bad, batch, body, now_secs, ok_json, user_param};
 use super::model::{Library, SavedItem, id_str, insert_newest};
 
 /// The lists the control API can change.
@@ -128,12 +128,18 @@ pub fn routes() -> Router<AppState> {
         r = r
             .route(
                 add,
-                post(move |State(s): State<AppState>, b: Bytes| async move { save(&s, kind, &b) }),
+                post(
+                    move |State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes| async move {
+                        save(&s, kind, &q, &b)
+                    },
+                ),
             )
             .route(
                 remove,
                 post(
-                    move |State(s): State<AppState>, b: Bytes| async move { unsave(&s, kind, &b) },
+                    move |State(s): State<AppState>, RawQuery(q): RawQuery, b: Bytes| async move {
+                        unsave(&s, kind, &q, &b)
+                    },
                 ),
             );
     }
@@ -166,12 +172,16 @@ fn resolve(lib: &Library, kind: Kind, ids: &[String]) -> Result<Vec<u32>, Respon
         .collect()
 }
 
-fn save(s: &AppState, kind: Kind, b: &Bytes) -> Response {
+fn save(s: &AppState, kind: Kind, q: &Option<String>, b: &Bytes) -> Response {
+    let user = match user_param(s, q) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let req: AddReq = match body(b) {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let mut items = match resolve(&lib, kind, req.ids.as_deref().unwrap_or(&[])) {
         Ok(i) => i,
         Err(r) => return r,
@@ -209,12 +219,16 @@ fn save(s: &AppState, kind: Kind, b: &Bytes) -> Response {
     ok_json(&json!({"added": ids, "total": kind.len(&lib)}))
 }
 
-fn unsave(s: &AppState, kind: Kind, b: &Bytes) -> Response {
+fn unsave(s: &AppState, kind: Kind, q: &Option<String>, b: &Bytes) -> Response {
+    let user = match user_param(s, q) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let req: RemoveReq = match body(b) {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let mut lib = s.write();
+    let mut lib = s.write_user(user);
     let set: HashSet<u32> = match resolve(&lib, kind, &req.ids) {
         Ok(i) => i.into_iter().collect(),
         Err(r) => return r,

@@ -157,16 +157,20 @@ fn other_row(ended: i64, ms_played: i64, fields: Value) -> Row {
     }
 }
 
-/// Write the export of `lib` as a zip archive at `path`.
-pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, ExportError> {
+/// The export's own generator: seeded from the account, so the same library gives the same
+/// export.
+fn export_rng(lib: &Library) -> ChaCha8Rng {
     let seed = lib
         .account_id
         .bytes()
         .fold(0xE4_90_27u64, |h, b| h.wrapping_mul(31) ^ u64::from(b));
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n_tracks = lib.tracks.len() as u32;
-    let mut rows: Vec<Row> = Vec::new();
-    // Every simulated play: the API stamps its start, the export its end.
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+/// Every simulated play: the API stamps its start, the export its end; every fifth one is
+/// cut short.
+fn api_play_rows(lib: &Library, rng: &mut ChaCha8Rng) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(lib.plays.len());
     for (k, p) in lib.plays.iter().enumerate() {
         let dur = i64::from(lib.tracks[p.track as usize].duration_ms);
         let ms = if k % 5 == 4 {
@@ -176,7 +180,13 @@ pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, Exp
         };
         rows.push(track_row(lib, p.track, p.played_at_ms + ms, ms, k));
     }
-    // Older plays.
+    rows
+}
+
+/// [`OLDER_PLAYS`] plays before the oldest simulated one, going back in time, one of them
+/// sharing its `ts` with a skip on another device; returns when the oldest ended.
+fn older_play_rows(lib: &Library, rng: &mut ChaCha8Rng, rows: &mut Vec<Row>) -> i64 {
+    let n_tracks = lib.tracks.len() as u32;
     let mut t = lib
         .plays
         .last()
@@ -201,19 +211,28 @@ pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, Exp
         }
         t -= ms + rng.random_range(20_000..400_000);
     }
-    let older_end = t;
-    rows.push(other_row(
-        older_end - 60_000,
-        187_000,
-        json!({"master_metadata_track_name": "Demo (home recording)",
-               "master_metadata_album_artist_name": "The Simulated Band",
-               "master_metadata_album_album_name": "Local Files"}),
-    ));
-    rows.push(other_row(older_end - 600_000, 30_500, json!({})));
-    // Podcast episodes, in the video file.
+    t
+}
+
+/// Before the oldest play: a local file (names but no URI) and a row naming nothing.
+fn odd_rows(before: i64) -> [Row; 2] {
+    [
+        other_row(
+            before - 60_000,
+            187_000,
+            json!({"master_metadata_track_name": "Demo (home recording)",
+                   "master_metadata_album_artist_name": "The Simulated Band",
+                   "master_metadata_album_album_name": "Local Files"}),
+        ),
+        other_row(before - 600_000, 30_500, json!({})),
+    ]
+}
+
+/// Podcast episodes, an hour apart before `before` (they go in the video file).
+fn episode_rows(lib: &Library, before: i64) -> Vec<Row> {
     let mut video: Vec<Row> = Vec::new();
     for (k, e) in lib.episodes.iter().take(3).enumerate() {
-        let ended = older_end - 3_600_000 * (k as i64 + 1);
+        let ended = before - 3_600_000 * (k as i64 + 1);
         let show = lib.shows.get(e.show as usize).map(|s| s.name.to_string());
         video.push(other_row(
             ended,
@@ -223,10 +242,12 @@ pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, Exp
                                                   super::model::id_str(&e.id))}),
         ));
     }
-    rows.sort_by_key(|r| r.ended);
-    video.sort_by_key(|r| r.ended);
+    video
+}
 
-    // Account data: the newest track rows, to the minute, naming the track's first artist.
+/// Account data's music: the newest [`ACCOUNT_ROWS`] track rows, oldest first, to the minute,
+/// naming the track's first artist.
+fn account_music(lib: &Library, rows: &[Row]) -> Vec<Value> {
     let mut music: Vec<Value> = rows
         .iter()
         .rev()
@@ -243,7 +264,12 @@ pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, Exp
         })
         .collect();
     music.reverse();
-    let podcast: Vec<Value> = video
+    music
+}
+
+/// Account data's podcasts: the episode rows, to the minute.
+fn account_podcasts(video: &[Row]) -> Vec<Value> {
+    video
         .iter()
         .map(|r| {
             json!({
@@ -253,48 +279,87 @@ pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, Exp
                 "msPlayed": r.ms_played,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let half = rows.len() / 2;
-    let first: Vec<&Value> = rows[..half].iter().map(|r| &r.value).collect();
-    let second: Vec<&Value> = rows[half..].iter().map(|r| &r.value).collect();
-    let video_values: Vec<&Value> = video.iter().map(|r| &r.value).collect();
-    let ext = "Spotify Extended Streaming History";
-    let acc = "Spotify Account Data";
-    let files: Vec<(String, Vec<u8>)> = vec![
-        (
-            format!("{ext}/Streaming_History_Audio_2025-2026_0.json"),
-            to_json(&first),
-        ),
-        (
-            format!("{ext}/Streaming_History_Audio_2026_1.json"),
-            to_json(&second),
-        ),
-        (
-            format!("{ext}/Streaming_History_Video_2025-2026.json"),
-            to_json(&video_values),
-        ),
-        (
-            format!("{ext}/ReadMeFirst_ExtendedStreamingHistory.pdf"),
-            b"%PDF-1.4 (not a real PDF)\n".to_vec(),
-        ),
-        (
-            format!("{acc}/StreamingHistory_music_0.json"),
-            to_json(&music),
-        ),
-        (
-            format!("{acc}/StreamingHistory_podcast_0.json"),
-            to_json(&podcast),
-        ),
-        (
-            format!("{acc}/Userdata.json"),
-            to_json(&json!({"username": lib.user().id.to_string(), "country": "DE"})),
-        ),
-    ];
-    write_zip(path, &files)?;
+/// The rows of a data export, by file.
+struct Export {
+    /// Extended history of music, oldest first (split in two files).
+    audio: Vec<Row>,
+    /// Extended history of podcasts, oldest first.
+    video: Vec<Row>,
+    /// Account data's music and podcasts.
+    music: Vec<Value>,
+    podcast: Vec<Value>,
+}
+
+impl Export {
+    fn of(lib: &Library) -> Export {
+        let mut rng = export_rng(lib);
+        let mut audio = api_play_rows(lib, &mut rng);
+        let older_end = older_play_rows(lib, &mut rng, &mut audio);
+        audio.extend(odd_rows(older_end));
+        let mut video = episode_rows(lib, older_end);
+        audio.sort_by_key(|r| r.ended);
+        video.sort_by_key(|r| r.ended);
+        let music = account_music(lib, &audio);
+        let podcast = account_podcasts(&video);
+        Export {
+            audio,
+            video,
+            music,
+            podcast,
+        }
+    }
+
+    /// The archive's files, named and laid out as in a real export.
+    fn files(&self, lib: &Library) -> Vec<(String, Vec<u8>)> {
+        let values = |rows: &[Row]| -> Vec<u8> {
+            to_json(&rows.iter().map(|r| &r.value).collect::<Vec<&Value>>())
+        };
+        let (first, second) = self.audio.split_at(self.audio.len() / 2);
+        let ext = "Spotify Extended Streaming History";
+        let acc = "Spotify Account Data";
+        vec![
+            (
+                format!("{ext}/Streaming_History_Audio_2025-2026_0.json"),
+                values(first),
+            ),
+            (
+                format!("{ext}/Streaming_History_Audio_2026_1.json"),
+                values(second),
+            ),
+            (
+                format!("{ext}/Streaming_History_Video_2025-2026.json"),
+                values(&self.video),
+            ),
+            (
+                format!("{ext}/ReadMeFirst_ExtendedStreamingHistory.pdf"),
+                b"%PDF-1.4 (not a real PDF)\n".to_vec(),
+            ),
+            (
+                format!("{acc}/StreamingHistory_music_0.json"),
+                to_json(&self.music),
+            ),
+            (
+                format!("{acc}/StreamingHistory_podcast_0.json"),
+                to_json(&self.podcast),
+            ),
+            (
+                format!("{acc}/Userdata.json"),
+                to_json(&json!({"username": lib.user().id.to_string(), "country": "DE"})),
+            ),
+        ]
+    }
+}
+
+/// Write the export of `lib` as a zip archive at `path`.
+pub fn write_export_zip(lib: &Library, path: &Path) -> Result<ExportSummary, ExportError> {
+    let export = Export::of(lib);
+    write_zip(path, &export.files(lib))?;
     Ok(ExportSummary {
-        extended_rows: rows.len() + video.len(),
-        account_rows: music.len() + podcast.len(),
+        extended_rows: export.audio.len() + export.video.len(),
+        account_rows: export.music.len() + export.podcast.len(),
         api_plays: lib.plays.len(),
     })
 }

@@ -240,7 +240,9 @@ mod tests {
             let c = Ctx {
                 lib: &lib,
                 base: "http://127.0.0.1:1234/v1/",
+                cdn: "http://127.0.0.1:1234/",
                 extended,
+                own: true,
             };
             for (offset, limit) in [(0, 50), (50, 50), (390, 20), (500, 10)] {
                 let fast: serde_json::Value =

@@ -2,29 +2,43 @@
 //! Development Mode / Extended Quota behaviour, Authorization Code with PKCE, the rolling rate
 //! window and the daily quota, faults on demand, and a control API under `/__sim/`.
 //!
-//! One port serves the Web API (`/v1/...`), the accounts service (`/authorize`,
-//! `/api/token`) and the control API (`/__sim/...`).
+//! One port serves the Web API (`/v1/...`, reads and writes), the accounts service
+//! (`/authorize`, `/api/token`), the control API (`/__sim/...`) and the image CDN of playlist
+//! covers (`/__cdn/...`). Several users of one app can be served (`SimOptions::users`), each
+//! with their own library, sharing one rate window and one daily quota.
 //!
 //! Public contract used by tests, the demo and `spotsync simulate`:
 //! - [`SimConfig`] (from [`crate::SimOptions`]),
 //! - [`start`] → [`RunningSim`] with `api_url()`, `accounts_url()`, `base_url()`,
-//!   `issue_token()`, `shutdown()`,
-//! - [`Stats`] (`GET /__sim/stats`) and [`model::LibraryTruth`] (`GET /__sim/library`).
+//!   `issue_token()`, `issue_token_for(user, scope)`, `truth_of(user)`, `shutdown()`,
+//! - [`Stats`] (`GET /__sim/stats`, with [`UserStats`] per user) and [`model::LibraryTruth`]
+//!   (`GET /__sim/library?user=N`).
 
 // Handlers return a ready `Response` as their error: boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
 pub mod accounts;
 pub mod api;
+mod cdn;
 pub mod control;
 mod control_library;
+mod control_loss;
+pub mod covers;
 pub mod export_zip;
 pub mod fast;
+pub mod faults;
 pub mod generate;
 pub mod library_api;
+pub mod library_write;
 pub mod model;
+pub mod musicbrainz;
+pub mod playlist_write;
+pub mod read_api;
 pub mod render;
 pub mod state;
+pub mod stats;
+pub mod uris;
+pub mod users;
 
 use std::io;
 use std::net::SocketAddr;
@@ -43,9 +57,11 @@ use tokio::task::JoinHandle;
 
 pub mod options;
 
+pub use faults::{FaultKind, FaultMethod};
 pub use model::LibraryTruth;
 pub use options::{SimMode, SimOptions};
-pub use state::{FaultKind, Settings, SettingsPatch, Stats, TokenResponse};
+pub use state::{Settings, SettingsPatch, TokenResponse};
+pub use stats::{Stats, UserStats};
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -95,29 +111,43 @@ impl RunningSim {
     pub fn accounts_url(&self) -> String {
         self.base_url()
     }
-    /// A valid access token for the simulated user (as `POST /__sim/token` gives).
+    /// A valid access token for the simulated user 0 (as `POST /__sim/token` gives).
     pub fn issue_token(&self) -> String {
         self.issue_token_full().access_token
     }
-    /// Access token, refresh token (usable with any client id), lifetime and scope.
+    /// Access token, refresh token (usable with any client id), lifetime and scope, for user 0.
     pub fn issue_token_full(&self) -> TokenResponse {
-        self.shared.issue(Some(""), state::ALL_SCOPES, true)
+        self.issue_token_for(0, state::ALL_SCOPES)
     }
-    /// A token for the simulated user granting only `scopes` (as `POST /__sim/token
+    /// A token for the simulated user 0 granting only `scopes` (as `POST /__sim/token
     /// {"scopes": [...]}`); scopes the simulator does not know are ignored.
     pub fn issue_token_with_scopes(&self, scopes: &[&str]) -> TokenResponse {
-        self.shared.issue(Some(""), &scopes.join(" "), true)
+        self.issue_token_for(0, &scopes.join(" "))
+    }
+    /// A token of user `user` (0, 1, …; a user that does not exist gets user 0's) granting
+    /// `scope` (space-separated).
+    pub fn issue_token_for(&self, user: usize, scope: &str) -> TokenResponse {
+        let user = if user < self.users() { user } else { 0 };
+        self.shared.issue(Some(""), scope, Some(user))
+    }
+    /// How many users the simulator serves.
+    pub fn users(&self) -> usize {
+        self.shared.users()
     }
     /// Request statistics so far.
     pub fn stats(&self) -> Stats {
         state::lock(&self.shared.stats).clone()
     }
     pub fn reset_stats(&self) {
-        *state::lock(&self.shared.stats) = Stats::default();
+        self.shared.reset_stats();
     }
-    /// The library as it is now (what `GET /__sim/library` serves).
+    /// User 0's library as it is now (what `GET /__sim/library` serves).
     pub fn truth(&self) -> LibraryTruth {
         self.shared.read().truth()
+    }
+    /// User `user`'s library as it is now (`GET /__sim/library?user=N`).
+    pub fn truth_of(&self, user: usize) -> LibraryTruth {
+        self.shared.read_user(user).truth()
     }
     pub fn settings(&self) -> Settings {
         self.shared.settings()
@@ -138,17 +168,27 @@ impl RunningSim {
     }
     /// Fault the next `count` `/v1` requests (as `POST /__sim/faults/next`).
     pub fn inject_faults(&self, kind: FaultKind, count: u32) {
-        let mut f = state::lock(&self.shared.faults);
-        for _ in 0..count {
-            f.push_back(kind);
-        }
+        self.inject_faults_when(kind, count, FaultMethod::Any, 0);
     }
-    /// Write a data export of the simulated account (see [`export_zip`]) to `path`.
+    /// Fault `count` requests of `method`, after `after` of them succeeded (as
+    /// `POST /__sim/faults/next {"kind", "count", "method", "after"}`).
+    pub fn inject_faults_when(&self, kind: FaultKind, count: u32, method: FaultMethod, after: u32) {
+        state::lock(&self.shared.faults).push(kind, method, after, count);
+    }
+    /// Write a data export of the simulated user 0 (see [`export_zip`]) to `path`.
     pub fn write_export_zip(
         &self,
         path: &std::path::Path,
     ) -> Result<export_zip::ExportSummary, export_zip::ExportError> {
         export_zip::write_export_zip(&self.shared.read(), path)
+    }
+    /// Write a data export of the simulated user `user` to `path`.
+    pub fn write_export_zip_of(
+        &self,
+        user: usize,
+        path: &std::path::Path,
+    ) -> Result<export_zip::ExportSummary, export_zip::ExportError> {
+        export_zip::write_export_zip(&self.shared.read_user(user), path)
     }
     /// Stop serving and wait for the server task to end.
     pub async fn shutdown(mut self) {
@@ -197,11 +237,18 @@ fn initial_settings(o: &SimOptions) -> Settings {
 
 /// The whole HTTP application.
 pub fn app(shared: Arc<state::Shared>) -> Router {
+    let mut endpoints = library_api::endpoints();
+    endpoints.extend(read_api::endpoints());
+    endpoints.extend(library_write::endpoints());
+    endpoints.extend(playlist_write::endpoints());
     Router::new()
-        .merge(api::routes(shared.clone(), library_api::endpoints()))
+        .merge(api::routes(shared.clone(), endpoints))
         .merge(accounts::routes(shared.clone()))
         .merge(control::routes())
         .merge(control_library::routes())
+        .merge(control_loss::routes())
+        .merge(cdn::routes())
+        .merge(musicbrainz::routes())
         .fallback(api::not_found)
         .with_state(shared)
 }
@@ -210,24 +257,40 @@ pub fn app(shared: Arc<state::Shared>) -> Router {
 pub const MAX_TRACKS: usize = 10_000_000;
 pub const MAX_PLAYLISTS: usize = 100_000;
 
+/// Every user's library: user 0's from `--seed`, `--tracks`, `--playlists` (exactly the
+/// library of a single-user simulator), the others' from seeds derived from it.
+fn generate_all(o: &SimOptions) -> Result<Vec<model::Library>, StartError> {
+    let users = usize::from(o.users.max(1));
+    let mut libs = Vec::with_capacity(users);
+    for u in 0..users {
+        let (tracks, playlists) = (o.user_track_count(u), o.user_playlist_count(u));
+        if tracks > MAX_TRACKS || playlists > MAX_PLAYLISTS {
+            return Err(StartError::Generate(format!(
+                "at most {MAX_TRACKS} tracks and {MAX_PLAYLISTS} playlists, not {tracks} and \
+                 {playlists} (user {u})"
+            )));
+        }
+        let mut lib = generate::generate(generate::GenParams {
+            seed: o.user_seed(u),
+            tracks,
+            playlists,
+        });
+        if u > 0 {
+            lib.users[0].display_name = Some(format!("Sim Listener {} 🎧", u + 1).into());
+        }
+        libs.push(lib);
+    }
+    Ok(libs)
+}
+
 /// Start serving on `127.0.0.1:port` (0 = any free port). A library larger than
 /// [`MAX_TRACKS`] / [`MAX_PLAYLISTS`] is refused.
 pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartError> {
-    let o = &config.options;
-    if o.tracks > MAX_TRACKS || o.playlists > MAX_PLAYLISTS {
-        return Err(StartError::Generate(format!(
-            "at most {MAX_TRACKS} tracks and {MAX_PLAYLISTS} playlists, not {} and {}",
-            o.tracks, o.playlists
-        )));
-    }
-    let params = generate::GenParams {
-        seed: o.seed,
-        tracks: o.tracks,
-        playlists: o.playlists,
-    };
-    let library = tokio::task::spawn_blocking(move || generate::generate(params))
+    let o = config.options.clone();
+    let libs = tokio::task::spawn_blocking(move || generate_all(&o))
         .await
-        .map_err(|e| StartError::Generate(e.to_string()))?;
+        .map_err(|e| StartError::Generate(e.to_string()))??;
+    let o = &config.options;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|source| StartError::Listen { port, source })?;
@@ -235,7 +298,7 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartErro
         .local_addr()
         .map_err(|source| StartError::Listen { port, source })?;
     let shared = Arc::new(state::Shared::new(
-        library,
+        libs,
         initial_settings(o),
         o.seed,
         format!("http://{addr}/"),

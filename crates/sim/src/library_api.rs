@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 
 use super::api::{AppState, Ext, caller, ctx, error, need_user, ok, paging, param, query};
-use super::model::{Library, TimeRange, parse_id};
+use super::model::{TimeRange, parse_id};
 use super::render::{self, Ctx};
 
 pub const LIBRARY_READ: &str = "user-library-read";
@@ -28,12 +28,12 @@ pub fn endpoints() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// A user token holding every one of `scopes`.
-fn allowed(c: Ext, scopes: &[&str]) -> Result<(), Response> {
+/// A user token holding every one of `scopes`: its user.
+fn allowed(c: Ext, scopes: &[&str]) -> Result<usize, Response> {
     let c = caller(c);
-    need_user(c)?;
+    let user = need_user(c)?;
     if scopes.iter().all(|s| c.scopes.has(s)) {
-        Ok(())
+        Ok(user)
     } else {
         Err(error(403, "Insufficient client scope"))
     }
@@ -47,15 +47,16 @@ fn offset_list(
     scopes: &[&str],
     render: impl Fn(&Ctx<'_>, usize, usize) -> Vec<u8>,
 ) -> Response {
-    if let Err(r) = allowed(c, scopes) {
-        return r;
-    }
+    let user = match allowed(c, scopes) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let (offset, limit) = match paging(&query(q)) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let ext = s.settings().extended();
-    let lib = s.read();
+    let lib = s.read_user(user);
     ok(render(&ctx(s, &lib, ext), offset, limit))
 }
 
@@ -112,9 +113,10 @@ async fn top_tracks(State(s): State<AppState>, c: Ext, RawQuery(q): RawQuery) ->
 /// Cursor paging: `type=artist` (required), `limit` 1..=50 (default 20), `after` = the last
 /// artist id of the previous page. There is no `offset`.
 async fn following(State(s): State<AppState>, c: Ext, RawQuery(raw): RawQuery) -> Response {
-    if let Err(r) = allowed(c, &[FOLLOW_READ]) {
-        return r;
-    }
+    let user = match allowed(c, &[FOLLOW_READ]) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let q = query(&raw);
     match param(&q, "type") {
         None => return error(400, "Missing required parameter: type"),
@@ -136,7 +138,7 @@ async fn following(State(s): State<AppState>, c: Ext, RawQuery(raw): RawQuery) -
         },
     };
     let ext = s.settings().extended();
-    let lib: std::sync::RwLockReadGuard<'_, Library> = s.read();
+    let lib = s.read_user(user);
     ok(render::followed_page(
         &ctx(&s, &lib, ext),
         after.as_ref(),

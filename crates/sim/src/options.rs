@@ -49,6 +49,41 @@ pub struct SimOptions {
     /// Send rate-limit 429s without a `Retry-After` header.
     #[arg(long)]
     pub no_retry_after: bool,
+    /// Users of the app (each with their own library, listening and tokens; one rate window
+    /// and one daily quota for all). User 0 has the library of `--seed`, `--tracks`,
+    /// `--playlists`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub users: u16,
+    /// Saved tracks of user 0, 1, 2, … (comma-separated); users beyond the list get `--tracks`.
+    #[arg(long, value_delimiter = ',')]
+    pub user_tracks: Vec<usize>,
+    /// Playlists of user 0, 1, 2, … (comma-separated); users beyond the list get `--playlists`.
+    #[arg(long, value_delimiter = ',')]
+    pub user_playlists: Vec<usize>,
+}
+
+impl SimOptions {
+    /// The seed of user `u`'s library: `--seed` for user 0, one derived from it for the others.
+    pub fn user_seed(&self, u: usize) -> u64 {
+        if u == 0 {
+            self.seed
+        } else {
+            self.seed ^ (u as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+    }
+
+    /// Saved tracks of user `u`.
+    pub fn user_track_count(&self, u: usize) -> usize {
+        self.user_tracks.get(u).copied().unwrap_or(self.tracks)
+    }
+
+    /// Playlists of user `u`.
+    pub fn user_playlist_count(&self, u: usize) -> usize {
+        self.user_playlists
+            .get(u)
+            .copied()
+            .unwrap_or(self.playlists)
+    }
 }
 
 impl Default for SimOptions {
@@ -67,6 +102,9 @@ impl Default for SimOptions {
             fail_rate: 0.0,
             drop_rate: 0.0,
             no_retry_after: false,
+            users: 1,
+            user_tracks: Vec::new(),
+            user_playlists: Vec::new(),
         }
     }
 }

@@ -1,22 +1,28 @@
 //! Shared server state: library, tokens, limits, faults and statistics.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+pub use super::faults::FaultKind;
+use super::faults::FaultQueue;
 use super::model::Library;
+use super::stats::{Limited, Sender, Stats};
 use crate::SimMode;
 
-/// The scopes a simulated token grants.
+/// The scopes a token from `POST /__sim/token` grants by default: every one the simulator
+/// knows, reading and writing.
 pub const ALL_SCOPES: &str = "playlist-read-collaborative playlist-read-private user-follow-read \
-     user-library-read user-read-playback-position user-read-recently-played user-top-read";
+     user-library-read user-read-playback-position user-read-recently-played user-top-read \
+     playlist-modify-private playlist-modify-public user-library-modify user-follow-modify \
+     ugc-image-upload";
 
 /// The scopes the simulator knows (and enforces where Spotify's description names them).
-pub const KNOWN_SCOPES: [&str; 7] = [
+pub const KNOWN_SCOPES: [&str; 12] = [
     "playlist-read-collaborative",
     "playlist-read-private",
     "user-follow-read",
@@ -24,6 +30,11 @@ pub const KNOWN_SCOPES: [&str; 7] = [
     "user-read-playback-position",
     "user-read-recently-played",
     "user-top-read",
+    "playlist-modify-private",
+    "playlist-modify-public",
+    "user-library-modify",
+    "user-follow-modify",
+    "ugc-image-upload",
 ];
 
 /// A set of [`KNOWN_SCOPES`] as bits (unknown scopes are ignored).
@@ -147,43 +158,11 @@ pub fn mode_name(m: SimMode) -> &'static str {
     }
 }
 
-/// Request statistics (`GET /__sim/stats`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Stats {
-    /// `/v1` requests received (whatever the answer, including dropped ones).
-    pub total: u64,
-    /// Per route template, e.g. `GET /v1/artists/{id}`, `POST /api/token` (accounts requests
-    /// are listed here but not counted in `total`).
-    pub per_endpoint: BTreeMap<String, u64>,
-    /// Per status class (`2xx`, `4xx`, `5xx`) and per exact status (`200`, `401`, `429`, …).
-    pub by_status: BTreeMap<String, u64>,
-    /// 429s sent because of the rolling window.
-    pub rate_limited: u64,
-    /// 429s sent because of the daily quota.
-    pub quota_exceeded: u64,
-    /// Requests that arrived while the client had already been told to wait (before the
-    /// `Retry-After` of an earlier 429 had elapsed). A well-behaved client keeps this at 0.
-    pub while_blocked: u64,
-    /// Connections closed without a response (faults).
-    pub dropped: u64,
-    /// Requests to the accounts service (`/authorize`, `/api/token`).
-    pub accounts_requests: u64,
-}
-
-impl Stats {
-    pub fn count(&self, key: &str) -> u64 {
-        self.by_status.get(key).copied().unwrap_or(0)
-    }
-    pub fn endpoint(&self, key: &str) -> u64 {
-        self.per_endpoint.get(key).copied().unwrap_or(0)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct AccessToken {
     pub expires_at: Instant,
-    /// `None` for client-credentials tokens (no user).
-    pub user: bool,
+    /// The simulated user (index) it belongs to; `None` for client-credentials tokens.
+    pub user: Option<usize>,
     pub scope: String,
     pub scopes: Scopes,
 }
@@ -191,6 +170,7 @@ pub struct AccessToken {
 #[derive(Debug, Clone)]
 pub struct RefreshToken {
     pub client_id: String,
+    pub user: usize,
     pub scope: String,
     pub expired: bool,
 }
@@ -198,6 +178,8 @@ pub struct RefreshToken {
 #[derive(Debug, Clone)]
 pub struct AuthCode {
     pub client_id: String,
+    /// The user who approved (see `POST /__sim/login-as`).
+    pub user: usize,
     pub redirect_uri: String,
     pub challenge: String,
     pub scope: String,
@@ -223,39 +205,19 @@ pub struct Limits {
     pub told_until: Option<Instant>,
 }
 
-/// A fault injected into upcoming `/v1` requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FaultKind {
-    /// 200 with a truncated JSON body.
-    #[serde(rename = "malformed")]
-    Malformed,
-    #[serde(rename = "500")]
-    E500,
-    #[serde(rename = "502")]
-    E502,
-    #[serde(rename = "503")]
-    E503,
-    /// Close the connection without answering.
-    #[serde(rename = "drop")]
-    Drop,
-    /// A rate-limit 429 with `Retry-After: 1`.
-    #[serde(rename = "429")]
-    E429,
-    /// A rate-limit 429 without `Retry-After`.
-    #[serde(rename = "429-no-retry-after")]
-    E429NoRetryAfter,
-}
-
 pub struct Shared {
-    pub lib: RwLock<Library>,
+    /// One library per simulated user (index = user; user 0 is the default one).
+    pub libs: RwLock<Vec<Library>>,
     pub settings: Mutex<Settings>,
     pub auth: Mutex<AuthState>,
     pub limits: Mutex<Limits>,
     pub stats: Mutex<Stats>,
-    pub faults: Mutex<VecDeque<FaultKind>>,
+    pub faults: Mutex<FaultQueue>,
     pub fault_rng: Mutex<ChaCha8Rng>,
     /// For mutations (new tracks, snapshot ids).
     pub mut_rng: Mutex<ChaCha8Rng>,
+    /// The user `GET /authorize` approves as (`POST /__sim/login-as`).
+    pub login_as: Mutex<usize>,
     /// `http://127.0.0.1:PORT/v1/`
     pub api_base: String,
     /// `http://127.0.0.1:PORT/`
@@ -268,27 +230,22 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(lib: Library, settings: Settings, seed: u64, base: String) -> Self {
+    /// `libs` holds at least one library (user 0).
+    pub fn new(libs: Vec<Library>, settings: Settings, seed: u64, base: String) -> Self {
+        let users = libs.len();
         Shared {
-            lib: RwLock::new(lib),
+            libs: RwLock::new(libs),
             settings: Mutex::new(settings),
             auth: Mutex::new(AuthState::default()),
             limits: Mutex::new(Limits::default()),
-            stats: Mutex::new(Stats::default()),
-            faults: Mutex::new(VecDeque::new()),
+            stats: Mutex::new(Stats::empty(users)),
+            faults: Mutex::new(FaultQueue::default()),
             fault_rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0xFA01_7FA0_17FA_0175)),
             mut_rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x005E_ED0F_CA7A_1065)),
+            login_as: Mutex::new(0),
             api_base: format!("{base}v1/"),
             base,
         }
-    }
-
-    pub fn read(&self) -> RwLockReadGuard<'_, Library> {
-        self.lib.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn write(&self) -> RwLockWriteGuard<'_, Library> {
-        self.lib.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn settings(&self) -> Settings {
@@ -305,8 +262,14 @@ impl Shared {
         )
     }
 
-    /// Issue an access token (and a refresh token when `client_id` is given).
-    pub fn issue(&self, client_id: Option<&str>, scope: &str, user: bool) -> TokenResponse {
+    /// Issue an access token for `user` (`None`: an app token of client credentials), and a
+    /// refresh token when `client_id` is given.
+    pub fn issue(
+        &self,
+        client_id: Option<&str>,
+        scope: &str,
+        user: Option<usize>,
+    ) -> TokenResponse {
         let ttl = self.settings().token_ttl;
         let access = self.random_token("BQ");
         let refresh = client_id.map(|_| self.random_token("AQ"));
@@ -325,6 +288,7 @@ impl Shared {
                 r.clone(),
                 RefreshToken {
                     client_id: c.to_string(),
+                    user: user.unwrap_or(0),
                     scope: scope.to_string(),
                     expired: false,
                 },
@@ -453,25 +417,29 @@ impl Shared {
         None
     }
 
-    /// A request whose connection was closed without an answer: counted in `total`,
-    /// `per_endpoint` and `dropped`, not in `by_status`.
-    pub fn record_dropped(&self, route: &str) {
-        let mut st = lock(&self.stats);
-        st.total += 1;
-        st.dropped += 1;
-        *st.per_endpoint.entry(route.to_string()).or_default() += 1;
+    /// A `/v1` request answered with `status`.
+    pub fn record_v1(&self, who: Sender<'_>, status: u16) {
+        lock(&self.stats).count_v1(who, Some(status), None);
     }
 
-    pub fn record(&self, route: &str, status: u16, v1: bool) {
-        let mut st = lock(&self.stats);
-        if v1 {
-            st.total += 1;
-        } else {
-            st.accounts_requests += 1;
-        }
-        *st.per_endpoint.entry(route.to_string()).or_default() += 1;
-        let class = format!("{}xx", status / 100);
-        *st.by_status.entry(class).or_default() += 1;
-        *st.by_status.entry(status.to_string()).or_default() += 1;
+    /// A `/v1` request refused by a limit (a 429).
+    pub fn record_limited(&self, who: Sender<'_>, why: Limited) {
+        lock(&self.stats).count_v1(who, Some(429), Some(why));
+    }
+
+    /// A request whose connection was closed without an answer: counted in `total`,
+    /// `per_endpoint` and `dropped`, not in `by_status`.
+    pub fn record_dropped(&self, who: Sender<'_>) {
+        lock(&self.stats).count_v1(who, None, None);
+    }
+
+    /// A request to the accounts service.
+    pub fn record_accounts(&self, route: &str, status: u16) {
+        lock(&self.stats).count_accounts(route, status);
+    }
+
+    /// Zero every count (one empty entry per user).
+    pub fn reset_stats(&self) {
+        *lock(&self.stats) = Stats::empty(self.users());
     }
 }

@@ -8,12 +8,18 @@
 #[path = "sim/common.rs"]
 mod common;
 
+#[path = "sim/albums.rs"]
+mod albums;
 #[path = "sim/auth.rs"]
 mod auth;
+#[path = "sim/covers.rs"]
+mod covers;
 #[path = "sim/endpoints.rs"]
 mod endpoints;
 #[path = "sim/faults.rs"]
 mod faults;
+#[path = "sim/household.rs"]
+mod household;
 #[path = "sim/library.rs"]
 mod library;
 #[path = "sim/library_control.rs"]
@@ -24,5 +30,13 @@ mod limits;
 mod mutations;
 #[path = "sim/odd_input.rs"]
 mod odd_input;
+#[path = "sim/pinned.rs"]
+mod pinned;
+#[path = "sim/playlist_writes.rs"]
+mod playlist_writes;
 #[path = "sim/schema.rs"]
 mod schema;
+#[path = "sim/schema_writes.rs"]
+mod schema_writes;
+#[path = "sim/writes.rs"]
+mod writes;

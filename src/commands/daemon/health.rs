@@ -99,7 +99,7 @@ mod tests {
         w.set(HealthKey::LastError, Some("second"));
         w.set(HealthKey::Pid, None);
         w.close().await;
-        let h = health::read_file(&db).unwrap();
+        let h = spotsync_core::store::Reader::read(&db, |q| q.daemon_health()).unwrap();
         assert_eq!(h.get(HealthKey::LastError), Some("second"));
         assert_eq!(h.get(HealthKey::Pid), None);
     }

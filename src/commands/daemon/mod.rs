@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
+use spotsync_core::quota::Schedule;
 use spotsync_core::store::health::HealthKey;
 use spotsync_core::sync::{ErrorKind, Phase, RunStatus, StartMode, SyncCommand, SyncEvent};
 
@@ -17,37 +18,20 @@ use crate::cli::{DaemonArgs, GlobalArgs};
 use crate::config::DaemonConfig;
 use crate::exit;
 
-/// The shortest interval the daemon keeps (a shorter one, e.g. `500ms`, is raised to it).
-pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
-
-/// When the daemon syncs and polls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Schedule {
-    /// Between incremental syncs.
-    pub every: Duration,
-    /// Between listening-history polls.
-    pub plays_every: Duration,
-}
-
-impl Schedule {
-    /// The command line's flags where given, else the config file's `[daemon]` values (whose
-    /// own defaults are 30m and 10m).
-    pub fn resolve(args: &DaemonArgs, config: &DaemonConfig) -> Result<Schedule, String> {
-        let every = match args.every {
-            Some(d) => d,
-            None => config.every().map_err(|m| format!("`daemon.every` {m}"))?,
-        };
-        let plays_every = match args.plays_every {
-            Some(d) => d,
-            None => config
-                .plays_every()
-                .map_err(|m| format!("`daemon.plays_every` {m}"))?,
-        };
-        Ok(Schedule {
-            every: every.max(MIN_INTERVAL),
-            plays_every: plays_every.max(MIN_INTERVAL),
-        })
-    }
+/// The daemon's cadence: the command line's flags where given, else the config file's
+/// `[daemon]` values (whose own defaults are 30m and 10m).
+pub fn schedule(args: &DaemonArgs, config: &DaemonConfig) -> Result<Schedule, String> {
+    let every = match args.every {
+        Some(d) => d,
+        None => config.every().map_err(|m| format!("`daemon.every` {m}"))?,
+    };
+    let plays_every = match args.plays_every {
+        Some(d) => d,
+        None => config
+            .plays_every()
+            .map_err(|m| format!("`daemon.plays_every` {m}"))?,
+    };
+    Ok(Schedule { every, plays_every })
 }
 
 /// The wall-clock time of a monotonic deadline, for the health table.
@@ -74,13 +58,10 @@ enum Tick {
 /// `spotsync daemon`: incremental syncs and plays polls on schedule, in one process.
 pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     let (paths, mut config) = setup(global)?;
-    let schedule = Schedule::resolve(args, &config.daemon)
+    let schedule = schedule(args, &config.daemon)
         .map_err(|m| eyre!("config file {}: {m}", paths.config_file.display()))?;
     // The reserve is sized from the cadence this daemon keeps (flags included).
-    config.sync.schedule = spotsync_core::quota::Schedule {
-        every: schedule.every,
-        plays_every: schedule.plays_every,
-    };
+    config.sync.schedule = schedule;
     let _log = crate::logging::init(&paths.log_dir, true);
     let mut handle = match start_engine(global, &paths, &config, |p| {
         format!("another spotsync is using {}", p.display())
@@ -107,45 +88,7 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
         human_wait(chrono::TimeDelta::from_std(schedule.plays_every).unwrap_or_default()),
     );
 
-    let mut signals = StopSignals::new();
-    // Holds are waited out in-process: no request is sent until the reset time.
-    let mut end = if send(&handle, SyncCommand::SetMaxWait(None)).await {
-        None
-    } else {
-        Some(Tick::EngineGone)
-    };
-    let mut next_sync = tokio::time::Instant::now();
-    let mut next_plays = next_sync + schedule.plays_every;
-    while end.is_none() {
-        health.set_time(HealthKey::NextSync, wall(next_sync));
-        health.set_time(HealthKey::NextPlays, wall(next_plays));
-        tokio::select! {
-            _ = tokio::time::sleep_until(next_sync.min(next_plays)) => {}
-            _ = signals.any() => break,
-        }
-        let now = tokio::time::Instant::now();
-        let (mode, only) = if now >= next_sync {
-            next_sync = now + schedule.every;
-            next_plays = now + schedule.plays_every;
-            (StartMode::Auto, Vec::new())
-        } else {
-            next_plays = now + schedule.plays_every;
-            (StartMode::Incremental, vec![Phase::Plays])
-        };
-        if !send(&handle, SyncCommand::Start { mode, only }).await {
-            end = Some(Tick::EngineGone);
-            break;
-        }
-        let polls = PollTimer {
-            next: &mut next_plays,
-            every: schedule.plays_every,
-            health: &health,
-        };
-        match one_run(&mut handle, &health, &mut signals, polls).await {
-            Tick::Done => {}
-            other => end = Some(other),
-        }
-    }
+    let end = ticks(&mut handle, &health, schedule).await;
     handle.cancel.cancel();
     // The engine may already be gone (that is how a stop ends): nothing to report then.
     if handle.commands.send(SyncCommand::Shutdown).await.is_err() {
@@ -157,18 +100,62 @@ pub async fn run(global: &GlobalArgs, args: &DaemonArgs) -> Result<i32> {
     health.close().await;
     Ok(match end {
         Some(Tick::AuthFailed) => {
-            eprintln!(
-                "spotsync: authorization refused: run `spotsync auth`, then restart the daemon"
-            );
+            errln!("spotsync: authorization refused: run `spotsync auth`, then restart the daemon");
             exit::AUTH_NEEDED
         }
         Some(Tick::EngineGone) => {
-            eprintln!("spotsync: the sync engine stopped unexpectedly; see the log");
+            errln!("spotsync: the sync engine stopped unexpectedly; see the log");
             exit::ERROR
         }
         _ if !clean => exit::ERROR,
         _ => exit::OK,
     })
+}
+
+/// Start a run at every tick of `schedule` (a sync, or a plays poll) and follow it, until a
+/// signal, a refused authorization or the engine's end. `None` when a signal stopped it
+/// between runs.
+async fn ticks(
+    handle: &mut EngineHandle,
+    health: &HealthWriter,
+    schedule: Schedule,
+) -> Option<Tick> {
+    let mut signals = StopSignals::new();
+    // Holds are waited out in-process: no request is sent until the reset time.
+    if !send(handle, SyncCommand::SetMaxWait(None)).await {
+        return Some(Tick::EngineGone);
+    }
+    let mut next_sync = tokio::time::Instant::now();
+    let mut next_plays = next_sync + schedule.plays_every;
+    loop {
+        health.set_time(HealthKey::NextSync, wall(next_sync));
+        health.set_time(HealthKey::NextPlays, wall(next_plays));
+        tokio::select! {
+            _ = tokio::time::sleep_until(next_sync.min(next_plays)) => {}
+            _ = signals.any() => return None,
+        }
+        let now = tokio::time::Instant::now();
+        let (mode, only) = if now >= next_sync {
+            next_sync = now + schedule.every;
+            next_plays = now + schedule.plays_every;
+            (StartMode::Auto, Vec::new())
+        } else {
+            next_plays = now + schedule.plays_every;
+            (StartMode::Incremental, vec![Phase::Plays])
+        };
+        if !send(handle, SyncCommand::Start { mode, only }).await {
+            return Some(Tick::EngineGone);
+        }
+        let polls = PollTimer {
+            next: &mut next_plays,
+            every: schedule.plays_every,
+            health,
+        };
+        match one_run(handle, health, &mut signals, polls).await {
+            Tick::Done => {}
+            other => return Some(other),
+        }
+    }
 }
 
 /// The plays poll's schedule while a run is followed: a poll that falls due during a long run
@@ -273,35 +260,36 @@ mod tests {
             every: "2h".into(),
             plays_every: "45s".into(),
         };
-        let s = Schedule::resolve(&args(None, None), &config).unwrap();
+        let s = schedule(&args(None, None), &config).unwrap();
         assert_eq!(s.every, Duration::from_secs(7200));
         assert_eq!(s.plays_every, Duration::from_secs(45));
-        let s = Schedule::resolve(&args(Some(60), None), &config).unwrap();
+        let s = schedule(&args(Some(60), None), &config).unwrap();
         assert_eq!(
             (s.every, s.plays_every),
             (Duration::from_secs(60), Duration::from_secs(45))
         );
-        let s = Schedule::resolve(&args(None, Some(5)), &config).unwrap();
+        let s = schedule(&args(None, Some(5)), &config).unwrap();
         assert_eq!(
             (s.every, s.plays_every),
             (Duration::from_secs(7200), Duration::from_secs(5))
         );
-        let s = Schedule::resolve(&args(None, None), &DaemonConfig::default()).unwrap();
-        assert_eq!(
-            (s.every, s.plays_every),
-            (Duration::from_secs(1800), Duration::from_secs(600))
-        );
+        let s = schedule(&args(None, None), &DaemonConfig::default()).unwrap();
+        assert_eq!(s, Schedule::default());
     }
 
     #[test]
-    fn sub_second_intervals_are_raised_and_bad_config_names_the_key() {
-        let config = DaemonConfig {
-            every: "500ms".into(),
-            plays_every: "nope".into(),
-        };
-        let e = Schedule::resolve(&args(None, None), &config).unwrap_err();
-        assert!(e.contains("daemon.plays_every"), "{e}");
-        let s = Schedule::resolve(&args(None, Some(0)), &config).unwrap();
-        assert_eq!((s.every, s.plays_every), (MIN_INTERVAL, MIN_INTERVAL));
+    fn bad_config_values_name_the_key() {
+        for (every, plays_every, key) in [
+            ("500ms", "10m", "daemon.every"),
+            ("30m", "nope", "daemon.plays_every"),
+            ("5", "10m", "daemon.every"),
+        ] {
+            let config = DaemonConfig {
+                every: every.into(),
+                plays_every: plays_every.into(),
+            };
+            let e = schedule(&args(None, None), &config).unwrap_err();
+            assert!(e.contains(key), "{every} {plays_every}: {e}");
+        }
     }
 }

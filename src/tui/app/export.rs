@@ -3,14 +3,14 @@
 
 use spotsync_core::export::Written;
 
-use super::{Action, App};
+use super::{Action, App, Handled};
 use crate::tui::export::{self, ExportRequest, ExportWhat};
 
 impl App {
     /// `e`: export the tab's list (the selected playlist on the Playlists tab) in the chosen
     /// format; the event loop writes it off the UI thread.
-    pub(super) fn export_selected(&mut self) -> Option<Action> {
-        let tab = self.library.tab;
+    pub(super) fn export_selected(&mut self) -> Handled {
+        let tab = self.library.tab();
         let row = self.library.current().selected_row();
         if let Some(r) = row.filter(|r| r.removed.is_some())
             && tab == crate::store::browse::Tab::Playlists
@@ -21,29 +21,30 @@ impl App {
                 r.name
             );
             self.warn(text);
-            return None;
+            return Handled::DONE;
         }
         let selected = row.map(|r| (r.id.as_str(), r.name.as_str()));
         match ExportWhat::for_tab(tab, selected) {
             Ok(what) => {
-                let req = ExportRequest::new(what, self.export_format, self.export_dir.clone());
+                let req =
+                    ExportRequest::new(what, self.export_format, self.setup.export_dir.clone());
                 self.info(format!(
                     "Exporting {} as {} to {}…",
                     req.what.label(),
                     export::format_name(req.format),
                     req.dir.display()
                 ));
-                Some(Action::Export(req))
+                Handled::act(Action::Export(req))
             }
             Err(why) => {
                 self.warn(why);
-                None
+                Handled::DONE
             }
         }
     }
 
     /// `E`: the next export format.
-    pub(super) fn cycle_export_format(&mut self) {
+    pub(super) fn cycle_export_format(&mut self) -> Handled {
         self.export_format = export::next_format(self.export_format);
         let name = export::format_name(self.export_format);
         let note = if self.export_format.track_lists_only() {
@@ -52,18 +53,20 @@ impl App {
             ""
         };
         self.info(format!("Export format: {name}{note}; e exports"));
+        Handled::DONE
     }
 
     pub(super) fn on_exported(
         &mut self,
         req: &ExportRequest,
         result: &Result<Vec<Written>, String>,
-    ) {
+    ) -> Handled {
         let text = export::outcome_text(req, result);
         if result.is_ok() {
             self.info(text);
         } else {
             self.error(text);
         }
+        Handled::DONE
     }
 }

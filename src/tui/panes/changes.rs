@@ -12,6 +12,8 @@ use ratatui::widgets::{Block, BorderType, Cell, Clear, Paragraph, Row, Table, Wi
 
 use crate::store::journal::ChangeRow;
 use crate::sync::RunRecord;
+use crate::tui::format::ellipsize_words;
+use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// Changes read for one run (the newest; the CLI's `spotsync changes --run` reads more).
@@ -20,11 +22,11 @@ pub const CHANGES_SHOWN: u32 = 1000;
 /// The change list of one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangesState {
-    pub run_id: i64,
+    run_id: i64,
     /// `None` while loading.
-    pub rows: Option<Result<Vec<ChangeRow>, String>>,
+    rows: Option<Result<Vec<ChangeRow>, String>>,
     /// First row shown.
-    pub scroll: usize,
+    scroll: usize,
 }
 
 /// What a key did to the change list.
@@ -48,6 +50,21 @@ impl ChangesState {
             rows: None,
             scroll: 0,
         }
+    }
+
+    /// The run whose changes these are.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// The changes read (`None` while loading), or why they could not be.
+    pub fn rows(&self) -> Option<&Result<Vec<ChangeRow>, String>> {
+        self.rows.as_ref()
+    }
+
+    /// The first row shown.
+    pub fn scroll(&self) -> usize {
+        self.scroll
     }
 
     fn len(&self) -> usize {
@@ -131,6 +148,43 @@ impl Widget for ChangesWidget<'_> {
             width: area.width,
             height: area.height.saturating_sub(2),
         };
+        let block = Block::bordered()
+            .border_type(BorderType::Double)
+            .title(Span::styled(self.title(), theme.title()))
+            .title_bottom(Line::from(vec![
+                Span::styled(" ↑/↓ PgUp/PgDn", theme.key()),
+                Span::raw(" scroll  "),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" close "),
+            ]));
+        let inner = block.inner(rect);
+        Clear.render(rect, buf);
+        block.render(rect, buf);
+        let (text, style) = match &view.rows {
+            None => ("Reading the change journal…".to_string(), theme.dim()),
+            Some(Err(e)) => (format!("Cannot read the changes: {e}"), theme.bad()),
+            Some(Ok(rows)) if rows.is_empty() => (
+                "This run changed nothing in the library (a first full mirror journals \
+                 nothing: everything is new)."
+                    .to_string(),
+                theme.dim(),
+            ),
+            Some(Ok(rows)) => {
+                self.table(rows, inner, buf);
+                self.more_below(rows.len(), rect, buf);
+                return;
+            }
+        };
+        Paragraph::new(Span::styled(text, style))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+    }
+}
+
+impl ChangesWidget<'_> {
+    /// " Run #5 · incremental · 2026-11-23 12:00 · 9 changes ".
+    fn title(&self) -> String {
+        let view = self.state;
         let mut title = format!(" Run #{}", view.run_id);
         if let Some(r) = self.run {
             title.push_str(&format!(
@@ -152,48 +206,26 @@ impl Widget for ChangesWidget<'_> {
             ),
             _ => " ".to_string(),
         };
-        let block = Block::bordered()
-            .border_type(BorderType::Double)
-            .title(Span::styled(format!("{title}{count}"), theme.title()))
-            .title_bottom(Line::from(vec![
-                Span::styled(" ↑/↓ PgUp/PgDn", theme.key()),
-                Span::raw(" scroll  "),
-                Span::styled("Esc", theme.key()),
-                Span::raw(" close "),
-            ]));
-        let inner = block.inner(rect);
-        Clear.render(rect, buf);
-        block.render(rect, buf);
-        let rows = match &view.rows {
-            None => {
-                Paragraph::new(Span::styled("Reading the change journal…", theme.dim()))
-                    .render(inner, buf);
-                return;
-            }
-            Some(Err(e)) => {
-                Paragraph::new(Span::styled(
-                    format!("Cannot read the changes: {e}"),
-                    theme.bad(),
-                ))
-                .render(inner, buf);
-                return;
-            }
-            Some(Ok(rows)) if rows.is_empty() => {
-                Paragraph::new(Span::styled(
-                    "This run changed nothing in the library (a first full mirror journals \
-                     nothing: everything is new).",
-                    theme.dim(),
-                ))
-                .wrap(Wrap { trim: true })
-                .render(inner, buf);
-                return;
-            }
-            Some(Ok(rows)) => rows,
-        };
+        format!("{title}{count}")
+    }
+
+    /// The changes from the first shown: when, what, which change, the name.
+    fn table(&self, rows: &[ChangeRow], inner: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
         let header = Row::new(vec!["When", "Entity", "Change", "Name"]).style(theme.title());
+        let widths = [
+            Constraint::Length(14),
+            Constraint::Length(8),
+            Constraint::Length(13),
+            Constraint::Min(10),
+        ];
+        let name_w = column_widths(&widths, inner.width, 1)
+            .last()
+            .copied()
+            .unwrap_or(0);
         let lines: Vec<Row> = rows
             .iter()
-            .skip(view.scroll)
+            .skip(self.state.scroll)
             .map(|r| {
                 let when = crate::store::parse_ts(&r.changed_at)
                     .map(|t| {
@@ -211,37 +243,36 @@ impl Widget for ChangesWidget<'_> {
                     Cell::from(when),
                     Cell::from(entity_short(&r.entity_type)),
                     Cell::from(Span::styled(change_short(&r.change), style)),
-                    Cell::from(what(r)),
+                    Cell::from(ellipsize_words(&what(r), name_w)),
                 ])
             })
             .collect();
-        Table::new(
-            lines,
-            [
-                Constraint::Length(14),
-                Constraint::Length(8),
-                Constraint::Length(13),
-                Constraint::Min(10),
-            ],
-        )
-        .header(header)
-        .column_spacing(1)
-        .render(inner, buf);
-        if view.scroll + self.page < rows.len() {
-            let more = format!(" {} more ↓ ", rows.len() - view.scroll - self.page);
-            let w = more.chars().count() as u16;
-            if rect.width > w + 2 && rect.height > 0 {
-                Paragraph::new(Span::styled(more, theme.dim().add_modifier(Modifier::BOLD)))
-                    .render(
-                        Rect {
-                            x: rect.x + rect.width - w - 1,
-                            y: rect.y + rect.height - 1,
-                            width: w,
-                            height: 1,
-                        },
-                        buf,
-                    );
-            }
+        Table::new(lines, widths)
+            .header(header)
+            .column_spacing(1)
+            .render(inner, buf);
+    }
+
+    /// " 12 more ↓ " on the bottom border while rows are hidden below.
+    fn more_below(&self, len: usize, rect: Rect, buf: &mut Buffer) {
+        let scroll = self.state.scroll;
+        if scroll + self.page >= len {
+            return;
+        }
+        let more = format!(" {} more ↓ ", len - scroll - self.page);
+        let w = more.chars().count() as u16;
+        if rect.width > w + 2 && rect.height > 0 {
+            let at = Rect {
+                x: rect.x + rect.width - w - 1,
+                y: rect.y + rect.height - 1,
+                width: w,
+                height: 1,
+            };
+            Paragraph::new(Span::styled(
+                more,
+                self.theme.dim().add_modifier(Modifier::BOLD),
+            ))
+            .render(at, buf);
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The history pane: past runs, newest first, with a selected row (Enter shows what that run
-//! changed). [`HistoryState`] changes only in its `on_*`/`move_by` methods; [`HistoryWidget`]
-//! reads it.
+//! changed). [`HistoryState`] changes only through its methods; [`HistoryWidget`] reads it.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -23,11 +22,11 @@ pub const HISTORY_CAPACITY: usize = 100;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HistoryState {
     /// Most recent first.
-    pub runs: VecDeque<RunRecord>,
+    runs: VecDeque<RunRecord>,
     /// First row shown.
-    pub scroll: usize,
+    scroll: usize,
     /// The selected run (Enter shows its changes); always within the rows shown.
-    pub selected: usize,
+    selected: usize,
 }
 
 impl HistoryState {
@@ -39,6 +38,26 @@ impl HistoryState {
             scroll: 0,
             selected: 0,
         }
+    }
+
+    /// The runs, most recent first.
+    pub fn runs(&self) -> &VecDeque<RunRecord> {
+        &self.runs
+    }
+
+    /// The run `id`, when shown.
+    pub fn run(&self, id: i64) -> Option<&RunRecord> {
+        self.runs.iter().find(|r| r.id == id)
+    }
+
+    /// The first row shown (scrolled this far down).
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    /// The selected row.
+    pub fn selected(&self) -> usize {
+        self.selected
     }
 
     /// The selected run.
@@ -108,18 +127,7 @@ impl Widget for HistoryWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (s, theme, roomy) = (self.state, self.theme, self.roomy);
         let scroll = s.first_shown(self.rows);
-        let title = if s.runs.is_empty() {
-            "History".to_string()
-        } else {
-            let n = s.runs.len();
-            let mut t = format!("History ({n} run{}", if n == 1 { "" } else { "s" });
-            if scroll > 0 {
-                t.push_str(&format!(", {scroll} newer above"));
-            }
-            t.push(')');
-            t
-        };
-        let block = theme.pane_block(title, self.focused);
+        let block = theme.pane_block(title(s.runs.len(), scroll), self.focused);
         let inner = block.inner(area);
         block.render(area, buf);
         if s.runs.is_empty() {
@@ -130,56 +138,18 @@ impl Widget for HistoryWidget<'_> {
             "When", "Kind", "Status", "Took", "Calls", "Waits", "Added", "Upd", "Rem",
         ])
         .style(theme.title());
-        let fmt_when = if roomy {
-            "%Y-%m-%d %H:%M"
-        } else {
-            "%m-%d %H:%M"
-        };
         let rows: Vec<Row> = s
             .runs
             .iter()
             .enumerate()
             .skip(scroll)
             .map(|(i, r)| {
-                let waits = if r.rate_limited_count == 0 {
-                    "—".to_string()
-                } else {
-                    format!(
-                        "{}×{}",
-                        r.rate_limited_count,
-                        fmt_duration(Duration::from_secs(r.waited_seconds))
-                    )
-                };
-                let mut cells = vec![
-                    Cell::from(
-                        r.started_at
-                            .with_timezone(&self.offset)
-                            .format(fmt_when)
-                            .to_string(),
-                    ),
-                    Cell::from(kind_short(r.kind)),
-                    Cell::from(Span::styled(
-                        r.status.as_str().replace('_', " "),
-                        theme.run_status(r.status),
-                    )),
-                    Cell::from(run_took(r, self.now)),
-                    Cell::from(fmt_count(r.api_calls)),
-                    Cell::from(waits),
-                    Cell::from(format!("+{}", fmt_compact(r.items_added))),
-                    Cell::from(format!("~{}", fmt_compact(r.items_updated))),
-                    Cell::from(format!("-{}", fmt_compact(r.items_removed))),
-                ];
-                if roomy {
-                    cells.push(Cell::from(Span::styled(
-                        r.error.clone().unwrap_or_default(),
-                        theme.bad(),
-                    )));
-                }
+                let row = Row::new(self.cells(r));
                 // The selected run (Enter shows what it changed).
                 if i == s.selected && self.focused {
-                    Row::new(cells).style(Style::new().add_modifier(Modifier::REVERSED))
+                    row.style(Style::new().add_modifier(Modifier::REVERSED))
                 } else {
-                    Row::new(cells)
+                    row
                 }
             })
             .collect();
@@ -201,5 +171,61 @@ impl Widget for HistoryWidget<'_> {
             .header(header)
             .column_spacing(1)
             .render(inner, buf);
+    }
+}
+
+/// "History (12 runs, 3 newer above)".
+fn title(runs: usize, scroll: usize) -> String {
+    if runs == 0 {
+        return "History".to_string();
+    }
+    let mut t = format!("History ({runs} run{}", if runs == 1 { "" } else { "s" });
+    if scroll > 0 {
+        t.push_str(&format!(", {scroll} newer above"));
+    }
+    t.push(')');
+    t
+}
+
+impl HistoryWidget<'_> {
+    /// A run's cells; roomy: the full date, and the error at the end.
+    fn cells(&self, r: &RunRecord) -> Vec<Cell<'static>> {
+        let theme = self.theme;
+        let fmt_when = if self.roomy {
+            "%Y-%m-%d %H:%M"
+        } else {
+            "%m-%d %H:%M"
+        };
+        let waits = if r.rate_limited_count == 0 {
+            "—".to_string()
+        } else {
+            format!(
+                "{}×{}",
+                r.rate_limited_count,
+                fmt_duration(Duration::from_secs(r.waited_seconds))
+            )
+        };
+        let when = r.started_at.with_timezone(&self.offset).format(fmt_when);
+        let mut cells = vec![
+            Cell::from(when.to_string()),
+            Cell::from(kind_short(r.kind)),
+            Cell::from(Span::styled(
+                r.status.as_str().replace('_', " "),
+                theme.run_status(r.status),
+            )),
+            Cell::from(run_took(r, self.now)),
+            Cell::from(fmt_count(r.api_calls)),
+            Cell::from(waits),
+            Cell::from(format!("+{}", fmt_compact(r.items_added))),
+            Cell::from(format!("~{}", fmt_compact(r.items_updated))),
+            Cell::from(format!("-{}", fmt_compact(r.items_removed))),
+        ];
+        if self.roomy {
+            cells.push(Cell::from(Span::styled(
+                r.error.clone().unwrap_or_default(),
+                theme.bad(),
+            )));
+        }
+        cells
     }
 }

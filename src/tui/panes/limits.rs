@@ -2,7 +2,8 @@
 //! retried, the requests of the last 24 hours against the budget, the daily quota (configured
 //! or learned) and its reserve, what the next sync needs and when it is done (the plan, read
 //! at start and after each run), the engine's pace.
-//! [`LimitsState`] changes only in its `on_*` methods; [`LimitsWidget`] reads it.
+//! [`LimitsState`] changes only through its methods, each for one thing the engine reports;
+//! [`LimitsWidget`] reads it.
 
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use spotsync_core::plan::{self, Plan};
 use spotsync_core::quota::QuotaSource;
 
-use crate::sync::{LimitReason, Phase, StatusSnapshot, SyncEvent};
+use crate::sync::{LimitReason, Phase, StatusSnapshot};
 use crate::tui::format::{bar, fmt_count, fmt_countdown, fmt_duration};
 use crate::tui::theme::Theme;
 
@@ -41,19 +42,20 @@ pub struct Retry {
 /// Holds, retries and request counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitsState {
-    pub limit: Option<Limit>,
-    pub retry: Option<Retry>,
-    pub calls_24h: u64,
-    pub budget: Option<u64>,
+    limit: Option<Limit>,
+    retry: Option<Retry>,
+    calls_24h: u64,
+    budget: Option<u64>,
     /// The engine's own pace (`requests_per_window` from the config), when known.
-    pub pacing: Option<u32>,
+    pacing: Option<u32>,
     /// The plan of the next sync, as last read (at start and after each run).
-    pub plan: Option<Plan>,
+    plan: Option<Plan>,
 }
 
 impl LimitsState {
-    /// As loaded at start: a hold still running is kept, one already over is not.
-    pub fn new(snapshot: &StatusSnapshot, now: DateTime<Utc>) -> LimitsState {
+    /// As loaded at start: a hold still running is kept, one already over is not. `pacing`:
+    /// the engine's `requests_per_window`, when known.
+    pub fn new(snapshot: &StatusSnapshot, now: DateTime<Utc>, pacing: Option<u32>) -> LimitsState {
         LimitsState {
             limit: snapshot
                 .blocked_until
@@ -66,9 +68,29 @@ impl LimitsState {
             retry: None,
             calls_24h: snapshot.calls_24h,
             budget: snapshot.daily_budget,
-            pacing: None,
+            pacing,
             plan: None,
         }
+    }
+
+    /// The current hold, if any.
+    pub fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
+
+    /// The transient failure being retried, if any.
+    pub fn retry(&self) -> Option<&Retry> {
+        self.retry.as_ref()
+    }
+
+    /// Requests of the last 24 hours, and the daily budget when one is set.
+    pub fn usage(&self) -> (u64, Option<u64>) {
+        (self.calls_24h, self.budget)
+    }
+
+    /// The plan of the next sync, as last read.
+    pub fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref()
     }
 
     /// The plan of the next sync was read again (`None`: it could not be).
@@ -82,56 +104,39 @@ impl LimitsState {
         (limit.until - now).to_std().ok()
     }
 
-    /// What an engine event does to the holds and counts.
-    pub fn on_engine(&mut self, event: &SyncEvent, at: DateTime<Utc>) {
-        match event {
-            SyncEvent::RateLimited {
-                until,
-                reason,
-                phase,
-            } => {
-                self.limit = Some(Limit {
-                    until: *until,
-                    reason: *reason,
-                    phase: *phase,
-                });
-            }
-            SyncEvent::RateLimitCleared => self.limit = None,
-            SyncEvent::Retrying {
-                phase,
-                attempt,
-                delay,
-                error,
-            } => {
-                self.retry = Some(Retry {
-                    phase: *phase,
-                    attempt: *attempt,
-                    at,
-                    delay: *delay,
-                    error: error.clone(),
-                });
-            }
-            SyncEvent::BatchCommitted { phase, .. } | SyncEvent::PhaseFinished { phase, .. } => {
-                if self.retry.as_ref().is_some_and(|r| r.phase == *phase) {
-                    self.retry = None;
-                }
-            }
-            SyncEvent::ApiUsage { calls_24h, budget } => {
-                self.calls_24h = *calls_24h;
-                self.budget = *budget;
-            }
-            SyncEvent::RunFinished { .. } => {
-                self.retry = None;
-                if self.limit.is_some_and(|l| l.until <= at) {
-                    self.limit = None;
-                }
-            }
-            SyncEvent::RunStarted { .. }
-            | SyncEvent::PhaseStarted { .. }
-            | SyncEvent::Paused
-            | SyncEvent::Resumed
-            | SyncEvent::Probed { .. }
-            | SyncEvent::Error { .. } => {}
+    /// Requests are held until `limit.until`.
+    pub fn hold(&mut self, limit: Limit) {
+        self.limit = Some(limit);
+    }
+
+    /// The hold is over.
+    pub fn hold_ended(&mut self) {
+        self.limit = None;
+    }
+
+    /// A transient failure is being retried.
+    pub fn retrying(&mut self, retry: Retry) {
+        self.retry = Some(retry);
+    }
+
+    /// `phase` went on (a batch, or its end): its retry is over.
+    pub fn progressed(&mut self, phase: Phase) {
+        if self.retry.as_ref().is_some_and(|r| r.phase == phase) {
+            self.retry = None;
+        }
+    }
+
+    /// The engine counted the requests of the last 24 hours.
+    pub fn counted(&mut self, calls_24h: u64, budget: Option<u64>) {
+        self.calls_24h = calls_24h;
+        self.budget = budget;
+    }
+
+    /// The run ended at `at`: no retry goes on, and a hold over by then is gone.
+    pub fn run_finished(&mut self, at: DateTime<Utc>) {
+        self.retry = None;
+        if self.limit.is_some_and(|l| l.until <= at) {
+            self.limit = None;
         }
     }
 
@@ -172,147 +177,171 @@ pub struct LimitsWidget<'a> {
 
 impl Widget for LimitsWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (s, theme, compact) = (self.state, self.theme, self.compact);
-        let block = theme.pane_block("Rate limit & quota", self.focused);
+        let block = self.theme.pane_block("Rate limit & quota", self.focused);
         let inner = block.inner(area);
         block.render(area, buf);
-        let mut lines: Vec<Line> = Vec::new();
-        match (s.limit, s.remaining(self.now)) {
-            (Some(limit), Some(left)) => {
-                lines.push(Line::from(vec![
-                    Span::styled("⏸ resuming in ", theme.warn()),
-                    Span::styled(
-                        fmt_countdown(left),
-                        theme.warn().add_modifier(Modifier::BOLD),
-                    ),
-                    Span::raw(format!("  ({})", reason_short(limit.reason))),
-                ]));
-                if !compact {
-                    lines.push(Line::from(format!("Reason: {}", limit.reason.describe())));
-                    let local = limit.until.with_timezone(&self.offset);
-                    let mut at = format!("Resumes at {}", local.format("%Y-%m-%d %H:%M:%S"));
-                    if let Some(p) = limit.phase {
-                        at.push_str(&format!(" · {p} phase"));
-                    }
-                    lines.push(Line::from(Span::styled(at, theme.dim())));
-                    lines.push(Line::from(Span::styled(
-                        "Nothing is sent before then; quitting keeps the wait.",
-                        theme.dim(),
-                    )));
-                }
-            }
-            (Some(limit), None) => {
-                lines.push(Line::from(Span::styled(
-                    format!("Resuming now ({} over)", reason_short(limit.reason)),
-                    theme.good(),
-                )));
-            }
-            (None, _) => match &s.retry {
-                Some(r) => lines.push(Line::from(Span::styled(
-                    format!(
-                        "↻ {} retry #{} in {}: {}",
-                        r.phase,
-                        r.attempt,
-                        fmt_duration(r.delay),
-                        r.error
-                    ),
-                    theme.warn(),
-                ))),
-                None => lines.push(Line::from(Span::styled(
-                    "✓ No rate limit or quota hold",
-                    theme.good(),
-                ))),
-            },
-        }
-        let calls = match s.budget {
-            Some(b) if b > 0 => format!(
-                "Calls in the last 24 h: {} of {} budget ({:.0}%)",
-                fmt_count(s.calls_24h),
-                fmt_count(b),
-                s.calls_24h as f64 * 100.0 / b as f64
-            ),
-            // The plan's lines say which quota applies.
-            _ if s.plan.is_some() => {
-                format!("Calls in the last 24 h: {}", fmt_count(s.calls_24h))
-            }
-            _ => format!(
-                "Calls in the last 24 h: {} (no daily budget set)",
-                fmt_count(s.calls_24h)
-            ),
-        };
-        if !compact {
-            lines.push(Line::from(""));
-        }
-        match (&s.plan, compact) {
-            // Little room: the quota and the plan in one line, instead of the calls.
-            (Some(p), true) => lines.push(Line::from(compact_plan(p, s.calls_24h))),
-            _ => lines.push(Line::from(calls)),
-        }
-        if !compact && let Some(b) = s.budget.filter(|b| *b > 0) {
-            let ratio = (s.calls_24h as f64 / b as f64).clamp(0.0, 1.0);
-            lines.push(Line::from(Span::styled(
-                bar(Some(ratio), inner.width as usize),
-                if ratio > 0.9 {
-                    theme.warn()
-                } else {
-                    theme.bar()
-                },
-            )));
-        }
-        if !compact && let Some(p) = &s.plan {
-            for l in roomy_plan(p) {
-                lines.push(Line::from(l));
-            }
-        }
-        if !compact && let Some(gap) = self.gap {
-            lines.push(gap);
-        }
-        if !compact && let Some(n) = s.pacing {
-            lines.push(Line::from(Span::styled(
-                format!("Pacing: at most {n} requests per 30 s, slower after a 429"),
-                theme.dim(),
-            )));
-        }
+        let mut lines = self.hold_lines();
+        lines.extend(self.figure_lines(inner.width));
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .render(inner, buf);
     }
 }
 
-/// "Quota 1,800 learned · reserve 576 · used 412 · next ~2,341 req ≈ 1 day 5 h": one line of
-/// the compact pane (`used` is the live count, the plan's is from its last reading).
-fn compact_plan(p: &Plan, used: u64) -> String {
-    let q = &p.quota;
-    let quota = match (q.daily, q.source) {
-        (Some(d), QuotaSource::Configured) => {
-            format!(
-                "Quota {} set · reserve {}",
-                plan::group(d),
-                plan::group(q.reserve)
-            )
+impl<'a> LimitsWidget<'a> {
+    /// The hold and its countdown, a retry, or that nothing holds requests back.
+    fn hold_lines(&self) -> Vec<Line<'static>> {
+        let (s, theme) = (self.state, self.theme);
+        let (limit, left) = match (s.limit, s.remaining(self.now)) {
+            (Some(limit), Some(left)) => (limit, left),
+            (Some(limit), None) => {
+                return vec![Line::from(Span::styled(
+                    format!("Resuming now ({} over)", reason_short(limit.reason)),
+                    theme.good(),
+                ))];
+            }
+            (None, _) => {
+                let line = match &s.retry {
+                    Some(r) => Span::styled(
+                        format!(
+                            "↻ {} retry #{} in {}: {}",
+                            r.phase,
+                            r.attempt,
+                            fmt_duration(r.delay),
+                            r.error
+                        ),
+                        theme.warn(),
+                    ),
+                    None => Span::styled("✓ No rate limit or quota hold", theme.good()),
+                };
+                return vec![Line::from(line)];
+            }
+        };
+        let mut lines = vec![Line::from(vec![
+            Span::styled("⏸ resuming in ", theme.warn()),
+            Span::styled(
+                fmt_countdown(left),
+                theme.warn().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!("  ({})", reason_short(limit.reason))),
+        ])];
+        if !self.compact {
+            lines.push(Line::from(format!("Reason: {}", limit.reason.describe())));
+            let local = limit.until.with_timezone(&self.offset);
+            let mut at = format!("Resumes at {}", local.format("%Y-%m-%d %H:%M:%S"));
+            if let Some(p) = limit.phase {
+                at.push_str(&format!(" · {p} phase"));
+            }
+            lines.push(Line::from(Span::styled(at, theme.dim())));
+            lines.push(Line::from(Span::styled(
+                "Nothing is sent before then; quitting keeps the wait.",
+                theme.dim(),
+            )));
         }
-        (Some(d), _) => format!(
-            "Quota {} learned · reserve {}",
-            plan::group(d),
-            plan::group(q.reserve)
-        ),
-        (None, _) => "Quota unknown".to_string(),
-    };
-    format!(
-        "{quota} · used {} · next {}",
-        plan::group(used),
-        plan_total(p)
-    )
+        lines
+    }
+
+    /// The requests of the last 24 hours (with the budget bar), the plan, the gap, the pace;
+    /// compact: the quota and the plan in one line.
+    fn figure_lines(&self, width: u16) -> Vec<Line<'a>> {
+        let (s, theme) = (self.state, self.theme);
+        if self.compact {
+            return vec![match &s.plan {
+                Some(p) => Line::from(compact_plan(p, s.calls_24h, usize::from(width))),
+                None => Line::from(calls_text(s)),
+            }];
+        }
+        let mut lines = vec![Line::from(""), Line::from(calls_text(s))];
+        if let Some(b) = s.budget.filter(|b| *b > 0) {
+            let ratio = (s.calls_24h as f64 / b as f64).clamp(0.0, 1.0);
+            let style = if ratio > 0.9 {
+                theme.warn()
+            } else {
+                theme.bar()
+            };
+            lines.push(Line::from(Span::styled(
+                bar(Some(ratio), usize::from(width)),
+                style,
+            )));
+        }
+        if let Some(p) = &s.plan {
+            lines.extend(roomy_plan(p).into_iter().map(Line::from));
+        }
+        if let Some(gap) = self.gap.clone() {
+            lines.push(gap);
+        }
+        if let Some(n) = s.pacing {
+            lines.push(Line::from(Span::styled(
+                format!("Pacing: at most {n} requests per 30 s, slower after a 429"),
+                theme.dim(),
+            )));
+        }
+        lines
+    }
 }
 
-/// "~2,341 req ≈ 1 day 5 h" (at the assumed figure while the quota is unknown).
+/// "Calls in the last 24 h: 412 of 10,000 budget (4%)".
+fn calls_text(s: &LimitsState) -> String {
+    match s.budget {
+        Some(b) if b > 0 => format!(
+            "Calls in the last 24 h: {} of {} budget ({:.0}%)",
+            fmt_count(s.calls_24h),
+            fmt_count(b),
+            s.calls_24h as f64 * 100.0 / b as f64
+        ),
+        // The plan's lines say which quota applies.
+        _ if s.plan.is_some() => {
+            format!("Calls in the last 24 h: {}", fmt_count(s.calls_24h))
+        }
+        _ => format!(
+            "Calls in the last 24 h: {} (no daily budget set)",
+            fmt_count(s.calls_24h)
+        ),
+    }
+}
+
+/// "Quota 1,800 learned · reserve 576 · used 412 · next ~2,341 req ≈ 1 day 5 h": one line of
+/// the compact pane (`used` is the live count, the plan's is from its last reading). Narrower
+/// than `width`, the count of requests used goes first, then the reserve.
+fn compact_plan(p: &Plan, used: u64, width: usize) -> String {
+    let q = &p.quota;
+    let (quota, reserve) = match (q.daily, q.source) {
+        (Some(d), QuotaSource::Configured) => (
+            format!("Quota {} set", plan::group(d)),
+            format!(" · reserve {}", plan::group(q.reserve)),
+        ),
+        (Some(d), _) => (
+            format!("Quota {} learned", plan::group(d)),
+            format!(" · reserve {}", plan::group(q.reserve)),
+        ),
+        (None, _) => ("Quota unknown".to_string(), String::new()),
+    };
+    let used = format!(" · used {}", plan::group(used));
+    let next = format!(" · next {}", plan_total(p));
+    let forms = [
+        format!("{quota}{reserve}{used}{next}"),
+        format!("{quota}{reserve}{next}"),
+        format!("{quota}{next}"),
+    ];
+    let last = forms[forms.len() - 1].clone();
+    forms
+        .into_iter()
+        .find(|f| f.chars().count() <= width)
+        .unwrap_or(last)
+}
+
+/// "~2,341 req ≈ 1 day 5 h" (at the assumed figure while the quota is unknown); "at least 9
+/// req" while a phase is not sized yet (its figure is a lower bound, as the plan's lines say).
 fn plan_total(p: &Plan) -> String {
     let t = &p.total;
-    let n = format!(
-        "{}{} req",
-        if t.exact { "" } else { "~" },
-        plan::group(t.requests)
-    );
+    let about = if !p.unknown.is_empty() {
+        "at least "
+    } else if t.exact {
+        ""
+    } else {
+        "~"
+    };
+    let n = format!("{about}{} req", plan::group(t.requests));
     if t.bulk_requests == 0 {
         return n;
     }

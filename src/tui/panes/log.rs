@@ -20,12 +20,22 @@ pub const LOG_CAPACITY: usize = 2000;
 /// The lines kept and how far the pane is scrolled back.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogState {
-    pub lines: VecDeque<LogLine>,
+    lines: VecDeque<LogLine>,
     /// Lines scrolled up from the end (0 follows new lines).
-    pub scroll: usize,
+    scroll: usize,
 }
 
 impl LogState {
+    /// The lines kept, oldest first.
+    pub fn lines(&self) -> &VecDeque<LogLine> {
+        &self.lines
+    }
+
+    /// Lines scrolled up from the end (0: the pane follows new lines).
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
     /// A new line, with `rows` lines in view: a scrolled-back pane keeps the same lines in view.
     pub fn push(&mut self, line: LogLine, rows: usize) {
         self.lines.push_back(line);

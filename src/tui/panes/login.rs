@@ -71,15 +71,15 @@ pub enum LoginStage {
 /// The login screen's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginState {
-    pub stage: LoginStage,
-    pub authorize_url: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub ssh_hint: Option<String>,
-    pub listen_problem: Option<String>,
+    stage: LoginStage,
+    authorize_url: Option<String>,
+    redirect_uri: Option<String>,
+    ssh_hint: Option<String>,
+    listen_problem: Option<String>,
     /// What has been typed or pasted so far.
-    pub input: String,
+    input: String,
     /// Why the last paste was refused.
-    pub problem: Option<String>,
+    problem: Option<String>,
 }
 
 impl LoginState {
@@ -95,6 +95,26 @@ impl LoginState {
             problem: None,
         }
     }
+
+    /// Where the login is.
+    pub fn stage(&self) -> &LoginStage {
+        &self.stage
+    }
+
+    /// The link to open in a browser, once the login is ready.
+    pub fn authorize_url(&self) -> Option<&str> {
+        self.authorize_url.as_deref()
+    }
+
+    /// What has been typed or pasted so far.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// Why the last paste was refused.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
 }
 
 /// The text shown when there is no usable authorization (the key `a` logs in).
@@ -109,6 +129,9 @@ pub fn no_auth_text(e: &AuthError) -> String {
                 "{}; or press a to log in again (replaces it)",
                 capitalize(m)
             )
+        }
+        AuthError::Unusable(u) => {
+            format!("{}; or press a to log in again", capitalize(&u.to_string()))
         }
         _ => "Not connected to Spotify: press a to log in (or run `spotsync auth`)".to_string(),
     }

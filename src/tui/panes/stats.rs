@@ -3,28 +3,85 @@
 //! (weekday × hour) and how well the history covers time. The figures are read off the UI
 //! thread (`store::browse::stats`); [`StatsWidget`] only reads them.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, Widget};
 
 use crate::store::browse::{Period, Stats};
-use crate::tui::format::{ellipsize_right, fmt_count};
+use crate::tui::format::{ellipsize_right, ellipsize_words, fmt_count};
+use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// The Stats screen's state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatsState {
     /// The period of the top lists and the clock (the current month at first).
-    pub period: Option<Period>,
-    pub stats: Option<Stats>,
-    pub loading: bool,
-    pub error: Option<String>,
+    period: Option<Period>,
+    stats: Option<Stats>,
+    loading: bool,
+    error: Option<String>,
     /// Read since the last sync.
-    pub loaded: bool,
+    loaded: bool,
+}
+
+/// What a key on the Stats screen did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsKey {
+    /// Not the screen's key.
+    NotMine,
+    /// Taken; nothing to do (the arrows that scroll elsewhere).
+    Taken,
+    /// The period changed, or `r`: read the statistics again.
+    Read,
 }
 
 impl StatsState {
+    /// The period shown (the current month until one is chosen).
+    pub fn period(&self) -> Option<Period> {
+        self.period
+    }
+
+    /// The statistics last read.
+    pub fn stats(&self) -> Option<&Stats> {
+        self.stats.as_ref()
+    }
+
+    /// Not read since the last sync, and not being read.
+    pub fn wants_read(&self) -> bool {
+        !self.loaded && !self.loading
+    }
+
+    /// A sync may have changed the history: read again when shown.
+    pub fn mark_stale(&mut self) {
+        self.loaded = false;
+    }
+
+    /// The statistics are being read for the period shown (`default` when none is chosen yet),
+    /// which this returns.
+    pub fn reading(&mut self, default: Period) -> Period {
+        self.loading = true;
+        *self.period.get_or_insert(default)
+    }
+
+    /// `←`/`→` (`h`/`l`) move the period, tab (`t`) switches month and year, `r` reads again.
+    pub fn on_key(&mut self, key: KeyEvent) -> StatsKey {
+        match key.code {
+            KeyCode::Left | KeyCode::Char('h') => self.period = self.period.map(|p| p.shift(-1)),
+            KeyCode::Right | KeyCode::Char('l') => self.period = self.period.map(|p| p.shift(1)),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Char('t') => {
+                self.period = self.period.map(Period::toggle);
+            }
+            KeyCode::Char('r') => {}
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                return StatsKey::Taken;
+            }
+            _ => return StatsKey::NotMine,
+        }
+        StatsKey::Read
+    }
+
     /// Statistics arrived (or their read failed); older periods' answers are dropped.
     pub fn on_stats(&mut self, stats: Result<Stats, String>) {
         self.loading = false;
@@ -108,29 +165,29 @@ impl StatsWidget<'_> {
             height: area.height.saturating_sub(1),
             ..area
         };
+        let widths = [
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(bar_w),
+        ];
+        let name_w = column_widths(&widths, area.width, 1)
+            .first()
+            .copied()
+            .unwrap_or(0);
         let rows: Vec<Row> = items
             .iter()
             .take(usize::from(area.height))
             .map(|(name, n)| {
                 let len = ((*n as f64 / max as f64) * f64::from(bar_w)).round() as usize;
                 Row::new(vec![
-                    Cell::from(name.clone()),
+                    Cell::from(ellipsize_words(name, name_w)),
                     Cell::from(format!("{n:>5}")),
                     Cell::from(Span::styled("█".repeat(len.max(1)), t.bar())),
                 ])
             })
             .collect();
         let empty = rows.is_empty();
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(5),
-                Constraint::Length(bar_w),
-            ],
-        )
-        .column_spacing(1)
-        .render(area, buf);
+        Table::new(rows, widths).column_spacing(1).render(area, buf);
         if empty {
             Paragraph::new(Line::from(Span::styled("no plays in this period", t.dim())))
                 .render(area, buf);
@@ -170,34 +227,44 @@ impl StatsWidget<'_> {
     fn coverage(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let c = &s.coverage;
+        let day = |s: &Option<String>| s.as_deref().map(|s| s.chars().take(10).collect::<String>());
+        let mut rows: Vec<(&str, String)> = vec![("plays", fmt_count(c.plays.max(0) as u64))];
+        for (source, days) in &c.days_by_source {
+            rows.push((source, days_text((*days).max(0) as u64)));
+        }
+        rows.push(("first", day(&c.first).unwrap_or_else(|| "—".into())));
+        rows.push(("last", day(&c.last).unwrap_or_else(|| "—".into())));
+        rows.push(("gaps", fmt_count(c.gap_count.max(0) as u64)));
+        for (after, before) in &c.gaps {
+            let after = day(after).unwrap_or_else(|| "start".into());
+            rows.push((
+                "",
+                format!("{after} → {}", before.chars().take(10).collect::<String>()),
+            ));
+        }
+        // Eight columns, or more: the labels (sources such as `extended` among them) stand a
+        // space apart from the figures.
+        let label_w = rows
+            .iter()
+            .map(|(k, _)| k.chars().count() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(8);
         let w = usize::from(area.width);
         let mut lines = vec![title(t, "History coverage".into())];
-        let mut push = |k: &str, v: String| {
+        for (k, v) in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("{k:<8}"), t.dim()),
-                Span::raw(ellipsize_right(&v, w.saturating_sub(8))),
+                Span::styled(format!("{k:<label_w$}"), t.dim()),
+                Span::raw(ellipsize_right(&v, w.saturating_sub(label_w))),
             ]));
-        };
-        push("plays", fmt_count(c.plays.max(0) as u64));
-        for (source, days) in &c.days_by_source {
-            push(source, format!("{} days", fmt_count((*days).max(0) as u64)));
-        }
-        let day = |s: &Option<String>| s.as_deref().map(|s| s.chars().take(10).collect::<String>());
-        push("first", day(&c.first).unwrap_or_else(|| "—".into()));
-        push("last", day(&c.last).unwrap_or_else(|| "—".into()));
-        push("gaps", fmt_count(c.gap_count.max(0) as u64));
-        for (after, before) in &c.gaps {
-            push(
-                "",
-                format!(
-                    "{} → {}",
-                    day(after).unwrap_or_else(|| "start".into()),
-                    day(&Some(before.clone())).unwrap_or_default()
-                ),
-            );
         }
         Paragraph::new(lines).render(area, buf);
     }
+}
+
+/// `1 day`, `115 days`.
+fn days_text(n: u64) -> String {
+    format!("{} {}", fmt_count(n), if n == 1 { "day" } else { "days" })
 }
 
 impl Widget for StatsWidget<'_> {

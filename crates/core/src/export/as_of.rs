@@ -4,17 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rusqlite::{Connection, params};
-
 use super::ExportError;
 use super::model::{Skipped, Track, TrackList};
 use super::rows::{ItemRow, PlaylistRow, entry_from};
-use crate::store::versions;
+use crate::store::Sql;
 
 /// The playlists of `rows` as they were at `at`, and the ones whose history does not reach back
 /// that far.
 pub(super) fn playlists(
-    c: &Connection,
+    sql: Sql<'_>,
     rows: Vec<PlaylistRow>,
     tracks: &HashMap<String, Arc<Track>>,
     at: &str,
@@ -25,9 +23,9 @@ pub(super) fn playlists(
     for p in rows {
         let mut list = p.list;
         let id = list.id.clone().unwrap_or_default();
-        list.name = name_at(c, &id, at)?.unwrap_or(p.current_name);
+        list.name = sql.playlist_name_at(&id, at)?.unwrap_or(p.current_name);
         let version = if has_versions {
-            versions::at_or_before(c, &id, at)?
+            sql.playlist_version_at(&id, at)?
         } else {
             None
         };
@@ -43,11 +41,11 @@ pub(super) fn playlists(
             lists.push(list);
             continue;
         }
-        if added_after(c, &id, at)? {
+        if sql.playlist_added_after(&id, at)? {
             continue; // not in the library yet at that date
         }
         let first = if has_versions {
-            versions::first_recorded(c, &id)?
+            sql.first_playlist_version(&id)?
         } else {
             None
         };
@@ -75,25 +73,4 @@ pub(super) fn playlists(
         }
     }
     Ok((lists, skipped))
-}
-
-/// The playlist's name at `at`: the old name of the first rename journaled after it.
-fn name_at(c: &Connection, id: &str, at: &str) -> Result<Option<String>, ExportError> {
-    let mut st = c.prepare_cached(
-        "SELECT old_value FROM library_changes
-         WHERE entity_type = 'playlist' AND entity_id = ?1 AND change = 'renamed'
-           AND changed_at > ?2
-         ORDER BY changed_at, id LIMIT 1",
-    )?;
-    let mut rows = st.query_map(params![id, at], |r| r.get::<_, Option<String>>(0))?;
-    Ok(rows.next().transpose()?.flatten())
-}
-
-/// Whether the journal shows the playlist joined the library only after `at`.
-fn added_after(c: &Connection, id: &str, at: &str) -> Result<bool, ExportError> {
-    Ok(c.prepare_cached(
-        "SELECT COUNT(*) > 0 AND MIN(changed_at) > ?2 FROM library_changes
-         WHERE entity_type = 'playlist' AND entity_id = ?1 AND change = 'added'",
-    )?
-    .query_row(params![id, at], |r| r.get(0))?)
 }

@@ -5,7 +5,7 @@
 use ::csv::{QuoteStyle, Terminator, WriterBuilder};
 
 use super::ExportError;
-use super::model::{Album, Artist, Credit, Entry, TrackList};
+use super::model::{Album, Artist, Credit, Entry, ItemKind, TrackList};
 
 /// Exportify's header for a playlist (base track data, then the item's `Added By`/`Added At`),
 /// as in its source (watsonbox/exportify, `TracksBaseData.dataLabels` + `TracksCsvFile`).
@@ -31,8 +31,21 @@ pub const EXPORTIFY_HEADER: [&str; 19] = [
     "Added At",
 ];
 
-/// Columns of the listening history: Exportify's track columns, then the play.
-pub const PLAYS_HEADER_EXTRA: [&str; 3] = ["Played At", "Context Type", "Context URI"];
+/// Columns of the listening history, one row per play (a plain list of plays, not a playlist).
+pub const PLAYS_HEADER: [&str; 12] = [
+    "Played At",
+    "Track Name",
+    "Artist Name(s)",
+    "Album Name",
+    "Track URI",
+    "ISRC",
+    "Track Duration (ms)",
+    "Played (ms)",
+    "Context Type",
+    "Context URI",
+    "MusicBrainz Recording ID",
+    "MusicBrainz Artist ID(s)",
+];
 
 pub const ALBUMS_HEADER: [&str; 12] = [
     "Album URI",
@@ -131,11 +144,24 @@ fn track_fields(e: &Entry) -> Vec<String> {
     ]
 }
 
-/// A track list (liked songs or a playlist) in Exportify's layout.
-pub fn track_list(list: &TrackList) -> Result<Vec<u8>, ExportError> {
+/// Whether Exportify writes a row for the entry: not for an item Spotify sent without a track
+/// (watsonbox/exportify, `src/components/data/TracksBaseData.ts`: `items.filter((i) =>
+/// i.track)`), which importers would look up as a blank song.
+pub fn exportify_keeps(e: &Entry) -> bool {
+    e.kind != ItemKind::Unavailable
+}
+
+/// A track list (liked songs or a playlist) in Exportify's layout, and how many entries were
+/// left out (unavailable items: see [`exportify_keeps`]).
+pub fn track_list(list: &TrackList) -> Result<(Vec<u8>, usize), ExportError> {
     let mut w = writer();
     w.write_record(EXPORTIFY_HEADER).map_err(csv_err)?;
+    let mut left_out = 0;
     for e in &list.entries {
+        if !exportify_keeps(e) {
+            left_out += 1;
+            continue;
+        }
         let mut row = track_fields(e);
         row.push(
             e.added_by
@@ -146,24 +172,31 @@ pub fn track_list(list: &TrackList) -> Result<Vec<u8>, ExportError> {
         row.push(opt(&e.added_at));
         w.write_record(&row).map_err(csv_err)?;
     }
-    finish(w)
+    Ok((finish(w)?, left_out))
 }
 
-/// The listening history: Exportify's track columns, then when and from where it was played.
+/// The listening history, newest first: one row per play, with the names the catalog (or, for
+/// a track it does not hold, Spotify's data export) gives.
 pub fn plays(list: &TrackList) -> Result<Vec<u8>, ExportError> {
     let mut w = writer();
-    let header: Vec<&str> = EXPORTIFY_HEADER[..17]
-        .iter()
-        .chain(PLAYS_HEADER_EXTRA.iter())
-        .copied()
-        .collect();
-    w.write_record(&header).map_err(csv_err)?;
+    w.write_record(PLAYS_HEADER).map_err(csv_err)?;
     for e in &list.entries {
-        let mut row = track_fields(e);
-        row.push(opt(&e.added_at));
-        row.push(opt(&e.context_type));
-        row.push(opt(&e.context_uri));
-        w.write_record(&row).map_err(csv_err)?;
+        let mb = e.musicbrainz();
+        w.write_record([
+            opt(&e.added_at),
+            e.title().unwrap_or_default(),
+            names(&e.artist_names()),
+            e.album_name().unwrap_or_default(),
+            e.uri.clone().unwrap_or_default(),
+            e.isrc().unwrap_or_default().to_string(),
+            opt(&e.duration_ms()),
+            opt(&e.play.as_ref().and_then(|p| p.ms_played)),
+            opt(&e.context_type),
+            opt(&e.context_uri),
+            mb.map(|m| m.recording_mbid.clone()).unwrap_or_default(),
+            mb.map(|m| m.artist_mbids.join(", ")).unwrap_or_default(),
+        ])
+        .map_err(csv_err)?;
     }
     finish(w)
 }
@@ -225,6 +258,8 @@ mod tests {
             added_by: None,
             context_type: None,
             context_uri: None,
+            local: None,
+            play: None,
             track: track.map(Arc::new),
         }
     }
@@ -270,6 +305,7 @@ mod tests {
             track_number: Some(3),
             isrc: None,
             popularity: None,
+            musicbrainz: None,
         }
     }
 
@@ -282,7 +318,7 @@ mod tests {
         );
         e.added_by = Some("me".into());
         e.added_at = Some("2026-01-01T00:00:00Z".into());
-        let out = String::from_utf8(track_list(&list(vec![e])).unwrap()).unwrap();
+        let out = String::from_utf8(track_list(&list(vec![e])).unwrap().0).unwrap();
         let mut lines = out.splitn(2, '\n');
         let header = lines.next().unwrap();
         assert_eq!(
@@ -303,7 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn local_episode_and_unavailable_keep_their_place() {
+    fn local_and_episode_keep_their_place_and_unavailable_items_are_left_out() {
         let local = entry(
             ItemKind::Local,
             Some("spotify:local:Some+Band:The+Album:Song:61"),
@@ -312,10 +348,11 @@ mod tests {
         let mut episode = entry(ItemKind::Episode, Some("spotify:episode:e1"), None);
         episode.name = Some("Ep 1".into());
         let gone = entry(ItemKind::Unavailable, None, None);
-        let out = track_list(&list(vec![local, episode, gone])).unwrap();
+        let (out, left_out) = track_list(&list(vec![local, gone, episode])).unwrap();
+        assert_eq!(left_out, 1);
         let mut r = ::csv::Reader::from_reader(out.as_slice());
         let rows: Vec<::csv::StringRecord> = r.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(rows.len(), 2);
         assert_eq!(&rows[0][1], "Song");
         assert_eq!(&rows[0][3], "Some Band");
         assert_eq!(&rows[0][5], "The Album");
@@ -323,6 +360,5 @@ mod tests {
         assert_eq!(&rows[1][0], "spotify:episode:e1");
         assert_eq!(&rows[1][1], "Ep 1");
         assert_eq!(&rows[1][12], "", "unknown duration is empty, not 0");
-        assert!(rows[2].iter().all(str::is_empty));
     }
 }

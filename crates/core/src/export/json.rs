@@ -15,6 +15,10 @@ pub const VERSION: u32 = 1;
 struct Document<'a> {
     format: &'static str,
     version: u32,
+    /// When the export was made.
+    exported_at: Option<&'a str>,
+    /// The spotsync that made it.
+    spotsync_version: &'static str,
     /// The date the export shows the library at (`null`: as mirrored now).
     as_of: Option<&'a str>,
     account: &'a Account,
@@ -37,6 +41,8 @@ pub fn document(lib: &Library) -> Result<Vec<u8>, ExportError> {
     let doc = Document {
         format: FORMAT,
         version: VERSION,
+        exported_at: lib.exported_at.as_deref(),
+        spotsync_version: env!("CARGO_PKG_VERSION"),
         as_of: lib.as_of.as_deref(),
         account: &lib.account,
         liked_songs: lib.liked.as_ref(),

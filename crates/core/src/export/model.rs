@@ -39,6 +39,35 @@ pub struct Track {
     pub track_number: Option<i64>,
     pub isrc: Option<String>,
     pub popularity: Option<i64>,
+    /// The MusicBrainz recording its ISRC points at, when the cache knows it.
+    pub musicbrainz: Option<MbMatch>,
+}
+
+/// A track's MusicBrainz recording (from the cache `spotsync musicbrainz` fills).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MbMatch {
+    pub recording_mbid: String,
+    pub title: Option<String>,
+    pub artist_mbids: Vec<String>,
+}
+
+/// What a local file's `spotify:local:` URI carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalFields {
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub title: Option<String>,
+    pub duration_ms: Option<i64>,
+}
+
+/// What a play adds to its entry: the names Spotify's data export gave (for a track the
+/// catalog does not hold) and how long it was played.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlayFields {
+    pub track_name: Option<String>,
+    pub artist_name: Option<String>,
+    pub album_name: Option<String>,
+    pub ms_played: Option<i64>,
 }
 
 /// What a list entry is.
@@ -82,6 +111,12 @@ pub struct Entry {
     pub context_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context_uri: Option<String>,
+    /// Local files: the artist, album, title and length their URI carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalFields>,
+    /// Listening history only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub play: Option<PlayFields>,
     #[serde(serialize_with = "arc_track")]
     pub track: Option<Arc<Track>>,
 }
@@ -98,20 +133,29 @@ impl Entry {
             .and_then(|t| t.name.clone())
             .or_else(|| self.name.clone())
             .or_else(|| self.local().and_then(|l| l.title))
+            .or_else(|| self.play.as_ref().and_then(|p| p.track_name.clone()))
     }
 
     /// Artist names in credit order (a local file's artist from its URI).
     pub fn artist_names(&self) -> Vec<String> {
         match &self.track {
             Some(t) => t.artists.iter().filter_map(|a| a.name.clone()).collect(),
-            None => self.local().and_then(|l| l.artist).into_iter().collect(),
+            None => self
+                .local()
+                .and_then(|l| l.artist)
+                .or_else(|| self.play.as_ref().and_then(|p| p.artist_name.clone()))
+                .into_iter()
+                .collect(),
         }
     }
 
     pub fn album_name(&self) -> Option<String> {
         match &self.track {
             Some(t) => t.album.as_ref().and_then(|a| a.name.clone()),
-            None => self.local().and_then(|l| l.album),
+            None => self
+                .local()
+                .and_then(|l| l.album)
+                .or_else(|| self.play.as_ref().and_then(|p| p.album_name.clone())),
         }
     }
 
@@ -133,6 +177,28 @@ impl Entry {
     /// `https://open.spotify.com/track/ID` (or episode) when the item is on Spotify.
     pub fn open_url(&self) -> Option<String> {
         open_url(self.uri.as_deref()?)
+    }
+
+    /// The ISRC of its track, if known.
+    pub fn isrc(&self) -> Option<&str> {
+        self.track.as_ref().and_then(|t| t.isrc.as_deref())
+    }
+
+    /// Its track's MusicBrainz recording, if known.
+    pub fn musicbrainz(&self) -> Option<&MbMatch> {
+        self.track.as_ref().and_then(|t| t.musicbrainz.as_ref())
+    }
+}
+
+impl LocalFile {
+    /// The fields as the JSON document shows them.
+    pub fn fields(&self) -> LocalFields {
+        LocalFields {
+            artist: self.artist.clone(),
+            album: self.album.clone(),
+            title: self.title.clone(),
+            duration_ms: self.seconds.map(|s| s.saturating_mul(1000)),
+        }
     }
 }
 
@@ -279,6 +345,8 @@ pub struct Skipped {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Library {
     pub as_of: Option<String>,
+    /// When the export was made (ISO 8601, UTC).
+    pub exported_at: Option<String>,
     pub account: Account,
     pub liked: Option<TrackList>,
     pub playlists: Option<Vec<TrackList>>,

@@ -1,15 +1,14 @@
-//! Playlist formats media players and ListenBrainz import: M3U8, JSPF and XSPF. Each entry keeps
-//! its place: an unavailable item becomes a comment (M3U8) or a track with only an annotation.
+//! Playlist formats media players read: M3U8 and XSPF. Each entry keeps its place: an
+//! unavailable item becomes a comment (M3U8) or a track with only an annotation (XSPF).
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use serde::Serialize;
+use std::path::Path;
 
 use super::ExportError;
-use super::model::{Entry, ItemKind, ListKind, TrackList, open_url};
-
-/// The `identifier` of the liked songs (Spotify's own URL for them).
-const LIKED_URL: &str = "https://open.spotify.com/collection/tracks";
+use super::jspf::{list_creator, list_identifier};
+use super::model::{Entry, ItemKind, TrackList};
+use super::music_dir::{MusicIndex, relative_path};
 
 /// Whole seconds, rounded (M3U `#EXTINF`); `-1` when unknown, as the format says.
 pub fn seconds(ms: Option<i64>) -> i64 {
@@ -29,20 +28,6 @@ fn one_line(s: &str) -> String {
 fn creator(e: &Entry) -> Option<String> {
     let names = e.artist_names();
     (!names.is_empty()).then(|| names.join(", "))
-}
-
-fn list_creator(list: &TrackList, account: Option<&str>) -> Option<String> {
-    match list.kind {
-        ListKind::Playlist => list.owner_name.clone().or_else(|| list.owner_id.clone()),
-        _ => account.map(str::to_string),
-    }
-}
-
-fn list_identifier(list: &TrackList) -> Option<String> {
-    match list.kind {
-        ListKind::LikedSongs => Some(LIKED_URL.to_string()),
-        _ => list.uri.as_deref().and_then(open_url),
-    }
 }
 
 /// The identifiers of an entry: its Spotify URL, then `urn:isrc:…` when the ISRC is known.
@@ -88,77 +73,46 @@ pub fn m3u8(list: &TrackList) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A JSPF track: unknown values are left out (the format has no null).
-#[derive(Serialize)]
-struct JspfTrack<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    creator: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    album: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    annotation: Option<&'static str>,
-    #[serde(rename = "trackNum", skip_serializing_if = "Option::is_none")]
-    track_num: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration: Option<i64>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    location: Vec<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    identifier: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct JspfPlaylist<'a> {
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    creator: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    annotation: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    identifier: Option<String>,
-    track: Vec<JspfTrack<'a>>,
-}
-
-#[derive(Serialize)]
-struct Jspf<'a> {
-    playlist: JspfPlaylist<'a>,
-}
-
-fn jspf_track(e: &Entry) -> JspfTrack<'_> {
-    JspfTrack {
-        title: e.title(),
-        creator: creator(e),
-        album: e.album_name(),
-        annotation: annotation(e),
-        track_num: e
-            .track
-            .as_ref()
-            .and_then(|t| t.track_number)
-            .filter(|n| *n >= 0),
-        duration: e.duration_ms().filter(|d| *d >= 0),
-        location: e.uri.as_deref().into_iter().collect(),
-        identifier: identifiers(e),
+/// M3U8 onto local audio files: each entry [`MusicIndex::find`] matches becomes
+/// `#EXTINF:<seconds>,<artists> - <title>` and the file's path relative to `playlist_dir`
+/// (the playlist's own folder, as players resolve it); one it does not stays in its place as a
+/// comment, `# not found: <artists> - <title> (<URI>)`. Returns the unmatched entries' labels.
+pub fn m3u8_local(
+    list: &TrackList,
+    index: &MusicIndex,
+    playlist_dir: &Path,
+) -> (Vec<u8>, Vec<String>) {
+    let mut out = String::from("#EXTM3U\n");
+    out.push_str(&format!("#PLAYLIST:{}\n", one_line(&list.name)));
+    let mut unmatched = Vec::new();
+    for e in &list.entries {
+        let title = e.title().unwrap_or_default();
+        let label = one_line(&match creator(e) {
+            Some(c) => format!("{c} - {title}"),
+            None => title,
+        });
+        let found = index.find(e);
+        let rel = found.and_then(|f| relative_path(playlist_dir, &f.path));
+        match (found, rel) {
+            (Some(f), Some(rel)) => {
+                let ms = f.duration_ms.and_then(|d| i64::try_from(d).ok());
+                out.push_str(&format!(
+                    "#EXTINF:{},{label}\n{}\n",
+                    seconds(ms.or(e.duration_ms())),
+                    one_line(&rel)
+                ));
+            }
+            _ => {
+                let what = match e.uri.as_deref() {
+                    Some(uri) => format!("{label} ({})", one_line(uri)),
+                    None => format!("{label} (unavailable item {})", e.position),
+                };
+                out.push_str(&format!("# not found: {what}\n"));
+                unmatched.push(what);
+            }
+        }
     }
-}
-
-/// JSPF (JSON XSPF): `{"playlist": {title, creator, annotation, identifier, track: [...]}}`;
-/// per track `location` = the Spotify URI, `identifier` = the Spotify URL and ISRC, `duration` in
-/// milliseconds.
-pub fn jspf(list: &TrackList, account: Option<&str>) -> Result<Vec<u8>, ExportError> {
-    let doc = Jspf {
-        playlist: JspfPlaylist {
-            title: &list.name,
-            creator: list_creator(list, account),
-            annotation: list.description.as_deref().filter(|d| !d.is_empty()),
-            identifier: list_identifier(list),
-            track: list.entries.iter().map(jspf_track).collect(),
-        },
-    };
-    let mut out = serde_json::to_vec_pretty(&doc)?;
-    out.push(b'\n');
-    Ok(out)
+    (out.into_bytes(), unmatched)
 }
 
 /// Escaped text XML 1.0 can hold: `& < >` escaped, `\r` as `&#13;` (a parser would turn a raw
@@ -266,7 +220,6 @@ pub fn xspf(list: &TrackList, account: Option<&str>) -> Result<Vec<u8>, ExportEr
 mod tests {
     use super::*;
     use crate::export::model::*;
-    use serde_json::{Value, json};
     use std::sync::Arc;
 
     fn list(entries: Vec<Entry>) -> TrackList {
@@ -296,6 +249,8 @@ mod tests {
             added_by: None,
             context_type: None,
             context_uri: None,
+            local: None,
+            play: None,
             track: Some(Arc::new(Track {
                 id: "t1".into(),
                 uri: Some("spotify:track:t1".into()),
@@ -312,6 +267,7 @@ mod tests {
                 track_number: Some(2),
                 isrc: Some("USX1".into()),
                 popularity: None,
+                musicbrainz: None,
             })),
         }
     }
@@ -353,23 +309,5 @@ mod tests {
         }
         let empty = xspf(&list(vec![]), Some("me")).unwrap();
         assert!(String::from_utf8(empty).unwrap().contains("<trackList/>"));
-    }
-
-    #[test]
-    fn jspf_omits_unknowns() {
-        let out = jspf(&list(vec![track_entry(None)]), None).unwrap();
-        let v: Value = serde_json::from_slice(&out).unwrap();
-        let t = &v["playlist"]["track"][0];
-        assert_eq!(
-            t["identifier"],
-            json!(["https://open.spotify.com/track/t1", "urn:isrc:USX1"])
-        );
-        assert!(t.get("duration").is_none());
-        assert_eq!(t["trackNum"], json!(2));
-        assert_eq!(v["playlist"]["creator"], json!("me"));
-        assert_eq!(
-            v["playlist"]["identifier"],
-            json!("https://open.spotify.com/playlist/p1")
-        );
     }
 }

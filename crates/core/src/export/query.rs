@@ -1,14 +1,16 @@
-//! Read the library from the database, now or as of a date. Read-only, one read transaction (a
-//! consistent snapshot while a sync commits beside it).
+//! Read the library from the database, now or as of a date, into the export's model. The rows
+//! come from the store's read handle, all in one read transaction ([`Reader::snapshot`]: a
+//! consistent library while a sync commits beside it); this module builds the model from them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use rusqlite::Connection;
-
 use super::ExportError;
 use super::model::*;
-use super::rows::{ItemRow, PlaylistRow, entry_from};
+use super::rows::{PlaylistRow, entry_from};
+use crate::store::browse::export::{self as stored, Credited};
+use crate::store::musicbrainz::{MbRecording, MbStatus};
+use crate::store::{Reader, Sql};
 
 /// What to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,41 +40,39 @@ const REQUIRED_TABLES: &[&str] = &[
     "account",
 ];
 
-fn table_exists(c: &Connection, name: &str) -> Result<bool, ExportError> {
-    Ok(c.query_row(
-        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
-        [name],
-        |r| r.get(0),
-    )?)
+/// Read everything `sel` asks for.
+pub fn load(reader: &Reader, sel: &Selection) -> Result<Library, ExportError> {
+    reader.snapshot(|sql| load_from(sql, sel))
 }
 
-/// Read everything `sel` asks for.
-pub fn load(c: &Connection, sel: &Selection) -> Result<Library, ExportError> {
+fn load_from(sql: Sql<'_>, sel: &Selection) -> Result<Library, ExportError> {
     for t in REQUIRED_TABLES {
-        if !table_exists(c, t)? {
+        if !sql.has_table(t)? {
             return Err(ExportError::NotSpotsync(format!("it has no `{t}` table")));
         }
     }
-    let has_versions = table_exists(c, "playlist_versions")?;
-    let tx = c.unchecked_transaction()?;
+    let has_versions = sql.has_table("playlist_versions")?;
     let as_of = sel.as_of.as_deref();
-    let tracks = load_tracks(&tx)?;
+    let mut albums = Albums::read(sql)?;
+    let musicbrainz = load_musicbrainz(sql)?;
+    let tracks = load_tracks(sql, &albums, &musicbrainz)?;
     let derive = sel.albums || sel.artists;
     let mut lib = Library {
         as_of: sel.as_of.clone(),
-        account: load_account(&tx)?,
+        exported_at: Some(crate::store::ts(chrono::Utc::now())),
+        account: load_account(sql)?,
         ..Library::default()
     };
     if sel.liked || derive {
-        lib.liked = Some(load_liked(&tx, &tracks, as_of)?);
+        lib.liked = Some(load_liked(sql, &tracks, as_of)?);
     }
     if sel.playlists || derive {
-        let (lists, skipped) = load_playlists(&tx, &tracks, as_of, has_versions)?;
+        let (lists, skipped) = load_playlists(sql, &tracks, as_of, has_versions)?;
         lib.playlists = Some(lists);
         lib.skipped = skipped;
     }
     if derive {
-        let (albums, artists) = load_albums_artists(&tx, &lib)?;
+        let (albums, artists) = albums_artists(sql, &lib, &mut albums)?;
         lib.albums = sel.albums.then_some(albums);
         lib.artists = sel.artists.then_some(artists);
     }
@@ -90,9 +90,8 @@ pub fn load(c: &Connection, sel: &Selection) -> Result<Library, ExportError> {
         lib.skipped.clear();
     }
     if sel.plays {
-        lib.plays = Some(load_plays(&tx, &tracks, as_of)?);
+        lib.plays = Some(load_plays(sql, &tracks, as_of)?);
     }
-    tx.finish()?;
     Ok(lib)
 }
 
@@ -116,130 +115,138 @@ fn matches_playlist(l: &TrackList, w: &str) -> bool {
     l.id.as_deref() == Some(w) || l.uri.as_deref() == Some(w) || l.name == w
 }
 
-fn load_account(c: &Connection) -> Result<Account, ExportError> {
-    let mut st = c.prepare("SELECT key, value FROM account")?;
-    let mut a = Account::default();
-    for row in st.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-    })? {
-        let (k, v) = row?;
-        match k.as_str() {
-            "user_id" => a.user_id = v,
-            "display_name" => a.display_name = v,
-            _ => {}
-        }
-    }
-    Ok(a)
+fn load_account(sql: Sql<'_>) -> Result<Account, ExportError> {
+    Ok(Account {
+        user_id: sql.account("user_id")?,
+        display_name: sql.account("display_name")?,
+    })
 }
 
 /// The URL of the first image in an `images` JSON column (untrusted: anything else is `None`).
-fn first_image(images: Option<String>) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(images.as_deref()?).ok()?;
+fn first_image(images: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(images?).ok()?;
     v.get(0)?.get("url")?.as_str().map(str::to_string)
 }
 
-fn genres(json: Option<String>) -> Vec<String> {
-    json.and_then(|j| serde_json::from_str::<Vec<String>>(&j).ok())
+/// The names in a `genres` JSON column (untrusted: anything else is none).
+fn genres(json: Option<&str>) -> Vec<String> {
+    json.and_then(|j| serde_json::from_str::<Vec<String>>(j).ok())
         .unwrap_or_default()
 }
 
 /// Artist credits per owner id (track or album), in credit order.
-fn credits(
-    c: &Connection,
-    table: &str,
-    key: &str,
-) -> Result<HashMap<String, Vec<Credit>>, ExportError> {
-    let sql = format!(
-        "SELECT x.{key}, a.id, a.uri, a.name FROM {table} x JOIN artists a ON a.id = x.artist_id
-         ORDER BY x.{key}, x.position"
-    );
-    let mut st = c.prepare(&sql)?;
+fn credits(sql: Sql<'_>, of: Credited) -> Result<HashMap<String, Vec<Credit>>, ExportError> {
     let mut out: HashMap<String, Vec<Credit>> = HashMap::new();
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            Credit {
-                id: r.get(1)?,
-                uri: r.get(2)?,
-                name: r.get(3)?,
-            },
-        ))
-    })?;
-    for row in rows {
-        let (owner, credit) = row?;
-        out.entry(owner).or_default().push(credit);
+    for c in sql.credit_rows(of)? {
+        out.entry(c.owner).or_default().push(Credit {
+            id: c.id,
+            uri: c.uri,
+            name: c.name,
+        });
     }
     Ok(out)
 }
 
-/// Every track, with its album and artists.
-fn load_tracks(c: &Connection) -> Result<HashMap<String, Arc<Track>>, ExportError> {
-    let mut album_artists = credits(c, "album_artists", "album_id")?;
-    let mut albums: HashMap<String, AlbumRef> = HashMap::new();
-    {
-        let mut st = c.prepare("SELECT id, uri, name, release_date, images FROM albums")?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, uri, name, release_date, images) = row?;
-            let artists = album_artists.remove(&id).unwrap_or_default();
-            albums.insert(
-                id.clone(),
-                AlbumRef {
-                    id,
-                    uri,
-                    name,
-                    release_date,
-                    image_url: first_image(images),
-                    artists,
-                },
-            );
-        }
+/// Every album with its artist credits, read once: the tracks point at them, and the albums
+/// list is built from them.
+struct Albums {
+    rows: Vec<stored::AlbumRow>,
+    credits: HashMap<String, Vec<Credit>>,
+}
+
+impl Albums {
+    fn read(sql: Sql<'_>) -> Result<Albums, ExportError> {
+        Ok(Albums {
+            rows: sql.album_rows()?,
+            credits: credits(sql, Credited::Albums)?,
+        })
     }
-    let mut track_artists = credits(c, "track_artists", "track_id")?;
-    let mut st = c.prepare(
-        "SELECT id, uri, name, album_id, duration_ms, explicit, disc_number, track_number, isrc,
-                popularity
-         FROM tracks",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, Option<i64>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
-            r.get::<_, Option<i64>>(7)?,
-            r.get::<_, Option<String>>(8)?,
-            r.get::<_, Option<i64>>(9)?,
-        ))
-    })?;
+
+    /// What a track says of its album.
+    fn refs(&self) -> HashMap<&str, AlbumRef> {
+        self.rows
+            .iter()
+            .map(|a| {
+                let album = AlbumRef {
+                    id: a.id.clone(),
+                    uri: a.uri.clone(),
+                    name: a.name.clone(),
+                    release_date: a.release_date.clone(),
+                    image_url: first_image(a.images.as_deref()),
+                    artists: self.credits.get(&a.id).cloned().unwrap_or_default(),
+                };
+                (a.id.as_str(), album)
+            })
+            .collect()
+    }
+}
+
+/// The cached MusicBrainz recordings by (normalised) ISRC: of several recordings, the first
+/// MusicBrainz lists (a database without the cache has none).
+fn load_musicbrainz(sql: Sql<'_>) -> Result<HashMap<String, Vec<MbRecording>>, ExportError> {
+    if !sql.has_musicbrainz_cache()? {
+        return Ok(HashMap::new());
+    }
+    Ok(sql
+        .musicbrainz_lookups()?
+        .into_iter()
+        .filter(|l| l.status == MbStatus::Found && !l.recordings.is_empty())
+        .map(|l| (l.isrc, l.recordings))
+        .collect())
+}
+
+/// An ISRC as the cache keys it: upper case, without dashes or spaces.
+pub fn normalise_isrc(isrc: &str) -> String {
+    isrc.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The recording for a track: of the ISRC's recordings, the one whose length is nearest the
+/// track's (MusicBrainz's order breaks ties, and decides when lengths are unknown).
+fn pick_recording(recs: &[MbRecording], duration_ms: Option<i64>) -> Option<MbMatch> {
+    let distance = |r: &MbRecording| match (r.length_ms, duration_ms) {
+        (Some(l), Some(d)) => (l as i64 - d).unsigned_abs(),
+        _ => u64::MAX,
+    };
+    let best = recs.iter().min_by_key(|r| distance(r))?;
+    Some(MbMatch {
+        recording_mbid: best.id.clone(),
+        title: best.title.clone(),
+        artist_mbids: best.artists.iter().map(|a| a.id.clone()).collect(),
+    })
+}
+
+/// Every track, with its album and artists.
+fn load_tracks(
+    sql: Sql<'_>,
+    albums: &Albums,
+    musicbrainz: &HashMap<String, Vec<MbRecording>>,
+) -> Result<HashMap<String, Arc<Track>>, ExportError> {
+    let albums = albums.refs();
+    let mut track_artists = credits(sql, Credited::Tracks)?;
     let mut out = HashMap::new();
-    for row in rows {
-        let (id, uri, name, album_id, duration_ms, explicit, disc, number, isrc, popularity) = row?;
+    for t in sql.track_rows()? {
         let track = Track {
-            artists: track_artists.remove(&id).unwrap_or_default(),
-            album: album_id.and_then(|a| albums.get(&a).cloned()),
-            id: id.clone(),
-            uri,
-            name,
-            duration_ms,
-            explicit: explicit.map(|e| e != 0),
-            disc_number: disc,
-            track_number: number,
-            isrc,
-            popularity,
+            artists: track_artists.remove(&t.id).unwrap_or_default(),
+            album: t.album_id.and_then(|a| albums.get(a.as_str()).cloned()),
+            id: t.id.clone(),
+            uri: t.uri,
+            name: t.name,
+            duration_ms: t.duration_ms,
+            explicit: t.explicit,
+            disc_number: t.disc_number,
+            track_number: t.track_number,
+            musicbrainz: t
+                .isrc
+                .as_deref()
+                .and_then(|i| musicbrainz.get(&normalise_isrc(i)))
+                .and_then(|recs| pick_recording(recs, t.duration_ms)),
+            isrc: t.isrc,
+            popularity: t.popularity,
         };
-        out.insert(id, Arc::new(track));
+        out.insert(t.id, Arc::new(track));
     }
     Ok(out)
 }
@@ -261,109 +268,76 @@ fn liked_list(entries: Vec<Entry>) -> TrackList {
     }
 }
 
+/// An entry of the liked songs or the plays: the track it names, if the mirror holds it.
+fn track_entry(position: usize, track: Option<Arc<Track>>, added_at: Option<String>) -> Entry {
+    Entry {
+        position: position as u64,
+        kind: ItemKind::Track,
+        uri: track.as_ref().and_then(|t| t.uri.clone()),
+        name: track.as_ref().and_then(|t| t.name.clone()),
+        added_at,
+        added_by: None,
+        context_type: None,
+        context_uri: None,
+        local: None,
+        play: None,
+        track,
+    }
+}
+
 /// Liked songs, newest first; as of a date: saved by then and not yet seen removed.
 fn load_liked(
-    c: &Connection,
+    sql: Sql<'_>,
     tracks: &HashMap<String, Arc<Track>>,
     as_of: Option<&str>,
 ) -> Result<TrackList, ExportError> {
-    let mut st = c.prepare(
-        "SELECT track_id, added_at FROM saved_tracks
-         WHERE CASE WHEN ?1 IS NULL THEN removed_at IS NULL
-                    ELSE (added_at IS NULL OR added_at <= ?1)
-                         AND (removed_at IS NULL OR removed_at > ?1) END
-         ORDER BY added_at DESC, track_id",
-    )?;
-    let rows = st.query_map([as_of], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-    })?;
-    let mut entries = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let (id, added_at) = row?;
-        let track = tracks.get(&id).cloned();
-        entries.push(Entry {
-            position: i as u64,
-            kind: ItemKind::Track,
-            uri: track.as_ref().and_then(|t| t.uri.clone()),
-            name: track.as_ref().and_then(|t| t.name.clone()),
-            added_at,
-            added_by: None,
-            context_type: None,
-            context_uri: None,
-            track,
-        });
-    }
+    let entries = sql
+        .liked_rows(as_of)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| track_entry(i, tracks.get(&l.track_id).cloned(), l.added_at))
+        .collect();
     Ok(liked_list(entries))
 }
 
-fn playlist_rows(c: &Connection, as_of: Option<&str>) -> Result<Vec<PlaylistRow>, ExportError> {
-    let mut st = c.prepare(
-        "SELECT id, uri, name, description, owner_id, owner_name, public, collaborative,
-                items_snapshot_id, items_status
-         FROM playlists
-         WHERE removed_at IS NULL OR (?1 IS NOT NULL AND removed_at > ?1)
-         ORDER BY list_position, id",
-    )?;
-    let rows = st.query_map([as_of], |r| {
-        let name: Option<String> = r.get(2)?;
-        let status: String = r.get(9)?;
-        let has_items = status == "synced";
-        Ok(PlaylistRow {
-            current_name: name.clone().unwrap_or_default(),
+fn playlist_rows(sql: Sql<'_>, as_of: Option<&str>) -> Result<Vec<PlaylistRow>, ExportError> {
+    let rows = sql.playlist_rows(as_of)?.into_iter().map(|p| {
+        let has_items = p.items_status == "synced";
+        PlaylistRow {
+            current_name: p.name.clone().unwrap_or_default(),
             list: TrackList {
                 kind: ListKind::Playlist,
-                id: Some(r.get(0)?),
-                uri: r.get(1)?,
-                name: name.unwrap_or_default(),
-                description: r.get(3)?,
-                owner_id: r.get(4)?,
-                owner_name: r.get(5)?,
-                public: r.get::<_, Option<i64>>(6)?.map(|v| v != 0),
-                collaborative: r.get::<_, Option<i64>>(7)?.map(|v| v != 0),
-                snapshot_id: if has_items { r.get(8)? } else { None },
-                items_status: Some(status),
+                id: Some(p.id),
+                uri: p.uri,
+                name: p.name.unwrap_or_default(),
+                description: p.description,
+                owner_id: p.owner_id,
+                owner_name: p.owner_name,
+                public: p.public,
+                collaborative: p.collaborative,
+                snapshot_id: if has_items { p.items_snapshot_id } else { None },
+                items_status: Some(p.items_status),
                 entries: Vec::new(),
             },
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        }
+    });
+    Ok(rows.collect())
 }
 
 /// Playlists in list order, with their items (now, or as of a date from the stored versions),
 /// and the ones whose history does not reach back that far.
 fn load_playlists(
-    c: &Connection,
+    sql: Sql<'_>,
     tracks: &HashMap<String, Arc<Track>>,
     as_of: Option<&str>,
     has_versions: bool,
 ) -> Result<(Vec<TrackList>, Vec<Skipped>), ExportError> {
-    let rows = playlist_rows(c, as_of)?;
+    let rows = playlist_rows(sql, as_of)?;
     let Some(at) = as_of else {
         let mut items: HashMap<String, Vec<Entry>> = HashMap::new();
-        let mut st = c.prepare(
-            "SELECT playlist_id, position, item_type, track_id, episode_id, uri, name, added_at,
-                    added_by
-             FROM playlist_items ORDER BY playlist_id, position",
-        )?;
-        let q = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ),
-            ))
-        })?;
-        for row in q {
-            let (pid, item): (String, ItemRow) = row?;
-            let e = entry_from(item, tracks, &pid)?;
-            items.entry(pid).or_default().push(e);
+        for i in sql.playlist_item_rows()? {
+            let e = entry_from(i.item, tracks, &i.playlist_id)?;
+            items.entry(i.playlist_id).or_default().push(e);
         }
         let lists = rows
             .into_iter()
@@ -376,47 +350,43 @@ fn load_playlists(
             .collect();
         return Ok((lists, Vec::new()));
     };
-    super::as_of::playlists(c, rows, tracks, at, has_versions)
+    super::as_of::playlists(sql, rows, tracks, at, has_versions)
 }
 
 /// The listening history, newest first.
 fn load_plays(
-    c: &Connection,
+    sql: Sql<'_>,
     tracks: &HashMap<String, Arc<Track>>,
     as_of: Option<&str>,
 ) -> Result<TrackList, ExportError> {
-    let mut st = c.prepare(
-        "SELECT played_at, track_id, context_type, context_uri FROM plays
-         WHERE ?1 IS NULL OR played_at <= ?1 ORDER BY played_at DESC",
-    )?;
-    let rows = st.query_map([as_of], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    let mut entries = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let (played_at, track_id, context_type, context_uri) = row?;
-        let track = track_id.and_then(|t| tracks.get(&t).cloned());
-        entries.push(Entry {
-            position: i as u64,
-            kind: if track.is_some() {
+    let entries = sql
+        .play_rows(as_of)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let track = p.track_id.and_then(|t| tracks.get(&t).cloned());
+            let kind = if track.is_some() || p.track_name.is_some() {
                 ItemKind::Track
             } else {
                 ItemKind::Unavailable
-            },
-            uri: track.as_ref().and_then(|t| t.uri.clone()),
-            name: track.as_ref().and_then(|t| t.name.clone()),
-            added_at: Some(played_at),
-            added_by: None,
-            context_type,
-            context_uri,
-            track,
-        });
-    }
+            };
+            let entry = track_entry(i, track, Some(p.played_at));
+            Entry {
+                kind,
+                uri: entry.uri.clone().or(p.uri),
+                name: entry.name.clone().or_else(|| p.track_name.clone()),
+                context_type: p.context_type,
+                context_uri: p.context_uri,
+                play: Some(PlayFields {
+                    track_name: p.track_name,
+                    artist_name: p.artist_name,
+                    album_name: p.album_name,
+                    ms_played: p.ms_played,
+                }),
+                ..entry
+            }
+        })
+        .collect();
     Ok(TrackList {
         kind: ListKind::ListeningHistory,
         name: "Listening History".into(),
@@ -425,9 +395,10 @@ fn load_plays(
 }
 
 /// The albums and artists of the tracks in the liked songs and playlists loaded in `lib`.
-fn load_albums_artists(
-    c: &Connection,
+fn albums_artists(
+    sql: Sql<'_>,
     lib: &Library,
+    stored_albums: &mut Albums,
 ) -> Result<(Vec<Album>, Vec<Artist>), ExportError> {
     let mut album_ids = BTreeSet::new();
     let mut artist_ids = BTreeSet::new();
@@ -442,57 +413,40 @@ fn load_albums_artists(
             artist_ids.extend(a.artists.iter().map(|a| a.id.clone()));
         }
     }
-    let mut album_artists = credits(c, "album_artists", "album_id")?;
-    let mut albums = Vec::new();
-    let mut st = c.prepare(
-        "SELECT id, uri, name, album_type, release_date, total_tracks, label, upc, popularity,
-                images, genres
-         FROM albums",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(Album {
-            id: r.get(0)?,
-            uri: r.get(1)?,
-            name: r.get(2)?,
-            album_type: r.get(3)?,
-            release_date: r.get(4)?,
-            total_tracks: r.get(5)?,
-            label: r.get(6)?,
-            upc: r.get(7)?,
-            popularity: r.get(8)?,
-            image_url: first_image(r.get(9)?),
-            artists: Vec::new(),
-            genres: genres(r.get(10)?),
+    let credits = &mut stored_albums.credits;
+    let mut albums: Vec<Album> = std::mem::take(&mut stored_albums.rows)
+        .into_iter()
+        .filter(|a| album_ids.contains(&a.id))
+        .map(|a| Album {
+            artists: credits.remove(&a.id).unwrap_or_default(),
+            id: a.id,
+            uri: a.uri,
+            name: a.name,
+            album_type: a.album_type,
+            release_date: a.release_date,
+            total_tracks: a.total_tracks,
+            label: a.label,
+            upc: a.upc,
+            popularity: a.popularity,
+            image_url: first_image(a.images.as_deref()),
+            genres: genres(a.genres.as_deref()),
         })
-    })?;
-    for row in rows {
-        let mut a = row?;
-        if album_ids.contains(&a.id) {
-            a.artists = album_artists.remove(&a.id).unwrap_or_default();
-            albums.push(a);
-        }
-    }
+        .collect();
     albums.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    let mut artists = Vec::new();
-    let mut st =
-        c.prepare("SELECT id, uri, name, genres, popularity, followers, images FROM artists")?;
-    let rows = st.query_map([], |r| {
-        Ok(Artist {
-            id: r.get(0)?,
-            uri: r.get(1)?,
-            name: r.get(2)?,
-            genres: genres(r.get(3)?),
-            popularity: r.get(4)?,
-            followers: r.get(5)?,
-            image_url: first_image(r.get(6)?),
+    let mut artists: Vec<Artist> = sql
+        .artist_rows()?
+        .into_iter()
+        .filter(|a| artist_ids.contains(&a.id))
+        .map(|a| Artist {
+            id: a.id,
+            uri: a.uri,
+            name: a.name,
+            genres: genres(a.genres.as_deref()),
+            popularity: a.popularity,
+            followers: a.followers,
+            image_url: first_image(a.images.as_deref()),
         })
-    })?;
-    for row in rows {
-        let a = row?;
-        if artist_ids.contains(&a.id) {
-            artists.push(a);
-        }
-    }
+        .collect();
     artists.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     Ok((albums, artists))
 }

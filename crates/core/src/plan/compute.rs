@@ -1,5 +1,5 @@
 //! [`compute`]: the plan of a sync over a [`Snapshot`], pure. Each phase's figure follows
-//! what that phase sends (`crate::sync::phases`).
+//! what that phase sends (`crate::sync`'s phases).
 
 use std::collections::BTreeMap;
 
@@ -51,7 +51,10 @@ pub(super) fn pages_from(offset: u64, total: u64) -> u64 {
     if offset > 0 && offset >= total {
         return 0;
     }
-    total.saturating_sub(offset).div_ceil(PAGE).max(1)
+    total
+        .saturating_sub(offset)
+        .div_ceil(u64::from(PAGE))
+        .max(1)
 }
 
 /// Pages to fetch the items of one playlist (a playlist without items costs nothing).
@@ -59,7 +62,7 @@ pub(super) fn item_pages(total: u64, staged: u64) -> u64 {
     if total == 0 || (staged > 0 && staged >= total) {
         return 0;
     }
-    total.saturating_sub(staged).div_ceil(PAGE)
+    total.saturating_sub(staged).div_ceil(u64::from(PAGE))
 }
 
 /// The next sync as the engine would plan it ([`next_run`]).
@@ -176,7 +179,7 @@ fn tracks(c: &Ctx<'_>) -> Figure {
             c.s.mirrored
                 .get(&Phase::Tracks)
                 .and_then(|m| m.first())
-                .map_or(1, |n| n.div_ceil(PAGE).max(1));
+                .map_or(1, |n| n.div_ceil(u64::from(PAGE)).max(1));
         let bisection = u64::from(u64::BITS - pages.leading_zeros());
         return Figure::new(1, None, Basis::Incremental).note(format!(
             "one page when nothing changed; 50 new saves add a page, an un-save costs a \
@@ -379,13 +382,13 @@ fn enrich(c: &Ctx<'_>, phase: Phase, incoming: Option<u64>) -> Figure {
     let (stored, batch, gone, what) = match phase {
         Phase::Albums => (
             c.s.unenriched_albums,
-            ALBUM_BATCH,
+            u64::from(ALBUM_BATCH),
             c.s.batch_albums_gone,
             "albums",
         ),
         _ => (
             c.s.unenriched_artists,
-            ARTIST_BATCH,
+            u64::from(ARTIST_BATCH),
             c.s.batch_artists_gone,
             "artists",
         ),
@@ -438,7 +441,7 @@ fn probe_cost(s: &Snapshot, phases: &[Phase]) -> u64 {
     let mut n = 0;
     if phases.contains(&Phase::Playlists) {
         n += u64::from(!s.me_known);
-        n += s.playlists.len().max(1).div_ceil(PAGE as usize) as u64;
+        n += (s.playlists.len().max(1) as u64).div_ceil(u64::from(PAGE));
     }
     for &p in phases {
         n += match p {
@@ -450,56 +453,72 @@ fn probe_cost(s: &Snapshot, phases: &[Phase]) -> u64 {
     n
 }
 
-/// The plan of the sync `req` over what `s` knows. Pure.
-pub fn compute(s: &Snapshot, req: &Request) -> Plan {
-    let (run, phases) = planned_run(s, req);
-    let c = Ctx { s, run: &run };
-    let quota = quota_view(s);
+/// One phase's figure, with its request class and whether the reserve holds it back.
+struct Planned {
+    phase: Phase,
+    class: RequestClass,
+    bulk: bool,
+    figure: Figure,
+}
+
+/// Each phase's figure, in run order.
+fn figures(c: &Ctx<'_>, phases: &[Phase]) -> Vec<Planned> {
     // Tracks the list walks of this run still read before enrichment (estimated albums and
     // artists come with them).
     let mut incoming = Some(0u64);
     let mut out = Vec::new();
-    let mut unknowns = Vec::new();
-    for &phase in &phases {
-        let class = RequestClass::of(phase, run.kind);
+    for &phase in phases {
+        let class = RequestClass::of(phase, c.run.kind);
         let f = if c.done_in_run(phase) {
             Figure::new(0, Some(0), Basis::Done).note("done in this run")
         } else {
             match phase {
-                Phase::Tracks => tracks(&c),
-                Phase::Playlists => playlists(&c),
+                Phase::Tracks => tracks(c),
+                Phase::Playlists => playlists(c),
                 Phase::AlbumsSaved | Phase::Shows | Phase::Episodes | Phase::Audiobooks => {
-                    saved_list(&c, phase)
+                    saved_list(c, phase)
                 }
-                Phase::ArtistsFollowed => followed(&c),
-                Phase::Top => top(&c),
-                Phase::Albums | Phase::Artists => enrich(&c, phase, incoming),
+                Phase::ArtistsFollowed => followed(c),
+                Phase::Top => top(c),
+                Phase::Albums | Phase::Artists => enrich(c, phase, incoming),
                 Phase::Plays => Figure::new(1, None, Basis::Poll)
                     .note("one poll (history: never held back by the reserve)"),
             }
         };
         // Tracks a first walk of saved tracks, and the playlists' items to fetch, bring: their
         // albums and artists are not in the database yet.
-        let first_walk = phase == Phase::Tracks && !s.mirrored.contains_key(&phase);
+        let first_walk = phase == Phase::Tracks && !c.s.mirrored.contains_key(&phase);
         if first_walk || phase == Phase::Playlists {
             incoming = incoming.zip(f.items).map(|(a, b)| a + b);
         }
-        if f.basis == Basis::Unknown {
-            unknowns.push(phase);
-        }
-        let bulk = matches!(class, RequestClass::Mirror | RequestClass::Enrich);
-        out.push((phase, class, bulk, f));
+        out.push(Planned {
+            phase,
+            class,
+            bulk: matches!(class, RequestClass::Mirror | RequestClass::Enrich),
+            figure: f,
+        });
     }
-    // ETAs: phases run in order; bulk requests go at the day's bulk rate after today's room.
+    out
+}
+
+/// The phases' plans with their ETAs (phases run in order; bulk requests go at the day's bulk
+/// rate after today's room), and the whole plan's figures.
+fn with_etas(planned: Vec<Planned>, s: &Snapshot, quota: &QuotaView) -> (Vec<PhasePlan>, Total) {
     let per_day = quota.eta_bulk_per_day;
     let room = quota.eta_bulk_per_day.saturating_sub(s.used);
+    let eta = |requests| quota::eta(requests, room, Some(per_day)).map_or(0, |d| d.as_secs());
     let mut cum = 0u64;
     let mut plans = Vec::new();
-    for (phase, class, bulk, f) in out {
+    for Planned {
+        phase,
+        class,
+        bulk,
+        figure: f,
+    } in planned
+    {
         if bulk {
             cum += f.requests;
         }
-        let eta_secs = quota::eta(cum, room, Some(per_day)).map_or(0, |d| d.as_secs());
         plans.push(PhasePlan {
             phase,
             class,
@@ -509,20 +528,35 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
             basis: f.basis,
             note: (!f.notes.is_empty()).then(|| f.notes.join("; ")),
             bulk,
-            eta_secs,
+            eta_secs: eta(cum),
         });
     }
     let total = Total {
         requests: plans.iter().map(|p| p.requests).sum(),
         bulk_requests: cum,
         exact: plans.iter().all(|p| p.exact),
-        eta_secs: quota::eta(cum, room, Some(per_day)).map_or(0, |d| d.as_secs()),
+        eta_secs: eta(cum),
     };
+    (plans, total)
+}
+
+/// The plan of the sync `req` over what `s` knows. Pure.
+pub fn compute(s: &Snapshot, req: &Request) -> Plan {
+    let (run, phases) = planned_run(s, req);
+    let c = Ctx { s, run: &run };
+    let quota = quota_view(s);
+    let planned = figures(&c, &phases);
+    let unknown: Vec<Phase> = planned
+        .iter()
+        .filter(|p| p.figure.basis == Basis::Unknown)
+        .map(|p| p.phase)
+        .collect();
+    let (phases, total) = with_etas(planned, s, &quota);
     Plan {
         generated_at: s.now,
-        probe_cost: probe_cost(s, &unknowns),
+        probe_cost: probe_cost(s, &unknown),
         run,
-        phases: plans,
+        phases,
         total,
         quota,
         probe: s.probe.as_ref().map(|p| ProbeInfo {
@@ -530,6 +564,6 @@ pub fn compute(s: &Snapshot, req: &Request) -> Plan {
             requests: p.requests,
             error: p.error.clone(),
         }),
-        unknown: unknowns,
+        unknown,
     }
 }

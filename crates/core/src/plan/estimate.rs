@@ -8,7 +8,7 @@ use super::*;
 /// assumed sample.
 pub(super) fn growth_sample(s: &Snapshot) -> (TrackSample, bool, &'static str) {
     let c = s.catalog;
-    if c.tracks >= PAGE {
+    if c.tracks >= u64::from(PAGE) {
         let sample = TrackSample {
             tracks: c.tracks,
             albums: c.albums,

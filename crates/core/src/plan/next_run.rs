@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Phase, RunKind, RunStatus};
-use crate::sync::config::SyncConfig;
-use crate::sync::events::StartMode;
+use crate::domain::{Phase, RunKind, RunStatus, StartMode};
+use crate::settings::SyncConfig;
 
 /// The phases a sync runs, as the engine orders them: `only` sorted in phase order (a phase
 /// named there runs even if `enrich` leaves it out), else the config's (first occurrence; every
@@ -69,18 +68,7 @@ pub fn supersedes(
         && now.signed_duration_since(started_at) >= CHANGES_DURING_ENRICHMENT
 }
 
-/// The unfinished run a plain `sync` would resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnfinishedRun {
-    pub id: i64,
-    pub kind: RunKind,
-    pub status: RunStatus,
-    pub started_at: DateTime<Utc>,
-    /// Its phases, in order.
-    pub phases: Vec<Phase>,
-    /// Those of its phases it has done (success or skipped).
-    pub done: Vec<Phase>,
-}
+pub use crate::store::UnfinishedRun;
 
 /// How an unfinished run is closed before the new one starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +168,7 @@ mod tests {
     use chrono::TimeDelta;
 
     use super::*;
-    use crate::sync::config::EnrichTarget;
+    use crate::settings::EnrichTarget;
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2027-01-15T08:00:00Z")

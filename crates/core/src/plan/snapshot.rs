@@ -5,12 +5,14 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{PROBE_KEY, PhaseRecord, Plan, Probe, Request, Snapshot, compute};
-use crate::domain::{Capability, CapabilityValue, Phase, PhaseStatus, RunKind};
+use super::{PhaseRecord, Plan, Probe, Request, Snapshot, compute};
+use crate::domain::{
+    Capability, CapabilityValue, PROBE_KEY, Phase, PhaseStatus, RunKind, TOP_SNAPSHOT_KEY,
+    USER_ID_KEY, mirrored_key,
+};
+use crate::settings::SyncConfig;
 use crate::store::library::{EnrichTable, SavedList};
 use crate::store::{Reader, Sql};
-use crate::sync::config::SyncConfig;
-use crate::sync::{TOP_SNAPSHOT_KEY, mirrored_key};
 
 /// The lists whose walk sets their `mirrored_*` key, with the table of what they hold.
 const KEYED_LISTS: [(Phase, Option<SavedList>); 5] = [
@@ -33,7 +35,7 @@ pub fn read_snapshot(
     s.used = q.quota_window(&s.observations, now)?.used(now);
     s.unfinished = q.unfinished()?;
     s.full_mirror = q.last_success(RunKind::Full)?.is_some();
-    s.me_known = q.account("user_id")?.is_some();
+    s.me_known = q.account(USER_ID_KEY)?.is_some();
     s.extended = q
         .capability(Capability::ExtendedQuota)?
         .map(|v| v == CapabilityValue::True);
@@ -65,7 +67,7 @@ pub fn read_snapshot(
     if succeeded(Phase::Tracks) || (s.full_mirror && q.any_saved_tracks()?) {
         mirrored.insert(Phase::Tracks, vec![q.count_saved()?]);
     }
-    s.playlists = q.plan_playlists()?;
+    s.playlists = q.stored_playlists()?;
     if !s.playlists.is_empty() || succeeded(Phase::Playlists) {
         mirrored.insert(Phase::Playlists, vec![s.playlists.len() as u64]);
     }

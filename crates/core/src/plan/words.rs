@@ -127,14 +127,28 @@ impl PhasePlan {
 }
 
 impl Plan {
+    /// The total requests in words, qualified as the phases are: `2,140 requests` when every
+    /// phase is exact, `at least 9 requests` when a phase's total is unknown (a fresh database
+    /// before the probe: the figure is a floor, not an estimate), else `~2,140 requests`.
+    pub fn total_requests(&self) -> String {
+        let unknown = self
+            .phases
+            .iter()
+            .any(|p| !p.exact && p.basis == Basis::Unknown);
+        let qualifier = if unknown {
+            "at least "
+        } else if self.total.exact {
+            ""
+        } else {
+            "~"
+        };
+        format!("{qualifier}{}", requests(self.total.requests))
+    }
+
     /// "total: 14,000 requests ≈ 11 days 3 h at ~1,224/day".
     pub fn total_line(&self) -> String {
         let t = &self.total;
-        let mut s = format!(
-            "total: {}{}",
-            if t.exact { "" } else { "~" },
-            requests(t.requests)
-        );
+        let mut s = format!("total: {}", self.total_requests());
         if t.bulk_requests > 0 {
             if t.eta_secs == 0 {
                 s.push_str(" ≈ today");

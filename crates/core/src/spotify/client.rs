@@ -13,7 +13,7 @@ use rspotify::{AuthCodePkceSpotify, ClientError, Token};
 use serde::de::DeserializeOwned;
 
 use super::body::{MAX_ERROR_BODY, read_body_capped};
-use super::credentials::Credentials;
+use super::credentials::{Credentials, check_access_token};
 use super::error::{ApiError, classify_status, classify_token_status, parse_retry_after};
 use super::token::settle_expiry;
 
@@ -277,12 +277,25 @@ impl SpotifyClient {
         }
     }
 
+    /// The access token in use, checked: a token HTTP cannot carry (however it came: the
+    /// environment, a damaged token file, a refresh) is never handed to the HTTP client, which
+    /// would panic on it.
+    async fn check_token(&self) -> Result<(), ApiError> {
+        let guard = self.inner.token.lock().await;
+        let Ok(guard) = guard else { return Ok(()) };
+        match guard.as_ref() {
+            Some(t) => Ok(check_access_token(&t.access_token, "the access token")?),
+            None => Ok(()),
+        }
+    }
+
     /// Send one request and return the raw body. An expired token is refreshed first (when it
     /// can be).
     pub async fn get_raw(&self, endpoint: &Endpoint) -> Result<String, ApiError> {
         if self.refreshable && self.token_expired().await {
             self.refresh().await?;
         }
+        self.check_token().await?;
         let path = endpoint.path();
         let query_owned = endpoint.query();
         let query: HashMap<&str, &str> =

@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 401 that a token refresh did not cure (or a token that cannot be refreshed).
     #[error("Spotify did not accept the authorization ({0}): run `spotsync auth`")]
     Unauthorized(String),
+    /// The access token cannot be sent (a character HTTP cannot carry): log in again.
+    #[error("{0}")]
+    UnusableToken(#[from] crate::spotify::credentials::UnusableToken),
     /// The refresh token was refused (expired or revoked): log in again.
     #[error("Spotify refused the stored authorization ({0}): run `spotsync auth` to log in again")]
     InvalidGrant(String),
@@ -43,7 +46,10 @@ pub enum ApiError {
 impl ApiError {
     /// True for errors that mean "the user must authorize again".
     pub fn is_auth(&self) -> bool {
-        matches!(self, ApiError::Unauthorized(_) | ApiError::InvalidGrant(_))
+        matches!(
+            self,
+            ApiError::Unauthorized(_) | ApiError::InvalidGrant(_) | ApiError::UnusableToken(_)
+        )
     }
 
     /// True for errors worth sending the same request again.

@@ -1,14 +1,16 @@
 //! `daemon_health`: what `spotsync daemon` last reported about itself (key → value, with the
 //! time of each write), for `spotsync status`. The daemon writes through a side connection
-//! ([`super::open_side_writer`]); readers use [`super::open_read_only`].
+//! ([`super::open_side_writer`]); readers read [`Sql::daemon_health`] through
+//! [`super::Reader::read`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Row, params};
 
-use super::{StoreError, open_read_only, open_side_writer, ts};
+use super::row::FromRow;
+use super::{Sql, StoreError, open_side_writer, ts};
 
 /// The keys the daemon writes (the README documents them with the table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,11 +93,11 @@ impl Writer {
         value: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.side.conn.execute(
+        self.side.sql().exec(
             "INSERT INTO daemon_health (key, value, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value,
                                             updated_at = excluded.updated_at",
-            rusqlite::params![key.as_str(), value, ts(now)],
+            params![key.as_str(), value, ts(now)],
         )?;
         Ok(())
     }
@@ -120,38 +122,45 @@ impl DaemonHealth {
     }
 }
 
-/// Read the daemon's health. Empty when the database predates the table.
-fn read(conn: &Connection) -> Result<DaemonHealth, StoreError> {
-    let table: Option<String> = conn
-        .query_row(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'daemon_health'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if table.is_none() {
-        return Ok(DaemonHealth::default());
-    }
-    let mut st = conn.prepare("SELECT key, value FROM daemon_health ORDER BY key")?;
-    let values = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<BTreeMap<String, Option<String>>, _>>()?;
-    Ok(DaemonHealth { values })
+/// One reported value.
+struct Reported {
+    key: String,
+    value: Option<String>,
 }
 
-/// Read the daemon's health from the database at `db`, read-only (works while the daemon
-/// runs). Empty when there is no database yet.
-pub fn read_file(db: &Path) -> Result<DaemonHealth, StoreError> {
-    match open_read_only(db)? {
-        Some(reader) => read(&reader.conn),
-        None => Ok(DaemonHealth::default()),
+impl FromRow for Reported {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Reported> {
+        Ok(Reported {
+            key: r.get("key")?,
+            value: r.get("value")?,
+        })
+    }
+}
+
+impl Sql<'_> {
+    /// What the daemon reported. Empty when the database predates the table.
+    pub fn daemon_health(&self) -> rusqlite::Result<DaemonHealth> {
+        if !self.has_table("daemon_health")? {
+            return Ok(DaemonHealth::default());
+        }
+        let rows: Vec<Reported> =
+            self.all("SELECT key, value FROM daemon_health ORDER BY key", [])?;
+        Ok(DaemonHealth {
+            values: rows.into_iter().map(|r| (r.key, r.value)).collect(),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Reader, Store};
+
+    fn read_file(db: &Path) -> Result<DaemonHealth, StoreError> {
+        Reader::read(db, |q| q.daemon_health())
+    }
 
     #[test]
     fn set_overwrites_clears_and_reads_back() {

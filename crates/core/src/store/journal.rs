@@ -1,10 +1,12 @@
 //! Reading the change journal (`library_changes`) and the listening-history gaps (`play_gaps`):
-//! one query each, shared by `spotsync changes`, `spotsync status` and the terminal app.
+//! one query each, shared by `spotsync changes`, `spotsync status` and the terminal app
+//! (through [`super::Reader::read`]).
 
-use rusqlite::params;
+use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::Sql;
+use super::row::FromRow;
 use crate::domain::{ChangeEntity, ChangeKind};
 
 /// One row of `library_changes`, with the entity's name.
@@ -50,81 +52,76 @@ pub struct ChangeFilter {
     pub limit: u32,
 }
 
-impl Sql<'_> {
-    /// Journaled changes, newest first.
-    pub fn changes(&self, filter: &ChangeFilter) -> rusqlite::Result<Vec<ChangeRow>> {
-        let mut st = self.0.prepare_cached(
-            "SELECT c.id, c.changed_at, c.sync_history_id, c.entity_type, c.entity_id, c.change,
-                c.old_value, c.new_value,
-                CASE c.entity_type
-                  WHEN 'saved_track' THEN (SELECT name FROM tracks WHERE id = c.entity_id)
-                  WHEN 'playlist' THEN (SELECT name FROM playlists WHERE id = c.entity_id)
-                  WHEN 'saved_album' THEN (SELECT name FROM albums WHERE id = c.entity_id)
-                  WHEN 'followed_artist' THEN (SELECT name FROM artists WHERE id = c.entity_id)
-                  WHEN 'saved_show' THEN (SELECT name FROM shows WHERE id = c.entity_id)
-                  WHEN 'saved_episode' THEN (SELECT name FROM episodes WHERE id = c.entity_id)
-                  WHEN 'saved_audiobook' THEN (SELECT name FROM audiobooks WHERE id = c.entity_id)
-                END
-         FROM library_changes c
-         WHERE (?1 IS NULL OR c.changed_at >= ?1)
-           AND (?2 IS NULL OR c.sync_history_id = ?2)
-         ORDER BY c.id DESC LIMIT ?3",
-        )?;
-        let rows = st.query_map(
-            params![filter.since, filter.run, i64::from(filter.limit)],
-            |r| {
-                Ok(ChangeRow {
-                    id: r.get(0)?,
-                    changed_at: r.get(1)?,
-                    sync_history_id: r.get(2)?,
-                    entity_type: r.get::<_, ChangeEntity>(3)?.as_str().to_string(),
-                    entity_id: r.get(4)?,
-                    change: r.get::<_, ChangeKind>(5)?.as_str().to_string(),
-                    old_value: r.get(6)?,
-                    new_value: r.get(7)?,
-                    name: r.get(8)?,
-                })
-            },
-        )?;
-        rows.collect()
-    }
-
-    /// Recorded listening-history gaps, newest first.
-    pub fn play_gaps(&self, limit: u32) -> rusqlite::Result<Vec<PlayGap>> {
-        let mut st = self.0.prepare_cached(
-            "SELECT after, before, detected_at FROM play_gaps WHERE closed_at IS NULL
-             ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = st.query_map([i64::from(limit)], |r| {
-            Ok(PlayGap {
-                after: r.get(0)?,
-                before: r.get(1)?,
-                detected_at: r.get(2)?,
-            })
-        })?;
-        rows.collect()
+impl FromRow for ChangeRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
+        Ok(ChangeRow {
+            id: r.get("id")?,
+            changed_at: r.get("changed_at")?,
+            sync_history_id: r.get("sync_history_id")?,
+            entity_type: r
+                .get::<_, ChangeEntity>("entity_type")?
+                .as_str()
+                .to_string(),
+            entity_id: r.get("entity_id")?,
+            name: r.get("name")?,
+            change: r.get::<_, ChangeKind>("change")?.as_str().to_string(),
+            old_value: r.get("old_value")?,
+            new_value: r.get("new_value")?,
+        })
     }
 }
 
-/// The changes one run journaled, read through a read-only connection (works while the engine
-/// syncs). Empty when there is no database yet.
-pub fn run_changes(
-    db: &std::path::Path,
-    run_id: i64,
-    limit: u32,
-) -> Result<Vec<ChangeRow>, String> {
-    let conn = match super::open_read_only(db) {
-        Ok(Some(c)) => c,
-        Ok(None) => return Ok(Vec::new()),
-        Err(e) => return Err(e.to_string()),
-    };
-    conn.sql()
-        .changes(&ChangeFilter {
+impl FromRow for PlayGap {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<PlayGap> {
+        Ok(PlayGap {
+            after: r.get("after")?,
+            before: r.get("before")?,
+            detected_at: r.get("detected_at")?,
+        })
+    }
+}
+
+impl Sql<'_> {
+    /// Journaled changes, newest first.
+    pub fn changes(&self, filter: &ChangeFilter) -> rusqlite::Result<Vec<ChangeRow>> {
+        self.all(
+            "SELECT c.id, c.changed_at, c.sync_history_id, c.entity_type, c.entity_id, c.change,
+                    c.old_value, c.new_value,
+                    CASE c.entity_type
+                      WHEN 'saved_track' THEN (SELECT name FROM tracks WHERE id = c.entity_id)
+                      WHEN 'playlist' THEN (SELECT name FROM playlists WHERE id = c.entity_id)
+                      WHEN 'saved_album' THEN (SELECT name FROM albums WHERE id = c.entity_id)
+                      WHEN 'followed_artist' THEN (SELECT name FROM artists WHERE id = c.entity_id)
+                      WHEN 'saved_show' THEN (SELECT name FROM shows WHERE id = c.entity_id)
+                      WHEN 'saved_episode' THEN (SELECT name FROM episodes WHERE id = c.entity_id)
+                      WHEN 'saved_audiobook'
+                        THEN (SELECT name FROM audiobooks WHERE id = c.entity_id)
+                    END AS name
+             FROM library_changes c
+             WHERE (?1 IS NULL OR c.changed_at >= ?1)
+               AND (?2 IS NULL OR c.sync_history_id = ?2)
+             ORDER BY c.id DESC LIMIT ?3",
+            params![filter.since, filter.run, i64::from(filter.limit)],
+        )
+    }
+
+    /// The changes one run journaled, newest first (at most `limit`).
+    pub fn run_changes(&self, run_id: i64, limit: u32) -> rusqlite::Result<Vec<ChangeRow>> {
+        self.changes(&ChangeFilter {
             since: None,
             run: Some(run_id),
             limit,
         })
-        .map_err(|e| format!("cannot read the changes of run {run_id}: {e}"))
+    }
+
+    /// Recorded listening-history gaps still open, newest first.
+    pub fn play_gaps(&self, limit: u32) -> rusqlite::Result<Vec<PlayGap>> {
+        self.all(
+            "SELECT after, before, detected_at FROM play_gaps WHERE closed_at IS NULL
+             ORDER BY id DESC LIMIT ?1",
+            [i64::from(limit)],
+        )
+    }
 }
 
 /// A stretch of listening history that may be missing: a poll returned a full page of plays
@@ -136,16 +133,4 @@ pub struct PlayGap {
     /// The oldest play the poll returned.
     pub before: String,
     pub detected_at: String,
-}
-
-/// [`Sql::play_gaps`] through a read-only connection. Empty when there is no database yet.
-pub fn load_play_gaps(db: &std::path::Path, limit: u32) -> Result<Vec<PlayGap>, String> {
-    match super::open_read_only(db) {
-        Ok(Some(conn)) => conn
-            .sql()
-            .play_gaps(limit)
-            .map_err(|e| format!("cannot read the play gaps: {e}")),
-        Ok(None) => Ok(Vec::new()),
-        Err(e) => Err(e.to_string()),
-    }
 }

@@ -1,25 +1,50 @@
 //! SQLite: open (WAL, foreign keys, busy timeout, one-writer lock), append-only migrations, and
-//! the queries of every phase. The schema is a public interface: see the README.
+//! every query. The schema is a public interface: see the README.
+//!
+//! The store owns every connection: the writer's ([`Store`]), the readers' ([`Reader`]) and the
+//! daemon's side writer ([`SideWriter`]). Queries are methods of [`Sql`], rows read by column
+//! name ([`row`]). One module per table or job:
+//!
+//! - engine state: [`runs`] (`sync_history`), [`checkpoints`] (`sync_state`), [`hold`]
+//!   (`request_hold`), [`usage`] (`api_usage`), [`quota`] (`quota_observations`),
+//!   [`capabilities`], [`account`];
+//! - the library: [`library`] (upserts and the change journal), [`plays`], [`versions`]
+//!   (`playlist_versions`), [`sizes`] (what the plan counts), [`musicbrainz`] (MusicBrainz ids
+//!   by ISRC);
+//! - for front ends: [`journal`] (`library_changes`, `play_gaps`), [`health`]
+//!   (`daemon_health`), [`browse`].
 
+pub mod account;
 pub mod browse;
+pub mod capabilities;
+pub mod checkpoints;
+mod file;
 pub mod health;
+pub mod hold;
 pub mod journal;
 pub mod library;
-pub mod plan;
+pub mod musicbrainz;
 pub mod plays;
 pub mod quota;
 pub mod row;
+pub mod runs;
 pub mod schema;
-pub mod state;
+pub mod sizes;
+pub mod usage;
 pub mod versions;
 
+pub use checkpoints::PhaseRow;
+pub use runs::UnfinishedRun;
+pub use sizes::{CatalogCounts, StoredPlaylist};
+
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
+
+use file::{Check, Owner, check_header, migrate, not_a_db, open_existing_read_only, owner};
 
 /// Why the database could not be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -88,151 +113,31 @@ pub fn lock_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-/// Refuse anything that is not an SQLite file (before SQLite gets a chance to write to it).
-/// An absent or empty file is fine: it becomes a new database.
-fn check_header(path: &Path) -> Result<bool, StoreError> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(source) => {
-            return Err(StoreError::Io {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
-    if meta.is_dir() {
-        return Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-            detail: "it is a directory".into(),
-        });
-    }
-    if meta.len() == 0 {
-        return Ok(false);
-    }
-    let mut head = [0u8; 16];
-    let mut f = File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let n = f.read(&mut head).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    if n < 16 || &head != SQLITE_HEADER || meta.len() < 512 {
-        return Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-            detail: "the file is not an SQLite database".into(),
-        });
-    }
-    Ok(true)
-}
-
-fn not_a_db(path: &Path, e: rusqlite::Error) -> StoreError {
-    StoreError::NotADatabase {
-        path: path.to_owned(),
-        detail: format!("SQLite cannot read it: {e}"),
-    }
-}
-
-/// Read-only integrity check of an existing file, before any pragma that could write.
-fn check_readable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let res: Result<String, _> = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
-    match res {
-        Ok(s) if s == "ok" => Ok(()),
-        Ok(s) => Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-            detail: format!("it is damaged: {s}"),
+/// The one-writer lock (an OS lock on the lock file beside the database).
+fn take_lock(path: &Path) -> Result<File, StoreError> {
+    let lock_file = lock_path(path);
+    let lock = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_file)
+        .map_err(|source| StoreError::Io {
+            path: lock_file.clone(),
+            source,
+        })?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(path.to_owned())),
+        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io {
+            path: lock_file,
+            source,
         }),
-        Err(e) => Err(not_a_db(path, e)),
     }
 }
 
-/// Whose an existing SQLite file is, read without writing anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Owner {
-    /// Marked with our [`APPLICATION_ID`], at this schema version.
-    Ours { version: usize },
-    /// An unmarked database of an earlier spotsync (our tables, a known schema version): it
-    /// gets the mark when opened for writing.
-    OursUnmarked { version: usize },
-    /// No tables at all: a new database.
-    Empty,
-}
-
-/// Classify an existing file (read-only connection): ours, empty, or refused as foreign.
-/// How closely [`owner`] looks at a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Check {
-    /// The header, the mark and the table list: enough to tell ours from another
-    /// application's, without reading the whole file (readers open one per query).
-    Light,
-    /// Also `PRAGMA quick_check`, which reads every page: once, when the writer opens it.
-    Thorough,
-}
-
-fn owner(conn: &Connection, path: &Path, check: Check) -> Result<Owner, StoreError> {
-    if check == Check::Thorough {
-        check_readable(conn, path)?;
-    }
-    let app_id: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|e| not_a_db(path, e))?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| not_a_db(path, e))?;
-    let version = usize::try_from(version).unwrap_or(usize::MAX);
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .and_then(|mut st| {
-            st.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .map_err(|e| not_a_db(path, e))?;
-    let foreign = |detail: String| StoreError::NotADatabase {
-        path: path.to_owned(),
-        detail,
-    };
-    if app_id == APPLICATION_ID {
-        return Ok(Owner::Ours { version });
-    }
-    if app_id != 0 {
-        return Err(foreign(format!(
-            "it belongs to another application (application id {app_id:#x})"
-        )));
-    }
-    if tables.is_empty() {
-        return Ok(Owner::Empty);
-    }
-    let ours = ["sync_history", "sync_state", "saved_tracks"]
-        .iter()
-        .all(|t| tables.iter().any(|have| have == t));
-    if ours && (1..=schema::migration_count()).contains(&version) {
-        return Ok(Owner::OursUnmarked { version });
-    }
-    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
-    Err(foreign(format!(
-        "it holds another application's tables ({}{})",
-        shown.join(", "),
-        if tables.len() > shown.len() {
-            ", …"
-        } else {
-            ""
-        }
-    )))
-}
-
-fn open_existing_read_only(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| not_a_db(path, e))?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    Ok(conn)
-}
+/// Statements each connection keeps prepared: every query of a batch, and more.
+const PREPARED_STATEMENTS: usize = 64;
 
 impl Store {
     /// Open (or create) the database for writing: checks the file is ours (refusing another
@@ -252,28 +157,7 @@ impl Store {
         if check_header(path)? {
             owner(&open_existing_read_only(path)?, path, Check::Light)?;
         }
-        let lock = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(lock_path(path))
-            .map_err(|source| StoreError::Io {
-                path: lock_path(path),
-                source,
-            })?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked(path.to_owned()));
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io {
-                    path: lock_path(path),
-                    source,
-                });
-            }
-        }
+        let lock = take_lock(path)?;
         // Again under the lock: the file may have changed hands in between.
         let existed = check_header(path)?;
         let mut conn = Connection::open_with_flags(
@@ -284,6 +168,7 @@ impl Store {
         )
         .map_err(|e| not_a_db(path, e))?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
         if existed {
             owner(&conn, path, Check::Thorough)?;
         }
@@ -363,24 +248,6 @@ pub(crate) struct BulkSettings {
     pub trusted_references: bool,
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let migrations = schema::migrations();
-    let known = schema::migration_count();
-    let found: usize = conn
-        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-        .map_err(|e| not_a_db(path, e))? as usize;
-    if found > known {
-        return Err(StoreError::TooNew {
-            path: path.to_owned(),
-            found,
-            known,
-        });
-    }
-    migrations
-        .to_latest(conn)
-        .map_err(|e| StoreError::Migration(e.to_string()))
-}
-
 /// A read-only handle (for `status`, `history`, `changes` and front ends): works while another
 /// process syncs, and refuses a file that is not spotsync's, like [`Store::open`].
 pub struct Reader {
@@ -422,9 +289,17 @@ impl Reader {
         Sql(&self.conn)
     }
 
-    /// The read-only connection itself, for the crate's own read modules (the exporter).
-    pub(crate) fn into_connection(self) -> Connection {
-        self.conn
+    /// Read the database at `path` with `f`, read-only (works while another process syncs);
+    /// `T::default()` when there is no spotsync database yet. The front ends' one way to read:
+    /// `Reader::read(db, |q| q.play_gaps(5))`.
+    pub fn read<T: Default>(
+        path: &Path,
+        f: impl FnOnce(Sql<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        match Reader::open(path)? {
+            Some(reader) => Ok(f(reader.sql())?),
+            None => Ok(T::default()),
+        }
     }
 }
 
@@ -452,6 +327,12 @@ pub fn open_side_writer(path: &Path) -> Result<SideWriter, StoreError> {
     .map_err(|e| not_a_db(path, e))?;
     conn.busy_timeout(Duration::from_secs(10))?;
     Ok(SideWriter { conn })
+}
+
+impl SideWriter {
+    fn sql(&self) -> Sql<'_> {
+        Sql(&self.conn)
+    }
 }
 
 /// Timestamps are ISO-8601 UTC text, to the second.

@@ -2,8 +2,9 @@
 //! `QUOTA_EXCEEDED` observations, and the measured cost of an incremental sync.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Row, params};
 
+use super::row::FromRow;
 use super::{Sql, parse_ts, ts};
 use crate::domain::RunKind;
 use crate::quota::{self, Observation, QuotaPolicy, Schedule, Window};
@@ -13,57 +14,46 @@ const COST_RUNS: u32 = 10;
 /// How many observations are kept (older ones are deleted as new ones come).
 const OBSERVATIONS_KEPT: i64 = 50;
 
-impl Sql<'_> {
-    /// Times of the requests sent since `since` (minute resolution: a minute's requests all
-    /// count from the start of their minute).
-    pub fn usage_since(&self, since: DateTime<Utc>) -> rusqlite::Result<Vec<DateTime<Utc>>> {
-        let mut st = self.0.prepare_cached(
-            "SELECT minute, calls FROM api_usage WHERE minute >= ?1 ORDER BY minute",
-        )?;
-        let rows = st.query_map([super::state::minute(since)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (minute, calls) = row?;
-            // An unreadable row of our own table is skipped, not fatal: it only counts usage.
-            if let Some(at) = parse_ts(&minute) {
-                let n = calls.clamp(0, 100_000) as usize;
-                out.extend(std::iter::repeat_n(at, n));
-            }
-        }
-        Ok(out)
-    }
+/// An observation as stored (its times are read apart: see [`Sql::quota_observations`]).
+struct StoredObservation {
+    observed_at: String,
+    calls: i64,
+    resets_at: String,
+}
 
-    /// Every `QUOTA_EXCEEDED` observation kept, oldest first.
+impl FromRow for StoredObservation {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredObservation> {
+        Ok(StoredObservation {
+            observed_at: r.get("observed_at")?,
+            calls: r.get("calls")?,
+            resets_at: r.get("resets_at")?,
+        })
+    }
+}
+
+impl Sql<'_> {
+    /// Every `QUOTA_EXCEEDED` observation kept, oldest first (a row whose times cannot be read
+    /// is skipped: it only teaches the quota).
     pub fn quota_observations(&self) -> rusqlite::Result<Vec<Observation>> {
-        let mut st = self.0.prepare_cached(
+        let rows: Vec<StoredObservation> = self.all(
             "SELECT observed_at, calls, resets_at FROM quota_observations ORDER BY id",
+            [],
         )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (at, calls, resets_at) = row?;
-            if let (Some(at), Some(resets_at)) = (parse_ts(&at), parse_ts(&resets_at)) {
-                out.push(Observation {
-                    at,
-                    calls: calls.max(0) as u64,
-                    resets_at,
-                });
-            }
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .filter_map(|o| {
+                Some(Observation {
+                    at: parse_ts(&o.observed_at)?,
+                    calls: o.calls.max(0) as u64,
+                    resets_at: parse_ts(&o.resets_at)?,
+                })
+            })
+            .collect())
     }
 
     /// Keep one observation (and only the latest [`OBSERVATIONS_KEPT`]).
     pub(crate) fn record_quota_observation(&self, o: &Observation) -> rusqlite::Result<()> {
-        self.0.execute(
+        self.exec(
             "INSERT INTO quota_observations (observed_at, calls, resets_at) VALUES (?1, ?2, ?3)",
             params![
                 ts(o.at),
@@ -71,7 +61,7 @@ impl Sql<'_> {
                 ts(o.resets_at)
             ],
         )?;
-        self.0.execute(
+        self.exec(
             "DELETE FROM quota_observations WHERE id NOT IN
                (SELECT id FROM quota_observations ORDER BY id DESC LIMIT ?1)",
             [OBSERVATIONS_KEPT],
@@ -82,23 +72,16 @@ impl Sql<'_> {
     /// Requests an incremental sync sends: the median of the latest successful ones, or
     /// [`quota::DEFAULT_INCREMENTAL_COST`] before any.
     pub fn incremental_cost(&self) -> rusqlite::Result<u64> {
-        let mut st = self.0.prepare_cached(
-            "SELECT api_calls FROM sync_history WHERE kind = ?1 AND status = 'success'
+        let mut calls: Vec<i64> = self.values(
+            "SELECT api_calls AS value FROM sync_history WHERE kind = ?1 AND status = 'success'
              ORDER BY id DESC LIMIT ?2",
+            params![RunKind::Incremental, COST_RUNS],
         )?;
-        let mut calls: Vec<u64> = st
-            .query_map(params![RunKind::Incremental, COST_RUNS], |r| {
-                r.get::<_, i64>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<i64>>>()?
-            .into_iter()
-            .map(|c| c.max(0) as u64)
-            .collect();
         if calls.is_empty() {
             return Ok(quota::DEFAULT_INCREMENTAL_COST);
         }
         calls.sort_unstable();
-        Ok(calls[calls.len() / 2].max(1))
+        Ok(calls[calls.len() / 2].max(1) as u64)
     }
 
     /// The quota policy and the counted window as this database knows them at `now`.
@@ -114,8 +97,8 @@ impl Sql<'_> {
         Ok((policy, self.quota_window(&observations, now)?))
     }
 
-    /// The requests counted against the daily figure at `now`: those of the rolling day after
-    /// the end of the last quota block (from `observations`).
+    /// The requests of the rolling day at `now`; those counted against the daily figure come
+    /// after the end of the last quota block (from `observations`).
     pub fn quota_window(
         &self,
         observations: &[Observation],
@@ -126,8 +109,9 @@ impl Sql<'_> {
             .map(|o| o.resets_at)
             .max()
             .filter(|&r| r <= now);
-        let since = now - quota::DAY;
-        let since = fresh_since.map_or(since, |f| f.max(since));
-        Ok(Window::new(self.usage_since(since)?, fresh_since))
+        Ok(Window::new(
+            self.usage_since(now - quota::DAY)?,
+            fresh_since,
+        ))
     }
 }

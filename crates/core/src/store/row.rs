@@ -2,9 +2,13 @@
 //! per row type (as a reader of the schema expects: `SELECT` names the columns, the type names
 //! the fields). Queries return `Vec<T>` or `Option<T>` through `Sql::all` and `Sql::one`;
 //! a stored value this build cannot read is an error naming its column, never a silent default.
+//!
+//! A query of one value per row names that column `value` and reads it as `Value`
+//! (`Sql::values`, `Sql::value`); a count names it `n` (`Sql::count`). Writes go through
+//! `Sql::exec` (a cached statement).
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Type;
+use rusqlite::types::{FromSql, Type};
 use rusqlite::{OptionalExtension, Params, Row};
 
 use super::{Sql, parse_ts};
@@ -58,6 +62,25 @@ pub(crate) fn get_opt_u64(r: &Row<'_>, col: &str) -> rusqlite::Result<Option<u64
         .transpose()
 }
 
+/// The one value of a row: its column `value` (`SELECT name AS value …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Value<T>(pub T);
+
+impl<T: FromSql> FromRow for Value<T> {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Value(r.get("value")?))
+    }
+}
+
+/// A count: its column `n` (`SELECT COUNT(*) AS n …`), never negative.
+struct Count(u64);
+
+impl FromRow for Count {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Count(get_u64(r, "n")?))
+    }
+}
+
 impl Sql<'_> {
     /// Every row of `sql`, each read by [`FromRow`].
     pub(crate) fn all<T: FromRow>(
@@ -78,6 +101,52 @@ impl Sql<'_> {
     ) -> rusqlite::Result<Option<T>> {
         let mut st = self.0.prepare_cached(sql)?;
         st.query_row(params, |r| T::from_row(r)).optional()
+    }
+
+    /// The column `value` of every row of `sql`.
+    pub(crate) fn values<T: FromSql>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> rusqlite::Result<Vec<T>> {
+        Ok(self
+            .all::<Value<T>>(sql, params)?
+            .into_iter()
+            .map(|v| v.0)
+            .collect())
+    }
+
+    /// The column `value` of the first row of `sql`, if any.
+    pub(crate) fn value<T: FromSql>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> rusqlite::Result<Option<T>> {
+        Ok(self.one::<Value<T>>(sql, params)?.map(|v| v.0))
+    }
+
+    /// The column `n` of the first row of `sql` (0 without a row): a negative count is an error.
+    pub(crate) fn count(&self, sql: &str, params: impl Params) -> rusqlite::Result<u64> {
+        Ok(self.one::<Count>(sql, params)?.map_or(0, |c| c.0))
+    }
+
+    /// Whether `sql` returns a row.
+    pub(crate) fn exists(&self, sql: &str, params: impl Params) -> rusqlite::Result<bool> {
+        self.0.prepare_cached(sql)?.exists(params)
+    }
+
+    /// Run one write (a cached statement); the number of rows it changed.
+    pub(crate) fn exec(&self, sql: &str, params: impl Params) -> rusqlite::Result<usize> {
+        self.0.prepare_cached(sql)?.execute(params)
+    }
+
+    /// Whether the database has table `name` (a reader may open a database an earlier
+    /// spotsync left at an older schema).
+    pub(crate) fn has_table(&self, name: &str) -> rusqlite::Result<bool> {
+        self.exists(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [name],
+        )
     }
 }
 

@@ -454,6 +454,41 @@ CREATE TABLE quota_observations (
 CREATE INDEX quota_observations_at ON quota_observations (observed_at);
 "#;
 
+/// The hold every request waits for gets a table of its own: it was the `sync_state` row
+/// `request_gate`, among the phases' checkpoints. The latest hold the checkpoint rows kept
+/// (the gate's, or a phase's) is carried over; phases keep their own hold columns.
+const M7_REQUEST_HOLD: &str = r#"
+-- No request before `blocked_until` (Spotify's 429 answers), shared by every phase: one row at
+-- most, none while nothing holds requests back.
+CREATE TABLE request_hold (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    blocked_until   TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    sync_history_id INTEGER REFERENCES sync_history(id),
+    held_at         TEXT NOT NULL
+);
+INSERT INTO request_hold (id, blocked_until, reason, sync_history_id, held_at)
+SELECT 1, rate_limit_reset_at, COALESCE(rate_limit_reason, 'window'), sync_history_id, updated_at
+FROM sync_state WHERE rate_limit_reset_at IS NOT NULL
+ORDER BY rate_limit_reset_at DESC, state_key = 'request_gate' DESC LIMIT 1;
+DELETE FROM sync_state WHERE state_key = 'request_gate';
+"#;
+
+/// MusicBrainz recording ids looked up by ISRC (`spotsync musicbrainz`, `export --resolve-mbid`):
+/// one row per ISRC asked, a miss too, so a lookup is never repeated unless asked.
+const M8_MUSICBRAINZ: &str = r#"
+-- `status`: `found` (the recordings MusicBrainz lists for the ISRC), `not_found` (a 404) or
+-- `invalid` (MusicBrainz refused the ISRC as malformed). `recordings` is a JSON array of
+-- {"id", "title", "length_ms", "artists": [{"id", "name"}]}, in MusicBrainz's order.
+CREATE TABLE musicbrainz_isrcs (
+    isrc         TEXT PRIMARY KEY,
+    status       TEXT NOT NULL
+                 CHECK (status = 'found' OR status = 'not_found' OR status = 'invalid'),
+    recordings   TEXT NOT NULL DEFAULT '[]',
+    looked_up_at TEXT NOT NULL
+);
+"#;
+
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M1_LIBRARY),
     M::up(M2_CHANGES),
@@ -461,6 +496,8 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M4_PLAYS_IMPORT),
     M::up(M5_WHOLE_LIBRARY),
     M::up(M6_QUOTA),
+    M::up(M7_REQUEST_HOLD),
+    M::up(M8_MUSICBRAINZ),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

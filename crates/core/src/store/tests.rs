@@ -300,3 +300,93 @@ fn the_library_lists_migration_keeps_checkpoints_and_allows_skipped() {
         assert_eq!(n, 0, "{table} exists, empty");
     }
 }
+
+/// `--db /dev/null` (here a link to it, so no lock file can land in /dev) and a named pipe:
+/// refused as not a database before anything is created beside them, by the writer, the
+/// readers and the daemon's side writer alike.
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_pipe_is_refused_before_anything_is_created_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let null = dir.path().join("null.db");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    let pipe = dir.path().join("pipe.db");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (db, kind) in [(&null, "a character device"), (&pipe, "a pipe")] {
+        let errors = [
+            Store::open(db).unwrap_err(),
+            Reader::open(db).unwrap_err(),
+            open_side_writer(db).unwrap_err(),
+        ];
+        for err in errors {
+            assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+            let text = err.to_string();
+            assert!(text.contains("not a spotsync database"), "{text}");
+            assert!(
+                text.contains(&format!("it is {kind}, not a regular file")),
+                "{text}"
+            );
+        }
+    }
+    let mut beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["null.db", "pipe.db"]);
+}
+
+/// A schema number SQLite reads as negative is no schema of ours: named as such, not as a
+/// schema from the future numbered 18446744073709551615, and the file is left as it was.
+#[test]
+fn a_negative_schema_number_is_named_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    drop(Store::open(&db).unwrap());
+    Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", -1)
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    for err in [
+        Store::open(&db).unwrap_err(),
+        Reader::open(&db).unwrap_err(),
+    ] {
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("schema number (-1) is damaged"), "{text}");
+        assert!(!text.contains("18446744073709551615"), "{text}");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // Unmarked (an earlier spotsync's tables), the same.
+    Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "application_id", 0)
+        .unwrap();
+    let text = Reader::open(&db).unwrap_err().to_string();
+    assert!(text.contains("schema number (-1) is damaged"), "{text}");
+}
+
+#[test]
+fn reader_read_answers_the_default_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let gaps = Reader::read(&db, |q| q.play_gaps(5)).unwrap();
+    assert!(gaps.is_empty());
+    assert!(!db.exists(), "reading creates nothing");
+    let mut s = Store::open(&db).unwrap();
+    s.transaction(|tx| {
+        tx.exec(
+            "INSERT INTO play_gaps (after, before, detected_at) VALUES (NULL, ?1, ?1)",
+            ["2026-01-01T00:00:00Z"],
+        )
+    })
+    .unwrap();
+    let gaps = Reader::read(&db, |q| q.play_gaps(5)).unwrap();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].before, "2026-01-01T00:00:00Z");
+}

@@ -12,21 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::{
-    LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus,
+    LimitReason, Phase, PhaseProgress, PhaseStatus, RunKind, RunRecord, RunStatus, StartMode,
 };
-
-/// How to start a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StartMode {
-    /// Resume the unfinished run if there is one; else incremental when a complete mirror exists,
-    /// else full.
-    Auto,
-    /// A fresh full run (an unfinished run is closed as cancelled first).
-    Full,
-    /// An incremental run (an unfinished run is resumed first).
-    Incremental,
-}
 
 /// Commands to the engine.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,8 @@
 //! The one gate every request passes: a hold after a 429 (window or quota, persisted by the
 //! engine), the daily quota shared out by request class ([`crate::quota`]: bulk work stops at the
 //! reserve, the plays poll never starves), proactive pacing over a rolling 30-second window that
-//! adapts after a 429, and the exponential backoff used for transient failures.
+//! adapts after a 429, and the exponential backoff used for transient failures. Its tally of the
+//! day's requests is the usage the engine reports (no database read per request).
 //!
 //! Total over server input: a `Retry-After` of any size at any time gives a hold of
 //! [`MIN_HOLD`]..=[`MAX_HOLD`], never an overflow; a hold never reaches more than [`MAX_HOLD`]
@@ -98,6 +99,12 @@ impl Gate {
     /// Requests counted against the daily figure now.
     pub fn used_today(&mut self, now: DateTime<Utc>) -> u64 {
         self.day.used(now)
+    }
+
+    /// Requests sent in the rolling 24 hours before `now` (those before the end of a quota
+    /// block included): the day's usage as Spotify counts it.
+    pub fn sent_today(&mut self, now: DateTime<Utc>) -> u64 {
+        self.day.sent(now)
     }
 
     /// Whether a request of `class` may go now as far as the daily figure goes: `None`, or the

@@ -1,11 +1,15 @@
-//! The sync engine: orchestrator, phases, pacing and retry. Never imports the UI.
+//! The sync engine: its loop, its runs and phases, pacing and retry. Never imports the UI.
 //!
-//! - `runner`: one run: plan → execute the phases → a pure fold into the outcome.
-//! - `engine`: the task's state, its gate-passing requests, its controls (pause, cancel at
-//!   once) and the one batch commit.
-//! - `phases`: one module per phase, and the one page walker.
+//! - `engine`: the task's parts and its loop (idle until a command; a run; a probe).
+//! - `runner`: one run: open it ([`crate::plan::next_run`] decides) → execute the phases → a
+//!   pure fold into the outcome → close it.
+//! - `link`: the parts a run borrows, each on its own: the store off the runtime (with the
+//!   requests not yet recorded), the front end, the commands (pause, cancel at once), the
+//!   gate-passing requester, and the one batch commit.
+//! - `phases`: one module per phase, each a function of its context (`PhaseCtx`: checkpoint,
+//!   run facts, requests, batch commits, boundaries), and the one page walker.
 //! - `outcome`: how phases and runs end, folded purely into the run's final state.
-//! - [`quota`] (re-exported from the crate root): the daily quota economy, pure.
+//! - [`gate`]: pacing, holds and the day's tally ([`crate::quota`]'s economy, applied).
 //! - `probe`: the totals of a fresh database's lists, for the plan ([`crate::plan`]).
 //! - `unsaved`: the bisection that finds un-saved tracks, pure over a page source.
 //! - [`events`]: the contract with front ends.
@@ -13,15 +17,15 @@
 mod engine;
 pub mod events;
 pub mod gate;
+mod link;
 mod outcome;
 mod phases;
 mod probe;
 mod runner;
 mod unsaved;
 
-pub use crate::quota;
+pub use crate::settings::{EnrichTarget, SyncConfig};
 pub use events::*;
-pub(crate) use phases::{TOP_SNAPSHOT_KEY, mirrored_key};
 
 use std::path::PathBuf;
 
@@ -29,10 +33,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub mod config;
 use crate::spotify::{Credentials, SpotifyClient};
 use crate::store::{Reader, Store, StoreError};
-pub use config::SyncConfig;
 
 /// What the engine needs to run.
 #[derive(Debug, Clone)]

@@ -100,7 +100,7 @@ pub(crate) struct Step {
 
 /// How a run ends.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
+pub(crate) struct RunOutcome {
     pub status: RunStatus,
     pub error: Option<String>,
     /// An error event for the front end (authorization, database, unreachable API).
@@ -112,7 +112,7 @@ pub(crate) struct Outcome {
 /// Fold the steps of a run, in order, into its outcome. The first step that stopped the run
 /// decides; otherwise the first failed phase makes the run `failed` (resumable); otherwise it
 /// succeeded (a skipped phase does not fail it).
-pub(crate) fn fold(steps: &[Step]) -> Outcome {
+pub(crate) fn fold(steps: &[Step]) -> RunOutcome {
     let stop = steps.iter().find_map(|s| match &s.result {
         Err(e) if !matches!(e, Stop::PhaseFailed(_) | Stop::Skipped(_)) => Some(e),
         _ => None,
@@ -137,7 +137,7 @@ pub(crate) fn fold(steps: &[Step]) -> Outcome {
         Some(Stop::Fatal(m) | Stop::Unreachable(m)) => Some((ErrorKind::Other, m.clone())),
         _ => None,
     };
-    Outcome {
+    RunOutcome {
         status,
         error,
         event,

@@ -10,14 +10,15 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 
-use super::engine::{Engine, ReqError};
 use super::events::SyncEvent;
+use super::link::{Link, ReqError};
 use super::outcome::Stop;
-use super::phases::{PAGE, PageEnd, listing_done, saved_list_first_page, scope_refusal};
-use crate::domain::{Capability, CapabilityValue, Phase};
-use crate::plan::{
-    self, PROBE_KEY, Probe, ProbedList, ProbedPlaylist, ProbedPlaylists, TrackSample,
+use super::phases::{PageEnd, listing_done, saved_list_first_page, scope_refusal};
+use crate::domain::{
+    Capability, CapabilityValue, PAGE, PROBE_KEY, Phase, TOP_LIST_ORDER, USER_ID_KEY,
 };
+use crate::plan::{self, Probe, ProbedList, ProbedPlaylist, ProbedPlaylists, TrackSample};
+use crate::settings::SyncConfig;
 use crate::spotify::model::{Me, Page, Playlist, SavedTrack};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::library::{ItemsAccess, items_access};
@@ -71,234 +72,229 @@ fn sample(page: &Page) -> (TrackSample, Option<bool>) {
     )
 }
 
-impl Engine {
-    /// Probe the lists of `only` (empty: the config's phases), keep the probe, and emit
-    /// [`SyncEvent::Probed`]. A stop (a hold longer than the caller waits, no authorization,
-    /// Spotify out of reach, cancel) ends it early with what it learned.
-    pub(crate) async fn probe(&mut self, only: Vec<Phase>) {
-        let phases = plan::ordered_phases(&self.config, &only);
-        let mut p = Probe::new(Utc::now());
-        // Its requests count against the day like any other (class `changes`).
-        if let Err(e) = self.load_quota().await {
-            tracing::warn!("cannot read the daily quota's state: {}", e.describe());
-        }
-        if let Err(stop) = self.probe_lists(&phases, &mut p).await {
-            tracing::warn!("the probe stopped early: {}", stop.describe());
-            p.error = Some(stop.describe());
-        }
-        // What an earlier probe learned of the lists not asked about this time is kept.
-        let earlier = self
-            .db(|s| s.sql().account(PROBE_KEY))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|j| serde_json::from_str::<Probe>(&j).ok());
-        if let Some(e) = earlier {
-            p.merge_earlier(e);
-        }
-        tracing::info!(
-            "probe: {} requests for the totals of {}",
-            p.requests,
-            phases
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        match serde_json::to_string(&p) {
-            Ok(json) => {
-                let now = Utc::now();
-                if let Err(e) = self
-                    .db(move |s| s.sql().set_account(PROBE_KEY, Some(&json), now))
-                    .await
-                {
-                    tracing::warn!("cannot keep the probe: {}", e.describe());
-                }
-            }
-            Err(e) => tracing::warn!("cannot keep the probe: {e}"),
-        }
-        self.emit_usage().await;
-        self.emit(SyncEvent::Probed { probe: p }).await;
+/// Probe the lists of `only` (empty: the config's phases), keep the probe, and emit
+/// [`SyncEvent::Probed`]. A stop (a hold longer than the caller waits, no authorization,
+/// Spotify out of reach, cancel) ends it early with what it learned.
+pub(super) async fn probe(mut link: Link<'_>, config: &SyncConfig, only: &[Phase]) {
+    let phases = plan::ordered_phases(config, only);
+    let mut p = Probe::new(Utc::now());
+    // Its requests count against the day like any other (class `changes`).
+    link.load_quota().await;
+    if let Err(stop) = probe_lists(&mut link, &phases, &mut p).await {
+        tracing::warn!("the probe stopped early: {}", stop.describe());
+        p.error = Some(stop.describe());
     }
+    // What an earlier probe learned of the lists not asked about this time is kept.
+    let earlier = link
+        .db()
+        .read(|q| q.account(PROBE_KEY))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|j| serde_json::from_str::<Probe>(&j).ok());
+    if let Some(e) = earlier {
+        p.merge_earlier(e);
+    }
+    tracing::info!(
+        "probe: {} requests for the totals of {}",
+        p.requests,
+        phases
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let json = serde_json::to_string(&p)
+        .map_err(|e| tracing::warn!("cannot keep the probe: {e}"))
+        .ok();
+    // Written even without the probe: the write records the probe's requests.
+    let now = Utc::now();
+    let kept = link
+        .db()
+        .write(move |tx| match json {
+            Some(json) => tx.set_account(PROBE_KEY, Some(&json), now),
+            None => Ok(()),
+        })
+        .await;
+    if let Err(e) = kept {
+        tracing::warn!("cannot keep the probe: {}", e.describe());
+    }
+    link.emit_usage().await;
+    link.emit(SyncEvent::Probed { probe: p }).await;
+}
 
-    /// One probe request: a definitive refusal is the caller's to record; a stop ends the
-    /// probe.
-    async fn probe_get<T: DeserializeOwned>(
-        &mut self,
-        p: &mut Probe,
-        phase: Option<Phase>,
-        endpoint: Endpoint,
-    ) -> Result<Result<T, ApiError>, Stop> {
-        p.requests += 1;
-        match self.request::<T>(phase, endpoint).await {
-            Ok(v) => Ok(Ok(v)),
-            Err(ReqError::Api(e)) => Ok(Err(e)),
-            Err(ReqError::Stop(s)) => Err(s),
+/// One probe request: a definitive refusal is the caller's to record; a stop ends the probe.
+async fn probe_get<T: DeserializeOwned>(
+    link: &mut Link<'_>,
+    p: &mut Probe,
+    phase: Option<Phase>,
+    endpoint: Endpoint,
+) -> Result<Result<T, ApiError>, Stop> {
+    p.requests += 1;
+    match link.request::<T>(phase, endpoint).await {
+        Ok(v) => Ok(Ok(v)),
+        Err(ReqError::Api(e)) => Ok(Err(e)),
+        Err(ReqError::Stop(s)) => Err(s),
+    }
+}
+
+/// The totals of every list of `phases`, into `p`.
+async fn probe_lists(link: &mut Link<'_>, phases: &[Phase], p: &mut Probe) -> Result<(), Stop> {
+    let (me, extended) = link
+        .db()
+        .read(|q| {
+            let extended = q
+                .capability(Capability::ExtendedQuota)?
+                .map(|v| v == CapabilityValue::True);
+            Ok((q.account(USER_ID_KEY)?, extended))
+        })
+        .await?;
+    p.user_id = me;
+    p.extended = extended;
+    if phases.contains(&Phase::Playlists) && p.user_id.is_none() {
+        // Who owns which playlist.
+        if let Ok(me) = probe_get::<Me>(link, p, None, Endpoint::Me).await? {
+            p.user_id = me.id;
         }
     }
-
-    async fn probe_lists(&mut self, phases: &[Phase], p: &mut Probe) -> Result<(), Stop> {
-        let (me, extended) = self
-            .db(|s| {
-                let q = s.sql();
-                let extended = q
-                    .capability(Capability::ExtendedQuota)?
-                    .map(|v| v == CapabilityValue::True);
-                Ok((q.account("user_id")?, extended))
-            })
-            .await?;
-        p.user_id = me;
-        p.extended = extended;
-        if phases.contains(&Phase::Playlists) && p.user_id.is_none() {
-            // Who owns which playlist.
-            if let Ok(me) = self.probe_get::<Me>(p, None, Endpoint::Me).await? {
-                p.user_id = me.id;
-            }
-        }
-        if phases.contains(&Phase::Tracks) {
-            let endpoint = Endpoint::SavedTracks {
-                offset: 0,
-                limit: PAGE,
-            };
-            let list = match self
-                .probe_get::<Page>(p, Some(Phase::Tracks), endpoint)
-                .await?
-            {
-                Ok(page) => {
-                    let (s, extended) = sample(&page);
-                    p.sample = Some(s);
-                    if p.extended.is_none() {
-                        p.extended = extended;
-                    }
-                    total_of(page.total, page.items.len())
-                }
-                Err(e) => failed(Phase::Tracks, &e),
-            };
-            p.lists.insert(Phase::Tracks, list);
-        }
-        if phases.contains(&Phase::Playlists) {
-            self.probe_playlists(p).await?;
-        }
-        for &phase in phases {
-            let endpoint = match saved_list_first_page(phase) {
-                Some(first) => first,
-                None if phase == Phase::ArtistsFollowed => {
-                    let endpoint = Endpoint::FollowedArtists {
-                        after: None,
-                        limit: PAGE,
-                    };
-                    let list = match self
-                        .probe_get::<serde_json::Value>(p, Some(phase), endpoint)
-                        .await?
-                    {
-                        Ok(v) => {
-                            let a = v.get("artists");
-                            let total = a.and_then(|a| a.get("total")).and_then(|t| t.as_u64());
-                            let n = a
-                                .and_then(|a| a.get("items"))
-                                .and_then(|i| i.as_array())
-                                .map_or(0, |i| i.len());
-                            total_of(total, n)
-                        }
-                        Err(e) => failed(phase, &e),
-                    };
-                    p.lists.insert(phase, list);
-                    continue;
-                }
-                None if phase == Phase::Top => {
-                    let list = self.probe_top(p).await?;
-                    p.lists.insert(phase, list);
-                    continue;
-                }
+    if phases.contains(&Phase::Tracks) {
+        probe_tracks(link, p).await?;
+    }
+    if phases.contains(&Phase::Playlists) {
+        probe_playlists(link, p).await?;
+    }
+    for &phase in phases {
+        let list = match phase {
+            Phase::ArtistsFollowed => probe_followed(link, p).await?,
+            Phase::Top => probe_top(link, p).await?,
+            _ => match saved_list_first_page(phase) {
+                Some(first) => match probe_get::<Page>(link, p, Some(phase), first).await? {
+                    Ok(page) => total_of(page.total, page.items.len()),
+                    Err(e) => failed(phase, &e),
+                },
                 None => continue,
-            };
-            let list = match self.probe_get::<Page>(p, Some(phase), endpoint).await? {
-                Ok(page) => total_of(page.total, page.items.len()),
-                Err(e) => failed(phase, &e),
-            };
-            p.lists.insert(phase, list);
-        }
-        Ok(())
-    }
-
-    /// The whole playlist list: each playlist's item count and whether this app may read it.
-    async fn probe_playlists(&mut self, p: &mut Probe) -> Result<(), Stop> {
-        let extended = p.extended.unwrap_or(false);
-        let mut seen = ProbedPlaylists {
-            total: 0,
-            playlists: Vec::new(),
+            },
         };
-        let mut offset = 0u64;
-        for _ in 0..MAX_LIST_PAGES {
-            let endpoint = Endpoint::Playlists {
-                offset,
-                limit: PAGE,
-            };
-            let page = match self
-                .probe_get::<Page>(p, Some(Phase::Playlists), endpoint)
-                .await?
-            {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::warn!("probe: GET /me/playlists: {e}");
-                    // What was read so far is no total: leave the playlists unknown.
-                    return Ok(());
-                }
-            };
-            let items: Vec<Option<Playlist>> = page.parse_items();
-            for pl in items.iter().flatten() {
-                let Some(id) = pl.id.clone() else { continue };
-                let readable =
-                    items_access(pl, p.user_id.as_deref(), extended) == ItemsAccess::Fetch;
-                seen.playlists.push(ProbedPlaylist {
-                    id,
-                    snapshot_id: pl.snapshot_id.clone(),
-                    total: pl.total_items(),
-                    readable,
-                });
+        p.lists.insert(phase, list);
+    }
+    Ok(())
+}
+
+/// The first page of saved tracks: the total, a sample of albums and artists, and whether the
+/// app has Extended Quota.
+async fn probe_tracks(link: &mut Link<'_>, p: &mut Probe) -> Result<(), Stop> {
+    let endpoint = Endpoint::SavedTracks {
+        offset: 0,
+        limit: PAGE,
+    };
+    let list = match probe_get::<Page>(link, p, Some(Phase::Tracks), endpoint).await? {
+        Ok(page) => {
+            let (s, extended) = sample(&page);
+            p.sample = Some(s);
+            if p.extended.is_none() {
+                p.extended = extended;
             }
-            let n = page.items.len() as u64;
-            offset += n;
-            seen.total = page.total.unwrap_or(offset);
-            if listing_done(n, offset, &PageEnd::of(&page)) {
-                p.playlists = Some(seen);
+            total_of(page.total, page.items.len())
+        }
+        Err(e) => failed(Phase::Tracks, &e),
+    };
+    p.lists.insert(Phase::Tracks, list);
+    Ok(())
+}
+
+/// The first page of followed artists.
+async fn probe_followed(link: &mut Link<'_>, p: &mut Probe) -> Result<ProbedList, Stop> {
+    let phase = Phase::ArtistsFollowed;
+    let endpoint = Endpoint::FollowedArtists {
+        after: None,
+        limit: PAGE,
+    };
+    Ok(
+        match probe_get::<serde_json::Value>(link, p, Some(phase), endpoint).await? {
+            Ok(v) => {
+                let a = v.get("artists");
+                let total = a.and_then(|a| a.get("total")).and_then(|t| t.as_u64());
+                let n = a
+                    .and_then(|a| a.get("items"))
+                    .and_then(|i| i.as_array())
+                    .map_or(0, |i| i.len());
+                total_of(total, n)
+            }
+            Err(e) => failed(phase, &e),
+        },
+    )
+}
+
+/// The whole playlist list: each playlist's item count and whether this app may read it.
+async fn probe_playlists(link: &mut Link<'_>, p: &mut Probe) -> Result<(), Stop> {
+    let extended = p.extended.unwrap_or(false);
+    let mut seen = ProbedPlaylists {
+        total: 0,
+        playlists: Vec::new(),
+    };
+    let mut offset = 0u64;
+    for _ in 0..MAX_LIST_PAGES {
+        let endpoint = Endpoint::Playlists {
+            offset,
+            limit: PAGE,
+        };
+        let page = match probe_get::<Page>(link, p, Some(Phase::Playlists), endpoint).await? {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!("probe: GET /me/playlists: {e}");
+                // What was read so far is no total: leave the playlists unknown.
                 return Ok(());
             }
+        };
+        let items: Vec<Option<Playlist>> = page.parse_items();
+        for pl in items.iter().flatten() {
+            let Some(id) = pl.id.clone() else { continue };
+            let readable = items_access(pl, p.user_id.as_deref(), extended) == ItemsAccess::Fetch;
+            seen.playlists.push(ProbedPlaylist {
+                id,
+                snapshot_id: pl.snapshot_id.clone(),
+                total: pl.total_items(),
+                readable,
+            });
         }
-        tracing::warn!("probe: the playlist list did not end within {MAX_LIST_PAGES} pages");
-        Ok(())
+        let n = page.items.len() as u64;
+        offset += n;
+        seen.total = page.total.unwrap_or(offset);
+        if listing_done(n, offset, &PageEnd::of(&page)) {
+            p.playlists = Some(seen);
+            return Ok(());
+        }
     }
+    tracing::warn!("probe: the playlist list did not end within {MAX_LIST_PAGES} pages");
+    Ok(())
+}
 
-    /// The first page of each top list (a refusal for want of the scope stops at the first).
-    async fn probe_top(&mut self, p: &mut Probe) -> Result<ProbedList, Stop> {
-        let mut totals = Vec::with_capacity(crate::domain::TOP_LIST_ORDER.len());
-        for (kind, range) in crate::domain::TOP_LIST_ORDER {
-            let endpoint = if kind == "artist" {
-                Endpoint::TopArtists {
-                    range,
-                    offset: 0,
-                    limit: PAGE,
-                }
-            } else {
-                Endpoint::TopTracks {
-                    range,
-                    offset: 0,
-                    limit: PAGE,
-                }
-            };
-            match self
-                .probe_get::<Page>(p, Some(Phase::Top), endpoint)
-                .await?
-            {
-                Ok(page) => match total_of(page.total, page.items.len()) {
-                    ProbedList::Totals { totals: t } => totals.extend(t),
-                    other => return Ok(other),
-                },
-                Err(e) => return Ok(failed(Phase::Top, &e)),
+/// The first page of each top list (a refusal for want of the scope stops at the first).
+async fn probe_top(link: &mut Link<'_>, p: &mut Probe) -> Result<ProbedList, Stop> {
+    let mut totals = Vec::with_capacity(TOP_LIST_ORDER.len());
+    for (kind, range) in TOP_LIST_ORDER {
+        let endpoint = if kind == "artist" {
+            Endpoint::TopArtists {
+                range,
+                offset: 0,
+                limit: PAGE,
             }
+        } else {
+            Endpoint::TopTracks {
+                range,
+                offset: 0,
+                limit: PAGE,
+            }
+        };
+        match probe_get::<Page>(link, p, Some(Phase::Top), endpoint).await? {
+            Ok(page) => match total_of(page.total, page.items.len()) {
+                ProbedList::Totals { totals: t } => totals.extend(t),
+                other => return Ok(other),
+            },
+            Err(e) => return Ok(failed(Phase::Top, &e)),
         }
-        Ok(ProbedList::Totals { totals })
     }
+    Ok(ProbedList::Totals { totals })
 }
 
 /// A list's total from its first page: the page's `total`, else (a list that fits one page)
@@ -318,11 +314,6 @@ fn total_of(total: Option<u64>, items: usize) -> ProbedList {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_plan_pages_like_the_engine() {
-        assert_eq!(plan::PAGE, u64::from(PAGE));
-    }
 
     #[test]
     fn a_first_page_without_a_total_tells_only_when_it_is_the_last() {

@@ -72,12 +72,13 @@ fn saved_list(rng: &mut ChaCha8Rng, items: Vec<u32>, gap: i64) -> Vec<SavedItem>
         .collect()
 }
 
-pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11B2_A2C0_11EC_7105);
-    let rng = &mut rng;
-    let n = CollectionSizes::for_tracks(tracks);
-
-    // Artists nobody liked a song of, each with an album.
+/// Artists nobody liked a song of, each with an album; returns the first such artist and the
+/// albums to save among theirs.
+fn gen_other_artists(
+    lib: &mut Library,
+    rng: &mut ChaCha8Rng,
+    n: &CollectionSizes,
+) -> (u32, Vec<u32>) {
     let first_other = lib.artists.len() as u32;
     for k in 0..n.other_artists {
         let genres: Vec<&'static str> = (0..rng.random_range(0..=2))
@@ -100,8 +101,17 @@ pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
             other_albums.push(a);
         }
     }
+    (first_other, other_albums)
+}
 
-    // Albums of liked songs (more than one track, so that part of them stays unliked).
+/// Saved albums: albums of liked songs (more than one track, so that part of them stays
+/// unliked) mixed with `other_albums`.
+fn saved_albums(
+    lib: &Library,
+    rng: &mut ChaCha8Rng,
+    n: &CollectionSizes,
+    other_albums: Vec<u32>,
+) -> Vec<SavedItem> {
     let mut seen = HashSet::new();
     let mut liked_albums: Vec<u32> = lib
         .saved
@@ -114,9 +124,17 @@ pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
     let mut albums = liked_albums;
     albums.extend(other_albums);
     albums.shuffle(rng);
-    lib.saved_albums = saved_list(rng, albums, 172_800);
+    saved_list(rng, albums, 172_800)
+}
 
-    // Followed artists: primary artists of liked songs, and some of the others.
+/// Followed artists: primary artists of liked songs, and some of the others (from
+/// `first_other` on).
+fn followed_artists(
+    lib: &Library,
+    rng: &mut ChaCha8Rng,
+    n: &CollectionSizes,
+    first_other: u32,
+) -> Vec<u32> {
     let mut seen = HashSet::new();
     let mut liked_artists: Vec<u32> = lib
         .saved
@@ -128,10 +146,11 @@ pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
     liked_artists.truncate(n.followed_liked);
     let mut followed = liked_artists;
     followed.extend((0..n.followed_other as u32).map(|k| first_other + k));
-    lib.followed_artists = followed;
-    lib.sort_followed();
+    followed
+}
 
-    // Shows and episodes: most shows saved, some episodes.
+/// Shows and episodes: all shows but one saved, some episodes (more in a larger library).
+fn save_podcasts(lib: &mut Library, rng: &mut ChaCha8Rng, tracks: usize) {
     let mut shows: Vec<u32> = (0..lib.shows.len() as u32).collect();
     shows.shuffle(rng);
     shows.truncate(
@@ -146,35 +165,38 @@ pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
     episodes.shuffle(rng);
     episodes.truncate((6 + tracks / 500).min(lib.episodes.len()));
     lib.saved_episodes = saved_list(rng, episodes, 259_200);
+}
 
-    // Audiobooks: all but one saved.
-    for _ in 0..n.audiobooks {
-        let chapters = (0..rng.random_range(3..=12))
-            .map(|c| Chapter {
-                id: random_id(rng),
-                name: format!("Chapter {}: {}", c + 1, gen_name(rng)).into_boxed_str(),
-                duration_ms: rng.random_range(300_000..=3_600_000),
-            })
-            .collect();
-        let person = |rng: &mut ChaCha8Rng| -> Box<str> {
-            format!("{} {}", pick(rng, FIRST), pick(rng, NOUN)).into_boxed_str()
-        };
-        let authors: Vec<Box<str>> = (0..rng.random_range(1..=2)).map(|_| person(rng)).collect();
-        lib.audiobooks.push(Audiobook {
+/// A name of a person (an author, a narrator).
+fn person(rng: &mut ChaCha8Rng) -> Box<str> {
+    format!("{} {}", pick(rng, FIRST), pick(rng, NOUN)).into_boxed_str()
+}
+
+/// An audiobook of three to twelve chapters, by one or two authors.
+fn gen_audiobook(rng: &mut ChaCha8Rng) -> Audiobook {
+    let chapters = (0..rng.random_range(3..=12))
+        .map(|c| Chapter {
             id: random_id(rng),
-            name: format!("The {} {}", pick(rng, ADJ), pick(rng, NOUN)).into_boxed_str(),
-            authors: authors.into_boxed_slice(),
-            narrators: vec![person(rng)].into_boxed_slice(),
-            publisher: format!("{} House", pick(rng, NOUN)).into_boxed_str(),
-            description: "A simulated audiobook.".into(),
-            edition: "Unabridged".into(),
-            chapters,
-        });
+            name: format!("Chapter {}: {}", c + 1, gen_name(rng)).into_boxed_str(),
+            duration_ms: rng.random_range(300_000..=3_600_000),
+        })
+        .collect();
+    let authors: Vec<Box<str>> = (0..rng.random_range(1..=2)).map(|_| person(rng)).collect();
+    Audiobook {
+        id: random_id(rng),
+        name: format!("The {} {}", pick(rng, ADJ), pick(rng, NOUN)).into_boxed_str(),
+        authors: authors.into_boxed_slice(),
+        narrators: vec![person(rng)].into_boxed_slice(),
+        publisher: format!("{} House", pick(rng, NOUN)).into_boxed_str(),
+        description: "A simulated audiobook.".into(),
+        edition: "Unabridged".into(),
+        chapters,
     }
-    let books: Vec<u32> = (0..n.audiobooks.saturating_sub(1) as u32).collect();
-    lib.saved_audiobooks = saved_list(rng, books, 1_209_600);
+}
 
-    // Top lists from the liked songs: the newest ones for the short term, all for the long.
+/// Top lists from the liked songs: the newest ones for the short term, all for the long; the
+/// artists ranked by how many of those songs are theirs.
+fn top_lists(lib: &mut Library, rng: &mut ChaCha8Rng, n: &CollectionSizes) {
     let liked = lib.saved.len();
     for r in TimeRange::ALL {
         let window = match r {
@@ -201,5 +223,23 @@ pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
             .map(|(a, _)| a)
             .collect();
     }
+}
+
+/// The lists besides liked songs and playlists, for a library of `tracks` liked songs, from a
+/// generator of their own seeded from `seed`.
+pub(super) fn gen_collections(lib: &mut Library, seed: u64, tracks: usize) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11B2_A2C0_11EC_7105);
+    let rng = &mut rng;
+    let n = CollectionSizes::for_tracks(tracks);
+    let (first_other, other_albums) = gen_other_artists(lib, rng, &n);
+    lib.saved_albums = saved_albums(lib, rng, &n, other_albums);
+    lib.followed_artists = followed_artists(lib, rng, &n, first_other);
+    lib.sort_followed();
+    save_podcasts(lib, rng, tracks);
+    // Audiobooks: all but one saved.
+    lib.audiobooks = (0..n.audiobooks).map(|_| gen_audiobook(rng)).collect();
+    let books: Vec<u32> = (0..n.audiobooks.saturating_sub(1) as u32).collect();
+    lib.saved_audiobooks = saved_list(rng, books, 1_209_600);
+    top_lists(lib, rng, &n);
     lib.rebuild_indexes();
 }

@@ -1,7 +1,8 @@
 //! The simulated library: compact in-memory structs (JSON is built per request from these) and
-//! the public ground-truth types served by `GET /__sim/library` ([`truth`]).
+//! the public ground-truth types served by `GET /__sim/library` ([`LibraryTruth`] and its parts).
 
 mod collections;
+mod import;
 mod truth;
 
 pub use collections::*;
@@ -270,6 +271,10 @@ pub struct Library {
     pub track_index: HashMap<Id, u32>,
     pub album_index: HashMap<Id, u32>,
     pub artist_index: HashMap<Id, u32>,
+    /// Custom covers, by playlist id (the others show their mosaic).
+    pub covers: HashMap<Id, crate::covers::Cover>,
+    /// Users followed with `PUT /me/library?uris=spotify:user:…`, in the order followed.
+    pub followed_users: Vec<Box<str>>,
 }
 
 impl Library {

@@ -307,3 +307,18 @@ pub fn album_full<'a>(c: &Ctx<'a>, a: u32) -> AlbumFull<'a> {
         popularity: c.extended.then_some(al.popularity),
     }
 }
+
+/// `GET /albums/{id}/tracks`: a page of the album's simplified tracks, in album order.
+pub fn album_tracks_page(c: &Ctx<'_>, a: u32, offset: usize, limit: usize) -> Vec<u8> {
+    let al = &c.lib.albums[a as usize];
+    let end = (offset + limit).min(al.tracks.len());
+    let items: Vec<TrackSimple<'_>> = al
+        .tracks
+        .get(offset..end)
+        .unwrap_or(&[])
+        .iter()
+        .map(|&t| track_simple(c, t))
+        .collect();
+    let url = format!("{}albums/{}/tracks", c.base, id_str(&al.id));
+    to_vec(&page(&url, offset, limit, al.tracks.len(), items))
+}

@@ -1,7 +1,7 @@
 //! JSON of the Web API, built per request from the compact library (no JSON is kept in memory).
 //!
 //! The structs here borrow from the library and serialize straight into the response buffer:
-//! - [`json`]: the building blocks (links, URIs, timestamps, cover art);
+//! - [`mod@json`]: the building blocks (links, URIs, timestamps, cover art);
 //! - [`catalog`]: tracks, albums, artists and saved-track pages;
 //! - [`playlists`]: playlists, their items (tracks, episodes, local files) and pages;
 //! - [`plays`]: the listening history;
@@ -28,13 +28,18 @@ use super::model::*;
 /// Markets sent in Extended Quota mode (Development Mode removed `available_markets`).
 pub(crate) const MARKETS: &[&str] = &["CA", "DE", "ES", "FR", "GB", "JP", "SE", "US"];
 
-/// What every renderer needs: the library, the server's own API base and the mode.
+/// What every renderer needs: the library, the server's own addresses and the mode.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub lib: &'a Library,
     /// `http://127.0.0.1:PORT/v1/`
     pub base: &'a str,
+    /// `http://127.0.0.1:PORT/`, where the image CDN (`__cdn/…`) is.
+    pub cdn: &'a str,
     pub extended: bool,
+    /// The library is the caller's own (its user 0 is the caller); `false` when a user reads
+    /// a playlist of another simulated user's library.
+    pub own: bool,
 }
 
 /// A paging object (`href`, `items`, `limit`, `next`, `offset`, `previous`, `total`).

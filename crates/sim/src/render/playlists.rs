@@ -142,16 +142,7 @@ fn playlist_common(c: &Ctx<'_>, p: &Playlist) -> serde_json::Map<String, Value> 
     );
     m.insert("href".into(), json!(format!("{}playlists/{id}", c.base)));
     m.insert("id".into(), json!(id));
-    let images = if p.items.is_empty() {
-        json!([])
-    } else {
-        json!([{
-            "url": format!("https://mosaic.scdn.co/640/{id}"),
-            "height": 640,
-            "width": 640,
-        }])
-    };
-    m.insert("images".into(), images);
+    m.insert("images".into(), playlist_images(c, p));
     m.insert("name".into(), json!(&*p.name));
     m.insert("owner".into(), json!(user_ref(c, p.owner, true)));
     m.insert("primary_color".into(), Value::Null);
@@ -162,9 +153,25 @@ fn playlist_common(c: &Ctx<'_>, p: &Playlist) -> serde_json::Map<String, Value> 
     m
 }
 
-/// Whether this app may read the playlist's items.
+/// The playlist's `images`: its custom cover or its mosaic on the simulator's image CDN.
+pub fn playlist_images(c: &Ctx<'_>, p: &Playlist) -> Value {
+    crate::covers::images_json(
+        c.cdn,
+        id_str(&p.id),
+        !p.items.is_empty(),
+        c.lib.covers.get(&p.id),
+    )
+}
+
+/// Whether this app may read the playlist's items: in Development Mode only when the caller
+/// owns the playlist or it is collaborative.
 pub fn items_visible(c: &Ctx<'_>, p: &Playlist) -> bool {
-    c.extended || (p.items_readable_in_dev() && !p.spotify_owned())
+    let readable = if c.own {
+        p.items_readable_in_dev()
+    } else {
+        p.collaborative
+    };
+    c.extended || (readable && !p.spotify_owned())
 }
 
 /// SimplifiedPlaylistObject (in `/me/playlists`).

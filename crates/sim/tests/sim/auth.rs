@@ -272,3 +272,110 @@ async fn client_credentials_reach_catalogue_but_not_the_user() {
     assert_eq!(message(&r), "Valid user authentication required");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn each_refusal_of_the_token_endpoint_says_what_is_wrong() {
+    let sim = sim().await;
+    let verifier = "v".repeat(50);
+    let code_for = |client: &'static str| {
+        let mut u = url::Url::parse(&format!("{}authorize", sim.accounts_url())).unwrap();
+        u.query_pairs_mut()
+            .append_pair("client_id", client)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", REDIRECT)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("code_challenge", &spotsync_sim::accounts::s256(&verifier))
+            .append_pair("state", "st4te");
+        async move { authorize(u.as_str()).await }
+    };
+    let refused = |(s, v): (u16, Value)| {
+        assert_eq!(s, 400, "{v}");
+        (
+            v["error"].as_str().unwrap_or("").to_string(),
+            v["error_description"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let said = |e: &str, d: &str| (e.to_string(), d.to_string());
+    let grant = ("grant_type", "authorization_code");
+    let redirect = ("redirect_uri", REDIRECT);
+
+    // Authorization code: no client, no code, another client's code, no verifier.
+    let code = code_for(CLIENT_ID).await;
+    let form = [
+        grant,
+        ("code", &code),
+        redirect,
+        ("code_verifier", &verifier),
+    ];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(r, said("invalid_client", "Invalid client"));
+    let r = refused(token_post(&sim, &[grant, ("client_id", CLIENT_ID)]).await);
+    assert_eq!(
+        r,
+        said("invalid_request", "Missing required parameter: code")
+    );
+    let code = code_for(CLIENT_ID).await;
+    let other = [("client_id", "another-app"), ("code_verifier", &verifier)];
+    let form = [grant, ("code", &code), redirect, other[0], other[1]];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(r, said("invalid_client", "Invalid client"));
+    let form = [grant, ("code", &code), redirect, ("client_id", CLIENT_ID)];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(
+        r,
+        said("invalid_grant", "Invalid authorization code"),
+        "used up"
+    );
+    let code = code_for(CLIENT_ID).await;
+    let form = [grant, ("code", &code), redirect, ("client_id", CLIENT_ID)];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(r, said("invalid_grant", "code_verifier required"));
+
+    // Refresh: no token, another client's token; the control API's tokens suit any client.
+    let refresh = ("grant_type", "refresh_token");
+    let r = refused(token_post(&sim, &[refresh, ("client_id", CLIENT_ID)]).await);
+    assert_eq!(r, said("invalid_request", "refresh_token must be supplied"));
+    let code = code_for(CLIENT_ID).await;
+    let verified = ("code_verifier", verifier.as_str());
+    let form = [
+        grant,
+        ("code", &code),
+        redirect,
+        verified,
+        ("client_id", CLIENT_ID),
+    ];
+    let (s, v) = token_post(&sim, &form).await;
+    assert_eq!(s, 200, "{v}");
+    let rt = v["refresh_token"].as_str().unwrap().to_string();
+    let form = [
+        refresh,
+        ("refresh_token", &rt),
+        ("client_id", "another-app"),
+    ];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(r, said("invalid_client", "Invalid client"));
+    let form = [refresh, ("refresh_token", "nope"), ("client_id", CLIENT_ID)];
+    let r = refused(token_post(&sim, &form).await);
+    assert_eq!(r, said("invalid_grant", "Invalid refresh token"));
+    let control_rt = sim.issue_token_full().refresh_token.unwrap();
+    let form = [
+        refresh,
+        ("refresh_token", &control_rt),
+        ("client_id", "any-app"),
+    ];
+    let (s, v) = token_post(&sim, &form).await;
+    assert_eq!((s, v["token_type"].as_str()), (200, Some("Bearer")), "{v}");
+
+    // Client credentials need a client; an unknown grant names the three it knows.
+    let r = refused(token_post(&sim, &[("grant_type", "client_credentials")]).await);
+    assert_eq!(r, said("invalid_client", "Invalid client"));
+    let r = refused(token_post(&sim, &[("grant_type", "password")]).await);
+    assert_eq!(
+        r,
+        said(
+            "unsupported_grant_type",
+            "grant_type must be client_credentials, authorization_code or refresh_token"
+        )
+    );
+    sim.shutdown().await;
+}

@@ -103,3 +103,56 @@ pub async fn collect_pages(first_url: &str, token: &str) -> (Vec<Value>, u64) {
 pub fn message(r: &Resp) -> &str {
     r.body["error"]["message"].as_str().unwrap_or("")
 }
+
+/// A request of `method` to `path` under the API base with `token`, a JSON body when given.
+pub async fn call(
+    sim: &RunningSim,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Resp {
+    let mut req = http()
+        .request(method, format!("{}{}", sim.api_url(), path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("request sent");
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.expect("body read");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// `GET /__sim/library?user=N`, parsed.
+pub async fn truth_of(sim: &RunningSim, user: usize) -> spotsync_sim::LibraryTruth {
+    let r = get_url(
+        &format!("{}__sim/library?user={user}", sim.base_url()),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    serde_json::from_value(r.body).expect("library truth parses")
+}
+
+/// A token of `user` with exactly `scopes`, from the control API.
+pub async fn token_of(sim: &RunningSim, user: usize, scopes: &[&str]) -> String {
+    let (s, t) = control(
+        sim,
+        "__sim/token",
+        serde_json::json!({"user": user, "scopes": scopes}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    t["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}

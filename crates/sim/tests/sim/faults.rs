@@ -42,15 +42,36 @@ async fn injected_faults_hit_exactly_the_next_requests() {
     assert!(serde_json::from_str::<serde_json::Value>(&r.text).is_err());
     assert!(r.text.starts_with("{\"href\""));
 
-    // A 429 without Retry-After, for clients' fallback.
+    // A 502 with Spotify's error body.
+    sim.inject_faults(FaultKind::E502, 1);
+    let r = api(&sim, &token, "me").await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        (r.body["error"]["status"].as_u64(), message(&r)),
+        (Some(502), "Bad gateway.")
+    );
+
+    // A 429 with a one-second Retry-After, and one without, for clients' fallback.
+    sim.inject_faults(FaultKind::E429, 1);
+    let r = api(&sim, &token, "me").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers["retry-after"], "1");
+    assert_eq!(message(&r), "API rate limit exceeded");
     sim.inject_faults(FaultKind::E429NoRetryAfter, 1);
     let r = api(&sim, &token, "me").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers.get("retry-after").is_none());
 
+    // A malformed answer to an unauthorized request: the 401 cut in half.
+    sim.inject_faults(FaultKind::Malformed, 1);
+    let r = api(&sim, "not-a-token", "me").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text.starts_with("{") && serde_json::from_str::<serde_json::Value>(&r.text).is_err());
+
     let st = sim.stats();
-    assert_eq!(st.count("5xx"), 3);
+    assert_eq!(st.count("5xx"), 4);
     assert_eq!(st.count("503"), 2);
+    assert_eq!((st.rate_limited, st.total), (2, 9));
     sim.shutdown().await;
 }
 

@@ -103,9 +103,31 @@ async fn create_edit_delete_playlists() {
     let t = truth(&sim).await;
     assert_eq!(t.playlists[1..], before.playlists[..]);
 
-    // Delete the own playlist: gone. Unfollow someone else's: out of the list, still there.
+    // Delete the own playlist: unfollowed, as Spotify does (out of the list, still readable
+    // by id); purged: gone. Unfollow someone else's: out of the list, still there.
     let del = http()
         .delete(format!("{}__sim/playlists/{pid}", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::OK);
+    assert_eq!(
+        api(&sim, &token, &format!("playlists/{pid}")).await.status,
+        StatusCode::OK
+    );
+    let t = truth(&sim).await;
+    assert!(
+        t.playlists
+            .iter()
+            .any(|p| p.id == pid && p.owned && !p.followed)
+    );
+    let mine = api(&sim, &token, "me/playlists?limit=1").await;
+    assert_ne!(mine.body["items"][0]["id"], pid.as_str());
+    let del = http()
+        .delete(format!(
+            "{}__sim/playlists/{pid}?purge=true",
+            sim.base_url()
+        ))
         .send()
         .await
         .unwrap();

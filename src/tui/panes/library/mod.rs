@@ -4,6 +4,7 @@
 //! messages; this state only holds and orders them.
 
 pub mod filter;
+mod keys;
 mod widget;
 
 use std::cmp::Reverse;
@@ -13,6 +14,7 @@ use nucleo::Utf32String;
 use crate::store::browse::{Detail, Row, Tab};
 use filter::Filter;
 
+pub use keys::LibraryKey;
 pub use widget::{LibraryWidget, SIDE_DETAIL_WIDTH, areas as widget_areas};
 
 /// The orders `o` cycles through, per tab; the first is the order the rows arrive in.
@@ -78,54 +80,89 @@ impl Sort {
 #[derive(Debug, Clone, Default)]
 pub struct TabData {
     /// Rows as read (the first sort's order).
-    pub rows: Vec<Row>,
+    rows: Vec<Row>,
     /// What the fuzzy filter matches, per row.
-    pub hay: Vec<Utf32String>,
+    hay: Vec<Utf32String>,
     /// The rows in the current sort order.
-    pub order: Vec<usize>,
+    order: Vec<usize>,
     /// The rows shown: `order` narrowed by the filter.
-    pub shown: Vec<usize>,
+    shown: Vec<usize>,
     /// Index into [`sorts`].
-    pub sort: usize,
+    sort: usize,
     /// Selected position in `shown`, and the first one on screen.
-    pub selected: usize,
-    pub offset: usize,
+    selected: usize,
+    offset: usize,
     /// Read at least once / being read / the last read failed.
-    pub loaded: bool,
-    pub loading: bool,
-    pub error: Option<String>,
+    loaded: bool,
+    loading: bool,
+    error: Option<String>,
 }
 
 impl TabData {
+    /// The rows as read.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The rows shown, in order: sorted, and narrowed by the filter.
+    pub fn shown(&self) -> Vec<&Row> {
+        self.shown
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+            .collect()
+    }
+
+    /// The selected position among the rows shown.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
     /// The selected row.
     pub fn selected_row(&self) -> Option<&Row> {
         self.shown
             .get(self.selected)
             .and_then(|&i| self.rows.get(i))
     }
+
+    /// Read at least once.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
 }
 
 /// The detail pane: what is asked for, and the answer once it arrived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailView {
-    pub tab: Tab,
-    pub id: String,
-    pub detail: Option<Detail>,
-    pub error: Option<String>,
-    pub scroll: usize,
+    tab: Tab,
+    id: String,
+    detail: Option<Detail>,
+    error: Option<String>,
+    scroll: usize,
+}
+
+impl DetailView {
+    /// The detail, once read.
+    pub fn answer(&self) -> Option<&Detail> {
+        self.detail.as_ref()
+    }
+
+    /// Why it could not be read.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
 }
 
 /// The Library screen's state.
 #[derive(Debug, Clone)]
 pub struct LibraryState {
-    pub tab: Tab,
+    tab: Tab,
     tabs: Vec<TabData>,
     /// The filter line as typed.
-    pub filter_text: String,
-    pub filter: Filter,
+    filter_text: String,
+    filter: Filter,
     /// The filter line has the keyboard.
-    pub editing: bool,
-    pub detail: Option<DetailView>,
+    editing: bool,
+    detail: Option<DetailView>,
 }
 
 impl Default for LibraryState {
@@ -146,7 +183,27 @@ fn tab_index(tab: Tab) -> usize {
 }
 
 impl LibraryState {
-    pub fn data(&self, tab: Tab) -> &TabData {
+    /// The tab shown.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// The filter line as typed.
+    pub fn filter_text(&self) -> &str {
+        &self.filter_text
+    }
+
+    /// The filter line has the keyboard.
+    pub fn is_editing(&self) -> bool {
+        self.editing
+    }
+
+    /// The detail pane, while open.
+    pub fn detail(&self) -> Option<&DetailView> {
+        self.detail.as_ref()
+    }
+
+    fn data(&self, tab: Tab) -> &TabData {
         &self.tabs[tab_index(tab)]
     }
 
@@ -160,7 +217,7 @@ impl LibraryState {
     }
 
     /// Switch to the tab `by` places away; true when it has to be read first.
-    pub fn switch_tab(&mut self, by: i64) -> bool {
+    fn switch_tab(&mut self, by: i64) -> bool {
         let n = Tab::ALL.len() as i64;
         let i = (tab_index(self.tab) as i64 + by).rem_euclid(n) as usize;
         self.tab = Tab::ALL[i];
@@ -214,7 +271,7 @@ impl LibraryState {
     }
 
     /// `o`: the next order.
-    pub fn cycle_sort(&mut self) {
+    fn cycle_sort(&mut self) {
         let tab = self.tab;
         let d = self.data_mut(tab);
         d.sort = (d.sort + 1) % sorts(tab).len();
@@ -261,7 +318,7 @@ impl LibraryState {
     }
 
     /// The filter line changed.
-    pub fn set_filter(&mut self, text: String) {
+    fn set_filter(&mut self, text: String) {
         let new = Filter::parse(&text);
         let narrows = new.narrows(&self.filter);
         self.filter = new;
@@ -323,7 +380,7 @@ impl LibraryState {
     }
 
     /// Enter: the detail of the selected row, to be read (`None` when nothing is selected).
-    pub fn open_detail(&mut self) -> Option<(Tab, String)> {
+    fn open_detail(&mut self) -> Option<(Tab, String)> {
         let row = self.current().selected_row()?;
         if row.id.is_empty() {
             return None;

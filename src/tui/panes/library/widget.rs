@@ -11,7 +11,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Tabs, Widget};
 use super::{DetailView, LibraryState, sorts};
 use crate::store::browse::{Row as LibRow, Tab, length};
 use crate::store::parse_ts;
-use crate::tui::format::{ellipsize_right, fmt_count};
+use crate::tui::format::{ellipsize_right, ellipsize_words, fit_cells, fmt_count};
+use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// Width from which the detail pane goes beside the table.
@@ -285,6 +286,7 @@ impl LibraryWidget<'_> {
         let narrow = area.width < 100;
         let (heads, widths) = columns(s.tab, narrow);
         let page = table_rows(area);
+        let fit = column_widths(&widths, area.width, 1);
         if d.shown.is_empty() {
             let text = if d.loading && !d.loaded {
                 String::new()
@@ -315,7 +317,8 @@ impl LibraryWidget<'_> {
                 if pos == d.selected {
                     style = style.add_modifier(Modifier::REVERSED);
                 }
-                Some(Row::new(cells(s.tab, r, narrow, self.offset)).style(style))
+                let cells = fit_cells(cells(s.tab, r, narrow, self.offset), &fit);
+                Some(Row::new(cells).style(style))
             })
             .collect();
         Table::new(rows, widths)
@@ -372,6 +375,14 @@ impl LibraryWidget<'_> {
             height: inner.height.saturating_sub(used),
             ..inner
         };
+        let widths = [
+            Constraint::Length(4),
+            Constraint::Length(11),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+        ];
+        let fit = column_widths(&widths, list.width, 1);
+        let cut = |i: usize, text: &str| ellipsize_words(text, fit.get(i).copied().unwrap_or(0));
         let rows: Vec<Row> = d
             .items
             .iter()
@@ -385,22 +396,12 @@ impl LibraryWidget<'_> {
                 Row::new(vec![
                     Cell::from(it.position.map(|p| p.to_string()).unwrap_or_default()),
                     Cell::from(Span::styled(it.kind.clone(), kind_style)),
-                    Cell::from(it.name.clone()),
-                    Cell::from(Span::styled(it.sub.clone(), t.dim())),
+                    Cell::from(cut(2, &it.name)),
+                    Cell::from(Span::styled(cut(3, &it.sub), t.dim())),
                 ])
             })
             .collect();
-        Table::new(
-            rows,
-            [
-                Constraint::Length(4),
-                Constraint::Length(11),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-            ],
-        )
-        .column_spacing(1)
-        .render(list, buf);
+        Table::new(rows, widths).column_spacing(1).render(list, buf);
     }
 }
 

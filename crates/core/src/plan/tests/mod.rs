@@ -9,7 +9,7 @@ use super::estimate::heaps;
 use super::*;
 use crate::domain::{Cursor, RunStatus};
 use crate::quota::Schedule;
-use crate::sync::config::EnrichTarget;
+use crate::settings::EnrichTarget;
 
 mod around;
 mod figures;

@@ -3,7 +3,12 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Html;
 
 use base64::Engine as _;
 use chrono::Utc;
@@ -15,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::store::{StoredToken, TOKEN_FILE_VERSION};
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
+use crate::spotify::credentials::check_access_token;
 use crate::spotify::token::settle_expiry;
 
 /// What the sync reads: saved tracks, playlists (private and collaborative), listening history.
@@ -187,6 +193,27 @@ impl PkceLogin {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| FlowError::Http(format!("cannot set up HTTP: {e}")))?;
+        let authorized_at = Utc::now();
+        let token = self.exchange(&http, code, accounts_url).await?;
+        let me = read_me(&http, api_url, &token).await?;
+        Ok(StoredToken {
+            version: TOKEN_FILE_VERSION,
+            client_id: self.client_id.clone(),
+            authorized_at,
+            user_id: me.id,
+            user_name: me.display_name.filter(|n| !n.is_empty()),
+            token,
+        })
+    }
+
+    /// `POST {accounts_url}api/token`: the code for a token, checked (a usable access token, a
+    /// refresh token, a bounded lifetime).
+    async fn exchange(
+        &self,
+        http: &reqwest::Client,
+        code: &str,
+        accounts_url: &str,
+    ) -> Result<rspotify::Token, FlowError> {
         let token_url = format!("{}api/token", with_slash(accounts_url));
         let form = [
             ("grant_type", "authorization_code"),
@@ -195,7 +222,7 @@ impl PkceLogin {
             ("client_id", self.client_id.as_str()),
             ("code_verifier", self.verifier.as_str()),
         ];
-        let authorized_at = Utc::now();
+        let received_at = Utc::now();
         let resp = http
             .post(&token_url)
             .form(&form)
@@ -222,7 +249,14 @@ impl PkceLogin {
         })?;
         // `expires_in` as sent may be negative or absurd: bounded (see `settle_expiry`).
         token.expires_at = None;
-        settle_expiry(&mut token, authorized_at);
+        settle_expiry(&mut token, received_at);
+        if check_access_token(&token.access_token, "the new token").is_err() {
+            return Err(FlowError::Http(
+                "the token endpoint sent an access token that an HTTP header cannot carry; \
+                 nothing was saved"
+                    .into(),
+            ));
+        }
         if token.refresh_token.is_none() {
             return Err(FlowError::Http(
                 "the token endpoint sent no refresh token; spotsync needs one to keep syncing"
@@ -232,47 +266,50 @@ impl PkceLogin {
         if token.scopes.is_empty() {
             token.scopes = SCOPES.iter().map(|s| s.to_string()).collect();
         }
-
-        #[derive(Deserialize)]
-        struct Me {
-            id: String,
-            display_name: Option<String>,
-        }
-        let me_url = format!("{}me", with_slash(api_url));
-        let resp = http
-            .get(&me_url)
-            .bearer_auth(&token.access_token)
-            .send()
-            .await
-            .map_err(|e| FlowError::Http(format!("cannot reach {me_url}: {}", e.without_url())))?;
-        let status = resp.status();
-        let body = read_body_capped(resp, MAX_ERROR_BODY).await;
-        if status.as_u16() == 403 {
-            let detail = api_error_message(&body)
-                .map(|m| format!(" (Spotify said: {m})"))
-                .unwrap_or_default();
-            return Err(FlowError::NotAllowListed(detail));
-        }
-        if !status.is_success() {
-            let detail = api_error_message(&body).unwrap_or_default();
-            return Err(FlowError::Http(format!(
-                "`GET /me` answered {status} {detail}"
-            )));
-        }
-        let me: Me = serde_json::from_str(&body).map_err(|e| {
-            FlowError::Http(format!(
-                "`GET /me` sent an answer spotsync cannot read: {e}"
-            ))
-        })?;
-        Ok(StoredToken {
-            version: TOKEN_FILE_VERSION,
-            client_id: self.client_id.clone(),
-            authorized_at,
-            user_id: me.id,
-            user_name: me.display_name.filter(|n| !n.is_empty()),
-            token,
-        })
+        Ok(token)
     }
+}
+
+/// The user a token belongs to, as `GET /me` names them.
+#[derive(Deserialize)]
+struct Me {
+    id: String,
+    display_name: Option<String>,
+}
+
+/// `GET {api_url}me` with `token`: who logged in. A 403 means the account is not allowed to use
+/// the app (Development Mode's allow-list).
+async fn read_me(
+    http: &reqwest::Client,
+    api_url: &str,
+    token: &rspotify::Token,
+) -> Result<Me, FlowError> {
+    let me_url = format!("{}me", with_slash(api_url));
+    let resp = http
+        .get(&me_url)
+        .bearer_auth(&token.access_token)
+        .send()
+        .await
+        .map_err(|e| FlowError::Http(format!("cannot reach {me_url}: {}", e.without_url())))?;
+    let status = resp.status();
+    let body = read_body_capped(resp, MAX_ERROR_BODY).await;
+    if status.as_u16() == 403 {
+        let detail = api_error_message(&body)
+            .map(|m| format!(" (Spotify said: {m})"))
+            .unwrap_or_default();
+        return Err(FlowError::NotAllowListed(detail));
+    }
+    if !status.is_success() {
+        let detail = api_error_message(&body).unwrap_or_default();
+        return Err(FlowError::Http(format!(
+            "`GET /me` answered {status} {detail}"
+        )));
+    }
+    serde_json::from_str(&body).map_err(|e| {
+        FlowError::Http(format!(
+            "`GET /me` sent an answer spotsync cannot read: {e}"
+        ))
+    })
 }
 
 trait ClassifyName {
@@ -346,65 +383,10 @@ impl RedirectListener {
         path: String,
         check: impl Fn(&HashMap<String, String>) -> Result<String, FlowError> + Send + Sync + 'static,
     ) -> std::io::Result<RedirectListener> {
-        use axum::extract::{Query, State};
-        use axum::http::StatusCode;
-        use axum::response::Html;
-        use std::sync::Arc;
-
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = mpsc::channel(4);
-        type Check = dyn Fn(&HashMap<String, String>) -> Result<String, FlowError> + Send + Sync;
-        type Results = mpsc::Sender<Result<String, FlowError>>;
         let check: Arc<Check> = Arc::new(check);
-
-        async fn callback(
-            State((check, tx)): State<(Arc<Check>, Results)>,
-            Query(q): Query<HashMap<String, String>>,
-        ) -> (StatusCode, Html<String>) {
-            let result = check(&q);
-            let page = match &result {
-                Ok(_) => (
-                    StatusCode::OK,
-                    page(
-                        "spotsync is connected",
-                        "Spotify approved the access. You can close this tab and go back to the \
-                         terminal.",
-                    ),
-                ),
-                Err(FlowError::NotARedirect(_)) => {
-                    return (
-                        StatusCode::BAD_REQUEST,
-                        page(
-                            "Not a Spotify redirect",
-                            "This address only receives Spotify's answer to `spotsync auth`.",
-                        ),
-                    );
-                }
-                Err(e) => (
-                    StatusCode::BAD_REQUEST,
-                    page("spotsync was not connected", &e.to_string()),
-                ),
-            };
-            let _ = tx.send(result).await;
-            page
-        }
-
-        fn page(title: &str, text: &str) -> Html<String> {
-            let esc = |s: &str| {
-                s.replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-            };
-            Html(format!(
-                "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-                 <body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\">\
-                 <h1>{t}</h1><p>{x}</p></body></html>",
-                t = esc(title),
-                x = esc(text)
-            ))
-        }
-
         let path = if path.is_empty() {
             "/".to_string()
         } else {
@@ -431,6 +413,59 @@ impl RedirectListener {
     pub fn stop(&self) {
         self.shutdown.cancel();
     }
+}
+
+/// What checks a redirect's query parameters, and where its outcome goes.
+type Check = dyn Fn(&HashMap<String, String>) -> Result<String, FlowError> + Send + Sync;
+type Results = mpsc::Sender<Result<String, FlowError>>;
+
+/// The redirect: checked, its outcome sent on, and a page saying what happened.
+async fn callback(
+    State((check, tx)): State<(Arc<Check>, Results)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> (StatusCode, Html<String>) {
+    let result = check(&q);
+    let page = match &result {
+        Ok(_) => (
+            StatusCode::OK,
+            page(
+                "spotsync is connected",
+                "Spotify approved the access. You can close this tab and go back to the \
+                 terminal.",
+            ),
+        ),
+        Err(FlowError::NotARedirect(_)) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                page(
+                    "Not a Spotify redirect",
+                    "This address only receives Spotify's answer to `spotsync auth`.",
+                ),
+            );
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            page("spotsync was not connected", &e.to_string()),
+        ),
+    };
+    let _ = tx.send(result).await;
+    page
+}
+
+/// A small HTML page (`title`, then `text`), both escaped.
+fn page(title: &str, text: &str) -> Html<String> {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+         <body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\">\
+         <h1>{t}</h1><p>{x}</p></body></html>",
+        t = esc(title),
+        x = esc(text)
+    ))
 }
 
 impl Drop for RedirectListener {

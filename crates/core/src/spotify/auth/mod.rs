@@ -12,6 +12,7 @@ pub mod flow;
 pub mod session;
 pub mod store;
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rspotify::clients::BaseClient;
 
 use crate::spotify::body::{MAX_ERROR_BODY, read_body_capped};
-use crate::spotify::credentials::Credentials;
+use crate::spotify::credentials::{Credentials, UnusableToken, check_access_token};
 use crate::spotify::token::settle_expiry;
 pub use flow::{FlowError, PkceLogin, SCOPES};
 pub use session::LoginSession;
@@ -36,6 +37,9 @@ pub enum AuthError {
     /// The token file cannot be read or is damaged.
     #[error("{0}")]
     TokenFile(String),
+    /// The access token cannot be sent (a character HTTP cannot carry).
+    #[error(transparent)]
+    Unusable(#[from] UnusableToken),
     #[error("{0}")]
     Other(String),
 }
@@ -54,7 +58,8 @@ pub const WARN_DAYS: [i64; 2] = [30, 7];
 
 /// The credentials to sync with: `SPOTSYNC_ACCESS_TOKEN` when set (used as-is), else the stored
 /// token, whose `on_refresh` writes every refreshed (rotated) token back to the token file,
-/// keeping the original authorization date.
+/// keeping the original authorization date. Every front end starts the engine with these: an
+/// access token HTTP cannot carry is refused here ([`AuthError::Unusable`]), before any request.
 pub fn load_credentials(
     token_file: &Path,
     configured_client_id: Option<&str>,
@@ -62,7 +67,9 @@ pub fn load_credentials(
     if let Ok(t) = std::env::var("SPOTSYNC_ACCESS_TOKEN")
         && !t.trim().is_empty()
     {
-        return Ok(Credentials::AccessToken(t.trim().to_string()));
+        let credentials = Credentials::AccessToken(t.trim().to_string());
+        credentials.check()?;
+        return Ok(credentials);
     }
     let stored = store::read(token_file)
         .map_err(|e| AuthError::TokenFile(e.to_string()))?
@@ -76,7 +83,9 @@ pub fn load_credentials(
             stored.client_id
         );
     }
-    Ok(credentials_from(token_file.to_path_buf(), stored))
+    let credentials = credentials_from(token_file.to_path_buf(), stored);
+    credentials.check()?;
+    Ok(credentials)
 }
 
 pub fn credentials_from(token_file: std::path::PathBuf, stored: StoredToken) -> Credentials {
@@ -190,7 +199,9 @@ pub async fn refresh_now(
     match new {
         Some(mut t) => {
             settle_expiry(&mut t, Utc::now());
+            // Saved even when unusable: the refresh token in it has rotated.
             on_refresh(&t);
+            check_access_token(&t.access_token, "the refreshed token")?;
             Ok(t)
         }
         None => Err(AuthError::Other(
@@ -210,7 +221,11 @@ pub fn refresh_expiry_warning(token_file: &Path) -> Option<String> {
 pub fn warn_if_authorization_ends_soon(token_file: &Path) {
     if let Some(w) = refresh_expiry_warning(token_file) {
         tracing::warn!("{w}");
-        eprintln!("spotsync: warning: {w}");
+        // Dropped when stderr cannot be written (eprintln! would panic).
+        let mut err = std::io::stderr().lock();
+        if writeln!(err, "spotsync: warning: {w}").is_err() {
+            tracing::debug!("stderr is closed: the warning is in the log only");
+        }
     }
 }
 

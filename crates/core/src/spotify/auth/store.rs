@@ -82,8 +82,9 @@ pub fn refresh_token_end(authorized_at: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(authorized_at)
 }
 
+/// Why the token file could not be read, written or removed.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum TokenFileError {
     #[error("cannot read the token file {path}: {source}")]
     Read {
         path: PathBuf,
@@ -100,26 +101,41 @@ pub enum StoreError {
     },
 }
 
+/// The largest token file read (one is about 1 KiB): a token path that leads to a device or a
+/// big file is damaged, not read until memory runs out.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
 /// Read the token file; `Ok(None)` when there is none.
-pub fn read(path: &Path) -> Result<Option<StoredToken>, StoreError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(StoreError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
+pub fn read(path: &Path) -> Result<Option<StoredToken>, TokenFileError> {
+    use std::io::Read;
+    let read_err = |source| TokenFileError::Read {
+        path: path.to_owned(),
+        source,
     };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_err(source)),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err(TokenFileError::Corrupt {
+            path: path.to_owned(),
+            message: "larger than 64 KiB".into(),
+        });
+    }
     tighten_permissions(path);
     // serde_json's messages name positions and expected types, never the values.
-    let stored: StoredToken = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let stored: StoredToken =
+        serde_json::from_slice(&bytes).map_err(|e| TokenFileError::Corrupt {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
     if stored.version != TOKEN_FILE_VERSION {
-        return Err(StoreError::Corrupt {
+        return Err(TokenFileError::Corrupt {
             path: path.to_owned(),
             message: format!("unknown version {}", stored.version),
         });
@@ -129,8 +145,8 @@ pub fn read(path: &Path) -> Result<Option<StoredToken>, StoreError> {
 
 /// Write the token file atomically: a new file created with mode 0600 in the same directory,
 /// synced, then renamed over the old one. The directory is created (mode 0700) if needed.
-pub fn write(path: &Path, stored: &StoredToken) -> Result<(), StoreError> {
-    let err = |source| StoreError::Write {
+pub fn write(path: &Path, stored: &StoredToken) -> Result<(), TokenFileError> {
+    let err = |source| TokenFileError::Write {
         path: path.to_owned(),
         source,
     };
@@ -200,11 +216,11 @@ pub fn newer_than(path: &Path, current: &rspotify::Token) -> Option<rspotify::To
 }
 
 /// Remove the token file; `Ok(false)` when there was none.
-pub fn remove(path: &Path) -> Result<bool, StoreError> {
+pub fn remove(path: &Path) -> Result<bool, TokenFileError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(source) => Err(StoreError::Write {
+        Err(source) => Err(TokenFileError::Write {
             path: path.to_owned(),
             source,
         }),
@@ -337,6 +353,16 @@ mod tests {
         std::fs::write(&path, "{\"access_token\": \"LEAKME\"").unwrap();
         let e = read(&path).unwrap_err().to_string();
         assert!(e.contains("damaged") && !e.contains("LEAKME"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_path_to_an_endless_file_is_damaged_not_read_to_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let e = read(&path).unwrap_err().to_string();
+        assert!(e.contains("damaged") && e.contains("64 KiB"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,21 @@ pub struct SavedEntry {
     pub episode: Option<Value>,
     #[serde(deserialize_with = "lenient::non_null")]
     pub audiobook: Option<Value>,
+    /// Every other key of the entry: `/me/audiobooks` answers bare audiobook objects, with no
+    /// `added_at` and no `audiobook` wrapper.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, Value>,
+}
+
+impl SavedEntry {
+    /// The audiobook of an entry of `/me/audiobooks`: under `audiobook` (as the OpenAPI
+    /// description says) or the entry itself (as Spotify answers).
+    pub fn audiobook_object(&self) -> Option<Value> {
+        self.audiobook.clone().or_else(|| {
+            (self.rest.get("type").and_then(Value::as_str) == Some("audiobook"))
+                .then(|| Value::Object(self.rest.clone()))
+        })
+    }
 }
 
 /// `GET /me/following?type=artist`: the page is under `artists` (required).

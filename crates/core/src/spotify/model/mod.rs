@@ -4,7 +4,7 @@
 //! playlists may come without `items`, playlist entries may be `null`, episodes or local files.
 //! Page items are kept as raw JSON and converted one by one, so one odd item never loses a page.
 //!
-//! Every field is read by a [`lenient`](super::lenient) reader: a mistyped or absurd value
+//! Every field is read by a [`lenient`] reader: a mistyped or absurd value
 //! (a negative `total`, a string `duration_ms`, a malformed `added_at`, an id with a `/`)
 //! becomes `None` with the meaning documented there, instead of failing the whole object. What
 //! is still an error: a body that is not JSON, a payload that is not an object, and a listing

@@ -1,22 +1,26 @@
-//! Read-only queries behind the terminal app's Library and Stats screens: the rows of each
-//! library tab, the detail of one entity and the listening statistics. They only read
+//! The front ends' reads: the terminal app's Library and Stats screens (the rows of each
+//! library tab, the detail of one entity, the listening statistics) and the exporter's rows
+//! (`export`). They are methods of [`Sql`], reached through the read handle ([`Reader`]): [`run`]
+//! opens one per query, so they work while a sync writes. The browser's reads only read
 //! `plays.played_at` and `plays.track_id` of the history, so they work whatever else the plays
-//! table carries. [`run`] opens its own read-only connection: it works while a sync writes.
+//! table carries.
+//!
+//! `fields` holds what the readers share (SQL of artist names, the detail item's columns, how a
+//! field reads); `tabs`, `detail`, `audio` and `stats` each read one kind of answer.
 
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::Connection;
 
-use super::Sql;
-use super::journal::ChangeFilter;
+use super::{Reader, Sql, StoreError};
 
 mod audio;
 mod detail;
+pub mod export;
+mod fields;
 mod stats;
-pub use audio::length;
-pub use detail::detail;
-pub use stats::stats;
+mod tabs;
+pub use fields::length;
 
 /// The library tabs, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -238,12 +242,12 @@ pub enum Answer {
     Stats(Box<Stats>),
 }
 
-/// Answer `q` through a new read-only connection to `db` (empty answers without a database).
+/// Answer `q` through a new read handle on `db` ([`Reader::read`]; empty answers without a
+/// database).
 pub fn run(db: &Path, q: &Query) -> Result<Answer, String> {
-    match super::open_read_only(db) {
-        Ok(Some(reader)) => answer(&reader.into_connection(), q)
-            .map_err(|e| format!("cannot read the library: {e}")),
-        Ok(None) => Ok(empty(q)),
+    match Reader::read(db, |sql| sql.answer(q).map(Some)) {
+        Ok(answer) => Ok(answer.unwrap_or_else(|| empty(q))),
+        Err(StoreError::Sqlite(e)) => Err(format!("cannot read the library: {e}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -260,177 +264,40 @@ fn empty(q: &Query) -> Answer {
     }
 }
 
-/// Answer `q` on an open connection.
-pub fn answer(conn: &Connection, q: &Query) -> rusqlite::Result<Answer> {
-    Ok(match q {
-        Query::Tab(t) => Answer::Rows(*t, rows(conn, *t)?),
-        Query::Detail { tab, id } => Answer::Detail(detail(conn, *tab, id)?),
-        Query::Stats {
-            today,
-            period,
-            offset_minutes,
-        } => Answer::Stats(Box::new(stats(conn, *today, *period, *offset_minutes)?)),
-    })
-}
+impl Sql<'_> {
+    /// Answer `q`.
+    pub fn answer(&self, q: &Query) -> rusqlite::Result<Answer> {
+        Ok(match q {
+            Query::Tab(t) => Answer::Rows(*t, self.tab_rows(*t)?),
+            Query::Detail { tab, id } => Answer::Detail(self.detail(*tab, id)?),
+            Query::Stats {
+                today,
+                period,
+                offset_minutes,
+            } => Answer::Stats(Box::new(self.stats(*today, *period, *offset_minutes)?)),
+        })
+    }
 
-/// The artists of a track, in credit order.
-pub(crate) const TRACK_ARTISTS: &str =
-    "COALESCE((SELECT group_concat(ar.name, ', ' ORDER BY ta.position)
-     FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id WHERE ta.track_id = t.id), '')";
+    /// The detail of the entity `id` of a row of `tab`.
+    pub fn detail(&self, tab: Tab, id: &str) -> rusqlite::Result<Detail> {
+        let mut d = match tab {
+            Tab::Liked | Tab::Plays => self.track_detail(id)?,
+            // A change names a saved track or a playlist by its id.
+            Tab::Changes if self.is_playlist(id)? => self.playlist_detail(id)?,
+            Tab::Changes => self.track_detail(id)?,
+            Tab::Playlists => self.playlist_detail(id)?,
+            Tab::Albums => self.album_detail(id)?,
+            Tab::Artists => self.artist_detail(id)?,
+            Tab::Shows => self.show_detail(id)?,
+            Tab::Episodes => self.episode_detail(id)?,
+            Tab::Audiobooks => self.audiobook_detail(id)?,
+        };
+        d.tab = Some(tab);
+        d.id = id.to_string();
+        Ok(d)
+    }
 
-pub(crate) fn year(date: Option<String>) -> Option<i32> {
-    date.and_then(|d| d.get(..4).and_then(|y| y.parse().ok()))
-}
-
-/// The rows of a tab.
-pub fn rows(conn: &Connection, tab: Tab) -> rusqlite::Result<Vec<Row>> {
-    match tab {
-        Tab::Liked => {
-            let sql = format!(
-                "WITH pc AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id),
-                 inpl AS (SELECT pi.track_id, group_concat(pl.name, char(31)) AS names
-                          FROM playlist_items pi JOIN playlists pl ON pl.id = pi.playlist_id
-                          WHERE pi.track_id IS NOT NULL AND pl.removed_at IS NULL
-                          GROUP BY pi.track_id)
-                 SELECT t.id, COALESCE(t.name, ''), {TRACK_ARTISTS}, COALESCE(al.name, ''),
-                        al.release_date, s.added_at, s.removed_at, COALESCE(pc.n, 0),
-                        COALESCE(inpl.names, '')
-                 FROM saved_tracks s JOIN tracks t ON t.id = s.track_id
-                 LEFT JOIN albums al ON al.id = t.album_id
-                 LEFT JOIN pc ON pc.track_id = t.id
-                 LEFT JOIN inpl ON inpl.track_id = t.id
-                 ORDER BY s.added_at DESC, t.id"
-            );
-            let mut st = conn.prepare(&sql)?;
-            let rows = st.query_map([], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    artist: r.get(2)?,
-                    album: r.get(3)?,
-                    year: year(r.get(4)?),
-                    added: r.get(5)?,
-                    removed: r.get(6)?,
-                    plays: r.get(7)?,
-                    count: 0,
-                    playlists: r.get(8)?,
-                })
-            })?;
-            rows.collect()
-        }
-        Tab::Playlists => {
-            let mut st = conn.prepare(
-                "SELECT p.id, COALESCE(p.name, ''), COALESCE(p.owner_name, p.owner_id, ''),
-                        p.removed_at,
-                        COALESCE((SELECT count(*) FROM playlist_items pi
-                                  WHERE pi.playlist_id = p.id), p.total_items, 0),
-                        p.items_synced_at
-                 FROM playlists p ORDER BY p.removed_at IS NOT NULL, p.list_position, p.id",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    artist: r.get(2)?,
-                    removed: r.get(3)?,
-                    count: r.get(4)?,
-                    added: r.get(5)?,
-                    ..Row::default()
-                })
-            })?;
-            rows.collect()
-        }
-        Tab::Albums => {
-            let mut st = conn.prepare(
-                "WITH tc AS (SELECT album_id, count(*) AS n FROM tracks GROUP BY album_id),
-                 pc AS (SELECT t.album_id, count(*) AS n FROM plays p
-                        JOIN tracks t ON t.id = p.track_id GROUP BY t.album_id)
-                 SELECT al.id, COALESCE(al.name, ''),
-                        COALESCE((SELECT group_concat(ar.name, ', ' ORDER BY aa.position)
-                                  FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id
-                                  WHERE aa.album_id = al.id), ''),
-                        al.release_date, COALESCE(tc.n, 0), COALESCE(pc.n, 0)
-                 FROM albums al LEFT JOIN tc ON tc.album_id = al.id
-                 LEFT JOIN pc ON pc.album_id = al.id
-                 ORDER BY al.name COLLATE NOCASE, al.id",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    artist: r.get(2)?,
-                    year: year(r.get(3)?),
-                    count: r.get(4)?,
-                    plays: r.get(5)?,
-                    ..Row::default()
-                })
-            })?;
-            rows.collect()
-        }
-        Tab::Artists => {
-            let mut st = conn.prepare(
-                "WITH tc AS (SELECT artist_id, count(DISTINCT track_id) AS n FROM track_artists
-                             GROUP BY artist_id),
-                 pc AS (SELECT ta.artist_id, count(*) AS n FROM plays p
-                        JOIN track_artists ta ON ta.track_id = p.track_id GROUP BY ta.artist_id)
-                 SELECT ar.id, COALESCE(ar.name, ''), COALESCE(tc.n, 0), COALESCE(pc.n, 0)
-                 FROM artists ar LEFT JOIN tc ON tc.artist_id = ar.id
-                 LEFT JOIN pc ON pc.artist_id = ar.id
-                 ORDER BY ar.name COLLATE NOCASE, ar.id",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    count: r.get(2)?,
-                    plays: r.get(3)?,
-                    ..Row::default()
-                })
-            })?;
-            rows.collect()
-        }
-        Tab::Plays => {
-            let sql = format!(
-                "SELECT COALESCE(p.track_id, ''), COALESCE(t.name, p.track_id, ''),
-                        {TRACK_ARTISTS}, COALESCE(al.name, ''), al.release_date, p.played_at
-                 FROM plays p LEFT JOIN tracks t ON t.id = p.track_id
-                 LEFT JOIN albums al ON al.id = t.album_id
-                 ORDER BY p.played_at DESC LIMIT ?1"
-            );
-            let mut st = conn.prepare(&sql)?;
-            let rows = st.query_map([PLAYS_LISTED], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    artist: r.get(2)?,
-                    album: r.get(3)?,
-                    year: year(r.get(4)?),
-                    added: r.get(5)?,
-                    ..Row::default()
-                })
-            })?;
-            rows.collect()
-        }
-        Tab::Shows | Tab::Episodes | Tab::Audiobooks => audio::rows(conn, tab),
-        Tab::Changes => {
-            let changes = Sql(conn).changes(&ChangeFilter {
-                since: None,
-                run: None,
-                limit: CHANGES_LISTED,
-            })?;
-            Ok(changes
-                .into_iter()
-                .map(|c| Row {
-                    id: c.entity_id.clone(),
-                    name: c.label().to_string(),
-                    artist: c.entity_type.replace('_', " "),
-                    album: c.describe(),
-                    added: Some(c.changed_at.clone()),
-                    removed: (c.change == "removed").then(|| c.changed_at.clone()),
-                    count: c.sync_history_id.unwrap_or_default(),
-                    ..Row::default()
-                })
-                .collect())
-        }
+    fn is_playlist(&self, id: &str) -> rusqlite::Result<bool> {
+        self.exists("SELECT 1 FROM playlists WHERE id = ?1", [id])
     }
 }

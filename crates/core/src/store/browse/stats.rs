@@ -2,196 +2,244 @@
 //! of a period, and the history's coverage. Each query aggregates first (by track, by hour) and
 //! joins after, so a year of plays stays well under a second on a 500,000-play history.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+use rusqlite::{Row as SqlRow, params};
 
 use super::super::Sql;
+use super::super::row::FromRow;
 use super::{Coverage, Period, Stats};
 
-/// The listening statistics: the 90 days up to `today`, and `period`; the clock in local time
-/// (`offset_minutes` east of UTC).
-pub fn stats(
-    conn: &Connection,
-    today: NaiveDate,
-    period: Period,
-    offset_minutes: i32,
-) -> rusqlite::Result<Stats> {
-    let first = today - Duration::days(89);
-    let mut per_day = vec![0u64; 90];
-    let mut st = conn.prepare_cached(
-        "SELECT substr(played_at, 1, 10) AS d, count(*) FROM plays
-         WHERE played_at >= ?1 AND played_at < ?2 GROUP BY d",
-    )?;
-    let end = (today + Duration::days(1)).format("%Y-%m-%d").to_string();
-    let rows = st.query_map(params![first.format("%Y-%m-%d").to_string(), end], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (d, n) = row?;
-        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-            let i = (d - first).num_days();
-            if (0..90).contains(&i) {
-                per_day[i as usize] = n.max(0) as u64;
+/// Plays counted by a prefix of `played_at` (`key`: a day, an hour).
+struct Tally {
+    key: String,
+    n: u64,
+}
+
+impl FromRow for Tally {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        Ok(Tally {
+            key: r.get("key")?,
+            n: r.get::<_, i64>("n")?.max(0) as u64,
+        })
+    }
+}
+
+/// An entry of a top list (`list`: 0 the artists, 1 the tracks).
+struct Top {
+    list: i64,
+    name: String,
+    n: u64,
+}
+
+impl FromRow for Top {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        Ok(Top {
+            list: r.get("list")?,
+            name: r.get("name")?,
+            n: r.get::<_, i64>("n")?.max(0) as u64,
+        })
+    }
+}
+
+/// Plays in `[?1, ?2)` per UTC day.
+const PER_DAY: &str = "SELECT substr(played_at, 1, 10) AS key, count(*) AS n FROM plays
+ WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
+
+/// Plays in `[?1, ?2)` per UTC hour.
+const PER_HOUR: &str = "SELECT substr(played_at, 1, 13) AS key, count(*) AS n FROM plays
+ WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
+
+/// The ten most played artists and tracks in `[?1, ?2)`: the plays of the period are counted
+/// per track once, for both lists.
+const TOPS: &str = "WITH pc AS MATERIALIZED (
+     SELECT track_id, count(*) AS n FROM plays
+     WHERE played_at >= ?1 AND played_at < ?2 AND track_id IS NOT NULL
+     GROUP BY track_id),
+ a AS (SELECT ta.artist_id AS id, sum(pc.n) AS total FROM pc
+       JOIN track_artists ta ON ta.track_id = pc.track_id
+       GROUP BY ta.artist_id ORDER BY total DESC, ta.artist_id LIMIT 10),
+ t AS (SELECT track_id AS id, n AS total FROM pc ORDER BY n DESC, track_id LIMIT 10)
+ SELECT 0 AS list, COALESCE(ar.name, a.id) AS name, a.total AS n
+ FROM a LEFT JOIN artists ar ON ar.id = a.id
+ UNION ALL
+ SELECT 1 AS list, COALESCE(tr.name, t.id) AS name, t.total AS n
+ FROM t LEFT JOIN tracks tr ON tr.id = t.id";
+
+/// `(name, plays)`, most played first.
+type TopList = Vec<(String, u64)>;
+
+/// A day as stored timestamps begin (`2026-11-01`).
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl Sql<'_> {
+    /// The listening statistics: the 90 days up to `today`, and `period`; the clock in local
+    /// time (`offset_minutes` east of UTC).
+    pub fn stats(
+        &self,
+        today: NaiveDate,
+        period: Period,
+        offset_minutes: i32,
+    ) -> rusqlite::Result<Stats> {
+        let per_day = self.plays_per_day(today)?;
+        let (top_artists, top_tracks) = self.top_lists(period)?;
+        let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
+        Ok(Stats {
+            today: Some(today),
+            per_day,
+            period: Some(period),
+            top_artists,
+            top_tracks,
+            clock,
+            period_plays,
+            coverage: self.stats_coverage()?,
+        })
+    }
+
+    /// Plays per day for the 90 days up to `today`, oldest first.
+    fn plays_per_day(&self, today: NaiveDate) -> rusqlite::Result<Vec<u64>> {
+        let first = today - Duration::days(89);
+        let mut per_day = vec![0u64; 90];
+        let days: Vec<Tally> =
+            self.all(PER_DAY, params![day(first), day(today + Duration::days(1))])?;
+        for t in days {
+            if let Ok(d) = NaiveDate::parse_from_str(&t.key, "%Y-%m-%d") {
+                let i = (d - first).num_days();
+                if (0..90).contains(&i) {
+                    per_day[i as usize] = t.n;
+                }
             }
         }
+        Ok(per_day)
     }
 
-    let (from, to) = period.bounds();
-    // The plays of the period are counted per track once, for both top lists.
-    let mut top_artists = Vec::new();
-    let mut top_tracks = Vec::new();
-    let mut st = conn.prepare_cached(
-        "WITH pc AS MATERIALIZED (
-             SELECT track_id, count(*) AS n FROM plays
-             WHERE played_at >= ?1 AND played_at < ?2 AND track_id IS NOT NULL
-             GROUP BY track_id),
-         a AS (SELECT ta.artist_id AS id, sum(pc.n) AS total FROM pc
-               JOIN track_artists ta ON ta.track_id = pc.track_id
-               GROUP BY ta.artist_id ORDER BY total DESC, ta.artist_id LIMIT 10),
-         t AS (SELECT track_id AS id, n AS total FROM pc ORDER BY n DESC, track_id LIMIT 10)
-         SELECT 0, COALESCE(ar.name, a.id), a.total FROM a LEFT JOIN artists ar ON ar.id = a.id
-         UNION ALL
-         SELECT 1, COALESCE(tr.name, t.id), t.total FROM t LEFT JOIN tracks tr ON tr.id = t.id",
-    )?;
-    let rows = st.query_map(params![from, to], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?.max(0) as u64,
-        ))
-    })?;
-    for row in rows {
-        let (kind, name, n) = row?;
-        if kind == 0 {
-            top_artists.push((name, n));
-        } else {
-            top_tracks.push((name, n));
+    /// The period's top artists and top tracks, most played first, then by name.
+    fn top_lists(&self, period: Period) -> rusqlite::Result<(TopList, TopList)> {
+        let (from, to) = period.bounds();
+        let mut artists = Vec::new();
+        let mut tracks = Vec::new();
+        for top in self.all::<Top>(TOPS, params![from, to])? {
+            let list = if top.list == 0 {
+                &mut artists
+            } else {
+                &mut tracks
+            };
+            list.push((top.name, top.n));
         }
-    }
-    // Most played first, then by name (the compound query's order is not guaranteed).
-    for list in [&mut top_artists, &mut top_tracks] {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // The compound query's order is not guaranteed.
+        for list in [&mut artists, &mut tracks] {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        Ok((artists, tracks))
     }
 
-    // Plays per UTC hour, shifted to local time here (no date function per row in SQLite).
-    let mut clock = [[0u64; 24]; 7];
-    let mut period_plays = 0;
-    let mut st = conn.prepare_cached(
-        "SELECT substr(played_at, 1, 13) AS h, count(*) FROM plays
-         WHERE played_at >= ?1 AND played_at < ?2 GROUP BY h",
-    )?;
-    let rows = st.query_map(params![from, to], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (hour, n) = row?;
-        let Ok(t) = chrono::NaiveDateTime::parse_from_str(&format!("{hour}:00"), "%Y-%m-%dT%H:%M")
-        else {
-            continue;
+    /// Plays in the period by local weekday (0 = Monday) and hour, and their total: counted
+    /// per UTC hour, shifted to local time here (no date function per row in SQLite).
+    fn listening_clock(
+        &self,
+        period: Period,
+        offset_minutes: i32,
+    ) -> rusqlite::Result<([[u64; 24]; 7], u64)> {
+        let (from, to) = period.bounds();
+        let mut clock = [[0u64; 24]; 7];
+        let mut total = 0;
+        for t in self.all::<Tally>(PER_HOUR, params![from, to])? {
+            let Ok(at) = NaiveDateTime::parse_from_str(&format!("{}:00", t.key), "%Y-%m-%dT%H:%M")
+            else {
+                continue;
+            };
+            let local: DateTime<Utc> = at.and_utc() + Duration::minutes(i64::from(offset_minutes));
+            clock[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += t.n;
+            total += t.n;
+        }
+        Ok((clock, total))
+    }
+
+    /// Days with plays (of one `source`, or of all), by jumping from one day to the next
+    /// through an index on `played_at` (a few thousand look-ups instead of reading every play).
+    fn days_with_plays(&self, source: Option<&str>) -> rusqlite::Result<i64> {
+        // Two statements, so that each uses its index (and a database from before the `source`
+        // column still reads).
+        let sql = match source {
+            Some(_) => {
+                "SELECT played_at AS value FROM plays WHERE source = ?2 AND played_at >= ?1
+                 ORDER BY played_at LIMIT 1"
+            }
+            None => {
+                "SELECT played_at AS value FROM plays WHERE played_at >= ?1 AND ?2 IS NULL
+                 ORDER BY played_at LIMIT 1"
+            }
         };
-        let local: DateTime<Utc> = t.and_utc() + Duration::minutes(i64::from(offset_minutes));
-        let n = n.max(0) as u64;
-        clock[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += n;
-        period_plays += n;
+        let mut from = String::new();
+        let mut days = 0;
+        // At most one step per calendar day (bounded even for a damaged table).
+        for _ in 0..200_000 {
+            let Some(next) = self.value::<String>(sql, params![from, source])? else {
+                break;
+            };
+            days += 1;
+            let Some(d) = next
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            else {
+                break;
+            };
+            from = day(d + Duration::days(1));
+        }
+        Ok(days)
     }
 
-    Ok(Stats {
-        today: Some(today),
-        per_day,
-        period: Some(period),
-        top_artists,
-        top_tracks,
-        clock,
-        period_plays,
-        coverage: coverage(conn)?,
-    })
-}
-
-/// Days with plays (of one `source`, or of all), by jumping from one day to the next through
-/// an index on `played_at` (a few thousand look-ups instead of reading every play).
-fn days_with_plays(conn: &Connection, source: Option<&str>) -> rusqlite::Result<i64> {
-    // Two statements, so that each uses its index (and a database from before the `source`
-    // column still reads).
-    let mut st = match source {
-        Some(_) => conn.prepare_cached(
-            "SELECT played_at FROM plays WHERE source = ?2 AND played_at >= ?1
-             ORDER BY played_at LIMIT 1",
-        )?,
-        None => conn.prepare_cached(
-            "SELECT played_at FROM plays WHERE played_at >= ?1 AND ?2 IS NULL
-             ORDER BY played_at LIMIT 1",
-        )?,
-    };
-    let mut from = String::new();
-    let mut days = 0;
-    // At most one step per calendar day (bounded even for a damaged table).
-    for _ in 0..200_000 {
-        let next: Option<String> = st
-            .query_row(params![from, source], |r| r.get(0))
-            .optional()?;
-        let Some(next) = next else { break };
-        days += 1;
-        let Some(day) = next
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        else {
-            break;
-        };
-        from = (day + Duration::days(1)).format("%Y-%m-%d").to_string();
+    /// How well the history covers time: days with plays by source, the first and the last
+    /// play, the count, and the open gaps.
+    fn stats_coverage(&self) -> rusqlite::Result<Coverage> {
+        // Three statements: SQLite has a fast path for a lone min(), max() or count(*).
+        let first =
+            self.value::<Option<String>>("SELECT min(played_at) AS value FROM plays", [])?;
+        let last = self.value::<Option<String>>("SELECT max(played_at) AS value FROM plays", [])?;
+        let plays = self.count("SELECT count(*) AS n FROM plays", [])?;
+        // Gaps an import covered are closed (`closed_at`), not deleted.
+        let gap_count = self.count(
+            "SELECT count(*) AS n FROM play_gaps WHERE closed_at IS NULL",
+            [],
+        )?;
+        let gaps = self
+            .play_gaps(5)?
+            .into_iter()
+            .map(|g| (g.after, g.before))
+            .collect();
+        Ok(Coverage {
+            days_by_source: self.days_by_source()?,
+            first: first.flatten(),
+            last: last.flatten(),
+            // Counts of rows: far below i64::MAX.
+            plays: plays as i64,
+            gaps,
+            gap_count: gap_count as i64,
+        })
     }
-    Ok(days)
-}
 
-fn coverage(conn: &Connection) -> rusqlite::Result<Coverage> {
-    let first: Option<String> =
-        conn.query_row("SELECT min(played_at) FROM plays", [], |r| r.get(0))?;
-    let last: Option<String> =
-        conn.query_row("SELECT max(played_at) FROM plays", [], |r| r.get(0))?;
-    let plays: i64 = conn.query_row("SELECT count(*) FROM plays", [], |r| r.get(0))?;
-    // Plays carry their `source` since the import migration; without it every play was polled
-    // (`api`, shown as "polled").
-    let has_source: bool = conn
-        .query_row(
+    /// `(source, days with plays)`, in the order they are listed (polled = `api`). Plays carry
+    /// their `source` since the import migration; without it every play was polled.
+    fn days_by_source(&self) -> rusqlite::Result<Vec<(String, i64)>> {
+        let has_source = self.exists(
             "SELECT 1 FROM pragma_table_info('plays') WHERE name = 'source'",
             [],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    // The sources the plays table admits, in the order they are listed (polled = `api`).
-    let days_by_source = if has_source {
+        )?;
+        if !has_source {
+            return Ok(vec![("polled".to_string(), self.days_with_plays(None)?)]);
+        }
         let mut out = Vec::new();
         for (source, label) in [
             ("account", "account"),
             ("extended", "extended"),
             ("api", "polled"),
         ] {
-            let days = days_with_plays(conn, Some(source))?;
+            let days = self.days_with_plays(Some(source))?;
             if days > 0 {
                 out.push((label.to_string(), days));
             }
         }
-        out
-    } else {
-        vec![("polled".to_string(), days_with_plays(conn, None)?)]
-    };
-    // Gaps an import covered are closed (`closed_at`), not deleted.
-    let gap_count = conn.query_row(
-        "SELECT count(*) FROM play_gaps WHERE closed_at IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    let gaps = Sql(conn)
-        .play_gaps(5)?
-        .into_iter()
-        .map(|g| (g.after, g.before))
-        .collect();
-    Ok(Coverage {
-        days_by_source,
-        first,
-        last,
-        plays,
-        gaps,
-        gap_count,
-    })
+        Ok(out)
+    }
 }

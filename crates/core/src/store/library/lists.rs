@@ -2,9 +2,10 @@
 //! audiobooks (`added_at` lists), followed artists, the top lists; and the shows, episodes and
 //! audiobooks they carry.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
-use super::{Journal, Unseen, Upsert, journal, mark_unseen, valid_id};
+use super::saved::SavedBefore;
+use super::{Change, Journal, Unseen, Upsert, valid_id};
 use crate::domain::{ChangeEntity, ChangeKind, RunId};
 use crate::spotify::model::{Audiobook, Episode, Show, images_json, names_json};
 use crate::store::Sql;
@@ -58,36 +59,36 @@ impl Sql<'_> {
         run_id: RunId,
         j: Journal<'_>,
     ) -> rusqlite::Result<Upsert> {
-        let c = self.0;
         let SavedList { table, key, entity } = list;
-        let before: Option<(Option<String>, Option<String>)> = c
-            .prepare_cached(&format!(
-                "SELECT removed_at, added_at FROM {table} WHERE {key} = ?1"
-            ))?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        c.prepare_cached(&format!(
-            "INSERT INTO {table} ({key}, added_at, removed_at, last_seen_run_id)
-             VALUES (?1, ?2, NULL, ?3)
-             ON CONFLICT({key}) DO UPDATE SET
-               added_at = COALESCE(excluded.added_at, {table}.added_at),
-               removed_at = NULL,
-               last_seen_run_id = excluded.last_seen_run_id"
-        ))?
-        .execute(params![id, added_at, run_id])?;
-        Ok(match before {
-            Some((None, old)) => {
-                if added_at.is_some() && old.as_deref() != added_at {
-                    Upsert::Updated
-                } else {
-                    Upsert::Unchanged
-                }
-            }
-            _ => {
-                journal(c, j, entity, id, ChangeKind::Added, None, added_at)?;
-                Upsert::Added
-            }
-        })
+        let before: Option<SavedBefore> = self.one(
+            &format!("SELECT removed_at, added_at FROM {table} WHERE {key} = ?1"),
+            [id],
+        )?;
+        self.exec(
+            &format!(
+                "INSERT INTO {table} ({key}, added_at, removed_at, last_seen_run_id)
+                 VALUES (?1, ?2, NULL, ?3)
+                 ON CONFLICT({key}) DO UPDATE SET
+                   added_at = COALESCE(excluded.added_at, {table}.added_at),
+                   removed_at = NULL,
+                   last_seen_run_id = excluded.last_seen_run_id"
+            ),
+            params![id, added_at, run_id],
+        )?;
+        let upsert = SavedBefore::upsert(before.as_ref(), added_at);
+        if upsert == Upsert::Added {
+            self.journal(
+                j,
+                Change {
+                    entity,
+                    id,
+                    kind: ChangeKind::Added,
+                    old_value: None,
+                    new_value: added_at,
+                },
+            )?;
+        }
+        Ok(upsert)
     }
 
     /// True when this save was already stored (same `added_at`, not removed) before this run.
@@ -99,26 +100,22 @@ impl Sql<'_> {
         run_id: RunId,
     ) -> rusqlite::Result<bool> {
         let SavedList { table, key, .. } = list;
-        self.0
-            .prepare_cached(&format!(
+        self.exists(
+            &format!(
                 "SELECT 1 FROM {table} WHERE {key} = ?1 AND added_at IS ?2 AND removed_at IS NULL
                    AND (last_seen_run_id IS NULL OR last_seen_run_id != ?3)"
-            ))?
-            .query_row(params![id, added_at, run_id], |_| Ok(()))
-            .optional()
-            .map(|o| o.is_some())
+            ),
+            params![id, added_at, run_id],
+        )
     }
 
     /// Items of the list currently saved.
     pub(crate) fn count_saved_items(&self, list: SavedList) -> rusqlite::Result<u64> {
         let SavedList { table, .. } = list;
-        self.0
-            .query_row(
-                &format!("SELECT COUNT(*) FROM {table} WHERE removed_at IS NULL"),
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as u64)
+        self.count(
+            &format!("SELECT COUNT(*) AS n FROM {table} WHERE removed_at IS NULL"),
+            [],
+        )
     }
 
     /// After a complete walk of the list: everything not seen in `run_id` was removed.
@@ -136,7 +133,7 @@ impl Sql<'_> {
             key,
             old_value: "added_at",
         };
-        mark_unseen(self.0, u, run_id, now, j)
+        self.mark_unseen(u, run_id, now, j)
     }
 }
 
@@ -149,12 +146,11 @@ impl Sql<'_> {
         run_id: RunId,
         j: Journal<'_>,
     ) -> rusqlite::Result<Upsert> {
-        let c = self.0;
-        let live: Option<Option<String>> = c
-            .prepare_cached("SELECT removed_at FROM followed_artists WHERE artist_id = ?1")?
-            .query_row([artist_id], |r| r.get(0))
-            .optional()?;
-        c.prepare_cached(
+        let live: Option<Option<String>> = self.value(
+            "SELECT removed_at AS value FROM followed_artists WHERE artist_id = ?1",
+            [artist_id],
+        )?;
+        self.exec(
             "INSERT INTO followed_artists (artist_id, first_seen_at, removed_at, last_seen_run_id)
              VALUES (?1, ?2, NULL, ?3)
              ON CONFLICT(artist_id) DO UPDATE SET
@@ -163,23 +159,22 @@ impl Sql<'_> {
                                     ELSE excluded.first_seen_at END,
                removed_at = NULL,
                last_seen_run_id = excluded.last_seen_run_id",
-        )?
-        .execute(params![artist_id, j.at, run_id])?;
-        Ok(match live {
-            Some(None) => Upsert::Unchanged,
-            _ => {
-                journal(
-                    c,
-                    j,
-                    ChangeEntity::FollowedArtist,
-                    artist_id,
-                    ChangeKind::Added,
-                    None,
-                    Some(j.at),
-                )?;
-                Upsert::Added
-            }
-        })
+            params![artist_id, j.at, run_id],
+        )?;
+        if live == Some(None) {
+            return Ok(Upsert::Unchanged);
+        }
+        self.journal(
+            j,
+            Change {
+                entity: ChangeEntity::FollowedArtist,
+                id: artist_id,
+                kind: ChangeKind::Added,
+                old_value: None,
+                new_value: Some(j.at),
+            },
+        )?;
+        Ok(Upsert::Added)
     }
 
     /// After a complete walk of the follows: every artist not seen in `run_id` was unfollowed.
@@ -189,7 +184,7 @@ impl Sql<'_> {
         now: &str,
         j: Journal<'_>,
     ) -> rusqlite::Result<u64> {
-        mark_unseen(self.0, FOLLOWED, run_id, now, j)
+        self.mark_unseen(FOLLOWED, run_id, now, j)
     }
 }
 
@@ -199,9 +194,8 @@ impl Sql<'_> {
         let Some(id) = valid_id(&s.id) else {
             return Ok(None);
         };
-        self.0
-            .prepare_cached(
-                "INSERT INTO shows (id, name, publisher, description, total_episodes, media_type,
+        self.exec(
+            "INSERT INTO shows (id, name, publisher, description, total_episodes, media_type,
                                     explicit, images, uri)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET
@@ -213,8 +207,7 @@ impl Sql<'_> {
                    explicit = COALESCE(excluded.explicit, shows.explicit),
                    images = COALESCE(excluded.images, shows.images),
                    uri = COALESCE(excluded.uri, shows.uri)",
-            )?
-            .execute(params![
+            params![
                 id,
                 s.name,
                 s.publisher,
@@ -224,7 +217,8 @@ impl Sql<'_> {
                 s.explicit,
                 images_json(&s.images),
                 s.uri
-            ])?;
+            ],
+        )?;
         Ok(Some(id.to_string()))
     }
 
@@ -238,9 +232,8 @@ impl Sql<'_> {
             None => None,
         };
         let resume = e.resume_point.as_ref();
-        self.0
-            .prepare_cached(
-                "INSERT INTO episodes (id, name, show_id, duration_ms, release_date, explicit,
+        self.exec(
+            "INSERT INTO episodes (id, name, show_id, duration_ms, release_date, explicit,
                                        resume_position_ms, fully_played, uri)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET
@@ -253,8 +246,7 @@ impl Sql<'_> {
                                                  episodes.resume_position_ms),
                    fully_played = COALESCE(excluded.fully_played, episodes.fully_played),
                    uri = COALESCE(excluded.uri, episodes.uri)",
-            )?
-            .execute(params![
+            params![
                 id,
                 e.name,
                 show_id,
@@ -264,7 +256,8 @@ impl Sql<'_> {
                 resume.and_then(|r| r.resume_position_ms),
                 resume.and_then(|r| r.fully_played),
                 e.uri
-            ])?;
+            ],
+        )?;
         Ok(Some(id.to_string()))
     }
 
@@ -273,9 +266,8 @@ impl Sql<'_> {
         let Some(id) = valid_id(&b.id) else {
             return Ok(None);
         };
-        self.0
-            .prepare_cached(
-                "INSERT INTO audiobooks (id, name, authors, narrators, publisher, edition,
+        self.exec(
+            "INSERT INTO audiobooks (id, name, authors, narrators, publisher, edition,
                                          total_chapters, images, uri)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET
@@ -287,8 +279,7 @@ impl Sql<'_> {
                    total_chapters = COALESCE(excluded.total_chapters, audiobooks.total_chapters),
                    images = COALESCE(excluded.images, audiobooks.images),
                    uri = COALESCE(excluded.uri, audiobooks.uri)",
-            )?
-            .execute(params![
+            params![
                 id,
                 b.name,
                 names_json(&b.authors),
@@ -298,7 +289,8 @@ impl Sql<'_> {
                 b.total_chapters,
                 images_json(&b.images),
                 b.uri
-            ])?;
+            ],
+        )?;
         Ok(Some(id.to_string()))
     }
 }
@@ -314,27 +306,20 @@ impl Sql<'_> {
         first_rank: u64,
         ids: &[Option<String>],
     ) -> rusqlite::Result<()> {
-        let c = self.0;
         if first_rank == 1 {
-            c.prepare_cached(
+            self.exec(
                 "DELETE FROM top_items WHERE snapshot_date = ?1 AND time_range = ?2 AND kind = ?3",
-            )?
-            .execute(params![date, range, kind])?;
+                params![date, range, kind],
+            )?;
         }
         for (i, id) in ids.iter().enumerate() {
             let Some(id) = id else { continue };
-            c.prepare_cached(
+            self.exec(
                 "INSERT INTO top_items (snapshot_date, time_range, kind, rank, id)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(snapshot_date, time_range, kind, rank) DO UPDATE SET id = excluded.id",
-            )?
-            .execute(params![
-                date,
-                range,
-                kind,
-                (first_rank + i as u64) as i64,
-                id
-            ])?;
+                params![date, range, kind, (first_rank + i as u64) as i64, id],
+            )?;
         }
         Ok(())
     }

@@ -1,10 +1,11 @@
 //! Library rows: idempotent upserts that never overwrite a stored value with NULL, and the
 //! journal of what changed. One file per kind of row: `catalog` (tracks, albums, artists and
-//! their enrichment), `saved` (saved tracks), `playlists` (playlists and their items); `value`
-//! orders what is left to enrich. The listening history has its own module,
-//! [`crate::store::plays`].
+//! their enrichment), `saved` (saved tracks), `lists` (the other saved lists, follows, top
+//! lists), `playlists` (the playlist list) and `items` (a playlist's items); `value` orders
+//! what is left to enrich. The listening history has its own module, [`crate::store::plays`].
 
 mod catalog;
+mod items;
 mod lists;
 mod playlists;
 mod saved;
@@ -15,9 +16,10 @@ pub use lists::SavedList;
 pub use playlists::ItemsAccess;
 pub(crate) use playlists::items_access;
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use crate::domain::{ChangeEntity, ChangeKind, RunId};
+use crate::store::Sql;
 
 /// Where and when to journal changes: the run (`None` while building the first mirror, which
 /// journals nothing) and the engine's clock, so journal rows carry the batch's time.
@@ -27,32 +29,36 @@ pub struct Journal<'a> {
     pub at: &'a str,
 }
 
-/// Record one change in `library_changes` (when journaling).
-pub(super) fn journal(
-    c: &Connection,
-    j: Journal<'_>,
-    entity_type: ChangeEntity,
-    entity_id: &str,
-    change: ChangeKind,
-    old_value: Option<&str>,
-    new_value: Option<&str>,
-) -> rusqlite::Result<()> {
-    let Some(run_id) = j.run else { return Ok(()) };
-    c.prepare_cached(
-        "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id, change,
-                                      old_value, new_value)
-         VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        run_id,
-        entity_type,
-        entity_id,
-        change,
-        old_value,
-        new_value,
-        j.at
-    ])?;
-    Ok(())
+/// One change for the journal: what changed, from which value to which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Change<'a> {
+    pub entity: ChangeEntity,
+    pub id: &'a str,
+    pub kind: ChangeKind,
+    pub old_value: Option<&'a str>,
+    pub new_value: Option<&'a str>,
+}
+
+impl Sql<'_> {
+    /// Record one change in `library_changes` (when journaling).
+    pub(super) fn journal(&self, j: Journal<'_>, c: Change<'_>) -> rusqlite::Result<()> {
+        let Some(run_id) = j.run else { return Ok(()) };
+        self.exec(
+            "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
+                                          change, old_value, new_value)
+             VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                run_id,
+                c.entity,
+                c.id,
+                c.kind,
+                c.old_value,
+                c.new_value,
+                j.at
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 /// Counts of what a batch changed.
@@ -129,36 +135,38 @@ impl Unseen {
     };
 }
 
-/// Journal and mark as removed every live row of `u` that `run_id` did not see.
-pub(super) fn mark_unseen(
-    c: &Connection,
-    u: Unseen,
-    run_id: RunId,
-    now: &str,
-    j: Journal<'_>,
-) -> rusqlite::Result<u64> {
-    const UNSEEN: &str =
-        "removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)";
-    let Unseen {
-        table,
-        entity,
-        key,
-        old_value,
-    } = u;
-    if let Some(jr) = j.run {
-        c.execute(
-            &format!(
-                "INSERT INTO library_changes (changed_at, sync_history_id, entity_type, entity_id,
-                                              change, old_value, new_value)
-                 SELECT ?2, ?3, ?4, {key}, ?5, {old_value}, NULL FROM {table}
-                 WHERE {UNSEEN}"
-            ),
-            params![run_id, now, jr, entity, ChangeKind::Removed],
+impl Sql<'_> {
+    /// Journal and mark as removed every live row of `u` that `run_id` did not see.
+    pub(super) fn mark_unseen(
+        &self,
+        u: Unseen,
+        run_id: RunId,
+        now: &str,
+        j: Journal<'_>,
+    ) -> rusqlite::Result<u64> {
+        const UNSEEN: &str =
+            "removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?1)";
+        let Unseen {
+            table,
+            entity,
+            key,
+            old_value,
+        } = u;
+        if let Some(jr) = j.run {
+            self.0.execute(
+                &format!(
+                    "INSERT INTO library_changes (changed_at, sync_history_id, entity_type,
+                                                  entity_id, change, old_value, new_value)
+                     SELECT ?2, ?3, ?4, {key}, ?5, {old_value}, NULL FROM {table}
+                     WHERE {UNSEEN}"
+                ),
+                params![run_id, now, jr, entity, ChangeKind::Removed],
+            )?;
+        }
+        let n = self.0.execute(
+            &format!("UPDATE {table} SET removed_at = ?2 WHERE {UNSEEN}"),
+            params![run_id, now],
         )?;
+        Ok(n as u64)
     }
-    let n = c.execute(
-        &format!("UPDATE {table} SET removed_at = ?2 WHERE {UNSEEN}"),
-        params![run_id, now],
-    )?;
-    Ok(n as u64)
 }

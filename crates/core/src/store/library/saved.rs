@@ -1,10 +1,43 @@
 //! Saved tracks: seen, known, un-saved.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Row, params};
 
-use super::{Journal, Unseen, Upsert, journal, mark_unseen};
+use super::{Change, Journal, Unseen, Upsert};
 use crate::domain::{ChangeEntity, ChangeKind, RunId};
 use crate::store::Sql;
+use crate::store::row::FromRow;
+
+/// What a saved-item table held for an id before a walk saw it again.
+pub(super) struct SavedBefore {
+    pub removed_at: Option<String>,
+    pub added_at: Option<String>,
+}
+
+impl FromRow for SavedBefore {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedBefore> {
+        Ok(SavedBefore {
+            removed_at: r.get("removed_at")?,
+            added_at: r.get("added_at")?,
+        })
+    }
+}
+
+impl SavedBefore {
+    /// What saving it again (with `added_at`) does: `Added` when it was not saved (new, or
+    /// removed since), `Updated` when its date changed, else `Unchanged`.
+    pub(super) fn upsert(before: Option<&SavedBefore>, added_at: Option<&str>) -> Upsert {
+        match before {
+            Some(b) if b.removed_at.is_none() => {
+                if added_at.is_some() && b.added_at.as_deref() != added_at {
+                    Upsert::Updated
+                } else {
+                    Upsert::Unchanged
+                }
+            }
+            _ => Upsert::Added,
+        }
+    }
+}
 
 impl Sql<'_> {
     /// A saved track seen in this run: `Added` when it is new (or saved again), `Updated` when its
@@ -16,46 +49,35 @@ impl Sql<'_> {
         run_id: RunId,
         j: Journal<'_>,
     ) -> rusqlite::Result<Upsert> {
-        let c = self.0;
-        type Before = (Option<String>, Option<String>);
-        let before: Option<Before> = c
-            .prepare_cached("SELECT removed_at, added_at FROM saved_tracks WHERE track_id = ?1")?
-            .query_row([track_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        c.prepare_cached(
+        let before: Option<SavedBefore> = self.one(
+            "SELECT removed_at, added_at FROM saved_tracks WHERE track_id = ?1",
+            [track_id],
+        )?;
+        self.exec(
             "INSERT INTO saved_tracks (track_id, added_at, removed_at, last_seen_run_id)
-         VALUES (?1, ?2, NULL, ?3)
-         ON CONFLICT(track_id) DO UPDATE SET
-           added_at = COALESCE(excluded.added_at, saved_tracks.added_at),
-           removed_at = NULL,
-           last_seen_run_id = excluded.last_seen_run_id",
-        )?
-        .execute(params![track_id, added_at, run_id])?;
-        Ok(match before {
-            Some((None, old_added_at)) => {
-                if added_at.is_some() && old_added_at.as_deref() != added_at {
-                    Upsert::Updated
-                } else {
-                    Upsert::Unchanged
-                }
-            }
-            _ => {
-                journal(
-                    c,
-                    j,
-                    ChangeEntity::SavedTrack,
-                    track_id,
-                    ChangeKind::Added,
-                    None,
-                    added_at,
-                )?;
-                Upsert::Added
-            }
-        })
+             VALUES (?1, ?2, NULL, ?3)
+             ON CONFLICT(track_id) DO UPDATE SET
+               added_at = COALESCE(excluded.added_at, saved_tracks.added_at),
+               removed_at = NULL,
+               last_seen_run_id = excluded.last_seen_run_id",
+            params![track_id, added_at, run_id],
+        )?;
+        let upsert = SavedBefore::upsert(before.as_ref(), added_at);
+        if upsert == Upsert::Added {
+            self.journal(
+                j,
+                Change {
+                    entity: ChangeEntity::SavedTrack,
+                    id: track_id,
+                    kind: ChangeKind::Added,
+                    old_value: None,
+                    new_value: added_at,
+                },
+            )?;
+        }
+        Ok(upsert)
     }
-}
 
-impl Sql<'_> {
     /// True when this save was already stored (same `added_at`, not removed) before this run.
     pub(crate) fn is_known_saved(
         &self,
@@ -63,31 +85,22 @@ impl Sql<'_> {
         added_at: Option<&str>,
         run_id: RunId,
     ) -> rusqlite::Result<bool> {
-        let c = self.0;
-        c.prepare_cached(
+        self.exists(
             "SELECT 1 FROM saved_tracks WHERE track_id = ?1 AND added_at IS ?2
-           AND removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?3)",
-        )?
-        .query_row(params![track_id, added_at, run_id], |_| Ok(()))
-        .optional()
-        .map(|o| o.is_some())
+               AND removed_at IS NULL AND (last_seen_run_id IS NULL OR last_seen_run_id != ?3)",
+            params![track_id, added_at, run_id],
+        )
     }
-}
 
-impl Sql<'_> {
     /// Currently saved track ids, newest first (Spotify's order).
     pub(crate) fn saved_in_order(&self) -> rusqlite::Result<Vec<String>> {
-        let c = self.0;
-        let mut st = c.prepare(
-            "SELECT track_id FROM saved_tracks WHERE removed_at IS NULL
-         ORDER BY added_at DESC, track_id",
-        )?;
-        let rows = st.query_map([], |r| r.get(0))?;
-        rows.collect()
+        self.values(
+            "SELECT track_id AS value FROM saved_tracks WHERE removed_at IS NULL
+             ORDER BY added_at DESC, track_id",
+            [],
+        )
     }
-}
 
-impl Sql<'_> {
     /// Mark these saved tracks un-saved (found without a full walk). Returns how many.
     pub(crate) fn mark_removed(
         &self,
@@ -95,47 +108,43 @@ impl Sql<'_> {
         now: &str,
         j: Journal<'_>,
     ) -> rusqlite::Result<u64> {
-        let c = self.0;
         let mut n = 0;
         for id in ids {
-            let added_at: Option<Option<String>> = c
-                .prepare_cached(
-                    "SELECT added_at FROM saved_tracks WHERE track_id = ?1 AND removed_at IS NULL",
-                )?
-                .query_row([id], |r| r.get(0))
-                .optional()?;
-            let Some(added_at) = added_at else { continue };
-            journal(
-                c,
+            let Some(added_at) = self.value::<Option<String>>(
+                "SELECT added_at AS value FROM saved_tracks
+                 WHERE track_id = ?1 AND removed_at IS NULL",
+                [id],
+            )?
+            else {
+                continue;
+            };
+            self.journal(
                 j,
-                ChangeEntity::SavedTrack,
-                id,
-                ChangeKind::Removed,
-                added_at.as_deref(),
-                None,
+                Change {
+                    entity: ChangeEntity::SavedTrack,
+                    id,
+                    kind: ChangeKind::Removed,
+                    old_value: added_at.as_deref(),
+                    new_value: None,
+                },
             )?;
-            c.prepare_cached("UPDATE saved_tracks SET removed_at = ?2 WHERE track_id = ?1")?
-                .execute(params![id, now])?;
+            self.exec(
+                "UPDATE saved_tracks SET removed_at = ?2 WHERE track_id = ?1",
+                params![id, now],
+            )?;
             n += 1;
         }
         Ok(n)
     }
-}
 
-impl Sql<'_> {
     /// Saved tracks currently saved.
     pub(crate) fn count_saved(&self) -> rusqlite::Result<u64> {
-        let c = self.0;
-        c.query_row(
-            "SELECT COUNT(*) FROM saved_tracks WHERE removed_at IS NULL",
+        self.count(
+            "SELECT COUNT(*) AS n FROM saved_tracks WHERE removed_at IS NULL",
             [],
-            |r| r.get::<_, i64>(0),
         )
-        .map(|n| n as u64)
     }
-}
 
-impl Sql<'_> {
     /// After a complete walk of saved tracks: everything not seen in `run_id` was un-saved.
     pub(crate) fn mark_unsaved(
         &self,
@@ -143,7 +152,6 @@ impl Sql<'_> {
         now: &str,
         j: Journal<'_>,
     ) -> rusqlite::Result<u64> {
-        let c = self.0;
-        mark_unseen(c, Unseen::SAVED_TRACKS, run_id, now, j)
+        self.mark_unseen(Unseen::SAVED_TRACKS, run_id, now, j)
     }
 }

@@ -40,7 +40,7 @@ const ALBUMS: &str = "album_value(id, v) AS (
     UNION ALL
     SELECT album_id, ?5 FROM saved_albums WHERE removed_at IS NULL
 )
-SELECT a.id FROM albums a
+SELECT a.id AS value FROM albums a
   LEFT JOIN (SELECT id, SUM(v) AS v FROM album_value GROUP BY id) x ON x.id = a.id
  WHERE a.enriched_at IS NULL
  ORDER BY COALESCE(x.v, 0) DESC, a.id
@@ -52,7 +52,7 @@ const ARTISTS: &str = "artist_value(id, v) AS (
     UNION ALL
     SELECT artist_id, ?5 FROM followed_artists WHERE removed_at IS NULL
 )
-SELECT a.id FROM artists a
+SELECT a.id AS value FROM artists a
   LEFT JOIN (SELECT id, SUM(v) AS v FROM artist_value GROUP BY id) x ON x.id = a.id
  WHERE a.enriched_at IS NULL
  ORDER BY COALESCE(x.v, 0) DESC, a.id
@@ -68,11 +68,7 @@ impl Sql<'_> {
         };
         let sql = format!("WITH {TRACK_VALUE},\n{tail}");
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut st = self.0.prepare_cached(&sql)?;
-        let rows = st.query_map(params![limit, LIKED, PLAY, PLAYLIST_ENTRY, SAVED], |r| {
-            r.get(0)
-        })?;
-        rows.collect()
+        self.values(&sql, params![limit, LIKED, PLAY, PLAYLIST_ENTRY, SAVED])
     }
 
     /// Of `ids`, those still never enriched, in the order given.
@@ -85,10 +81,9 @@ impl Sql<'_> {
             EnrichTable::Albums => "SELECT 1 FROM albums WHERE id = ?1 AND enriched_at IS NULL",
             EnrichTable::Artists => "SELECT 1 FROM artists WHERE id = ?1 AND enriched_at IS NULL",
         };
-        let mut st = self.0.prepare_cached(sql)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if st.exists([id])? {
+            if self.exists(sql, [id])? {
                 out.push(id.clone());
             }
         }
@@ -98,12 +93,10 @@ impl Sql<'_> {
     /// How many are never enriched.
     pub fn count_unenriched(&self, table: EnrichTable) -> rusqlite::Result<u64> {
         let sql = match table {
-            EnrichTable::Albums => "SELECT COUNT(*) FROM albums WHERE enriched_at IS NULL",
-            EnrichTable::Artists => "SELECT COUNT(*) FROM artists WHERE enriched_at IS NULL",
+            EnrichTable::Albums => "SELECT COUNT(*) AS n FROM albums WHERE enriched_at IS NULL",
+            EnrichTable::Artists => "SELECT COUNT(*) AS n FROM artists WHERE enriched_at IS NULL",
         };
-        self.0
-            .query_row(sql, [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
+        self.count(sql, [])
     }
 }
 

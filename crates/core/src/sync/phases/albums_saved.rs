@@ -2,13 +2,12 @@
 //! albums phase never asks for it again (harvest).
 
 use super::saved_list::ListKind;
-use crate::domain::{Checkpoint, Phase};
+use crate::domain::Phase;
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Album, SavedEntry};
 use crate::store::Sql;
 use crate::store::library::SavedList;
-use crate::sync::engine::{BatchCtx, Engine};
-use crate::sync::outcome::Stop;
+use crate::sync::link::BatchCtx;
 
 fn store(tx: Sql<'_>, e: &SavedEntry, ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
     let Some(a) = e
@@ -28,9 +27,3 @@ pub(super) static KIND: ListKind = ListKind {
     scope: None,
     store,
 };
-
-impl Engine {
-    pub(crate) async fn phase_albums_saved(&mut self, cp: Checkpoint) -> Result<(), Stop> {
-        self.phase_saved_list(cp, &KIND).await
-    }
-}

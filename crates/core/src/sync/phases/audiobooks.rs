@@ -1,19 +1,17 @@
 //! Saved audiobooks (`/me/audiobooks`).
 
 use super::saved_list::ListKind;
-use crate::domain::{Checkpoint, Phase};
+use crate::domain::Phase;
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Audiobook, SavedEntry};
 use crate::store::Sql;
 use crate::store::library::SavedList;
-use crate::sync::engine::{BatchCtx, Engine};
-use crate::sync::outcome::Stop;
+use crate::sync::link::BatchCtx;
 
 fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
     match e
-        .audiobook
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<Audiobook>(v.clone()).ok())
+        .audiobook_object()
+        .and_then(|v| serde_json::from_value::<Audiobook>(v).ok())
     {
         Some(b) => tx.upsert_audiobook(&b),
         None => Ok(None),
@@ -27,9 +25,3 @@ pub(super) static KIND: ListKind = ListKind {
     scope: None,
     store,
 };
-
-impl Engine {
-    pub(crate) async fn phase_audiobooks(&mut self, cp: Checkpoint) -> Result<(), Stop> {
-        self.phase_saved_list(cp, &KIND).await
-    }
-}

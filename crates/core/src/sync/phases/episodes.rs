@@ -2,13 +2,12 @@
 //! where the listener stopped.
 
 use super::saved_list::ListKind;
-use crate::domain::{Checkpoint, Phase};
+use crate::domain::Phase;
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Episode, SavedEntry};
 use crate::store::Sql;
 use crate::store::library::SavedList;
-use crate::sync::engine::{BatchCtx, Engine};
-use crate::sync::outcome::Stop;
+use crate::sync::link::BatchCtx;
 
 fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
     match e
@@ -28,9 +27,3 @@ pub(super) static KIND: ListKind = ListKind {
     scope: Some("user-read-playback-position"),
     store,
 };
-
-impl Engine {
-    pub(crate) async fn phase_episodes(&mut self, cp: Checkpoint) -> Result<(), Stop> {
-        self.phase_saved_list(cp, &KIND).await
-    }
-}

@@ -1,12 +1,14 @@
-//! One module per phase, and the one page walker every paged phase uses.
+//! One module per phase, the context every phase works in ([`PhaseCtx`]), and the one page
+//! walker every paged phase uses ([`PhaseCtx::walk`]).
 //!
-//! A phase reads pages through [`Engine::walk`] (or, for non-paged phases, requests directly),
-//! and stores every batch through [`Engine::commit_batch`]. A new phase adds a module here, a
-//! [`Phase`] variant in [`crate::domain`], and one arm in [`Engine::run_phase`].
+//! A phase reads pages through [`PhaseCtx::walk`] (or, for non-paged phases, requests
+//! directly), and stores every batch through [`PhaseCtx::commit`]. A new phase adds a module
+//! here, a [`Phase`] variant in [`crate::domain`], and one arm in [`run`].
 
 mod albums_saved;
 mod artists_followed;
 mod audiobooks;
+mod context;
 mod enrich;
 mod episodes;
 mod playlists;
@@ -16,25 +18,22 @@ mod shows;
 mod top;
 mod tracks;
 
-pub(crate) use top::SNAPSHOT_KEY as TOP_SNAPSHOT_KEY;
+pub(crate) use context::{PhaseCtx, RunFacts};
 
 use chrono::Utc;
 
-use super::engine::{BatchCtx, Engine, ReqError, Written};
 use super::events::SyncEvent;
+use super::link::{BatchCtx, Link, ReqError, Stored};
 use super::outcome::Stop;
-use crate::domain::{Checkpoint, Phase, PhaseStatus};
+use crate::domain::{Checkpoint, PAGE, Phase, PhaseStatus, mirrored_key};
 use crate::spotify::model::Page;
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::Sql;
-use crate::store::library::{Counts, EnrichTable, Journal};
+use crate::store::library::{Counts, EnrichTable};
 
-/// Items per page.
-pub(crate) const PAGE: u32 = 50;
-
-/// A batch's write, built from a page before it is committed (see [`Engine::commit_batch`]).
+/// A batch's write, built from a page before it is committed (see [`PhaseCtx::commit`]).
 pub(crate) type BatchWrite<R> = Box<
-    dyn for<'a> FnOnce(Sql<'a>, &BatchCtx, &mut Checkpoint) -> rusqlite::Result<Written<R>> + Send,
+    dyn for<'a> FnOnce(Sql<'a>, &BatchCtx, &mut Checkpoint) -> rusqlite::Result<Stored<R>> + Send,
 >;
 
 /// A paged walk: where it stands, and how each page is stored.
@@ -66,32 +65,10 @@ pub(crate) trait Walk {
     }
 }
 
-/// The `account` key set when a list's walk first completed: its changes are journaled only
-/// from then on (a list new to an existing mirror is not journaled as all added).
-pub(crate) fn mirrored_key(phase: Phase) -> String {
-    format!("mirrored_{phase}")
-}
-
-impl BatchCtx {
-    /// Where a list's changes are journaled: nowhere until the list was mirrored once.
-    pub(crate) fn list_journal(&self, mirrored: bool) -> Journal<'_> {
-        if mirrored {
-            self.journal()
-        } else {
-            Journal {
-                run: None,
-                at: &self.at,
-            }
-        }
-    }
-}
-
-impl Engine {
-    /// Whether the list of `phase` was walked completely before.
-    pub(crate) async fn list_mirrored(&self, phase: Phase) -> Result<bool, Stop> {
-        self.db(move |s| Ok(s.sql().account(&mirrored_key(phase))?.is_some()))
-            .await
-    }
+/// Whether the list of `phase` was walked completely before.
+async fn list_mirrored(ctx: &PhaseCtx<'_>, phase: Phase) -> Result<bool, Stop> {
+    ctx.read(move |q| Ok(q.account(&mirrored_key(phase))?.is_some()))
+        .await
 }
 
 /// The first page of a saved list's walk (saved albums, shows, episodes, audiobooks), as the
@@ -118,7 +95,7 @@ pub(crate) fn scope_refusal(error: &ApiError, scope: Option<&'static str>) -> Op
     }
 }
 
-impl Engine {
+impl PhaseCtx<'_> {
     /// The page walker: from the walk's next offset, fetch each page through the gate (pause
     /// and cancel act at every page boundary) and commit it as one batch, until the walk says
     /// it is over.
@@ -126,30 +103,23 @@ impl Engine {
     /// A page that contradicts itself ([`incomplete_page`]) fails the phase before anything of
     /// it is stored: a walk that ended there would mark every item not yet seen as removed.
     /// The checkpoint stays at the last committed page, so the next run retries from there.
-    pub(crate) async fn walk<W: Walk>(
-        &mut self,
-        phase: Phase,
-        cp: &mut Checkpoint,
-        walk: &mut W,
-    ) -> Result<(), Stop> {
-        while let Some(offset) = walk.next_offset(cp) {
-            self.boundary(phase).await?;
+    pub(crate) async fn walk<W: Walk>(&mut self, walk: &mut W) -> Result<(), Stop> {
+        while let Some(offset) = walk.next_offset(&self.cp) {
+            self.boundary().await?;
             let endpoint = walk.endpoint(offset);
             let template = endpoint.template();
-            let page = match self.request::<Page>(Some(phase), endpoint).await {
+            let page = match self.request::<Page>(endpoint).await {
                 Ok(p) => p,
                 Err(ReqError::Api(e)) => {
                     if let Some(stop) = scope_refusal(&e, walk.scope()) {
                         return Err(stop);
                     }
-                    match walk.refused(&e) {
-                        Some(write) => {
-                            let value = self.commit_batch(phase, cp, write).await?;
-                            walk.committed(value);
-                            return Ok(());
-                        }
-                        None => return Err(Stop::PhaseFailed(e.to_string())),
-                    }
+                    let Some(write) = walk.refused(&e) else {
+                        return Err(Stop::PhaseFailed(e.to_string()));
+                    };
+                    let value = self.commit(write).await?;
+                    walk.committed(value);
+                    return Ok(());
                 }
                 Err(ReqError::Stop(s)) => return Err(s),
             };
@@ -159,56 +129,62 @@ impl Engine {
                      the next run retries from item {offset}"
                 )));
             }
-            let write = walk.write(offset, page, cp);
-            let value = self.commit_batch(phase, cp, write).await?;
+            let write = walk.write(offset, page, &self.cp);
+            let value = self.commit(write).await?;
             walk.committed(value);
         }
         Ok(())
     }
+}
 
-    /// Start (or resume) one phase from its checkpoint and run it to its end.
-    pub(crate) async fn run_phase(&mut self, phase: Phase) -> Result<(), Stop> {
-        let now = Utc::now();
-        let cp = self
-            .db(move |s| {
-                let cp = s
-                    .sql()
-                    .phase(phase)?
-                    .map(|r| r.checkpoint)
-                    .unwrap_or_default();
-                s.sql()
-                    .set_phase_status(phase, PhaseStatus::InProgress, None, now)?;
-                Ok(cp)
-            })
-            .await?;
-        self.phase_counts = Counts::default();
-        tracing::info!(
-            "phase {phase} started ({} done{})",
-            cp.items_processed,
-            cp.total_items
-                .map(|t| format!(" of {t}"))
-                .unwrap_or_default()
-        );
-        self.emit(SyncEvent::PhaseStarted {
-            phase,
-            done: cp.items_processed,
-            total: cp.total_items,
+/// Start (or resume) one phase of the run from its checkpoint and run it to its end. Returns
+/// how it ended and what it changed in this run.
+pub(crate) async fn run(
+    link: Link<'_>,
+    facts: &mut RunFacts,
+    phase: Phase,
+) -> (Result<(), Stop>, Counts) {
+    let now = Utc::now();
+    let started = link
+        .db()
+        .write(move |tx| {
+            let cp = tx.phase(phase)?.map(|r| r.checkpoint).unwrap_or_default();
+            tx.set_phase_status(phase, PhaseStatus::InProgress, None, now)?;
+            Ok(cp)
         })
         .await;
-        match phase {
-            Phase::Tracks => self.phase_tracks(cp).await,
-            Phase::Playlists => self.phase_playlists(cp).await,
-            Phase::Albums => self.phase_enrich(cp, EnrichTable::Albums).await,
-            Phase::Artists => self.phase_enrich(cp, EnrichTable::Artists).await,
-            Phase::Plays => self.phase_plays(cp).await,
-            Phase::AlbumsSaved => self.phase_albums_saved(cp).await,
-            Phase::ArtistsFollowed => self.phase_artists_followed(cp).await,
-            Phase::Shows => self.phase_shows(cp).await,
-            Phase::Episodes => self.phase_episodes(cp).await,
-            Phase::Audiobooks => self.phase_audiobooks(cp).await,
-            Phase::Top => self.phase_top(cp).await,
-        }
-    }
+    let cp = match started {
+        Ok(cp) => cp,
+        Err(e) => return (Err(e), Counts::default()),
+    };
+    tracing::info!(
+        "phase {phase} started ({} done{})",
+        cp.items_processed,
+        cp.total_items
+            .map(|t| format!(" of {t}"))
+            .unwrap_or_default()
+    );
+    link.emit(SyncEvent::PhaseStarted {
+        phase,
+        done: cp.items_processed,
+        total: cp.total_items,
+    })
+    .await;
+    let mut ctx = PhaseCtx::new(phase, cp, facts, link);
+    let result = match phase {
+        Phase::Tracks => tracks::run(&mut ctx).await,
+        Phase::Playlists => playlists::run(&mut ctx).await,
+        Phase::Albums => enrich::run(&mut ctx, EnrichTable::Albums).await,
+        Phase::Artists => enrich::run(&mut ctx, EnrichTable::Artists).await,
+        Phase::Plays => plays::run(&mut ctx).await,
+        Phase::AlbumsSaved => saved_list::run(&mut ctx, &albums_saved::KIND).await,
+        Phase::ArtistsFollowed => artists_followed::run(&mut ctx).await,
+        Phase::Shows => saved_list::run(&mut ctx, &shows::KIND).await,
+        Phase::Episodes => saved_list::run(&mut ctx, &episodes::KIND).await,
+        Phase::Audiobooks => saved_list::run(&mut ctx, &audiobooks::KIND).await,
+        Phase::Top => top::run(&mut ctx).await,
+    };
+    (result, ctx.counts())
 }
 
 /// Why a page cannot be the end of its list although it has no items: its own `total` says

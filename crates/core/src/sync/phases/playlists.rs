@@ -2,15 +2,13 @@
 //! then the items of every readable playlist whose snapshot changed, page by page into a
 //! staging table swapped in when its last page lands.
 
-use super::{BatchWrite, PAGE, PageEnd, Walk, listing_done};
-use crate::domain::{Checkpoint, Cursor, Phase};
+use super::{BatchWrite, PageEnd, PhaseCtx, Walk, listing_done};
+use crate::domain::{Checkpoint, Cursor, PAGE};
 use crate::spotify::model::{Page, Playlist, PlaylistEntry};
 use crate::spotify::{ApiError, Endpoint};
 use crate::store::library::{Counts, ItemsAccess, items_access};
-use crate::sync::engine::{Engine, Written};
+use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
-
-const PHASE: Phase = Phase::Playlists;
 
 /// Step 1: the list of playlists.
 struct ListWalk {
@@ -52,7 +50,7 @@ impl Walk for ListWalk {
                 cp.cursor = Some(Cursor::Items);
             }
             cp.total_items = Some(cp.items_processed + tx.pending_items_total()?);
-            Ok(Written::counts(counts))
+            Ok(Stored::counts(counts))
         })
     }
 
@@ -94,7 +92,7 @@ impl Walk for ItemsWalk {
                 counts = tx.finish_playlist_items(&id, &ctx.at, ctx.journal())?;
             }
             cp.items_processed += n;
-            Ok(Written {
+            Ok(Stored {
                 counts,
                 done: false,
                 value: (n, done),
@@ -116,7 +114,7 @@ impl Walk for ItemsWalk {
         let id = self.id.clone();
         Some(Box::new(move |tx, _ctx, _cp| {
             tx.mark_playlist_unreadable(&id, access)?;
-            Ok(Written {
+            Ok(Stored {
                 counts: Counts::default(),
                 done: false,
                 value: (0, true),
@@ -125,35 +123,33 @@ impl Walk for ItemsWalk {
     }
 }
 
-impl Engine {
-    pub(crate) async fn phase_playlists(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
-        let mut list = ListWalk {
-            me: self.me(),
-            extended: self.extended(),
+/// The list, then the items of every playlist left pending.
+pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
+    let mut list = ListWalk {
+        me: ctx.run.me.clone(),
+        extended: ctx.extended(),
+    };
+    ctx.walk(&mut list).await?;
+    loop {
+        ctx.boundary().await?;
+        let Some((id, staged, total)) = ctx.read(|q| q.next_pending_playlist()).await? else {
+            break;
         };
-        self.walk(PHASE, &mut cp, &mut list).await?;
-        loop {
-            self.boundary(PHASE).await?;
-            let Some((id, staged, total)) = self.db(|s| s.sql().next_pending_playlist()).await?
-            else {
-                break;
-            };
-            if total == Some(0) || total.is_some_and(|t| staged >= t && staged > 0) {
-                // Every page is staged already (or there is none): swap them in.
-                self.commit_batch(PHASE, &mut cp, move |tx, ctx, _cp| {
-                    let counts = tx.finish_playlist_items(&id, &ctx.at, ctx.journal())?;
-                    Ok(Written::counts(counts))
-                })
-                .await?;
-                continue;
-            }
-            let mut items = ItemsWalk {
-                id,
-                staged,
-                done: false,
-            };
-            self.walk(PHASE, &mut cp, &mut items).await?;
+        if total == Some(0) || total.is_some_and(|t| staged >= t && staged > 0) {
+            // Every page is staged already (or there is none): swap them in.
+            ctx.commit(move |tx, batch, _cp| {
+                let counts = tx.finish_playlist_items(&id, &batch.at, batch.journal())?;
+                Ok(Stored::counts(counts))
+            })
+            .await?;
+            continue;
         }
-        self.complete_phase(PHASE, &mut cp).await
+        let mut items = ItemsWalk {
+            id,
+            staged,
+            done: false,
+        };
+        ctx.walk(&mut items).await?;
     }
+    ctx.complete().await
 }

@@ -8,16 +8,14 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::PAGE;
-use crate::domain::{Checkpoint, Phase};
+use super::PhaseCtx;
+use crate::domain::PAGE;
 use crate::spotify::Endpoint;
 use crate::spotify::model::{CursorPage, Play};
 use crate::store::library::Counts;
 use crate::store::plays::{ApiPlay, Outcome};
-use crate::sync::engine::{Engine, Written};
+use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
-
-const PHASE: Phase = Phase::Plays;
 
 /// How far past the engine's clock a play may be stamped (clocks differ a little).
 pub(crate) const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
@@ -36,110 +34,82 @@ fn not_from_the_future(played_at: Option<&str>, horizon: DateTime<Utc>) -> bool 
         .is_none_or(|t| t <= horizon)
 }
 
-impl Engine {
-    pub(crate) async fn phase_plays(&mut self, cp: Checkpoint) -> Result<(), Stop> {
-        self.boundary(PHASE).await?;
-        self.poll_plays(cp).await
-    }
+/// The plays phase: one poll.
+pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
+    ctx.boundary().await?;
+    poll(ctx).await
+}
 
-    /// A poll that fell due while another phase runs ([`crate::sync::SyncCommand::PollPlays`]):
-    /// sent now, between that phase's batches, with the plays phase's own checkpoint. A poll
-    /// that fails is logged and left to the next one; the running phase goes on.
-    pub(crate) async fn poll_between_batches(&mut self) -> Result<(), Stop> {
-        let cp = self
-            .db(move |s| Ok(s.sql().phase(PHASE)?.map(|r| r.checkpoint)))
-            .await?
-            .unwrap_or_default();
-        let counts = std::mem::take(&mut self.phase_counts);
-        let result = self.poll_plays(cp).await;
-        let polled = std::mem::replace(&mut self.phase_counts, counts);
-        match result {
-            Ok(()) => {
-                tracing::info!(
-                    "listening history polled between batches: {} new play(s)",
-                    polled.added
-                );
-                Ok(())
-            }
-            Err(Stop::PhaseFailed(e) | Stop::Skipped(e)) => {
-                tracing::warn!("listening-history poll between batches failed: {e}");
-                Ok(())
-            }
-            Err(s) => Err(s),
-        }
+/// One page of plays after the newest known (also sent between another phase's batches: see
+/// [`PhaseCtx::boundary`]).
+pub(super) async fn poll(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
+    let now = Utc::now();
+    let horizon = now + FUTURE_TOLERANCE;
+    let last = ctx.read(move |q| q.last_play(horizon)).await?;
+    let after_ms = after_cursor(last.as_deref(), now);
+    let endpoint = Endpoint::RecentlyPlayed {
+        after_ms,
+        limit: PAGE,
+    };
+    let template = endpoint.template();
+    let page: CursorPage = ctx.request(endpoint).await.map_err(|e| e.into_stop())?;
+    let read: Vec<Play> = page
+        .items
+        .iter()
+        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+        .collect();
+    let received = read.len();
+    let (plays, future): (Vec<Play>, Vec<Play>) = read
+        .into_iter()
+        .partition(|p| not_from_the_future(p.played_at.as_deref(), horizon));
+    if let Some(latest) = future.iter().filter_map(|p| p.played_at.as_deref()).max() {
+        tracing::warn!(
+            "{template}: skipped {} play(s) stamped in the future (latest {latest}; more than {} \
+             h past this computer's clock)",
+            future.len(),
+            FUTURE_TOLERANCE.num_hours()
+        );
     }
-
-    async fn poll_plays(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
-        let now = Utc::now();
-        let horizon = now + FUTURE_TOLERANCE;
-        let last = self.db(move |s| s.sql().last_play(horizon)).await?;
-        let after_ms = after_cursor(last.as_deref(), now);
-        let endpoint = Endpoint::RecentlyPlayed {
-            after_ms,
-            limit: PAGE,
-        };
-        let template = endpoint.template();
-        let page: CursorPage = self
-            .request(Some(PHASE), endpoint)
-            .await
-            .map_err(|e| e.into_stop())?;
-        let read: Vec<Play> = page
-            .items
-            .iter()
-            .filter_map(|v| serde_json::from_value(v.clone()).ok())
-            .collect();
-        let received = read.len();
-        let (plays, future): (Vec<Play>, Vec<Play>) = read
-            .into_iter()
-            .partition(|p| not_from_the_future(p.played_at.as_deref(), horizon));
-        if let Some(latest) = future.iter().filter_map(|p| p.played_at.as_deref()).max() {
-            tracing::warn!(
-                "{template}: skipped {} play(s) stamped in the future (latest {latest}; more \
-                 than {} h past this computer's clock)",
-                future.len(),
-                FUTURE_TOLERANCE.num_hours()
-            );
+    // A full page of plays none of which was known: some before it may be lost.
+    let may_have_lost = last.is_some() && received as u32 >= PAGE;
+    ctx.commit(move |tx, batch, cp| {
+        let mut counts = Counts::default();
+        let mut known = 0u64;
+        let mut oldest: Option<String> = None;
+        for p in &plays {
+            let Some(played_at) = p.played_at.as_deref() else {
+                continue;
+            };
+            let track_id = match &p.track {
+                Some(t) => tx.upsert_track(t)?,
+                None => None,
+            };
+            let play = ApiPlay::from_model(played_at, p, track_id.as_deref(), batch.run);
+            // A play merged into an imported row was known already (see `insert_play`).
+            if tx.insert_play(&play)? == Outcome::Added {
+                counts.added += 1;
+            } else {
+                known += 1;
+            }
+            if oldest.as_deref().is_none_or(|o| played_at < o) {
+                oldest = Some(played_at.to_string());
+            }
         }
-        self.commit_batch(PHASE, &mut cp, move |tx, ctx, cp| {
-            let mut counts = Counts::default();
-            let mut known = 0u64;
-            let mut oldest: Option<String> = None;
-            for p in &plays {
-                let Some(played_at) = p.played_at.as_deref() else {
-                    continue;
-                };
-                let track_id = match &p.track {
-                    Some(t) => tx.upsert_track(t)?,
-                    None => None,
-                };
-                let play = ApiPlay::from_model(played_at, p, track_id.as_deref(), ctx.run);
-                // A play merged into an imported row was known already (see `insert_play`).
-                if tx.insert_play(&play)? == Outcome::Added {
-                    counts.added += 1;
-                } else {
-                    known += 1;
-                }
-                if oldest.as_deref().is_none_or(|o| played_at < o) {
-                    oldest = Some(played_at.to_string());
-                }
-            }
-            if last.is_some()
-                && received as u32 >= PAGE
-                && known == 0
-                && let Some(before) = &oldest
-            {
-                tx.insert_play_gap(last.as_deref(), before, &ctx.at)?;
-            }
-            cp.items_processed += counts.added;
-            cp.total_items = Some(cp.items_processed);
-            Ok(Written {
-                counts,
-                done: true,
-                value: (),
-            })
+        if may_have_lost
+            && known == 0
+            && let Some(before) = &oldest
+        {
+            tx.insert_play_gap(last.as_deref(), before, &batch.at)?;
+        }
+        cp.items_processed += counts.added;
+        cp.total_items = Some(cp.items_processed);
+        Ok(Stored {
+            counts,
+            done: true,
+            value: (),
         })
-        .await
-    }
+    })
+    .await
 }
 
 #[cfg(test)]

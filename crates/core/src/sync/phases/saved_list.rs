@@ -4,13 +4,13 @@
 //! total it stops there (an unchanged list costs one request), else something was removed and
 //! it walks on to the end (every earlier page was seen by this run), then marks the unseen.
 
-use super::{BatchWrite, PAGE, PageEnd, Walk, listing_done, mirrored_key};
-use crate::domain::{Checkpoint, Cursor, Phase, RunKind};
+use super::{BatchWrite, PageEnd, PhaseCtx, Walk, list_mirrored, listing_done};
+use crate::domain::{Checkpoint, Cursor, PAGE, Phase, mirrored_key};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Page, SavedEntry};
 use crate::store::Sql;
 use crate::store::library::{Counts, SavedList};
-use crate::sync::engine::{BatchCtx, Engine, Written};
+use crate::sync::link::{BatchCtx, Stored};
 use crate::sync::outcome::Stop;
 
 /// What distinguishes one `added_at` list from another.
@@ -90,7 +90,7 @@ impl Walk for SavedListWalk {
             if last {
                 tx.set_account(&mirrored_key(kind.phase), Some(&ctx.at), ctx.now)?;
             }
-            Ok(Written {
+            Ok(Stored {
                 counts,
                 done: last,
                 value: last,
@@ -103,23 +103,16 @@ impl Walk for SavedListWalk {
     }
 }
 
-impl Engine {
-    /// Walk one `added_at` list from its checkpoint.
-    pub(super) async fn phase_saved_list(
-        &mut self,
-        mut cp: Checkpoint,
-        kind: &'static ListKind,
-    ) -> Result<(), Stop> {
-        let run_kind = self.run.as_ref().map(|r| r.kind).unwrap_or(RunKind::Full);
-        if run_kind != RunKind::Full && cp.cursor.is_none() {
-            cp.cursor = Some(Cursor::Incremental);
-        }
-        let mirrored = self.list_mirrored(kind.phase).await?;
-        let mut walk = SavedListWalk {
-            kind,
-            done: false,
-            mirrored,
-        };
-        self.walk(kind.phase, &mut cp, &mut walk).await
+/// Walk one `added_at` list from its checkpoint.
+pub(super) async fn run(ctx: &mut PhaseCtx<'_>, kind: &'static ListKind) -> Result<(), Stop> {
+    if ctx.incremental() && ctx.cp.cursor.is_none() {
+        ctx.cp.cursor = Some(Cursor::Incremental);
     }
+    let mirrored = list_mirrored(ctx, kind.phase).await?;
+    let mut walk = SavedListWalk {
+        kind,
+        done: false,
+        mirrored,
+    };
+    ctx.walk(&mut walk).await
 }

@@ -1,13 +1,12 @@
 //! Saved shows (`/me/shows`): podcasts the user follows.
 
 use super::saved_list::ListKind;
-use crate::domain::{Checkpoint, Phase};
+use crate::domain::Phase;
 use crate::spotify::Endpoint;
 use crate::spotify::model::{SavedEntry, Show};
 use crate::store::Sql;
 use crate::store::library::SavedList;
-use crate::sync::engine::{BatchCtx, Engine};
-use crate::sync::outcome::Stop;
+use crate::sync::link::BatchCtx;
 
 fn store(tx: Sql<'_>, e: &SavedEntry, _ctx: &BatchCtx) -> rusqlite::Result<Option<String>> {
     match e
@@ -27,9 +26,3 @@ pub(super) static KIND: ListKind = ListKind {
     scope: None,
     store,
 };
-
-impl Engine {
-    pub(crate) async fn phase_shows(&mut self, cp: Checkpoint) -> Result<(), Stop> {
-        self.phase_saved_list(cp, &KIND).await
-    }
-}

@@ -3,26 +3,21 @@
 //! snapshot sends nothing. Top artists are full objects, stored as enriched (harvest); top
 //! tracks are stored like liked songs' tracks.
 //!
-//! The checkpoint's offset is `list × STRIDE + offset within the list`, the lists in the order
-//! of [`LISTS`].
+//! The checkpoint's offset is `list × TOP_STRIDE + offset within the list`, the lists in the
+//! order of [`LISTS`].
 
 use chrono::Utc;
 
-use super::{BatchWrite, PAGE, PageEnd, Walk, listing_done};
-use crate::domain::{Checkpoint, Phase, RunKind};
+use super::{BatchWrite, PageEnd, PhaseCtx, Walk, listing_done};
+use crate::domain::{Checkpoint, PAGE, TOP_SNAPSHOT_KEY, TOP_STRIDE as STRIDE};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Artist, Page, Playable};
 use crate::store::library::Counts;
-use crate::sync::engine::{Engine, Written};
+use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
 
-const PHASE: Phase = Phase::Top;
-/// Far above any top list's length (Spotify serves at most a few hundred).
-const STRIDE: u64 = 100_000;
 /// (kind, time range) in walk order.
 const LISTS: [(&str, &str); 6] = crate::domain::TOP_LIST_ORDER;
-/// The `account` key holding the day of the last complete snapshot.
-pub(crate) const SNAPSHOT_KEY: &str = "top_snapshot_date";
 
 struct TopWalk {
     date: String,
@@ -101,10 +96,10 @@ impl Walk for TopWalk {
             };
             let last = list_done && list + 1 == LISTS.len();
             if last {
-                tx.set_account(SNAPSHOT_KEY, Some(&date), ctx.now)?;
+                tx.set_account(TOP_SNAPSHOT_KEY, Some(&date), ctx.now)?;
                 cp.total_items = Some(cp.items_processed);
             }
-            Ok(Written {
+            Ok(Stored {
                 counts: Counts::default(),
                 done: last,
                 value: last,
@@ -117,21 +112,19 @@ impl Walk for TopWalk {
     }
 }
 
-impl Engine {
-    pub(crate) async fn phase_top(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
-        let date = Utc::now().format("%Y-%m-%d").to_string();
-        let kind = self.run.as_ref().map(|r| r.kind).unwrap_or(RunKind::Full);
-        if kind != RunKind::Full && cp.current_offset == 0 {
-            let today = date.clone();
-            let have = self
-                .db(move |s| Ok(s.sql().account(SNAPSHOT_KEY)?.as_deref() == Some(&today)))
-                .await?;
-            if have {
-                tracing::info!("top lists: today's snapshot is stored already");
-                return self.complete_phase(PHASE, &mut cp).await;
-            }
+/// Today's snapshot of the top lists (an incremental run skips a day already stored).
+pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
+    let date = Utc::now().format("%Y-%m-%d").to_string();
+    if ctx.incremental() && ctx.cp.current_offset == 0 {
+        let today = date.clone();
+        let have = ctx
+            .read(move |q| Ok(q.account(TOP_SNAPSHOT_KEY)?.as_deref() == Some(&today)))
+            .await?;
+        if have {
+            tracing::info!("top lists: today's snapshot is stored already");
+            return ctx.complete().await;
         }
-        let mut walk = TopWalk { date, done: false };
-        self.walk(PHASE, &mut cp, &mut walk).await
     }
+    let mut walk = TopWalk { date, done: false };
+    ctx.walk(&mut walk).await
 }

@@ -5,16 +5,14 @@
 
 use std::collections::HashMap;
 
-use super::{BatchWrite, PAGE, Walk};
-use crate::domain::{Capability, CapabilityValue, Checkpoint, Cursor, Phase, RunKind};
+use super::{BatchWrite, PhaseCtx, Walk};
+use crate::domain::{Capability, CapabilityValue, Checkpoint, Cursor, PAGE};
 use crate::spotify::Endpoint;
 use crate::spotify::model::{Page, SavedTrack};
 use crate::store::library::Counts;
-use crate::sync::engine::{Engine, Written};
+use crate::sync::link::Stored;
 use crate::sync::outcome::Stop;
 use crate::sync::unsaved;
-
-const PHASE: Phase = Phase::Tracks;
 
 /// Track ids of a page, in order (`None` for items without one).
 type PageIds = Vec<Option<String>>;
@@ -122,7 +120,7 @@ impl Walk for SavedTracksWalk {
                 counts.removed = tx.mark_unsaved(ctx.run, &ctx.at, ctx.journal())?;
                 cp.total_items = Some(cp.current_offset);
             }
-            Ok(Written {
+            Ok(Stored {
                 counts,
                 done: last,
                 value: PageOutcome {
@@ -157,88 +155,81 @@ fn bisection_page(page: &Page) -> (PageIds, BatchWrite<()>) {
             }
         }
         cp.items_processed += items.len() as u64;
-        Ok(Written::counts(counts))
+        Ok(Stored::counts(counts))
     });
     (ids, write)
 }
 
-impl Engine {
-    pub(crate) async fn phase_tracks(&mut self, mut cp: Checkpoint) -> Result<(), Stop> {
-        let kind = self.run.as_ref().map(|r| r.kind).unwrap_or(RunKind::Full);
-        if kind != RunKind::Full && cp.cursor.is_none() {
-            cp.cursor = Some(Cursor::Incremental);
-        }
-        let mut walk = SavedTracksWalk::default();
-        loop {
-            let res = self.walk(PHASE, &mut cp, &mut walk).await;
-            if let Some(e) = walk.extended.take()
-                && let Some(run) = self.run.as_mut()
-            {
-                run.extended = Some(e);
-            }
-            res?;
-            if !walk.reconcile {
-                // Done, or resumed after the last page was committed.
-                return Ok(());
-            }
-            walk.reconcile = false;
-            if self.find_unsaved(&mut cp, &mut walk.pages).await? {
-                return Ok(());
-            }
-            tracing::info!("saved tracks: reconciling with a full walk");
-        }
+/// Walk the saved tracks from the checkpoint (reconciling an un-save when one is found).
+pub(super) async fn run(ctx: &mut PhaseCtx<'_>) -> Result<(), Stop> {
+    if ctx.incremental() && ctx.cp.cursor.is_none() {
+        ctx.cp.cursor = Some(Cursor::Incremental);
     }
+    let mut walk = SavedTracksWalk::default();
+    loop {
+        let res = ctx.walk(&mut walk).await;
+        if let Some(e) = walk.extended.take() {
+            // Stored with the page that showed it.
+            ctx.run.extended = Some(e);
+        }
+        res?;
+        if !walk.reconcile {
+            // Done, or resumed after the last page was committed.
+            return Ok(());
+        }
+        walk.reconcile = false;
+        if find_unsaved(ctx, &mut walk.pages).await? {
+            return Ok(());
+        }
+        tracing::info!("saved tracks: reconciling with a full walk");
+    }
+}
 
-    /// Un-saves found by bisection instead of reading every page; `false` when the lists do
-    /// not line up (then the caller walks the rest).
-    async fn find_unsaved(
-        &mut self,
-        cp: &mut Checkpoint,
-        pages: &mut HashMap<u64, PageIds>,
-    ) -> Result<bool, Stop> {
-        let total = cp.total_items.unwrap_or_default();
-        let ours = self.db(|s| s.sql().saved_in_order()).await?;
-        let page = u64::from(PAGE);
-        let found = loop {
-            let res = unsaved::find_unsaved(&ours, total, &mut |i| match pages.get(&(i / page)) {
-                Some(ids) => Ok(ids.get((i % page) as usize).cloned().flatten()),
-                None => Err(i / page),
-            });
-            match res {
-                Ok(found) => break found,
-                Err(missing) => {
-                    self.boundary(PHASE).await?;
-                    let endpoint = Endpoint::SavedTracks {
-                        offset: missing * page,
-                        limit: PAGE,
-                    };
-                    let read: Page = self
-                        .request(Some(PHASE), endpoint)
-                        .await
-                        .map_err(|e| e.into_stop())?;
-                    let (ids, write) = bisection_page(&read);
-                    self.commit_batch(PHASE, cp, write).await?;
-                    pages.insert(missing, ids);
-                }
+/// Un-saves found by bisection instead of reading every page; `false` when the lists do not
+/// line up (then the caller walks the rest).
+async fn find_unsaved(
+    ctx: &mut PhaseCtx<'_>,
+    pages: &mut HashMap<u64, PageIds>,
+) -> Result<bool, Stop> {
+    let total = ctx.cp.total_items.unwrap_or_default();
+    let ours = ctx.read(|q| q.saved_in_order()).await?;
+    let page = u64::from(PAGE);
+    let found = loop {
+        let res = unsaved::find_unsaved(&ours, total, &mut |i| match pages.get(&(i / page)) {
+            Some(ids) => Ok(ids.get((i % page) as usize).cloned().flatten()),
+            None => Err(i / page),
+        });
+        match res {
+            Ok(found) => break found,
+            Err(missing) => {
+                ctx.boundary().await?;
+                let endpoint = Endpoint::SavedTracks {
+                    offset: missing * page,
+                    limit: PAGE,
+                };
+                let read: Page = ctx.request(endpoint).await.map_err(|e| e.into_stop())?;
+                let (ids, write) = bisection_page(&read);
+                ctx.commit(write).await?;
+                pages.insert(missing, ids);
             }
-        };
-        let Some(removed) = found else {
-            return Ok(false);
-        };
-        self.commit_batch(PHASE, cp, move |tx, ctx, cp| {
-            let n = tx.mark_removed(&removed, &ctx.at, ctx.journal())?;
-            cp.total_items = Some(total);
-            cp.current_offset = total;
-            Ok(Written {
-                counts: Counts {
-                    removed: n,
-                    ..Counts::default()
-                },
-                done: true,
-                value: (),
-            })
+        }
+    };
+    let Some(removed) = found else {
+        return Ok(false);
+    };
+    ctx.commit(move |tx, batch, cp| {
+        let n = tx.mark_removed(&removed, &batch.at, batch.journal())?;
+        cp.total_items = Some(total);
+        cp.current_offset = total;
+        Ok(Stored {
+            counts: Counts {
+                removed: n,
+                ..Counts::default()
+            },
+            done: true,
+            value: (),
         })
-        .await?;
-        Ok(true)
-    }
+    })
+    .await?;
+    Ok(true)
 }

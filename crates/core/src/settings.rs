@@ -1,8 +1,9 @@
-//! The engine's settings (the `[sync]` table of the config file).
+//! What a sync is set to do (the `[sync]` table of the config file): the engine runs by it and
+//! the plan describes the same sync from it.
 
 use serde::{Deserialize, Serialize};
 
-use super::Phase;
+use crate::domain::Phase;
 use crate::quota::Schedule;
 
 /// `[sync]`: pacing and budget.
