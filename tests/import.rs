@@ -19,3 +19,5 @@ mod merge;
 mod real;
 #[path = "import/safety.rs"]
 mod safety;
+#[path = "import/shown.rs"]
+mod shown;

@@ -44,7 +44,7 @@ fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
         }
         _ => vec![
             ("←/→", "period"),
-            ("tab", "month/year"),
+            ("tab", "month/year/all"),
             ("r", "reload"),
             ("1/2", "screens"),
             ("?", "help"),
@@ -145,7 +145,7 @@ const LIBRARY_KEYS: [(&str, &str); 13] = [
 
 const STATS_KEYS: [(&str, &str); 6] = [
     ("←/→", "previous / next month or year"),
-    ("tab", "a month or a whole year"),
+    ("tab", "a month, its year in review, all time"),
     ("r", "read the history again"),
     ("1  2  3", "screens: Sync, Library, Stats"),
     ("?  Esc", "close this help"),
