@@ -46,6 +46,8 @@ mod plan_pane;
 mod snapshots;
 #[path = "tui/stats.rs"]
 mod stats;
+#[path = "tui/stats_real.rs"]
+mod stats_real;
 #[path = "tui/tmux.rs"]
 mod tmux;
 

@@ -106,8 +106,8 @@ impl Widget for ReviewWidget<'_> {
         let roomy = area.height >= 36;
         let [head, figures, months, tops, new] = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Length(if area.width >= 150 { 1 } else { 2 }),
-            Constraint::Length(if roomy { 12 } else { 7 }),
+            Constraint::Length(if area.width >= 120 { 2 } else { 3 }),
+            Constraint::Length(if roomy { 12 } else { 6 }),
             Constraint::Length(if roomy { 12 } else { 6 }),
             Constraint::Min(0),
         ])
