@@ -100,7 +100,10 @@ fn the_plays_tab_shows_the_exports_names_for_a_track_the_catalog_does_not_descri
     let env = imported();
     let plays = rows(&env, Tab::Plays);
     let lonely = plays.iter().find(|r| r.name == "Lonely").unwrap();
-    assert_eq!((lonely.artist.as_str(), lonely.album.as_str()), ("Nobody Else", "Alone"));
+    assert_eq!(
+        (lonely.artist.as_str(), lonely.album.as_str()),
+        ("Nobody Else", "Alone")
+    );
     // The catalog's names where it describes the track.
     let known = plays.iter().find(|r| r.name == "Known Song").unwrap();
     assert_eq!(
@@ -108,10 +111,7 @@ fn the_plays_tab_shows_the_exports_names_for_a_track_the_catalog_does_not_descri
         ("Sigur Rós", "Ágætis byrjun")
     );
     // Account data names the track and the artist, no album.
-    let named = plays
-        .iter()
-        .find(|r| r.name == "KNOWN SONG")
-        .unwrap();
+    let named = plays.iter().find(|r| r.name == "KNOWN SONG").unwrap();
     assert_eq!(named.artist, "sigur Rós", "{plays:#?}");
     let episode = plays.iter().find(|r| r.name == "An Episode").unwrap();
     assert_eq!(episode.artist, "A Show");
@@ -122,7 +122,10 @@ fn the_liked_tab_counts_imported_plays_by_id_and_by_name() {
     let env = imported();
     let liked = rows(&env, Tab::Liked);
     assert_eq!(liked.len(), 1);
-    assert_eq!(liked[0].plays, 5, "3 extended by id, 2 account by name: {liked:?}");
+    assert_eq!(
+        liked[0].plays, 5,
+        "3 extended by id, 2 account by name: {liked:?}"
+    );
 }
 
 #[test]
@@ -149,8 +152,14 @@ fn stats_open_on_the_latest_month_with_plays_and_count_one_artist_per_name() {
         vec![("Sigur Rós".to_string(), 5), ("Nobody Else".to_string(), 1)]
     );
     assert_eq!(s.top_tracks[0], ("Known Song · Sigur Rós".to_string(), 3));
-    assert_eq!(s.top_albums[0], ("Ágætis byrjun · Sigur Rós".to_string(), 3));
-    assert!(s.top_albums.contains(&("Alone · Nobody Else".to_string(), 1)));
+    assert_eq!(
+        s.top_albums[0],
+        ("Ágætis byrjun · Sigur Rós".to_string(), 3)
+    );
+    assert!(
+        s.top_albums
+            .contains(&("Alone · Nobody Else".to_string(), 1))
+    );
     assert!(s.review.is_none());
 
     // All time: the account plays of February too.
@@ -179,5 +188,8 @@ fn a_year_in_review_counts_minutes_days_streak_busiest_day_and_new_artists() {
     assert_eq!(r.new_artists[0], ("Sigur Rós".to_string(), 7));
     // The next year has no new artist and no plays.
     let next = stats(&env, Some(Period::Year(2025))).review.unwrap();
-    assert_eq!((next.plays, next.new_artist_count, next.streak), (0, 0, None));
+    assert_eq!(
+        (next.plays, next.new_artist_count, next.streak),
+        (0, 0, None)
+    );
 }

@@ -238,7 +238,10 @@ fn stats_snapshot_and_period_keys() {
     assert_eq!(app.stats().period(), Some(Period::Year(2026)));
     let year = app.stats().stats().unwrap().period_plays;
     assert!(year > stats.period_plays);
-    assert!(app.stats().stats().unwrap().review.is_some(), "a year is its review");
+    assert!(
+        app.stats().stats().unwrap().review.is_some(),
+        "a year is its review"
+    );
     // t: all time, then back to the month of the latest play.
     send(&mut app, &db, key('t'));
     assert_eq!(app.stats().period(), Some(Period::All));

@@ -192,7 +192,9 @@ fn regex_like_dates(screen: &str) -> usize {
                 && b[2] == b'-'
                 && b[5] == b' '
                 && b[8] == b':'
-                && [0, 1, 3, 4, 6, 7, 9, 10].iter().all(|&i| b[i].is_ascii_digit())
+                && [0, 1, 3, 4, 6, 7, 9, 10]
+                    .iter()
+                    .all(|&i| b[i].is_ascii_digit())
         };
         short(b) || (b.len() >= 16 && b[4] == b'-' && short(&b[5..]))
     };

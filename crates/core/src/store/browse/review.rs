@@ -91,7 +91,8 @@ impl Sql<'_> {
             };
             r.plays += d.n;
             ms_total = ms_total.saturating_add(d.ms);
-            ms_month[date.month0() as usize] = ms_month[date.month0() as usize].saturating_add(d.ms);
+            ms_month[date.month0() as usize] =
+                ms_month[date.month0() as usize].saturating_add(d.ms);
             let minutes = d.ms / 60_000;
             if r.busiest_day.is_none_or(|(_, m, _)| minutes > m) {
                 r.busiest_day = Some((date, minutes, d.n));

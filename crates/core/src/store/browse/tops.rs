@@ -77,7 +77,10 @@ impl Heard {
     /// The artists the plays count for: the catalog's, else the export's.
     fn credited(&self) -> Vec<(&str, bool)> {
         if self.artists.is_empty() {
-            self.export_artist.iter().map(|a| (a.as_str(), false)).collect()
+            self.export_artist
+                .iter()
+                .map(|a| (a.as_str(), false))
+                .collect()
         } else {
             self.artists.iter().map(|a| (a.as_str(), true)).collect()
         }
