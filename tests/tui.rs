@@ -6,6 +6,8 @@
 
 #[path = "tui/browse_e2e.rs"]
 mod browse_e2e;
+#[path = "tui/demo_history.rs"]
+mod demo_history;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/engine.rs"]

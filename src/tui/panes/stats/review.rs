@@ -128,13 +128,16 @@ impl Widget for ReviewWidget<'_> {
             let [list, _] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(2)])
                 .spacing(2)
                 .areas(new);
-            top(
-                t,
-                format!("New artists in {}", r.year),
-                &r.new_artists,
-                list,
-                buf,
-            );
+            let head = format!("New artists in {}", r.year);
+            if r.new_artists.is_empty() {
+                Paragraph::new(vec![
+                    title(t, head),
+                    Line::from(Span::styled("none: every artist was heard before", t.dim())),
+                ])
+                .render(list, buf);
+            } else {
+                top(t, head, &r.new_artists, list, buf);
+            }
         }
     }
 }
