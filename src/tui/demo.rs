@@ -60,15 +60,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     }
     tracing::info!(url = %base_url, tracks = args.sim.tracks, seed = args.sim.seed, "demo: simulated Spotify listening");
 
-    let db = dir.path().join("spotsync-demo.db");
-    match import_history(&sim, dir.path(), &db).await {
-        Ok(s) => tracing::info!(
-            rows = s.rows,
-            added = s.added,
-            "demo: imported the simulated account's data export ({HISTORY_YEARS} years of plays)"
-        ),
-        Err(e) => tracing::warn!("demo: the simulated data export was not imported: {e}"),
-    }
+    let db = import_history(&sim, dir.path()).await;
     let config = demo_config(args);
     let setup = Setup {
         mouse: !global.no_mouse,
@@ -117,9 +109,23 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     result
 }
 
-/// Write the simulated account's data export into `dir` and import it into `db` (off the
-/// runtime), as `spotsync import` would.
-async fn import_history(
+/// The demo's database in `dir`, with the simulated account's data export imported as
+/// `spotsync import` would; the log says how it went (the demo opens either way).
+async fn import_history(sim: &simulator::RunningSim, dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("spotsync-demo.db");
+    match write_and_import(sim, dir, &db).await {
+        Ok(s) => tracing::info!(
+            rows = s.rows,
+            added = s.added,
+            "demo: imported the simulated account's data export ({HISTORY_YEARS} years of plays)"
+        ),
+        Err(e) => tracing::warn!("demo: the simulated data export was not imported: {e}"),
+    }
+    db
+}
+
+/// Write the export and import it off the runtime.
+async fn write_and_import(
     sim: &simulator::RunningSim,
     dir: &std::path::Path,
     db: &std::path::Path,

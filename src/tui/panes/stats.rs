@@ -2,7 +2,7 @@
 //! sparkline), the top artists, tracks and albums of a month or of the whole history (bars in a
 //! table; `←`/`→` moves the period, tab cycles month, year and all time), a listening clock
 //! (weekday × hour) and how well the history covers time; a year shows its year in review
-//! ([`review`]). The figures are read off the UI thread (`store::browse::stats`);
+//! (`review`). The figures are read off the UI thread (`store::browse::stats`);
 //! [`StatsWidget`] only reads them.
 
 mod review;
