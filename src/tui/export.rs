@@ -89,18 +89,20 @@ pub struct ExportRequest {
 
 impl ExportRequest {
     /// `what` in `format` into `dir`; albums and artists in a track-list format (M3U8, JSPF,
-    /// XSPF) are written as CSV instead.
+    /// XSPF, ListenBrainz) are written as CSV instead, and a track list other than the plays in
+    /// ListenBrainz's format (which holds listens only) as JSPF, the playlists ListenBrainz takes.
     pub fn new(what: ExportWhat, format: Format, dir: PathBuf) -> ExportRequest {
-        let format = if what.is_table() && format.track_lists_only() {
-            Format::Csv
-        } else {
-            format
+        let format = match format {
+            f if what.is_table() && f.track_lists_only() => Format::Csv,
+            Format::ListenBrainz if !matches!(what, ExportWhat::Plays) => Format::Jspf,
+            f => f,
         };
         ExportRequest { what, format, dir }
     }
 }
 
-/// The format after `f` in the order `E` cycles through (CSV, JSON, M3U8, JSPF, XSPF).
+/// The format after `f` in the order `E` cycles through (CSV, JSON, M3U8, JSPF, XSPF,
+/// ListenBrainz).
 pub fn next_format(f: Format) -> Format {
     let i = Format::ALL.iter().position(|x| *x == f).unwrap_or(0);
     Format::ALL[(i + 1) % Format::ALL.len()]
@@ -108,7 +110,10 @@ pub fn next_format(f: Format) -> Format {
 
 /// A format's name as shown.
 pub fn format_name(f: Format) -> String {
-    f.ext().to_uppercase()
+    match f {
+        Format::ListenBrainz => "ListenBrainz".to_string(),
+        f => f.ext().to_uppercase(),
+    }
 }
 
 /// Carry out `req` on the database at `db` (read-only; works while a sync writes): the files
@@ -126,6 +131,21 @@ pub fn run(db: &Path, req: &ExportRequest) -> Result<Vec<Written>, String> {
 }
 
 /// The notice after an export: where the files went, or why it failed.
+/// What the files left out of their lists, and how to get it in.
+fn left_out_text(files: &[Written]) -> String {
+    let left_out: usize = files.iter().map(|f| f.left_out).sum();
+    if left_out == 0 {
+        return String::new();
+    }
+    match files.first().map(|f| f.format) {
+        Some(Format::Csv) => format!("; {left_out} unavailable left out"),
+        Some(Format::Jspf) => format!(
+            "; {left_out} without a MusicBrainz id left out: `spotsync musicbrainz` looks them up"
+        ),
+        _ => format!("; {left_out} left out"),
+    }
+}
+
 pub fn outcome_text(req: &ExportRequest, result: &Result<Vec<Written>, String>) -> String {
     match result {
         Err(e) => format!("Export of {} failed: {e}", req.what.label()),
@@ -144,9 +164,10 @@ pub fn outcome_text(req: &ExportRequest, result: &Result<Vec<Written>, String>) 
             let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
             // The path first: on a narrow screen the end of the line is what gets cut.
             format!(
-                "Wrote {} ({}, {items} {unit})",
+                "Wrote {} ({}, {items} {unit}{})",
                 paths.join(", "),
-                req.what.label()
+                req.what.label(),
+                left_out_text(files)
             )
         }
     }

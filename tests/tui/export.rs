@@ -165,6 +165,25 @@ fn shift_e_cycles_the_format_and_tables_stay_csv() {
     );
     app.update(key('E'));
     assert_eq!(app.export_format(), Format::Xspf);
+    // ListenBrainz takes listens only: albums stay CSV, the liked songs go as JSPF.
+    app.update(key('E'));
+    assert_eq!(app.export_format(), Format::ListenBrainz);
+    assert!(
+        notice(&app).1.contains("ListenBrainz"),
+        "{:?}",
+        app.notice()
+    );
+    assert_eq!(
+        app.update(key('e')),
+        Some(request(ExportWhat::Albums, Format::Csv))
+    );
+    send(&mut app, &db, code(KeyCode::BackTab));
+    send(&mut app, &db, code(KeyCode::BackTab));
+    assert_eq!(app.library().tab(), Tab::Liked);
+    assert_eq!(
+        app.update(key('e')),
+        Some(request(ExportWhat::Liked, Format::Jspf))
+    );
     app.update(key('E'));
     assert_eq!(app.export_format(), Format::Csv);
     // The help lists the keys and where the files go.
@@ -193,6 +212,7 @@ fn the_outcome_is_a_notice() {
             format: Format::Csv,
             section: Section::Playlist,
             items: 6,
+            left_out: 0,
         }]),
     });
     assert_eq!(action, None);
@@ -241,7 +261,8 @@ fn the_real_export_writes_the_files_and_the_notice_says_where() {
     let result = export::run(&db, &req);
     let path = out.join("Road Trip.csv");
     assert_eq!(result.as_ref().unwrap()[0].path, path);
-    assert_eq!(result.as_ref().unwrap()[0].items, 6);
+    // Six entries, one of them unavailable: Exportify writes no row for it.
+    assert_eq!(result.as_ref().unwrap()[0].items, 5);
     app.update(Msg::Exported {
         request: req,
         result,
@@ -297,7 +318,17 @@ fn the_real_export_writes_the_files_and_the_notice_says_where() {
         serde_json::from_slice(&std::fs::read(&written[0].path).unwrap()).unwrap();
     let tracks = doc["playlist"]["track"].as_array().unwrap();
     assert_eq!(tracks.len(), written[0].items);
-    assert!(!tracks.is_empty());
+    // No play has a MusicBrainz recording yet: ListenBrainz takes none, and the notice says
+    // how many were left out and how to look them up.
+    assert!(tracks.is_empty());
+    assert!(written[0].left_out > 0);
+    app.update(Msg::Exported {
+        request: req,
+        result: Ok(written),
+    });
+    let (_, text) = notice(&app);
+    assert!(text.contains("without a MusicBrainz id left out"), "{text}");
+    assert!(text.contains("spotsync musicbrainz"), "{text}");
 }
 
 #[test]

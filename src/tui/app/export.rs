@@ -47,10 +47,12 @@ impl App {
     pub(super) fn cycle_export_format(&mut self) -> Handled {
         self.export_format = export::next_format(self.export_format);
         let name = export::format_name(self.export_format);
-        let note = if self.export_format.track_lists_only() {
-            " (albums and artists stay CSV)"
-        } else {
-            ""
+        let note = match self.export_format {
+            spotsync_core::export::Format::ListenBrainz => {
+                " (the plays; other lists as JSPF, albums and artists as CSV)"
+            }
+            f if f.track_lists_only() => " (albums and artists stay CSV)",
+            _ => "",
         };
         self.info(format!("Export format: {name}{note}; e exports"));
         Handled::DONE

@@ -444,6 +444,8 @@ pub struct Written {
     pub section: Section,
     /// Entries (rows, tracks) it holds.
     pub items: usize,
+    /// Entries of the list it does not hold (see [`OutFile::left_out`]).
+    pub left_out: usize,
 }
 
 /// The whole export in one call: [`open`] `db` read-only, [`load`] `sel`, [`render`] it in
@@ -467,6 +469,7 @@ pub fn export_to_dir(
             format: f.format,
             section: f.section,
             items: f.items,
+            left_out: f.left_out,
         })
         .collect())
 }
