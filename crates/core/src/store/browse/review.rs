@@ -74,8 +74,13 @@ fn longest_streak(days: &[NaiveDate]) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 impl Sql<'_> {
-    /// The year in review of `year`.
-    pub(super) fn year_review(&self, year: i32) -> rusqlite::Result<YearReview> {
+    /// The year in review of `year`, with its artists first heard that year (`new`: from the
+    /// year's top lists).
+    pub(super) fn year_review(
+        &self,
+        year: i32,
+        new: (TopList, u64),
+    ) -> rusqlite::Result<YearReview> {
         let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
         let mut r = YearReview {
             year,
@@ -103,7 +108,7 @@ impl Sql<'_> {
         r.minutes_per_month = ms_month.iter().map(|ms| ms / 60_000).collect();
         r.days = dates.len() as u64;
         r.streak = longest_streak(&dates);
-        (r.new_artists, r.new_artist_count) = self.new_artists(&from, &to)?;
+        (r.new_artists, r.new_artist_count) = new;
         Ok(r)
     }
 }

@@ -68,11 +68,15 @@ impl Sql<'_> {
             let start = NaiveDate::parse_from_str(&from, "%Y-%m-%d").unwrap_or(last);
             end = last.max(start);
         }
-        let tops = self.tops(&from, &to)?;
-        let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
-        let review = match period {
-            Period::Year(y) => Some(self.year_review(y)?),
+        let year = match period {
+            Period::Year(y) => Some(y),
             _ => None,
+        };
+        let tops = self.tops(&from, &to, year.is_some())?;
+        let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
+        let review = match year {
+            Some(y) => Some(self.year_review(y, tops.new_artists)?),
+            None => None,
         };
         Ok(Stats {
             today: Some(end),

@@ -26,8 +26,6 @@ struct Heard {
     track: Option<String>,
     album: Option<String>,
     n: u64,
-    /// The first play (a stored timestamp).
-    first: String,
 }
 
 impl FromRow for Heard {
@@ -45,7 +43,6 @@ impl FromRow for Heard {
             track: r.get("track")?,
             album: r.get("album")?,
             n: r.get::<_, i64>("n")?.max(0) as u64,
-            first: r.get("first")?,
         })
     }
 }
@@ -53,8 +50,7 @@ impl FromRow for Heard {
 /// The plays of music in `[?1, ?2)`, grouped by track and names, with the catalog's artists
 /// (separated by `\u{1f}`), track and album where it knows them.
 const HEARD: &str = "WITH g AS MATERIALIZED (
-     SELECT track_id, track_name, artist_name, album_name, count(*) AS n,
-            min(played_at) AS first
+     SELECT track_id, track_name, artist_name, album_name, count(*) AS n
      FROM plays
      WHERE played_at >= ?1 AND played_at < ?2 AND COALESCE(item_type, 'track') = 'track'
      GROUP BY track_id, track_name, artist_name, album_name)
@@ -62,7 +58,7 @@ const HEARD: &str = "WITH g AS MATERIALIZED (
                   FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
                   WHERE ta.track_id = g.track_id), '') AS artists,
         g.artist_name AS export_artist, COALESCE(t.name, g.track_name, g.track_id) AS track,
-        COALESCE(al.name, g.album_name) AS album, g.n AS n, g.first AS first
+        COALESCE(al.name, g.album_name) AS album, g.n AS n
  FROM g LEFT JOIN tracks t ON t.id = g.track_id LEFT JOIN albums al ON al.id = t.album_id";
 
 /// What makes two spellings of a name one: letter case and runs of spaces aside.
@@ -96,7 +92,7 @@ impl Heard {
 }
 
 /// Counts by name: the catalog's spelling where it has one, else the first seen.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Tally {
     by_key: HashMap<String, (String, bool, u64)>,
 }
@@ -130,21 +126,41 @@ fn with_artist(name: &str, artist: Option<&str>) -> String {
     }
 }
 
-/// The top artists, tracks and albums of a span.
+/// The top artists, tracks and albums of a span, and (when asked) the artists first heard in it.
 pub struct Tops {
     pub artists: TopList,
     pub tracks: TopList,
     pub albums: TopList,
+    /// The artists first played in the span, most played first, and how many there are.
+    pub new_artists: (TopList, u64),
+}
+
+/// The names of the artists of music played before `?1`: the catalog's artists of a track it
+/// describes, else the name the export gave.
+const HEARD_BEFORE: &str = "WITH g AS MATERIALIZED (
+     SELECT DISTINCT track_id, artist_name FROM plays
+     WHERE played_at < ?1 AND COALESCE(item_type, 'track') = 'track')
+ SELECT ar.name AS name FROM g JOIN track_artists ta ON ta.track_id = g.track_id
+ JOIN artists ar ON ar.id = ta.artist_id
+ UNION
+ SELECT g.artist_name AS name FROM g
+ WHERE g.artist_name IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = g.track_id)";
+
+/// A name read from [`HEARD_BEFORE`].
+struct Name(Option<String>);
+
+impl FromRow for Name {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        Ok(Name(r.get("name")?))
+    }
 }
 
 impl Sql<'_> {
-    fn heard(&self, from: &str, to: &str) -> rusqlite::Result<Vec<Heard>> {
-        self.all(HEARD, params![from, to])
-    }
-
-    /// The most played artists, tracks and albums of the plays in `[from, to)`.
-    pub(super) fn tops(&self, from: &str, to: &str) -> rusqlite::Result<Tops> {
-        let heard = self.heard(from, to)?;
+    /// The most played artists, tracks and albums of the plays in `[from, to)`; with `new`,
+    /// the artists first played there too.
+    pub(super) fn tops(&self, from: &str, to: &str, new: bool) -> rusqlite::Result<Tops> {
+        let heard: Vec<Heard> = self.all(HEARD, params![from, to])?;
         let (mut artists, mut tracks, mut albums) =
             (Tally::default(), Tally::default(), Tally::default());
         for h in &heard {
@@ -163,35 +179,28 @@ impl Sql<'_> {
                 albums.add(k, with_artist(a, by), catalog, h.n);
             }
         }
+        let new_artists = if new {
+            self.new_artists(from, artists.clone())?
+        } else {
+            (Vec::new(), 0)
+        };
         Ok(Tops {
             artists: artists.top(TOP_LISTED),
             tracks: tracks.top(TOP_LISTED),
             albums: albums.top(TOP_LISTED),
+            new_artists,
         })
     }
 
-    /// The artists whose first play is in `[from, to)`, most played there first, and how many
-    /// there are.
-    pub(super) fn new_artists(&self, from: &str, to: &str) -> rusqlite::Result<(TopList, u64)> {
-        let mut first: HashMap<String, String> = HashMap::new();
-        for h in self.heard("0000-01-01", to)? {
-            for (name, _) in h.credited() {
-                let e = first.entry(key(name)).or_insert_with(|| h.first.clone());
-                if h.first < *e {
-                    e.clone_from(&h.first);
-                }
+    /// Of the artists played in a span starting at `from` (`played`), those never played
+    /// before it, most played first, and how many there are.
+    fn new_artists(&self, from: &str, mut played: Tally) -> rusqlite::Result<(TopList, u64)> {
+        for Name(name) in self.all::<Name>(HEARD_BEFORE, params![from])? {
+            if let Some(n) = name {
+                played.by_key.remove(&key(&n));
             }
         }
-        let mut tally = Tally::default();
-        for h in self.heard(from, to)? {
-            for (name, catalog) in h.credited() {
-                let k = key(name);
-                if first.get(&k).is_some_and(|f| f.as_str() >= from) {
-                    tally.add(k, name.to_string(), catalog, h.n);
-                }
-            }
-        }
-        let count = tally.by_key.len() as u64;
-        Ok((tally.top(TOP_LISTED), count))
+        let count = played.by_key.len() as u64;
+        Ok((played.top(TOP_LISTED), count))
     }
 }
