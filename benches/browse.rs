@@ -222,7 +222,13 @@ fn act(app: &mut App, db: &Path, action: Option<Action>) -> Duration {
 }
 
 /// The Liked songs tab's query, written out: the baseline's SQL.
-const LIKED_SQL: &str = "WITH pc AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id),
+const LIKED_SQL: &str = "WITH pc AS (SELECT track_id, count(*) AS n FROM plays
+                 WHERE track_id IS NOT NULL GROUP BY track_id),
+     named AS (SELECT lower(track_name) AS track, lower(artist_name) AS artist,
+                      count(*) AS n FROM plays
+               WHERE track_id IS NULL AND COALESCE(item_type, 'track') = 'track'
+                 AND track_name IS NOT NULL AND artist_name IS NOT NULL
+               GROUP BY lower(track_name), lower(artist_name)),
      inpl AS (SELECT pi.track_id, group_concat(pl.name, char(31)) AS names
               FROM playlist_items pi JOIN playlists pl ON pl.id = pi.playlist_id
               WHERE pi.track_id IS NOT NULL AND pl.removed_at IS NULL
@@ -232,7 +238,13 @@ const LIKED_SQL: &str = "WITH pc AS (SELECT track_id, count(*) AS n FROM plays G
                       FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
                       WHERE ta.track_id = t.id), ''),
             COALESCE(al.name, ''), al.release_date, s.added_at, s.removed_at,
-            COALESCE(pc.n, 0), COALESCE(inpl.names, '')
+            COALESCE(pc.n, 0) + COALESCE((SELECT named.n FROM named
+                WHERE named.track = lower(t.name)
+                  AND named.artist = (SELECT lower(ar.name) FROM track_artists ta
+                                      JOIN artists ar ON ar.id = ta.artist_id
+                                      WHERE ta.track_id = t.id
+                                      ORDER BY ta.position LIMIT 1)), 0),
+            COALESCE(inpl.names, '')
      FROM saved_tracks s JOIN tracks t ON t.id = s.track_id
      LEFT JOIN albums al ON al.id = t.album_id
      LEFT JOIN pc ON pc.track_id = t.id

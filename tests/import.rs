@@ -17,5 +17,9 @@ mod hostile;
 mod merge;
 #[path = "import/real.rs"]
 mod real;
+#[path = "import/real_folders.rs"]
+mod real_folders;
 #[path = "import/safety.rs"]
 mod safety;
+#[path = "import/shown.rs"]
+mod shown;

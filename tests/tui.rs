@@ -8,6 +8,8 @@
 mod album_detail;
 #[path = "tui/browse_e2e.rs"]
 mod browse_e2e;
+#[path = "tui/demo_history.rs"]
+mod demo_history;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/engine.rs"]
@@ -52,6 +54,8 @@ mod restore_e2e;
 mod snapshots;
 #[path = "tui/stats.rs"]
 mod stats;
+#[path = "tui/stats_real.rs"]
+mod stats_real;
 #[path = "tui/tmux.rs"]
 mod tmux;
 

@@ -1,8 +1,10 @@
 //! `spotsync demo`: the terminal app on a simulated Spotify account and a throwaway database.
 //!
 //! The simulator runs in this process on 127.0.0.1 with a generated library, a realistic rate
-//! window and some latency so progress is visible. A while after the first sync starts it imposes
-//! a short quota block, so the countdown shows too.
+//! window and some latency so progress is visible. Before the app opens, the simulated account's
+//! data export (with [`HISTORY_YEARS`] of listening) is imported, as a new user's would be, so
+//! the Library and Stats show years of plays. A while after the first sync starts the simulator
+//! imposes a short quota block, so the countdown shows too.
 
 use std::time::Duration;
 
@@ -18,6 +20,9 @@ use crate::logging;
 use crate::simulator::{self, SimConfig};
 use crate::spotify::Credentials;
 use crate::sync::EngineOptions;
+
+/// Years of listening in the demo's data export.
+pub const HISTORY_YEARS: u32 = 3;
 
 /// The demo's daily figure (`max_calls_per_day`): the high end of Development Mode quotas.
 const DEMO_DAILY_QUOTA: u64 = 2_600;
@@ -55,7 +60,7 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     }
     tracing::info!(url = %base_url, tracks = args.sim.tracks, seed = args.sim.seed, "demo: simulated Spotify listening");
 
-    let db = dir.path().join("spotsync-demo.db");
+    let db = import_history(&sim, dir.path()).await;
     let config = demo_config(args);
     let setup = Setup {
         mouse: !global.no_mouse,
@@ -100,6 +105,40 @@ pub async fn run_demo(global: &GlobalArgs, args: &DemoArgs) -> Result<i32> {
     sim.shutdown().await;
     drop(dir);
     result
+}
+
+/// The demo's database in `dir`, with the simulated account's data export imported as
+/// `spotsync import` would; the log says how it went (the demo opens either way).
+async fn import_history(sim: &simulator::RunningSim, dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("spotsync-demo.db");
+    match write_and_import(sim, dir, &db).await {
+        Ok(s) => tracing::info!(
+            rows = s.rows,
+            added = s.added,
+            "demo: imported the simulated account's data export ({HISTORY_YEARS} years of plays)"
+        ),
+        Err(e) => tracing::warn!("demo: the simulated data export was not imported: {e}"),
+    }
+    db
+}
+
+/// Write the export and import it off the runtime.
+async fn write_and_import(
+    sim: &simulator::RunningSim,
+    dir: &std::path::Path,
+    db: &std::path::Path,
+) -> Result<spotsync_core::import::ImportSummary> {
+    let zip = dir.join("my_spotify_data.zip");
+    sim.write_export_zip_with_years(&zip, HISTORY_YEARS)
+        .wrap_err("cannot write the simulated data export")?;
+    let db = db.to_path_buf();
+    tokio::task::spawn_blocking(move || -> Result<spotsync_core::import::ImportSummary> {
+        let mut store = crate::store::Store::open(&db).wrap_err("cannot open the demo database")?;
+        spotsync_core::import::import(&mut store, &[zip], &Default::default(), &mut |_| {})
+            .wrap_err("cannot import the simulated data export")
+    })
+    .await
+    .wrap_err("the import stopped")?
 }
 
 /// The demo's sync settings: paced like the simulated window (an unlimited simulator gets an

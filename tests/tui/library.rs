@@ -226,19 +226,44 @@ fn stats_snapshot_and_period_keys() {
     };
     assert_eq!(
         period,
-        Period::Month {
+        Some(Period::Month {
             year: 2026,
             month: 10
-        }
+        })
     );
     crate::library_db::act(&mut app, &db, action);
-    assert_eq!(app.stats().stats().unwrap().period, Some(period));
+    assert_eq!(app.stats().stats().unwrap().period, period);
     send(&mut app, &db, code(KeyCode::Right));
     send(&mut app, &db, code(KeyCode::Tab));
     assert_eq!(app.stats().period(), Some(Period::Year(2026)));
     let year = app.stats().stats().unwrap().period_plays;
     assert!(year > stats.period_plays);
+    assert!(
+        app.stats().stats().unwrap().review.is_some(),
+        "a year is its review"
+    );
+    // t: all time, then back to the month of the latest play.
     send(&mut app, &db, key('t'));
+    assert_eq!(app.stats().period(), Some(Period::All));
+    assert!(app.stats().stats().unwrap().period_plays >= year);
+    send(&mut app, &db, key('t'));
+    assert_eq!(
+        app.stats().period(),
+        Some(Period::Month {
+            year: 2026,
+            month: 11
+        })
+    );
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
+    send(&mut app, &db, key('h'));
     assert_eq!(
         app.stats().period(),
         Some(Period::Month {
@@ -488,7 +513,7 @@ fn coverage_counts_days_by_source_when_plays_have_one() {
     let period = Period::month_of(t0());
     let query = Query::Stats {
         today,
-        period,
+        period: Some(period),
         offset_minutes: 0,
     };
     let polled_days = |answer| match answer {

@@ -155,3 +155,54 @@ fn the_change_list_scrolls_within_its_rows_and_ignores_stale_answers() {
     assert_eq!(c.on_key(press(KeyCode::Char('q')), 10), ChangesKey::Quit);
     assert_eq!(c.on_key(press(KeyCode::Esc), 10), ChangesKey::Close);
 }
+
+/// At 120 columns the history pane is 76 wide: the date is whole (it was cut to "2026-" when
+/// every column was squeezed in), the columns that do not fit are left out.
+#[test]
+fn the_history_date_is_whole_at_120_columns() {
+    for (w, h) in [(120, 40), (100, 30), (80, 24), (160, 48)] {
+        let app = history_populated();
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| app.draw(f)).unwrap();
+        let screen = screen_text(&terminal);
+        let date = regex_like_dates(&screen);
+        assert!(date >= 2, "{w}×{h}: every run's date whole:\n{screen}");
+        assert!(!screen.contains("2026- "), "{w}×{h}:\n{screen}");
+    }
+}
+
+fn screen_text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Rows of the history pane that start with a whole date: `2026-11-20 14:05` or `11-20 14:05`.
+fn regex_like_dates(screen: &str) -> usize {
+    let whole = |s: &str| {
+        let b = s.as_bytes();
+        let short = |b: &[u8]| {
+            b.len() >= 11
+                && b[2] == b'-'
+                && b[5] == b' '
+                && b[8] == b':'
+                && [0, 1, 3, 4, 6, 7, 9, 10]
+                    .iter()
+                    .all(|&i| b[i].is_ascii_digit())
+        };
+        short(b) || (b.len() >= 16 && b[4] == b'-' && short(&b[5..]))
+    };
+    screen
+        .lines()
+        .filter(|l| {
+            l.split('│')
+                .any(|cell| whole(cell.trim_start()) && cell.trim_start().len() >= 11)
+        })
+        .count()
+}

@@ -121,8 +121,9 @@ fn the_restore_screen_plans_a_staged_loss_then_writes_it_back() {
 
     // y: the writes, on the Sync screen; then the account is as before the loss.
     tmux.keys(&["y"]);
+    // (The Restore screen's own heading says "Restore:" too: only the Sync screen counts.)
     let screen = tmux.wait_for("the restore to end", Duration::from_secs(120), |s| {
-        s.contains("Restore done") || s.contains("Restore:")
+        s.contains("[1 Sync]") && (s.contains("Restore done") || s.contains("Restore:"))
     });
     assert!(screen.contains("[1 Sync]"), "{screen}");
     assert!(screen.contains("Restore done"), "{screen}");

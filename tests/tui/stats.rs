@@ -28,7 +28,7 @@ fn stats_with(coverage: Coverage) -> App {
     app.update(Msg::Browse {
         query: Query::Stats {
             today: t0().date_naive(),
-            period,
+            period: Some(period),
             offset_minutes: 0,
         },
         answer: Ok(Answer::Stats(Box::new(stats))),

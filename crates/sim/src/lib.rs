@@ -184,6 +184,15 @@ impl RunningSim {
     ) -> Result<export_zip::ExportSummary, export_zip::ExportError> {
         export_zip::write_export_zip(&self.shared.read(), path)
     }
+    /// Write a data export of the simulated user 0 with `years` of listening before the
+    /// simulated history (see [`export_zip::write_export_zip_with_years`]) to `path`.
+    pub fn write_export_zip_with_years(
+        &self,
+        path: &std::path::Path,
+        years: u32,
+    ) -> Result<export_zip::ExportSummary, export_zip::ExportError> {
+        export_zip::write_export_zip_with_years(&self.shared.read(), path, years)
+    }
     /// Write a data export of the simulated user `user` to `path`.
     pub fn write_export_zip_of(
         &self,

@@ -6,7 +6,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use super::{Action, Activity, App, Handled, Overlay, Pane, Screen};
-use crate::store::browse::{Answer, Period, Query};
+use crate::store::browse::{Answer, Query};
 use crate::tui::layout;
 use crate::tui::panes::library::{LibraryKey, SIDE_DETAIL_WIDTH, widget_areas};
 use crate::tui::panes::restore::{RestoreKey, RestoreState};
@@ -30,12 +30,11 @@ impl App {
         usize::from(self.library_table().height.saturating_sub(1)).max(1)
     }
 
-    /// Read the statistics for the period shown (the current month at first).
+    /// Read the statistics for the period shown (at first, the store picks the month of the
+    /// latest play).
     fn read_stats(&mut self) -> Action {
         let local = self.now.with_timezone(&self.setup.utc_offset);
-        let period = self
-            .stats
-            .reading(Period::month_of(local.naive_local().and_utc()));
+        let period = self.stats.reading();
         Action::Browse(Query::Stats {
             today: local.date_naive(),
             period,

@@ -112,7 +112,7 @@ fn run_took(r: &RunRecord, now: DateTime<Utc>) -> String {
     fmt_duration((end - r.started_at).to_std().unwrap_or_default())
 }
 
-/// Draws [`HistoryState`]; `roomy` adds the full date and the error column.
+/// Draws [`HistoryState`]; `roomy` adds the full date and the error column where they fit.
 pub struct HistoryWidget<'a> {
     pub state: &'a HistoryState,
     pub now: DateTime<Utc>,
@@ -135,17 +135,17 @@ impl Widget for HistoryWidget<'_> {
             Paragraph::new(Span::styled("No runs yet", theme.dim())).render(inner, buf);
             return;
         }
-        let header = Row::new(vec![
-            "When", "Kind", "Status", "Took", "Calls", "Waits", "Added", "Upd", "Rem",
-        ])
-        .style(theme.title());
+        let cols = columns(inner.width, roomy);
+        let header = Row::new(cols.iter().map(|&c| COLUMNS[c].0)).style(theme.title());
+        let wide_date = cols.first() == Some(&WHEN_LONG);
         let rows: Vec<Row> = s
             .runs
             .iter()
             .enumerate()
             .skip(scroll)
             .map(|(i, r)| {
-                let row = Row::new(self.cells(r));
+                let mut cells = self.cells(r, wide_date);
+                let row = Row::new(cols.iter().map(|&c| std::mem::take(&mut cells[c])));
                 // The selected run (Enter shows what it changed).
                 if i == s.selected && self.focused {
                     row.style(Style::new().add_modifier(Modifier::REVERSED))
@@ -154,25 +154,72 @@ impl Widget for HistoryWidget<'_> {
                 }
             })
             .collect();
-        let mut widths = vec![
-            Constraint::Length(if roomy { 16 } else { 11 }),
-            Constraint::Length(5),
-            Constraint::Length(12),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Length(6),
-            Constraint::Length(5),
-        ];
-        if roomy {
-            widths.push(Constraint::Min(10));
-        }
+        let widths = cols.iter().map(|&c| match COLUMNS[c].1 {
+            0 => Constraint::Min(10),
+            w => Constraint::Length(w),
+        });
         Table::new(rows, widths)
             .header(header)
             .column_spacing(1)
             .render(inner, buf);
     }
+}
+
+/// The columns: header and width (0: the error, which takes what is left). The first is the
+/// long date, the second the short one; a run's cells come in this order.
+const COLUMNS: [(&str, u16); 11] = [
+    ("When", 16),
+    ("When", 11),
+    ("Kind", 5),
+    ("Status", 12),
+    ("Took", 9),
+    ("Calls", 7),
+    ("Waits", 9),
+    ("Added", 7),
+    ("Upd", 6),
+    ("Rem", 4),
+    ("Error", 0),
+];
+const WHEN_LONG: usize = 0;
+const WHEN_SHORT: usize = 1;
+/// What goes first when the pane is too narrow for every column: the error, the waits, the
+/// updates, the removals, the calls, the time taken.
+const DROPPED_FIRST: [usize; 6] = [10, 6, 8, 9, 5, 4];
+
+/// The columns shown in `width`: the date is never cut (the long one when `roomy` and it fits
+/// once the other columns are dropped; the short one otherwise), the others are dropped in the
+/// order of [`DROPPED_FIRST`] until the rest fits.
+fn columns(width: u16, roomy: bool) -> Vec<usize> {
+    let need = |cols: &[usize]| -> u16 {
+        cols.iter()
+            .map(|&c| if COLUMNS[c].1 == 0 { 10 } else { COLUMNS[c].1 })
+            .sum::<u16>()
+            + cols.len().saturating_sub(1) as u16
+    };
+    for when in [WHEN_LONG, WHEN_SHORT] {
+        if when == WHEN_LONG && !roomy {
+            continue;
+        }
+        let mut cols: Vec<usize> = std::iter::once(when)
+            .chain(2..COLUMNS.len())
+            .filter(|&c| roomy || c != 10)
+            .collect();
+        for drop in DROPPED_FIRST {
+            if need(&cols) <= width {
+                break;
+            }
+            cols.retain(|&c| c != drop);
+        }
+        // The long date only when no more than the error and the waits had to go.
+        if need(&cols) <= width && (when == WHEN_SHORT || cols.len() >= 8) {
+            return cols;
+        }
+    }
+    let mut cols = vec![WHEN_SHORT, 2, 3, 7];
+    while need(&cols) > width && cols.len() > 1 {
+        cols.pop();
+    }
+    cols
 }
 
 /// "History (12 runs, 3 newer above)".
@@ -189,14 +236,9 @@ fn title(runs: usize, scroll: usize) -> String {
 }
 
 impl HistoryWidget<'_> {
-    /// A run's cells; roomy: the full date, and the error at the end.
-    fn cells(&self, r: &RunRecord) -> Vec<Cell<'static>> {
+    /// A run's cells, in the order of [`COLUMNS`] (`wide_date`: the year too).
+    fn cells(&self, r: &RunRecord, wide_date: bool) -> Vec<Cell<'static>> {
         let theme = self.theme;
-        let fmt_when = if self.roomy {
-            "%Y-%m-%d %H:%M"
-        } else {
-            "%m-%d %H:%M"
-        };
         let waits = if r.rate_limited_count == 0 {
             "—".to_string()
         } else {
@@ -206,8 +248,14 @@ impl HistoryWidget<'_> {
                 fmt_duration(Duration::from_secs(r.waited_seconds))
             )
         };
-        let when = r.started_at.with_timezone(&self.offset).format(fmt_when);
-        let mut cells = vec![
+        let at = r.started_at.with_timezone(&self.offset);
+        let when = at.format(if wide_date {
+            "%Y-%m-%d %H:%M"
+        } else {
+            "%m-%d %H:%M"
+        });
+        vec![
+            Cell::from(when.to_string()),
             Cell::from(when.to_string()),
             Cell::from(kind_short(r.kind)),
             Cell::from(Span::styled(
@@ -220,13 +268,10 @@ impl HistoryWidget<'_> {
             Cell::from(format!("+{}", fmt_compact(r.items_added))),
             Cell::from(format!("~{}", fmt_compact(r.items_updated))),
             Cell::from(format!("-{}", fmt_compact(r.items_removed))),
-        ];
-        if self.roomy {
-            cells.push(Cell::from(Span::styled(
+            Cell::from(Span::styled(
                 r.error.clone().unwrap_or_default(),
                 theme.bad(),
-            )));
-        }
-        cells
+            )),
+        ]
     }
 }

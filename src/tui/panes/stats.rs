@@ -1,7 +1,11 @@
-//! The Stats screen: plays per day for the last 90 days (a sparkline), the top artists and
-//! tracks of a month or a year (bars in a table; `←`/`→` moves the period), a listening clock
-//! (weekday × hour) and how well the history covers time. The figures are read off the UI
-//! thread (`store::browse::stats`); [`StatsWidget`] only reads them.
+//! The Stats screen: it opens on the month of the latest play. Plays per day for 90 days (a
+//! sparkline), the top artists, tracks and albums of a month or of the whole history (bars in a
+//! table; `←`/`→` moves the period, tab cycles month, year and all time), a listening clock
+//! (weekday × hour) and how well the history covers time; a year shows its year in review
+//! (`review`). The figures are read off the UI thread (`store::browse::stats`);
+//! [`StatsWidget`] only reads them.
+
+mod review;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -10,14 +14,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, Widget};
 
 use crate::store::browse::{Period, Stats};
-use crate::tui::format::{ellipsize_right, ellipsize_words, fmt_count};
+use crate::tui::format::{ellipsize_right, ellipsize_words, fmt_compact, fmt_count};
 use crate::tui::layout::column_widths;
 use crate::tui::theme::Theme;
 
 /// The Stats screen's state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatsState {
-    /// The period of the top lists and the clock (the current month at first).
+    /// The period of the top lists and the clock (none until the first answer names the
+    /// month of the latest play).
     period: Option<Period>,
     stats: Option<Stats>,
     loading: bool,
@@ -38,7 +43,7 @@ pub enum StatsKey {
 }
 
 impl StatsState {
-    /// The period shown (the current month until one is chosen).
+    /// The period shown (none until the first answer).
     pub fn period(&self) -> Option<Period> {
         self.period
     }
@@ -58,20 +63,22 @@ impl StatsState {
         self.loaded = false;
     }
 
-    /// The statistics are being read for the period shown (`default` when none is chosen yet),
-    /// which this returns.
-    pub fn reading(&mut self, default: Period) -> Period {
+    /// The statistics are being read for the period shown, which this returns (none at first:
+    /// the store answers with the month of the latest play).
+    pub fn reading(&mut self) -> Option<Period> {
         self.loading = true;
-        *self.period.get_or_insert(default)
+        self.period
     }
 
-    /// `←`/`→` (`h`/`l`) move the period, tab (`t`) switches month and year, `r` reads again.
+    /// `←`/`→` (`h`/`l`) move the period, tab (`t`) goes from a month to its year (its year in
+    /// review), to all time and back to the month of the latest play, `r` reads again.
     pub fn on_key(&mut self, key: KeyEvent) -> StatsKey {
         match key.code {
             KeyCode::Left | KeyCode::Char('h') => self.period = self.period.map(|p| p.shift(-1)),
             KeyCode::Right | KeyCode::Char('l') => self.period = self.period.map(|p| p.shift(1)),
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Char('t') => {
-                self.period = self.period.map(Period::toggle);
+                let latest = self.stats.as_ref().and_then(|s| s.latest);
+                self.period = self.period.map(|p| p.toggle(latest.unwrap_or(p)));
             }
             KeyCode::Char('r') => {}
             KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
@@ -87,7 +94,8 @@ impl StatsState {
         self.loading = false;
         self.loaded = true;
         match stats {
-            Ok(s) if s.period.is_none() || s.period == self.period => {
+            Ok(s) if self.period.is_none() || s.period.is_none() || s.period == self.period => {
+                self.period = s.period.or(self.period);
                 self.stats = Some(s);
                 self.error = None;
             }
@@ -152,45 +160,6 @@ impl StatsWidget<'_> {
                 t.dim(),
             )))
             .render(axis, buf);
-        }
-    }
-
-    fn top(&self, head: String, items: &[(String, u64)], area: Rect, buf: &mut Buffer) {
-        let t = self.theme;
-        let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-        let bar_w = (area.width / 4).clamp(4, 24);
-        Paragraph::new(title(t, head)).render(area, buf);
-        let area = Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(1),
-            ..area
-        };
-        let widths = [
-            Constraint::Fill(1),
-            Constraint::Length(5),
-            Constraint::Length(bar_w),
-        ];
-        let name_w = column_widths(&widths, area.width, 1)
-            .first()
-            .copied()
-            .unwrap_or(0);
-        let rows: Vec<Row> = items
-            .iter()
-            .take(usize::from(area.height))
-            .map(|(name, n)| {
-                let len = ((*n as f64 / max as f64) * f64::from(bar_w)).round() as usize;
-                Row::new(vec![
-                    Cell::from(ellipsize_words(name, name_w)),
-                    Cell::from(format!("{n:>5}")),
-                    Cell::from(Span::styled("█".repeat(len.max(1)), t.bar())),
-                ])
-            })
-            .collect();
-        let empty = rows.is_empty();
-        Table::new(rows, widths).column_spacing(1).render(area, buf);
-        if empty {
-            Paragraph::new(Line::from(Span::styled("no plays in this period", t.dim())))
-                .render(area, buf);
         }
     }
 
@@ -279,6 +248,17 @@ impl Widget for StatsWidget<'_> {
             return;
         };
         let roomy = area.height >= 36;
+        let loading = if self.state.loading { " …" } else { "" };
+        if let Some(r) = &s.review {
+            review::ReviewWidget {
+                stats: s,
+                review: r,
+                theme: t,
+                loading,
+            }
+            .render(area, buf);
+            return;
+        }
         let [days, tops, bottom] = Layout::vertical([
             Constraint::Length(if roomy { 10 } else { 4 }),
             Constraint::Length(if roomy { 12 } else { 6 }),
@@ -296,26 +276,7 @@ impl Widget for StatsWidget<'_> {
             .or(s.period)
             .map(Period::label)
             .unwrap_or_default();
-        let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
-            .spacing(2)
-            .horizontal_margin(1)
-            .areas(tops);
-        let loading = if self.state.loading { " …" } else { "" };
-        self.top(
-            format!("Top artists · {period}{loading}"),
-            &s.top_artists,
-            a,
-            buf,
-        );
-        self.top(
-            format!(
-                "Top tracks · {} plays in all{loading}",
-                fmt_count(s.period_plays)
-            ),
-            &s.top_tracks,
-            b,
-            buf,
-        );
+        top_lists(t, s, &format!("{period}{loading}"), tops, buf);
         let clock_w = if bottom.width >= 110 {
             4 + 48 + 2
         } else {
@@ -326,5 +287,61 @@ impl Widget for StatsWidget<'_> {
             .areas(bottom);
         self.clock(s, clock, buf);
         self.coverage(s, cover, buf);
+    }
+}
+
+/// The top artists, tracks and albums side by side; `what` (the period) heads the first, the
+/// period's plays the second.
+fn top_lists(t: Theme, s: &Stats, what: &str, area: Rect, buf: &mut Buffer) {
+    let [a, b, c] = Layout::horizontal([Constraint::Fill(1); 3])
+        .spacing(2)
+        .horizontal_margin(1)
+        .areas(area);
+    top(t, format!("Artists · {what}"), &s.top_artists, a, buf);
+    let plays = format!("Tracks · {} plays", fmt_count(s.period_plays));
+    top(t, plays, &s.top_tracks, b, buf);
+    top(t, "Albums".to_string(), &s.top_albums, c, buf);
+}
+
+/// One top list: names, plays and a bar (left out when the column is narrow).
+fn top(t: Theme, head: String, items: &[(String, u64)], area: Rect, buf: &mut Buffer) {
+    let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let bar_w = if area.width >= 36 {
+        (area.width / 4).clamp(4, 24)
+    } else {
+        0
+    };
+    Paragraph::new(title(t, ellipsize_right(&head, usize::from(area.width)))).render(area, buf);
+    let area = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(5),
+        Constraint::Length(bar_w),
+    ];
+    let name_w = column_widths(&widths, area.width, 1)
+        .first()
+        .copied()
+        .unwrap_or(0);
+    let rows: Vec<Row> = items
+        .iter()
+        .take(usize::from(area.height))
+        .map(|(name, n)| {
+            let len = ((*n as f64 / max as f64) * f64::from(bar_w)).round() as usize;
+            Row::new(vec![
+                Cell::from(ellipsize_words(name, name_w)),
+                Cell::from(format!("{:>5}", fmt_compact(*n))),
+                Cell::from(Span::styled("█".repeat(len.max(1)), t.bar())),
+            ])
+        })
+        .collect();
+    let empty = rows.is_empty();
+    Table::new(rows, widths).column_spacing(1).render(area, buf);
+    if empty {
+        Paragraph::new(Line::from(Span::styled("no plays in this period", t.dim())))
+            .render(area, buf);
     }
 }

@@ -65,7 +65,7 @@ fn screen_keys(app: &App, narrow: bool) -> Vec<(&'static str, &'static str)> {
         }
         _ => vec![
             ("←/→", "period"),
-            ("tab", "month/year"),
+            ("tab", "month/year/all"),
             ("r", "reload"),
             ("1/2/4", "screens"),
             ("?", "help"),
@@ -188,7 +188,7 @@ const RESTORE_KEYS: [(&str, &str); 10] = [
 
 const STATS_KEYS: [(&str, &str); 6] = [
     ("←/→", "previous / next month or year"),
-    ("tab", "a month or a whole year"),
+    ("tab", "a month, its year in review, all time"),
     ("r", "read the history again"),
     ("1  2  3  4", "screens: Sync, Library, Stats, Restore"),
     ("?  Esc", "close this help"),

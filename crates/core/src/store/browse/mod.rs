@@ -18,9 +18,12 @@ mod audio;
 mod detail;
 pub mod export;
 mod fields;
+mod review;
 mod stats;
 mod tabs;
+mod tops;
 pub use fields::length;
+pub use review::YearReview;
 
 /// The library tabs, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,8 +105,14 @@ pub struct Row {
 /// A play period for the top lists and the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
-    Month { year: i32, month: u32 },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    /// A year: the Stats screen shows its year in review.
     Year(i32),
+    /// The whole history.
+    All,
 }
 
 impl Period {
@@ -126,15 +135,24 @@ impl Period {
                 }
             }
             Period::Year(y) => Period::Year(y + n),
+            Period::All => Period::All,
         }
     }
 
-    /// The same time as a year, or as its first month.
-    pub fn toggle(self) -> Period {
+    /// The next view: a month's year, then the whole history, then `latest` (a month).
+    pub fn toggle(self, latest: Period) -> Period {
         match self {
             Period::Month { year, .. } => Period::Year(year),
-            Period::Year(year) => Period::Month { year, month: 1 },
+            Period::Year(_) => Period::All,
+            Period::All => latest,
         }
+    }
+
+    /// The period's last day (none for the whole history).
+    pub fn last_day(self) -> Option<NaiveDate> {
+        let (_, end) = self.bounds();
+        let end = NaiveDate::parse_from_str(&end, "%Y-%m-%d").ok()?;
+        (self != Period::All).then(|| end.pred_opt()).flatten()
     }
 
     /// `[start, end)` as stored timestamps' prefixes (`2026-11-01`).
@@ -152,6 +170,7 @@ impl Period {
                 )
             }
             Period::Year(y) => (format!("{y:04}-01-01"), format!("{:04}-01-01", y + 1)),
+            Period::All => ("0000-01-01".to_string(), "9999-12-31".to_string()),
         }
     }
 
@@ -161,6 +180,7 @@ impl Period {
                 .map(|d| d.format("%B %Y").to_string())
                 .unwrap_or_else(|| format!("{year:04}-{month:02}")),
             Period::Year(y) => format!("{y}"),
+            Period::All => "all time".to_string(),
         }
     }
 }
@@ -172,10 +192,11 @@ pub enum Query {
     Tab(Tab),
     /// The detail of a row of a tab.
     Detail { tab: Tab, id: String },
-    /// The listening statistics: the 90 days up to `today`, and `period`.
+    /// The listening statistics of `period` (none: the month of the latest play, or of
+    /// `today` without plays), with the 90 days up to its last day with plays.
     Stats {
         today: NaiveDate,
-        period: Period,
+        period: Option<Period>,
         /// Minutes east of UTC, for the listening clock.
         offset_minutes: i32,
     },
@@ -222,12 +243,23 @@ pub struct Coverage {
 /// The listening statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Stats {
+    /// The last day of `per_day`: the period's last day, today or the day of the latest play,
+    /// whichever comes first.
     pub today: Option<NaiveDate>,
     /// Plays per day for the 90 days up to `today`, oldest first.
     pub per_day: Vec<u64>,
     pub period: Option<Period>,
+    /// The month of the latest play.
+    pub latest: Option<Period>,
+    /// The period's most played artists: the catalog's artists of a track it describes, else
+    /// the name the export gave (one entry per name, letter case aside).
     pub top_artists: Vec<(String, u64)>,
+    /// The most played tracks, `name · artist`.
     pub top_tracks: Vec<(String, u64)>,
+    /// The most played albums, `name · artist`.
+    pub top_albums: Vec<(String, u64)>,
+    /// The year in review, when the period is a year.
+    pub review: Option<YearReview>,
     /// Plays in the period by weekday (0 = Monday) and hour.
     pub clock: [[u64; 24]; 7],
     pub period_plays: u64,

@@ -1,5 +1,6 @@
-//! The listening statistics: plays per day, the top artists and tracks and the listening clock
-//! of a period, and the history's coverage. Each query aggregates first (by track, by hour) and
+//! The listening statistics: plays per day, the top artists, tracks and albums ([`super::tops`])
+//! and the listening clock of a period, a year's review ([`super::review`]), and the history's
+//! coverage. Each query aggregates first (by track, by hour) and
 //! joins after, so a year of plays stays well under a second on a 500,000-play history.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
@@ -24,23 +25,6 @@ impl FromRow for Tally {
     }
 }
 
-/// An entry of a top list (`list`: 0 the artists, 1 the tracks).
-struct Top {
-    list: i64,
-    name: String,
-    n: u64,
-}
-
-impl FromRow for Top {
-    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
-        Ok(Top {
-            list: r.get("list")?,
-            name: r.get("name")?,
-            n: r.get::<_, i64>("n")?.max(0) as u64,
-        })
-    }
-}
-
 /// Plays in `[?1, ?2)` per UTC day.
 const PER_DAY: &str = "SELECT substr(played_at, 1, 10) AS key, count(*) AS n FROM plays
  WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
@@ -49,51 +33,63 @@ const PER_DAY: &str = "SELECT substr(played_at, 1, 10) AS key, count(*) AS n FRO
 const PER_HOUR: &str = "SELECT substr(played_at, 1, 13) AS key, count(*) AS n FROM plays
  WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
 
-/// The ten most played artists and tracks in `[?1, ?2)`: the plays of the period are counted
-/// per track once, for both lists.
-const TOPS: &str = "WITH pc AS MATERIALIZED (
-     SELECT track_id, count(*) AS n FROM plays
-     WHERE played_at >= ?1 AND played_at < ?2 AND track_id IS NOT NULL
-     GROUP BY track_id),
- a AS (SELECT ta.artist_id AS id, sum(pc.n) AS total FROM pc
-       JOIN track_artists ta ON ta.track_id = pc.track_id
-       GROUP BY ta.artist_id ORDER BY total DESC, ta.artist_id LIMIT 10),
- t AS (SELECT track_id AS id, n AS total FROM pc ORDER BY n DESC, track_id LIMIT 10)
- SELECT 0 AS list, COALESCE(ar.name, a.id) AS name, a.total AS n
- FROM a LEFT JOIN artists ar ON ar.id = a.id
- UNION ALL
- SELECT 1 AS list, COALESCE(tr.name, t.id) AS name, t.total AS n
- FROM t LEFT JOIN tracks tr ON tr.id = t.id";
-
-/// `(name, plays)`, most played first.
-type TopList = Vec<(String, u64)>;
-
 /// A day as stored timestamps begin (`2026-11-01`).
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
 impl Sql<'_> {
-    /// The listening statistics: the 90 days up to `today`, and `period`; the clock in local
-    /// time (`offset_minutes` east of UTC).
+    /// The listening statistics of `period` (none: the month of the latest play, or of
+    /// `today`); the chart's 90 days end at the period's last day, today or the latest play,
+    /// whichever comes first; the clock in local time (`offset_minutes` east of UTC).
     pub fn stats(
         &self,
         today: NaiveDate,
-        period: Period,
+        period: Option<Period>,
         offset_minutes: i32,
     ) -> rusqlite::Result<Stats> {
-        let per_day = self.plays_per_day(today)?;
-        let (top_artists, top_tracks) = self.top_lists(period)?;
+        let coverage = self.stats_coverage()?;
+        let last_play = coverage
+            .last
+            .as_deref()
+            .and_then(|l| l.get(..10))
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let latest = last_play.map(|d| Period::Month {
+            year: d.year(),
+            month: d.month(),
+        });
+        let period = period.or(latest).unwrap_or(Period::Month {
+            year: today.year(),
+            month: today.month(),
+        });
+        let (from, to) = period.bounds();
+        let mut end = today.min(period.last_day().unwrap_or(today));
+        if let Some(last) = last_play.filter(|l| *l < end) {
+            let start = NaiveDate::parse_from_str(&from, "%Y-%m-%d").unwrap_or(last);
+            end = last.max(start);
+        }
+        let year = match period {
+            Period::Year(y) => Some(y),
+            _ => None,
+        };
+        let tops = self.tops(&from, &to, year.is_some())?;
         let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
+        let review = match year {
+            Some(y) => Some(self.year_review(y, tops.new_artists)?),
+            None => None,
+        };
         Ok(Stats {
-            today: Some(today),
-            per_day,
+            today: Some(end),
+            per_day: self.plays_per_day(end)?,
             period: Some(period),
-            top_artists,
-            top_tracks,
+            latest,
+            top_artists: tops.artists,
+            top_tracks: tops.tracks,
+            top_albums: tops.albums,
+            review,
             clock,
             period_plays,
-            coverage: self.stats_coverage()?,
+            coverage,
         })
     }
 
@@ -112,26 +108,6 @@ impl Sql<'_> {
             }
         }
         Ok(per_day)
-    }
-
-    /// The period's top artists and top tracks, most played first, then by name.
-    fn top_lists(&self, period: Period) -> rusqlite::Result<(TopList, TopList)> {
-        let (from, to) = period.bounds();
-        let mut artists = Vec::new();
-        let mut tracks = Vec::new();
-        for top in self.all::<Top>(TOPS, params![from, to])? {
-            let list = if top.list == 0 {
-                &mut artists
-            } else {
-                &mut tracks
-            };
-            list.push((top.name, top.n));
-        }
-        // The compound query's order is not guaranteed.
-        for list in [&mut artists, &mut tracks] {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        }
-        Ok((artists, tracks))
     }
 
     /// Plays in the period by local weekday (0 = Monday) and hour, and their total: counted

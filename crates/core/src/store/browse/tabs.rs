@@ -27,17 +27,32 @@ impl FromRow for Row {
     }
 }
 
-/// Liked songs, newest first, with their plays and the playlists they are in.
+/// Liked songs, newest first, with their plays and the playlists they are in. A play counts
+/// when it names the track by id, or (an account data export's play, which names no id) by the
+/// track's name and its first artist's, letter case aside (SQLite folds ASCII letters only).
 fn liked() -> String {
     format!(
-        "WITH pc AS (SELECT track_id, count(*) AS n FROM plays GROUP BY track_id),
+        "WITH pc AS (SELECT track_id, count(*) AS n FROM plays
+                     WHERE track_id IS NOT NULL GROUP BY track_id),
+         named AS (SELECT lower(track_name) AS track, lower(artist_name) AS artist,
+                          count(*) AS n FROM plays
+                   WHERE track_id IS NULL AND COALESCE(item_type, 'track') = 'track'
+                     AND track_name IS NOT NULL
+                     AND artist_name IS NOT NULL
+                   GROUP BY lower(track_name), lower(artist_name)),
          inpl AS (SELECT pi.track_id, group_concat(pl.name, char(31)) AS names
                   FROM playlist_items pi JOIN playlists pl ON pl.id = pi.playlist_id
                   WHERE pi.track_id IS NOT NULL AND pl.removed_at IS NULL
                   GROUP BY pi.track_id)
          SELECT t.id AS id, COALESCE(t.name, '') AS name, {TRACK_ARTISTS} AS artist,
                 COALESCE(al.name, '') AS album, al.release_date AS released,
-                s.added_at AS added, s.removed_at AS removed, COALESCE(pc.n, 0) AS plays,
+                s.added_at AS added, s.removed_at AS removed,
+                COALESCE(pc.n, 0) + COALESCE((SELECT named.n FROM named
+                    WHERE named.track = lower(t.name)
+                      AND named.artist = (SELECT lower(ar.name) FROM track_artists ta
+                                          JOIN artists ar ON ar.id = ta.artist_id
+                                          WHERE ta.track_id = t.id
+                                          ORDER BY ta.position LIMIT 1)), 0) AS plays,
                 0 AS count, COALESCE(inpl.names, '') AS playlists
          FROM saved_tracks s JOIN tracks t ON t.id = s.track_id
          LEFT JOIN albums al ON al.id = t.album_id
@@ -83,11 +98,14 @@ const ARTISTS: &str = "WITH tc AS (SELECT artist_id, count(DISTINCT track_id) AS
  LEFT JOIN pc ON pc.artist_id = ar.id
  ORDER BY ar.name COLLATE NOCASE, ar.id";
 
-/// The newest plays (at most `?1`); `added` is when it was played.
+/// The newest plays (at most `?1`); `added` is when it was played. A play of a track the
+/// catalog does not describe (an export named it) shows the names the export gave.
 fn plays() -> String {
     format!(
-        "SELECT COALESCE(p.track_id, '') AS id, COALESCE(t.name, p.track_id, '') AS name,
-                {TRACK_ARTISTS} AS artist, COALESCE(al.name, '') AS album,
+        "SELECT COALESCE(p.track_id, '') AS id,
+                COALESCE(t.name, p.track_name, p.track_id, '') AS name,
+                COALESCE(NULLIF({TRACK_ARTISTS}, ''), p.artist_name, '') AS artist,
+                COALESCE(al.name, p.album_name, '') AS album,
                 al.release_date AS released, p.played_at AS added, NULL AS removed,
                 0 AS plays, 0 AS count, '' AS playlists
          FROM plays p LEFT JOIN tracks t ON t.id = p.track_id

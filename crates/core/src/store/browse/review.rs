@@ -1,0 +1,149 @@
+//! A year in review: minutes listened (per month too), the days with plays, the longest run of
+//! days in a row with plays, the busiest day, and the artists first heard that year. The top
+//! lists come with the year's statistics ([`super::Stats`]).
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Row as SqlRow, params};
+
+use super::super::Sql;
+use super::super::row::FromRow;
+use super::tops::TopList;
+
+/// What a year of listening comes to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct YearReview {
+    pub year: i32,
+    pub plays: u64,
+    /// Minutes listened: the time each play lasted (an export says), else the track's length
+    /// (a polled play), of music, podcasts and audiobooks.
+    pub minutes: u64,
+    /// Minutes listened per month, January first.
+    pub minutes_per_month: Vec<u64>,
+    /// Days with at least one play.
+    pub days: u64,
+    /// The longest run of days in a row with plays: its first and last day.
+    pub streak: Option<(NaiveDate, NaiveDate)>,
+    /// The day with the most minutes listened: the day, its minutes, its plays.
+    pub busiest_day: Option<(NaiveDate, u64, u64)>,
+    /// Artists first heard this year, most played first.
+    pub new_artists: TopList,
+    /// How many artists were first heard this year.
+    pub new_artist_count: u64,
+}
+
+/// Plays and milliseconds listened on one UTC day.
+struct Day {
+    day: String,
+    n: u64,
+    ms: u64,
+}
+
+impl FromRow for Day {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        Ok(Day {
+            day: r.get("day")?,
+            n: r.get::<_, i64>("n")?.max(0) as u64,
+            ms: r.get::<_, i64>("ms")?.max(0) as u64,
+        })
+    }
+}
+
+/// Plays and time listened in `[?1, ?2)` per UTC day (a play's time is at most a day, so a
+/// damaged value cannot swamp the sum).
+const DAYS: &str = "SELECT substr(p.played_at, 1, 10) AS day, count(*) AS n,
+        sum(min(max(COALESCE(p.ms_played, t.duration_ms, 0), 0), 86400000)) AS ms
+ FROM plays p LEFT JOIN tracks t ON t.id = p.track_id
+ WHERE p.played_at >= ?1 AND p.played_at < ?2 GROUP BY day ORDER BY day";
+
+/// The longest run of consecutive days in `days` (ascending).
+fn longest_streak(days: &[NaiveDate]) -> Option<(NaiveDate, NaiveDate)> {
+    let mut best: Option<(NaiveDate, NaiveDate)> = None;
+    let mut run: Option<(NaiveDate, NaiveDate)> = None;
+    for &d in days {
+        run = match run {
+            Some((start, last)) if last.succ_opt() == Some(d) => Some((start, d)),
+            _ => Some((d, d)),
+        };
+        if let Some((s, e)) = run
+            && best.is_none_or(|(bs, be)| (e - s) > (be - bs))
+        {
+            best = Some((s, e));
+        }
+    }
+    best
+}
+
+impl Sql<'_> {
+    /// The year in review of `year`, with its artists first heard that year (`new`: from the
+    /// year's top lists).
+    pub(super) fn year_review(
+        &self,
+        year: i32,
+        new: (TopList, u64),
+    ) -> rusqlite::Result<YearReview> {
+        let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+        let mut r = YearReview {
+            year,
+            minutes_per_month: vec![0; 12],
+            ..YearReview::default()
+        };
+        let mut dates = Vec::new();
+        let mut ms_total = 0u64;
+        let mut ms_month = [0u64; 12];
+        for d in self.all::<Day>(DAYS, params![from, to])? {
+            let Ok(date) = NaiveDate::parse_from_str(&d.day, "%Y-%m-%d") else {
+                continue;
+            };
+            r.plays += d.n;
+            ms_total = ms_total.saturating_add(d.ms);
+            ms_month[date.month0() as usize] =
+                ms_month[date.month0() as usize].saturating_add(d.ms);
+            let minutes = d.ms / 60_000;
+            if r.busiest_day.is_none_or(|(_, m, _)| minutes > m) {
+                r.busiest_day = Some((date, minutes, d.n));
+            }
+            dates.push(date);
+        }
+        r.minutes = ms_total / 60_000;
+        r.minutes_per_month = ms_month.iter().map(|ms| ms / 60_000).collect();
+        r.days = dates.len() as u64;
+        r.streak = longest_streak(&dates);
+        (r.new_artists, r.new_artist_count) = new;
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_longest_streak_is_the_first_of_the_longest_runs() {
+        let days: Vec<NaiveDate> = [
+            "2024-01-01",
+            "2024-01-02",
+            "2024-01-05",
+            "2024-01-06",
+            "2024-01-07",
+            "2024-02-28",
+            "2024-02-29",
+            "2024-03-01",
+        ]
+        .iter()
+        .map(|s| d(s))
+        .collect();
+        assert_eq!(
+            longest_streak(&days),
+            Some((d("2024-01-05"), d("2024-01-07")))
+        );
+        assert_eq!(longest_streak(&[]), None);
+        assert_eq!(
+            longest_streak(&[d("2024-12-31")]),
+            Some((d("2024-12-31"), d("2024-12-31")))
+        );
+    }
+}

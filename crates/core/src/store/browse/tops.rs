@@ -1,0 +1,206 @@
+//! The top lists of a period and the artists first heard in it. The period's plays of music
+//! are grouped by what names them (a track of the catalog, else the names an export gave),
+//! then folded here by name: a track the catalog describes counts for its artists, one it does
+//! not for the artist the export names, and the two spellings of one artist (letter case,
+//! spaces) are one entry.
+
+use std::collections::HashMap;
+
+use rusqlite::{Row as SqlRow, params};
+
+use super::super::Sql;
+use super::super::row::FromRow;
+
+/// How many entries a top list has.
+pub const TOP_LISTED: usize = 10;
+
+/// `(name, plays)`, most played first.
+pub type TopList = Vec<(String, u64)>;
+
+/// The plays of one track (or of one set of names an export gave) within a span.
+struct Heard {
+    /// The catalog's artists of the track, in credit order (none: the catalog does not
+    /// describe it).
+    artists: Vec<String>,
+    export_artist: Option<String>,
+    track: Option<String>,
+    album: Option<String>,
+    n: u64,
+}
+
+impl FromRow for Heard {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        let artists: String = r.get("artists")?;
+        Ok(Heard {
+            artists: artists
+                .split('\u{1f}')
+                .filter(|a| !a.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+            export_artist: r
+                .get::<_, Option<String>>("export_artist")?
+                .filter(|a| !a.trim().is_empty()),
+            track: r.get("track")?,
+            album: r.get("album")?,
+            n: r.get::<_, i64>("n")?.max(0) as u64,
+        })
+    }
+}
+
+/// The plays of music in `[?1, ?2)`, grouped by track and names, with the catalog's artists
+/// (separated by `\u{1f}`), track and album where it knows them.
+const HEARD: &str = "WITH g AS MATERIALIZED (
+     SELECT track_id, track_name, artist_name, album_name, count(*) AS n
+     FROM plays
+     WHERE played_at >= ?1 AND played_at < ?2 AND COALESCE(item_type, 'track') = 'track'
+     GROUP BY track_id, track_name, artist_name, album_name)
+ SELECT COALESCE((SELECT group_concat(ar.name, char(31) ORDER BY ta.position)
+                  FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
+                  WHERE ta.track_id = g.track_id), '') AS artists,
+        g.artist_name AS export_artist, COALESCE(t.name, g.track_name, g.track_id) AS track,
+        COALESCE(al.name, g.album_name) AS album, g.n AS n
+ FROM g LEFT JOIN tracks t ON t.id = g.track_id LEFT JOIN albums al ON al.id = t.album_id";
+
+/// What makes two spellings of a name one: letter case and runs of spaces aside.
+fn key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Heard {
+    /// The artists the plays count for: the catalog's, else the export's.
+    fn credited(&self) -> Vec<(&str, bool)> {
+        if self.artists.is_empty() {
+            self.export_artist
+                .iter()
+                .map(|a| (a.as_str(), false))
+                .collect()
+        } else {
+            self.artists.iter().map(|a| (a.as_str(), true)).collect()
+        }
+    }
+
+    /// The first artist credited.
+    fn artist(&self) -> Option<&str> {
+        self.artists
+            .first()
+            .or(self.export_artist.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// Counts by name: the catalog's spelling where it has one, else the first seen.
+#[derive(Default, Clone)]
+struct Tally {
+    by_key: HashMap<String, (String, bool, u64)>,
+}
+
+impl Tally {
+    fn add(&mut self, key: String, shown: String, catalog: bool, n: u64) {
+        let e = self
+            .by_key
+            .entry(key)
+            .or_insert_with(|| (shown.clone(), catalog, 0));
+        if catalog && !e.1 {
+            (e.0, e.1) = (shown, true);
+        }
+        e.2 += n;
+    }
+
+    /// The most played first, then by name; at most `limit`.
+    fn top(self, limit: usize) -> TopList {
+        let mut all: TopList = self.by_key.into_values().map(|(s, _, n)| (s, n)).collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(limit);
+        all
+    }
+}
+
+/// `name · artist`, or the name alone.
+fn with_artist(name: &str, artist: Option<&str>) -> String {
+    match artist {
+        Some(a) => format!("{name} · {a}"),
+        None => name.to_string(),
+    }
+}
+
+/// The top artists, tracks and albums of a span, and (when asked) the artists first heard in it.
+pub struct Tops {
+    pub artists: TopList,
+    pub tracks: TopList,
+    pub albums: TopList,
+    /// The artists first played in the span, most played first, and how many there are.
+    pub new_artists: (TopList, u64),
+}
+
+/// The names of the artists of music played before `?1`: the catalog's artists of a track it
+/// describes, else the name the export gave.
+const HEARD_BEFORE: &str = "WITH g AS MATERIALIZED (
+     SELECT DISTINCT track_id, artist_name FROM plays
+     WHERE played_at < ?1 AND COALESCE(item_type, 'track') = 'track')
+ SELECT ar.name AS name FROM g JOIN track_artists ta ON ta.track_id = g.track_id
+ JOIN artists ar ON ar.id = ta.artist_id
+ UNION
+ SELECT g.artist_name AS name FROM g
+ WHERE g.artist_name IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = g.track_id)";
+
+/// A name read from [`HEARD_BEFORE`].
+struct Name(Option<String>);
+
+impl FromRow for Name {
+    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
+        Ok(Name(r.get("name")?))
+    }
+}
+
+impl Sql<'_> {
+    /// The most played artists, tracks and albums of the plays in `[from, to)`; with `new`,
+    /// the artists first played there too.
+    pub(super) fn tops(&self, from: &str, to: &str, new: bool) -> rusqlite::Result<Tops> {
+        let heard: Vec<Heard> = self.all(HEARD, params![from, to])?;
+        let (mut artists, mut tracks, mut albums) =
+            (Tally::default(), Tally::default(), Tally::default());
+        for h in &heard {
+            for (name, catalog) in h.credited() {
+                artists.add(key(name), name.to_string(), catalog, h.n);
+            }
+            let by = h.artist();
+            let by_key = by.map(key).unwrap_or_default();
+            let catalog = !h.artists.is_empty();
+            if let Some(t) = &h.track {
+                let k = format!("{}\u{1f}{by_key}", key(t));
+                tracks.add(k, with_artist(t, by), catalog, h.n);
+            }
+            if let Some(a) = h.album.as_deref().filter(|a| !a.trim().is_empty()) {
+                let k = format!("{}\u{1f}{by_key}", key(a));
+                albums.add(k, with_artist(a, by), catalog, h.n);
+            }
+        }
+        let new_artists = if new {
+            self.new_artists(from, artists.clone())?
+        } else {
+            (Vec::new(), 0)
+        };
+        Ok(Tops {
+            artists: artists.top(TOP_LISTED),
+            tracks: tracks.top(TOP_LISTED),
+            albums: albums.top(TOP_LISTED),
+            new_artists,
+        })
+    }
+
+    /// Of the artists played in a span starting at `from` (`played`), those never played
+    /// before it, most played first, and how many there are.
+    fn new_artists(&self, from: &str, mut played: Tally) -> rusqlite::Result<(TopList, u64)> {
+        for Name(name) in self.all::<Name>(HEARD_BEFORE, params![from])? {
+            if let Some(n) = name {
+                played.by_key.remove(&key(&n));
+            }
+        }
+        let count = played.by_key.len() as u64;
+        Ok((played.top(TOP_LISTED), count))
+    }
+}
