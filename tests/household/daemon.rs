@@ -83,7 +83,7 @@ async fn one_daemon_serves_every_account_polls_first() {
     // Connected while the daemon runs: served from its next sync interval on.
     env.connect("d", 3).await;
     assert!(
-        wait_until(Duration::from_secs(60), || full_mirrors(&env, "d") >= 1).await,
+        wait_until(Duration::from_secs(120), || full_mirrors(&env, "d") >= 1).await,
         "an account connected meanwhile is served"
     );
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -70,6 +70,16 @@ pub enum StoreError {
         found: usize,
         known: usize,
     },
+    #[error(
+        "{path} has an earlier schema ({found}; this spotsync reads {known}) and another \
+         spotsync holds it: stop that one (an earlier version?) and run this again, which \
+         brings the database up to date"
+    )]
+    Behind {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
     #[error("cannot open {path}: {source}")]
     Io {
         path: PathBuf,
@@ -207,7 +217,12 @@ impl Store {
         &mut self,
         f: impl FnOnce(Sql<'_>) -> rusqlite::Result<R>,
     ) -> rusqlite::Result<R> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before anything
+        // is read, so another connection's commit meanwhile (the daemon's health rows, a
+        // second process) cannot leave this one on a stale snapshot that fails to upgrade.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let r = f(Sql(&tx))?;
         tx.commit()?;
         Ok(r)
@@ -270,7 +285,44 @@ impl std::fmt::Debug for Reader {
 impl Reader {
     /// `Ok(None)` when there is no spotsync database yet (no file, an empty one, or one a
     /// first run created but never migrated).
+    ///
+    /// A database of an earlier schema (written by an earlier spotsync) is brought up to date
+    /// first, once, through the writer (its migrations), since this build's queries read the
+    /// current schema; [`StoreError::Behind`] when another process holds it meanwhile.
     pub fn open(path: &Path) -> Result<Option<Reader>, StoreError> {
+        let Some((conn, version)) = Reader::open_versioned(path)? else {
+            return Ok(None);
+        };
+        let known = schema::migration_count();
+        if version == known {
+            return Ok(Some(Reader { conn }));
+        }
+        drop(conn);
+        match Store::open(path) {
+            Ok(store) => drop(store),
+            Err(StoreError::Locked(_)) => {
+                return Err(StoreError::Behind {
+                    path: path.to_owned(),
+                    found: version,
+                    known,
+                });
+            }
+            Err(e) => return Err(e),
+        }
+        match Reader::open_versioned(path)? {
+            Some((conn, v)) if v == known => Ok(Some(Reader { conn })),
+            Some((_, found)) => Err(StoreError::Behind {
+                path: path.to_owned(),
+                found,
+                known,
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// A read-only connection and the schema version: `None` when there is no spotsync
+    /// database yet, [`StoreError::TooNew`] for a newer one.
+    fn open_versioned(path: &Path) -> Result<Option<(Connection, usize)>, StoreError> {
         if !check_header(path)? {
             return Ok(None);
         }
@@ -289,7 +341,7 @@ impl Reader {
                 known: schema::migration_count(),
             });
         }
-        Ok(Some(Reader { conn }))
+        Ok(Some((conn, version)))
     }
 
     pub fn sql(&self) -> Sql<'_> {
