@@ -217,12 +217,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(Sql<'_>) -> rusqlite::Result<R>,
     ) -> rusqlite::Result<R> {
-        // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before anything
-        // is read, so another connection's commit meanwhile (the daemon's health rows, a
-        // second process) cannot leave this one on a stale snapshot that fails to upgrade.
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let r = f(Sql(&tx))?;
         tx.commit()?;
         Ok(r)
