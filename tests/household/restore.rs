@@ -148,6 +148,18 @@ async fn restore_from_one_account_into_another_makes_them_equal() {
     );
     assert_eq!(plan["plan"]["restore"]["selection"]["from"], "a");
 
+    // An account connected without the write scopes is told how to grant them.
+    env.connect("d", 1).await;
+    let out = env
+        .run(&["restore", "--from", "a", "--to", "d", "--apply"])
+        .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(
+        out.stderr.contains("`spotsync --account d auth --write`"),
+        "{out:?}"
+    );
+    assert_eq!(sim.stats().writes, 0, "nothing written without the scopes");
+
     // The apply: c's liked songs and playlists are a's.
     sim.reset_stats();
     let (code, out, run) = restore(&env, &["--from", "a", "--to", "c", "--apply"]).await;
