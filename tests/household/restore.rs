@@ -109,7 +109,8 @@ async fn restore_from_one_account_into_another_makes_them_equal() {
     let out = env.run(&["restore", "--from", "zz", "--to", "c"]).await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("no account zz to restore from (accounts: a, c)"),
+        out.stderr
+            .contains("no account zz to restore from (accounts: a, c)"),
         "{out:?}"
     );
     let out = env.run(&["restore", "--from", "a", "--to", "zz"]).await;
@@ -200,4 +201,87 @@ async fn restore_from_one_account_into_another_makes_them_equal() {
     assert_eq!(code, 0, "{run:?}");
     assert_eq!(out["plan"]["diff"]["requests"], json!(0), "{out}");
     assert_eq!(sim.stats().writes, 0, "{run:?}");
+}
+
+/// Own playlists by name, counted: a playlist made twice shows as a count of 2.
+fn own_names(t: &LibraryTruth) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    let mut names: Vec<&str> = t
+        .playlists
+        .iter()
+        .filter(|p| p.owned && p.followed)
+        .map(|p| p.name.as_str())
+        .collect();
+    names.sort_unstable();
+    for n in names {
+        match out.last_mut() {
+            Some((m, c)) if m == n => *c += 1,
+            _ => out.push((n.to_string(), 1)),
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_into_another_account_killed_midway_goes_on_without_duplicates() {
+    use spotsync::simulator::{FaultKind, FaultMethod, SettingsPatch};
+    use std::time::{Duration, Instant};
+
+    let sim = start_household_sim(&[300, 0], |o| o.user_playlists = vec![8, 0]).await;
+    let env = Env::new(&sim, "[sync]\nrequests_per_window = 100000\n");
+    env.connect("a", 0).await;
+    env.connect_with("c", 1, &["--write"]).await;
+    let out = env.run(&["--account", "a", "sync"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let a = sim.truth_of(0);
+
+    // The first create is carried out but its answer is lost: its id never reaches c's
+    // database; the rerun finds it by its marker.
+    sim.inject_faults_when(FaultKind::DropAfter, 1, FaultMethod::Post, 0);
+    let (code, out, run) = restore(&env, &["--from", "a", "--to", "c", "--apply"]).await;
+    assert_ne!(code, 0, "{run:?}");
+    assert_eq!(out["outcome"]["done"], json!(false), "{out}");
+    // Then SIGKILLed after some writes, again and again.
+    sim.update_settings(SettingsPatch {
+        latency_ms: Some(40),
+        ..SettingsPatch::default()
+    })
+    .unwrap();
+    let mut killed = 0;
+    for k in 1..=6u64 {
+        let w = sim.stats().writes;
+        let mut child = env
+            .command(&["--account", "c", "restore", "--from", "a", "--apply"])
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if sim.stats().writes >= w + k.min(2) {
+                child.kill().await.unwrap(); // SIGKILL
+                killed += 1;
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(120), "the apply hung");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    assert!(killed >= 3, "only {killed} kills landed");
+    sim.update_settings(SettingsPatch {
+        latency_ms: Some(0),
+        ..SettingsPatch::default()
+    })
+    .unwrap();
+    let (code, out, run) = restore(&env, &["--from", "a", "--to", "c", "--apply"]).await;
+    assert_eq!(code, 0, "{run:?}");
+    assert_eq!(out["outcome"]["done"], json!(true), "{out}");
+    let c = sim.truth_of(1);
+    assert_eq!(liked(&c), liked(&a), "every song once, in order");
+    assert_eq!(own_names(&c), own_names(&a), "no playlist twice");
+    assert_eq!(
+        own_playlists(&c, &cover_aliases(&env.db("c"))),
+        own_playlists(&a, &HashMap::new())
+    );
 }
