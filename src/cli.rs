@@ -75,6 +75,11 @@ pub enum Command {
     /// exports): one request a second to MusicBrainz, cached in the database, resumable.
     Musicbrainz(MusicbrainzArgs),
     /// Put the library back into the account as of a date: a plan first, `--apply` to write it.
+    ///
+    /// With `--from NAME` the library restored is another account's of the household (its
+    /// mirror, as of `--as-of` if given), written into the account of `--to` (else
+    /// `--account`): moving to a new account. Its own playlists are created as copies owned by
+    /// the account written; the playlists of others it follows are followed.
     Restore(RestoreArgs),
     /// Connect a Spotify account (Authorization Code with PKCE), or show its status.
     Auth(AuthArgs),
@@ -361,6 +366,13 @@ pub struct RestoreArgs {
     /// Saved lists one item per request, so each keeps its own `added_at`.
     #[arg(long)]
     pub exact_order: bool,
+    /// Restore this household account's library (its mirror) instead of the account's own;
+    /// the account written needs the write scopes (`spotsync auth --account NAME --write`).
+    #[arg(long, value_name = "NAME", value_parser = parse_account)]
+    pub from: Option<String>,
+    /// The account to write into (the same as `--account NAME`).
+    #[arg(long, value_name = "NAME", value_parser = parse_account)]
+    pub to: Option<String>,
     /// Longest rate-limit or quota hold to wait out before exiting with 75 (resumable).
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
     pub max_wait: Duration,

@@ -14,6 +14,8 @@ mod daemon;
 mod plan;
 #[path = "household/quota.rs"]
 mod quota;
+#[path = "household/restore.rs"]
+mod restore;
 #[allow(dead_code)] // the terminal app's tests use all of it
 #[path = "tui/tmux.rs"]
 mod tmux;

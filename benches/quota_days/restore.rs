@@ -104,6 +104,7 @@ async fn measure() -> Measured {
         as_of: None,
         selection: Selection::default(),
         apply: true,
+        from_db: None,
     };
     h.commands
         .send(SyncCommand::Restore(request))

@@ -3,6 +3,7 @@
 //! JSON object with `--json`), documented exit codes.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::Result;
@@ -43,6 +44,51 @@ pub fn selection(args: &RestoreArgs) -> Selection {
         remove_extra: args.remove_extra,
         as_copy: args.as_copy,
         exact_order: args.exact_order,
+        from: args.from.clone(),
+    }
+}
+
+/// The database of the account a household restore reads (`--from`), or why not (on stderr,
+/// with the exit code): the same account as the one written, an unknown account, or one never
+/// mirrored.
+fn source_db(paths: &crate::config::Paths, from: &str) -> std::result::Result<PathBuf, i32> {
+    use crate::config::accounts::{AccountFiles, discover};
+    if from == paths.account {
+        errln!(
+            "spotsync: restore --from {from} into account {from}: the same account; name another              with --to (without --from a restore puts an account's own library back)"
+        );
+        return Err(exit::USAGE);
+    }
+    let files = AccountFiles::of(&paths.data_dir, from);
+    if !files.exists() {
+        let known = discover(&paths.data_dir)
+            .map(|a| a.into_iter().map(|a| a.name).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default();
+        errln!(
+            "spotsync: no account {from} to restore from (accounts: {}); `spotsync accounts`              lists them",
+            if known.is_empty() { "none yet" } else { &known }
+        );
+        return Err(exit::USAGE);
+    }
+    let mirrored = spotsync_core::store::Reader::open(&files.db)
+        .map_err(|e| e.to_string())
+        .and_then(|r| match r {
+            Some(r) => r.sql().first_complete_mirror().map_err(|e| e.to_string()),
+            None => Ok(None),
+        });
+    match mirrored {
+        Ok(Some(_)) => Ok(files.db),
+        Ok(None) => {
+            errln!(
+                "spotsync: account {from} has no complete mirror to restore from ({}): run                  `spotsync --account {from} sync` first",
+                files.db.display()
+            );
+            Err(exit::ERROR)
+        }
+        Err(e) => {
+            errln!("spotsync: cannot read the mirror of account {from}: {e}");
+            Err(exit::ERROR)
+        }
     }
 }
 
@@ -55,7 +101,21 @@ pub async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    let (paths, config) = setup(global)?;
+    // `--to NAME` names the account written, as `--account NAME` does.
+    let global = &GlobalArgs {
+        account: args.to.clone().or_else(|| global.account.clone()),
+        ..global.clone()
+    };
+    let (paths, config) = super::setup_existing(global)?;
+    let from_db = match args
+        .from
+        .as_deref()
+        .map(|a| source_db(&paths, a))
+        .transpose()
+    {
+        Ok(db) => db,
+        Err(code) => return Ok(code),
+    };
     let _log = crate::logging::init(&paths.log_dir, false);
     let mut handle = match start_engine(global, &paths, &config, |p| {
         format!(
@@ -73,11 +133,14 @@ pub async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<i32> {
         as_of,
         selection: selection(args),
         apply: args.apply,
+        from_db: from_db.clone(),
     };
     if send(&handle, SyncCommand::SetMaxWait(Some(args.max_wait))).await {
         send(&handle, SyncCommand::Restore(request)).await;
     }
-    let mut follow = Follow::new(args.json, paths.db.clone());
+    // Names of the items planned: from the account written, else the one restored from.
+    let dbs = std::iter::once(paths.db.clone()).chain(from_db).collect();
+    let mut follow = Follow::new(args.json, dbs, paths.command("auth --write"));
     let mut signals = StopSignals::new();
     let mut interrupted = false;
     loop {
@@ -112,7 +175,9 @@ pub async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<i32> {
 /// What following a restore's events has seen.
 struct Follow {
     json: bool,
-    db: std::path::PathBuf,
+    dbs: Vec<PathBuf>,
+    /// How to grant this account the write scopes.
+    auth_write: String,
     plan: Option<Box<RestorePlan>>,
     auth_error: bool,
     code: Option<i32>,
@@ -120,10 +185,11 @@ struct Follow {
 }
 
 impl Follow {
-    fn new(json: bool, db: std::path::PathBuf) -> Follow {
+    fn new(json: bool, dbs: Vec<PathBuf>, auth_write: String) -> Follow {
         Follow {
             json,
-            db,
+            dbs,
+            auth_write,
             plan: None,
             auth_error: false,
             code: None,
@@ -136,7 +202,7 @@ impl Follow {
         let throttled = matches!(ev, SyncEvent::BatchCommitted { .. });
         if !throttled || self.last_line.elapsed() >= Duration::from_secs(1) {
             if let Some(line) = describe_event(&ev) {
-                errln!("{line}");
+                errln!("{}", self.for_account(&line));
             }
             if throttled {
                 self.last_line = Instant::now();
@@ -149,7 +215,7 @@ impl Follow {
             } => self.auth_error = true,
             SyncEvent::RestorePlanned { plan } => {
                 if !self.json {
-                    print_plan(&plan, self.db.clone()).await;
+                    print_plan(&plan, self.dbs.clone()).await;
                 }
                 self.plan = Some(plan);
             }
@@ -175,6 +241,11 @@ impl Follow {
         false
     }
 
+    /// The engine's words with the way to grant this account the write scopes.
+    fn for_account(&self, words: &str) -> String {
+        words.replace("`spotsync auth --write`", &format!("`{}`", self.auth_write))
+    }
+
     fn finished(
         &mut self,
         outcome: serde_json::Value,
@@ -191,7 +262,7 @@ impl Follow {
             errln!("not restored: {u} (Spotify no longer has it)");
         }
         match error {
-            Some(e) => errln!("restore: {e}"),
+            Some(e) => errln!("restore: {}", self.for_account(e)),
             None if done => errln!("restore: the account equals the target"),
             None => {}
         }
@@ -200,7 +271,7 @@ impl Follow {
 }
 
 /// The plan for people on stdout, with the names of the items it lists.
-async fn print_plan(plan: &RestorePlan, db: std::path::PathBuf) {
+async fn print_plan(plan: &RestorePlan, dbs: Vec<PathBuf>) {
     let ids: Vec<String> = plan
         .diff
         .lists
@@ -215,10 +286,15 @@ async fn print_plan(plan: &RestorePlan, db: std::path::PathBuf) {
         .collect();
     let names = blocking(move || {
         let mut out = HashMap::new();
-        if let Some(reader) = spotsync_core::store::Reader::open(&db)? {
-            for id in ids {
-                if let Some(n) = reader.sql().item_words(&id)? {
-                    out.insert(id, n);
+        for db in dbs {
+            if let Some(reader) = spotsync_core::store::Reader::open(&db)? {
+                for id in &ids {
+                    if out.contains_key(id) {
+                        continue;
+                    }
+                    if let Some(n) = reader.sql().item_words(id)? {
+                        out.insert(id.clone(), n);
+                    }
                 }
             }
         }

@@ -138,7 +138,14 @@ impl Env {
     /// Connect account `name` as simulated user `user` through the real login (the pasted
     /// redirect). Returns what `auth` printed.
     pub async fn connect(&self, name: &str, user: usize) -> Run {
+        self.connect_with(name, user, &[]).await
+    }
+
+    /// [`Env::connect`] with more arguments to `auth` (`--write`: the scopes a restore writes
+    /// with).
+    pub async fn connect_with(&self, name: &str, user: usize, extra: &[&str]) -> Run {
         let mut args = vec!["auth", "--no-listen"];
+        args.extend_from_slice(extra);
         if name != "default" {
             args.extend(["--account", name]);
         }

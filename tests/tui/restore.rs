@@ -183,6 +183,7 @@ fn enter_asks_for_the_plan_of_what_is_picked_and_nothing_is_written() {
         as_of,
         selection,
         apply,
+        ..
     }))) = asked
     else {
         panic!("Enter asks for a plan: {asked:?}")

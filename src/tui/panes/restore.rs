@@ -127,6 +127,7 @@ impl RestoreState {
                 ..Selection::default()
             },
             apply,
+            from_db: None,
         }
     }
 

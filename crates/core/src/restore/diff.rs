@@ -23,6 +23,9 @@ pub enum Action {
     Recreate,
     /// Create a copy ("NAME (restored DATE)"), leaving the current one alone (`--as-copy`).
     Copy,
+    /// Another account's own playlist (`restore --from`): created in this account as its own,
+    /// with the same name, details, items and cover.
+    Create,
     /// Someone else's (or Spotify's) playlist is no longer followed: follow it again.
     Follow,
     /// In the account but not in the target: unfollow it (`--remove-extra` only).
@@ -267,7 +270,10 @@ fn playlist_diff(
     matched: &mut HashSet<String>,
 ) -> Option<PlaylistDiff> {
     let copy_of = if sel.as_copy { date } else { "" };
-    let same = acct.by_id.get(t.id.as_str()).copied();
+    // Restored from another account, its own playlists are created here: the account cannot
+    // write the original, even when it follows it.
+    let foreign = sel.from.is_some() && t.owned;
+    let same = acct.by_id.get(t.id.as_str()).copied().filter(|_| !foreign);
     let current = created
         .created(&t.id, copy_of)
         .and_then(|id| acct.by_id.get(id.as_str()).copied())
@@ -294,6 +300,9 @@ fn playlist_diff(
             }) =>
         {
             return None;
+        }
+        None if foreign && !sel.as_copy => {
+            create(t, Action::Create, t.name.clone().unwrap_or_default())
         }
         None if sel.as_copy && t.owned => {
             create(t, Action::Copy, copy_name(t.name.as_deref(), date))

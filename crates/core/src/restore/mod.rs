@@ -42,6 +42,13 @@ pub enum RestoreError {
          is {earliest}"
     )]
     TooEarly { asked: String, earliest: String },
+    #[error(
+        "account {account} has no complete mirror to restore from: run `spotsync --account \
+         {account} sync` first"
+    )]
+    NoSourceMirror { account: String },
+    #[error("cannot read the mirror of account {account}: {why}")]
+    Source { account: String, why: String },
     #[error("the database is damaged: {0}")]
     Damaged(String),
     #[error("database error: {0}")]
@@ -103,6 +110,18 @@ pub fn pin(
     now: &str,
 ) -> Result<Pinned, RestoreError> {
     let target = target::library_at(sql, at, &sel.kinds)?;
+    pin_target(sql, at, sel, now, target)
+}
+
+/// Pin a new restore of `sel` aiming at `target` (read from this database or, for a
+/// household restore, from another account's: see [`read_source`]).
+pub fn pin_target(
+    sql: Sql<'_>,
+    at: Option<&str>,
+    sel: &Selection,
+    now: &str,
+    target: LibraryState,
+) -> Result<Pinned, RestoreError> {
     let as_of = at.unwrap_or(now);
     let selection = serde_json::to_string(sel).map_err(|e| RestoreError::Damaged(e.to_string()))?;
     let json = serde_json::to_string(&target).map_err(|e| RestoreError::Damaged(e.to_string()))?;
@@ -119,7 +138,7 @@ pub fn load(sql: Sql<'_>, id: i64) -> Result<Option<Pinned>, RestoreError> {
 
 /// The diff of a pinned restore against the account as the mirror holds it now.
 pub fn plan(sql: Sql<'_>, p: &Pinned) -> Result<Diff, RestoreError> {
-    let now = target::library_at(sql, None, &p.selection.kinds)?;
+    let now = target::state_at(sql, None, &p.selection.kinds)?;
     let mut created = HashMap::new();
     for t in &p.target.playlists {
         for copy_of in ["", p.date()] {
@@ -144,6 +163,55 @@ pub fn plan(sql: Sql<'_>, p: &Pinned) -> Result<Diff, RestoreError> {
         d.cannot.push(format!("playlist {id}: {why}"));
     }
     Ok(d)
+}
+
+/// What a household restore takes from the account it restores from (`restore --from`).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The target: that account's library as of the date asked (else its mirror now).
+    pub target: LibraryState,
+    /// The earliest date its mirror can restore.
+    pub earliest: String,
+    /// The archived custom covers the target's playlists carry: (SHA-256, bytes), kept in
+    /// this account's database so a created copy gets its cover.
+    pub covers: Vec<(String, Vec<u8>)>,
+}
+
+/// Read the target of a household restore from `account`'s database at `path` (read-only:
+/// that account's daemon or sync may be running).
+pub fn read_source(
+    path: &std::path::Path,
+    account: &str,
+    at: Option<&str>,
+    kinds: &[Kind],
+) -> Result<Source, RestoreError> {
+    let source = |why: String| RestoreError::Source {
+        account: account.to_string(),
+        why,
+    };
+    let no_mirror = || RestoreError::NoSourceMirror {
+        account: account.to_string(),
+    };
+    let reader = crate::store::Reader::open(path)
+        .map_err(|e| source(e.to_string()))?
+        .ok_or_else(no_mirror)?;
+    let sql = reader.sql();
+    let target = match target::library_at(sql, at, kinds) {
+        Err(RestoreError::NoMirror) => return Err(no_mirror()),
+        other => other?,
+    };
+    let earliest = target::earliest(sql)?;
+    let mut covers = Vec::new();
+    for sha in target.playlists.iter().filter_map(|p| p.cover.as_deref()) {
+        if let Some(bytes) = sql.cover_image(sha)? {
+            covers.push((sha.to_string(), bytes));
+        }
+    }
+    Ok(Source {
+        target,
+        earliest,
+        covers,
+    })
 }
 
 /// A restore's plan as the engine announces it (and `spotsync restore --json` prints it).

@@ -195,6 +195,11 @@ pub struct Selection {
     pub as_copy: bool,
     /// One item per request for saved lists, so each keeps its own `added_at`.
     pub exact_order: bool,
+    /// The household account whose mirror the target is read from (`restore --from NAME`);
+    /// `None`: this account's own. Its own playlists are created in this account as copies
+    /// (an account cannot own another's playlist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 impl Default for Selection {
@@ -205,6 +210,7 @@ impl Default for Selection {
             remove_extra: false,
             as_copy: false,
             exact_order: false,
+            from: None,
         }
     }
 }

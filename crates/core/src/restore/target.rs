@@ -52,6 +52,17 @@ pub fn library_at(
             earliest: first,
         });
     }
+    state_at(sql, at, kinds)
+}
+
+/// [`library_at`] without asking for a complete mirror: the account as the lists a restore
+/// just read hold it (an account restored into from another may never have been mirrored
+/// whole).
+pub fn state_at(
+    sql: Sql<'_>,
+    at: Option<&str>,
+    kinds: &[Kind],
+) -> Result<LibraryState, RestoreError> {
     let mut lib = LibraryState {
         as_of: at.map(str::to_string),
         kinds: kinds.to_vec(),

@@ -12,8 +12,14 @@ const SHOWN: usize = 5;
 /// The plan in lines; `names` gives an id's words (a track's "Title — Artist").
 pub fn plan_lines(p: &RestorePlan, names: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
     let r = &p.restore;
+    let from = r
+        .selection
+        .from
+        .as_ref()
+        .map(|a| format!(" of account {a}'s library"))
+        .unwrap_or_default();
     let mut out = vec![format!(
-        "Restore {} as of {} (planned {}{}; the earliest date that can be restored is {})",
+        "Restore {}{from} as of {} (planned {}{}; the earliest date that can be restored is {})",
         r.id,
         r.as_of,
         r.created_at,
@@ -90,6 +96,7 @@ fn playlist_lines(d: &PlaylistDiff) -> Vec<String> {
         Action::RollBack => "roll back",
         Action::Recreate => "recreate (follow again; created anew if deleted for good)",
         Action::Copy => "create as a copy",
+        Action::Create => "create as this account's own (a copy of the other account's)",
         Action::Follow => "follow again (someone else's or Spotify's)",
         Action::Unfollow => "unfollow (not in the target)",
     };

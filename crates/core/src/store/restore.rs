@@ -487,6 +487,17 @@ impl Sql<'_> {
         Ok(())
     }
 
+    /// An archived cover's bytes from another account's mirror (a household restore): kept
+    /// once per content, like [`Self::archive_cover`].
+    pub fn keep_cover_image(&self, sha256: &str, bytes: &[u8], now: &str) -> rusqlite::Result<()> {
+        self.exec(
+            "INSERT INTO cover_images (sha256, bytes, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sha256) DO NOTHING",
+            params![sha256, bytes, now],
+        )?;
+        Ok(())
+    }
+
     /// A cover uploaded re-encoded (`uploaded`) stands for the archived one it came from.
     pub fn record_cover_upload(&self, uploaded: &str, source: &str) -> rusqlite::Result<()> {
         self.exec(

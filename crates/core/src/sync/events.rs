@@ -54,6 +54,9 @@ pub struct RestoreRequest {
     pub selection: crate::restore::Selection,
     /// Write it; else only the plan.
     pub apply: bool,
+    /// The database of the household account the target is read from
+    /// ([`crate::restore::Selection::from`] names it); `None`: this account's own mirror.
+    pub from_db: Option<std::path::PathBuf>,
 }
 
 /// Events from the engine. Sent in order; a front end can rebuild its whole view from them plus

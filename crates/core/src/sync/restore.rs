@@ -71,20 +71,46 @@ async fn read_account(
 
 /// The restore to carry out: the unfinished one of the same selection (no date asked), or a
 /// new one pinned as of the date asked, else of the mirror as it is before this restore reads
-/// the account.
+/// the account. A household restore (`--from`) reads its target from the other account's
+/// database, and keeps the covers of its playlists in this one.
 async fn pin(link: &Link<'_>, req: &RestoreRequest) -> Result<(Pinned, bool, String), String> {
     let (sel, as_of) = (req.selection.clone(), req.as_of.clone());
+    let source = match (&req.from_db, &sel.from) {
+        (Some(path), Some(account)) => {
+            let (path, account) = (path.clone(), account.clone());
+            let (at, kinds) = (as_of.clone(), sel.kinds.clone());
+            let read = tokio::task::spawn_blocking(move || {
+                restore::read_source(&path, &account, at.as_deref(), &kinds)
+            })
+            .await
+            .map_err(|e| format!("reading the other account's mirror stopped: {e}"))?;
+            Some(read.map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
     let pinned = link
         .db()
         .write(move |tx| {
             Ok((|| {
-                let earliest = restore::target::earliest(tx)?;
+                let earliest = match &source {
+                    Some(s) => s.earliest.clone(),
+                    None => restore::target::earliest(tx)?,
+                };
                 if as_of.is_none()
                     && let Some(p) = restore::reusable(tx, &sel)?
                 {
                     return Ok((p, true, earliest));
                 }
-                let p = restore::pin(tx, as_of.as_deref(), &sel, &ts(Utc::now()))?;
+                let now = ts(Utc::now());
+                let p = match source {
+                    Some(s) => {
+                        for (sha, bytes) in &s.covers {
+                            tx.keep_cover_image(sha, bytes, &now)?;
+                        }
+                        restore::pin_target(tx, as_of.as_deref(), &sel, &now, s.target)?
+                    }
+                    None => restore::pin(tx, as_of.as_deref(), &sel, &now)?,
+                };
                 Ok((p, false, earliest))
             })())
         })

@@ -111,3 +111,59 @@ fn playlists_roll_back_recreate_copy_and_a_created_one_is_found_again() {
     assert_eq!(a.name.as_deref(), Some("P a (restored 2026-01-31)"));
     assert_eq!(a.requests, 3, "create, items, details");
 }
+
+#[test]
+fn from_another_account_its_own_playlists_are_created_and_others_followed() {
+    // The other account's own "a" (which this account follows) and "b", and "s", someone
+    // else's it follows.
+    let mut s = playlist("s", &["9"]);
+    s.owned = false;
+    s.owner_id = Some("spotify".into());
+    let target = state(
+        &["t1"],
+        vec![playlist("a", &["1", "2"]), playlist("b", &[]), s],
+    );
+    let mut followed = playlist("a", &["1", "2"]);
+    followed.owned = false;
+    let now = state(&[], vec![followed, playlist("mine", &["5"])]);
+    let from = Selection {
+        from: Some("a".into()),
+        ..Selection::default()
+    };
+    let none: HashMap<(String, String), String> = HashMap::new();
+    let d = diff(&target, &now, &none, &from, "2026-01-31");
+    let action = |id: &str| {
+        d.playlists
+            .iter()
+            .find(|p| p.target.id == id)
+            .map(|p| p.action)
+    };
+    assert_eq!(
+        action("a"),
+        Some(Action::Create),
+        "created even though followed"
+    );
+    assert_eq!(action("b"), Some(Action::Create));
+    assert_eq!(action("s"), Some(Action::Follow));
+    let a = d.playlists.iter().find(|p| p.target.id == "a").unwrap();
+    assert_eq!(a.name.as_deref(), Some("P a"), "its own name");
+    assert_eq!(a.requests, 3, "create, items, details");
+    assert_eq!(d.extra_playlists, vec!["P a", "P mine"], "kept");
+    assert_eq!(d.lists[0].add.len(), 1);
+
+    // Once created (recorded, its marker gone), the copy is what is compared: nothing left.
+    let mut made = playlist("new", &["1", "2"]);
+    made.name = Some("P a".into());
+    let mut made_b = playlist("new_b", &[]);
+    made_b.name = Some("P b".into());
+    let mut s_now = playlist("s", &["9"]);
+    s_now.owned = false;
+    let now = state(&["t1"], vec![made, made_b, s_now]);
+    let created: HashMap<(String, String), String> = [
+        (("a".to_string(), String::new()), "new".to_string()),
+        (("b".to_string(), String::new()), "new_b".to_string()),
+    ]
+    .into();
+    let d = diff(&target, &now, &created, &from, "2026-01-31");
+    assert!(d.is_empty(), "{d:?}");
+}

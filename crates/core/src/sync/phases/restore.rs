@@ -256,6 +256,10 @@ async fn playlist(ctx: &mut PhaseCtx<'_>, w: &Writer, d: &PlaylistDiff) -> Resul
                 parts(ctx, w, d, &id, true, all(), t.cover.is_some()).await
             }
         }
+        Action::Create => {
+            let id = create(ctx, w, d, "").await?;
+            parts(ctx, w, d, &id, true, all(), t.cover.is_some()).await
+        }
         Action::Copy => {
             let date = w.date.clone();
             let id = create(ctx, w, d, &date).await?;
