@@ -278,6 +278,8 @@ async fn the_daemon_loses_no_play_under_a_tight_quota() {
             &token,
             &["daemon", "--every", "3s", "--plays-every", "1s"],
         )
+        // Not read by the test: a pipe would fill up and block the daemon's log.
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("daemon starts");
 

@@ -217,7 +217,13 @@ impl Store {
         &mut self,
         f: impl FnOnce(Sql<'_>) -> rusqlite::Result<R>,
     ) -> rusqlite::Result<R> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before anything
+        // is read, so a commit by another connection meanwhile (the daemon's health rows)
+        // cannot leave this one on a stale snapshot that fails to upgrade ("database is
+        // locked" at the start of a run).
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let r = f(Sql(&tx))?;
         tx.commit()?;
         Ok(r)
