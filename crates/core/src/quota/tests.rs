@@ -143,7 +143,7 @@ fn simulate_days(daily: u64, sync_cost: u64, restore_writes: bool, days: i64) ->
     let p = QuotaPolicy::new(daily, &[], &Schedule::default(), sync_cost);
     let mut w = Window::default();
     let (mut last_poll, mut longest, mut most) = (t(0), TimeDelta::zero(), 0);
-    let mut send = |w: &mut Window, class, now| {
+    let send = |w: &mut Window, class, now| {
         let go = w.admit_class(&p, class, now).is_none();
         if go {
             w.record_class(&p, class, now);
