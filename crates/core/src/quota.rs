@@ -238,10 +238,17 @@ impl QuotaPolicy {
     /// spent at once, it would free only a day later and leave the polls starved till then.
     /// `None` without a daily figure or without such room.
     pub fn poll_spacing(&self) -> Option<TimeDelta> {
+        self.poll_spacing_among(1)
+    }
+
+    /// [`QuotaPolicy::poll_spacing`] for each of `accounts` sharing the room alike (a
+    /// household: each account's polls go `DAY / (R / accounts)` apart).
+    pub fn poll_spacing_among(&self, accounts: u64) -> Option<TimeDelta> {
         let history = self.ceiling(RequestClass::History)?;
         let changes = self.ceiling(RequestClass::Changes)?;
-        let room = history.checked_sub(changes).filter(|&r| r > 0)?;
-        Some(DAY / i32::try_from(room).unwrap_or(i32::MAX) + TimeDelta::seconds(1))
+        let room = history.checked_sub(changes)? / accounts.max(1);
+        let room = i32::try_from(room).unwrap_or(i32::MAX);
+        (room > 0).then(|| DAY / room + TimeDelta::seconds(1))
     }
 
     /// Requests a day that bulk work (`mirror`, `enrich`) may spend.
@@ -418,6 +425,23 @@ impl Window {
             self.paced_at = Some(at);
         }
         self.record(at);
+    }
+
+    /// A household's poll of one of `accounts` at `now`, whose previous poll went at
+    /// `last_poll`: at or above the `changes` ceiling, it waits
+    /// [`QuotaPolicy::poll_spacing_among`] after it (the previous poll of any kind: a shared
+    /// ledger keeps no other state, and waiting from it only spaces the polls a little more).
+    pub fn admit_poll(
+        &mut self,
+        policy: &QuotaPolicy,
+        accounts: u64,
+        last_poll: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let spacing = policy.poll_spacing_among(accounts)?;
+        let floor = policy.ceiling(RequestClass::Changes)?;
+        let next = last_poll?.checked_add_signed(spacing)?;
+        (self.used(now) >= floor && next > now).then_some(next)
     }
 
     /// For a poll at `now` that goes into the polls' own room: the spacing and the previous

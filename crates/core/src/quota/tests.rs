@@ -226,6 +226,24 @@ fn polls_go_at_once_below_the_changes_ceiling_and_paced_above_it() {
     assert_eq!(w.admit_class(&unknown, RequestClass::History, t(2)), None);
 }
 
+#[test]
+fn a_household_poll_waits_its_share_of_the_room_after_its_previous_poll() {
+    let p = QuotaPolicy::for_accounts(300, &[], &Schedule::default(), &[10, 10]);
+    // Two accounts: room for 48 polls and the margin (3) above `changes`, 24 each.
+    assert_eq!(p.history_reserve, 51);
+    let spacing = p.poll_spacing_among(2).unwrap();
+    assert_eq!(spacing, TimeDelta::hours(1) + TimeDelta::seconds(1));
+    let mut w = Window::new(vec![t(0); 248], None);
+    // Below the `changes` ceiling (249): no wait.
+    assert_eq!(w.admit_poll(&p, 2, Some(t(5)), t(6)), None);
+    w.record(t(6));
+    // At it: an hour and a second after this account's previous poll; none before, none to wait.
+    assert_eq!(w.admit_poll(&p, 2, Some(t(6)), t(7)), Some(t(6) + spacing));
+    assert_eq!(w.admit_poll(&p, 2, Some(t(6)), t(6) + spacing), None);
+    assert_eq!(w.admit_poll(&p, 2, None, t(7)), None);
+    assert_eq!(p.poll_spacing_among(1_000), None);
+}
+
 proptest! {
     #[test]
     fn ceilings_are_ordered_by_priority_and_bulk_keeps_progressing(
@@ -253,6 +271,21 @@ proptest! {
             prop_assert_eq!(p.ceiling(RequestClass::History), None);
             prop_assert_eq!(p.ceiling(RequestClass::Enrich), Some(ASSUMED_BULK));
         }
+    }
+
+    #[test]
+    fn paced_polls_always_find_room(
+        daily in 30u64..3_000,
+        sync_cost in 1u64..60,
+        restore in any::<bool>(),
+    ) {
+        let p = QuotaPolicy::new(daily, &[], &Schedule::default(), sync_cost);
+        let (longest, most) = simulate_days(daily, sync_cost, restore, 2);
+        // A poll goes at its first tick after its turn: never more than the spacing and a
+        // tick apart, and the day never passes the polls' ceiling.
+        let turn = p.poll_spacing().unwrap_or_default().max(TimeDelta::minutes(10));
+        prop_assert!(longest <= turn + TimeDelta::minutes(10), "{} without a poll", longest);
+        prop_assert!(Some(most) <= p.ceiling(RequestClass::History));
     }
 
     #[test]
