@@ -213,13 +213,12 @@ impl Daemon {
             return Err(());
         }
         if self.economy
-            && let Some(c) = self.policy.ceiling(class)
-            && let Some(until) = self.window.admit(c, now)
+            && let Some(until) = self.window.admit_class(&self.policy, class, now)
             && until - now > RESERVE_WAIT
         {
             return Err(());
         }
-        self.window.record(now);
+        self.window.record_class(&self.policy, class, now);
         self.sent[class as usize] += 1;
         match sp.request(now) {
             Answer::Ok => Ok(()),

@@ -205,13 +205,12 @@ impl World {
                 if g.hold.is_some_and(|h| now < h) {
                     return false;
                 }
-                if let Some(c) = g.policy.ceiling(class)
-                    && let Some(until) = g.window.admit(c, now)
+                if let Some(until) = g.window.admit_class(&g.policy, class, now)
                     && until - now > RESERVE_WAIT
                 {
                     return false;
                 }
-                g.window.record(now);
+                g.window.record_class(&g.policy, class, now);
                 true
             }
         }

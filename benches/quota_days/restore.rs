@@ -164,13 +164,12 @@ impl Side {
         if self.hold.is_some_and(|h| now < h) {
             return false;
         }
-        if let Some(c) = self.policy.ceiling(class)
-            && let Some(until) = self.window.admit(c, now)
+        if let Some(until) = self.window.admit_class(&self.policy, class, now)
             && until - now > RESERVE_WAIT
         {
             return false;
         }
-        self.window.record(now);
+        self.window.record_class(&self.policy, class, now);
         if let Some(n) = self.sent.get_mut(class as usize) {
             *n += 1;
         }

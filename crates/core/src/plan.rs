@@ -404,6 +404,11 @@ pub struct QuotaView {
     pub eta_assumed: bool,
     /// Bulk requests the ETAs count as free now.
     pub eta_room: u64,
+    /// Seconds between plays polls once the counted day reaches the `changes` ceiling, when
+    /// the quota spaces them wider than the schedule does (the polls' own room is spent one
+    /// poll at a time so that it never runs out: [`crate::quota::QuotaPolicy::poll_spacing`]).
+    #[serde(default)]
+    pub poll_spacing_secs: Option<u64>,
     /// The household this account shares the quota with, when it is one of several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household: Option<HouseholdShare>,

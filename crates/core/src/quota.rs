@@ -47,6 +47,9 @@ pub const OBSERVATIONS_USED: usize = 5;
 pub const FAIR_SHARE: f64 = 1.0 / 3.0;
 /// Requests an incremental sync is assumed to send until runs have measured it.
 pub const DEFAULT_INCREMENTAL_COST: u64 = 10;
+/// The polls a day the reserve always keeps room for (when the day's cap allows): one an hour,
+/// well within the 50 plays Spotify keeps.
+pub const HOURLY_POLLS: u64 = 24;
 /// The smallest observation that is believed: a `QUOTA_EXCEEDED` after a handful of our own
 /// requests says more about other apps of the same developer account than about the quota.
 pub const MIN_OBSERVED: u64 = 20;
@@ -228,6 +231,26 @@ impl QuotaPolicy {
         })
     }
 
+    /// How far apart polls go while the counted day is at or above the `changes` ceiling: the
+    /// room between it and the `history` ceiling (R requests a rolling day) is all the polls
+    /// have then, so they spend it one every `DAY / R` (and a second, the window's edge): each
+    /// frees a day later at the same spacing, and there is always room for the next poll —
+    /// spent at once, it would free only a day later and leave the polls starved till then.
+    /// `None` without a daily figure or without such room.
+    pub fn poll_spacing(&self) -> Option<TimeDelta> {
+        self.poll_spacing_among(1)
+    }
+
+    /// [`QuotaPolicy::poll_spacing`] for each of `accounts` sharing the room alike (a
+    /// household: each account's polls go `DAY / (R / accounts)` apart).
+    pub fn poll_spacing_among(&self, accounts: u64) -> Option<TimeDelta> {
+        let history = self.ceiling(RequestClass::History)?;
+        let changes = self.ceiling(RequestClass::Changes)?;
+        let room = history.checked_sub(changes)? / accounts.max(1);
+        let room = i32::try_from(room).unwrap_or(i32::MAX);
+        (room > 0).then(|| DAY / room + TimeDelta::seconds(1))
+    }
+
     /// Requests a day that bulk work (`mirror`, `enrich`) may spend.
     pub fn bulk_per_day(&self) -> Option<u64> {
         self.ceiling(RequestClass::Mirror)
@@ -274,7 +297,15 @@ fn reserves(daily: u64, schedule: &Schedule, costs: &[u64]) -> (u64, u64) {
     } else {
         proportional
     };
-    (history_reserve.min(reserve), reserve)
+    // Never starved: room for one poll an hour per account (fewer if the schedule polls less
+    // often) above `changes`, within the cap — a proportional share of a small day can be less
+    // than that (13 of 300 at the default schedule).
+    let hourly = schedule
+        .polls_per_day()
+        .min(HOURLY_POLLS)
+        .saturating_mul(accounts)
+        .saturating_add(margin(daily));
+    (history_reserve.max(hourly).min(reserve), reserve)
 }
 
 /// The requests of the rolling 24 hours, and which of them count against the daily figure:
@@ -286,6 +317,9 @@ pub struct Window {
     /// Requests before this do not count against the daily figure (the end of the last quota
     /// block).
     fresh_since: Option<DateTime<Utc>>,
+    /// The last poll sent into the polls' own room (the counted day at or above the `changes`
+    /// ceiling): the next such poll waits [`QuotaPolicy::poll_spacing`] after it.
+    paced_at: Option<DateTime<Utc>>,
 }
 
 impl Window {
@@ -296,6 +330,7 @@ impl Window {
         Window {
             sent: sent.into(),
             fresh_since,
+            paced_at: None,
         }
     }
 
@@ -363,6 +398,69 @@ impl Window {
     }
 }
 
+impl Window {
+    /// Whether a request of `class` may go now under `policy`; else when it may: at its
+    /// ceiling, when just enough requests have aged out ([`Window::admit`]); a poll that would
+    /// go into the polls' own room, [`QuotaPolicy::poll_spacing`] after the previous one did.
+    /// `None` for a class the policy does not limit.
+    pub fn admit_class(
+        &mut self,
+        policy: &QuotaPolicy,
+        class: RequestClass,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let ceiling = policy.ceiling(class)?;
+        if let Some(until) = self.admit(ceiling, now) {
+            return Some(until);
+        }
+        let (spacing, last) = self.pacing(policy, class, now)?;
+        let next = last?.checked_add_signed(spacing)?;
+        (next > now).then_some(next)
+    }
+
+    /// A request of `class` is sent at `at` ([`Window::record`]), noted as a paced poll when
+    /// it went into the polls' own room.
+    pub fn record_class(&mut self, policy: &QuotaPolicy, class: RequestClass, at: DateTime<Utc>) {
+        if self.pacing(policy, class, at).is_some() {
+            self.paced_at = Some(at);
+        }
+        self.record(at);
+    }
+
+    /// A household's poll of one of `accounts` at `now`, whose previous poll went at
+    /// `last_poll`: at or above the `changes` ceiling, it waits
+    /// [`QuotaPolicy::poll_spacing_among`] after it (the previous poll of any kind: a shared
+    /// ledger keeps no other state, and waiting from it only spaces the polls a little more).
+    pub fn admit_poll(
+        &mut self,
+        policy: &QuotaPolicy,
+        accounts: u64,
+        last_poll: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let spacing = policy.poll_spacing_among(accounts)?;
+        let floor = policy.ceiling(RequestClass::Changes)?;
+        let next = last_poll?.checked_add_signed(spacing)?;
+        (self.used(now) >= floor && next > now).then_some(next)
+    }
+
+    /// For a poll at `now` that goes into the polls' own room: the spacing and the previous
+    /// such poll. `None` for other classes, without a spacing, or below the `changes` ceiling.
+    fn pacing(
+        &mut self,
+        policy: &QuotaPolicy,
+        class: RequestClass,
+        now: DateTime<Utc>,
+    ) -> Option<(TimeDelta, Option<DateTime<Utc>>)> {
+        if class != RequestClass::History {
+            return None;
+        }
+        let spacing = policy.poll_spacing()?;
+        let floor = policy.ceiling(RequestClass::Changes)?;
+        (self.used(now) >= floor).then_some((spacing, self.paced_at))
+    }
+}
+
 /// How long `requests` of bulk work take at `bulk_per_day`, given `room_now` requests free
 /// today: `None` without a daily figure (no limit of ours: as fast as the pace allows).
 pub fn eta(requests: u64, room_now: u64, bulk_per_day: Option<u64>) -> Option<Duration> {
@@ -376,173 +474,4 @@ pub fn eta(requests: u64, room_now: u64, bulk_per_day: Option<u64>) -> Option<Du
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn t(mins: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap() + TimeDelta::minutes(mins)
-    }
-
-    fn obs(at: i64, calls: u64) -> Observation {
-        Observation {
-            at: t(at),
-            calls,
-            resets_at: t(at + 600),
-        }
-    }
-
-    #[test]
-    fn the_configured_budget_is_used_as_given() {
-        let p = QuotaPolicy::new(150, &[obs(0, 2_000)], &Schedule::default(), 10);
-        assert_eq!((p.daily, p.source), (Some(150), QuotaSource::Configured));
-        // A small budget: the reserve is a fair share, so bulk work still progresses; the polls
-        // keep their proportion of it (144 of 144 + 48 × 10), the incremental syncs the rest.
-        assert_eq!(p.reserve, 50);
-        assert_eq!(p.history_reserve, 11);
-        assert_eq!(p.ceiling(RequestClass::Enrich), Some(100));
-        assert_eq!(p.ceiling(RequestClass::Mirror), Some(100));
-        assert_eq!(p.ceiling(RequestClass::Changes), Some(139));
-        assert_eq!(p.ceiling(RequestClass::History), Some(149));
-        // A restore keeps the polls' share and half of the incremental syncs' (39 / 2).
-        assert_eq!(p.ceiling(RequestClass::Restore), Some(120));
-        assert_eq!(p.reason(RequestClass::Restore), LimitReason::Reserve);
-    }
-
-    #[test]
-    fn the_reserve_follows_the_schedule_on_a_large_quota() {
-        let p = QuotaPolicy::new(2_600, &[], &Schedule::default(), 9);
-        // 144 polls + 48 syncs × 9 requests.
-        assert_eq!(p.history_reserve, 144);
-        assert_eq!(p.reserve, 144 + 48 * 9);
-        assert_eq!(p.ceiling(RequestClass::Changes), Some(2_600 - 144));
-        assert_eq!(p.ceiling(RequestClass::Enrich), Some(2_600 - 576));
-        // An hourly daemon needs less.
-        let hourly = Schedule {
-            every: Duration::from_secs(3_600),
-            plays_every: Duration::from_secs(3_600),
-        };
-        let p = QuotaPolicy::new(2_600, &[], &hourly, 9);
-        assert_eq!((p.history_reserve, p.reserve), (24, 24 + 24 * 9));
-    }
-
-    #[test]
-    fn the_quota_is_learned_from_the_latest_observations() {
-        let p = QuotaPolicy::new(0, &[], &Schedule::default(), 10);
-        assert_eq!((p.daily, p.source), (None, QuotaSource::Unknown));
-        // Unknown: bulk work keeps to the lowest reported quota; the rest is not limited by us.
-        assert_eq!(p.ceiling(RequestClass::Enrich), Some(ASSUMED_BULK));
-        assert_eq!(p.ceiling(RequestClass::Mirror), Some(ASSUMED_BULK));
-        assert_eq!(p.ceiling(RequestClass::Changes), None);
-        assert_eq!(p.ceiling(RequestClass::History), None);
-        // The smallest of the latest five; older ones and unbelievably small ones are ignored.
-        let o = [
-            obs(0, 900),
-            obs(10, 5),
-            obs(20, 1_800),
-            obs(30, 1_700),
-            obs(40, 2_000),
-            obs(50, 1_900),
-            obs(60, 1_750),
-        ];
-        let p = QuotaPolicy::new(0, &o, &Schedule::default(), 10);
-        assert_eq!((p.daily, p.source), (Some(1_700), QuotaSource::Learned));
-        assert_eq!(learned_quota(&[obs(0, 3)]), None);
-    }
-
-    #[test]
-    fn a_class_at_its_ceiling_waits_for_requests_to_age_out_one_by_one() {
-        let mut w = Window::new((0..10).map(t).collect(), None);
-        assert_eq!(w.admit(11, t(10)), None);
-        // At 10 used and a ceiling of 10, the oldest must leave: a day after t(0).
-        assert_eq!(w.admit(10, t(10)), Some(t(0) + DAY + TimeDelta::seconds(1)));
-        // A ceiling of 8 needs three to leave: the third oldest.
-        assert_eq!(w.admit(8, t(10)), Some(t(2) + DAY + TimeDelta::seconds(1)));
-        // A day later they have aged out.
-        assert_eq!(w.admit(8, t(2) + DAY + TimeDelta::seconds(1)), None);
-    }
-
-    #[test]
-    fn a_quota_block_observes_what_was_sent_and_starts_the_count_afresh() {
-        let mut w = Window::new((0..1_001).map(|i| t(i / 10)).collect(), None);
-        let o = w.quota_exceeded(t(100), t(700));
-        assert_eq!(o.calls, 1_000);
-        assert_eq!(o.resets_at, t(700));
-        assert_eq!(w.used(t(701)), 0);
-        // They were still sent: the day's usage keeps them until they age out.
-        assert_eq!(w.sent(t(701)), 1_001);
-        w.record(t(702));
-        assert_eq!((w.used(t(702)), w.sent(t(702))), (1, 1_002));
-        assert_eq!(w.sent(t(100) + DAY), 2);
-        // Requests before the block's end never count again, even if stored ones are loaded;
-        // a class at its ceiling waits for the counted ones to age out, not the others.
-        let mut w = Window::new((0..50).map(t).collect(), Some(t(30)));
-        assert_eq!((w.used(t(60)), w.sent(t(60))), (20, 50));
-        assert_eq!(
-            w.admit(20, t(60)),
-            Some(t(30) + DAY + TimeDelta::seconds(1))
-        );
-    }
-
-    #[test]
-    fn eta_in_days_of_bulk_work() {
-        assert_eq!(eta(100, 0, None), None);
-        assert_eq!(eta(100, 200, Some(1_000)), Some(Duration::ZERO));
-        assert_eq!(eta(2_140, 0, Some(1_800)).unwrap().as_secs(), 102_720);
-        assert_eq!(
-            eta(u64::MAX, 0, Some(1)).unwrap(),
-            Duration::from_secs(u64::MAX)
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn ceilings_are_ordered_by_priority_and_bulk_keeps_progressing(
-            configured in 0u64..100_000,
-            every in 1u64..100_000,
-            plays_every in 1u64..100_000,
-            cost in 0u64..10_000,
-            observed in prop::collection::vec(0u64..100_000, 0..8),
-        ) {
-            let schedule = Schedule {
-                every: Duration::from_secs(every),
-                plays_every: Duration::from_secs(plays_every),
-            };
-            let o: Vec<Observation> = observed.iter().enumerate().map(|(i, &c)| obs(i as i64, c)).collect();
-            let p = QuotaPolicy::new(configured, &o, &schedule, cost);
-            if let Some(d) = p.daily {
-                let c: Vec<u64> = RequestClass::ALL.iter().map(|&k| p.ceiling(k).unwrap()).collect();
-                prop_assert!(c.windows(2).all(|w| w[0] >= w[1]), "{:?}", c);
-                prop_assert!(c[0] <= d.max(1));
-                prop_assert!(c.iter().all(|&x| x >= 1));
-                // Bulk work keeps at least two thirds of the day (less only for tiny figures).
-                prop_assert!(p.reserve as f64 <= d as f64 * FAIR_SHARE + 1.0);
-                prop_assert!(p.history_reserve <= p.reserve);
-            } else {
-                prop_assert_eq!(p.ceiling(RequestClass::History), None);
-                prop_assert_eq!(p.ceiling(RequestClass::Enrich), Some(ASSUMED_BULK));
-            }
-        }
-
-        #[test]
-        fn admit_never_lets_a_class_past_its_ceiling(
-            sends in prop::collection::vec(0i64..5_000, 0..300),
-            ceiling in 1u64..200,
-            now in 0i64..5_000,
-        ) {
-            let mut w = Window::new(sends.iter().map(|&m| t(m)).collect(), None);
-            let now = t(now);
-            match w.admit(ceiling, now) {
-                None => prop_assert!(w.used(now) < ceiling),
-                Some(at) => {
-                    prop_assert!(at > now);
-                    // At that time, the class has room; a second earlier it had not.
-                    let mut later = w.clone();
-                    prop_assert!(later.used(at) < ceiling);
-                    let mut before = w.clone();
-                    prop_assert!(before.used(at - TimeDelta::seconds(2)) >= ceiling || at == now + TimeDelta::seconds(1));
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -96,6 +96,11 @@ pub(super) fn quota_view(s: &Snapshot) -> QuotaView {
         0
     };
     let bulk = policy.bulk_per_day();
+    // Whole minutes (the spacing has a second of margin at the window's edge).
+    let poll_spacing_secs = policy
+        .poll_spacing()
+        .map(|d| (d.num_seconds().max(0) as u64) / 60 * 60)
+        .filter(|&d| d > sched.plays_every.as_secs());
     let assumed = QuotaPolicy::for_accounts(ASSUMED_DAILY, &[], sched, &costs);
     let eta_policy = if policy.daily.is_some() {
         policy
@@ -141,6 +146,7 @@ pub(super) fn quota_view(s: &Snapshot) -> QuotaView {
         eta_bulk_per_day,
         eta_assumed: policy.daily.is_none(),
         eta_room,
+        poll_spacing_secs,
         household: share,
     }
 }

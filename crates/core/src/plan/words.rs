@@ -86,9 +86,20 @@ impl QuotaView {
             String::new()
         };
         format!(
-            "{daily}{reserve} · used {} in the last 24 h",
+            "{daily}{reserve}{} · used {} in the last 24 h",
+            self.poll_spacing().unwrap_or_default(),
             group(self.used_24h)
         )
+    }
+
+    /// ", plays polls one every 1 h once the day is full" when the quota spaces the polls
+    /// wider than the schedule.
+    pub fn poll_spacing(&self) -> Option<String> {
+        let secs = self.poll_spacing_secs?;
+        Some(format!(
+            ", plays polls one every {} once the day is full",
+            fmt_eta(Duration::from_secs(secs))
+        ))
     }
 
     /// "~1,224/day" (and what it assumes).

@@ -371,6 +371,26 @@ impl LedgerState<'_> {
                 reason: policy.reason(class),
             });
         }
+        if class == RequestClass::History {
+            // The polls' own room is spent at a pace that keeps it ([`Window::admit_poll`]).
+            let account = self.account;
+            let last_poll = self
+                .sent
+                .iter()
+                .rev()
+                .find(|s| s.account == account && s.class == Some(RequestClass::History))
+                .map(|s| s.at);
+            let accounts = members.len().max(1) as u64;
+            if let Some(until) = self
+                .window(&observations, now, |_| true)
+                .admit_poll(&policy, accounts, last_poll, now)
+            {
+                return Ok(Admission::Hold {
+                    until,
+                    reason: policy.reason(class),
+                });
+            }
+        }
         if household::is_bulk(class) {
             self.want_bulk(q, &mut members, settings, now)?;
             let ceiling = policy.bulk_per_day().unwrap_or(quota::ASSUMED_BULK);

@@ -108,24 +108,24 @@ impl Gate {
     }
 
     /// Whether a request of `class` may go now as far as the daily figure goes: `None`, or the
-    /// hold until just enough requests have aged out of the rolling day (reason
+    /// hold until just enough requests have aged out of the rolling day, or, for a poll in the
+    /// polls' own room, until its turn ([`Window::admit_class`]) (reason
     /// [`LimitReason::Reserve`] below `history`, [`LimitReason::Budget`] for `history`).
     pub fn admit(
         &mut self,
         class: RequestClass,
         now: DateTime<Utc>,
     ) -> Option<(DateTime<Utc>, LimitReason)> {
-        let ceiling = self.policy.ceiling(class)?;
-        let until = self.day.admit(ceiling, now)?;
+        let until = self.day.admit_class(&self.policy, class, now)?;
         // A day and a moment at most (a request stamped in the future by a clock that stepped
         // back must not hold longer).
         let longest = after(now, MAX_HOLD + Duration::from_secs(60));
         Some((until.min(longest), self.policy.reason(class)))
     }
 
-    /// Count a request against the day (when it is sent).
-    pub fn count_today(&mut self, now: DateTime<Utc>) {
-        self.day.record(now);
+    /// Count a request of `class` against the day (when it is sent).
+    pub fn count_today(&mut self, class: RequestClass, now: DateTime<Utc>) {
+        self.day.record_class(&self.policy, class, now);
     }
 
     /// `QUOTA_EXCEEDED` at `now` with a block until `until`: what we had sent before it (to
@@ -341,7 +341,7 @@ mod tests {
         // Before any figure is known, only bulk work is limited (at the assumed quota).
         assert_eq!(g.admit(RequestClass::Enrich, now), None);
         for _ in 0..crate::quota::ASSUMED_BULK {
-            g.count_today(now);
+            g.count_today(RequestClass::Enrich, now);
         }
         assert_eq!(
             g.admit(RequestClass::Enrich, now).map(|h| h.1),
@@ -353,7 +353,7 @@ mod tests {
         g.set_quota(policy, Window::default());
         for i in 0..100 {
             assert_eq!(g.admit(RequestClass::Enrich, now), None, "request {i}");
-            g.count_today(now);
+            g.count_today(RequestClass::Enrich, now);
         }
         let (until, reason) = g.admit(RequestClass::Enrich, now).expect("held");
         assert_eq!(reason, LimitReason::Reserve);
@@ -363,21 +363,35 @@ mod tests {
             g.admit(RequestClass::Mirror, now).map(|h| h.1),
             Some(LimitReason::Reserve)
         );
-        // The poll still has the rest of the budget, then waits for it.
-        for _ in 100..149 {
+        // The poll still has the rest of the budget: up to the `changes` ceiling at once, then
+        // its own room (24 an hour's spacing apart), then it waits for the budget.
+        for _ in 100..126 {
             assert_eq!(g.admit(RequestClass::History, now), None);
-            g.count_today(now);
+            g.count_today(RequestClass::History, now);
+        }
+        let hour = now + chrono::TimeDelta::hours(1) + chrono::TimeDelta::seconds(1);
+        assert_eq!(
+            g.admit(RequestClass::History, now),
+            Some((hour, LimitReason::Budget))
+        );
+        for i in 1..24 {
+            let at = now + (hour - now) * i;
+            assert_eq!(g.admit(RequestClass::History, at), None, "poll {i}");
+            g.count_today(RequestClass::History, at);
         }
         assert_eq!(
-            g.admit(RequestClass::History, now).map(|h| h.1),
+            g.admit(RequestClass::History, now + chrono::TimeDelta::hours(23))
+                .map(|h| h.1),
             Some(LimitReason::Budget)
         );
+        assert_eq!(g.used_today(now), 149);
         // When the hold ends, the counted requests have aged out.
         assert_eq!(g.admit(RequestClass::Enrich, until), None);
         // A QUOTA_EXCEEDED observes what was counted and starts afresh at the block's end.
-        let end = now + chrono::TimeDelta::hours(3);
-        g.count_today(now);
-        let o = g.quota_exceeded(now, end);
+        let later = now + chrono::TimeDelta::days(2);
+        let end = later + chrono::TimeDelta::hours(3);
+        g.count_today(RequestClass::Enrich, later);
+        let o = g.quota_exceeded(later, end);
         assert_eq!(o.calls, 0, "nothing counted is left after the day passed");
         assert_eq!(g.used_today(end), 0);
     }

@@ -30,8 +30,11 @@ fn the_quota_view_and_etas() {
     assert_eq!(
         q.headline(),
         "daily quota: 1,800 (learned from 2 QUOTA_EXCEEDED answers) · reserve 576 for plays \
-         polls and incremental syncs · used 412 in the last 24 h"
+         polls and incremental syncs, plays polls one every 11 min once the day is full · used \
+         412 in the last 24 h"
     );
+    // The polls' own room above `changes` is 144 less the margin of 18: one every 686 s.
+    assert_eq!(q.poll_spacing_secs, Some(660));
     // Tracks: 200 requests fit in today's 812; albums: 2,140 more, 1,528 past today's room.
     assert_eq!(phase(&plan, Phase::Tracks).eta_secs, 0);
     let albums = phase(&plan, Phase::Albums);
@@ -62,6 +65,15 @@ fn the_quota_view_and_etas() {
     assert!(
         q.headline()
             .starts_with("daily quota: 150 (max_calls_per_day in the config)")
+    );
+    // The polls keep room for one an hour, and are spaced to it once the day is full.
+    assert_eq!(q.history_reserve, 25);
+    assert_eq!(q.poll_spacing_secs, Some(3_600));
+    assert!(
+        q.headline()
+            .contains("plays polls one every 1 h once the day is full"),
+        "{}",
+        q.headline()
     );
 
     // Unknown: no reserve of ours; ETAs assume the low end of Development Mode quotas.

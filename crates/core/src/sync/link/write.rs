@@ -27,7 +27,7 @@ impl Link<'_> {
             self.pass_gate(phase, class).await?;
             let now = Utc::now();
             self.requester.gate.record_send(Instant::now());
-            self.requester.gate.count_today(now);
+            self.requester.gate.count_today(class, now);
             self.db.sent(self.run_id(), now);
             let client = self.requester.client.clone();
             let res = self.interruptible(client.send(req)).await?;
