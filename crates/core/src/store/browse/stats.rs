@@ -75,7 +75,7 @@ impl Sql<'_> {
         let tops = self.tops(&from, &to, year.is_some())?;
         let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
         let review = match year {
-            Some(y) => Some(self.year_review(y, tops.new_artists)?),
+            Some(y) => Some(self.year_review(y, tops.new_artists, tops.durations)?),
             None => None,
         };
         Ok(Stats {

@@ -19,6 +19,9 @@ pub type TopList = Vec<(String, u64)>;
 
 /// The plays of one track (or of one set of names an export gave) within a span.
 struct Heard {
+    track_id: Option<String>,
+    /// The track's length in the catalog.
+    duration_ms: Option<i64>,
     /// The catalog's artists of the track, in credit order (none: the catalog does not
     /// describe it).
     artists: Vec<String>,
@@ -32,6 +35,8 @@ impl FromRow for Heard {
     fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
         let artists: String = r.get("artists")?;
         Ok(Heard {
+            track_id: r.get("track_id")?,
+            duration_ms: r.get("duration_ms")?,
             artists: artists
                 .split('\u{1f}')
                 .filter(|a| !a.trim().is_empty())
@@ -58,7 +63,8 @@ const HEARD: &str = "WITH g AS MATERIALIZED (
                   FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
                   WHERE ta.track_id = g.track_id), '') AS artists,
         g.artist_name AS export_artist, COALESCE(t.name, g.track_name, g.track_id) AS track,
-        COALESCE(al.name, g.album_name) AS album, g.n AS n
+        COALESCE(al.name, g.album_name) AS album, g.n AS n, g.track_id AS track_id,
+        t.duration_ms AS duration_ms
  FROM g LEFT JOIN tracks t ON t.id = g.track_id LEFT JOIN albums al ON al.id = t.album_id";
 
 /// What makes two spellings of a name one: letter case and runs of spaces aside.
@@ -133,21 +139,27 @@ pub struct Tops {
     pub albums: TopList,
     /// The artists first played in the span, most played first, and how many there are.
     pub new_artists: (TopList, u64),
+    /// With the artists first played: the catalog's length of each track played in the span
+    /// (none: the catalog does not know it).
+    pub durations: HashMap<String, Option<i64>>,
 }
 
-/// The names of the artists of music played before `?1`: the catalog's artists of a track it
-/// describes, else the name the export gave.
-const HEARD_BEFORE: &str = "WITH g AS MATERIALIZED (
-     SELECT DISTINCT track_id, artist_name FROM plays
-     WHERE played_at < ?1 AND COALESCE(item_type, 'track') = 'track')
- SELECT ar.name AS name FROM g JOIN track_artists ta ON ta.track_id = g.track_id
- JOIN artists ar ON ar.id = ta.artist_id
- UNION
- SELECT g.artist_name AS name FROM g
- WHERE g.artist_name IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = g.track_id)";
+/// The catalog's artists credited on a track of music played before `?1`: for each artist,
+/// its tracks' plays through `plays_track` until one is earlier (a few look-ups per artist,
+/// not a read of every play).
+const CATALOG_HEARD_BEFORE: &str = "SELECT ar.name AS name FROM artists ar
+ WHERE EXISTS (SELECT 1 FROM track_artists ta JOIN plays p ON p.track_id = ta.track_id
+               WHERE ta.artist_id = ar.id AND p.played_at < ?1
+                 AND COALESCE(p.item_type, 'track') = 'track')";
 
-/// A name read from [`HEARD_BEFORE`].
+/// The names an export gave the artists of music played before `?1` on a track the catalog
+/// does not credit (through `plays_artist_name`: only the plays that carry a name).
+const EXPORT_HEARD_BEFORE: &str = "SELECT DISTINCT p.artist_name AS name FROM plays p
+ WHERE p.artist_name IS NOT NULL AND p.played_at < ?1
+   AND COALESCE(p.item_type, 'track') = 'track'
+   AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = p.track_id)";
+
+/// A name read from [`CATALOG_HEARD_BEFORE`] or [`EXPORT_HEARD_BEFORE`].
 struct Name(Option<String>);
 
 impl FromRow for Name {
@@ -163,7 +175,11 @@ impl Sql<'_> {
         let heard: Vec<Heard> = self.all(HEARD, params![from, to])?;
         let (mut artists, mut tracks, mut albums) =
             (Tally::default(), Tally::default(), Tally::default());
+        let mut durations = HashMap::new();
         for h in &heard {
+            if new && let Some(id) = &h.track_id {
+                durations.insert(id.clone(), h.duration_ms);
+            }
             for (name, catalog) in h.credited() {
                 artists.add(key(name), name.to_string(), catalog, h.n);
             }
@@ -189,15 +205,21 @@ impl Sql<'_> {
             tracks: tracks.top(TOP_LISTED),
             albums: albums.top(TOP_LISTED),
             new_artists,
+            durations,
         })
     }
 
     /// Of the artists played in a span starting at `from` (`played`), those never played
     /// before it, most played first, and how many there are.
     fn new_artists(&self, from: &str, mut played: Tally) -> rusqlite::Result<(TopList, u64)> {
-        for Name(name) in self.all::<Name>(HEARD_BEFORE, params![from])? {
-            if let Some(n) = name {
-                played.by_key.remove(&key(&n));
+        if played.by_key.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        for sql in [CATALOG_HEARD_BEFORE, EXPORT_HEARD_BEFORE] {
+            for Name(name) in self.all::<Name>(sql, params![from])? {
+                if let Some(n) = name {
+                    played.by_key.remove(&key(&n));
+                }
             }
         }
         let count = played.by_key.len() as u64;
