@@ -5,6 +5,7 @@
 //! spaces) are one entry.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rusqlite::{Row as SqlRow, params};
 
@@ -104,15 +105,20 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, key: String, shown: String, catalog: bool, n: u64) {
-        let e = self
-            .by_key
-            .entry(key)
-            .or_insert_with(|| (shown.clone(), catalog, 0));
-        if catalog && !e.1 {
-            (e.0, e.1) = (shown, true);
+    /// Count `n` plays for `key`, shown as `shown` (made only when it is used).
+    fn add(&mut self, key: String, shown: impl FnOnce() -> String, catalog: bool, n: u64) {
+        match self.by_key.entry(key) {
+            Entry::Occupied(mut o) => {
+                let e = o.get_mut();
+                if catalog && !e.1 {
+                    (e.0, e.1) = (shown(), true);
+                }
+                e.2 += n;
+            }
+            Entry::Vacant(v) => {
+                v.insert((shown(), catalog, n));
+            }
         }
-        e.2 += n;
     }
 
     /// The most played first, then by name; at most `limit`.
@@ -172,29 +178,29 @@ impl Sql<'_> {
     /// The most played artists, tracks and albums of the plays in `[from, to)`; with `new`,
     /// the artists first played there too.
     pub(super) fn tops(&self, from: &str, to: &str, new: bool) -> rusqlite::Result<Tops> {
-        let heard: Vec<Heard> = self.all(HEARD, params![from, to])?;
         let (mut artists, mut tracks, mut albums) =
             (Tally::default(), Tally::default(), Tally::default());
         let mut durations = HashMap::new();
-        for h in &heard {
-            if new && let Some(id) = &h.track_id {
-                durations.insert(id.clone(), h.duration_ms);
-            }
+        // Folded as they are read: a year holds tens of thousands of tracks.
+        self.each::<Heard>(HEARD, params![from, to], |h| {
             for (name, catalog) in h.credited() {
-                artists.add(key(name), name.to_string(), catalog, h.n);
+                artists.add(key(name), || name.to_string(), catalog, h.n);
             }
             let by = h.artist();
             let by_key = by.map(key).unwrap_or_default();
             let catalog = !h.artists.is_empty();
             if let Some(t) = &h.track {
                 let k = format!("{}\u{1f}{by_key}", key(t));
-                tracks.add(k, with_artist(t, by), catalog, h.n);
+                tracks.add(k, || with_artist(t, by), catalog, h.n);
             }
             if let Some(a) = h.album.as_deref().filter(|a| !a.trim().is_empty()) {
                 let k = format!("{}\u{1f}{by_key}", key(a));
-                albums.add(k, with_artist(a, by), catalog, h.n);
+                albums.add(k, || with_artist(a, by), catalog, h.n);
             }
-        }
+            if new && let Some(id) = h.track_id {
+                durations.insert(id, h.duration_ms);
+            }
+        })?;
         let new_artists = if new {
             self.new_artists(from, artists.clone())?
         } else {
