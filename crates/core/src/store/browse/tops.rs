@@ -232,3 +232,51 @@ impl Sql<'_> {
         Ok((played.top(TOP_LISTED), count))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::Store;
+
+    /// Plays over two years: a catalog artist heard in both, an artist only an export names
+    /// heard in both (spelled otherwise the second year), one credited by the catalog the first
+    /// year and named by an export the second, and one heard only the second year.
+    #[test]
+    fn the_artists_first_heard_in_a_year_are_those_of_no_earlier_play_whatever_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("x.db")).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO artists (id, name) VALUES ('a1', 'Old Band'), ('a2', 'Fresh'),
+                     ('a3', 'Switched');
+                 INSERT INTO tracks (id, name) VALUES ('t1', 'One'), ('t2', 'Two'),
+                     ('t3', 'Three'), ('t4', 'Four');
+                 INSERT INTO track_artists (track_id, artist_id, position)
+                     VALUES ('t1', 'a1', 0), ('t2', 'a2', 0), ('t3', 'a3', 0);
+                 INSERT INTO plays (played_at, source, item_type, track_id, track_name,
+                                    artist_name, extended_key) VALUES
+                   ('2023-05-01T10:00:00Z', 'extended', 'track', 't1', NULL, NULL, 1),
+                   ('2023-05-02T10:00:00Z', 'extended', 'track', NULL, 'Song', 'Tape  Name', 2),
+                   ('2023-05-03T10:00:00Z', 'extended', 'track', 't3', NULL, NULL, 3),
+                   ('2023-05-04T10:00:00Z', 'extended', 'episode', NULL, 'Talk', 'Podcaster', 4),
+                   ('2024-02-01T10:00:00Z', 'extended', 'track', 't1', NULL, NULL, 5),
+                   ('2024-02-02T10:00:00Z', 'extended', 'track', 't2', NULL, NULL, 6),
+                   ('2024-02-02T11:00:00Z', 'extended', 'track', 't2', NULL, NULL, 7),
+                   ('2024-02-03T10:00:00Z', 'extended', 'track', NULL, 'Song', 'tape name', 8),
+                   ('2024-02-04T10:00:00Z', 'extended', 'track', 't4', 'Four', 'SWITCHED', 9),
+                   ('2024-02-05T10:00:00Z', 'extended', 'track', NULL, 'Talk', 'Podcaster', 10);",
+            )
+            .unwrap();
+        let tops = s.sql().tops("2024-01-01", "2025-01-01", true).unwrap();
+        // The episode of 2023 is not music: its name was not heard before.
+        assert_eq!(
+            tops.new_artists,
+            (
+                vec![("Fresh".to_string(), 2), ("Podcaster".to_string(), 1)],
+                2
+            )
+        );
+        let first = s.sql().tops("2023-01-01", "2024-01-01", true).unwrap();
+        assert_eq!(first.new_artists.1, 3);
+        assert_eq!(first.durations.len(), 2);
+    }
+}
