@@ -158,7 +158,7 @@ pub(super) fn year_review(year: i32, new: (TopList, u64), hours: &Hours) -> Year
     let mut ms_total = 0u64;
     let mut ms_month = [0u64; 12];
     for (day, n, ms) in days {
-        let Ok(date) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+        let Ok(date) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
             continue;
         };
         r.plays += n;
