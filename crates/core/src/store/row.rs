@@ -93,6 +93,21 @@ impl Sql<'_> {
         rows.collect()
     }
 
+    /// Each row of `sql`, read by [`FromRow`] and handed to `f` as it is read (nothing kept).
+    pub(crate) fn each<T: FromRow>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        mut f: impl FnMut(T),
+    ) -> rusqlite::Result<()> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let mut rows = st.query(params)?;
+        while let Some(r) = rows.next()? {
+            f(T::from_row(r)?);
+        }
+        Ok(())
+    }
+
     /// The first row of `sql`, if any, read by [`FromRow`].
     pub(crate) fn one<T: FromRow>(
         &self,

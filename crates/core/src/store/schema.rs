@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 mod since_v8;
-use since_v8::{M8_MUSICBRAINZ, M9_RESTORE, M10_ALBUM_TRACKS};
+use since_v8::{M8_MUSICBRAINZ, M9_RESTORE, M10_ALBUM_TRACKS, M11_PLAYS_ARTIST_NAME};
 
 const M1_LIBRARY: &str = r#"
 CREATE TABLE albums (
@@ -488,6 +488,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(M8_MUSICBRAINZ),
     M::up(M9_RESTORE),
     M::up(M10_ALBUM_TRACKS),
+    M::up(M11_PLAYS_ARTIST_NAME),
 ];
 
 /// How many migrations this build knows (the schema version it writes).

@@ -8,6 +8,7 @@ use rusqlite::{Row as SqlRow, params};
 
 use super::super::Sql;
 use super::super::row::FromRow;
+use super::review::year_review;
 use super::{Coverage, Period, Stats};
 
 /// Plays counted by a prefix of `played_at` (`key`: a day, an hour).
@@ -36,6 +37,25 @@ const PER_HOUR: &str = "SELECT substr(played_at, 1, 13) AS key, count(*) AS n FR
 /// A day as stored timestamps begin (`2026-11-01`).
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+/// Plays per UTC hour (`2026-11-01T09`) by local weekday (0 = Monday) and hour
+/// (`offset_minutes` east of UTC), and their total.
+fn clock_of<'a>(
+    per_hour: impl Iterator<Item = (&'a str, u64)>,
+    offset_minutes: i32,
+) -> ([[u64; 24]; 7], u64) {
+    let mut clock = [[0u64; 24]; 7];
+    let mut total = 0;
+    for (key, n) in per_hour {
+        let Ok(at) = NaiveDateTime::parse_from_str(&format!("{key}:00"), "%Y-%m-%dT%H:%M") else {
+            continue;
+        };
+        let local: DateTime<Utc> = at.and_utc() + Duration::minutes(i64::from(offset_minutes));
+        clock[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += n;
+        total += n;
+    }
+    (clock, total)
 }
 
 impl Sql<'_> {
@@ -73,10 +93,17 @@ impl Sql<'_> {
             _ => None,
         };
         let tops = self.tops(&from, &to, year.is_some())?;
-        let (clock, period_plays) = self.listening_clock(period, offset_minutes)?;
-        let review = match year {
-            Some(y) => Some(self.year_review(y, tops.new_artists)?),
-            None => None,
+        // A year's plays are read once, per hour, for the clock and the review.
+        let ((clock, period_plays), review) = match year {
+            Some(y) => {
+                let hours = self.year_hours(y, tops.durations)?;
+                let per_hour = hours.iter().map(|(h, (n, _))| (h.as_str(), *n));
+                (
+                    clock_of(per_hour, offset_minutes),
+                    Some(year_review(y, tops.new_artists, &hours)),
+                )
+            }
+            None => (self.listening_clock(period, offset_minutes)?, None),
         };
         Ok(Stats {
             today: Some(end),
@@ -118,18 +145,11 @@ impl Sql<'_> {
         offset_minutes: i32,
     ) -> rusqlite::Result<([[u64; 24]; 7], u64)> {
         let (from, to) = period.bounds();
-        let mut clock = [[0u64; 24]; 7];
-        let mut total = 0;
-        for t in self.all::<Tally>(PER_HOUR, params![from, to])? {
-            let Ok(at) = NaiveDateTime::parse_from_str(&format!("{}:00", t.key), "%Y-%m-%dT%H:%M")
-            else {
-                continue;
-            };
-            let local: DateTime<Utc> = at.and_utc() + Duration::minutes(i64::from(offset_minutes));
-            clock[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += t.n;
-            total += t.n;
-        }
-        Ok((clock, total))
+        let hours = self.all::<Tally>(PER_HOUR, params![from, to])?;
+        Ok(clock_of(
+            hours.iter().map(|t| (t.key.as_str(), t.n)),
+            offset_minutes,
+        ))
     }
 
     /// Days with plays (of one `source`, or of all), by jumping from one day to the next

@@ -108,3 +108,9 @@ ALTER TABLE saved_episodes ADD COLUMN first_position INTEGER;
 ALTER TABLE saved_audiobooks ADD COLUMN first_seen_at TEXT;
 ALTER TABLE saved_audiobooks ADD COLUMN first_position INTEGER;
 "#;
+
+/// The names an export gave the artists of plays, for the Stats screen's artists first heard
+/// in a year (which names were heard before it) without reading every play.
+pub(super) const M11_PLAYS_ARTIST_NAME: &str = r#"
+CREATE INDEX plays_artist_name ON plays(artist_name, played_at) WHERE artist_name IS NOT NULL;
+"#;
