@@ -1,5 +1,5 @@
 //! Generated extended streaming history files of any size, shaped like the real exports in
-//! `/work/shared/real-world/exports` (2024 and 2025 key sets, two-space pretty-printing, ~16,000
+//! `../shared/real-world/exports` (2024 and 2025 key sets, two-space pretty-printing, ~16,000
 //! rows per file): short platform names, about 40 % of rows with non-ASCII names (Turkish,
 //! Portuguese, Vietnamese, Japanese, emoji), one row in ten a podcast episode, a few names with
 //! escaped quotes, `offline_timestamp` in seconds or null, `ms_played` 0 now and then, a

@@ -1,4 +1,4 @@
-//! Real exports that people published (`/work/shared/real-world/exports`, or the folder
+//! Real exports that people published (`../shared/real-world/exports` beside the checkout, or the folder
 //! `SPOTSYNC_REAL_EXPORTS` names; IP addresses and user agents replaced by `REDACTED-…`), each
 //! folder imported into its own database by the real binary: every file read, every play once
 //! by the README's rule (counted here from the files themselves), nothing personal kept, a
@@ -14,7 +14,12 @@ use crate::common::*;
 fn exports() -> PathBuf {
     let dir = std::env::var_os("SPOTSYNC_REAL_EXPORTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/real-world/exports"));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/real-world/exports"
+            ))
+        });
     assert!(
         dir.is_dir(),
         "the real exports are not at {} (set SPOTSYNC_REAL_EXPORTS)",

@@ -56,7 +56,12 @@ const FOLDERS: [(&str, u64, i64, i64, i64); 10] = [
 fn exports() -> PathBuf {
     std::env::var_os("SPOTSYNC_REAL_EXPORTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/real-world/exports"))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/real-world/exports"
+            ))
+        })
 }
 
 #[test]

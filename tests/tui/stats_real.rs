@@ -1,5 +1,5 @@
 //! The Stats screen on a database made only by importing a real export folder with the real
-//! binary (`/work/shared/real-world/exports`, or the folder `SPOTSYNC_REAL_EXPORTS` names): it
+//! binary (`../shared/real-world/exports` beside the checkout, or the folder `SPOTSYNC_REAL_EXPORTS` names): it
 //! opens on the month of that person's latest play with their top artists, tracks and albums
 //! and a chart with plays; tab shows the year in review.
 
@@ -17,7 +17,12 @@ use crate::library_db::send;
 fn exports() -> PathBuf {
     std::env::var_os("SPOTSYNC_REAL_EXPORTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/real-world/exports"))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/real-world/exports"
+            ))
+        })
 }
 
 /// `spotsync import FOLDER` into `dir/library.db` (nothing else writes it).
