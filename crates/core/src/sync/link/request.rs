@@ -116,11 +116,7 @@ impl Link<'_> {
         let mut refreshed = false;
         let class = self.class_of(phase);
         loop {
-            self.pass_gate(phase, class).await?;
-            let now = Utc::now();
-            self.requester.gate.record_send(Instant::now());
-            self.requester.gate.count_today(class, now);
-            self.db.sent(self.run_id(), now);
+            self.counted_send(phase, class).await?;
             let client = self.requester.client.clone();
             let res = self.interruptible(client.get::<T>(&endpoint)).await?;
             self.requester.gate.record_answered(Instant::now());
@@ -153,6 +149,21 @@ impl Link<'_> {
                 Err(e) => return Err(ReqError::Api(e)),
             }
         }
+    }
+
+    /// Through the gate, then the request about to go counted: the pacing clock, the day's
+    /// tally of its class and the run's usage row (reads and writes alike).
+    pub(super) async fn counted_send(
+        &mut self,
+        phase: Option<Phase>,
+        class: RequestClass,
+    ) -> Result<(), ReqError> {
+        self.pass_gate(phase, class).await?;
+        let now = Utc::now();
+        self.requester.gate.record_send(Instant::now());
+        self.requester.gate.count_today(class, now);
+        self.db.sent(self.run_id(), now);
+        Ok(())
     }
 
     /// A 429: hold until the time it says (persisted with what a `QUOTA_EXCEEDED` teaches).

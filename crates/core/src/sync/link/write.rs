@@ -24,11 +24,7 @@ impl Link<'_> {
         let mut refreshed = false;
         let class = self.class_of(phase);
         loop {
-            self.pass_gate(phase, class).await?;
-            let now = Utc::now();
-            self.requester.gate.record_send(Instant::now());
-            self.requester.gate.count_today(class, now);
-            self.db.sent(self.run_id(), now);
+            self.counted_send(phase, class).await?;
             let client = self.requester.client.clone();
             let res = self.interruptible(client.send(req)).await?;
             self.requester.gate.record_answered(Instant::now());
