@@ -144,22 +144,16 @@ pub async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<i32> {
     let mut signals = StopSignals::new();
     let mut interrupted = false;
     loop {
-        let ev = tokio::select! {
-            ev = handle.events.recv() => ev,
-            _ = StopSignals::sigint(), if !interrupted => {
-                interrupted = true;
-                errln!("interrupted: stopping now; every write is journaled, rerun to go on");
-                handle.cancel.cancel();
-                continue;
-            }
-            _ = signals.sigterm(), if !interrupted => {
-                interrupted = true;
-                errln!("terminated: stopping now; every write is journaled, rerun to go on");
-                handle.cancel.cancel();
-                continue;
-            }
+        let Some(ev) = signals
+            .next_event(
+                &mut handle,
+                &mut interrupted,
+                "every write is journaled, rerun to go on",
+            )
+            .await
+        else {
+            break;
         };
-        let Some(ev) = ev else { break };
         if follow.on_event(ev).await {
             send(&handle, SyncCommand::Shutdown).await;
         }

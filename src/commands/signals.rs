@@ -60,4 +60,30 @@ impl StopSignals {
             _ = self.sigterm() => {}
         }
     }
+
+    /// The engine's next event, or `None` once it is gone. The first SIGINT or SIGTERM cancels
+    /// the run (it stops at once, keeping what `kept` says) and the events are still followed
+    /// to the end; `interrupted` records that one came.
+    pub(crate) async fn next_event(
+        &mut self,
+        handle: &mut spotsync_core::sync::EngineHandle,
+        interrupted: &mut bool,
+        kept: &str,
+    ) -> Option<spotsync_core::sync::SyncEvent> {
+        loop {
+            tokio::select! {
+                ev = handle.events.recv() => return ev,
+                _ = Self::sigint(), if !*interrupted => {
+                    *interrupted = true;
+                    errln!("interrupted: stopping now; {kept}");
+                    handle.cancel.cancel();
+                }
+                _ = self.sigterm(), if !*interrupted => {
+                    *interrupted = true;
+                    errln!("terminated: stopping now; {kept}");
+                    handle.cancel.cancel();
+                }
+            }
+        }
+    }
 }

@@ -54,22 +54,16 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
     let mut signals = StopSignals::new();
     let mut interrupted = false;
     loop {
-        let ev = tokio::select! {
-            ev = handle.events.recv() => ev,
-            _ = StopSignals::sigint(), if !interrupted => {
-                interrupted = true;
-                errln!("interrupted: stopping now; everything committed is kept");
-                handle.cancel.cancel();
-                continue;
-            }
-            _ = signals.sigterm(), if !interrupted => {
-                interrupted = true;
-                errln!("terminated: stopping now; everything committed is kept");
-                handle.cancel.cancel();
-                continue;
-            }
+        let Some(ev) = signals
+            .next_event(
+                &mut handle,
+                &mut interrupted,
+                "everything committed is kept",
+            )
+            .await
+        else {
+            break;
         };
-        let Some(ev) = ev else { break };
         if follow.on_event(&ev) {
             send(&handle, SyncCommand::Shutdown).await;
         }
