@@ -285,6 +285,22 @@ impl Ledger {
         )
     }
 
+    /// This account has no bulk work waiting (its last sync completed): the others' cadence
+    /// need not yield to it any longer (see [`household::cadence`]).
+    pub fn bulk_done(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let (app, account) = (self.app.clone(), self.account.clone());
+        self.write(
+            |_, q| {
+                q.exec(
+                    "UPDATE members SET wants_bulk_until = NULL WHERE app = ?1 AND account = ?2",
+                    params![app, account],
+                )
+                .map(drop)
+            },
+            now,
+        )
+    }
+
     /// This account is part of the household now, with its share of the bulk work and the
     /// measured cost of its incremental sync.
     pub fn join(
@@ -354,6 +370,10 @@ impl LedgerState<'_> {
         }
         let observations = self.observations(q)?;
         let mut members = self.members(q, now)?;
+        if household::is_bulk(class) {
+            // Asked, even if held: the household's cadence yields to bulk work that waits.
+            self.want_bulk(q, &mut members, settings, now)?;
+        }
         let costs: Vec<u64> = members.iter().map(|m| m.incremental_cost).collect();
         let policy = QuotaPolicy::for_accounts(
             settings.configured,
@@ -371,28 +391,15 @@ impl LedgerState<'_> {
                 reason: policy.reason(class),
             });
         }
-        if class == RequestClass::History {
-            // The polls' own room is spent at a pace that keeps it ([`Window::admit_poll`]).
-            let account = self.account;
-            let last_poll = self
-                .sent
-                .iter()
-                .rev()
-                .find(|s| s.account == account && s.class == Some(RequestClass::History))
-                .map(|s| s.at);
-            let accounts = members.len().max(1) as u64;
-            if let Some(until) = self
-                .window(&observations, now, |_| true)
-                .admit_poll(&policy, accounts, last_poll, now)
-            {
-                return Ok(Admission::Hold {
-                    until,
-                    reason: policy.reason(class),
-                });
-            }
+        if class == RequestClass::History
+            && let Some(until) = self.poll_paced(&policy, &observations, members.len(), now)
+        {
+            return Ok(Admission::Hold {
+                until,
+                reason: policy.reason(class),
+            });
         }
         if household::is_bulk(class) {
-            self.want_bulk(q, &mut members, settings, now)?;
             let ceiling = policy.bulk_per_day().unwrap_or(quota::ASSUMED_BULK);
             let allowance = household::bulk_allowance(ceiling, &members, self.account);
             let account = self.account;
@@ -419,6 +426,30 @@ impl LedgerState<'_> {
         };
         self.take(vec![sent], now);
         Ok(Admission::Go)
+    }
+
+    /// When this account's poll may go, if the polls' own room makes it wait: that room is
+    /// spent at a pace that keeps it ([`Window::admit_poll`]), shared by `accounts`.
+    fn poll_paced(
+        &self,
+        policy: &QuotaPolicy,
+        observations: &[Observation],
+        accounts: usize,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let account = self.account;
+        let last_poll = self
+            .sent
+            .iter()
+            .rev()
+            .find(|s| s.account == account && s.class == Some(RequestClass::History))
+            .map(|s| s.at);
+        self.window(observations, now, |_| true).admit_poll(
+            policy,
+            accounts.max(1) as u64,
+            last_poll,
+            now,
+        )
     }
 
     /// This account asks for bulk work: it counts as wanting some for a while.

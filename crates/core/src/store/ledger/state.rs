@@ -103,16 +103,22 @@ impl LedgerState<'_> {
         Ok(())
     }
 
-    /// The household's members seen lately, this account first.
+    /// The household's members seen lately (joined within [`MEMBER_TTL`], or sending requests
+    /// in the rolling day: a daemon joins once and serves for weeks), this account first.
     pub(super) fn members(&self, q: Sql<'_>, now: DateTime<Utc>) -> rusqlite::Result<Vec<Member>> {
         let rows: Vec<StoredMember> = q.all(
             "SELECT account, share, incremental_cost, seen_at, wants_bulk_until FROM members
              WHERE app = ?1 ORDER BY account = ?2 DESC, account",
             params![self.app, self.account],
         )?;
+        let sending: std::collections::HashSet<&str> =
+            self.sent.iter().map(|s| s.account.as_str()).collect();
         Ok(rows
             .into_iter()
-            .filter(|m| parse_ts(&m.seen_at).is_some_and(|t| t > now - MEMBER_TTL))
+            .filter(|m| {
+                sending.contains(m.account.as_str())
+                    || parse_ts(&m.seen_at).is_some_and(|t| t > now - MEMBER_TTL)
+            })
             .map(|m| Member {
                 account: m.account,
                 share: m.share.clamp(1, i64::from(u32::MAX)) as u32,

@@ -276,3 +276,70 @@ fn a_file_that_is_not_a_ledger_is_refused_untouched() {
     std::fs::write(&text, "hello").unwrap();
     assert!(Ledger::open(&text, "app", "a").is_err());
 }
+
+/// Bulk work held at the household's ceiling still counts as waiting (the others' cadence
+/// yields to it), and an account whose mirror is done says so at once.
+#[test]
+fn bulk_work_held_at_the_ceiling_still_waits_until_it_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a");
+    a.join(1, 10, at(0)).unwrap();
+    let mut b = open(dir.path(), "b");
+    b.join(1, 10, at(0)).unwrap();
+    let wants = |l: &mut Ledger, now| {
+        let v = l.view(150, &Schedule::default(), now).unwrap();
+        v.members
+            .iter()
+            .find(|m| m.account == "b")
+            .is_some_and(|m| m.wants_bulk)
+    };
+    // a fills the household's bulk ceiling (a's share is all of it while b wants none).
+    let mut i = 0;
+    while a
+        .admit(RequestClass::Enrich, &settings(150), at(i))
+        .unwrap()
+        == Admission::Go
+    {
+        i += 1;
+    }
+    assert!(!wants(&mut a, at(i)));
+    // b asks at the ceiling: held, and waiting.
+    let later = at(i + 3_600);
+    let held = b
+        .admit(RequestClass::Mirror, &settings(150), later)
+        .unwrap();
+    assert!(matches!(held, Admission::Hold { .. }), "{held:?}");
+    assert!(wants(&mut a, later), "b's held bulk work counts as waiting");
+    b.bulk_done(later).unwrap();
+    assert!(!wants(&mut a, later), "b said its mirror is done");
+}
+
+/// A daemon joins the household once and serves for weeks: an account that keeps sending
+/// stays a member (its polls in the reserve, its bulk work in the shares) long after it joined.
+#[test]
+fn an_account_that_keeps_sending_stays_a_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a");
+    a.join(1, 10, at(0)).unwrap();
+    let mut b = open(dir.path(), "b");
+    b.join(1, 10, at(0)).unwrap();
+    let later = at(0) + MEMBER_TTL + TimeDelta::days(1);
+    let members = |l: &mut Ledger, now| {
+        let v = l.view(1_500, &Schedule::default(), now).unwrap();
+        v.members.into_iter().map(|m| m.account).collect::<Vec<_>>()
+    };
+    assert!(
+        members(&mut a, later).is_empty(),
+        "nobody joined or sent lately"
+    );
+    let went = a
+        .admit(RequestClass::History, &settings(1_500), later)
+        .unwrap();
+    assert_eq!(went, Admission::Go);
+    assert_eq!(members(&mut a, later), ["a"], "b sent nothing lately");
+    let went = b
+        .admit(RequestClass::History, &settings(1_500), later)
+        .unwrap();
+    assert_eq!(went, Admission::Go);
+    assert_eq!(members(&mut a, later), ["a", "b"]);
+}
