@@ -392,6 +392,11 @@ mod restore;
 
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
+    if std::env::args().any(|a| a == "household") {
+        // `cargo bench --bench quota_days -- household`: the household run alone.
+        household_report(&rt, false);
+        return;
+    }
     if std::env::args().any(|a| a == "restore") {
         // `cargo bench --bench quota_days -- restore`: the restore run alone.
         restore::run(&rt);
@@ -447,12 +452,12 @@ fn main() {
             by_class.join(" ")
         );
     }
-    household_report(&rt);
+    household_report(&rt, true);
 }
 
 /// The household run: three accounts, one daemon and one ledger, against three independent
 /// processes on the same quota.
-fn household_report(rt: &tokio::runtime::Runtime) {
+fn household_report(rt: &tokio::runtime::Runtime, then_restore: bool) {
     let costs = rt.block_on(measure(SimOptions {
         users: HOUSEHOLD.len() as u16,
         user_tracks: HOUSEHOLD.to_vec(),
@@ -485,9 +490,17 @@ fn household_report(rt: &tokio::runtime::Runtime) {
                 let days = o
                     .days_to_mirror
                     .map_or("not within 14 days".to_string(), |d| format!("{d:.1} days"));
+                let by_class: Vec<String> = RequestClass::ALL
+                    .iter()
+                    .map(|c| format!("{c} {}", o.by_class[*c as usize]))
+                    .collect();
                 format!(
-                    "{tracks} tracks: mirror complete in {days}, plays lost {} of {}, {} requests",
-                    o.lost, o.plays, o.sent
+                    "{tracks} tracks: mirror complete in {days}, plays lost {} of {}, {} requests \
+                     ({})",
+                    o.lost,
+                    o.plays,
+                    o.sent,
+                    by_class.join(" ")
                 )
             })
             .collect();
@@ -496,5 +509,7 @@ fn household_report(rt: &tokio::runtime::Runtime) {
             per.join("; ")
         );
     }
-    restore::run(rt);
+    if then_restore {
+        restore::run(rt);
+    }
 }

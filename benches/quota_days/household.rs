@@ -12,14 +12,19 @@
 //!   `QUOTA_EXCEEDED` answers it receives itself; Spotify counts them together, and while the
 //!   app is blocked answers every request of every process `QUOTA_EXCEEDED`.
 //!
-//! Each minute: every account's poll when due (every 10 min, before any bulk work), then its
-//! scheduled sync (every 30 min: once its lists are mirrored, a check of the lists every six
-//! hours while enrichment waits, every time once complete), then bulk work at the pace.
+//! Each minute: every account's poll when due (before any bulk work), then its scheduled sync
+//! when due (once its lists are mirrored, a check of the lists every six hours while its
+//! enrichment waits, every time once complete), then bulk work at the pace. The independent
+//! processes poll every 10 min and sync every 30 min (the default schedule); the daemon keeps
+//! that schedule unless some account has bulk work waiting, and then follows the household's
+//! cadence ([`household::cadence`], from the ledger's view): an account with nothing of its
+//! own to mirror checks its lists less often, and polls follow what the last poll found.
 
 use std::collections::VecDeque;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use spotsync_core::domain::RequestClass;
+use spotsync_core::quota::household::{self as policy, LastPoll};
 use spotsync_core::quota::{Observation, QuotaPolicy, Schedule, Window};
 use spotsync_core::store::ledger::{Admission, AdmitSettings, Ledger};
 
@@ -41,6 +46,8 @@ pub struct AccountOutcome {
     pub plays: u64,
     pub lost: u64,
     pub sent: u64,
+    /// Requests sent by class ([`RequestClass::ALL`]'s order).
+    pub by_class: [u64; RequestClass::ALL.len()],
 }
 
 /// Spotify: one rolling quota and one block for the app, the last 50 plays of each user.
@@ -112,6 +119,11 @@ struct Account {
     run_started: DateTime<Utc>,
     syncing: bool,
     sent: u64,
+    by_class: [u64; RequestClass::ALL.len()],
+    /// The last poll: when, and what it found since the one before.
+    polled: Option<(DateTime<Utc>, LastPoll)>,
+    next_poll: DateTime<Utc>,
+    next_sync: DateTime<Utc>,
 }
 
 struct World {
@@ -179,6 +191,10 @@ impl World {
                     run_started: start,
                     syncing: false,
                     sent: 0,
+                    by_class: [0; RequestClass::ALL.len()],
+                    polled: None,
+                    next_poll: start,
+                    next_sync: start,
                 })
                 .collect(),
             _dir: dir,
@@ -239,6 +255,7 @@ impl World {
             return false;
         }
         self.accounts[k].sent += 1;
+        self.accounts[k].by_class[class as usize] += 1;
         match self.spotify.request(now) {
             Answer::Ok => true,
             Answer::QuotaExceeded(until) => {
@@ -264,6 +281,41 @@ impl World {
         if let Some(&newest) = available.first() {
             a.cursor = Some(newest);
         }
+        let covered = a
+            .polled
+            .map_or(TimeDelta::zero(), |(at, _)| now - at)
+            .to_std()
+            .unwrap_or_default();
+        let found = available.len() as u64;
+        a.polled = Some((now, LastPoll { found, covered }));
+    }
+
+    /// When account `k`'s next poll and sync are due after `now`: the default schedule for an
+    /// independent process, the household's cadence for the daemon.
+    fn cadence(&mut self, k: usize, now: DateTime<Utc>) -> (TimeDelta, TimeDelta) {
+        let schedule = Schedule::default();
+        let (poll, sync) = match &mut self.gates {
+            Gates::Own(_) => (schedule.plays_every, schedule.every),
+            Gates::Ledger(ls) => {
+                let view = ls[k].view(self.configured, &schedule, now).unwrap();
+                let a = &self.accounts[k];
+                let last = a.polled.map(|(_, p)| p);
+                let own_bulk = a.mirror_left > 0 || a.enrich_left > 0;
+                let c = policy::cadence(
+                    &view.policy,
+                    &view.members,
+                    ls[k].account(),
+                    &schedule,
+                    own_bulk,
+                    last,
+                );
+                (c.poll_every, c.sync_every)
+            }
+        };
+        (
+            TimeDelta::from_std(poll).unwrap(),
+            TimeDelta::from_std(sync).unwrap(),
+        )
     }
 
     /// The scheduled sync of account `k` (every 30 minutes).
@@ -335,11 +387,19 @@ pub fn simulate(costs: &[Costs], mode: Mode) -> (Vec<AccountOutcome>, u64) {
                 *next += play_every;
             }
         }
-        if m % 10 == 0 {
-            (0..n).for_each(|k| w.poll(k, now));
+        for k in 0..n {
+            if w.accounts[k].next_poll <= now {
+                w.poll(k, now);
+                let (poll, _) = w.cadence(k, now);
+                w.accounts[k].next_poll = now + poll;
+            }
         }
-        if m % 30 == 0 {
-            (0..n).for_each(|k| w.scheduled_sync(k, now));
+        for k in 0..n {
+            if w.accounts[k].next_sync <= now {
+                w.scheduled_sync(k, now);
+                let (_, sync) = w.cadence(k, now);
+                w.accounts[k].next_sync = now + sync;
+            }
         }
         for k in 0..n {
             if w.accounts[k].syncing {
@@ -362,6 +422,7 @@ pub fn simulate(costs: &[Costs], mode: Mode) -> (Vec<AccountOutcome>, u64) {
                 plays,
                 lost: plays.saturating_sub(a.stored),
                 sent: a.sent,
+                by_class: a.by_class,
             }
         })
         .collect();

@@ -165,3 +165,70 @@ async fn one_daemon_serves_every_account_polls_first() {
     assert_eq!(stats.quota_exceeded, 0);
     assert_eq!(stats.rate_limited, 0, "the shared pace held: {stats:#?}");
 }
+
+fn runs_of_kind(env: &Env, name: &str, kind: &str) -> usize {
+    query_strings(
+        &env.db(name),
+        &format!("SELECT status FROM sync_history WHERE kind = '{kind}'"),
+    )
+    .len()
+}
+
+/// While b's mirror waits for the reserve, a (mirrored) checks its lists at most every six
+/// hours instead of every `every`, and a's quiet listener is polled hourly: the quota goes to
+/// b's mirror.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_one_account_mirrors_the_others_checks_wait() {
+    let sim = start_household_sim(&[5, 2_000], |o| o.mode = spotsync::cli::SimMode::Dev).await;
+    let env = Env::new(
+        &sim,
+        "[sync]\nmax_calls_per_day = 150\n\n[daemon]\nevery = \"2s\"\nplays_every = \"1s\"\n",
+    );
+    for (name, user) in [("default", 0), ("b", 1)] {
+        env.connect(name, user).await;
+    }
+    let mut daemon = env
+        .command(&["daemon"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the daemon starts");
+    let held = |env: &Env| {
+        query_strings(
+            &env.db("b"),
+            "SELECT status FROM sync_history WHERE status = 'rate_limited'",
+        )
+        .len()
+    };
+    let ready = wait_until(Duration::from_secs(120), || {
+        full_mirrors(&env, "default") >= 1 && held(&env) >= 1
+    })
+    .await;
+    let history = |name: &str| {
+        query_strings(
+            &env.db(name),
+            "SELECT kind || ' ' || status || ' ' || COALESCE(error, '') FROM sync_history",
+        )
+    };
+    assert!(
+        ready,
+        "a is mirrored and b's mirror is held by the reserve: {:?} / {:?}",
+        history("default"),
+        history("b")
+    );
+    let (checks, polls) = (
+        runs_of_kind(&env, "default", "incremental"),
+        runs_of_kind(&env, "default", "plays"),
+    );
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let checks_after = runs_of_kind(&env, "default", "incremental");
+    let polls_after = runs_of_kind(&env, "default", "plays");
+    let b_waits = full_mirrors(&env, "b") == 0;
+    daemon.start_kill().ok();
+    daemon.wait().await.ok();
+    // On the schedule, a would have checked its lists about six times and polled twelve.
+    assert_eq!(checks_after, checks, "a's lists were not checked again");
+    assert!(polls_after <= polls + 1, "{polls} → {polls_after}");
+    assert!(b_waits, "b's mirror waited for the reserve all along");
+    assert_eq!(sim.stats().quota_exceeded, 0);
+}

@@ -50,6 +50,8 @@ pub const DEFAULT_INCREMENTAL_COST: u64 = 10;
 /// The polls a day the reserve always keeps room for (when the day's cap allows): one an hour,
 /// well within the 50 plays Spotify keeps.
 pub const HOURLY_POLLS: u64 = 24;
+/// The plays Spotify keeps (`GET /me/player/recently-played` answers no more).
+pub const KEPT_PLAYS: u64 = 50;
 /// The smallest observation that is believed: a `QUOTA_EXCEEDED` after a handful of our own
 /// requests says more about other apps of the same developer account than about the quota.
 pub const MIN_OBSERVED: u64 = 20;

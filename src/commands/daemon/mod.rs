@@ -4,6 +4,7 @@
 //! health rows, their requests kept within the shared quota by its ledger.
 
 mod account;
+mod cadence;
 mod health;
 
 use chrono::Utc;
@@ -84,6 +85,7 @@ async fn start_account(
         name: paths.account.clone(),
         handle,
         health,
+        cadence: cadence::CadenceSource::new(paths.clone(), config.clone()),
     })
 }
 

@@ -42,8 +42,11 @@ pub fn resumed_phases(config: &SyncConfig, only: &[Phase], stored: &[Phase]) -> 
 }
 
 /// How often the lists are checked for changes while enrichment is held by the reserve: every
-/// check costs an incremental sync's requests, which come out of the enrichment's share.
-pub const CHANGES_DURING_ENRICHMENT: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+/// check costs an incremental sync's requests, which come out of the enrichment's share. The
+/// same six hours bound a household account's checks while another account's bulk work waits
+/// ([`crate::quota::household::LONGEST_CHECK_INTERVAL`]).
+pub const CHANGES_DURING_ENRICHMENT: chrono::TimeDelta =
+    chrono::TimeDelta::seconds(crate::quota::household::LONGEST_CHECK_INTERVAL.as_secs() as i64);
 
 /// Whether a plain sync closes an unfinished run instead of resuming it: the run stopped at a
 /// hold with only enrichment (and the plays poll) left, so its lists are mirrored, and it
