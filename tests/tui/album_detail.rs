@@ -139,3 +139,26 @@ fn a_list_cut_short_says_how_much_of_it_is_stored() {
         "14 of 16 tracks · 3 liked · the rest could not be fetched"
     );
 }
+
+/// A two-disc album is numbered through its list (1 to 14), not by track number per disc (1
+/// to 7 twice).
+#[test]
+fn a_two_disc_album_is_numbered_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = build(dir.path());
+    store_discovery_list(&db);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute(
+        "UPDATE album_tracks SET disc_number = 1 + position / 7, track_number = 1 + position % 7
+         WHERE album_id = 'al1'",
+        [],
+    )
+    .unwrap();
+    let mut app = library_app(&db, Tab::Albums);
+    send(&mut app, &db, code(KeyCode::Enter));
+    let detail = app.library().detail().unwrap().answer().cloned().unwrap();
+    let numbers: Vec<Option<i64>> = detail.items.iter().map(|i| i.position).collect();
+    let through: Vec<Option<i64>> = (1..=14).map(Some).collect();
+    assert_eq!(numbers, through);
+    assert_eq!(detail.items[7].name, "High Life", "disc 2 opens");
+}

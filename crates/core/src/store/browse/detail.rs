@@ -259,10 +259,11 @@ impl Sql<'_> {
         self.all(&sql, params![id, DETAIL_ITEMS])
     }
 
-    /// An album's stored track list, in order, the liked tracks marked.
+    /// An album's stored track list, in order, the liked tracks marked, numbered through (a
+    /// two-disc album's track numbers start again on the second disc).
     fn album_list(&self, id: &str) -> rusqlite::Result<Vec<DetailItem>> {
         let sql = format!(
-            "SELECT at.track_number AS position,
+            "SELECT ROW_NUMBER() OVER (ORDER BY at.position) AS position,
                     CASE WHEN s.track_id IS NOT NULL AND s.removed_at IS NULL THEN 'liked'
                          ELSE 'track' END AS kind,
                     COALESCE(t.name, t.id) AS name, {TRACK_ARTISTS} AS sub
