@@ -33,6 +33,11 @@ async fn plan_all_shows_each_account_and_the_total() {
             "{a:#}"
         );
         sum += a["plan"]["total"]["requests"].as_u64().unwrap();
+        // Each has a mirror to make: the daemon resumes it at every sync, and polls follow
+        // the listening, at most an hour apart.
+        assert_eq!(a["daemon"]["sync_every_secs"], 1_800, "{a:#}");
+        assert_eq!(a["daemon"]["poll_every_secs"], 600, "{a:#}");
+        assert_eq!(a["daemon"]["poll_every_max_secs"], 3_600, "{a:#}");
     }
     assert_eq!(v["total"]["requests"].as_u64().unwrap(), sum);
     // The largest library is done last, and that is when the household is done.
@@ -50,7 +55,13 @@ async fn plan_all_shows_each_account_and_the_total() {
         text.stdout
             .contains("Plan of the household: 3 accounts share the app's daily quota")
             && text.stdout.contains("share 2")
-            && text.stdout.contains("total: "),
+            && text.stdout.contains("total: ")
+            && text
+                .stdout
+                .contains("the daemon checks its lists every 30m00s")
+            && text.stdout.contains(
+                "while bulk work waits, polls follow the listening: every 10m00s to 1h00m"
+            ),
         "{text:?}"
     );
 }

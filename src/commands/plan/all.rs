@@ -7,6 +7,8 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 use spotsync_core::plan::{self, Plan, Request};
+use spotsync_core::quota::QuotaPolicy;
+use spotsync_core::quota::household::{self, LONGEST_POLL_INTERVAL, Member};
 
 use super::{load, names, probe};
 use crate::cli::GlobalArgs;
@@ -22,7 +24,20 @@ struct AccountPlan {
     /// When its bulk work is done while the accounts share the quota (seconds; null while the
     /// daily figure is unknown and nothing is assumed).
     eta_secs: Option<u64>,
+    /// How often the daemon serving the household checks its lists and polls its plays while
+    /// this plan is carried out ([`household::cadence`]).
+    daemon: DaemonCadence,
     plan: Plan,
+}
+
+/// The daemon's cadence for one account, in seconds.
+#[derive(Debug, Serialize)]
+struct DaemonCadence {
+    sync_every_secs: u64,
+    /// Polls go this often at most; while some account's bulk work waits they follow the
+    /// listening, up to `poll_every_max_secs` apart.
+    poll_every_secs: u64,
+    poll_every_max_secs: u64,
 }
 
 /// The household's plan in total.
@@ -74,15 +89,18 @@ pub(super) async fn run(
     }
     let shared: Vec<(&Plan, u32)> = plans.iter().map(|(_, s, p)| (p, *s)).collect();
     let etas = plan::household_etas(&shared);
+    let cadences = cadences(&plans, config);
     let accounts: Vec<AccountPlan> = plans
         .into_iter()
         .zip(etas)
-        .map(|((account, share, plan), eta)| AccountPlan {
+        .zip(cadences)
+        .map(|(((account, share, plan), eta), daemon)| AccountPlan {
             account,
             share,
             eta_secs: eta
                 .or(Some(Duration::from_secs(plan.total.eta_secs)))
                 .map(|d| d.as_secs()),
+            daemon,
             plan,
         })
         .collect();
@@ -101,6 +119,45 @@ pub(super) async fn run(
         }
     }
     Ok(exit::OK)
+}
+
+/// The daemon's cadence for each account while these plans are carried out: an account with
+/// bulk work left wants some ([`household::cadence`]).
+fn cadences(plans: &[(String, u32, Plan)], config: &Config) -> Vec<DaemonCadence> {
+    let schedule = config.sync.schedule;
+    let members: Vec<Member> = plans
+        .iter()
+        .map(|(account, share, plan)| Member {
+            account: account.clone(),
+            share: *share,
+            incremental_cost: plan.quota.incremental_cost,
+            wants_bulk: plan.total.bulk_requests > 0,
+        })
+        .collect();
+    let costs: Vec<u64> = members.iter().map(|m| m.incremental_cost).collect();
+    let daily = plans
+        .first()
+        .and_then(|(_, _, p)| p.quota.daily)
+        .unwrap_or(0);
+    let policy = QuotaPolicy::for_accounts(daily, &[], &schedule, &costs);
+    let waiting = members.iter().any(|m| m.wants_bulk);
+    members
+        .iter()
+        .map(|m| {
+            let c =
+                household::cadence(&policy, &members, &m.account, &schedule, m.wants_bulk, None);
+            let most = if waiting {
+                LONGEST_POLL_INTERVAL.max(c.poll_every)
+            } else {
+                c.poll_every
+            };
+            DaemonCadence {
+                sync_every_secs: c.sync_every.as_secs(),
+                poll_every_secs: c.poll_every.as_secs(),
+                poll_every_max_secs: most.as_secs(),
+            }
+        })
+        .collect()
 }
 
 /// The household's plan for people.
@@ -147,10 +204,21 @@ fn lines(accounts: &[AccountPlan], total: &HouseholdTotal) -> Vec<String> {
             String::new()
         };
         out.push(format!(
-            "  {:<width$}  {}{}{bulk}{share}: {when}",
+            "  {:<width$}  {}{}{bulk}{share}: {when}; the daemon checks its lists every {}",
             a.account,
             if t.exact { "" } else { "~" },
             plan::requests(t.requests),
+            every(a.daemon.sync_every_secs),
+        ));
+    }
+    if let Some(a) = accounts
+        .iter()
+        .find(|a| a.daemon.poll_every_max_secs > a.daemon.poll_every_secs)
+    {
+        out.push(format!(
+            "while bulk work waits, polls follow the listening: every {} to {}",
+            every(a.daemon.poll_every_secs),
+            every(a.daemon.poll_every_max_secs)
         ));
     }
     out.push(String::new());
@@ -165,4 +233,10 @@ fn lines(accounts: &[AccountPlan], total: &HouseholdTotal) -> Vec<String> {
     ));
     out.push("`spotsync --account NAME plan` shows one account's phases.".into());
     out
+}
+
+fn every(secs: u64) -> String {
+    crate::commands::human_wait(chrono::TimeDelta::seconds(
+        i64::try_from(secs).unwrap_or(i64::MAX / 1_000),
+    ))
 }
