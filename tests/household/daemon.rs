@@ -40,19 +40,24 @@ async fn wait_until(timeout: Duration, mut pred: impl FnMut() -> bool) -> bool {
     pred()
 }
 
+/// Connect each account (name, simulated user) and start one daemon for them all (its output
+/// unread: a full pipe would block it).
+async fn connect_and_serve(env: &Env, accounts: &[(&str, usize)]) -> tokio::process::Child {
+    for (name, user) in accounts {
+        env.connect(name, *user).await;
+    }
+    env.command(&["daemon"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the daemon starts")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_daemon_serves_every_account_polls_first() {
     let sim = start_household_sim(&[80, 120, 40, 30], |_| {}).await;
     let env = Env::new(&sim, "[daemon]\nevery = \"2s\"\nplays_every = \"1s\"\n");
-    for (name, user) in [("default", 0), ("b", 1), ("c", 2)] {
-        env.connect(name, user).await;
-    }
-    let mut daemon = env
-        .command(&["daemon"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the daemon starts");
+    let mut daemon = connect_and_serve(&env, &[("default", 0), ("b", 1), ("c", 2)]).await;
     let names = ["default", "b", "c"];
     let mirrored = wait_until(Duration::from_secs(90), || {
         names.iter().all(|n| full_mirrors(&env, n) >= 1)
@@ -184,15 +189,7 @@ async fn while_one_account_mirrors_the_others_checks_wait() {
         &sim,
         "[sync]\nmax_calls_per_day = 150\n\n[daemon]\nevery = \"2s\"\nplays_every = \"1s\"\n",
     );
-    for (name, user) in [("default", 0), ("b", 1)] {
-        env.connect(name, user).await;
-    }
-    let mut daemon = env
-        .command(&["daemon"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the daemon starts");
+    let mut daemon = connect_and_serve(&env, &[("default", 0), ("b", 1)]).await;
     let held = |env: &Env| {
         query_strings(
             &env.db("b"),
