@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::plays::Coverage;
 use crate::store::plays::imported::BackgroundCheckpoint;
+use crate::store::plays::indexes;
 use crate::store::plays::merge;
 use crate::store::{BulkSettings, Store};
 
@@ -170,6 +171,7 @@ pub fn import(
             wal_pages: IMPORT_WAL_PAGES,
             trusted_references: true,
         };
+        let defer = defer_indexes(store, &inputs)?;
         store.bulk_write(settings, |store| {
             // A second connection checkpoints in the background; the writer, then, only when
             // the log must start over.
@@ -177,7 +179,10 @@ pub fn import(
             if checkpoint.is_some() {
                 store.sql().set_wal_autocheckpoint(0)?;
             }
-            run(
+            if defer {
+                store.transaction(|tx| tx.drop_plays_indexes())?;
+            }
+            let ran = run(
                 store,
                 inputs,
                 pool,
@@ -185,12 +190,35 @@ pub fn import(
                 &cancel,
                 progress,
                 &mut summary,
-            )
+            );
+            // Whatever the import did (a failure too): the indexes it deferred and did not
+            // build yet, now (or at the next open of the store, if this fails).
+            let built = store.transaction(|tx| tx.restore_plays_indexes());
+            ran?;
+            built?;
+            Ok::<(), ImportError>(())
         })??;
     }
     summary.total();
     summary.coverage = store.sql().coverage()?;
     Ok(summary)
+}
+
+/// Whether this import drops the indexes of `plays` by track and by artist name and builds them
+/// after its rows ([`crate::store::plays::indexes`]): when the plays stored are few beside the
+/// extended history rows it brings.
+fn defer_indexes(store: &Store, inputs: &[discover::Input]) -> rusqlite::Result<bool> {
+    let bytes: u64 = inputs
+        .iter()
+        .filter(|i| i.kind.is_extended())
+        .map(|i| i.size)
+        .sum();
+    let rows = bytes / indexes::BYTES_PER_ROW;
+    if rows == 0 {
+        return Ok(false);
+    }
+    let stored = store.sql().plays_count()?;
+    Ok((stored as f64) < indexes::DEFER_WHEN_STORED_BELOW * rows as f64)
 }
 
 fn run(
