@@ -131,6 +131,9 @@ impl ImportSummary {
 
 /// Page cache of the import's connection, in KiB.
 const IMPORT_CACHE_KIB: i64 = 65_536;
+/// Page cache of the import's connection when it builds the indexes by track and artist name
+/// at its end (the others are appended to in time order), in KiB.
+const DEFERRED_CACHE_KIB: i64 = 16_384;
 /// Checkpoint the WAL every this many pages while importing, when no [`BackgroundCheckpoint`]
 /// could be started (then the importer's connection checkpoints nothing itself).
 const IMPORT_WAL_PAGES: i64 = 8_192;
@@ -163,15 +166,20 @@ pub fn import(
         } else {
             merge::Pool::default()
         };
-        // A larger page cache for the random-order index inserts (plays by track). The
-        // importer stores every track and episode before the plays that point at them, so the
-        // per-row foreign-key probe is redundant while it runs.
+        let defer = defer_indexes(store, &inputs)?;
+        // A larger page cache for the random-order index inserts (plays by track), unless
+        // that index is built at the end. The importer stores every track and episode before
+        // the plays that point at them, so the per-row foreign-key probe is redundant while it
+        // runs.
         let settings = BulkSettings {
-            cache_kib: IMPORT_CACHE_KIB,
+            cache_kib: if defer {
+                DEFERRED_CACHE_KIB
+            } else {
+                IMPORT_CACHE_KIB
+            },
             wal_pages: IMPORT_WAL_PAGES,
             trusted_references: true,
         };
-        let defer = defer_indexes(store, &inputs)?;
         store.bulk_write(settings, |store| {
             // A second connection checkpoints in the background; the writer, then, only when
             // the log must start over.
