@@ -182,10 +182,28 @@ fn killed_or_interrupted_import_restarts_without_duplicates() {
     let (code, after_kill) = interrupt(&env, &dir, "-KILL", total + 1);
     assert_eq!(code, None, "killed");
     assert!(after_kill > 1);
+    // A first import builds the indexes by track and by artist name after its rows: killed in
+    // the rows, it left them unbuilt, and readers still answer.
+    assert!(
+        plays_indexes(&env) < DEFERRED_INDEXES,
+        "the kill left them unbuilt"
+    );
+    let out = env.run(&["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The next open of the store builds them, and keeps the rows.
+    drop(spotsync::store::Store::open(&env.db).unwrap());
+    assert_eq!(plays_indexes(&env), DEFERRED_INDEXES);
+    assert_eq!(plays(&env), after_kill);
     let (code, after_int) = interrupt(&env, &dir, "-INT", total + 1);
     assert_eq!(code, Some(130), "Ctrl-C stops at a batch boundary with 130");
     assert!(after_int < total, "stopped before the end");
     assert!(after_int >= after_kill);
+    // Interrupted, the import built what it deferred before it ended.
+    assert_eq!(plays_indexes(&env), DEFERRED_INDEXES);
 
     let (code, summary, stderr) = env.import(&[&dir]);
     assert_eq!(code, 0, "{stderr}");
@@ -199,6 +217,40 @@ fn killed_or_interrupted_import_restarts_without_duplicates() {
         env.count("SELECT COUNT(DISTINCT extended_key) FROM plays"),
         total
     );
+    assert_eq!(plays_indexes(&env), DEFERRED_INDEXES);
+
+    // The same rows as one uninterrupted import of the same files.
+    let whole = Env::new();
+    assert_eq!(whole.import(&[&env.path("one")]).0, 0);
+    assert_eq!(whole.import(&[&dir]).0, 0);
+    assert_eq!(plays_indexes(&whole), DEFERRED_INDEXES);
+    let (a, b) = (stored_plays(&env), stored_plays(&whole));
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "the resumed import stored other rows");
+}
+
+/// The indexes of `plays` a first import builds at its end.
+const DEFERRED_INDEXES: i64 = 2;
+
+/// How many of them the database holds.
+fn plays_indexes(env: &Env) -> i64 {
+    env.count(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN
+         ('plays_track', 'plays_artist_name')",
+    )
+}
+
+/// Every play's columns but its row id, in the order of the extended history's key.
+fn stored_plays(env: &Env) -> Vec<Vec<rusqlite::types::Value>> {
+    let conn = env.open();
+    let mut st = conn
+        .prepare("SELECT * FROM plays ORDER BY extended_key, account_key, played_at")
+        .unwrap();
+    let n = st.column_count();
+    st.query_map([], |r| (1..n).map(|i| r.get(i)).collect())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
 
 #[test]

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::plays::Coverage;
 use crate::store::plays::imported::BackgroundCheckpoint;
+use crate::store::plays::indexes;
 use crate::store::plays::merge;
 use crate::store::{BulkSettings, Store};
 
@@ -130,6 +131,9 @@ impl ImportSummary {
 
 /// Page cache of the import's connection, in KiB.
 const IMPORT_CACHE_KIB: i64 = 65_536;
+/// Page cache of the import's connection when it builds the indexes by track and artist name
+/// at its end (the others are appended to in time order), in KiB.
+const DEFERRED_CACHE_KIB: i64 = 16_384;
 /// Checkpoint the WAL every this many pages while importing, when no [`BackgroundCheckpoint`]
 /// could be started (then the importer's connection checkpoints nothing itself).
 const IMPORT_WAL_PAGES: i64 = 8_192;
@@ -162,11 +166,17 @@ pub fn import(
         } else {
             merge::Pool::default()
         };
-        // A larger page cache for the random-order index inserts (plays by track). The
-        // importer stores every track and episode before the plays that point at them, so the
-        // per-row foreign-key probe is redundant while it runs.
+        let defer = defer_indexes(store, &inputs)?;
+        // A larger page cache for the random-order index inserts (plays by track), unless
+        // that index is built at the end. The importer stores every track and episode before
+        // the plays that point at them, so the per-row foreign-key probe is redundant while it
+        // runs.
         let settings = BulkSettings {
-            cache_kib: IMPORT_CACHE_KIB,
+            cache_kib: if defer {
+                DEFERRED_CACHE_KIB
+            } else {
+                IMPORT_CACHE_KIB
+            },
             wal_pages: IMPORT_WAL_PAGES,
             trusted_references: true,
         };
@@ -177,7 +187,10 @@ pub fn import(
             if checkpoint.is_some() {
                 store.sql().set_wal_autocheckpoint(0)?;
             }
-            run(
+            if defer {
+                store.transaction(|tx| tx.drop_plays_indexes())?;
+            }
+            let ran = run(
                 store,
                 inputs,
                 pool,
@@ -185,12 +198,35 @@ pub fn import(
                 &cancel,
                 progress,
                 &mut summary,
-            )
+            );
+            // Whatever the import did (a failure too): the indexes it deferred and did not
+            // build yet, now (or at the next open of the store, if this fails).
+            let built = store.transaction(|tx| tx.restore_plays_indexes());
+            ran?;
+            built?;
+            Ok::<(), ImportError>(())
         })??;
     }
     summary.total();
     summary.coverage = store.sql().coverage()?;
     Ok(summary)
+}
+
+/// Whether this import drops the indexes of `plays` by track and by artist name and builds them
+/// after its rows ([`crate::store::plays::indexes`]): when the plays stored are few beside the
+/// extended history rows it brings.
+fn defer_indexes(store: &Store, inputs: &[discover::Input]) -> rusqlite::Result<bool> {
+    let bytes: u64 = inputs
+        .iter()
+        .filter(|i| i.kind.is_extended())
+        .map(|i| i.size)
+        .sum();
+    let rows = bytes / indexes::BYTES_PER_ROW;
+    if rows == 0 {
+        return Ok(false);
+    }
+    let stored = store.sql().plays_count()?;
+    Ok((stored as f64) < indexes::DEFER_WHEN_STORED_BELOW * rows as f64)
 }
 
 fn run(

@@ -194,6 +194,11 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn, path)?;
+        // An import stopped before it built the indexes it deferred: build them now.
+        let built = Sql(&conn).restore_plays_indexes()?;
+        if built > 0 {
+            tracing::info!("built {built} indexes of the listening history an import left unbuilt");
+        }
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         Ok(Store {
             conn,

@@ -4,6 +4,7 @@
 //! [`merge`]; this module applies them to stored rows.
 
 pub mod imported;
+pub(crate) mod indexes;
 pub mod merge;
 pub mod record;
 pub mod time;
