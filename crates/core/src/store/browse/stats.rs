@@ -8,6 +8,7 @@ use rusqlite::{Row as SqlRow, params};
 
 use super::super::Sql;
 use super::super::row::FromRow;
+use super::catalog::Read;
 use super::review::year_review;
 use super::{Coverage, Period, Stats};
 
@@ -28,10 +29,6 @@ impl FromRow for Tally {
 
 /// Plays in `[?1, ?2)` per UTC day.
 const PER_DAY: &str = "SELECT substr(played_at, 1, 10) AS key, count(*) AS n FROM plays
- WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
-
-/// Plays in `[?1, ?2)` per UTC hour.
-const PER_HOUR: &str = "SELECT substr(played_at, 1, 13) AS key, count(*) AS n FROM plays
  WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
 
 /// A day as stored timestamps begin (`2026-11-01`).
@@ -92,19 +89,14 @@ impl Sql<'_> {
             Period::Year(y) => Some(y),
             _ => None,
         };
-        let tops = self.tops(&from, &to, year.is_some())?;
-        // A year's plays are read once, per hour, for the clock and the review.
-        let ((clock, period_plays), review) = match year {
-            Some(y) => {
-                let hours = self.year_hours(y, tops.durations)?;
-                let per_hour = hours.iter().map(|(h, (n, _))| (h.as_str(), *n));
-                (
-                    clock_of(per_hour, offset_minutes),
-                    Some(year_review(y, tops.new_artists, &hours)),
-                )
-            }
-            None => (self.listening_clock(period, offset_minutes)?, None),
-        };
+        // The period's plays are read once: the clock, the top lists and a year's review.
+        let span = self.span(&from, &to, Read::Cheaper)?;
+        let tops = self.tops(&span, &from, year.is_some())?;
+        let (clock, period_plays) = clock_of(
+            span.hours.iter().map(|h| (h.key.as_str(), h.plays)),
+            offset_minutes,
+        );
+        let review = year.map(|y| year_review(y, tops.new_artists, &span.hours));
         Ok(Stats {
             today: Some(end),
             per_day: self.plays_per_day(end)?,
@@ -135,21 +127,6 @@ impl Sql<'_> {
             }
         }
         Ok(per_day)
-    }
-
-    /// Plays in the period by local weekday (0 = Monday) and hour, and their total: counted
-    /// per UTC hour, shifted to local time here (no date function per row in SQLite).
-    fn listening_clock(
-        &self,
-        period: Period,
-        offset_minutes: i32,
-    ) -> rusqlite::Result<([[u64; 24]; 7], u64)> {
-        let (from, to) = period.bounds();
-        let hours = self.all::<Tally>(PER_HOUR, params![from, to])?;
-        Ok(clock_of(
-            hours.iter().map(|t| (t.key.as_str(), t.n)),
-            offset_minutes,
-        ))
     }
 
     /// Days with plays (of one `source`, or of all), by jumping from one day to the next
