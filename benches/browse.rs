@@ -191,6 +191,11 @@ fn vm_hwm_kb() -> Option<u64> {
         .ok()
 }
 
+/// The peak memory so far, in MB, for the figures of each step.
+fn peak_mb() -> String {
+    vm_hwm_kb().map_or_else(|| "?".to_string(), |k| (k / 1024).to_string())
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -389,6 +394,7 @@ fn main() {
         ms(query),
         ms(frame)
     );
+    println!("   peak memory so far: {} MB", peak_mb());
     liked_against_plain(&db);
     for tab in [
         Tab::Playlists,
@@ -513,13 +519,16 @@ fn main() {
     }
 
     // 4. Stats.
+    println!("   peak memory before the Stats screen: {} MB", peak_mb());
     let start = Instant::now();
     let action = app.update(key('3'));
     let query = act(&mut app, &db, action);
     let frame = draw(&mut terminal, &app);
+    println!("   peak memory after a month's stats: {} MB", peak_mb());
     let year_start = Instant::now();
     let action = app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
     let year = act(&mut app, &db, action);
+    println!("   peak memory after a year's stats: {} MB", peak_mb());
     println!(
         "4. stats queries (90 days, month's tops, clock, coverage over {PLAYS} plays): {} \
          (a whole year: {}); first stats frame {}; all {} (aim < 200 ms)",
