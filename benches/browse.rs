@@ -9,7 +9,9 @@
 //! 2. filter keystroke to redraw at 100k rows (aim < 30 ms);
 //! 3. frame time of the Library screen (aim < 2 ms);
 //! 4. the statistics queries (aim < 200 ms);
-//! 5. peak memory (VmHWM) of this process from after the database is built (aim < 100 MB).
+//! 5. peak memory (VmHWM) of this process from after the database is built (aim < 100 MB), up
+//!    to the Stats screen (the keystroke timings hold copies of the app meanwhile) and from
+//!    there on (measured afresh; after each step the peak so far).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may fail loudly
 
@@ -416,6 +418,11 @@ fn main() {
         );
     }
 
+    println!(
+        "   peak memory after the Liked songs baselines and the other tabs: {} MB",
+        peak_mb()
+    );
+
     // 2. Filter keystroke to redraw: each keystroke 7 times from the same state; the median
     // (the machine is shared: single runs are noisy).
     app.update(key('/'));
@@ -495,6 +502,11 @@ fn main() {
         );
     }
 
+    println!(
+        "   peak memory after the keystroke timings (each from a copy of the app): {} MB",
+        peak_mb()
+    );
+
     // 3. Frame time.
     for (w, h) in [(80u16, 24u16), (200, 60)] {
         app.update(Msg::Resize(w, h));
@@ -518,8 +530,15 @@ fn main() {
         );
     }
 
-    // 4. Stats.
+    // 4. Stats. The peak is measured afresh from here: the copies of the app above are gone
+    // (what the allocator keeps of them stays resident, so this is an upper bound).
+    let before_stats = vm_hwm_kb();
     println!("   peak memory before the Stats screen: {} MB", peak_mb());
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    println!(
+        "   resident at the Stats screen (the peak restarts here): {} MB",
+        peak_mb()
+    );
     let start = Instant::now();
     let action = app.update(key('3'));
     let query = act(&mut app, &db, action);
@@ -538,12 +557,15 @@ fn main() {
         ms(start.elapsed() - year_start.elapsed() + year)
     );
 
-    // 5. Peak memory.
-    match (base, vm_hwm_kb()) {
-        (Some(b), Some(p)) => println!(
-            "5. peak memory (VmHWM): {} MB (at the start of the measurements: {} MB) (aim < 100 MB)",
-            p / 1024,
-            b / 1024
+    // 5. Peak memory: the highest of the two spans measured.
+    match (base, before_stats, vm_hwm_kb()) {
+        (Some(b), Some(before), Some(stats)) => println!(
+            "5. peak memory (VmHWM): {} MB (at the start of the measurements: {} MB; up to the \
+             Stats screen {} MB, from there {} MB) (aim < 100 MB)",
+            before.max(stats) / 1024,
+            b / 1024,
+            before / 1024,
+            stats / 1024
         ),
         _ => println!("5. peak memory: not available (no /proc/self/status)"),
     }

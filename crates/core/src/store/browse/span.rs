@@ -74,12 +74,14 @@ pub(super) struct Span {
     pub tracks: Vec<Option<Track>>,
     /// The names the plays carry.
     names: Vec<String>,
-    /// The plays of music per set of names, in the order of [`Span::heard`].
+    /// The plays of music per set of names.
     groups: Vec<(Names, u64)>,
 }
 
 /// Plays of music named alike, as [`Span::heard`] lists them.
 pub(super) struct Heard<'a> {
+    /// Its place in [`Span::heard`].
+    pub at: usize,
     pub track_id: Option<&'a str>,
     /// The catalog's track (none: the catalog does not describe it).
     pub catalog: Option<&'a Track>,
@@ -90,15 +92,16 @@ pub(super) struct Heard<'a> {
 }
 
 impl Span {
-    /// The plays of music grouped by track and names, ordered by track id, then track,
-    /// artist and album name (none first, each compared byte by byte): the order in which a
-    /// top list meets the spellings of a name (the first one seen is shown).
+    /// The plays of music grouped by track and names, in no order ([`Span::earlier`] orders
+    /// them).
     pub fn heard(&self) -> impl Iterator<Item = Heard<'_>> {
         self.groups
             .iter()
-            .map(|&((track, name, artist, album), n)| {
+            .enumerate()
+            .map(|(at, &((track, name, artist, album), n))| {
                 let name_of = |i: Option<u32>| i.map(|i| self.names[i as usize].as_str());
                 Heard {
+                    at,
                     track_id: track.map(|i| self.track_ids[i as usize].as_str()),
                     catalog: track.and_then(|i| self.tracks[i as usize].as_ref()),
                     track: name_of(name),
@@ -107,6 +110,23 @@ impl Span {
                     n,
                 }
             })
+    }
+
+    /// Whether the group `a` of [`Span::heard`] comes before `b`: by track id, then track,
+    /// artist and album name (none first, each compared byte by byte). Of the spellings of
+    /// one name, a top list shows that of the first group.
+    pub fn earlier(&self, a: usize, b: usize) -> bool {
+        let of = |g: usize| {
+            let ((track, name, artist, album), _) = self.groups[g];
+            let name_of = |i: Option<u32>| i.map(|i| self.names[i as usize].as_str());
+            (
+                track.map(|i| self.track_ids[i as usize].as_str()),
+                name_of(name),
+                name_of(artist),
+                name_of(album),
+            )
+        };
+        of(a) < of(b)
     }
 }
 
@@ -128,17 +148,6 @@ impl Numbered {
         }
         all
     }
-}
-
-/// `groups` in the order of [`Span::heard`].
-fn ordered(groups: FxHashMap<Names, u64>, ids: &[String], names: &[String]) -> Vec<(Names, u64)> {
-    let mut all: Vec<(Names, u64)> = groups.into_iter().collect();
-    let id = |i: Option<u32>| i.map(|i| ids[i as usize].as_str());
-    let name = |i: Option<u32>| i.map(|i| names[i as usize].as_str());
-    all.sort_unstable_by(|((ta, na, aa, la), _), ((tb, nb, ab, lb), _)| {
-        (id(*ta), name(*na), name(*aa), name(*la)).cmp(&(id(*tb), name(*nb), name(*ab), name(*lb)))
-    });
-    all
 }
 
 impl Sql<'_> {
@@ -172,7 +181,7 @@ impl Sql<'_> {
             }
         })?;
         let (track_ids, names) = (ids.into_vec(), names.into_vec());
-        let groups = ordered(groups, &track_ids, &names);
+        let groups = groups.into_iter().collect();
         let tracks = self.catalog_tracks(&track_ids, read)?;
         for (h, t) in by_length {
             let ms = tracks[t as usize].as_ref().and_then(|t| t.duration_ms);

@@ -216,3 +216,70 @@ impl Sql<'_> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::Store;
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A year of plays: two polled plays of a catalog track (its length counts), an exported
+    /// play of another track by an artist spelled otherwise, a podcast, and an exported play
+    /// whose damaged length counts for a day; one play the year before.
+    #[test]
+    fn a_years_review_counts_each_play_once_with_its_length_or_its_tracks() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("x.db")).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO artists (id, name) VALUES ('a1', 'Band'), ('a2', 'band ');
+                 INSERT INTO tracks (id, name, duration_ms) VALUES ('t1', 'Song', 180000),
+                     ('t2', 'Other', 240000);
+                 INSERT INTO track_artists (track_id, artist_id, position)
+                     VALUES ('t1', 'a1', 0), ('t2', 'a2', 0);
+                 INSERT INTO plays (played_at, source, item_type, track_id, track_name,
+                                    artist_name, ms_played, api_played_at, extended_key) VALUES
+                   ('2023-12-31T23:30:00Z', 'api', 'track', 't1', NULL, NULL, NULL, 'a', NULL),
+                   ('2024-03-01T10:00:00Z', 'api', 'track', 't1', NULL, NULL, NULL, 'b', NULL),
+                   ('2024-03-01T11:00:00Z', 'api', NULL, 't1', NULL, NULL, NULL, 'c', NULL),
+                   ('2024-03-02T09:00:00Z', 'extended', 'track', 't2', 'Other', 'band',
+                    120000, NULL, 1),
+                   ('2024-03-04T09:00:00Z', 'extended', 'episode', NULL, 'Talk', 'Host',
+                    600000, NULL, 2),
+                   ('2024-03-05T09:00:00Z', 'extended', 'track', NULL, 'Tune', 'Stranger',
+                    200000000, NULL, 3);",
+            )
+            .unwrap();
+        let st = s
+            .sql()
+            .stats(d("2026-01-01"), Some(Period::Year(2024)), 0)
+            .unwrap();
+        let r = st.review.unwrap();
+        assert_eq!((r.plays, r.minutes, r.days), (5, 3 + 3 + 2 + 10 + 1440, 4));
+        assert_eq!(r.minutes_per_month[2], r.minutes);
+        assert_eq!(r.streak, Some((d("2024-03-01"), d("2024-03-02"))));
+        assert_eq!(r.busiest_day, Some((d("2024-03-05"), 1440, 1)));
+        assert_eq!(
+            (r.new_artists, r.new_artist_count),
+            (vec![("Stranger".to_string(), 1)], 1)
+        );
+        assert_eq!(st.period_plays, 5);
+        assert_eq!(st.clock[4][10] + st.clock[4][11], 2, "Friday 1 March");
+        assert_eq!(
+            st.top_artists,
+            [("Band".to_string(), 3), ("Stranger".to_string(), 1)]
+        );
+        assert_eq!(
+            st.top_tracks,
+            [
+                ("Song · Band".to_string(), 2),
+                ("Other · band ".to_string(), 1),
+                ("Tune · Stranger".to_string(), 1)
+            ]
+        );
+        assert!(st.top_albums.is_empty());
+    }
+}

@@ -94,12 +94,16 @@ impl<'a> Heard<'a> {
     }
 }
 
-/// Counts by name: the catalog's spelling where it has one, else the first seen. An entry is
-/// shown as `name · artist` (or the name alone), made only for the entries listed.
+/// Counts by name: the catalog's spelling where it has one, else that of the first group of
+/// plays ([`Span::earlier`]). An entry is shown as `name · artist` (or the name alone), made
+/// only for the entries listed.
 #[derive(Default, Clone)]
 struct Tally<'a> {
     by_key: FxHashMap<Rc<str>, Count<'a>>,
 }
+
+/// How an entry is shown (`name · artist`), and whether the catalog spelled it.
+type Shown<'a> = (&'a str, Option<&'a str>, bool);
 
 /// The plays of one entry, how it is shown, and whether the catalog spelled it.
 #[derive(Clone)]
@@ -107,22 +111,26 @@ struct Count<'a> {
     name: &'a str,
     artist: Option<&'a str>,
     catalog: bool,
+    /// The group of plays the spelling comes from.
+    at: usize,
     n: u64,
 }
 
 impl<'a> Tally<'a> {
-    /// Count `n` plays for `key`, shown as `name · artist`.
-    fn add(&mut self, key: Rc<str>, name: &'a str, artist: Option<&'a str>, catalog: bool, n: u64) {
+    /// Count the plays of `h` for `key`, shown as `name · artist`.
+    fn add(&mut self, span: &Span, key: Rc<str>, h: &Heard<'a>, shown: Shown<'a>) {
+        let (name, artist, catalog) = shown;
         let e = self.by_key.entry(key).or_insert(Count {
             name,
             artist,
             catalog,
+            at: h.at,
             n: 0,
         });
-        if catalog && !e.catalog {
-            (e.name, e.artist, e.catalog) = (name, artist, true);
+        if (catalog && !e.catalog) || (catalog == e.catalog && span.earlier(h.at, e.at)) {
+            (e.name, e.artist, e.catalog, e.at) = (name, artist, catalog, h.at);
         }
-        e.n += n;
+        e.n += h.n;
     }
 
     /// The most played first, then by name; at most `limit`.
@@ -193,7 +201,7 @@ impl Sql<'_> {
         let mut keys = Keys::default();
         for h in span.heard() {
             for (name, catalog) in h.credited() {
-                artists.add(keys.of(name), name, None, catalog, h.n);
+                artists.add(span, keys.of(name), &h, (name, None, catalog));
             }
             let by = h.first_artist();
             let by_key = by.map(|a| keys.of(a));
@@ -201,11 +209,11 @@ impl Sql<'_> {
             let catalog = !h.catalog_artists().is_empty();
             if let Some(t) = h.track_name() {
                 let k = format!("{}\u{1f}{by_key}", key(t));
-                tracks.add(Rc::from(k), t, by, catalog, h.n);
+                tracks.add(span, Rc::from(k), &h, (t, by, catalog));
             }
             if let Some(a) = h.album_name().filter(|a| !a.trim().is_empty()) {
                 let k = format!("{}\u{1f}{by_key}", keys.of(a));
-                albums.add(Rc::from(k), a, by, catalog, h.n);
+                albums.add(span, Rc::from(k), &h, (a, by, catalog));
             }
         }
         let new_artists = if new {
