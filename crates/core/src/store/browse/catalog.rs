@@ -19,7 +19,7 @@ pub(super) struct Track {
     /// The name of its album (none: no album, or the album is not stored or has no name).
     pub album: Option<Rc<str>>,
     /// Its artists' names in credit order: those stored with a name, blank names left out.
-    pub artists: Vec<Rc<str>>,
+    pub artists: Box<[Rc<str>]>,
 }
 
 /// How the tracks are read.
@@ -148,7 +148,7 @@ impl Sql<'_> {
     /// One track, by look-ups.
     fn track_by_id(&self, id: &str) -> rusqlite::Result<Option<Track>> {
         let artists: Vec<Option<String>> = self.values(TRACK_ARTISTS, params![id])?;
-        let artists: Vec<Rc<str>> = artists.into_iter().filter_map(shown).collect();
+        let artists: Box<[Rc<str>]> = artists.into_iter().filter_map(shown).collect();
         Ok(match self.one::<TrackWithAlbum>(TRACK, params![id])? {
             Some(t) => Some(Track {
                 name: t.name,
@@ -208,15 +208,16 @@ impl Sql<'_> {
         credits.sort_unstable_by_key(|&(i, position, _)| (i, position));
         let by: Vec<(usize, String)> = credits.into_iter().map(|(i, _, a)| (i, a)).collect();
         let artists = self.names_of("SELECT id, name FROM artists", &by)?;
-        for (i, artist) in by {
-            if let Some(name) = artists
-                .get(artist.as_str())
+        // Each track's credits in a row (sorted above), kept at their size.
+        for credits in by.chunk_by(|a, b| a.0 == b.0) {
+            let names: Box<[Rc<str>]> = credits
+                .iter()
+                .filter_map(|(_, artist)| artists.get(artist.as_str()))
                 .filter(|n| !n.trim().is_empty())
-            {
-                out[i]
-                    .get_or_insert_with(Track::default)
-                    .artists
-                    .push(Rc::clone(name));
+                .cloned()
+                .collect();
+            if !names.is_empty() {
+                out[credits[0].0].get_or_insert_with(Track::default).artists = names;
             }
         }
         Ok(out)
@@ -285,7 +286,7 @@ mod tests {
                 name: Some("One".into()),
                 duration_ms: Some(1000),
                 album: Some("Album".into()),
-                artists: vec!["First".into(), "Second".into()],
+                artists: ["First".into(), "Second".into()].into(),
             })
         );
         assert_eq!(

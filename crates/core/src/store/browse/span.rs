@@ -81,7 +81,7 @@ pub(super) struct Span {
 /// Plays of music named alike, as [`Span::heard`] lists them.
 pub(super) struct Heard<'a> {
     /// Its place in [`Span::heard`].
-    pub at: usize,
+    pub at: u32,
     pub track_id: Option<&'a str>,
     /// The catalog's track (none: the catalog does not describe it).
     pub catalog: Option<&'a Track>,
@@ -95,29 +95,30 @@ impl Span {
     /// The plays of music grouped by track and names, in no order ([`Span::earlier`] orders
     /// them).
     pub fn heard(&self) -> impl Iterator<Item = Heard<'_>> {
-        self.groups
-            .iter()
-            .enumerate()
-            .map(|(at, &((track, name, artist, album), n))| {
-                let name_of = |i: Option<u32>| i.map(|i| self.names[i as usize].as_str());
-                Heard {
-                    at,
-                    track_id: track.map(|i| self.track_ids[i as usize].as_str()),
-                    catalog: track.and_then(|i| self.tracks[i as usize].as_ref()),
-                    track: name_of(name),
-                    artist: name_of(artist),
-                    album: name_of(album),
-                    n,
-                }
-            })
+        (0..self.groups.len() as u32).map(|at| self.group(at))
+    }
+
+    /// The group `at` of [`Span::heard`].
+    pub fn group(&self, at: u32) -> Heard<'_> {
+        let ((track, name, artist, album), n) = self.groups[at as usize];
+        let name_of = |i: Option<u32>| i.map(|i| self.names[i as usize].as_str());
+        Heard {
+            at,
+            track_id: track.map(|i| self.track_ids[i as usize].as_str()),
+            catalog: track.and_then(|i| self.tracks[i as usize].as_ref()),
+            track: name_of(name),
+            artist: name_of(artist),
+            album: name_of(album),
+            n,
+        }
     }
 
     /// Whether the group `a` of [`Span::heard`] comes before `b`: by track id, then track,
     /// artist and album name (none first, each compared byte by byte). Of the spellings of
     /// one name, a top list shows that of the first group.
-    pub fn earlier(&self, a: usize, b: usize) -> bool {
-        let of = |g: usize| {
-            let ((track, name, artist, album), _) = self.groups[g];
+    pub fn earlier(&self, a: u32, b: u32) -> bool {
+        let of = |g: u32| {
+            let ((track, name, artist, album), _) = self.groups[g as usize];
             let name_of = |i: Option<u32>| i.map(|i| self.names[i as usize].as_str());
             (
                 track.map(|i| self.track_ids[i as usize].as_str()),

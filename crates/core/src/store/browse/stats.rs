@@ -1,7 +1,8 @@
 //! The listening statistics: plays per day, the top artists, tracks and albums ([`super::tops`])
 //! and the listening clock of a period, a year's review ([`super::review`]), and the history's
-//! coverage. Each query aggregates first (by track, by hour) and
-//! joins after, so a year of plays stays well under a second on a 500,000-play history.
+//! coverage. A period's plays are read once ([`super::span`]) and the catalog's tracks they name
+//! once each ([`super::catalog`]): a year of a 500,000-play history in a few hundred
+//! milliseconds.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rusqlite::{Row as SqlRow, params};

@@ -49,9 +49,7 @@ impl<'a> Keys<'a> {
 impl<'a> Heard<'a> {
     /// The catalog's artists of the track (none: the catalog does not credit any).
     fn catalog_artists(&self) -> &'a [Rc<str>] {
-        self.catalog
-            .map(|t| t.artists.as_slice())
-            .unwrap_or_default()
+        self.catalog.map(|t| &*t.artists).unwrap_or_default()
     }
 
     /// The name the export gave the artist, unless blank.
@@ -95,46 +93,48 @@ impl<'a> Heard<'a> {
 }
 
 /// Counts by name: the catalog's spelling where it has one, else that of the first group of
-/// plays ([`Span::earlier`]). An entry is shown as `name · artist` (or the name alone), made
-/// only for the entries listed.
-#[derive(Default, Clone)]
-struct Tally<'a> {
-    by_key: FxHashMap<Rc<str>, Count<'a>>,
+/// plays ([`Span::earlier`]). The shown names are made only for the entries listed.
+#[derive(Clone)]
+struct Tally<S> {
+    by_key: FxHashMap<Rc<str>, Count<S>>,
 }
 
-/// How an entry is shown (`name · artist`), and whether the catalog spelled it.
-type Shown<'a> = (&'a str, Option<&'a str>, bool);
+impl<S> Default for Tally<S> {
+    fn default() -> Self {
+        Tally {
+            by_key: FxHashMap::default(),
+        }
+    }
+}
 
-/// The plays of one entry, how it is shown, and whether the catalog spelled it.
+/// The plays of one entry; the group of plays its spelling comes from (`at`, and `spelling`
+/// where the group does not say which: an artist of several), and whether the catalog spelled
+/// it.
 #[derive(Clone)]
-struct Count<'a> {
-    name: &'a str,
-    artist: Option<&'a str>,
+struct Count<S> {
+    spelling: S,
+    at: u32,
     catalog: bool,
-    /// The group of plays the spelling comes from.
-    at: usize,
     n: u64,
 }
 
-impl<'a> Tally<'a> {
-    /// Count the plays of `h` for `key`, shown as `name · artist`.
-    fn add(&mut self, span: &Span, key: Rc<str>, h: &Heard<'a>, shown: Shown<'a>) {
-        let (name, artist, catalog) = shown;
+impl<S: Copy> Tally<S> {
+    /// Count `n` plays of the group `at` for `key`.
+    fn add(&mut self, span: &Span, key: Rc<str>, at: u32, spelling: S, catalog: bool, n: u64) {
         let e = self.by_key.entry(key).or_insert(Count {
-            name,
-            artist,
+            spelling,
+            at,
             catalog,
-            at: h.at,
             n: 0,
         });
-        if (catalog && !e.catalog) || (catalog == e.catalog && span.earlier(h.at, e.at)) {
-            (e.name, e.artist, e.catalog, e.at) = (name, artist, catalog, h.at);
+        if (catalog && !e.catalog) || (catalog == e.catalog && span.earlier(at, e.at)) {
+            (e.spelling, e.at, e.catalog) = (spelling, at, catalog);
         }
-        e.n += h.n;
+        e.n += n;
     }
 
-    /// The most played first, then by name; at most `limit`.
-    fn top(self, limit: usize) -> TopList {
+    /// The most played first, then by name (`shown`); at most `limit`.
+    fn top(self, limit: usize, shown: impl Fn(&Count<S>) -> String) -> TopList {
         let mut counts: Vec<u64> = self.by_key.values().map(|c| c.n).collect();
         counts.sort_unstable_by(|a, b| b.cmp(a));
         // Only the entries played at least as often as the last listed can be listed.
@@ -143,7 +143,7 @@ impl<'a> Tally<'a> {
             .by_key
             .into_values()
             .filter(|c| c.n >= least)
-            .map(|c| (with_artist(c.name, c.artist), c.n))
+            .map(|c| (shown(&c), c.n))
             .collect();
         all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         all.truncate(limit);
@@ -196,24 +196,23 @@ impl Sql<'_> {
     /// The most played artists, tracks and albums of the plays of `span` (from `from`); with
     /// `new`, the artists first played there too.
     pub(super) fn tops(&self, span: &Span, from: &str, new: bool) -> rusqlite::Result<Tops> {
-        let (mut artists, mut tracks, mut albums) =
-            (Tally::default(), Tally::default(), Tally::default());
+        let mut artists: Tally<&str> = Tally::default();
+        let (mut tracks, mut albums): (Tally<()>, Tally<()>) = Default::default();
         let mut keys = Keys::default();
         for h in span.heard() {
             for (name, catalog) in h.credited() {
-                artists.add(span, keys.of(name), &h, (name, None, catalog));
+                artists.add(span, keys.of(name), h.at, name, catalog, h.n);
             }
-            let by = h.first_artist();
-            let by_key = by.map(|a| keys.of(a));
+            let by_key = h.first_artist().map(|a| keys.of(a));
             let by_key = by_key.as_deref().unwrap_or_default();
             let catalog = !h.catalog_artists().is_empty();
             if let Some(t) = h.track_name() {
                 let k = format!("{}\u{1f}{by_key}", key(t));
-                tracks.add(span, Rc::from(k), &h, (t, by, catalog));
+                tracks.add(span, Rc::from(k), h.at, (), catalog, h.n);
             }
             if let Some(a) = h.album_name().filter(|a| !a.trim().is_empty()) {
                 let k = format!("{}\u{1f}{by_key}", keys.of(a));
-                albums.add(span, Rc::from(k), &h, (a, by, catalog));
+                albums.add(span, Rc::from(k), h.at, (), catalog, h.n);
             }
         }
         let new_artists = if new {
@@ -221,17 +220,26 @@ impl Sql<'_> {
         } else {
             (Vec::new(), 0)
         };
+        // A track or an album is shown as its group of plays names it, with the first artist.
+        let track = |c: &Count<()>| {
+            let h = span.group(c.at);
+            with_artist(h.track_name().unwrap_or_default(), h.first_artist())
+        };
+        let album = |c: &Count<()>| {
+            let h = span.group(c.at);
+            with_artist(h.album_name().unwrap_or_default(), h.first_artist())
+        };
         Ok(Tops {
-            artists: artists.top(TOP_LISTED),
-            tracks: tracks.top(TOP_LISTED),
-            albums: albums.top(TOP_LISTED),
+            artists: artists.top(TOP_LISTED, |c| c.spelling.to_string()),
+            tracks: tracks.top(TOP_LISTED, track),
+            albums: albums.top(TOP_LISTED, album),
             new_artists,
         })
     }
 
     /// Of the artists played in a span starting at `from` (`played`), those never played
     /// before it, most played first, and how many there are.
-    fn new_artists(&self, from: &str, mut played: Tally<'_>) -> rusqlite::Result<(TopList, u64)> {
+    fn new_artists(&self, from: &str, mut played: Tally<&str>) -> rusqlite::Result<(TopList, u64)> {
         if played.by_key.is_empty() {
             return Ok((Vec::new(), 0));
         }
@@ -243,7 +251,7 @@ impl Sql<'_> {
             }
         }
         let count = played.by_key.len() as u64;
-        Ok((played.top(TOP_LISTED), count))
+        Ok((played.top(TOP_LISTED, |c| c.spelling.to_string()), count))
     }
 }
 
