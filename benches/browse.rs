@@ -11,7 +11,8 @@
 //! 4. the statistics queries (aim < 200 ms);
 //! 5. peak memory (VmHWM) of this process from after the database is built (aim < 100 MB), up
 //!    to the Stats screen (the keystroke timings hold copies of the app meanwhile) and from
-//!    there on (measured afresh; after each step the peak so far).
+//!    there on (measured afresh; after each step the peak so far); and the app's own steps
+//!    alone in a fresh process (the Liked songs list, a month's and a year's stats).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may fail loudly
 
@@ -361,7 +362,50 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+/// The environment variable that makes this program measure only the app's own steps on the
+/// database it names (run as a child of the bench: a fresh process, so its peak memory is the
+/// app's alone).
+const APP_PEAK: &str = "BROWSE_BENCH_APP_PEAK";
+
+/// The app's own steps in a fresh process: the Liked songs list, then the Stats screen's month
+/// and year, as a user goes; prints the peak memory.
+fn app_peak(db: &Path) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+    let mut app = App::new(StatusSnapshot::default(), now, Setup::default());
+    app.update(Msg::Resize(200, 60));
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    for msg in [
+        key('2'),
+        key('3'),
+        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    ] {
+        let action = app.update(msg);
+        act(&mut app, db, action);
+        draw(&mut terminal, &app);
+    }
+    println!("{}", peak_mb());
+}
+
+/// [`app_peak`] in a child process.
+fn app_peak_child(db: &Path) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .env(APP_PEAK, db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 fn main() {
+    if let Some(db) = std::env::var_os(APP_PEAK) {
+        app_peak(Path::new(&db));
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("browse-100k.db");
     let start = Instant::now();
@@ -569,4 +613,9 @@ fn main() {
         ),
         _ => println!("5. peak memory: not available (no /proc/self/status)"),
     }
+    println!(
+        "   the app's own steps alone (Liked songs, then a month's and a year's stats, in a \
+         fresh process): {} MB",
+        app_peak_child(&db)
+    );
 }

@@ -9,7 +9,7 @@ use rusqlite::{Row as SqlRow, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::super::Sql;
-use super::super::row::FromRow;
+use super::super::row::{FromRow, bad_value};
 
 /// A track of the catalog, as the Stats screen names it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -88,28 +88,39 @@ impl FromRow for Credit {
     }
 }
 
-/// One track with its album's name.
-struct TrackWithAlbum {
+/// A track asked for (its place `i` in the ids asked) with one of its credited artists.
+struct Credited {
+    i: i64,
+    stored: bool,
     name: Option<String>,
     duration_ms: Option<i64>,
     album: Option<String>,
+    artist: Option<String>,
 }
 
-impl FromRow for TrackWithAlbum {
+impl FromRow for Credited {
     fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
-        Ok(TrackWithAlbum {
+        Ok(Credited {
+            i: r.get("i")?,
+            stored: r.get("stored")?,
             name: r.get("name")?,
             duration_ms: r.get("duration_ms")?,
             album: r.get("album")?,
+            artist: r.get("artist")?,
         })
     }
 }
 
-const TRACK: &str = "SELECT t.name AS name, t.duration_ms AS duration_ms, al.name AS album
- FROM tracks t LEFT JOIN albums al ON al.id = t.album_id WHERE t.id = ?1";
-
-const TRACK_ARTISTS: &str = "SELECT ar.name AS value FROM track_artists ta
- JOIN artists ar ON ar.id = ta.artist_id WHERE ta.track_id = ?1 ORDER BY ta.position";
+/// The tracks of the ids in `?1` (a JSON array), a row per credited artist in credit order:
+/// one statement, a look-up per track.
+const BY_TRACK: &str = "SELECT j.key AS i, t.id IS NOT NULL AS stored, t.name AS name,
+        t.duration_ms AS duration_ms, al.name AS album, ar.name AS artist
+ FROM json_each(?1) j
+ LEFT JOIN tracks t ON t.id = j.value
+ LEFT JOIN albums al ON al.id = t.album_id
+ LEFT JOIN track_artists ta ON ta.track_id = j.value
+ LEFT JOIN artists ar ON ar.id = ta.artist_id
+ ORDER BY j.key, ta.position";
 
 /// A name as a track lists it: none when it is blank.
 fn shown(name: Option<String>) -> Option<Rc<str>> {
@@ -141,27 +152,37 @@ impl Sql<'_> {
         };
         match read {
             Read::Whole => self.tracks_whole(ids),
-            _ => ids.iter().map(|id| self.track_by_id(id)).collect(),
+            _ => self.tracks_by_id(ids),
         }
     }
 
-    /// One track, by look-ups.
-    fn track_by_id(&self, id: &str) -> rusqlite::Result<Option<Track>> {
-        let artists: Vec<Option<String>> = self.values(TRACK_ARTISTS, params![id])?;
-        let artists: Box<[Rc<str>]> = artists.into_iter().filter_map(shown).collect();
-        Ok(match self.one::<TrackWithAlbum>(TRACK, params![id])? {
-            Some(t) => Some(Track {
-                name: t.name,
-                duration_ms: t.duration_ms,
-                album: t.album.map(Rc::from),
-                artists,
-            }),
-            None if !artists.is_empty() => Some(Track {
-                artists,
-                ..Track::default()
-            }),
-            None => None,
-        })
+    /// The tracks of `ids`, by a look-up each.
+    fn tracks_by_id(&self, ids: &[String]) -> rusqlite::Result<Vec<Option<Track>>> {
+        let json = serde_json::to_string(ids).map_err(|e| bad_value("track_id", e))?;
+        let mut out: Vec<Option<Track>> = vec![None; ids.len()];
+        let mut artists: Vec<Vec<Rc<str>>> = vec![Vec::new(); ids.len()];
+        self.each::<Credited>(BY_TRACK, params![json], |c| {
+            let Some(i) = usize::try_from(c.i).ok().filter(|i| *i < ids.len()) else {
+                return;
+            };
+            if c.stored && out[i].is_none() {
+                out[i] = Some(Track {
+                    name: c.name,
+                    duration_ms: c.duration_ms,
+                    album: c.album.map(Rc::from),
+                    ..Track::default()
+                });
+            }
+            if let Some(a) = shown(c.artist) {
+                artists[i].push(a);
+            }
+        })?;
+        for (t, a) in out.iter_mut().zip(artists) {
+            if !a.is_empty() {
+                t.get_or_insert_with(Track::default).artists = a.into();
+            }
+        }
+        Ok(out)
     }
 
     /// The tracks of `ids`, reading `tracks`, `albums`, `track_artists` and `artists` once.
