@@ -6,7 +6,9 @@
 //! table carries.
 //!
 //! `fields` holds what the readers share (SQL of artist names, the detail item's columns, how a
-//! field reads); `tabs`, `detail`, `audio` and `stats` each read one kind of answer.
+//! field reads); `tabs`, `detail`, `audio` and `stats` each read one kind of answer. The
+//! statistics read a period's plays once (`span`), the catalog's tracks they name once each
+//! (`catalog`), and fold them into the top lists (`tops`) and a year's review (`review`).
 
 use std::path::Path;
 
@@ -15,10 +17,12 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::{Reader, Sql, StoreError};
 
 mod audio;
+mod catalog;
 mod detail;
 pub mod export;
 mod fields;
 mod review;
+mod span;
 mod stats;
 mod tabs;
 mod tops;

@@ -2,13 +2,9 @@
 //! days in a row with plays, the busiest day, and the artists first heard that year. The top
 //! lists come with the year's statistics ([`super::Stats`]).
 
-use std::collections::{BTreeMap, HashMap};
-
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Row as SqlRow, params};
 
-use super::super::Sql;
-use super::super::row::FromRow;
+use super::span::Hour;
 use super::tops::TopList;
 
 /// What a year of listening comes to.
@@ -33,43 +29,6 @@ pub struct YearReview {
     pub new_artist_count: u64,
 }
 
-/// One play: its UTC hour (`2026-11-01T09`), its track and the time it lasted (an export
-/// says).
-struct Play {
-    hour: String,
-    track_id: Option<String>,
-    ms_played: Option<i64>,
-}
-
-impl FromRow for Play {
-    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
-        Ok(Play {
-            hour: r.get("hour")?,
-            track_id: r.get("track_id")?,
-            ms_played: r.get("ms_played")?,
-        })
-    }
-}
-
-/// The plays in `[?1, ?2)` through `plays_played_at` (no join per play: the tracks' lengths
-/// come with the year's top lists).
-const PLAYS: &str = "SELECT substr(played_at, 1, 13) AS hour, track_id, ms_played FROM plays
- WHERE played_at >= ?1 AND played_at < ?2";
-
-/// A track's length in the catalog.
-const DURATION: &str = "SELECT duration_ms AS value FROM tracks WHERE id = ?1";
-
-/// The longest a play counts for: a day (so a damaged value cannot swamp the sum).
-const DAY_MS: i64 = 86_400_000;
-
-/// Plays and milliseconds listened per UTC hour (`2026-11-01T09`), in time order.
-pub(super) type Hours = BTreeMap<String, (u64, u64)>;
-
-/// The time a play counts for: what it lasted, else its track's length, at most a day.
-fn counted(ms: Option<i64>) -> u64 {
-    ms.unwrap_or(0).clamp(0, DAY_MS) as u64
-}
-
 /// The longest run of consecutive days in `days` (ascending).
 fn longest_streak(days: &[NaiveDate]) -> Option<(NaiveDate, NaiveDate)> {
     let mut best: Option<(NaiveDate, NaiveDate)> = None;
@@ -88,55 +47,9 @@ fn longest_streak(days: &[NaiveDate]) -> Option<(NaiveDate, NaiveDate)> {
     best
 }
 
-impl Sql<'_> {
-    /// The plays of `year` and the time listened per UTC hour: the time each play lasted,
-    /// else the catalog's length of its track (`durations`, from the year's top lists; a
-    /// track not there is looked up).
-    pub(super) fn year_hours(
-        &self,
-        year: i32,
-        mut durations: HashMap<String, Option<i64>>,
-    ) -> rusqlite::Result<Hours> {
-        let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
-        let mut hours = Hours::new();
-        let mut unknown: Vec<(String, String)> = Vec::new();
-        self.each::<Play>(PLAYS, params![from, to], |p| {
-            let ms = match (p.ms_played, &p.track_id) {
-                (Some(ms), _) => Some(ms),
-                (None, Some(id)) => match durations.get(id) {
-                    Some(d) => *d,
-                    None => {
-                        // Not a track of the top lists (not music): its length is read below.
-                        unknown.push((p.hour.clone(), id.clone()));
-                        None
-                    }
-                },
-                (None, None) => None,
-            };
-            let e = hours.entry(p.hour).or_default();
-            e.0 += 1;
-            e.1 = e.1.saturating_add(counted(ms));
-        })?;
-        for (hour, id) in unknown {
-            let d = match durations.get(&id) {
-                Some(d) => *d,
-                None => {
-                    let d = self.value::<Option<i64>>(DURATION, [&id])?.flatten();
-                    durations.insert(id, d);
-                    d
-                }
-            };
-            if let Some(e) = hours.get_mut(&hour) {
-                e.1 = e.1.saturating_add(counted(d));
-            }
-        }
-        Ok(hours)
-    }
-}
-
 /// The year in review of `year` from its plays per hour, with its artists first heard that
 /// year (`new`: from the year's top lists).
-pub(super) fn year_review(year: i32, new: (TopList, u64), hours: &Hours) -> YearReview {
+pub(super) fn year_review(year: i32, new: (TopList, u64), hours: &[Hour]) -> YearReview {
     let mut r = YearReview {
         year,
         minutes_per_month: vec![0; 12],
@@ -144,14 +57,14 @@ pub(super) fn year_review(year: i32, new: (TopList, u64), hours: &Hours) -> Year
     };
     // Plays and milliseconds per UTC day, in day order.
     let mut days: Vec<(&str, u64, u64)> = Vec::new();
-    for (hour, (n, ms)) in hours {
-        let day = hour.get(..10).unwrap_or(hour);
+    for hour in hours {
+        let day = hour.key.get(..10).unwrap_or(&hour.key);
         match days.last_mut() {
             Some((d, dn, dms)) if *d == day => {
-                *dn += n;
-                *dms = dms.saturating_add(*ms);
+                *dn += hour.plays;
+                *dms = dms.saturating_add(hour.ms);
             }
-            _ => days.push((day, *n, *ms)),
+            _ => days.push((day, hour.plays, hour.ms)),
         }
     }
     let mut dates = Vec::new();

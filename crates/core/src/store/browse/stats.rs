@@ -1,13 +1,15 @@
 //! The listening statistics: plays per day, the top artists, tracks and albums ([`super::tops`])
 //! and the listening clock of a period, a year's review ([`super::review`]), and the history's
-//! coverage. Each query aggregates first (by track, by hour) and
-//! joins after, so a year of plays stays well under a second on a 500,000-play history.
+//! coverage. A period's plays are read once ([`super::span`]) and the catalog's tracks they name
+//! once each ([`super::catalog`]): a year of a 500,000-play history in a few hundred
+//! milliseconds.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rusqlite::{Row as SqlRow, params};
 
 use super::super::Sql;
 use super::super::row::FromRow;
+use super::catalog::Read;
 use super::review::year_review;
 use super::{Coverage, Period, Stats};
 
@@ -28,10 +30,6 @@ impl FromRow for Tally {
 
 /// Plays in `[?1, ?2)` per UTC day.
 const PER_DAY: &str = "SELECT substr(played_at, 1, 10) AS key, count(*) AS n FROM plays
- WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
-
-/// Plays in `[?1, ?2)` per UTC hour.
-const PER_HOUR: &str = "SELECT substr(played_at, 1, 13) AS key, count(*) AS n FROM plays
  WHERE played_at >= ?1 AND played_at < ?2 GROUP BY key";
 
 /// A day as stored timestamps begin (`2026-11-01`).
@@ -92,19 +90,14 @@ impl Sql<'_> {
             Period::Year(y) => Some(y),
             _ => None,
         };
-        let tops = self.tops(&from, &to, year.is_some())?;
-        // A year's plays are read once, per hour, for the clock and the review.
-        let ((clock, period_plays), review) = match year {
-            Some(y) => {
-                let hours = self.year_hours(y, tops.durations)?;
-                let per_hour = hours.iter().map(|(h, (n, _))| (h.as_str(), *n));
-                (
-                    clock_of(per_hour, offset_minutes),
-                    Some(year_review(y, tops.new_artists, &hours)),
-                )
-            }
-            None => (self.listening_clock(period, offset_minutes)?, None),
-        };
+        // The period's plays are read once: the clock, the top lists and a year's review.
+        let span = self.span(&from, &to, Read::Cheaper)?;
+        let tops = self.tops(&span, &from, year.is_some())?;
+        let (clock, period_plays) = clock_of(
+            span.hours.iter().map(|h| (h.key.as_str(), h.plays)),
+            offset_minutes,
+        );
+        let review = year.map(|y| year_review(y, tops.new_artists, &span.hours));
         Ok(Stats {
             today: Some(end),
             per_day: self.plays_per_day(end)?,
@@ -135,21 +128,6 @@ impl Sql<'_> {
             }
         }
         Ok(per_day)
-    }
-
-    /// Plays in the period by local weekday (0 = Monday) and hour, and their total: counted
-    /// per UTC hour, shifted to local time here (no date function per row in SQLite).
-    fn listening_clock(
-        &self,
-        period: Period,
-        offset_minutes: i32,
-    ) -> rusqlite::Result<([[u64; 24]; 7], u64)> {
-        let (from, to) = period.bounds();
-        let hours = self.all::<Tally>(PER_HOUR, params![from, to])?;
-        Ok(clock_of(
-            hours.iter().map(|t| (t.key.as_str(), t.n)),
-            offset_minutes,
-        ))
     }
 
     /// Days with plays (of one `source`, or of all), by jumping from one day to the next
@@ -237,5 +215,72 @@ impl Sql<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::Store;
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A year of plays: two polled plays of a catalog track (its length counts), an exported
+    /// play of another track by an artist spelled otherwise, a podcast, and an exported play
+    /// whose damaged length counts for a day; one play the year before.
+    #[test]
+    fn a_years_review_counts_each_play_once_with_its_length_or_its_tracks() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("x.db")).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO artists (id, name) VALUES ('a1', 'Band'), ('a2', 'band ');
+                 INSERT INTO tracks (id, name, duration_ms) VALUES ('t1', 'Song', 180000),
+                     ('t2', 'Other', 240000);
+                 INSERT INTO track_artists (track_id, artist_id, position)
+                     VALUES ('t1', 'a1', 0), ('t2', 'a2', 0);
+                 INSERT INTO plays (played_at, source, item_type, track_id, track_name,
+                                    artist_name, ms_played, api_played_at, extended_key) VALUES
+                   ('2023-12-31T23:30:00Z', 'api', 'track', 't1', NULL, NULL, NULL, 'a', NULL),
+                   ('2024-03-01T10:00:00Z', 'api', 'track', 't1', NULL, NULL, NULL, 'b', NULL),
+                   ('2024-03-01T11:00:00Z', 'api', NULL, 't1', NULL, NULL, NULL, 'c', NULL),
+                   ('2024-03-02T09:00:00Z', 'extended', 'track', 't2', 'Other', 'band',
+                    120000, NULL, 1),
+                   ('2024-03-04T09:00:00Z', 'extended', 'episode', NULL, 'Talk', 'Host',
+                    600000, NULL, 2),
+                   ('2024-03-05T09:00:00Z', 'extended', 'track', NULL, 'Tune', 'Stranger',
+                    200000000, NULL, 3);",
+            )
+            .unwrap();
+        let st = s
+            .sql()
+            .stats(d("2026-01-01"), Some(Period::Year(2024)), 0)
+            .unwrap();
+        let r = st.review.unwrap();
+        assert_eq!((r.plays, r.minutes, r.days), (5, 3 + 3 + 2 + 10 + 1440, 4));
+        assert_eq!(r.minutes_per_month[2], r.minutes);
+        assert_eq!(r.streak, Some((d("2024-03-01"), d("2024-03-02"))));
+        assert_eq!(r.busiest_day, Some((d("2024-03-05"), 1440, 1)));
+        assert_eq!(
+            (r.new_artists, r.new_artist_count),
+            (vec![("Stranger".to_string(), 1)], 1)
+        );
+        assert_eq!(st.period_plays, 5);
+        assert_eq!(st.clock[4][10] + st.clock[4][11], 2, "Friday 1 March");
+        assert_eq!(
+            st.top_artists,
+            [("Band".to_string(), 3), ("Stranger".to_string(), 1)]
+        );
+        assert_eq!(
+            st.top_tracks,
+            [
+                ("Song · Band".to_string(), 2),
+                ("Other · band ".to_string(), 1),
+                ("Tune · Stranger".to_string(), 1)
+            ]
+        );
+        assert!(st.top_albums.is_empty());
     }
 }

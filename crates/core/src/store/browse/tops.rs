@@ -4,13 +4,14 @@
 //! not for the artist the export names, and the two spellings of one artist (letter case,
 //! spaces) are one entry.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::rc::Rc;
 
 use rusqlite::{Row as SqlRow, params};
+use rustc_hash::FxHashMap;
 
 use super::super::Sql;
 use super::super::row::FromRow;
+use super::span::{Heard, Span};
 
 /// How many entries a top list has.
 pub const TOP_LISTED: usize = 10;
@@ -18,112 +19,132 @@ pub const TOP_LISTED: usize = 10;
 /// `(name, plays)`, most played first.
 pub type TopList = Vec<(String, u64)>;
 
-/// The plays of one track (or of one set of names an export gave) within a span.
-struct Heard {
-    track_id: Option<String>,
-    /// The track's length in the catalog.
-    duration_ms: Option<i64>,
-    /// The catalog's artists of the track, in credit order (none: the catalog does not
-    /// describe it).
-    artists: Vec<String>,
-    export_artist: Option<String>,
-    track: Option<String>,
-    album: Option<String>,
-    n: u64,
-}
-
-impl FromRow for Heard {
-    fn from_row(r: &SqlRow<'_>) -> rusqlite::Result<Self> {
-        let artists: String = r.get("artists")?;
-        Ok(Heard {
-            track_id: r.get("track_id")?,
-            duration_ms: r.get("duration_ms")?,
-            artists: artists
-                .split('\u{1f}')
-                .filter(|a| !a.trim().is_empty())
-                .map(str::to_string)
-                .collect(),
-            export_artist: r
-                .get::<_, Option<String>>("export_artist")?
-                .filter(|a| !a.trim().is_empty()),
-            track: r.get("track")?,
-            album: r.get("album")?,
-            n: r.get::<_, i64>("n")?.max(0) as u64,
-        })
+/// What makes two spellings of a name one: letter case and runs of spaces aside.
+fn key(name: &str) -> String {
+    let mut k = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !k.is_empty() {
+            k.push(' ');
+        }
+        k.push_str(word);
+    }
+    if k.is_ascii() {
+        k.make_ascii_lowercase();
+        k
+    } else {
+        k.to_lowercase()
     }
 }
 
-/// The plays of music in `[?1, ?2)`, grouped by track and names, with the catalog's artists
-/// (separated by `\u{1f}`), track and album where it knows them.
-const HEARD: &str = "WITH g AS MATERIALIZED (
-     SELECT track_id, track_name, artist_name, album_name, count(*) AS n
-     FROM plays
-     WHERE played_at >= ?1 AND played_at < ?2 AND COALESCE(item_type, 'track') = 'track'
-     GROUP BY track_id, track_name, artist_name, album_name)
- SELECT COALESCE((SELECT group_concat(ar.name, char(31) ORDER BY ta.position)
-                  FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
-                  WHERE ta.track_id = g.track_id), '') AS artists,
-        g.artist_name AS export_artist, COALESCE(t.name, g.track_name, g.track_id) AS track,
-        COALESCE(al.name, g.album_name) AS album, g.n AS n, g.track_id AS track_id,
-        t.duration_ms AS duration_ms
- FROM g LEFT JOIN tracks t ON t.id = g.track_id LEFT JOIN albums al ON al.id = t.album_id";
+/// The keys of names met more than once (artists, albums), each made once.
+#[derive(Default)]
+struct Keys<'a>(FxHashMap<&'a str, Rc<str>>);
 
-/// What makes two spellings of a name one: letter case and runs of spaces aside.
-fn key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+impl<'a> Keys<'a> {
+    fn of(&mut self, name: &'a str) -> Rc<str> {
+        Rc::clone(self.0.entry(name).or_insert_with(|| Rc::from(key(name))))
+    }
 }
 
-impl Heard {
+impl<'a> Heard<'a> {
+    /// The catalog's artists of the track (none: the catalog does not credit any).
+    fn catalog_artists(&self) -> &'a [Rc<str>] {
+        self.catalog.map(|t| &*t.artists).unwrap_or_default()
+    }
+
+    /// The name the export gave the artist, unless blank.
+    fn export_artist(&self) -> Option<&'a str> {
+        self.artist.filter(|a| !a.trim().is_empty())
+    }
+
     /// The artists the plays count for: the catalog's, else the export's.
-    fn credited(&self) -> Vec<(&str, bool)> {
-        if self.artists.is_empty() {
-            self.export_artist
-                .iter()
-                .map(|a| (a.as_str(), false))
+    fn credited(&self) -> Vec<(&'a str, bool)> {
+        let catalog = self.catalog_artists();
+        if catalog.is_empty() {
+            self.export_artist()
+                .map(|a| (a, false))
+                .into_iter()
                 .collect()
         } else {
-            self.artists.iter().map(|a| (a.as_str(), true)).collect()
+            catalog.iter().map(|a| (&**a, true)).collect()
         }
     }
 
     /// The first artist credited.
-    fn artist(&self) -> Option<&str> {
-        self.artists
+    fn first_artist(&self) -> Option<&'a str> {
+        self.catalog_artists()
             .first()
-            .or(self.export_artist.as_ref())
-            .map(String::as_str)
+            .map(|a| &**a)
+            .or(self.export_artist())
+    }
+
+    /// The track's name: the catalog's, else the export's, else its id.
+    fn track_name(&self) -> Option<&'a str> {
+        self.catalog
+            .and_then(|t| t.name.as_deref())
+            .or(self.track)
+            .or(self.track_id)
+    }
+
+    /// The album's name: the catalog's, else the export's.
+    fn album_name(&self) -> Option<&'a str> {
+        self.catalog.and_then(|t| t.album.as_deref()).or(self.album)
     }
 }
 
-/// Counts by name: the catalog's spelling where it has one, else the first seen.
-#[derive(Default, Clone)]
-struct Tally {
-    by_key: HashMap<String, (String, bool, u64)>,
+/// Counts by name: the catalog's spelling where it has one, else that of the first group of
+/// plays ([`Span::earlier`]). The shown names are made only for the entries listed.
+#[derive(Clone)]
+struct Tally<S> {
+    by_key: FxHashMap<Rc<str>, Count<S>>,
 }
 
-impl Tally {
-    /// Count `n` plays for `key`, shown as `shown` (made only when it is used).
-    fn add(&mut self, key: String, shown: impl FnOnce() -> String, catalog: bool, n: u64) {
-        match self.by_key.entry(key) {
-            Entry::Occupied(mut o) => {
-                let e = o.get_mut();
-                if catalog && !e.1 {
-                    (e.0, e.1) = (shown(), true);
-                }
-                e.2 += n;
-            }
-            Entry::Vacant(v) => {
-                v.insert((shown(), catalog, n));
-            }
+impl<S> Default for Tally<S> {
+    fn default() -> Self {
+        Tally {
+            by_key: FxHashMap::default(),
         }
     }
+}
 
-    /// The most played first, then by name; at most `limit`.
-    fn top(self, limit: usize) -> TopList {
-        let mut all: TopList = self.by_key.into_values().map(|(s, _, n)| (s, n)).collect();
+/// The plays of one entry; the group of plays its spelling comes from (`at`, and `spelling`
+/// where the group does not say which: an artist of several), and whether the catalog spelled
+/// it.
+#[derive(Clone)]
+struct Count<S> {
+    spelling: S,
+    at: u32,
+    catalog: bool,
+    n: u64,
+}
+
+impl<S: Copy> Tally<S> {
+    /// Count `n` plays of the group `at` for `key`.
+    fn add(&mut self, span: &Span, key: Rc<str>, at: u32, spelling: S, catalog: bool, n: u64) {
+        let e = self.by_key.entry(key).or_insert(Count {
+            spelling,
+            at,
+            catalog,
+            n: 0,
+        });
+        if (catalog && !e.catalog) || (catalog == e.catalog && span.earlier(at, e.at)) {
+            (e.spelling, e.at, e.catalog) = (spelling, at, catalog);
+        }
+        e.n += n;
+    }
+
+    /// The most played first, then by name (`shown`); at most `limit`.
+    fn top(self, limit: usize, shown: impl Fn(&Count<S>) -> String) -> TopList {
+        let mut counts: Vec<u64> = self.by_key.values().map(|c| c.n).collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        // Only the entries played at least as often as the last listed can be listed.
+        let least = counts.get(limit.saturating_sub(1)).copied().unwrap_or(0);
+        let mut all: TopList = self
+            .by_key
+            .into_values()
+            .filter(|c| c.n >= least)
+            .map(|c| (shown(&c), c.n))
+            .collect();
         all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         all.truncate(limit);
         all
@@ -145,9 +166,6 @@ pub struct Tops {
     pub albums: TopList,
     /// The artists first played in the span, most played first, and how many there are.
     pub new_artists: (TopList, u64),
-    /// With the artists first played: the catalog's length of each track played in the span
-    /// (none: the catalog does not know it).
-    pub durations: HashMap<String, Option<i64>>,
 }
 
 /// The catalog's artists credited on a track of music played before `?1`: for each artist,
@@ -175,67 +193,72 @@ impl FromRow for Name {
 }
 
 impl Sql<'_> {
-    /// The most played artists, tracks and albums of the plays in `[from, to)`; with `new`,
-    /// the artists first played there too.
-    pub(super) fn tops(&self, from: &str, to: &str, new: bool) -> rusqlite::Result<Tops> {
-        let (mut artists, mut tracks, mut albums) =
-            (Tally::default(), Tally::default(), Tally::default());
-        let mut durations = HashMap::new();
-        // Folded as they are read: a year holds tens of thousands of tracks.
-        self.each::<Heard>(HEARD, params![from, to], |h| {
+    /// The most played artists, tracks and albums of the plays of `span` (from `from`); with
+    /// `new`, the artists first played there too.
+    pub(super) fn tops(&self, span: &Span, from: &str, new: bool) -> rusqlite::Result<Tops> {
+        let mut artists: Tally<&str> = Tally::default();
+        let (mut tracks, mut albums): (Tally<()>, Tally<()>) = Default::default();
+        let mut keys = Keys::default();
+        for h in span.heard() {
             for (name, catalog) in h.credited() {
-                artists.add(key(name), || name.to_string(), catalog, h.n);
+                artists.add(span, keys.of(name), h.at, name, catalog, h.n);
             }
-            let by = h.artist();
-            let by_key = by.map(key).unwrap_or_default();
-            let catalog = !h.artists.is_empty();
-            if let Some(t) = &h.track {
+            let by_key = h.first_artist().map(|a| keys.of(a));
+            let by_key = by_key.as_deref().unwrap_or_default();
+            let catalog = !h.catalog_artists().is_empty();
+            if let Some(t) = h.track_name() {
                 let k = format!("{}\u{1f}{by_key}", key(t));
-                tracks.add(k, || with_artist(t, by), catalog, h.n);
+                tracks.add(span, Rc::from(k), h.at, (), catalog, h.n);
             }
-            if let Some(a) = h.album.as_deref().filter(|a| !a.trim().is_empty()) {
-                let k = format!("{}\u{1f}{by_key}", key(a));
-                albums.add(k, || with_artist(a, by), catalog, h.n);
+            if let Some(a) = h.album_name().filter(|a| !a.trim().is_empty()) {
+                let k = format!("{}\u{1f}{by_key}", keys.of(a));
+                albums.add(span, Rc::from(k), h.at, (), catalog, h.n);
             }
-            if new && let Some(id) = h.track_id {
-                durations.insert(id, h.duration_ms);
-            }
-        })?;
+        }
         let new_artists = if new {
             self.new_artists(from, artists.clone())?
         } else {
             (Vec::new(), 0)
         };
+        // A track or an album is shown as its group of plays names it, with the first artist.
+        let track = |c: &Count<()>| {
+            let h = span.group(c.at);
+            with_artist(h.track_name().unwrap_or_default(), h.first_artist())
+        };
+        let album = |c: &Count<()>| {
+            let h = span.group(c.at);
+            with_artist(h.album_name().unwrap_or_default(), h.first_artist())
+        };
         Ok(Tops {
-            artists: artists.top(TOP_LISTED),
-            tracks: tracks.top(TOP_LISTED),
-            albums: albums.top(TOP_LISTED),
+            artists: artists.top(TOP_LISTED, |c| c.spelling.to_string()),
+            tracks: tracks.top(TOP_LISTED, track),
+            albums: albums.top(TOP_LISTED, album),
             new_artists,
-            durations,
         })
     }
 
     /// Of the artists played in a span starting at `from` (`played`), those never played
     /// before it, most played first, and how many there are.
-    fn new_artists(&self, from: &str, mut played: Tally) -> rusqlite::Result<(TopList, u64)> {
+    fn new_artists(&self, from: &str, mut played: Tally<&str>) -> rusqlite::Result<(TopList, u64)> {
         if played.by_key.is_empty() {
             return Ok((Vec::new(), 0));
         }
         for sql in [CATALOG_HEARD_BEFORE, EXPORT_HEARD_BEFORE] {
             for Name(name) in self.all::<Name>(sql, params![from])? {
                 if let Some(n) = name {
-                    played.by_key.remove(&key(&n));
+                    played.by_key.remove(key(&n).as_str());
                 }
             }
         }
         let count = played.by_key.len() as u64;
-        Ok((played.top(TOP_LISTED), count))
+        Ok((played.top(TOP_LISTED, |c| c.spelling.to_string()), count))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::super::Store;
+    use super::super::catalog::Read;
 
     /// Plays over two years: a catalog artist heard in both, an artist only an export names
     /// heard in both (spelled otherwise the second year), one credited by the catalog the first
@@ -266,7 +289,12 @@ mod tests {
                    ('2024-02-05T10:00:00Z', 'extended', 'track', NULL, 'Talk', 'Podcaster', 10);",
             )
             .unwrap();
-        let tops = s.sql().tops("2024-01-01", "2025-01-01", true).unwrap();
+        let tops_of = |from: &str, to: &str| {
+            let span = s.sql().span(from, to, Read::Cheaper).unwrap();
+            let tops = s.sql().tops(&span, from, true).unwrap();
+            (span, tops)
+        };
+        let (_, tops) = tops_of("2024-01-01", "2025-01-01");
         // The episode of 2023 is not music: its name was not heard before.
         assert_eq!(
             tops.new_artists,
@@ -275,8 +303,8 @@ mod tests {
                 2
             )
         );
-        let first = s.sql().tops("2023-01-01", "2024-01-01", true).unwrap();
+        let (span, first) = tops_of("2023-01-01", "2024-01-01");
         assert_eq!(first.new_artists.1, 3);
-        assert_eq!(first.durations.len(), 2);
+        assert_eq!(span.track_ids, ["t1", "t3"]);
     }
 }
