@@ -13,6 +13,9 @@ use super::super::Sql;
 use super::super::row::FromRow;
 use super::span::{Heard, Span};
 
+/// The album artist Spotify credits a compilation with, as [`key`] spells it.
+const COMPILATION_CREDIT: &str = "various artists";
+
 /// How many entries a top list has.
 pub const TOP_LISTED: usize = 10;
 
@@ -57,11 +60,14 @@ impl<'a> Heard<'a> {
         self.artist.filter(|a| !a.trim().is_empty())
     }
 
-    /// The artists the plays count for: the catalog's, else the export's.
+    /// The artists the plays count for: the catalog's, else the export's — unless the export
+    /// names the credit of a compilation ("Various Artists": its field is the album's artist),
+    /// which is nobody's music.
     fn credited(&self) -> Vec<(&'a str, bool)> {
         let catalog = self.catalog_artists();
         if catalog.is_empty() {
             self.export_artist()
+                .filter(|a| key(a) != COMPILATION_CREDIT)
                 .map(|a| (a, false))
                 .into_iter()
                 .collect()
@@ -306,5 +312,34 @@ mod tests {
         let (span, first) = tops_of("2023-01-01", "2024-01-01");
         assert_eq!(first.new_artists.1, 3);
         assert_eq!(span.track_ids, ["t1", "t3"]);
+    }
+
+    /// An export names a compilation's tracks by the album's credit, "Various Artists": the
+    /// plays count for no artist (they would top the list, summed over every compilation),
+    /// while the tracks and albums are listed as the export names them.
+    #[test]
+    fn a_compilations_credit_is_not_an_artist() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("x.db")).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO plays (played_at, source, item_type, track_id, track_name,
+                                    artist_name, album_name, extended_key) VALUES
+                   ('2024-02-01T10:00:00Z', 'extended', 'track', NULL, 'A', 'Various Artists',
+                    'Hits 1', 1),
+                   ('2024-02-01T11:00:00Z', 'extended', 'track', NULL, 'B', 'various  artists',
+                    'Hits 2', 2),
+                   ('2024-02-01T12:00:00Z', 'extended', 'track', NULL, 'C', 'Solo', 'Own', 3);",
+            )
+            .unwrap();
+        let span = s
+            .sql()
+            .span("2024-01-01", "2025-01-01", Read::Cheaper)
+            .unwrap();
+        let tops = s.sql().tops(&span, "2024-01-01", true).unwrap();
+        assert_eq!(tops.artists, [("Solo".to_string(), 1)]);
+        assert_eq!(tops.new_artists, (vec![("Solo".to_string(), 1)], 1));
+        assert_eq!(tops.tracks.len(), 3);
+        assert!(tops.albums.iter().any(|(a, _)| a.contains("Hits 1")));
     }
 }
