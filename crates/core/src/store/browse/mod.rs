@@ -1,9 +1,9 @@
 //! The front ends' reads: the terminal app's Library and Stats screens (the rows of each
 //! library tab, the detail of one entity, the listening statistics) and the exporter's rows
 //! (`export`). They are methods of [`Sql`], reached through the read handle ([`Reader`]): [`run`]
-//! opens one per query, so they work while a sync writes. The browser's reads only read
-//! `plays.played_at` and `plays.track_id` of the history, so they work whatever else the plays
-//! table carries.
+//! opens one per query, so they work while a sync writes. Of the history they read when a play
+//! was and what it was (its track id, else the names an export gave, its length and kind), so a
+//! play the catalog does not describe still counts.
 //!
 //! `fields` holds what the readers share (SQL of artist names, the detail item's columns, how a
 //! field reads); `tabs`, `detail`, `audio` and `stats` each read one kind of answer. The
