@@ -263,7 +263,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<i32> {
 /// The daemon's health in one line.
 fn daemon_line(daemon: &health::DaemonHealth) -> String {
     format!(
-        "Daemon: {}; last success {}; next sync {}{}{}",
+        "Daemon: {}; last success {}; next sync {}{}{}{}",
         if daemon.get(HealthKey::Pid).is_some() {
             "running"
         } else {
@@ -271,6 +271,11 @@ fn daemon_line(daemon: &health::DaemonHealth) -> String {
         },
         daemon.get(HealthKey::LastSuccess).unwrap_or("never"),
         daemon.get(HealthKey::NextSync).unwrap_or("-"),
+        daemon
+            .get(HealthKey::Cadence)
+            .filter(|_| daemon.get(HealthKey::Pid).is_some())
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default(),
         daemon
             .get(HealthKey::BlockedUntil)
             .map(|b| format!("; blocked until {b}"))

@@ -221,11 +221,19 @@ async fn while_one_account_mirrors_the_others_checks_wait() {
     let checks_after = runs_of_kind(&env, "default", "incremental");
     let polls_after = runs_of_kind(&env, "default", "plays");
     let b_waits = full_mirrors(&env, "b") == 0;
+    // `status` says why a's next sync is hours away.
+    let status = env.run(&["status"]).await;
     daemon.start_kill().ok();
     daemon.wait().await.ok();
     // On the schedule, a would have checked its lists about six times and polled twelve.
     assert_eq!(checks_after, checks, "a's lists were not checked again");
     assert!(polls_after <= polls + 1, "{polls} → {polls_after}");
     assert!(b_waits, "b's mirror waited for the reserve all along");
+    assert!(
+        status
+            .stdout
+            .contains("(the household's quota pays for a sync every 6h00m and a poll every"),
+        "{status:?}"
+    );
     assert_eq!(sim.stats().quota_exceeded, 0);
 }

@@ -149,6 +149,11 @@ async fn ticks(
         let next_plays = polled_at + c.poll_every;
         health.set_time(HealthKey::NextSync, wall(next_sync));
         health.set_time(HealthKey::NextPlays, wall(next_plays));
+        let stretched = c.sync_every > schedule.every || c.poll_every > schedule.plays_every;
+        health.set(
+            HealthKey::Cadence,
+            stretched.then(|| super::cadence::words(&c)).as_deref(),
+        );
         let reread = read_at + schedule.every;
         tokio::select! {
             _ = tokio::time::sleep_until(next_sync.min(next_plays).min(reread)) => {}

@@ -69,11 +69,7 @@ impl CadenceSource {
             Ok(Ok((ledger, cadence))) => {
                 self.ledger = ledger;
                 if cadence != plain {
-                    tracing::debug!(
-                        "household cadence: a sync every {}, a poll every {} while bulk work waits",
-                        human(cadence.sync_every),
-                        human(cadence.poll_every)
-                    );
+                    tracing::debug!("household cadence: {}", words(&cadence));
                 }
                 cadence
             }
@@ -87,6 +83,15 @@ impl CadenceSource {
             }
         }
     }
+}
+
+/// The cadence in words, for the log and the health table.
+pub(super) fn words(c: &Cadence) -> String {
+    format!(
+        "the household's quota pays for a sync every {} and a poll every {}",
+        human(c.sync_every),
+        human(c.poll_every)
+    )
 }
 
 fn human(d: Duration) -> String {

@@ -30,10 +30,13 @@ pub enum HealthKey {
     /// The end of the current rate-limit or quota hold.
     BlockedUntil,
     LastError,
+    /// Why the next sync or poll is further off than the schedule says (a household's
+    /// cadence), while it is.
+    Cadence,
 }
 
 impl HealthKey {
-    pub const ALL: [HealthKey; 9] = [
+    pub const ALL: [HealthKey; 10] = [
         HealthKey::Pid,
         HealthKey::StartedAt,
         HealthKey::StoppedAt,
@@ -43,6 +46,7 @@ impl HealthKey {
         HealthKey::NextPlays,
         HealthKey::BlockedUntil,
         HealthKey::LastError,
+        HealthKey::Cadence,
     ];
 
     /// The `key` column.
@@ -57,6 +61,7 @@ impl HealthKey {
             HealthKey::NextPlays => "next_plays",
             HealthKey::BlockedUntil => "blocked_until",
             HealthKey::LastError => "last_error",
+            HealthKey::Cadence => "cadence",
         }
     }
 }
