@@ -17,6 +17,8 @@ use spotsync_core::spotify::error::{MAX_MESSAGE_CHARS, MAX_RETRY_AFTER};
 use spotsync_core::spotify::token::{MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
 use spotsync_core::spotify::{ApiError, Credentials, Endpoint, SpotifyClient, model};
 
+mod common;
+
 #[derive(Default)]
 struct Hostile {
     token_requests: AtomicU32,
@@ -71,12 +73,7 @@ async fn serve(state: S) -> String {
         .route("/v1/me/playlists", get(playlists))
         .route("/v1/albums/{id}", get(album))
         .with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/")
+    common::serve(app).await
 }
 
 #[tokio::test]

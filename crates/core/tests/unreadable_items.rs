@@ -7,17 +7,21 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
-use spotsync_core::spotify::Credentials;
-use spotsync_core::sync::{
-    self, EngineOptions, Phase, RunRecord, RunStatus, StartMode, SyncCommand, SyncConfig, SyncEvent,
-};
+use spotsync_core::sync::{Phase, RunRecord, RunStatus, StartMode, SyncEvent};
+
+mod common;
+use common::count;
+
+/// One full run against the stand-in, of `only`'s phases (every one when empty).
+async fn run(db: &Path, base: &str, only: Vec<Phase>) -> (RunRecord, Vec<SyncEvent>) {
+    common::run(db, base, StartMode::Full, only).await
+}
 
 /// The list answered in an unknown shape, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,54 +211,9 @@ async fn serve(state: S) -> String {
         .route("/v1/me/top/tracks", get(top_tracks))
         .route("/v1/me/player/recently-played", get(recently_played))
         .with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/")
+    common::serve(app).await
 }
 
-async fn run(db: &Path, base: &str, only: Vec<Phase>) -> (RunRecord, Vec<SyncEvent>) {
-    let mut handle = sync::spawn(EngineOptions {
-        db: db.to_owned(),
-        api_url: format!("{base}v1/"),
-        accounts_url: base.to_string(),
-        credentials: Credentials::AccessToken("token".into()),
-        config: SyncConfig {
-            requests_per_window: 10_000,
-            ..SyncConfig::default()
-        },
-    })
-    .await
-    .unwrap();
-    let start = SyncCommand::Start {
-        mode: StartMode::Full,
-        only,
-    };
-    handle.commands.send(start).await.unwrap();
-    let mut events = Vec::new();
-    let run = loop {
-        let ev = tokio::time::timeout(Duration::from_secs(60), handle.events.recv())
-            .await
-            .expect("the engine makes progress")
-            .expect("the engine finishes the run");
-        events.push(ev.clone());
-        if let SyncEvent::RunFinished { run } = ev {
-            break run;
-        }
-    };
-    handle.commands.send(SyncCommand::Shutdown).await.ok();
-    handle.task.await.unwrap();
-    (run, events)
-}
-
-fn count(db: &Path, sql: &str) -> i64 {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-/// Each odd list: the phase it fails, and what of that list is stored (before and after).
 fn case(kind: Odd) -> (Phase, &'static str, i64) {
     match kind {
         Odd::Tracks => (

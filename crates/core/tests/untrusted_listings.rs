@@ -7,17 +7,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
-use spotsync_core::spotify::Credentials;
-use spotsync_core::sync::{
-    self, EngineOptions, Phase, RunRecord, RunStatus, StartMode, SyncCommand, SyncConfig, SyncEvent,
-};
+use spotsync_core::sync::{self, Phase, RunStatus, StartMode, SyncEvent};
+
+mod common;
+use common::{count, run};
 
 /// Saved tracks of the stand-in's library.
 const SAVED: usize = 120;
@@ -158,57 +157,7 @@ async fn serve(state: S) -> String {
         .route("/v1/playlists/{id}/items", get(items))
         .route("/v1/me/player/recently-played", get(recently_played))
         .with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/")
-}
-
-/// One run through the engine API; its record and events.
-async fn run(
-    db: &Path,
-    base: &str,
-    mode: StartMode,
-    only: Vec<Phase>,
-) -> (RunRecord, Vec<SyncEvent>) {
-    let mut handle = sync::spawn(EngineOptions {
-        db: db.to_owned(),
-        api_url: format!("{base}v1/"),
-        accounts_url: base.to_string(),
-        credentials: Credentials::AccessToken("token".into()),
-        config: SyncConfig {
-            requests_per_window: 10_000,
-            ..SyncConfig::default()
-        },
-    })
-    .await
-    .unwrap();
-    handle
-        .commands
-        .send(SyncCommand::Start { mode, only })
-        .await
-        .unwrap();
-    let mut events = Vec::new();
-    let run = loop {
-        let ev = tokio::time::timeout(Duration::from_secs(60), handle.events.recv())
-            .await
-            .expect("the engine makes progress")
-            .expect("the engine finishes the run");
-        events.push(ev.clone());
-        if let SyncEvent::RunFinished { run } = ev {
-            break run;
-        }
-    };
-    handle.commands.send(SyncCommand::Shutdown).await.ok();
-    handle.task.await.unwrap();
-    (run, events)
-}
-
-fn count(db: &Path, sql: &str) -> i64 {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.query_row(sql, [], |r| r.get(0)).unwrap()
+    common::serve(app).await
 }
 
 fn phase_error(events: &[SyncEvent], phase: Phase) -> Option<String> {
