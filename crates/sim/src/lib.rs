@@ -316,6 +316,18 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartErro
         format!("http://{addr}/"),
     ));
     let router = app(shared.clone());
+    Ok(serve(listener, addr, router, shared, "simulator"))
+}
+
+/// Serve `router` on `listener` (bound at `addr`) until the handle is stopped or dropped; `what`
+/// names it in the log if serving fails.
+pub(crate) fn serve(
+    listener: TcpListener,
+    addr: SocketAddr,
+    router: Router,
+    shared: Arc<state::Shared>,
+    what: &'static str,
+) -> RunningSim {
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(
@@ -326,15 +338,15 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, StartErro
             let _ = rx.await;
         });
         if let Err(e) = serve.await {
-            tracing::error!("simulator stopped: {e}");
+            tracing::error!("{what} stopped: {e}");
         }
     });
-    Ok(RunningSim {
+    RunningSim {
         addr,
         shared,
         stop: Some(tx),
         task: Some(task),
-    })
+    }
 }
 
 // --- a listener whose connections can be dropped on purpose ------------------------------------

@@ -31,11 +31,10 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use crate::api::{self, AppState, error, ok, paging, param, query};
 use crate::options::SimMode;
-use crate::{ConnInfo, RunningSim, SimListener, StartError, accounts, control, state};
+use crate::{RunningSim, StartError, accounts, control, state};
 
 /// Why the recordings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -113,25 +112,7 @@ pub async fn start(dir: &Path, mode: SimMode, port: u16) -> Result<RunningSim, S
         .merge(control::routes())
         .fallback(api::not_found)
         .with_state(shared.clone());
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(
-            SimListener { inner: listener },
-            router.into_make_service_with_connect_info::<ConnInfo>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!("replay stopped: {e}");
-        }
-    });
-    Ok(RunningSim {
-        addr,
-        shared,
-        stop: Some(tx),
-        task: Some(task),
-    })
+    Ok(crate::serve(listener, addr, router, shared, "replay"))
 }
 
 /// A `GET` handler of the query string.
