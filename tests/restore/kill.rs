@@ -110,6 +110,21 @@ fn assert_restored(acct: &Account, before: &LibraryTruth, after: &LibraryTruth) 
 }
 
 /// Start an apply and SIGKILL it once `reached` says so (or let it end).
+/// The next `--apply` succeeds, says the restore is done (else shows what is left of the
+/// playlists), and the account `sim` serves is as `before`.
+fn rerun_finishes(acct: &Account, before: &LibraryTruth, sim: &RunningSim) {
+    let (code, out, run) = acct.restore(&["--apply"]);
+    assert_eq!(code, Some(0), "{run:?}");
+    let left = acct.restore(&[]).1;
+    assert_eq!(
+        out["outcome"]["done"],
+        json!(true),
+        "{}",
+        left["plan"]["diff"]["playlists"]
+    );
+    assert_restored(acct, before, &sim.truth());
+}
+
 fn kill_when(acct: &Account, sim: &RunningSim, reached: impl Fn(&RunningSim) -> bool) -> bool {
     let mut child = acct.command(&["restore", "--apply"]).spawn().unwrap();
     let start = Instant::now();
@@ -154,16 +169,7 @@ async fn killed_at_every_phase_of_an_apply_the_rerun_ends_equal_without_duplicat
         ..SettingsPatch::default()
     })
     .unwrap();
-    let (code, out, run) = acct.restore(&["--apply"]);
-    assert_eq!(code, Some(0), "{run:?}");
-    let left = acct.restore(&[]).1;
-    assert_eq!(
-        out["outcome"]["done"],
-        json!(true),
-        "{}",
-        left["plan"]["diff"]["playlists"]
-    );
-    assert_restored(&acct, &before, &sim.truth());
+    rerun_finishes(&acct, &before, &sim);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,14 +195,5 @@ async fn a_create_whose_answer_is_lost_is_found_by_its_marker_not_made_twice() {
         })
         .count();
     assert_eq!(marked, 1, "the created playlist carries its marker");
-    let (code, out, run) = acct.restore(&["--apply"]);
-    assert_eq!(code, Some(0), "{run:?}");
-    let left = acct.restore(&[]).1;
-    assert_eq!(
-        out["outcome"]["done"],
-        json!(true),
-        "{}",
-        left["plan"]["diff"]["playlists"]
-    );
-    assert_restored(&acct, &before, &sim.truth());
+    rerun_finishes(&acct, &before, &sim);
 }
