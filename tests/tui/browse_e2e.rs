@@ -8,8 +8,6 @@ use std::time::Duration;
 use crate::e2e::{sim_json, sim_url};
 use crate::tmux::{Tmux, tmux_available};
 
-const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
-
 /// A liked track in a playlist the demo can read, with a part of its name that no other liked
 /// track's name contains; and that playlist's name.
 fn pick_track(truth: &serde_json::Value) -> Option<(String, String, String)> {
@@ -68,13 +66,7 @@ fn demo_library_filter_detail_and_stats() {
     let tmux = Tmux {
         socket: format!("spotsync-browse-e2e-{}", std::process::id()),
     };
-    let script = format!(
-        "cd {home} && env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
-         XDG_CONFIG_HOME={home}/config NO_COLOR=1 {BIN} demo --tracks 400 --playlists 6 \
-         --quota-block-after 0; echo SPOTSYNC_EXIT=$?; sleep 60",
-        home = home.path().display()
-    );
-    tmux.start(100, 30, &script);
+    tmux.start_small_demo(home.path(), 100, 30);
     let screen = tmux.wait_for("the demo screen", Duration::from_secs(30), |s| {
         s.contains("DEMO") && s.contains("press s") || s.contains("SPOTSYNC_EXIT")
     });

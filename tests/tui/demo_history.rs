@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use crate::tmux::{Tmux, tmux_available};
 
-const BIN: &str = env!("CARGO_BIN_EXE_spotsync");
-
 /// The figure after `label` on the coverage line that starts with it (`extended 1,024 days`).
 fn figure(screen: &str, label: &str) -> Option<u64> {
     let line = screen.lines().find_map(|l| {
@@ -41,13 +39,7 @@ fn the_demo_opens_with_years_of_imported_plays() {
     let tmux = Tmux {
         socket: format!("spotsync-demo-history-{}", std::process::id()),
     };
-    let script = format!(
-        "cd {home} && env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
-         XDG_CONFIG_HOME={home}/config NO_COLOR=1 {BIN} demo --tracks 400 --playlists 6 \
-         --quota-block-after 0; echo SPOTSYNC_EXIT=$?; sleep 60",
-        home = home.path().display()
-    );
-    tmux.start(120, 50, &script);
+    tmux.start_small_demo(home.path(), 120, 50);
     tmux.wait_for("the demo screen", Duration::from_secs(60), |s| {
         s.contains("DEMO") && s.contains("press s") || s.contains("SPOTSYNC_EXIT")
     });

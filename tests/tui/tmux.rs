@@ -29,6 +29,19 @@ impl Tmux {
         assert!(out.status.success(), "tmux new-session: {out:?}");
     }
 
+    /// Start the real binary's demo (400 tracks, 6 playlists, no quota block) in `home` as its
+    /// whole environment, `cols`×`rows`; the pane says `SPOTSYNC_EXIT=` when it ends.
+    pub fn start_small_demo(&self, home: &std::path::Path, cols: u16, rows: u16) {
+        let script = format!(
+            "cd {home} && env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+             XDG_CONFIG_HOME={home}/config NO_COLOR=1 {bin} demo --tracks 400 --playlists 6 \
+             --quota-block-after 0; echo SPOTSYNC_EXIT=$?; sleep 60",
+            home = home.display(),
+            bin = env!("CARGO_BIN_EXE_spotsync"),
+        );
+        self.start(cols, rows, &script);
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
