@@ -100,6 +100,17 @@ pub(super) enum Gated {
     },
 }
 
+/// One request's retry state, for [`Link::after_failure`].
+pub(super) struct Retry<'a> {
+    pub phase: Option<Phase>,
+    /// The endpoint's template, for the events and the log.
+    pub template: &'static str,
+    /// Transient failures so far.
+    pub attempt: &'a mut u32,
+    /// Whether the token was refreshed for it already.
+    pub refreshed: &'a mut bool,
+}
+
 impl Link<'_> {
     /// Send one request through the gate, with 429 handling, bounded retries of transient
     /// failures and one token refresh on 401. When the retries are spent, the last failure
@@ -125,30 +136,56 @@ impl Link<'_> {
                     self.requester.gate.on_success();
                     return Ok(v);
                 }
-                Err(ApiError::RateLimited { retry_after, quota }) => {
-                    self.rate_limited(phase, endpoint.template(), retry_after, quota)
-                        .await?;
+                Err(e) => {
+                    let retry = Retry {
+                        phase,
+                        template: endpoint.template(),
+                        attempt: &mut attempt,
+                        refreshed: &mut refreshed,
+                    };
+                    self.after_failure(retry, e).await?;
                 }
-                Err(ApiError::Transient(msg)) => {
-                    attempt += 1;
-                    self.retry_after_failure(phase, endpoint.template(), attempt, msg, false)
-                        .await?;
-                }
-                Err(ApiError::Unreachable(msg)) => {
-                    attempt += 1;
-                    self.retry_after_failure(phase, endpoint.template(), attempt, msg, true)
-                        .await?;
-                }
-                Err(ApiError::Unauthorized(m))
-                    if !refreshed && self.requester.client.can_refresh() =>
-                {
-                    refreshed = true;
-                    self.refresh_token(&m).await?;
-                }
-                Err(e) if e.is_auth() => return Err(Stop::Auth(e.to_string()).into()),
-                Err(e) => return Err(ReqError::Api(e)),
             }
         }
+    }
+
+    /// A request that failed with `e`: back after a 429's hold, after a transient failure's
+    /// backoff (while retries are left) or after one token refresh on 401 — `Ok` sends it
+    /// again; otherwise why it stops.
+    pub(super) async fn after_failure(
+        &mut self,
+        retry: Retry<'_>,
+        e: ApiError,
+    ) -> Result<(), ReqError> {
+        let Retry {
+            phase,
+            template,
+            attempt,
+            refreshed,
+        } = retry;
+        match e {
+            ApiError::RateLimited { retry_after, quota } => {
+                self.rate_limited(phase, template, retry_after, quota)
+                    .await?;
+            }
+            ApiError::Transient(msg) => {
+                *attempt += 1;
+                self.retry_after_failure(phase, template, *attempt, msg, false)
+                    .await?;
+            }
+            ApiError::Unreachable(msg) => {
+                *attempt += 1;
+                self.retry_after_failure(phase, template, *attempt, msg, true)
+                    .await?;
+            }
+            ApiError::Unauthorized(m) if !*refreshed && self.requester.client.can_refresh() => {
+                *refreshed = true;
+                self.refresh_token(&m).await?;
+            }
+            e if e.is_auth() => return Err(Stop::Auth(e.to_string()).into()),
+            e => return Err(ReqError::Api(e)),
+        }
+        Ok(())
     }
 
     /// Through the gate, then the request about to go counted: the pacing clock, the day's

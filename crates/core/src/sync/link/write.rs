@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
+use super::request::Retry;
 use super::{Link, ReqError};
 use crate::domain::Phase;
 use crate::spotify::{ApiError, WriteRequest};
@@ -33,37 +34,24 @@ impl Link<'_> {
                     self.requester.gate.on_success();
                     return Ok(body);
                 }
-                Err(ApiError::RateLimited { retry_after, quota }) => {
-                    // Refused before anything was done: sent again after the hold.
-                    self.rate_limited(phase, req.template, retry_after, quota)
-                        .await?;
+                Err(e @ (ApiError::Transient(_) | ApiError::Unreachable(_))) if !req.idempotent => {
+                    return Err(Stop::PhaseFailed(format!(
+                        "{}: {e}; it may have been carried out, so it is not sent again: \
+                         the next `spotsync restore --apply` reads the account first",
+                        req.template
+                    ))
+                    .into());
                 }
-                Err(e @ (ApiError::Transient(_) | ApiError::Unreachable(_))) => {
-                    if !req.idempotent {
-                        return Err(Stop::PhaseFailed(format!(
-                            "{}: {e}; it may have been carried out, so it is not sent again: \
-                             the next `spotsync restore --apply` reads the account first",
-                            req.template
-                        ))
-                        .into());
-                    }
-                    attempt += 1;
-                    let unreachable = matches!(e, ApiError::Unreachable(_));
-                    let msg = match e {
-                        ApiError::Transient(m) | ApiError::Unreachable(m) => m,
-                        other => other.to_string(),
+                // A 429 is refused before anything was done: sent again after the hold.
+                Err(e) => {
+                    let retry = Retry {
+                        phase,
+                        template: req.template,
+                        attempt: &mut attempt,
+                        refreshed: &mut refreshed,
                     };
-                    self.retry_after_failure(phase, req.template, attempt, msg, unreachable)
-                        .await?;
+                    self.after_failure(retry, e).await?;
                 }
-                Err(ApiError::Unauthorized(m))
-                    if !refreshed && self.requester.client.can_refresh() =>
-                {
-                    refreshed = true;
-                    self.refresh_token(&m).await?;
-                }
-                Err(e) if e.is_auth() => return Err(Stop::Auth(e.to_string()).into()),
-                Err(e) => return Err(ReqError::Api(e)),
             }
         }
     }
