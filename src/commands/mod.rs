@@ -162,6 +162,22 @@ pub(crate) async fn send(handle: &EngineHandle, command: SyncCommand) -> bool {
     }
 }
 
+/// Wait for the engine task to end; the exit code of a command that followed one run or
+/// restore to `code` (what its events said): 130 when it was interrupted, 1 when the engine
+/// did not end cleanly or said nothing.
+pub(crate) async fn finish_followed(
+    handle: EngineHandle,
+    code: Option<i32>,
+    interrupted: bool,
+) -> i32 {
+    let clean = finish_engine(handle).await;
+    match code {
+        _ if interrupted => exit::INTERRUPTED,
+        Some(c) if clean => c,
+        _ => exit::ERROR,
+    }
+}
+
 /// Wait for the engine task to end. False (after logging why) when it did not end cleanly.
 pub(crate) async fn finish_engine(handle: EngineHandle) -> bool {
     match handle.task.await {

@@ -68,12 +68,7 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<i32> {
             send(&handle, SyncCommand::Shutdown).await;
         }
     }
-    let clean = finish_engine(handle).await;
-    Ok(match follow.code {
-        _ if interrupted => exit::INTERRUPTED,
-        Some(c) if clean => c,
-        _ => exit::ERROR,
-    })
+    Ok(finish_followed(handle, follow.code, interrupted).await)
 }
 
 /// What following one run's events has seen.
