@@ -17,6 +17,8 @@ mod hostile;
 mod merge;
 #[path = "import/real.rs"]
 mod real;
+#[path = "shared/real_exports.rs"]
+mod real_exports;
 #[path = "import/real_folders.rs"]
 mod real_folders;
 #[path = "import/safety.rs"]

@@ -46,6 +46,8 @@ mod navigation;
 mod panes;
 #[path = "tui/plan_pane.rs"]
 mod plan_pane;
+#[path = "shared/real_exports.rs"]
+mod real_exports;
 #[path = "tui/restore.rs"]
 mod restore;
 #[path = "tui/restore_e2e.rs"]

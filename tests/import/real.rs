@@ -10,23 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::*;
-
-fn exports() -> PathBuf {
-    let dir = std::env::var_os("SPOTSYNC_REAL_EXPORTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../shared/real-world/exports"
-            ))
-        });
-    assert!(
-        dir.is_dir(),
-        "the real exports are not at {} (set SPOTSYNC_REAL_EXPORTS)",
-        dir.display()
-    );
-    dir
-}
+use crate::real_exports::real_exports;
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -162,7 +146,7 @@ fn check_folder(folder: &Path) {
 
 #[test]
 fn every_real_export_imports_each_play_once_and_keeps_nothing_personal() {
-    let root = exports();
+    let root = real_exports();
     let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -177,7 +161,7 @@ fn every_real_export_imports_each_play_once_and_keeps_nothing_personal() {
 
 #[test]
 fn old_video_history_and_account_audiobooks_are_listening_history() {
-    let root = exports();
+    let root = real_exports();
     let env = Env::new();
     let (code, summary, stderr) = env.import(&[&root.join("lshatkin_What_I_Listen")]);
     assert_eq!(code, 0, "{stderr}");

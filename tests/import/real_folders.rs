@@ -5,9 +5,8 @@
 //! lshatkin 21), and an account row is the extended row of the same play when both are there
 //! (fdac25's 6 account rows). A second import of a folder adds and merges nothing.
 
-use std::path::PathBuf;
-
 use crate::common::*;
+use crate::real_exports::real_exports;
 
 /// Folder, rows, plays, extended plays, account plays.
 const FOLDERS: [(&str, u64, i64, i64, i64); 10] = [
@@ -53,20 +52,9 @@ const FOLDERS: [(&str, u64, i64, i64, i64); 10] = [
     ),
 ];
 
-fn exports() -> PathBuf {
-    std::env::var_os("SPOTSYNC_REAL_EXPORTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../shared/real-world/exports"
-            ))
-        })
-}
-
 #[test]
 fn each_real_folder_keeps_the_plays_counted_here_and_nothing_personal() {
-    let root = exports();
+    let root = real_exports();
     for (folder, rows, plays, extended, account) in FOLDERS {
         let env = Env::new();
         let (code, summary, stderr) = env.import(&[&root.join(folder)]);

@@ -13,17 +13,7 @@ use spotsync::tui::app::{App, Msg};
 
 use crate::fixtures::*;
 use crate::library_db::send;
-
-fn exports() -> PathBuf {
-    std::env::var_os("SPOTSYNC_REAL_EXPORTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../shared/real-world/exports"
-            ))
-        })
-}
+use crate::real_exports::real_exports;
 
 /// `spotsync import FOLDER` into `dir/library.db` (nothing else writes it).
 fn import(dir: &Path, folder: &Path) -> PathBuf {
@@ -59,7 +49,7 @@ fn render(app: &App, w: u16, h: u16) -> String {
 
 #[test]
 fn stats_of_an_imported_real_export_open_on_its_latest_month_and_review_its_year() {
-    let folder = exports().join("efekeskiner_DSA210Project");
+    let folder = real_exports().join("efekeskiner_DSA210Project");
     assert!(folder.is_dir(), "{} is missing", folder.display());
     let dir = tempfile::tempdir().unwrap();
     let db = import(dir.path(), &folder);
