@@ -30,7 +30,10 @@ impl CadenceSource {
     }
 
     /// The account's cadence now (`own_bulk`: its last sync left bulk work; `last_poll`: what
-    /// its last poll found): `schedule` for a single account or when the ledger cannot be read (logged; the schedule is what the daemon kept before households).
+    /// its last poll found): `schedule` for a single account or when the ledger cannot be read
+    /// (logged; the schedule is what the daemon kept before households). Without bulk work of
+    /// its own the ledger is told so at every reading: any sync may have asked for some (an
+    /// incremental run enriches what it found new).
     pub(super) async fn now(
         &mut self,
         schedule: Schedule,
