@@ -37,16 +37,17 @@ pub(crate) const BYTES_PER_ROW: u64 = 800;
 const BUILD_CACHE_KIB: i64 = 16_384;
 
 impl Sql<'_> {
-    /// The names of the indexes of [`DEFERRABLE`] that are absent.
-    pub(crate) fn missing_plays_indexes(&self) -> rusqlite::Result<Vec<&'static str>> {
+    /// The indexes of [`DEFERRABLE`] that are absent: name and definition.
+    pub(crate) fn missing_plays_indexes(
+        &self,
+    ) -> rusqlite::Result<Vec<&'static (&'static str, &'static str)>> {
         let present: Vec<String> = self.values(
             "SELECT name AS value FROM sqlite_master WHERE type = 'index' AND tbl_name = 'plays'",
             [],
         )?;
         Ok(DEFERRABLE
             .iter()
-            .map(|(name, _)| *name)
-            .filter(|name| !present.iter().any(|p| p == name))
+            .filter(|(name, _)| !present.iter().any(|p| p == name))
             .collect())
     }
 
@@ -62,13 +63,9 @@ impl Sql<'_> {
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.0
             .pragma_update(None, "cache_size", BUILD_CACHE_KIB.saturating_neg())?;
-        let built =
-            missing
-                .iter()
-                .try_for_each(|name| match DEFERRABLE.iter().find(|(n, _)| n == name) {
-                    Some((_, sql)) => self.0.execute_batch(sql),
-                    None => Ok(()),
-                });
+        let built = missing
+            .iter()
+            .try_for_each(|(_, sql)| self.0.execute_batch(sql));
         self.0.pragma_update(None, "cache_size", cache)?;
         built?;
         Ok(missing.len())
