@@ -8,6 +8,8 @@
 mod accounts;
 #[path = "household/common.rs"]
 mod common;
+#[path = "restore/compare.rs"]
+mod compare;
 #[path = "household/daemon.rs"]
 mod daemon;
 #[path = "household/plan.rs"]

@@ -8,6 +8,8 @@
 mod as_of;
 #[path = "cli/common.rs"]
 mod common;
+#[path = "restore/compare.rs"]
+mod compare;
 #[path = "restore/kill.rs"]
 mod kill;
 #[path = "restore/kit.rs"]

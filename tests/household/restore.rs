@@ -2,54 +2,15 @@
 //! equal to a's mirror, written with c's token through the household's one quota ledger, and
 //! refuses what cannot be meant.
 
-use std::collections::HashMap;
-use std::path::Path;
-
 use serde_json::{Value, json};
 use spotsync::simulator::LibraryTruth;
 
 use crate::common::*;
+use crate::compare::{cover_aliases, own_playlists, own_playlists_as};
 
 /// A person's liked songs, newest first, as Spotify serves them.
 fn liked(t: &LibraryTruth) -> Vec<String> {
     t.saved_tracks.iter().map(|s| s.track_id.clone()).collect()
-}
-
-/// The covers a database uploaded re-encoded, each with the archived cover it stands for.
-fn cover_aliases(db: &Path) -> HashMap<String, String> {
-    let c = rusqlite::Connection::open(db).unwrap();
-    let mut st = c
-        .prepare("SELECT uploaded_sha256, source_sha256 FROM cover_uploads")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// A person's own playlists as a restore carries them over: name, description, flags, the
-/// items the API can add (no local files), the custom cover. Sorted.
-fn own_playlists(t: &LibraryTruth, aliases: &HashMap<String, String>) -> Vec<String> {
-    let mut v: Vec<String> = t
-        .playlists
-        .iter()
-        .filter(|p| p.owned && p.followed)
-        .map(|p| {
-            let items: Vec<&str> = p
-                .items
-                .iter()
-                .filter_map(|i| i.uri.as_deref())
-                .filter(|u| !u.starts_with("spotify:local:"))
-                .collect();
-            let cover = p.custom_cover.as_ref().map(|c| aliases.get(c).unwrap_or(c));
-            format!(
-                "{}|{:?}|{}|{}|{items:?}|{cover:?}",
-                p.name, p.description, p.public, p.collaborative
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// The playlists of others a person follows, by id.
@@ -96,7 +57,7 @@ async fn restore_from_one_account_into_another_makes_them_equal() {
     let c_before = sim.truth_of(1);
     assert_eq!(a.saved_tracks.len(), 130);
     assert!(c_before.saved_tracks.is_empty());
-    let a_own = own_playlists(&a, &HashMap::new());
+    let a_own = own_playlists(&a);
     assert!(a_own.len() >= 3, "{a_own:?}");
 
     // The refusals: one account for both, an unknown one. Nothing is sent.
@@ -170,8 +131,8 @@ async fn restore_from_one_account_into_another_makes_them_equal() {
     assert!(writes > 0);
     let c = sim.truth_of(1);
     assert_eq!(liked(&c), liked(&a), "the same songs in the same order");
-    let mut c_own = own_playlists(&c, &cover_aliases(&env.db("c")));
-    for kept in own_playlists(&c_before, &HashMap::new()) {
+    let mut c_own = own_playlists_as(&c, &cover_aliases(&env.db("c")));
+    for kept in own_playlists(&c_before) {
         let at = c_own.iter().position(|p| *p == kept).expect("c's own kept");
         c_own.remove(at);
     }
@@ -281,7 +242,7 @@ async fn a_restore_into_another_account_killed_midway_goes_on_without_duplicates
     assert_eq!(liked(&c), liked(&a), "every song once, in order");
     assert_eq!(own_names(&c), own_names(&a), "no playlist twice");
     assert_eq!(
-        own_playlists(&c, &cover_aliases(&env.db("c"))),
-        own_playlists(&a, &HashMap::new())
+        own_playlists_as(&c, &cover_aliases(&env.db("c"))),
+        own_playlists(&a)
     );
 }
